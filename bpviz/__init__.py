@@ -1,0 +1,3 @@
+"""bpviz: make back-propagation visible."""
+
+__version__ = "0.1.0"

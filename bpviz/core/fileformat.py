@@ -1,0 +1,150 @@
+"""The ``*.bpviz.json`` graph file format, version 1: reading, checking, atomic writing.
+
+Parameter arrays are stored exactly as ``{"dtype": "float64", "shape": [..], "data": base64
+of the little-endian bytes}``. Nothing read from a file is ever evaluated, imported or
+unpickled: it is JSON, checked field by field, and every problem is a ``GraphError``.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import GraphError
+from .ops import MAX_ELEMENTS
+
+FORMAT = "bpviz.graph"
+VERSION = 1
+SUFFIX = ".bpviz.json"
+PARAM_DTYPES = ("float32", "float64")
+
+
+def encode_array(a: np.ndarray) -> dict:
+    a = np.asarray(a)
+    if a.dtype.name not in PARAM_DTYPES:
+        raise GraphError(f"cannot store an array of dtype {a.dtype.name}")
+    raw = np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("<")).tobytes()
+    return {"dtype": a.dtype.name, "shape": list(a.shape),
+            "data": base64.b64encode(raw).decode("ascii")}
+
+
+def decode_array(obj, where: str) -> np.ndarray:
+    """The array encoded by ``encode_array``; GraphError naming ``where`` if malformed."""
+    if not isinstance(obj, dict) or set(obj) != {"dtype", "shape", "data"}:
+        raise GraphError(f"{where} must be an object with dtype, shape and data")
+    dtype, shape, data = obj["dtype"], obj["shape"], obj["data"]
+    if dtype not in PARAM_DTYPES:
+        raise GraphError(f"{where} has dtype {dtype!r}; expected one of {PARAM_DTYPES}")
+    if not isinstance(shape, list) or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
+        raise GraphError(f"{where} has a bad shape {shape!r}")
+    count = math.prod(shape)
+    if count > MAX_ELEMENTS:
+        raise GraphError(f"{where} has {count:,} values, more than the limit of "
+                         f"{MAX_ELEMENTS:,}")
+    if not isinstance(data, str):
+        raise GraphError(f"{where} data must be a base64 string")
+    try:
+        raw = base64.b64decode(data.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise GraphError(f"{where} data is not valid base64") from None
+    le = np.dtype(dtype).newbyteorder("<")
+    if len(raw) != count * le.itemsize:
+        raise GraphError(f"{where} data has {len(raw)} bytes but shape {shape} of {dtype} "
+                         f"needs {count * le.itemsize}")
+    return np.frombuffer(raw, dtype=le).astype(dtype).reshape(shape)
+
+
+def check_header(spec) -> None:
+    """Reject anything that is not a version-1 bpviz graph, with a message saying why."""
+    if not isinstance(spec, dict):
+        raise GraphError("not a bpviz graph: expected a JSON object at the top level, got "
+                         f"{type(spec).__name__}")
+    fmt = spec.get("format")
+    if fmt != FORMAT:
+        raise GraphError(f"not a bpviz graph: 'format' is {fmt!r}, expected {FORMAT!r}")
+    version = spec.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise GraphError(f"bad format version {version!r}: expected a positive integer")
+    if version > VERSION:
+        raise GraphError(f"this file was written by a newer bpviz (format version {version}); "
+                         f"this bpviz reads version {VERSION}: please update bpviz")
+
+
+def field(spec: dict, key: str, kind, default, where: str = "graph"):
+    """``spec[key]`` if present and of type ``kind``, else ``default``; GraphError if wrong."""
+    if key not in spec:
+        return default
+    value = spec[key]
+    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    if not ok:
+        name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        raise GraphError(f"{where}: '{key}' must be of type {name}, got {value!r}")
+    return value
+
+
+def read_json(path) -> object:
+    """Parse a file as JSON, turning every way it can fail into a GraphError."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise GraphError(f"cannot open '{path}': no such file") from None
+    except IsADirectoryError:
+        raise GraphError(f"cannot open '{path}': it is a folder, not a file") from None
+    except OSError as err:
+        raise GraphError(f"cannot open '{path}': {err.strerror or err}") from None
+    if not raw.strip():
+        raise GraphError(f"'{path.name}' is empty")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise GraphError(f"'{path.name}' is not a text (UTF-8) file") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise GraphError(f"'{path.name}' is not valid JSON: {err.msg} at line {err.lineno}, "
+                         f"column {err.colno}") from None
+    except RecursionError:
+        raise GraphError(f"'{path.name}' is nested too deeply to be a graph file") from None
+
+
+def load_graph(path):
+    """Read a graph file; every problem with the file or the graph is a GraphError."""
+    from .graph import Graph
+
+    return Graph.from_dict(read_json(path))
+
+
+def write_atomic(path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same folder and a rename, so a
+    crash or a full disk never leaves a half-written file in place of the old one."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def save_graph(graph, path) -> None:
+    """Save atomically as JSON; an OSError becomes a GraphError naming the file."""
+    text = json.dumps(graph.to_dict(), indent=1)
+    try:
+        write_atomic(path, text + "\n")
+    except OSError as err:
+        raise GraphError(f"cannot save '{path}': {err.strerror or err}") from None

@@ -1,0 +1,484 @@
+"""The computational graph: a DAG of op nodes, its shapes, parameters and one backward walk.
+
+Like micrograd's engine: a topological order, one forward sweep, then the loss seeds
+dL/dL = 1 and one reverse sweep in which every node turns dL/d(output) into dL/d(inputs)
+with its op's ``backward``, accumulated with ``+`` where a value fans out.
+"""
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import fileformat
+from .errors import GraphError, OpError
+from .ops import BATCH, MAX_ELEMENTS, REGISTRY, Op, shape_text
+
+
+@dataclass
+class Node:
+    id: str
+    op: str
+    attrs: dict = field(default_factory=dict)
+    inputs: list = field(default_factory=list)
+    ui: dict = field(default_factory=dict)
+
+
+@dataclass
+class Analysis:
+    """What a graph is before it runs: an order, shapes, and every problem found."""
+
+    order: list                      # node ids, inputs before consumers (cycle-free part)
+    shapes: dict                     # node id -> symbolic shape, for nodes that infer
+    problems: list                   # GraphError per problem, each naming its node
+
+
+class Graph:
+    def __init__(self, name: str = "", description: str = "", seed: int = 0):
+        self.name = name
+        self.description = description
+        self.seed = seed
+        self.nodes: dict[str, Node] = {}
+        self._ops: dict[str, Op] = {}
+        self._params: dict[str, dict[str, np.ndarray]] = {}
+        self._explicit: set[tuple[str, str]] = set()   # params set or loaded, not seeded
+        self._analysis: Analysis | None = None
+        self.rng = np.random.default_rng(seed)          # dropout masks
+        self._values: dict[str, np.ndarray] = {}
+        self._grads: dict[str, np.ndarray] | None = None
+        self._param_grads: dict[str, dict[str, np.ndarray]] = {}
+
+    # --- building -------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, spec) -> "Graph":
+        """Build from the file format (already parsed JSON); GraphError on any problem."""
+        fileformat.check_header(spec)
+        f = fileformat.field
+        seed = f(spec, "seed", int, 0)
+        if seed < 0:
+            raise GraphError(f"graph: 'seed' must be 0 or more, got {seed}")
+        graph = cls(f(spec, "name", str, ""), f(spec, "description", str, ""), seed)
+        for i, raw in enumerate(f(spec, "nodes", list, [])):
+            graph.add_node(_parse_node(raw, i))
+        for nid, ui in f(spec, "ui", dict, {}).items():
+            if not isinstance(ui, dict):
+                raise GraphError(f"ui entry of node '{nid}' must be an object")
+            if nid in graph.nodes:
+                graph.nodes[nid].ui = ui
+        graph.check()
+        for nid, arrays in f(spec, "params", dict, {}).items():
+            if not isinstance(arrays, dict):
+                raise GraphError(f"params of node '{nid}' must be an object")
+            for pname, obj in arrays.items():
+                graph.set_param(nid, pname,
+                                fileformat.decode_array(obj, f"parameter '{nid}.{pname}'"))
+        return graph
+
+    def to_dict(self) -> dict:
+        """The file format; parameters initialised from the seed are left to the seed."""
+        nodes = []
+        for node in self.nodes.values():
+            entry = {"id": node.id, "op": node.op}
+            if node.attrs:
+                entry["attrs"] = dict(node.attrs)
+            entry["inputs"] = list(node.inputs)
+            nodes.append(entry)
+        spec = {"format": fileformat.FORMAT, "version": fileformat.VERSION, "name": self.name,
+                "description": self.description, "seed": self.seed, "nodes": nodes}
+        params: dict = {}
+        for nid, pname in sorted(self._explicit, key=lambda k: (list(self.nodes).index(k[0]), k[1])):
+            params.setdefault(nid, {})[pname] = fileformat.encode_array(self._params[nid][pname])
+        if params:
+            spec["params"] = params
+        ui = {n.id: dict(n.ui) for n in self.nodes.values() if n.ui}
+        if ui:
+            spec["ui"] = ui
+        return spec
+
+    def add_node(self, node: Node) -> None:
+        if node.id in self.nodes:
+            raise GraphError("duplicate node id", node=node.id)
+        self.nodes[node.id] = node
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._analysis = None
+        self._values = {}
+        self._grads = None
+
+    # --- analysis -------------------------------------------------------------------
+    def analyze(self) -> Analysis:
+        """Order, shapes and problems of the graph as it stands (cached until it changes).
+
+        Problems are collected, not raised, so an editor can mark every bad node while the
+        rest of the graph stays usable."""
+        if self._analysis is None:
+            problems: list[GraphError] = []
+            self._build_ops(problems)
+            order = self._order(problems)
+            shapes = self._infer_shapes(order, problems)
+            self._ensure_params(order, shapes, problems)
+            self._analysis = Analysis(order, shapes, problems)
+        return self._analysis
+
+    def check(self) -> Analysis:
+        """``analyze``, raising the first problem."""
+        analysis = self.analyze()
+        if analysis.problems:
+            raise analysis.problems[0]
+        return analysis
+
+    def _fail(self, nid: str, message: str) -> GraphError:
+        return GraphError(message, node=nid, op=self.nodes[nid].op)
+
+    def _build_ops(self, problems) -> None:
+        self._ops = {}
+        for node in self.nodes.values():
+            cls = REGISTRY.get(node.op)
+            if cls is None:
+                problems.append(GraphError(f"unknown op '{node.op}'", node=node.id))
+                continue
+            try:
+                op = cls(**node.attrs)
+            except OpError as err:
+                problems.append(self._fail(node.id, str(err)))
+                continue
+            if len(node.inputs) != len(cls.inputs):
+                names = ", ".join(cls.inputs) or "none"
+                problems.append(self._fail(node.id, f"takes {len(cls.inputs)} input(s) "
+                                           f"({names}), got {len(node.inputs)}"))
+                continue
+            missing = [i for i in node.inputs if i not in self.nodes]
+            if missing:
+                problems.append(self._fail(node.id, f"input '{missing[0]}' does not exist"))
+                continue
+            self._ops[node.id] = op
+
+    def _order(self, problems) -> list[str]:
+        """Kahn's topological sort; nodes on a cycle are reported and left out."""
+        pending = {nid: len(set(n.inputs) & set(self.nodes)) for nid, n in self.nodes.items()}
+        consumers: dict[str, set] = {nid: set() for nid in self.nodes}
+        for node in self.nodes.values():
+            for src in set(node.inputs) & set(self.nodes):
+                consumers[src].add(node.id)
+        ready = [nid for nid, count in pending.items() if count == 0]
+        order = []
+        while ready:
+            nid = ready.pop(0)
+            order.append(nid)
+            for dst in sorted(consumers[nid], key=list(self.nodes).index):
+                pending[dst] -= 1
+                if pending[dst] == 0:
+                    ready.append(dst)
+        stuck = [nid for nid in self.nodes if pending[nid] > 0]
+        if stuck:
+            cycle = self._find_cycle(stuck)
+            problems.append(GraphError("is on a cycle: " + " -> ".join(cycle + cycle[:1])
+                                       + " (a network must be a DAG)", node=cycle[0]))
+        return order
+
+    def _find_cycle(self, stuck: list[str]) -> list[str]:
+        """One cycle among the ``stuck`` nodes, found by walking inputs until one repeats."""
+        path, seen = [], {}
+        nid = stuck[0]
+        while nid not in seen:
+            seen[nid] = len(path)
+            path.append(nid)
+            nid = next(i for i in self.nodes[nid].inputs if i in stuck)
+        return list(reversed(path[seen[nid]:]))
+
+    def _infer_shapes(self, order, problems) -> dict:
+        shapes, kinds = {}, {}
+        for nid in order:
+            op = self._ops.get(nid)
+            if op is None:
+                continue
+            node = self.nodes[nid]
+            if not all(i in shapes for i in node.inputs):
+                continue
+            in_shapes = [shapes[i] for i in node.inputs]
+            try:
+                shape = op.infer(in_shapes)
+                self._check_kinds(op, node, in_shapes, kinds)
+                if math.prod(d for d in shape if d != BATCH) > MAX_ELEMENTS:
+                    raise OpError(f"output {shape_text(shape)} is too large (more than "
+                                  f"{MAX_ELEMENTS:,} values per sample)")
+            except OpError as err:
+                problems.append(self._fail(nid, str(err)))
+                continue
+            shapes[nid] = shape
+            kinds[nid] = "int" if node.op == "Input" and op.dtype == "int64" else "float"
+        return shapes
+
+    def _check_kinds(self, op, node, in_shapes, kinds) -> None:
+        """Integer tensors (class labels) may only flow into targets that take them."""
+        for i, src in enumerate(node.inputs):
+            need = op.target_kind(in_shapes) if i == 1 and op.group == "losses" else "float"
+            if need == "int" and kinds[src] != "int":
+                raise OpError(f"{op.inputs[i]} must be class indices: connect an Input with "
+                              f"dtype int64 (got '{src}', which holds floats)")
+            if need == "float" and kinds[src] == "int":
+                raise OpError(f"{op.inputs[i]} needs floats but '{src}' holds integers "
+                              f"(int64)")
+
+    def _ensure_params(self, order, shapes, problems) -> None:
+        """Initialise (from the seed, like torch's defaults) params that are missing or no
+        longer fit; refuse, before allocating anything, params that would be too large."""
+        dtype = self.float_dtype()
+        for nid in order:
+            op = self._ops.get(nid)
+            if op is None or nid not in shapes:
+                continue
+            wanted = op.param_shapes()
+            total = sum(math.prod(s) for s in wanted.values())
+            if total > MAX_ELEMENTS:
+                problems.append(self._fail(nid, f"parameters would need {total:,} values, "
+                                           f"more than the limit of {MAX_ELEMENTS:,}"))
+                continue
+            have = self._params.get(nid, {})
+            if set(have) == set(wanted) and all(have[k].shape == s for k, s in wanted.items()):
+                continue
+            rng = np.random.default_rng([self.seed, zlib.crc32(nid.encode("utf-8"))])
+            self._params[nid] = op.init_params(rng, dtype)
+            self._explicit = {k for k in self._explicit if k[0] != nid}
+
+    def float_dtype(self) -> np.dtype:
+        """The dtype of parameters: that of the float Inputs (float64 unless they say)."""
+        for node in self.nodes.values():
+            if node.op == "Input" and node.attrs.get("dtype") == "float32":
+                return np.dtype(np.float32)
+        return np.dtype(np.float64)
+
+    # --- queries --------------------------------------------------------------------
+    @property
+    def order(self) -> list[str]:
+        return self.check().order
+
+    def shape(self, nid: str) -> tuple:
+        """The node's output shape, batch dimension as ``BATCH`` ("N")."""
+        shapes = self.analyze().shapes
+        if nid not in shapes:
+            raise GraphError("has no shape (see the problems of the graph)", node=nid)
+        return shapes[nid]
+
+    def op(self, nid: str) -> Op:
+        self._require(nid)
+        self.analyze()
+        if nid not in self._ops:
+            raise GraphError("has no valid op (see the problems of the graph)", node=nid)
+        return self._ops[nid]
+
+    def inputs(self) -> list[str]:
+        return [nid for nid, n in self.nodes.items() if n.op == "Input"]
+
+    def consumers(self, nid: str) -> list[str]:
+        return [n.id for n in self.nodes.values() if nid in n.inputs]
+
+    def loss_node(self) -> str:
+        """The single node whose output is a scalar and which feeds nothing else."""
+        shapes = self.check().shapes
+        sinks = [nid for nid in self.nodes if shapes[nid] == () and not self.consumers(nid)]
+        if not sinks:
+            raise GraphError("graph has no loss: add a loss (a node with a scalar output, such "
+                             "as CrossEntropyLoss) at the end")
+        if len(sinks) > 1:
+            raise GraphError(f"graph has {len(sinks)} scalar outputs ({', '.join(sinks)}); "
+                             f"backward needs exactly one loss: combine them with Add")
+        return sinks[0]
+
+    def _require(self, nid: str) -> Node:
+        if nid not in self.nodes:
+            raise GraphError(f"no node '{nid}' in the graph")
+        return self.nodes[nid]
+
+    # --- parameters -----------------------------------------------------------------
+    def param_names(self, nid: str) -> list[str]:
+        self.analyze()
+        return list(self._params.get(nid, {}))
+
+    def param(self, nid: str, name: str) -> np.ndarray:
+        self._require(nid)
+        self.analyze()
+        try:
+            return self._params[nid][name]
+        except KeyError:
+            raise GraphError(f"has no parameter '{name}'", node=nid,
+                             op=self.nodes[nid].op) from None
+
+    def set_param(self, nid: str, name: str, value) -> None:
+        """Replace a parameter with an array of the same shape (stored as a copy)."""
+        old = self.param(nid, name)
+        value = np.asarray(value)
+        if value.shape != old.shape:
+            raise self._fail(nid, f"parameter '{name}' must have shape {old.shape}, got "
+                                  f"{value.shape}")
+        if value.dtype.kind != "f":
+            raise self._fail(nid, f"parameter '{name}' must hold floats, got {value.dtype}")
+        self._params[nid][name] = np.array(value, dtype=value.dtype)
+        self._explicit.add((nid, name))
+
+    def param_grad(self, nid: str, name: str) -> np.ndarray:
+        self.param(nid, name)
+        if self._grads is None:
+            raise GraphError("no gradients yet: run forward() and backward() first")
+        grads = self._param_grads.get(nid)
+        if grads is None:
+            return np.zeros_like(self._params[nid][name])
+        return grads[name]
+
+    # --- running --------------------------------------------------------------------
+    def prepare(self, feeds: dict) -> int:
+        """Check feeds against the Inputs and store them as the Inputs' values.
+
+        Returns the batch size. Every Input needs a feed of shape (batch, *shape)."""
+        analysis = self.check()
+        if not isinstance(feeds, dict):
+            raise GraphError("feeds must be a dict {input id: array}")
+        for key in feeds:
+            if key not in self.nodes or self.nodes[key].op != "Input":
+                raise GraphError(f"feed '{key}' does not match any Input node")
+        values, batch = {}, None
+        for nid in self.inputs():
+            if nid not in feeds:
+                raise GraphError("feed missing for this Input", node=nid, op="Input")
+            value = self._convert_feed(nid, feeds[nid], analysis.shapes[nid])
+            if batch is not None and value.shape[0] != batch[1]:
+                raise GraphError(f"feeds have different batch sizes: '{batch[0]}' has "
+                                 f"{batch[1]}, '{nid}' has {value.shape[0]}")
+            batch = batch or (nid, value.shape[0])
+            values[nid] = value
+        self._values = values
+        self._grads = None
+        self._param_grads = {}
+        return batch[1] if batch else 0
+
+    def _convert_feed(self, nid: str, value, shape) -> np.ndarray:
+        op = self._ops[nid]
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError):
+            raise self._fail(nid, "feed is not an array of numbers") from None
+        if arr.dtype.kind not in "biuf":
+            raise self._fail(nid, f"feed must hold numbers, got {arr.dtype}")
+        want = tuple(op.shape)
+        if arr.ndim != len(want) + 1 or arr.shape[1:] != want or arr.shape[0] < 1:
+            raise self._fail(nid, f"feed has shape {arr.shape}, expected (batch, "
+                             + ", ".join(map(str, want)) + (",)" if len(want) == 0 else ")"))
+        if op.dtype == "int64":
+            if arr.dtype.kind == "f" and not np.all(np.isfinite(arr) & (arr == np.round(arr))):
+                raise self._fail(nid, "feed must hold whole numbers (class labels)")
+            return arr.astype(np.int64)
+        return arr.astype(op.dtype)
+
+    def run_node(self, nid: str, train: bool) -> np.ndarray:
+        """Compute one node from its inputs' values (already computed)."""
+        node, op = self.nodes[nid], self._ops[nid]
+        if node.op == "Input":
+            return self._values[nid]
+        op.training = train
+        op.rng = self.rng
+        args = [self._values[i] for i in node.inputs]
+        try:
+            with np.errstate(all="ignore"):
+                out = op.forward(*args, **self._params.get(nid, {}))
+        except OpError as err:
+            raise self._fail(nid, str(err)) from None
+        self._values[nid] = np.asarray(out)
+        return self._values[nid]
+
+    def forward(self, feeds: dict, train: bool = False):
+        """Run every node. Returns the loss value (a 0-d array), or None without a loss."""
+        self.prepare(feeds)
+        for nid in self.order:
+            self.run_node(nid, train)
+        try:
+            return self._values[self.loss_node()]
+        except GraphError:
+            return None
+
+    def start_backward(self) -> str:
+        """Seed dL/dL = 1 at the loss; returns the loss node id."""
+        loss = self.loss_node()
+        if loss not in self._values:
+            raise GraphError("no values yet: run forward() first")
+        self._grads = {loss: np.ones((), dtype=self._values[loss].dtype)}
+        self._param_grads = {}
+        return loss
+
+    def backward_order(self) -> list[str]:
+        """Nodes that the loss depends on, consumers before producers, Inputs left out."""
+        loss = self.loss_node()
+        needed, stack = {loss}, [loss]
+        while stack:
+            for src in self.nodes[stack.pop()].inputs:
+                if src not in needed:
+                    needed.add(src)
+                    stack.append(src)
+        return [nid for nid in reversed(self.order)
+                if nid in needed and self.nodes[nid].op != "Input"]
+
+    def backprop_node(self, nid: str) -> tuple[list, dict]:
+        """Turn dL/d(out) of one node into dL/d(inputs) and dL/d(params), accumulating.
+
+        Returns the chain-rule products ``(dinputs, dparams)`` (None for inputs that take
+        no gradient)."""
+        node, op = self.nodes[nid], self._ops[nid]
+        dout = self._grads.get(nid)
+        if dout is None:
+            dout = np.zeros_like(self._values[nid])
+        with np.errstate(all="ignore"):
+            dins, dparams = op.backward(dout)
+        for src, d in zip(node.inputs, dins):
+            if d is not None and self._is_float(src):
+                prev = self._grads.get(src)
+                self._grads[src] = d if prev is None else prev + d   # fan-out: gradients add
+        self._param_grads[nid] = dparams
+        return dins, dparams
+
+    def _is_float(self, nid: str) -> bool:
+        return self._values[nid].dtype.kind == "f"
+
+    def backward(self) -> None:
+        """dL/d(every node) and dL/d(every parameter), from the graph's single loss."""
+        self.start_backward()
+        for nid in self.backward_order():
+            self.backprop_node(nid)
+
+    def value(self, nid: str) -> np.ndarray:
+        self._require(nid)
+        if nid not in self._values:
+            raise GraphError("has no value yet: run forward() first", node=nid)
+        return self._values[nid]
+
+    def grad(self, nid: str):
+        """dL/d(output of nid), same shape as its value; None for integer values."""
+        value = self.value(nid)
+        if self._grads is None:
+            raise GraphError("no gradients yet: run backward() first")
+        if value.dtype.kind != "f":
+            return None
+        grad = self._grads.get(nid)
+        return np.zeros_like(value) if grad is None else grad
+
+
+def _parse_node(raw, index: int) -> Node:
+    where = f"node #{index + 1}"
+    if not isinstance(raw, dict):
+        raise GraphError(f"{where} must be an object, got {raw!r}")
+    nid = raw.get("id")
+    if not isinstance(nid, str) or not nid.strip():
+        raise GraphError(f"{where} needs a non-empty string 'id', got {nid!r}")
+    where = f"node '{nid}'"
+    op = raw.get("op")
+    if not isinstance(op, str):
+        raise GraphError(f"needs a string 'op', got {op!r}", node=nid)
+    attrs = fileformat.field(raw, "attrs", dict, {}, where)
+    inputs = fileformat.field(raw, "inputs", list, [], where)
+    if not all(isinstance(i, str) for i in inputs):
+        raise GraphError(f"'inputs' must be a list of node ids, got {inputs!r}", node=nid)
+    unknown = set(raw) - {"id", "op", "attrs", "inputs"}
+    if unknown:
+        raise GraphError(f"unknown field(s) {sorted(unknown)}", node=nid)
+    return Node(nid, op, dict(attrs), list(inputs))

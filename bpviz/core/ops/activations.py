@@ -1,0 +1,141 @@
+"""Element-wise activations and the softmax family."""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Attr, Op, OpError, register, resolve_dim, shape_text
+
+
+class _Elementwise(Op):
+    """y = f(x) element by element; dx = dout * f'(x), f' computed from what forward saved."""
+
+    group = "activations"
+
+    def local_slope(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dout):
+        return (dout * self.local_slope(),), {}
+
+
+@register
+class ReLU(_Elementwise):
+    attrs = (Attr("inplace", "bool", False),)
+    doc = "Rectified linear unit: max(0, x). Its Jacobian is a 0/1 diagonal mask."
+    formula = r"y = \max(0, x)"
+
+    def forward(self, x):
+        self.cache = {"mask": x > 0}
+        return np.where(self.cache["mask"], x, x.dtype.type(0))
+
+    def local_slope(self):
+        return self.cache["mask"]
+
+
+@register
+class LeakyReLU(_Elementwise):
+    attrs = (Attr("negative_slope", "float", 0.01), Attr("inplace", "bool", False))
+    doc = "Leaky ReLU: x for x > 0, negative_slope * x otherwise."
+    formula = r"y = \max(0, x) + a \min(0, x)"
+
+    def forward(self, x):
+        self.cache = {"mask": x > 0, "dtype": x.dtype}
+        return np.where(self.cache["mask"], x, x * x.dtype.type(self.negative_slope))
+
+    def local_slope(self):
+        return np.where(self.cache["mask"], 1.0, self.negative_slope).astype(self.cache["dtype"])
+
+
+@register
+class Sigmoid(_Elementwise):
+    doc = "Logistic sigmoid 1 / (1 + e^-x); its slope is at most 1/4 (vanishing gradients)."
+    formula = r"\sigma(x) = \frac{1}{1 + e^{-x}}"
+
+    def forward(self, x):
+        # two branches so that exp never overflows
+        e = np.exp(-np.abs(x))
+        y = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+        self.cache = {"y": y}
+        return y
+
+    def local_slope(self):
+        y = self.cache["y"]
+        return y * (1 - y)
+
+
+@register
+class Tanh(_Elementwise):
+    doc = "Hyperbolic tangent; slope 1 - tanh^2(x)."
+    formula = r"y = \tanh(x)"
+
+    def forward(self, x):
+        y = np.tanh(x)
+        self.cache = {"y": y}
+        return y
+
+    def local_slope(self):
+        y = self.cache["y"]
+        return 1 - y * y
+
+
+def implicit_softmax_dim(ndim: int) -> int:
+    """torch's choice when dim=None (nn.Softmax's legacy behaviour)."""
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+class _SoftmaxFamily(Op):
+    group = "activations"
+    attrs = (Attr("dim", "int", None, optional=True),)
+
+    def axis(self, ndim: int) -> int:
+        dim = implicit_softmax_dim(ndim) if self.dim is None else self.dim
+        axis = resolve_dim(dim, ndim)
+        if axis == 0:
+            raise OpError("softmax over dim 0 would mix the samples of a batch; set dim")
+        return axis
+
+    def infer(self, shapes):
+        (shape,) = shapes
+        if len(shape) < 2:
+            raise OpError(f"needs a batched input, got {shape_text(shape)}")
+        self.axis(len(shape))
+        return shape
+
+
+def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    """x - logsumexp(x): subtracting the max keeps logits of +-1e4 finite."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+@register
+class Softmax(_SoftmaxFamily):
+    doc = "Turns scores into probabilities; Jacobian diag(p) - p p^T."
+    formula = r"\sigma(\mathbf{y})_i = \frac{e^{y_i}}{\sum_j e^{y_j}}"
+
+    def forward(self, x):
+        axis = self.axis(x.ndim)
+        p = np.exp(log_softmax(x, axis))
+        self.cache = {"p": p, "axis": axis}
+        return p
+
+    def backward(self, dout):
+        p, axis = self.cache["p"], self.cache["axis"]
+        # dx_j = sum_i dout_i p_i (delta_ij - p_j) = p_j (dout_j - sum_i dout_i p_i)
+        return (p * (dout - (dout * p).sum(axis=axis, keepdims=True)),), {}
+
+
+@register
+class LogSoftmax(_SoftmaxFamily):
+    doc = "log of softmax, computed stably: y - logsumexp(y)."
+    formula = r"\log\sigma(\mathbf{y})_i = y_i - \log\sum_j e^{y_j}"
+
+    def forward(self, x):
+        axis = self.axis(x.ndim)
+        out = log_softmax(x, axis)
+        self.cache = {"p": np.exp(out), "axis": axis}
+        return out
+
+    def backward(self, dout):
+        p, axis = self.cache["p"], self.cache["axis"]
+        return (dout - p * dout.sum(axis=axis, keepdims=True),), {}

@@ -1,0 +1,244 @@
+"""What every op shares: attribute specs, the registry, symbolic shapes, ``unbroadcast``.
+
+An op is one small class mirroring its ``torch.nn`` twin: the same class name, the same
+constructor arguments and defaults, the same math. ``forward(*inputs, **params)`` keeps what
+``backward`` needs in ``self.cache`` (inspectable by the stepper); ``backward(dout)`` returns
+one gradient per input (None where there is none) and a dict of parameter gradients.
+
+Shapes seen by ``infer`` include the batch dimension as the symbol ``BATCH`` ("N"), e.g.
+``("N", 3, 32, 32)``; a loss reduced over the batch has shape ``()``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..errors import OpError
+
+BATCH = "N"
+REQUIRED = object()
+# Largest number of elements one parameter set or one per-sample tensor may have
+# (2**28 float64 values are 2 GiB): checked before anything is allocated.
+MAX_ELEMENTS = 2**28
+
+Shape = tuple
+
+
+@dataclass(frozen=True)
+class Attr:
+    """One constructor argument of an op: its JSON kind, default and allowed values.
+
+    kinds: ``int``, ``float``, ``bool``, ``choice`` (one of ``choices``), ``pair`` (an int
+    or a list of two ints, like torch's ``_pair``), ``dims`` (None, an int or a list of ints),
+    ``shape`` (a list of positive ints).
+    """
+
+    name: str
+    kind: str
+    default: Any = REQUIRED
+    low: float | None = None
+    high: float | None = None
+    choices: tuple = ()
+    optional: bool = False
+    doc: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def validate(self, value):
+        """Return ``value`` if it is allowed, else raise OpError saying why."""
+        if value is None and self.optional:
+            return None
+        check = getattr(self, f"_check_{self.kind}")
+        check(value)
+        return value
+
+    def _fail(self, expected: str, value) -> None:
+        raise OpError(f"attribute '{self.name}' must be {expected}, got {value!r}")
+
+    def _bounds(self, value, expected: str) -> None:
+        if (self.low is not None and value < self.low) or (
+                self.high is not None and value > self.high):
+            self._fail(expected, value)
+
+    def _range_text(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f" in [{self.low:g}, {self.high:g}]"
+        if self.low is not None:
+            return f" >= {self.low:g}"
+        return ""
+
+    def _check_int(self, value) -> None:
+        expected = "an integer" + self._range_text()
+        if not _is_int(value):
+            self._fail(expected, value)
+        self._bounds(value, expected)
+
+    def _check_float(self, value) -> None:
+        expected = "a number" + self._range_text()
+        if not (_is_int(value) or isinstance(value, float)) or not math.isfinite(value):
+            self._fail(expected, value)
+        self._bounds(value, expected)
+
+    def _check_bool(self, value) -> None:
+        if not isinstance(value, bool):
+            self._fail("true or false", value)
+
+    def _check_choice(self, value) -> None:
+        if value not in self.choices or type(value) is not type(self.choices[0]):
+            self._fail("one of " + ", ".join(repr(c) for c in self.choices), value)
+
+    def _check_pair(self, value) -> None:
+        expected = "an integer or a list of two integers" + self._range_text()
+        is_list = isinstance(value, (list, tuple))
+        items = list(value) if is_list else [value]
+        if is_list and len(items) != 2:
+            self._fail(expected, value)
+        for item in items:
+            if not _is_int(item):
+                self._fail(expected, value)
+            self._bounds(item, expected)
+
+    def _check_dims(self, value) -> None:
+        items = value if isinstance(value, (list, tuple)) else [value]
+        if not items or not all(_is_int(d) for d in items):
+            self._fail("null, an integer or a list of integers", value)
+
+    def _check_shape(self, value) -> None:
+        if not isinstance(value, (list, tuple)) or not all(
+                _is_int(d) and d >= 1 for d in value):
+            self._fail("a list of positive integers", value)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def pair(value) -> tuple[int, int]:
+    """torch's ``_pair``: 3 -> (3, 3), [2, 3] -> (2, 3)."""
+    if isinstance(value, (list, tuple)):
+        return int(value[0]), int(value[1])
+    return int(value), int(value)
+
+
+def numel(shape) -> int:
+    """Elements per sample of a symbolic shape (the batch symbol counts as 1)."""
+    return math.prod(d for d in shape if d != BATCH)
+
+
+def shape_text(shape) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def broadcast_shapes(a: Shape, b: Shape) -> Shape:
+    """numpy broadcasting over symbolic shapes; BATCH only matches BATCH or 1."""
+    out = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        da = a[-i] if i <= len(a) else 1
+        db = b[-i] if i <= len(b) else 1
+        if da == db or db == 1:
+            out.append(da)
+        elif da == 1:
+            out.append(db)
+        else:
+            raise OpError(f"shapes {shape_text(a)} and {shape_text(b)} do not broadcast")
+    return tuple(reversed(out))
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``."""
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, d in enumerate(shape) if d == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def resolve_dim(dim: int, ndim: int, what: str = "dim") -> int:
+    """A torch-style (possibly negative) dim as an index into a shape of ``ndim`` dims."""
+    if not -ndim <= dim < ndim:
+        raise OpError(f"{what}={dim} is out of range for a tensor with {ndim} dimensions")
+    return dim % ndim
+
+
+class Op:
+    """Base of every op. Subclasses set the class variables and the four methods."""
+
+    group: ClassVar[str] = "math"             # palette group: io, layers, activations, losses, math
+    inputs: ClassVar[tuple[str, ...]] = ("input",)
+    attrs: ClassVar[tuple[Attr, ...]] = ()
+    params: ClassVar[tuple[str, ...]] = ()    # parameter names, in torch's order
+    doc: ClassVar[str] = ""                   # one line for the palette and the inspector
+    formula: ClassVar[str] = ""               # LaTeX, rendered by the GUI
+
+    def __init__(self, **attrs):
+        known = {a.name: a for a in self.attrs}
+        for name in attrs:
+            if name not in known:
+                raise OpError(f"unknown attribute '{name}' (allowed: "
+                              + (", ".join(known) or "none") + ")")
+        self.given = dict(attrs)
+        for spec in self.attrs:
+            if spec.name in attrs:
+                value = spec.validate(attrs[spec.name])
+            elif spec.required:
+                raise OpError(f"attribute '{spec.name}' is required")
+            else:
+                value = spec.default
+            setattr(self, spec.name, value)
+        self.training = False
+        self.rng: np.random.Generator | None = None
+        self.cache: dict[str, Any] = {}
+        self.setup()
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.__name__
+
+    def setup(self) -> None:
+        """Derive internal values from the validated attributes (e.g. pairs)."""
+
+    def attr_values(self) -> dict:
+        """Every attribute with its value, defaults included, in declaration order."""
+        return {a.name: getattr(self, a.name) for a in self.attrs}
+
+    # --- shapes and parameters -------------------------------------------------------
+    def infer(self, shapes: list[Shape]) -> Shape:
+        """Output shape from input shapes (both with the batch symbol); OpError if unfit."""
+        return shapes[0]
+
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {}
+
+    def init_params(self, rng: np.random.Generator, dtype) -> dict[str, np.ndarray]:
+        return {}
+
+    # --- computation ----------------------------------------------------------------
+    def forward(self, *inputs: np.ndarray, **params: np.ndarray) -> np.ndarray:
+        raise NotImplementedError(f"{self.name()} must define forward")
+
+    def backward(self, dout: np.ndarray) -> tuple[tuple, dict]:
+        raise NotImplementedError(f"{self.name()} must define backward")
+
+
+REGISTRY: dict[str, type[Op]] = {}
+
+
+def register(cls: type[Op]) -> type[Op]:
+    REGISTRY[cls.__name__] = cls
+    return cls
+
+
+def uniform_fan_in(rng: np.random.Generator, shape, fan_in: int, dtype) -> np.ndarray:
+    """torch's default for Linear and Conv2d weights and biases: U(-1/sqrt(fan_in), +...).
+
+    (kaiming_uniform with a=sqrt(5) gives exactly this bound for the weights.)
+    """
+    bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+    return rng.uniform(-bound, bound, size=shape).astype(dtype)

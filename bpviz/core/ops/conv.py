@@ -1,0 +1,179 @@
+"""Convolution and pooling over (N, C, H, W), vectorised with strided windows (im2col)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Attr, Op, OpError, pair, register, shape_text, uniform_fan_in
+from .windows import fold, out_size, pad2d, unpad2d, windows
+
+
+class _Windowed(Op):
+    """Shared by Conv2d and the pools: kernel, stride, padding, dilation and output size."""
+
+    stride_default_is_kernel = False
+
+    def setup(self):
+        self.k = pair(self.kernel_size)
+        stride = self.stride if self.stride is not None else (
+            self.kernel_size if self.stride_default_is_kernel else 1)
+        self.s = pair(stride)
+        self.p = pair(self.padding)
+        self.d = pair(getattr(self, "dilation", 1))
+
+    def _spatial(self, shape, channels: int | None = None):
+        if len(shape) != 4:
+            raise OpError(f"needs (N, C, H, W) input, got {shape_text(shape)}")
+        if channels is not None and shape[1] != channels:
+            raise OpError(f"input has {shape[1]} channels but in_channels is {channels}")
+        oh = out_size(shape[2], self.k[0], self.s[0], self.p[0], self.d[0], "kernel height")
+        ow = out_size(shape[3], self.k[1], self.s[1], self.p[1], self.d[1], "kernel width")
+        return oh, ow
+
+    def _check_pool_padding(self):
+        for k, p in zip(self.k, self.p):
+            if p > k // 2:
+                raise OpError(f"padding {self.padding} must be at most half the kernel size "
+                              f"{self.kernel_size}")
+
+    def _windows(self, x, fill=0.0):
+        xp = pad2d(x, self.p[0], self.p[1], fill)
+        oh, ow = self._spatial(x.shape)
+        return xp, windows(xp, self.k, self.s, self.d, (oh, ow))
+
+    def _fold(self, dwin, padded_shape):
+        return unpad2d(fold(dwin, padded_shape[2:], self.k, self.s, self.d), *self.p)
+
+
+_KERNEL = Attr("kernel_size", "pair", low=1)
+_PADDING = Attr("padding", "pair", 0, low=0)
+_DILATION = Attr("dilation", "pair", 1, low=1)
+
+
+@register
+class Conv2d(_Windowed):
+    """out[n, f] = b[f] + sum_c (W[f, c] cross-correlated with x[n, c])."""
+
+    group = "layers"
+    attrs = (Attr("in_channels", "int", low=1), Attr("out_channels", "int", low=1), _KERNEL,
+             Attr("stride", "pair", 1, low=1), _PADDING, _DILATION,
+             Attr("groups", "choice", 1, choices=(1,)), Attr("bias", "bool", True),
+             Attr("padding_mode", "choice", "zeros", choices=("zeros",)))
+    doc = "Convolution: each filter slides over the image and takes a weighted sum."
+    formula = r"y_{f,i,j} = b_f + \sum_{c,u,v} W_{f,c,u,v}\, x_{c,\,si+u,\,sj+v}"
+
+    @property
+    def params(self):
+        return ("weight", "bias") if self.bias else ("weight",)
+
+    def infer(self, shapes):
+        (shape,) = shapes
+        oh, ow = self._spatial(shape, self.in_channels)
+        return (shape[0], self.out_channels, oh, ow)
+
+    def param_shapes(self):
+        shapes = {"weight": (self.out_channels, self.in_channels) + self.k}
+        if self.bias:
+            shapes["bias"] = (self.out_channels,)
+        return shapes
+
+    def init_params(self, rng, dtype):
+        fan_in = self.in_channels * self.k[0] * self.k[1]
+        return {name: uniform_fan_in(rng, shape, fan_in, dtype)
+                for name, shape in self.param_shapes().items()}
+
+    def forward(self, x, weight, bias=None):
+        n = x.shape[0]
+        xp, win = self._windows(x)
+        oh, ow = win.shape[2:4]
+        # im2col: one row per output pixel, one column per (channel, kernel offset)
+        cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, -1)
+        out = cols @ weight.reshape(weight.shape[0], -1).T
+        if bias is not None:
+            out += bias
+        self.cache = {"x_shape": x.shape, "padded_shape": xp.shape, "cols": cols,
+                      "weight": weight}
+        return np.ascontiguousarray(out.reshape(n, oh, ow, -1).transpose(0, 3, 1, 2))
+
+    def backward(self, dout):
+        cols, weight = self.cache["cols"], self.cache["weight"]
+        n, f, oh, ow = dout.shape
+        dmat = dout.transpose(0, 2, 3, 1).reshape(-1, f)
+        grads = {"weight": (dmat.T @ cols).reshape(weight.shape)}
+        if self.bias:
+            grads["bias"] = dmat.sum(axis=0)
+        dcols = (dmat @ weight.reshape(f, -1)).reshape((n, oh, ow, weight.shape[1]) + self.k)
+        dx = self._fold(dcols.transpose(0, 3, 1, 2, 4, 5), self.cache["padded_shape"])
+        return (dx,), grads
+
+
+@register
+class MaxPool2d(_Windowed):
+    """out = max over each window; the gradient goes only to the element that won."""
+
+    group = "layers"
+    stride_default_is_kernel = True
+    attrs = (_KERNEL, Attr("stride", "pair", None, low=1, optional=True), _PADDING, _DILATION,
+             Attr("return_indices", "choice", False, choices=(False,)),
+             Attr("ceil_mode", "choice", False, choices=(False,)))
+    doc = "Max pooling: keep the largest value of each window."
+    formula = r"y_{c,i,j} = \max_{u,v}\; x_{c,\,si+u,\,sj+v}"
+
+    def infer(self, shapes):
+        (shape,) = shapes
+        self._check_pool_padding()
+        return shape[:2] + self._spatial(shape)
+
+    def forward(self, x):
+        xp, win = self._windows(x, fill=-np.inf)
+        flat = win.reshape(win.shape[:4] + (-1,))
+        # argmax picks the first maximum, as torch does on ties (e.g. zeros after a ReLU)
+        idx = flat.argmax(axis=-1)
+        self.cache = {"x_shape": x.shape, "padded_shape": xp.shape, "argmax": idx}
+        return np.take_along_axis(flat, idx[..., None], axis=-1)[..., 0]
+
+    def backward(self, dout):
+        idx = self.cache["argmax"]
+        kh, kw = self.k
+        routed = (idx[..., None] == np.arange(kh * kw)) * dout[..., None]
+        dwin = routed.reshape(idx.shape + (kh, kw)).astype(dout.dtype, copy=False)
+        return (self._fold(dwin, self.cache["padded_shape"]),), {}
+
+
+@register
+class AvgPool2d(_Windowed):
+    """out = mean over each window (zero padding counted unless count_include_pad=False)."""
+
+    group = "layers"
+    stride_default_is_kernel = True
+    attrs = (_KERNEL, Attr("stride", "pair", None, low=1, optional=True), _PADDING,
+             Attr("ceil_mode", "choice", False, choices=(False,)),
+             Attr("count_include_pad", "bool", True),
+             Attr("divisor_override", "int", None, low=1, optional=True))
+    doc = "Average pooling: the mean of each window."
+    formula = r"y_{c,i,j} = \frac{1}{k_h k_w}\sum_{u,v} x_{c,\,si+u,\,sj+v}"
+
+    def infer(self, shapes):
+        (shape,) = shapes
+        self._check_pool_padding()
+        return shape[:2] + self._spatial(shape)
+
+    def _divisor(self, x):
+        """Per output pixel divisor, shape broadcastable to (N, C, OH, OW)."""
+        if self.divisor_override is not None:
+            return self.divisor_override
+        if self.count_include_pad or self.p == (0, 0):
+            return self.k[0] * self.k[1]
+        ones = np.ones((1, 1) + x.shape[2:], dtype=x.dtype)
+        return self._windows(ones)[1].sum(axis=(4, 5))
+
+    def forward(self, x):
+        xp, win = self._windows(x)
+        divisor = self._divisor(x)
+        self.cache = {"padded_shape": xp.shape, "divisor": divisor}
+        return win.sum(axis=(4, 5)) / divisor
+
+    def backward(self, dout):
+        kh, kw = self.k
+        share = dout / self.cache["divisor"]
+        dwin = np.broadcast_to(share[..., None, None], share.shape + (kh, kw))
+        return (self._fold(dwin, self.cache["padded_shape"]),), {}

@@ -1,0 +1,173 @@
+"""Layers with structure: Input, Linear, Flatten, Dropout, LocalResponseNorm."""
+from __future__ import annotations
+
+import numpy as np
+
+from .base import (BATCH, MAX_ELEMENTS, Attr, Op, OpError, numel, register, resolve_dim,
+                   shape_text, uniform_fan_in)
+
+DTYPES = ("float64", "float32", "int64")
+
+
+@register
+class Input(Op):
+    """A tensor fed to the graph; ``shape`` excludes the batch dimension."""
+
+    group = "io"
+    inputs = ()
+    attrs = (Attr("shape", "shape", doc="per-sample shape, batch dimension excluded"),
+             Attr("dtype", "choice", "float64", choices=DTYPES))
+    doc = "Data fed to the network: images, features or targets (batch dimension first)."
+
+    def infer(self, shapes):
+        shape = (BATCH,) + tuple(self.shape)
+        if numel(shape) > MAX_ELEMENTS:
+            raise OpError(f"input of shape {shape_text(shape)} has too many elements per "
+                          f"sample (limit {MAX_ELEMENTS:,})")
+        return shape
+
+
+@register
+class Linear(Op):
+    """y = x W^T + b.   x: (N, *, in_features), W: (out_features, in_features)."""
+
+    group = "layers"
+    attrs = (Attr("in_features", "int", low=1), Attr("out_features", "int", low=1),
+             Attr("bias", "bool", True))
+    doc = "Fully-connected layer: every output is a weighted sum of all inputs plus a bias."
+    formula = r"\mathbf{y} = W\mathbf{x} + \mathbf{b}"
+
+    @property
+    def params(self):
+        return ("weight", "bias") if self.bias else ("weight",)
+
+    def infer(self, shapes):
+        (shape,) = shapes
+        if len(shape) < 2 or shape[-1] != self.in_features:
+            last = shape[-1] if len(shape) >= 2 else "no"
+            raise OpError(f"input {shape_text(shape)} has {last} features but in_features is "
+                          f"{self.in_features} (add a Flatten before it, or set in_features)")
+        return shape[:-1] + (self.out_features,)
+
+    def param_shapes(self):
+        shapes = {"weight": (self.out_features, self.in_features)}
+        if self.bias:
+            shapes["bias"] = (self.out_features,)
+        return shapes
+
+    def init_params(self, rng, dtype):
+        return {name: uniform_fan_in(rng, shape, self.in_features, dtype)
+                for name, shape in self.param_shapes().items()}
+
+    def forward(self, x, weight, bias=None):
+        self.cache = {"x": x, "weight": weight}
+        out = x @ weight.T
+        return out + bias if bias is not None else out
+
+    def backward(self, dout):
+        x, weight = self.cache["x"], self.cache["weight"]
+        dx = dout @ weight
+        # dL/dW = sum over samples (and any extra leading dims) of delta x^T
+        dw = dout.reshape(-1, dout.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+        grads = {"weight": dw}
+        if self.bias:
+            grads["bias"] = dout.reshape(-1, dout.shape[-1]).sum(axis=0)
+        return (dx,), grads
+
+
+@register
+class Flatten(Op):
+    """Merge dims start_dim..end_dim into one (batch dimension kept)."""
+
+    group = "layers"
+    attrs = (Attr("start_dim", "int", 1), Attr("end_dim", "int", -1))
+    doc = "Reshape each sample into a vector (e.g. an image before a fully-connected layer)."
+
+    def infer(self, shapes):
+        (shape,) = shapes
+        start = resolve_dim(self.start_dim, len(shape), "start_dim")
+        end = resolve_dim(self.end_dim, len(shape), "end_dim")
+        if start == 0:
+            raise OpError("start_dim=0 would merge the batch dimension")
+        if start > end:
+            raise OpError(f"start_dim ({self.start_dim}) comes after end_dim ({self.end_dim})")
+        return shape[:start] + (numel(shape[start:end + 1]),) + shape[end + 1:]
+
+    def forward(self, x):
+        self.cache = {"x_shape": x.shape}
+        start = resolve_dim(self.start_dim, x.ndim)
+        end = resolve_dim(self.end_dim, x.ndim)
+        return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1:])
+
+    def backward(self, dout):
+        return (dout.reshape(self.cache["x_shape"]),), {}
+
+
+@register
+class Dropout(Op):
+    """Training: zero each element with probability p and scale the rest by 1/(1-p)."""
+
+    group = "layers"
+    attrs = (Attr("p", "float", 0.5, low=0.0, high=1.0), Attr("inplace", "bool", False))
+    doc = "Randomly silence units while training (identity when evaluating)."
+    formula = r"y = \frac{m \odot x}{1-p},\quad m_i \sim \mathrm{Bernoulli}(1-p)"
+
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            self.cache = {"mask": None}
+            return x
+        keep = self.rng.random(x.shape) >= self.p
+        scale = 0.0 if self.p == 1.0 else 1.0 / (1.0 - self.p)
+        mask = keep.astype(x.dtype) * x.dtype.type(scale)
+        self.cache = {"mask": mask}
+        return x * mask
+
+    def backward(self, dout):
+        mask = self.cache["mask"]
+        return (dout if mask is None else dout * mask,), {}
+
+
+@register
+class LocalResponseNorm(Op):
+    """AlexNet's normalisation across channels.
+
+    b_c = a_c / (k + alpha/n * sum_{c' in window(c)} a_{c'}^2)^beta, window of ``size``
+    channels around c (torch pads size//2 before and (size-1)//2 after).
+    """
+
+    group = "layers"
+    attrs = (Attr("size", "int", low=1), Attr("alpha", "float", 1e-4, low=0.0),
+             Attr("beta", "float", 0.75, low=0.0), Attr("k", "float", 1.0))
+    doc = "Local response normalisation across neighbouring channels (AlexNet)."
+    formula = (r"b_c = a_c\left(k + \frac{\alpha}{n}\sum_{c'} a_{c'}^2\right)^{-\beta}")
+
+    def infer(self, shapes):
+        (shape,) = shapes
+        if len(shape) < 3:
+            raise OpError(f"needs (N, C, ...) input with at least 3 dimensions, got "
+                          f"{shape_text(shape)}")
+        return shape
+
+    def _window_sum(self, a: np.ndarray, before: int, after: int) -> np.ndarray:
+        """Sum over channels c-before..c+after of a (N, C, ...), zero outside."""
+        c = a.shape[1]
+        padded = np.concatenate([np.zeros_like(a[:, :1])] * (before + 1) + [a]
+                                + [np.zeros_like(a[:, :1])] * after, axis=1)
+        csum = np.cumsum(padded, axis=1)
+        return csum[:, before + after + 1: before + after + 1 + c] - csum[:, :c]
+
+    def forward(self, x):
+        n = self.size
+        div = self.k + self.alpha / n * self._window_sum(x * x, n // 2, (n - 1) // 2)
+        out = x * div ** -self.beta
+        self.cache = {"x": x, "div": div}
+        return out
+
+    def backward(self, dout):
+        x, div = self.cache["x"], self.cache["div"]
+        n = self.size
+        # channel j is in window(c) for c in [j - (n-1)//2, j + n//2]
+        inner = dout * x * div ** (-self.beta - 1)
+        dx = dout * div ** -self.beta - (2 * self.alpha * self.beta / n) * x * self._window_sum(
+            inner, (n - 1) // 2, n // 2)
+        return (dx,), {}

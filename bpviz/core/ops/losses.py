@@ -1,0 +1,278 @@
+"""Losses: classification (cross-entropy, NLL, hinge) and regression (L1, L2, smooth L1, Huber).
+
+All take ``(input, target)`` and reduce like torch (``reduction`` = mean | sum | none).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import log_softmax
+from .base import Attr, Op, OpError, register, shape_text
+
+_REDUCTION = Attr("reduction", "choice", "mean", choices=("mean", "sum", "none"))
+
+
+class _Loss(Op):
+    group = "losses"
+    inputs = ("input", "target")
+    attrs = (_REDUCTION,)
+
+    def out_shape(self, per_item_shape):
+        return per_item_shape if self.reduction == "none" else ()
+
+    def reduce(self, per_item: np.ndarray, count=None) -> np.ndarray:
+        """Reduce per-item losses; ``count`` is the mean's denominator (default: all items)."""
+        if self.reduction == "none":
+            return per_item
+        total = per_item.sum()
+        if self.reduction == "sum":
+            return total
+        return total / (per_item.size if count is None else count)
+
+    def per_item_grad(self, dout: np.ndarray, shape, count=None) -> np.ndarray:
+        """dL/d(per-item loss) for the reduction, broadcast to ``shape``."""
+        if self.reduction == "none":
+            return dout
+        if self.reduction == "mean":
+            dout = dout / (int(np.prod(shape)) if count is None else count)
+        return np.broadcast_to(dout, shape)
+
+    def target_kind(self, shapes) -> str:
+        """What the target input must hold: "int" (class indices), "float" or "either"."""
+        return "float"
+
+
+class _Pointwise(_Loss):
+    """Regression losses of the residual d = input - target, element by element."""
+
+    def infer(self, shapes):
+        x, t = shapes
+        if x != t:
+            raise OpError(f"input {shape_text(x)} and target {shape_text(t)} must have the "
+                          f"same shape")
+        return self.out_shape(x)
+
+    def forward(self, x, t):
+        d = x - t
+        self.cache = {"diff": d}
+        return self.reduce(self.value(d))
+
+    def backward(self, dout):
+        d = self.cache["diff"]
+        dx = self.per_item_grad(dout, d.shape) * self.slope(d)
+        return (dx, -dx), {}
+
+
+@register
+class MSELoss(_Pointwise):
+    doc = "Mean squared error (L2): (input - target)^2."
+    formula = r"L_2(x) = x^2"
+
+    def value(self, d):
+        return d * d
+
+    def slope(self, d):
+        return 2 * d
+
+
+@register
+class L1Loss(_Pointwise):
+    doc = "Mean absolute error (L1): |input - target|."
+    formula = r"L_1(x) = |x|"
+
+    def value(self, d):
+        return np.abs(d)
+
+    def slope(self, d):
+        return np.sign(d)
+
+
+@register
+class SmoothL1Loss(_Pointwise):
+    doc = "Quadratic for |d| < beta, linear beyond: 0.5 d^2 / beta or |d| - 0.5 beta."
+    attrs = (_REDUCTION, Attr("beta", "float", 1.0, low=0.0))
+    formula = (r"\mathrm{smooth}L_1(x) = \begin{cases} 0.5x^2/\beta & |x| < \beta \\ "
+               r"|x| - 0.5\beta & \text{otherwise} \end{cases}")
+
+    def value(self, d):
+        a = np.abs(d)
+        if self.beta == 0:
+            return a
+        return np.where(a < self.beta, 0.5 * d * d / self.beta, a - 0.5 * self.beta)
+
+    def slope(self, d):
+        if self.beta == 0:
+            return np.sign(d)
+        return np.where(np.abs(d) < self.beta, d / self.beta, np.sign(d))
+
+
+@register
+class HuberLoss(_Pointwise):
+    doc = "Huber: 0.5 d^2 for |d| <= delta, delta (|d| - 0.5 delta) beyond (smooth L1 at delta 1)."
+    attrs = (_REDUCTION, Attr("delta", "float", 1.0, low=0.0))
+    formula = (r"L_\delta(a) = \begin{cases} \frac{1}{2}a^2 & |a| \le \delta \\ "
+               r"\delta\left(|a| - \frac{1}{2}\delta\right) & \text{otherwise} \end{cases}")
+
+    def value(self, d):
+        a = np.abs(d)
+        return np.where(a < self.delta, 0.5 * d * d, self.delta * (a - 0.5 * self.delta))
+
+    def slope(self, d):
+        return np.where(np.abs(d) < self.delta, d, self.delta * np.sign(d))
+
+
+class _Classification(_Loss):
+    """Scores (N, C) against class indices (N,)."""
+
+    def infer(self, shapes):
+        x, t = shapes
+        if len(x) != 2:
+            raise OpError(f"needs scores of shape (N, classes), got {shape_text(x)}")
+        if t != x[:1]:
+            raise OpError(f"target {shape_text(t)} must hold one class index per sample, "
+                          f"shape {shape_text(x[:1])}")
+        return self.out_shape(x[:1])
+
+    def target_kind(self, shapes):
+        return "int"
+
+    def check_targets(self, t: np.ndarray, classes: int, ignore=None) -> np.ndarray:
+        """Raise OpError naming the first class index out of range; return the valid mask."""
+        valid = np.ones(t.shape, bool) if ignore is None else t != ignore
+        bad = np.flatnonzero(valid & ((t < 0) | (t >= classes)))
+        if bad.size:
+            i = int(bad[0])
+            raise OpError(f"target {int(t[i])} of sample {i} is out of range for {classes} "
+                          f"classes (0..{classes - 1})")
+        return valid
+
+
+@register
+class CrossEntropyLoss(_Classification):
+    """-sum_c q_c log softmax(x)_c, q the one-hot (or given) target, optionally smoothed."""
+
+    attrs = (Attr("ignore_index", "int", -100), _REDUCTION,
+             Attr("label_smoothing", "float", 0.0, low=0.0, high=1.0))
+    doc = "Cross-entropy of softmax probabilities against the true class (logits in)."
+    formula = r"L_{CE} = -\sum_i t_i \log \sigma(\mathbf{y})_i"
+
+    def infer(self, shapes):
+        x, t = shapes
+        if len(x) == 2 and t == x:          # class probabilities as targets
+            return self.out_shape(x[:1])
+        return super().infer(shapes)
+
+    def target_kind(self, shapes):
+        return "float" if shapes[1] == shapes[0] else "int"
+
+    def forward(self, x, t):
+        n, classes = x.shape
+        logp = log_softmax(x, 1)
+        eps = self.label_smoothing
+        if t.shape == x.shape:
+            q, count = t * (1 - eps) + eps / classes, None
+        else:
+            valid = self.check_targets(t, classes, self.ignore_index)
+            rows = np.flatnonzero(valid)
+            q = np.zeros_like(x)
+            q[rows] = eps / classes
+            q[rows, t[rows]] += 1 - eps
+            count = int(valid.sum())
+        self.cache = {"logp": logp, "p": np.exp(logp), "q": q, "count": count,
+                      "soft": t.shape == x.shape}
+        return self.reduce(-(q * logp).sum(axis=1), count)
+
+    def backward(self, dout):
+        p, q, count = self.cache["p"], self.cache["q"], self.cache["count"]
+        g = self.per_item_grad(dout, p.shape[:1], count)[:, None]
+        # d/dy of -sum q log softmax(y) = p * sum(q) - q   (= p - t for a one-hot t)
+        dx = (p * q.sum(axis=1, keepdims=True) - q) * g
+        # class probabilities as targets are differentiable too (as in torch)
+        dt = -(1 - self.label_smoothing) * self.cache["logp"] * g if self.cache["soft"] else None
+        return (dx, dt), {}
+
+
+@register
+class NLLLoss(_Classification):
+    """-x[n, t_n]: the negative log-likelihood of log-probabilities x (after LogSoftmax)."""
+
+    attrs = (Attr("ignore_index", "int", -100), _REDUCTION)
+    doc = "Negative log-likelihood: picks -log p of the true class from log-probabilities."
+    formula = r"L = -\log p_{t}"
+
+    def forward(self, x, t):
+        valid = self.check_targets(t, x.shape[1], self.ignore_index)
+        rows = np.flatnonzero(valid)
+        picked = np.zeros(x.shape[0], x.dtype)
+        picked[rows] = x[rows, t[rows]]
+        self.cache = {"rows": rows, "t": t, "x_shape": x.shape, "count": int(valid.sum())}
+        return self.reduce(-picked, self.cache["count"])
+
+    def backward(self, dout):
+        rows, t, shape = self.cache["rows"], self.cache["t"], self.cache["x_shape"]
+        g = self.per_item_grad(dout, shape[:1], self.cache["count"])
+        dx = np.zeros(shape, dtype=np.result_type(g, np.float32))
+        dx[rows, t[rows]] = -g[rows]
+        return (dx, None), {}
+
+
+@register
+class MultiMarginLoss(_Classification):
+    """Multiclass hinge: sum_{j != t} max(0, margin - x_t + x_j)^p / C."""
+
+    attrs = (Attr("p", "choice", 1, choices=(1, 2)), Attr("margin", "float", 1.0), _REDUCTION)
+    doc = "Multiclass hinge (SVM) loss: only classes within the margin of the true one get gradient."
+    formula = r"L = \frac{1}{C}\sum_{j \ne t} \max(0,\ \Delta - y_t + y_j)^p"
+
+    def forward(self, x, t):
+        n, classes = x.shape
+        self.check_targets(t, classes)
+        rows = np.arange(n)
+        m = self.margin - x[rows, t][:, None] + x
+        m[rows, t] = 0.0
+        active = m > 0
+        per_class = np.where(active, m, 0.0) ** self.p
+        self.cache = {"m": m, "active": active, "t": t}
+        return self.reduce(per_class.sum(axis=1) / classes)
+
+    def backward(self, dout):
+        m, active, t = self.cache["m"], self.cache["active"], self.cache["t"]
+        n, classes = m.shape
+        coef = np.where(active, self.p * m ** (self.p - 1), 0.0) / classes
+        coef *= self.per_item_grad(dout, (n,))[:, None]
+        dx = coef.copy()
+        dx[np.arange(n), t] = -coef.sum(axis=1)
+        return (dx.astype(m.dtype, copy=False), None), {}
+
+
+@register
+class HingeLoss(_Loss):
+    """Binary hinge, max(0, 1 - t*y) with t in {-1, +1} (bpviz's own: torch has no twin)."""
+
+    doc = "Binary hinge (max-margin) loss: max(0, 1 - t*y), labels t = -1 or +1."
+    formula = r"L = \max(0,\ 1 - t \cdot y)"
+
+    def infer(self, shapes):
+        x, t = shapes
+        if x != t:
+            raise OpError(f"scores {shape_text(x)} and labels {shape_text(t)} must have the "
+                          f"same shape")
+        return self.out_shape(x)
+
+    def target_kind(self, shapes):
+        return "either"
+
+    def forward(self, y, t):
+        bad = np.flatnonzero((t != 1) & (t != -1))
+        if bad.size:
+            i = int(bad[0])
+            raise OpError(f"labels must be -1 or +1, got {t.flat[i]!r} at position {i}")
+        margin = 1 - t * y
+        self.cache = {"y": y, "t": t, "active": margin > 0}
+        return self.reduce(np.maximum(margin, 0))
+
+    def backward(self, dout):
+        y, t, active = self.cache["y"], self.cache["t"], self.cache["active"]
+        g = np.where(active, self.per_item_grad(dout, t.shape), 0.0).astype(y.dtype, copy=False)
+        # float labels receive a gradient too, as in torch's clamp(1 - t*y, min=0)
+        return (-t * g, -y * g if t.dtype.kind == "f" else None), {}

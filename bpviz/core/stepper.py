@@ -1,0 +1,2 @@
+class Stepper: pass
+class StepEvent: pass
