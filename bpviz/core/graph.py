@@ -44,6 +44,7 @@ class Graph:
         self._ops: dict[str, Op] = {}
         self._params: dict[str, dict[str, np.ndarray]] = {}
         self._explicit: set[tuple[str, str]] = set()   # params set or loaded, not seeded
+        self._param_shapes: dict[str, dict[str, tuple]] = {}
         self._analysis: Analysis | None = None
         self.rng = np.random.default_rng(seed)          # dropout masks
         self._values: dict[str, np.ndarray] = {}
@@ -119,7 +120,7 @@ class Graph:
             self._build_ops(problems)
             order = self._order(problems)
             shapes = self._infer_shapes(order, problems)
-            self._ensure_params(order, shapes, problems)
+            self._ensure_params(order, shapes)
             self._analysis = Analysis(order, shapes, problems)
         return self._analysis
 
@@ -187,7 +188,9 @@ class Graph:
             seen[nid] = len(path)
             path.append(nid)
             nid = next(i for i in self.nodes[nid].inputs if i in stuck)
-        return list(reversed(path[seen[nid]:]))
+        cycle = list(reversed(path[seen[nid]:]))          # in the direction data flows
+        first = min(range(len(cycle)), key=lambda i: list(self.nodes).index(cycle[i]))
+        return cycle[first:] + cycle[:first]
 
     def _infer_shapes(self, order, problems) -> dict:
         shapes, kinds = {}, {}
@@ -202,6 +205,10 @@ class Graph:
             try:
                 shape = op.infer(in_shapes)
                 self._check_kinds(op, node, in_shapes, kinds)
+                total = sum(math.prod(s) for s in op.param_shapes().values())
+                if total > MAX_ELEMENTS:
+                    raise OpError(f"parameters would need {total:,} values, more than the "
+                                  f"limit of {MAX_ELEMENTS:,}")
                 if math.prod(d for d in shape if d != BATCH) > MAX_ELEMENTS:
                     raise OpError(f"output {shape_text(shape)} is too large (more than "
                                   f"{MAX_ELEMENTS:,} values per sample)")
@@ -223,26 +230,30 @@ class Graph:
                 raise OpError(f"{op.inputs[i]} needs floats but '{src}' holds integers "
                               f"(int64)")
 
-    def _ensure_params(self, order, shapes, problems) -> None:
-        """Initialise (from the seed, like torch's defaults) params that are missing or no
-        longer fit; refuse, before allocating anything, params that would be too large."""
-        dtype = self.float_dtype()
+    def _ensure_params(self, order, shapes) -> None:
+        """Note each node's parameter shapes (their size was checked with the shapes) and
+        drop stored params that no longer fit. Values are made lazily by ``_node_params``,
+        so a big graph can be viewed without allocating anything."""
+        self._param_shapes = {}
         for nid in order:
             op = self._ops.get(nid)
             if op is None or nid not in shapes:
                 continue
             wanted = op.param_shapes()
-            total = sum(math.prod(s) for s in wanted.values())
-            if total > MAX_ELEMENTS:
-                problems.append(self._fail(nid, f"parameters would need {total:,} values, "
-                                           f"more than the limit of {MAX_ELEMENTS:,}"))
-                continue
-            have = self._params.get(nid, {})
-            if set(have) == set(wanted) and all(have[k].shape == s for k, s in wanted.items()):
-                continue
+            self._param_shapes[nid] = wanted
+            have = self._params.get(nid)
+            if have is not None and (set(have) != set(wanted) or any(
+                    have[k].shape != s for k, s in wanted.items())):
+                del self._params[nid]
+                self._explicit = {k for k in self._explicit if k[0] != nid}
+
+    def _node_params(self, nid: str) -> dict:
+        """The node's parameters, initialised from the seed (like torch's defaults) on first
+        use; each node draws from its own stream, so adding a node changes no other."""
+        if nid not in self._params and self._param_shapes.get(nid):
             rng = np.random.default_rng([self.seed, zlib.crc32(nid.encode("utf-8"))])
-            self._params[nid] = op.init_params(rng, dtype)
-            self._explicit = {k for k in self._explicit if k[0] != nid}
+            self._params[nid] = self._ops[nid].init_params(rng, self.float_dtype())
+        return self._params.get(nid, {})
 
     def float_dtype(self) -> np.dtype:
         """The dtype of parameters: that of the float Inputs (float64 unless they say)."""
@@ -296,13 +307,17 @@ class Graph:
     # --- parameters -----------------------------------------------------------------
     def param_names(self, nid: str) -> list[str]:
         self.analyze()
-        return list(self._params.get(nid, {}))
+        return list(self._param_shapes.get(nid, {}))
+
+    def param_shape(self, nid: str, name: str) -> tuple:
+        self.analyze()
+        return self._param_shapes.get(nid, {})[name]
 
     def param(self, nid: str, name: str) -> np.ndarray:
         self._require(nid)
         self.analyze()
         try:
-            return self._params[nid][name]
+            return self._node_params(nid)[name]
         except KeyError:
             raise GraphError(f"has no parameter '{name}'", node=nid,
                              op=self.nodes[nid].op) from None
@@ -382,17 +397,23 @@ class Graph:
         args = [self._values[i] for i in node.inputs]
         try:
             with np.errstate(all="ignore"):
-                out = op.forward(*args, **self._params.get(nid, {}))
+                out = op.forward(*args, **self._node_params(nid))
         except OpError as err:
             raise self._fail(nid, str(err)) from None
         self._values[nid] = np.asarray(out)
         return self._values[nid]
 
-    def forward(self, feeds: dict, train: bool = False):
-        """Run every node. Returns the loss value (a 0-d array), or None without a loss."""
+    def forward(self, feeds: dict, train: bool = False, override: dict | None = None):
+        """Run every node. Returns the loss value (a 0-d array), or None without a loss.
+
+        ``override`` {node id: array} replaces nodes' outputs after they ran (so random
+        draws happen as usual): gradient checks perturb an intermediate value this way."""
         self.prepare(feeds)
+        override = override or {}
         for nid in self.order:
             self.run_node(nid, train)
+            if nid in override:
+                self._values[nid] = override[nid]
         try:
             return self._values[self.loss_node()]
         except GraphError:
@@ -445,6 +466,22 @@ class Graph:
         self.start_backward()
         for nid in self.backward_order():
             self.backprop_node(nid)
+
+    def drop_value(self, nid: str) -> None:
+        """Forget a computed value (the stepper's undo of a forward step)."""
+        self._values.pop(nid, None)
+
+    def grad_state(self):
+        """A snapshot of the gradients so far (arrays are replaced, never mutated)."""
+        if self._grads is None:
+            return None
+        return dict(self._grads), dict(self._param_grads)
+
+    def restore_grad_state(self, state) -> None:
+        if state is None:
+            self._grads, self._param_grads = None, {}
+        else:
+            self._grads, self._param_grads = dict(state[0]), dict(state[1])
 
     def value(self, nid: str) -> np.ndarray:
         self._require(nid)

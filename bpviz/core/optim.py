@@ -1,0 +1,161 @@
+"""Optimizers mirroring torch.optim (names, arguments, defaults, update order), functional:
+
+    opt = optim.Adam(lr=0.01)
+    state = opt.init(w)
+    w, state = opt.step(w, g, state)
+
+``state`` is a new dict each step holding every internal quantity under torch's names
+(``momentum_buffer``, ``exp_avg``, ``exp_avg_sq``, ...) plus what the inspector shows:
+``grad`` (the gradient after weight decay), ``update`` (w_new - w, the effective step) and,
+for Adam, the bias-corrected ``m_hat`` and ``v_hat``. Arrays are never modified in place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class Optimizer:
+    """Base: hyperparameters are dataclass fields; subclasses define ``_update``."""
+
+    def init(self, w: np.ndarray) -> dict:
+        return {"step": 0}
+
+    def step(self, w: np.ndarray, g: np.ndarray, state: dict) -> tuple[np.ndarray, dict]:
+        t = state["step"] + 1
+        g = g + self.weight_decay * w if self.weight_decay else g
+        new = {"step": t, "grad": g}
+        delta = self._update(w, g, state, new, t)
+        new["update"] = delta
+        return w + delta, new
+
+    def init_all(self, params: dict) -> dict:
+        return {k: self.init(w) for k, w in params.items()}
+
+    def step_all(self, params: dict, grads: dict, states: dict) -> tuple[dict, dict]:
+        """``step`` over dicts of parameters, e.g. {("fc", "weight"): W}."""
+        out_w, out_s = {}, {}
+        for key, w in params.items():
+            out_w[key], out_s[key] = self.step(w, grads[key], states[key])
+        return out_w, out_s
+
+    def _update(self, w, g, old: dict, new: dict, t: int) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} must define _update")
+
+
+@dataclass
+class SGD(Optimizer):
+    """w <- w - lr * g; with momentum: buf = momentum * buf + (1 - dampening) g.
+
+    At a constant lr this is the lecture's v = gamma v + eta grad, theta = theta - v, with
+    v = lr * buf."""
+
+    lr: float = 1e-3
+    momentum: float = 0.0
+    dampening: float = 0.0
+    weight_decay: float = 0.0
+    nesterov: bool = False
+
+    def __post_init__(self):
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+
+    def init(self, w):
+        return {"step": 0, "momentum_buffer": None}
+
+    def _update(self, w, g, old, new, t):
+        if self.momentum:
+            buf = old["momentum_buffer"]
+            buf = g if buf is None else self.momentum * buf + (1 - self.dampening) * g
+            new["momentum_buffer"] = buf
+            g = g + self.momentum * buf if self.nesterov else buf
+        return -self.lr * g
+
+
+@dataclass
+class Adagrad(Optimizer):
+    """sum += g^2; w <- w - clr * g / (sqrt(sum) + eps), clr = lr / (1 + (t-1) lr_decay)."""
+
+    lr: float = 1e-2
+    lr_decay: float = 0.0
+    weight_decay: float = 0.0
+    initial_accumulator_value: float = 0.0
+    eps: float = 1e-10
+
+    def init(self, w):
+        return {"step": 0, "sum": np.full_like(w, self.initial_accumulator_value)}
+
+    def _update(self, w, g, old, new, t):
+        clr = self.lr / (1 + (t - 1) * self.lr_decay)
+        total = old["sum"] + g * g
+        new["sum"] = total
+        new["lr"] = clr
+        return -clr * g / (np.sqrt(total) + self.eps)
+
+
+@dataclass
+class RMSprop(Optimizer):
+    """square_avg = alpha sa + (1 - alpha) g^2; w <- w - lr g / (sqrt(square_avg) + eps)."""
+
+    lr: float = 1e-2
+    alpha: float = 0.99
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+    momentum: float = 0.0
+    centered: bool = False
+
+    def init(self, w):
+        state = {"step": 0, "square_avg": np.zeros_like(w)}
+        if self.momentum:
+            state["momentum_buffer"] = np.zeros_like(w)
+        if self.centered:
+            state["grad_avg"] = np.zeros_like(w)
+        return state
+
+    def _update(self, w, g, old, new, t):
+        sq = self.alpha * old["square_avg"] + (1 - self.alpha) * g * g
+        new["square_avg"] = sq
+        if self.centered:
+            ga = self.alpha * old["grad_avg"] + (1 - self.alpha) * g
+            new["grad_avg"] = ga
+            sq = sq - ga * ga
+        avg = np.sqrt(sq) + self.eps
+        if self.momentum:
+            buf = self.momentum * old["momentum_buffer"] + g / avg
+            new["momentum_buffer"] = buf
+            return -self.lr * buf
+        return -self.lr * g / avg
+
+
+@dataclass
+class Adam(Optimizer):
+    """m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2, m_hat = m / (1-b1^t), v_hat = v / (1-b2^t),
+    w <- w - lr m_hat / (sqrt(v_hat) + eps)   (the lecture's Adam, torch's defaults)."""
+
+    lr: float = 1e-3
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+    amsgrad: bool = False
+
+    def init(self, w):
+        state = {"step": 0, "exp_avg": np.zeros_like(w), "exp_avg_sq": np.zeros_like(w)}
+        if self.amsgrad:
+            state["max_exp_avg_sq"] = np.zeros_like(w)
+        return state
+
+    def _update(self, w, g, old, new, t):
+        b1, b2 = self.betas
+        m = b1 * old["exp_avg"] + (1 - b1) * g
+        v = b2 * old["exp_avg_sq"] + (1 - b2) * g * g
+        new["exp_avg"], new["exp_avg_sq"] = m, v
+        if self.amsgrad:
+            v = np.maximum(old["max_exp_avg_sq"], v)
+            new["max_exp_avg_sq"] = v
+        new["m_hat"] = m / (1 - b1 ** t)
+        new["v_hat"] = v / (1 - b2 ** t)
+        return -self.lr * new["m_hat"] / (np.sqrt(new["v_hat"]) + self.eps)
+
+
+OPTIMIZERS = {cls.__name__: cls for cls in (SGD, Adagrad, RMSprop, Adam)}

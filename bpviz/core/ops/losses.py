@@ -266,7 +266,7 @@ class HingeLoss(_Loss):
         bad = np.flatnonzero((t != 1) & (t != -1))
         if bad.size:
             i = int(bad[0])
-            raise OpError(f"labels must be -1 or +1, got {t.flat[i]!r} at position {i}")
+            raise OpError(f"labels must be -1 or +1, got {t.flat[i].item()!r} at position {i}")
         margin = 1 - t * y
         self.cache = {"y": y, "t": t, "active": margin > 0}
         return self.reduce(np.maximum(margin, 0))

@@ -1,0 +1,165 @@
+"""Small datasets made in numpy, deterministic by seed: 2-D toy sets and procedural images.
+
+Every maker returns a ``Dataset`` with ``x`` (n, *shape) float64, ``y`` (n,) int64 and the
+class names. Nothing is downloaded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Dataset:
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    classes: list
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def split(self, test_fraction: float = 0.2, seed: int = 0) -> tuple["Dataset", "Dataset"]:
+        """A shuffled (train, held-out) split."""
+        order = np.random.default_rng(seed).permutation(len(self))
+        cut = len(self) - int(round(test_fraction * len(self)))
+        part = lambda idx, tag: Dataset(f"{self.name} ({tag})", self.x[idx], self.y[idx],
+                                        self.classes)
+        return part(order[:cut], "train"), part(order[cut:], "held out")
+
+    def batches(self, batch_size: int, rng: np.random.Generator):
+        """One epoch of shuffled mini-batches (x, y); the last one may be smaller."""
+        order = rng.permutation(len(self))
+        for start in range(0, len(self), batch_size):
+            idx = order[start:start + batch_size]
+            yield self.x[idx], self.y[idx]
+
+
+def _labels(n: int, classes: int) -> np.ndarray:
+    """n labels spread evenly over the classes."""
+    return np.arange(n) % classes
+
+
+def spirals(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0) -> Dataset:
+    """Interleaved spiral arms, one per class (cs231n's classic non-linear problem)."""
+    rng = np.random.default_rng(seed)
+    y = _labels(n, classes)
+    r = rng.uniform(0.05, 1.0, n)
+    theta = y * 2 * np.pi / classes + r * 4.0 + rng.normal(0, noise, n)
+    x = np.stack([r * np.sin(theta), r * np.cos(theta)], axis=1)
+    return Dataset("spirals", x, y.astype(np.int64), [f"arm {k}" for k in range(classes)])
+
+
+def blobs(n: int = 300, classes: int = 3, spread: float = 0.35, seed: int = 0) -> Dataset:
+    """Gaussian clusters with centres on a circle: linearly separable."""
+    rng = np.random.default_rng(seed)
+    y = _labels(n, classes)
+    angle = 2 * np.pi * np.arange(classes) / classes
+    centres = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    x = centres[y] + rng.normal(0, spread, (n, 2))
+    return Dataset("blobs", x, y.astype(np.int64), [f"blob {k}" for k in range(classes)])
+
+
+def xor(n: int = 300, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """Class = whether x1 and x2 have different signs: needs a hidden layer."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (n, 2))
+    y = ((x[:, 0] > 0) != (x[:, 1] > 0)).astype(np.int64)
+    x = x + rng.normal(0, noise, (n, 2))
+    return Dataset("xor", x, y, ["same sign", "different signs"])
+
+
+def circles(n: int = 300, noise: float = 0.08, factor: float = 0.5, seed: int = 0) -> Dataset:
+    """A small circle inside a large one."""
+    rng = np.random.default_rng(seed)
+    y = _labels(n, 2)
+    angle = rng.uniform(0, 2 * np.pi, n)
+    radius = np.where(y == 1, factor, 1.0)
+    x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    x = x + rng.normal(0, noise, (n, 2))
+    return Dataset("circles", x, y.astype(np.int64), ["outer", "inner"])
+
+
+def moons(n: int = 300, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """Two interleaving half circles."""
+    rng = np.random.default_rng(seed)
+    y = _labels(n, 2)
+    t = rng.uniform(0, np.pi, n)
+    x = np.where(y[:, None] == 0, np.stack([np.cos(t), np.sin(t)], 1),
+                 np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1))
+    x = x + rng.normal(0, noise, (n, 2))
+    return Dataset("moons", x, y.astype(np.int64), ["upper moon", "lower moon"])
+
+
+SHAPE_CLASSES = ["circle", "square", "triangle", "cross", "horizontal bar", "vertical bar"]
+
+
+def _shape_mask(kind: str, yy, xx, cy, cx, r) -> np.ndarray:
+    dy, dx = yy - cy, xx - cx
+    if kind == "circle":
+        return (dy ** 2 + dx ** 2 <= r ** 2) & (dy ** 2 + dx ** 2 >= (0.55 * r) ** 2)
+    if kind == "square":
+        return (np.maximum(abs(dy), abs(dx)) <= r) & (np.maximum(abs(dy), abs(dx)) >= r - 1.2)
+    if kind == "triangle":
+        return (dy <= r) & (dy >= -r) & (abs(dx) <= (dy + r) / 2)
+    if kind == "cross":
+        return ((abs(dy) <= 1) & (abs(dx) <= r)) | ((abs(dx) <= 1) & (abs(dy) <= r))
+    if kind == "horizontal bar":
+        return (abs(dy) <= 1.2) & (abs(dx) <= r)
+    return (abs(dx) <= 1.2) & (abs(dy) <= r)
+
+
+def shapes(n: int = 600, size: int = 16, classes: int = 4, noise: float = 0.15,
+           seed: int = 0) -> Dataset:
+    """Greyscale (1, size, size) images of simple shapes at random places and scales."""
+    if not 2 <= classes <= len(SHAPE_CLASSES):
+        raise ValueError(f"shapes has 2 to {len(SHAPE_CLASSES)} classes, not {classes}")
+    rng = np.random.default_rng(seed)
+    y = _labels(n, classes)
+    yy, xx = np.mgrid[0:size, 0:size].astype(float)
+    x = np.empty((n, 1, size, size))
+    for i in range(n):
+        r = rng.uniform(0.22, 0.36) * size
+        cy, cx = rng.uniform(r, size - 1 - r, 2)
+        mask = _shape_mask(SHAPE_CLASSES[y[i]], yy, xx, cy, cx, r)
+        x[i, 0] = mask * rng.uniform(0.7, 1.0) + rng.normal(0, noise, (size, size))
+    return Dataset("shapes", x, y.astype(np.int64), SHAPE_CLASSES[:classes])
+
+
+# The lecture's ten ILSVRC-2012 classes (WordNet ids and first names).
+IMAGENET10 = [("n02119789", "kit fox"), ("n02100735", "English setter"),
+              ("n02096294", "Australian terrier"), ("n02066245", "grey whale"),
+              ("n02509815", "lesser panda"), ("n02124075", "Egyptian cat"),
+              ("n02417914", "ibex"), ("n02123394", "Persian cat"), ("n02125311", "cougar"),
+              ("n02423022", "gazelle")]
+
+
+def imagenet10(n: int = 500, size: int = 32, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """Synthetic (3, size, size) colour images for the lecture's 10 ImageNet classes.
+
+    Not photographs: each class has its own colour and stripe texture (orientation and
+    frequency), with random phase, brightness and noise, so that a small network can learn
+    it while the labels read like the lecture's."""
+    rng = np.random.default_rng(seed)
+    classes = len(IMAGENET10)
+    y = _labels(n, classes)
+    hue = np.linspace(0, 2 * np.pi, classes, endpoint=False)
+    colours = 0.5 + 0.4 * np.stack([np.cos(hue), np.cos(hue - 2.1), np.cos(hue + 2.1)], 1)
+    angles = np.arange(classes) * np.pi / 5
+    freqs = 2 * np.pi * (1.5 + (np.arange(classes) % 3)) / size
+    yy, xx = np.mgrid[0:size, 0:size].astype(float)
+    x = np.empty((n, 3, size, size))
+    for i in range(n):
+        k = y[i]
+        wave = np.cos(freqs[k] * (xx * np.cos(angles[k]) + yy * np.sin(angles[k]))
+                      + rng.uniform(0, 2 * np.pi))
+        pattern = 0.5 + 0.5 * wave
+        brightness = rng.uniform(0.8, 1.2)
+        x[i] = colours[k][:, None, None] * pattern * brightness
+    x += rng.normal(0, noise, x.shape)
+    return Dataset("imagenet10", x, y.astype(np.int64), [name for _, name in IMAGENET10])
+
+
+TOY_2D = {"spirals": spirals, "blobs": blobs, "xor": xor, "circles": circles, "moons": moons}
+IMAGES = {"shapes": shapes, "imagenet10": imagenet10}

@@ -1,0 +1,96 @@
+"""Mini-batch training of a Graph with any optimizer of ``bpviz.core.optim``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import GraphError
+from .optim import Optimizer
+
+CLASSIFIERS = ("CrossEntropyLoss", "NLLLoss", "MultiMarginLoss")
+
+
+@dataclass
+class Record:
+    step: int
+    epoch: int
+    loss: float
+
+
+@dataclass
+class Trainer:
+    """Feeds (x, y) batches to the graph's data and label Inputs and applies the optimizer.
+
+    ``x_input`` / ``y_input`` default to the graph's only float Input and only other Input.
+    """
+
+    graph: object
+    optimizer: Optimizer
+    x_input: str | None = None
+    y_input: str | None = None
+    seed: int = 0
+    history: list = field(default_factory=list)
+
+    def __post_init__(self):
+        inputs = self.graph.inputs()
+        if self.x_input is None or self.y_input is None:
+            if len(inputs) != 2:
+                raise GraphError(f"training needs one data Input and one label Input; the graph "
+                                 f"has {len(inputs)} Inputs: name them")
+            floats = [i for i in inputs if self.graph.nodes[i].attrs.get("dtype") != "int64"]
+            self.x_input = self.x_input or (floats[0] if floats else inputs[0])
+            self.y_input = self.y_input or next(i for i in inputs if i != self.x_input)
+        self.keys = [(nid, p) for nid in self.graph.order for p in self.graph.param_names(nid)]
+        self.states = self.optimizer.init_all(self._params())
+        self.rng = np.random.default_rng(self.seed)
+        self.steps = 0
+
+    def _params(self) -> dict:
+        return {k: self.graph.param(*k) for k in self.keys}
+
+    def feeds(self, x, y) -> dict:
+        return {self.x_input: x, self.y_input: y}
+
+    def train_step(self, x, y, epoch: int = 0) -> float:
+        """One forward (train mode), backward and optimizer step; returns the batch loss."""
+        loss = float(self.graph.forward(self.feeds(x, y), train=True))
+        self.graph.backward()
+        grads = {k: self.graph.param_grad(*k) for k in self.keys}
+        new, self.states = self.optimizer.step_all(self._params(), grads, self.states)
+        for (nid, p), w in new.items():
+            self.graph.set_param(nid, p, w)
+        self.steps += 1
+        self.history.append(Record(self.steps, epoch, loss))
+        return loss
+
+    def fit(self, data, epochs: int = 1, batch_size: int = 32, callback=None) -> list:
+        """Train over ``data`` (a Dataset) for ``epochs``; ``callback(record)`` after each step
+        may return False to stop early."""
+        for epoch in range(epochs):
+            for x, y in data.batches(batch_size, self.rng):
+                self.train_step(x, y, epoch)
+                if callback is not None and callback(self.history[-1]) is False:
+                    return self.history
+        return self.history
+
+    def evaluate(self, data) -> tuple[float, float | None]:
+        """(loss, accuracy) in eval mode; accuracy is None unless the loss classifies."""
+        loss = float(self.graph.forward(self.feeds(data.x, data.y), train=False))
+        return loss, self.accuracy(data.y)
+
+    def predictions(self) -> np.ndarray | None:
+        """Predicted classes of the last forward pass, from the scores fed to the loss."""
+        loss_node = self.graph.nodes[self.graph.loss_node()]
+        scores = self.graph.value(loss_node.inputs[0])
+        if loss_node.op in CLASSIFIERS:
+            return scores.argmax(axis=1)
+        if loss_node.op == "HingeLoss":
+            return np.where(scores >= 0, 1, -1)
+        return None
+
+    def accuracy(self, y) -> float | None:
+        pred = self.predictions()
+        if pred is None:
+            return None
+        return float((pred.reshape(np.shape(y)) == y).mean())
