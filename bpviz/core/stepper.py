@@ -55,7 +55,7 @@ def local_jacobian(op: Op, cache: dict, output: np.ndarray, inputs: dict, params
             for k in range(rows):
                 dout = np.zeros_like(output)
                 if batched_out:
-                    dout[sample].flat[k] = 1
+                    dout.reshape(len(output), -1)[sample, k] = 1    # a view: dout is fresh
                 else:
                     dout[...] = 1
                 with np.errstate(all="ignore"):

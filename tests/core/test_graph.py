@@ -164,6 +164,11 @@ BAD_GRAPHS = [
     (spec(X, T, n("loss", "MSELoss", ["x", "t"])), "loss", "must have the same shape"),
     (spec(X, n("s", "Softmax", ["x"], dim=0)), "s", "mix the samples"),
     (spec(X, n("f", "Flatten", ["x"], start_dim=0)), "f", "merge the batch dimension"),
+    (spec(n("x", "Input", shape=[1, 5, 1]), n("p", "MaxPool2d", ["x"], kernel_size=[1, 2],
+                                             padding=[0, 1], dilation=[1, 2])), "p",
+     "see only padding"),
+    (spec(n("x", "Input", shape=[1, 5, 5]), n("p", "AvgPool2d", ["x"], kernel_size=2,
+                                             padding=2)), "p", "at most half the kernel"),
 ]
 
 

@@ -29,11 +29,18 @@ class _Windowed(Op):
         ow = out_size(shape[3], self.k[1], self.s[1], self.p[1], self.d[1], "kernel width")
         return oh, ow
 
-    def _check_pool_padding(self):
+    def _check_pool_windows(self, shape, out_hw):
+        """torch's limit on pool padding, and no window made of padding alone (its max
+        would be -inf, its average 0/0)."""
         for k, p in zip(self.k, self.p):
             if p > k // 2:
                 raise OpError(f"padding {self.padding} must be at most half the kernel size "
                               f"{self.kernel_size}")
+        for size, out, k, s, p, d in zip(shape[2:], out_hw, self.k, self.s, self.p, self.d):
+            taps = np.arange(out)[:, None] * s + np.arange(k) * d
+            if not ((taps >= p) & (taps < p + size)).any(axis=1).all():
+                raise OpError(f"some {self.k[0]}x{self.k[1]} windows (dilation {self.d}) see "
+                              f"only padding: reduce padding or dilation")
 
     def _windows(self, x, fill=0.0):
         xp = pad2d(x, self.p[0], self.p[1], fill)
@@ -120,8 +127,9 @@ class MaxPool2d(_Windowed):
 
     def infer(self, shapes):
         (shape,) = shapes
-        self._check_pool_padding()
-        return shape[:2] + self._spatial(shape)
+        out_hw = self._spatial(shape)
+        self._check_pool_windows(shape, out_hw)
+        return shape[:2] + out_hw
 
     def forward(self, x):
         xp, win = self._windows(x, fill=-np.inf)
@@ -154,8 +162,9 @@ class AvgPool2d(_Windowed):
 
     def infer(self, shapes):
         (shape,) = shapes
-        self._check_pool_padding()
-        return shape[:2] + self._spatial(shape)
+        out_hw = self._spatial(shape)
+        self._check_pool_windows(shape, out_hw)
+        return shape[:2] + out_hw
 
     def _divisor(self, x):
         """Per output pixel divisor, shape broadcastable to (N, C, OH, OW)."""

@@ -1,0 +1,65 @@
+"""Datasets (deterministic, well formed) and the mini-batch trainer."""
+import numpy as np
+import pytest
+
+from bpviz.core import load_graph, optim
+from bpviz.core import datasets as ds
+from bpviz.core.trainer import Trainer
+from bpviz.paths import example_path
+
+
+@pytest.mark.parametrize("name", sorted(ds.TOY_2D))
+def test_toy_sets_are_deterministic_and_balanced(name):
+    a, b, c = ds.TOY_2D[name](seed=1), ds.TOY_2D[name](seed=1), ds.TOY_2D[name](seed=2)
+    assert a.x.shape == (300, 2) and a.x.dtype == np.float64 and a.y.dtype == np.int64
+    assert np.array_equal(a.x, b.x) and not np.array_equal(a.x, c.x)
+    counts = np.bincount(a.y)
+    assert len(counts) == len(a.classes) and counts.min() >= 0.8 * 300 / len(a.classes)
+
+
+@pytest.mark.parametrize("name,shape,classes", [("shapes", (1, 16, 16), 4),
+                                                ("imagenet10", (3, 32, 32), 10)])
+def test_image_sets(name, shape, classes):
+    d = ds.IMAGES[name](n=60, seed=0)
+    assert d.x.shape == (60,) + shape and len(d.classes) == classes
+    assert np.array_equal(d.x, ds.IMAGES[name](n=60, seed=0).x)
+    assert set(d.y) == set(range(classes))
+    # classes differ: the mean images of two classes are far apart compared to the noise
+    m0, m1 = d.x[d.y == 0].mean(0), d.x[d.y == 1].mean(0)
+    assert np.abs(m0 - m1).mean() > 0.05
+
+
+def test_imagenet10_names_are_the_lectures():
+    names = ds.imagenet10(n=10).classes
+    assert names[0] == "kit fox" and "lesser panda" in names and len(set(names)) == 10
+    assert ds.IMAGENET10[3] == ("n02066245", "grey whale")
+
+
+def test_split_and_batches():
+    d = ds.spirals(n=100)
+    train, test = d.split(0.2, seed=0)
+    assert len(train) == 80 and len(test) == 20
+    assert not set(map(tuple, train.x)) & set(map(tuple, test.x))
+    sizes = [len(y) for _, y in train.batches(32, np.random.default_rng(0))]
+    assert sizes == [32, 32, 16]
+
+
+def test_mlp_on_spirals_reaches_95_percent():
+    g = load_graph(example_path("spirals_mlp"))
+    data = ds.spirals(n=300, seed=0)
+    trainer = Trainer(g, optim.Adam(lr=0.01))
+    history = trainer.fit(data, epochs=60, batch_size=32)
+    loss, acc = trainer.evaluate(data)
+    assert acc >= 0.95, acc
+    assert history[-1].loss < history[0].loss / 5
+    assert len(history) == 60 * 10 and history[-1].step == 600
+
+
+def test_trainer_callback_can_stop_and_cnn_learns_shapes():
+    g = load_graph(example_path("shapes_cnn"))
+    data = ds.shapes(n=256, seed=0)
+    trainer = Trainer(g, optim.SGD(lr=0.05, momentum=0.9))
+    trainer.fit(data, epochs=5, batch_size=32, callback=lambda r: r.step < 30)
+    assert trainer.steps == 30
+    trainer.fit(data, epochs=4, batch_size=32)
+    assert trainer.evaluate(data)[1] >= 0.8
