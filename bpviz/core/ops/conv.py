@@ -29,7 +29,26 @@ class _Windowed(Op):
         ow = out_size(shape[3], self.k[1], self.s[1], self.p[1], self.d[1], "kernel width")
         return oh, ow
 
-    def _check_pool_windows(self, shape, out_hw):
+    def _windows(self, x, fill=0.0):
+        xp = pad2d(x, self.p[0], self.p[1], fill)
+        oh, ow = self._spatial(x.shape)
+        return xp, windows(xp, self.k, self.s, self.d, (oh, ow))
+
+    def _fold(self, dwin, padded_shape):
+        return unpad2d(fold(dwin, padded_shape[2:], self.k, self.s, self.d), *self.p)
+
+
+class _Pool(_Windowed):
+    group = "layers"
+    stride_default_is_kernel = True
+
+    def infer(self, shapes):
+        (shape,) = shapes
+        out_hw = self._spatial(shape)
+        self._check_windows(shape, out_hw)
+        return shape[:2] + out_hw
+
+    def _check_windows(self, shape, out_hw):
         """torch's limit on pool padding, and no window made of padding alone (its max
         would be -inf, its average 0/0)."""
         for k, p in zip(self.k, self.p):
@@ -41,14 +60,6 @@ class _Windowed(Op):
             if not ((taps >= p) & (taps < p + size)).any(axis=1).all():
                 raise OpError(f"some {self.k[0]}x{self.k[1]} windows (dilation {self.d}) see "
                               f"only padding: reduce padding or dilation")
-
-    def _windows(self, x, fill=0.0):
-        xp = pad2d(x, self.p[0], self.p[1], fill)
-        oh, ow = self._spatial(x.shape)
-        return xp, windows(xp, self.k, self.s, self.d, (oh, ow))
-
-    def _fold(self, dwin, padded_shape):
-        return unpad2d(fold(dwin, padded_shape[2:], self.k, self.s, self.d), *self.p)
 
 
 _KERNEL = Attr("kernel_size", "pair", low=1)
@@ -114,22 +125,14 @@ class Conv2d(_Windowed):
 
 
 @register
-class MaxPool2d(_Windowed):
+class MaxPool2d(_Pool):
     """out = max over each window; the gradient goes only to the element that won."""
 
-    group = "layers"
-    stride_default_is_kernel = True
     attrs = (_KERNEL, Attr("stride", "pair", None, low=1, optional=True), _PADDING, _DILATION,
              Attr("return_indices", "choice", False, choices=(False,)),
              Attr("ceil_mode", "choice", False, choices=(False,)))
     doc = "Max pooling: keep the largest value of each window."
     formula = r"y_{c,i,j} = \max_{u,v}\; x_{c,\,si+u,\,sj+v}"
-
-    def infer(self, shapes):
-        (shape,) = shapes
-        out_hw = self._spatial(shape)
-        self._check_pool_windows(shape, out_hw)
-        return shape[:2] + out_hw
 
     def forward(self, x):
         xp, win = self._windows(x, fill=-np.inf)
@@ -148,23 +151,15 @@ class MaxPool2d(_Windowed):
 
 
 @register
-class AvgPool2d(_Windowed):
+class AvgPool2d(_Pool):
     """out = mean over each window (zero padding counted unless count_include_pad=False)."""
 
-    group = "layers"
-    stride_default_is_kernel = True
     attrs = (_KERNEL, Attr("stride", "pair", None, low=1, optional=True), _PADDING,
              Attr("ceil_mode", "choice", False, choices=(False,)),
              Attr("count_include_pad", "bool", True),
              Attr("divisor_override", "int", None, low=1, optional=True))
     doc = "Average pooling: the mean of each window."
     formula = r"y_{c,i,j} = \frac{1}{k_h k_w}\sum_{u,v} x_{c,\,si+u,\,sj+v}"
-
-    def infer(self, shapes):
-        (shape,) = shapes
-        out_hw = self._spatial(shape)
-        self._check_pool_windows(shape, out_hw)
-        return shape[:2] + out_hw
 
     def _divisor(self, x):
         """Per output pixel divisor, shape broadcastable to (N, C, OH, OW)."""

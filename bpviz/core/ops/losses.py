@@ -87,6 +87,20 @@ class L1Loss(_Pointwise):
         return np.sign(d)
 
 
+def smooth_l1(d: np.ndarray, beta: float) -> np.ndarray:
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (|d| when beta is 0)."""
+    a = np.abs(d)
+    if beta == 0:
+        return a
+    return np.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
+
+
+def smooth_l1_slope(d: np.ndarray, beta: float) -> np.ndarray:
+    if beta == 0:
+        return np.sign(d)
+    return np.where(np.abs(d) < beta, d / beta, np.sign(d))
+
+
 @register
 class SmoothL1Loss(_Pointwise):
     doc = "Quadratic for |d| < beta, linear beyond: 0.5 d^2 / beta or |d| - 0.5 beta."
@@ -95,30 +109,26 @@ class SmoothL1Loss(_Pointwise):
                r"|x| - 0.5\beta & \text{otherwise} \end{cases}")
 
     def value(self, d):
-        a = np.abs(d)
-        if self.beta == 0:
-            return a
-        return np.where(a < self.beta, 0.5 * d * d / self.beta, a - 0.5 * self.beta)
+        return smooth_l1(d, self.beta)
 
     def slope(self, d):
-        if self.beta == 0:
-            return np.sign(d)
-        return np.where(np.abs(d) < self.beta, d / self.beta, np.sign(d))
+        return smooth_l1_slope(d, self.beta)
 
 
 @register
 class HuberLoss(_Pointwise):
+    """Huber(delta) = delta * SmoothL1(beta=delta): the same curve, scaled."""
+
     doc = "Huber: 0.5 d^2 for |d| <= delta, delta (|d| - 0.5 delta) beyond (smooth L1 at delta 1)."
     attrs = (_REDUCTION, Attr("delta", "float", 1.0, low=0.0))
     formula = (r"L_\delta(a) = \begin{cases} \frac{1}{2}a^2 & |a| \le \delta \\ "
                r"\delta\left(|a| - \frac{1}{2}\delta\right) & \text{otherwise} \end{cases}")
 
     def value(self, d):
-        a = np.abs(d)
-        return np.where(a < self.delta, 0.5 * d * d, self.delta * (a - 0.5 * self.delta))
+        return self.delta * smooth_l1(d, self.delta)
 
     def slope(self, d):
-        return np.where(np.abs(d) < self.delta, d, self.delta * np.sign(d))
+        return self.delta * smooth_l1_slope(d, self.delta)
 
 
 class _Classification(_Loss):

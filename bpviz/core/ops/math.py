@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activations import _Elementwise
 from .base import (Attr, Op, OpError, broadcast_shapes, register, resolve_dim, shape_text,
                    unbroadcast)
 
@@ -136,7 +137,8 @@ class Mean(_Reduce):
 
 
 @register
-class Exp(Op):
+class Exp(_Elementwise):
+    group = "math"
     doc = "e^x, element-wise; its own derivative."
     formula = r"y = e^x"
 
@@ -145,21 +147,19 @@ class Exp(Op):
         self.cache = {"y": y}
         return y
 
-    def backward(self, dout):
-        return (dout * self.cache["y"],), {}
+    def local_slope(self):
+        return self.cache["y"]
 
 
 @register
-class Log(Op):
+class Log(_Elementwise):
+    group = "math"
     doc = "Natural logarithm, element-wise; derivative 1/x."
     formula = r"y = \log x"
 
     def forward(self, x):
         self.cache = {"x": x}
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x)
+        return np.log(x)
 
-    def backward(self, dout):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (dout / self.cache["x"],), {}
-
+    def local_slope(self):
+        return 1 / self.cache["x"]
