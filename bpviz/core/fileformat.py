@@ -115,11 +115,14 @@ def read_json(path) -> object:
         raise GraphError(f"'{path.name}' is nested too deeply to be a graph file") from None
 
 
-def load_graph(path):
-    """Read a graph file; every problem with the file or the graph is a GraphError."""
+def load_graph(path, check: bool = True):
+    """Read a graph file; every problem with the file or the graph is a GraphError.
+
+    ``check=False`` (the editor) accepts a half-built graph and leaves its problems to
+    ``analyze()``; the file itself must still be sound."""
     from .graph import Graph
 
-    return Graph.from_dict(read_json(path))
+    return Graph.from_dict(read_json(path), check=check)
 
 
 def write_atomic(path, text: str) -> None:

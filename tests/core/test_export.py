@@ -1,6 +1,5 @@
 """Export to PyTorch: the written module gives the engine's loss and gradients."""
 import importlib.util
-import sys
 
 import numpy as np
 import pytest

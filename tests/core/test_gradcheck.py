@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from bpviz.core import Graph, load_graph
+from bpviz.core import load_graph
 from bpviz.core.gradcheck import check_node, numerical_gradient, relative_error
 from bpviz.paths import example_path
 

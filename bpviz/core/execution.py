@@ -1,0 +1,174 @@
+"""Running a graph: feeds, one forward sweep, and one backward walk from the loss."""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import GraphError, OpError
+
+
+class Execution:
+    def prepare(self, feeds: dict) -> int:
+        """Check feeds against the Inputs and store them as the Inputs' values.
+
+        Returns the batch size. Every Input needs a feed of shape (batch, *shape)."""
+        analysis = self.check()
+        if not isinstance(feeds, dict):
+            raise GraphError("feeds must be a dict {input id: array}")
+        for key in feeds:
+            if key not in self.nodes or self.nodes[key].op != "Input":
+                raise GraphError(f"feed '{key}' does not match any Input node")
+        values, batch = {}, None
+        for nid in self.inputs():
+            if nid not in feeds:
+                raise GraphError("feed missing for this Input", node=nid, op="Input")
+            value = self._convert_feed(nid, feeds[nid], analysis.shapes[nid])
+            if batch is not None and value.shape[0] != batch[1]:
+                raise GraphError(f"feeds have different batch sizes: '{batch[0]}' has "
+                                 f"{batch[1]}, '{nid}' has {value.shape[0]}")
+            batch = batch or (nid, value.shape[0])
+            values[nid] = value
+        self._values = values
+        self._grads = None
+        self._param_grads = {}
+        return batch[1] if batch else 0
+
+    def _convert_feed(self, nid: str, value, shape) -> np.ndarray:
+        op = self._ops[nid]
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError):
+            raise self._fail(nid, "feed is not an array of numbers") from None
+        if arr.dtype.kind not in "biuf":
+            raise self._fail(nid, f"feed must hold numbers, got {arr.dtype}")
+        want = tuple(op.shape)
+        if arr.ndim != len(want) + 1 or arr.shape[1:] != want or arr.shape[0] < 1:
+            raise self._fail(nid, f"feed has shape {arr.shape}, expected (batch, "
+                             + ", ".join(map(str, want)) + (",)" if len(want) == 0 else ")"))
+        if op.dtype == "int64":
+            if arr.dtype.kind == "f" and not np.all(np.isfinite(arr) & (arr == np.round(arr))):
+                raise self._fail(nid, "feed must hold whole numbers (class labels)")
+            return arr.astype(np.int64)
+        return arr.astype(op.dtype)
+
+    def run_node(self, nid: str, train: bool) -> np.ndarray:
+        """Compute one node from its inputs' values (already computed)."""
+        node, op = self.nodes[nid], self._ops[nid]
+        if node.op == "Input":
+            return self._values[nid]
+        op.training = train
+        op.rng = self.rng
+        args = [self._values[i] for i in node.inputs]
+        try:
+            with np.errstate(all="ignore"):
+                out = op.forward(*args, **self._node_params(nid))
+        except OpError as err:
+            raise self._fail(nid, str(err)) from None
+        self._values[nid] = np.asarray(out)
+        return self._values[nid]
+
+    def forward(self, feeds: dict, train: bool = False, override: dict | None = None):
+        """Run every node. Returns the loss value (a 0-d array), or None without a loss.
+
+        ``override`` {node id: array} replaces nodes' outputs after they ran (so random
+        draws happen as usual): gradient checks perturb an intermediate value this way."""
+        self.prepare(feeds)
+        override = override or {}
+        for nid in self.order:
+            self.run_node(nid, train)
+            if nid in override:
+                self._values[nid] = override[nid]
+        try:
+            return self._values[self.loss_node()]
+        except GraphError:
+            return None
+
+    def start_backward(self) -> str:
+        """Seed dL/dL = 1 at the loss; returns the loss node id."""
+        loss = self.loss_node()
+        if loss not in self._values:
+            raise GraphError("no values yet: run forward() first")
+        self._grads = {loss: np.ones((), dtype=self._values[loss].dtype)}
+        self._param_grads = {}
+        return loss
+
+    def backward_order(self) -> list[str]:
+        """Nodes that the loss depends on, consumers before producers, Inputs left out."""
+        loss = self.loss_node()
+        needed, stack = {loss}, [loss]
+        while stack:
+            for src in self.nodes[stack.pop()].inputs:
+                if src not in needed:
+                    needed.add(src)
+                    stack.append(src)
+        return [nid for nid in reversed(self.order)
+                if nid in needed and self.nodes[nid].op != "Input"]
+
+    def backprop_node(self, nid: str) -> tuple[list, dict]:
+        """Turn dL/d(out) of one node into dL/d(inputs) and dL/d(params), accumulating.
+
+        Returns the chain-rule products ``(dinputs, dparams)`` (None for inputs that take
+        no gradient)."""
+        node, op = self.nodes[nid], self._ops[nid]
+        dout = self._grads.get(nid)
+        if dout is None:
+            dout = np.zeros_like(self._values[nid])
+        with np.errstate(all="ignore"):
+            dins, dparams = op.backward(dout)
+        for src, d in zip(node.inputs, dins):
+            if d is not None and self._is_float(src):
+                prev = self._grads.get(src)
+                self._grads[src] = d if prev is None else prev + d   # fan-out: gradients add
+        self._param_grads[nid] = dparams
+        return dins, dparams
+
+    def _is_float(self, nid: str) -> bool:
+        return self._values[nid].dtype.kind == "f"
+
+    def backward(self) -> None:
+        """dL/d(every node) and dL/d(every parameter), from the graph's single loss."""
+        self.start_backward()
+        for nid in self.backward_order():
+            self.backprop_node(nid)
+
+    def drop_value(self, nid: str) -> None:
+        """Forget a computed value (the stepper's undo of a forward step)."""
+        self._values.pop(nid, None)
+
+    def grad_state(self):
+        """A snapshot of the gradients so far (arrays are replaced, never mutated)."""
+        if self._grads is None:
+            return None
+        return dict(self._grads), dict(self._param_grads)
+
+    def restore_grad_state(self, state) -> None:
+        if state is None:
+            self._grads, self._param_grads = None, {}
+        else:
+            self._grads, self._param_grads = dict(state[0]), dict(state[1])
+
+    def value(self, nid: str) -> np.ndarray:
+        self._require(nid)
+        if nid not in self._values:
+            raise GraphError("has no value yet: run forward() first", node=nid)
+        return self._values[nid]
+
+    def grad(self, nid: str):
+        """dL/d(output of nid), same shape as its value; None for integer values."""
+        value = self.value(nid)
+        if self._grads is None:
+            raise GraphError("no gradients yet: run backward() first")
+        if value.dtype.kind != "f":
+            return None
+        grad = self._grads.get(nid)
+        return np.zeros_like(value) if grad is None else grad
+
+
+
+    def param_grad(self, nid: str, name: str) -> np.ndarray:
+        self.param(nid, name)
+        if self._grads is None:
+            raise GraphError("no gradients yet: run forward() and backward() first")
+        grads = self._param_grads.get(nid)
+        if grads is None:
+            return np.zeros_like(self._params[nid][name])
+        return grads[name]

@@ -1,0 +1,53 @@
+"""Automatic left-to-right layout of a graph: layers by longest path, ordered by barycentre."""
+from __future__ import annotations
+
+COLUMN = 240.0   # horizontal distance between layers
+ROW = 130.0      # vertical distance between nodes of one layer
+
+
+def layered_layout(nodes: dict[str, list], column: float = COLUMN,
+                   row: float = ROW) -> dict[str, tuple[float, float]]:
+    """Positions for ``nodes`` {id: [input ids, None for unconnected]} (any graph; nodes on
+    a cycle are placed after the rest). Sources go left, each node one column right of its
+    furthest input; within a column, nodes sit near the mean row of their inputs."""
+    preds = {nid: [p for p in inputs if p in nodes and p != nid] for nid, inputs in nodes.items()}
+    pending = {nid: len(set(ps)) for nid, ps in preds.items()}
+    users: dict[str, set] = {nid: set() for nid in nodes}
+    for nid, ps in preds.items():
+        for p in set(ps):
+            users[p].add(nid)
+    ready = [nid for nid in nodes if pending[nid] == 0]
+    order = []
+    while ready:
+        nid = ready.pop(0)
+        order.append(nid)
+        for user in users[nid]:
+            pending[user] -= 1
+            if pending[user] == 0:
+                ready.append(user)
+    order += [nid for nid in nodes if nid not in order]          # nodes on a cycle
+    layer: dict[str, int] = {}
+    for nid in order:
+        layer[nid] = 1 + max((layer[p] for p in preds[nid] if p in layer), default=-1)
+    for nid in order:                      # sources sit just left of their first user
+        if not preds[nid] and users[nid]:
+            layer[nid] = max(0, min(layer[u] for u in users[nid]) - 1)
+    columns: dict[int, list[str]] = {}
+    for nid in nodes:                         # file order breaks ties
+        columns.setdefault(layer[nid], []).append(nid)
+    rank: dict[str, float] = {}
+    for k in sorted(columns):
+        members = columns[k]
+        for i, nid in enumerate(members):
+            ranks = [rank[p] for p in preds[nid] if p in rank]
+            rank[nid] = sum(ranks) / len(ranks) if ranks else float(i)
+        members.sort(key=lambda n: rank[n])
+        for i, nid in enumerate(members):
+            rank[nid] = float(i)
+    tallest = max((len(m) for m in columns.values()), default=1)
+    positions = {}
+    for k, members in columns.items():
+        offset = (tallest - len(members)) / 2
+        for i, nid in enumerate(members):
+            positions[nid] = (k * column, (i + offset) * row)
+    return positions
