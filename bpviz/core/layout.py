@@ -1,15 +1,20 @@
 """Automatic left-to-right layout of a graph: layers by longest path, ordered by barycentre."""
 from __future__ import annotations
 
-COLUMN = 240.0   # horizontal distance between layers
-ROW = 130.0      # vertical distance between nodes of one layer
+COLUMN = 310.0   # horizontal distance between layers (node width 196 + room for labels)
+ROW = 120.0      # vertical distance between nodes of one layer
 
 
-def layered_layout(nodes: dict[str, list], column: float = COLUMN,
-                   row: float = ROW) -> dict[str, tuple[float, float]]:
+WRAP = 6        # columns per band: longer networks continue on a band below, like text
+
+
+def layered_layout(nodes: dict[str, list], column: float = COLUMN, row: float = ROW,
+                   wrap: int = WRAP) -> dict[str, tuple[float, float]]:
     """Positions for ``nodes`` {id: [input ids, None for unconnected]} (any graph; nodes on
     a cycle are placed after the rest). Sources go left, each node one column right of its
-    furthest input; within a column, nodes sit near the mean row of their inputs."""
+    furthest input; within a column, nodes sit near the mean row of their inputs. Past
+    ``wrap`` columns the layers continue on a new band below, so that a deep network stays
+    readable on one screen."""
     preds = {nid: [p for p in inputs if p in nodes and p != nid] for nid, inputs in nodes.items()}
     pending = {nid: len(set(ps)) for nid, ps in preds.items()}
     users: dict[str, set] = {nid: set() for nid in nodes}
@@ -45,9 +50,10 @@ def layered_layout(nodes: dict[str, list], column: float = COLUMN,
         for i, nid in enumerate(members):
             rank[nid] = float(i)
     tallest = max((len(m) for m in columns.values()), default=1)
+    band = (tallest + 0.6) * row
     positions = {}
     for k, members in columns.items():
         offset = (tallest - len(members)) / 2
         for i, nid in enumerate(members):
-            positions[nid] = (k * column, (i + offset) * row)
+            positions[nid] = ((k % wrap) * column, (k // wrap) * band + (i + offset) * row)
     return positions

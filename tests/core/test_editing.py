@@ -84,6 +84,6 @@ def test_layout_is_left_to_right_and_keeps_layers_apart():
         for src in node.inputs:
             assert pos[src][0] < pos[nid][0], (src, nid)
     assert pos["head_a"][0] == pos["head_b"][0] and pos["head_a"][1] != pos["head_b"][1]
-    assert pos["t"][0] == pos["loss"][0] - 240                 # labels sit by the loss
+    assert pos["t"][0] == pos["loss"][0] - 310                 # labels sit by the loss
     cyc = layered_layout({"a": ["b"], "b": ["a"], "c": [None]})
     assert len(set(cyc.values())) == 3

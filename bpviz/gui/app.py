@@ -1,0 +1,148 @@
+"""The ``bpviz`` command: start the app, or render a screenshot, or run a self-test.
+
+    bpviz [FILE] [--example NAME] [--tab NAME] [--screenshot PNG] [--presentation]
+          [--theme light|dark] [--self-test]
+
+Bad arguments or files: one line on stderr and exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEFAULT_EXAMPLE = "fc_softmax_ce"
+SELF_TEST_EXAMPLE = "spirals_mlp"
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(2, f"bpviz: {message}\n")
+
+
+def parse_args(argv):
+    from .main_window import TABS
+
+    p = ArgumentParser(prog="bpviz", description="Make back-propagation visible.")
+    p.add_argument("file", nargs="?", help="a .bpviz.json graph to open")
+    p.add_argument("--example", metavar="NAME", help="open resources/examples/NAME.bpviz.json")
+    p.add_argument("--tab", choices=TABS, help="the tab to show first")
+    p.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and exit")
+    p.add_argument("--presentation", action="store_true", help="full screen, large type")
+    p.add_argument("--theme", choices=("light", "dark"))
+    p.add_argument("--self-test", action="store_true",
+                   help="build the window, run one pass of an example, print JSON, exit")
+    args = p.parse_args(argv)
+    if args.file and args.example:
+        p.error("give a FILE or --example, not both")
+    return args
+
+
+def fail(message: str) -> int:
+    print(f"bpviz: {message}", file=sys.stderr)
+    return 2
+
+
+def initial_document(window, args) -> str | None:
+    """Load what the command line asks for; returns an error message or None."""
+    from ..core import GraphError
+    from ..paths import example_path
+
+    try:
+        if args.file:
+            window.document.open(args.file)
+        else:
+            window.document.open_example(example_path(args.example or DEFAULT_EXAMPLE))
+    except (GraphError, FileNotFoundError) as err:
+        return str(err)
+    return None
+
+
+def self_test(window, app) -> dict:
+    """One forward/backward pass of an example through the engine, and a look at the window."""
+    import numpy as np
+
+    from ..core import load_graph
+    from ..core.datasets import spirals
+    from ..paths import example_path
+
+    window.document.open_example(example_path(SELF_TEST_EXAMPLE))
+    app.processEvents()
+    graph = load_graph(example_path(SELF_TEST_EXAMPLE))
+    data = spirals(n=32, seed=0)
+    loss = float(graph.forward({"x": data.x, "t": data.y}))
+    graph.backward()
+    grad = graph.param_grad("fc1", "weight")
+    ok = (np.isfinite(loss) and np.isfinite(grad).all() and grad.any()
+          and len(window.scene.nodes) == len(graph.nodes))
+    return {"status": "ok" if ok else "error", "version": window.windowTitle() and _version(),
+            "example": SELF_TEST_EXAMPLE, "loss": round(loss, 6),
+            "nodes": len(window.scene.nodes), "platform": app.platformName()}
+
+
+def _version() -> str:
+    from .. import __version__
+    return __version__
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.self_test:                       # write nothing outside a temp dir
+        os.environ["BPVIZ_CONFIG_DIR"] = tempfile.mkdtemp(prefix="bpviz-self-test-")
+    started = time.perf_counter()
+    from PySide6.QtWidgets import QApplication
+
+    from .main_window import MainWindow
+    from .settings import settings
+    from .theme import THEMES, apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("bpviz")
+    app.setOrganizationName("bpviz")
+    theme = args.theme or settings().value("theme", "light")
+    theme = theme if theme in THEMES else "light"
+    apply_theme(app, THEMES[theme], args.presentation)
+    window = MainWindow(theme, presentation=False)
+    if args.self_test:
+        try:
+            result = self_test(window, app)
+        except Exception as err:           # a packaged build must report, not crash
+            result = {"status": "error", "error": f"{type(err).__name__}: {err}"}
+        print(json.dumps(result))
+        return 0 if result["status"] == "ok" else 1
+    problem = initial_document(window, args)
+    if problem:
+        return fail(problem)
+    if args.tab:
+        window.show_tab(args.tab)
+    if args.presentation:
+        window.set_presentation(True)
+    if args.screenshot:
+        return screenshot(window, app, Path(args.screenshot))
+    window.show()
+    from PySide6.QtCore import QTimer
+    QTimer.singleShot(0, window.check_recovery)
+    if os.environ.get("BPVIZ_STARTUP_TIMING"):
+        QTimer.singleShot(0, lambda: print(f"painted {time.perf_counter() - started:.3f}",
+                                           flush=True))
+    return app.exec()
+
+
+def screenshot(window, app, path: Path) -> int:
+    if not window.presentation:
+        window.resize(1440, 900)
+    window.show()
+    for _ in range(3):
+        app.processEvents()
+    window.view.fit()
+    app.processEvents()
+    if not window.grab().save(str(path)):
+        return fail(f"cannot write the screenshot to '{path}'")
+    print(f"bpviz: screenshot written to {path}")
+    return 0

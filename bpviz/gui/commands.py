@@ -1,0 +1,92 @@
+"""Undo commands. Each calls model methods only; the scene follows the model's events."""
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtGui import QUndoCommand
+
+
+class AddNodes(QUndoCommand):
+    """Add nodes (a new op from the palette, or a paste) with their connections."""
+
+    def __init__(self, graph, nodes: list, text: str):
+        super().__init__(text)
+        self.graph = graph
+        self.nodes = [copy.deepcopy(n) for n in nodes]
+
+    def redo(self):
+        for node in self.nodes:
+            self.graph.add_node(copy.deepcopy(node))
+
+    def undo(self):
+        for node in reversed(self.nodes):
+            self.graph.remove_node(node.id)
+
+
+class RemoveNodes(QUndoCommand):
+    def __init__(self, graph, ids: list):
+        super().__init__(f"Delete {', '.join(ids)}" if len(ids) < 4 else f"Delete {len(ids)} nodes")
+        self.graph = graph
+        self.ids = list(ids)
+        self.removed = []
+
+    def redo(self):
+        self.removed = [self.graph.remove_node(nid) for nid in self.ids]
+
+    def undo(self):
+        for removed in reversed(self.removed):
+            self.graph.restore_node(removed)
+
+
+class SetInputs(QUndoCommand):
+    """Connect or disconnect input slots: changes = [(node id, slot, source or None)]."""
+
+    def __init__(self, graph, changes: list):
+        text = "Disconnect" if all(src is None for _, _, src in changes) else "Connect"
+        super().__init__(text)
+        self.graph = graph
+        self.changes = list(changes)
+        self.before = [(nid, slot, self._current(nid, slot)) for nid, slot, _ in changes]
+
+    def _current(self, nid, slot):
+        inputs = self.graph.nodes[nid].inputs
+        return inputs[slot] if slot < len(inputs) else None
+
+    def redo(self):
+        for nid, slot, src in self.changes:
+            self.graph.set_input(nid, slot, src)
+
+    def undo(self):
+        for nid, slot, src in reversed(self.before):
+            self.graph.set_input(nid, slot, src)
+
+
+class SetAttrs(QUndoCommand):
+    def __init__(self, graph, nid: str, attrs: dict):
+        super().__init__(f"Edit {nid}")
+        self.graph, self.nid = graph, nid
+        self.old = dict(graph.nodes[nid].attrs)
+        self.new = dict(attrs)
+
+    def redo(self):
+        self.graph.set_attrs(self.nid, self.new)
+
+    def undo(self):
+        self.graph.set_attrs(self.nid, self.old)
+
+
+class MoveNodes(QUndoCommand):
+    """moves = {node id: ((old x, old y), (new x, new y))}."""
+
+    def __init__(self, graph, moves: dict, text: str = "Move"):
+        super().__init__(text)
+        self.graph = graph
+        self.moves = dict(moves)
+
+    def redo(self):
+        for nid, (_, new) in self.moves.items():
+            self.graph.move_node(nid, new)
+
+    def undo(self):
+        for nid, (old, _) in self.moves.items():
+            self.graph.move_node(nid, old)

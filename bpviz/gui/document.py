@@ -1,0 +1,126 @@
+"""Document: the open graph, its file, its undo stack, and crash recovery (autosave)."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from ..core import Graph, GraphError, load_graph, save_graph
+from ..core.fileformat import SUFFIX, write_atomic
+from ..core.layout import layered_layout
+from .settings import add_recent_file, recovery_path
+
+AUTOSAVE_MS = 20_000
+
+
+def place_unpositioned(graph: Graph) -> None:
+    """Give nodes without a saved position one from the automatic layout (not an edit)."""
+    if all("pos" in n.ui for n in graph.nodes.values()):
+        return
+    positions = layered_layout({nid: n.inputs for nid, n in graph.nodes.items()})
+    for nid, node in graph.nodes.items():
+        node.ui.setdefault("pos", list(positions[nid]))
+
+
+class Document(QObject):
+    graph_replaced = Signal(object)        # the new Graph
+    state_changed = Signal()               # file name or modified flag changed
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda _: self.state_changed.emit())
+        self.graph = Graph(name="untitled")
+        self.path: Path | None = None
+        self.autosave = QTimer(self)
+        self.autosave.setInterval(AUTOSAVE_MS)
+        self.autosave.timeout.connect(self.write_recovery)
+        self.autosave.start()
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def title(self) -> str:
+        name = self.path.name if self.path else (self.graph.name or "untitled")
+        return name + (" •" if self.modified else "")
+
+    # --- open and save ----------------------------------------------------------------------
+    def set_graph(self, graph: Graph, path: Path | None) -> None:
+        place_unpositioned(graph)
+        self.graph = graph
+        self.path = Path(path) if path else None
+        self.undo_stack.clear()
+        self.graph_replaced.emit(graph)
+        self.state_changed.emit()
+
+    def new(self) -> None:
+        self.set_graph(Graph(name="untitled"), None)
+
+    def open(self, path) -> None:
+        """Open a file; raises GraphError (and keeps the current graph) if it is bad.
+
+        Half-built graphs open, with their problems shown: only a broken file is refused."""
+        graph = load_graph(path, check=False)
+        self.set_graph(graph, path)
+        add_recent_file(path)
+
+    def open_example(self, path) -> None:
+        """Examples open as new, unsaved documents (Save asks where)."""
+        self.set_graph(load_graph(path), None)
+
+    def save(self, path=None) -> Path:
+        """Save to ``path`` (or the current file); raises GraphError if it cannot."""
+        path = Path(path or self.path)
+        if not path.name.endswith(SUFFIX):
+            path = path.with_name(path.name.removesuffix(".json") + SUFFIX)
+        save_graph(self.graph, path)
+        self.path = path
+        self.undo_stack.setClean()
+        add_recent_file(path)
+        self.state_changed.emit()
+        self.clear_recovery()
+        return path
+
+    # --- crash recovery ---------------------------------------------------------------------
+    def write_recovery(self) -> bool:
+        """Write the unsaved graph to the recovery file; a clean exit deletes it."""
+        if not self.modified:
+            return False
+        record = {"saved_at": time.time(), "path": str(self.path) if self.path else None,
+                  "graph": self.graph.to_dict()}
+        try:
+            write_atomic(recovery_path(), json.dumps(record))
+        except (OSError, GraphError):
+            return False                     # autosave must never interrupt the user
+        return True
+
+    def clear_recovery(self) -> None:
+        try:
+            recovery_path().unlink()
+        except FileNotFoundError:
+            pass
+
+    @staticmethod
+    def recovery_record() -> dict | None:
+        """The record left by a session that did not exit cleanly, if it is readable."""
+        path = recovery_path()
+        if not path.is_file():
+            return None
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            Graph.from_dict(record["graph"], check=False)
+            return record
+        except (OSError, ValueError, KeyError, TypeError, GraphError):
+            return None
+
+    def restore(self, record: dict) -> None:
+        """Bring back a recovered graph as an unsaved change of its file."""
+        graph = Graph.from_dict(record["graph"], check=False)
+        self.set_graph(graph, record.get("path"))
+        self.undo_stack.resetClean()          # it differs from what is on disk
+        self.state_changed.emit()

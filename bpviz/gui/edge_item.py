@@ -1,0 +1,76 @@
+"""EdgeItem: a connection from a node's output to an input slot, labelled with its shape."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+
+
+def bezier(a: QPointF, b: QPointF) -> QPainterPath:
+    """A left-to-right S curve from ``a`` to ``b`` with horizontal tangents; when ``b`` lies
+    to the left (the layout wrapped onto a new band), it leaves right, runs back between the
+    bands and enters ``b`` from the left."""
+    path = QPainterPath(a)
+    if b.x() >= a.x() - 20 or abs(b.y() - a.y()) < 40:
+        dx = max(40.0, abs(b.x() - a.x()) / 2)
+        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+        return path
+    mid = (a.y() + b.y()) / 2
+    path.cubicTo(QPointF(a.x() + 70, a.y()), QPointF(a.x() + 70, mid), QPointF(a.x(), mid))
+    path.lineTo(QPointF(b.x(), mid))
+    path.cubicTo(QPointF(b.x() - 70, mid), QPointF(b.x() - 70, b.y()), b)
+    return path
+
+
+class EdgeItem(QGraphicsPathItem):
+    def __init__(self, src: str, dst: str, slot: int, scale: float = 1.0):
+        super().__init__()
+        self.src, self.dst, self.slot = src, dst, slot
+        self.label = ""
+        self.theme = None
+        self.scale_ = scale
+        self.setZValue(0)
+        self.setFlag(QGraphicsItem.ItemIsSelectable, False)
+
+    def key(self) -> tuple:
+        return (self.dst, self.slot)
+
+    def set_ends(self, a: QPointF, b: QPointF) -> None:
+        self.prepareGeometryChange()
+        self.setPath(bezier(a, b))
+
+    def set_label(self, text: str) -> None:
+        if text != self.label:
+            self.label = text
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        extra = 60 * self.scale_
+        return self.path().boundingRect().adjusted(-extra, -extra, extra, extra)
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(8 * self.scale_)
+        return stroker.createStroke(self.path())
+
+    def paint(self, painter, option, widget=None):
+        t = self.theme
+        s = self.scale_
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        painter.setPen(QPen(t.color("edge"), 1.6 * s))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self.path())
+        if not self.label:
+            return
+        font = QFont()
+        font.setPointSizeF(7.5 * s)
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        mid = self.path().pointAtPercent(0.5)
+        w, h = metrics.horizontalAdvance(self.label) + 8 * s, metrics.height() + 2 * s
+        box = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+        painter.setPen(QPen(t.color("grid"), 1))
+        painter.setBrush(t.color("window"))
+        painter.drawRoundedRect(box, 3 * s, 3 * s)
+        painter.setPen(t.color("muted"))
+        painter.drawText(box, Qt.AlignCenter, self.label)

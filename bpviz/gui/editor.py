@@ -1,0 +1,169 @@
+"""Editor: the Backprop tab's controller — turns gestures into undo commands.
+
+It owns no graph state: the Document holds the graph and its undo stack, the scene and the
+panels show the model, and every edit here is a command pushed on the stack.
+"""
+from __future__ import annotations
+
+import copy
+import json
+
+from PySide6.QtCore import QMimeData, QObject, QPointF, Signal
+from PySide6.QtWidgets import QApplication
+
+from ..core import Node
+from ..core.layout import layered_layout
+from ..core.ops import REGISTRY
+from .commands import AddNodes, MoveNodes, RemoveNodes, SetAttrs, SetInputs
+
+NODES_MIME = "application/x-bpviz-nodes"
+
+# Attributes a new node starts with, so that it is valid as soon as it is connected.
+STARTER_ATTRS = {
+    "Input": {"shape": [2]},
+    "Linear": {"in_features": 2, "out_features": 10},
+    "Conv2d": {"in_channels": 1, "out_channels": 8, "kernel_size": 3, "padding": 1},
+    "MaxPool2d": {"kernel_size": 2},
+    "AvgPool2d": {"kernel_size": 2},
+    "LocalResponseNorm": {"size": 5},
+    "Softmax": {"dim": 1},
+    "LogSoftmax": {"dim": 1},
+}
+
+
+def fit_to_input(op: str, attrs: dict, shape) -> dict:
+    """Fill the size attributes a layer must agree on from the shape it is connected to."""
+    attrs = dict(attrs)
+    if shape is None or shape == ():
+        return attrs
+    if op == "Linear":
+        attrs["in_features"] = shape[-1]
+    elif op == "Conv2d" and len(shape) == 4:
+        attrs["in_channels"] = shape[1]
+    return attrs
+
+
+class Editor(QObject):
+    message = Signal(str)                 # something the status bar should say
+
+    def __init__(self, document, scene, view):
+        super().__init__()
+        self.document, self.scene, self.view = document, scene, view
+        scene.connections_requested.connect(self.set_inputs)
+        scene.nodes_moved.connect(self.move)
+        scene.refused.connect(lambda why: self.message.emit(f"Not connected: {why}"))
+        view.op_dropped.connect(lambda op, pos: self.add_op(op, pos))
+
+    @property
+    def graph(self):
+        return self.document.graph
+
+    def push(self, command) -> None:
+        self.document.undo_stack.push(command)
+
+    def selected_ids(self) -> list[str]:
+        return [nid for nid, item in self.scene.nodes.items() if item.isSelected()]
+
+    # --- edits ----------------------------------------------------------------------------
+    def add_op(self, op: str, pos: QPointF | None = None) -> str:
+        """Add a node of ``op``; with one node selected, the new one follows it, connected."""
+        selected = self.selected_ids()
+        after = selected[0] if len(selected) == 1 and REGISTRY[op].inputs else None
+        attrs = dict(STARTER_ATTRS.get(op, {}))
+        inputs = [None] * len(REGISTRY[op].inputs)
+        if after is not None:
+            inputs[0] = after
+            attrs = fit_to_input(op, attrs, self.graph.analyze().shapes.get(after))
+        if pos is None:
+            if after is not None:
+                x, y = self.graph.nodes[after].ui.get("pos", [0, 0])
+                pos = QPointF(x + 310, y)
+            else:
+                centre = self.view.mapToScene(self.view.viewport().rect().center())
+                pos = QPointF(centre.x() / self.scene.scale_ - 98, centre.y() / self.scene.scale_ - 40)
+        else:
+            pos = QPointF(pos.x() / self.scene.scale_ - 98, pos.y() / self.scene.scale_ - 20)
+        nid = self.graph.new_id(op)
+        node = Node(nid, op, attrs, inputs, {"pos": [pos.x(), pos.y()]})
+        self.push(AddNodes(self.graph, [node], f"Add {op}"))
+        self.select([nid])
+        return nid
+
+    def set_inputs(self, changes: list) -> None:
+        self.push(SetInputs(self.graph, changes))
+
+    def set_attrs(self, nid: str, attrs: dict) -> None:
+        self.push(SetAttrs(self.graph, nid, attrs))
+
+    def move(self, moves: dict) -> None:
+        self.push(MoveNodes(self.graph, moves))
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.push(RemoveNodes(self.graph, ids))
+
+    def auto_layout(self) -> None:
+        positions = layered_layout({nid: n.inputs for nid, n in self.graph.nodes.items()})
+        moves = {nid: (tuple(self.graph.nodes[nid].ui.get("pos", (0, 0))), positions[nid])
+                 for nid in self.graph.nodes}
+        moves = {k: v for k, v in moves.items() if tuple(v[0]) != tuple(v[1])}
+        if moves:
+            self.push(MoveNodes(self.graph, moves, "Automatic layout"))
+        self.view.fit()
+
+    def select(self, ids) -> None:
+        self.scene.clearSelection()
+        for nid in ids:
+            if nid in self.scene.nodes:
+                self.scene.nodes[nid].setSelected(True)
+
+    # --- clipboard --------------------------------------------------------------------------
+    def copy(self) -> int:
+        """Copy the selected nodes (their connections among themselves kept)."""
+        ids = set(self.selected_ids())
+        if not ids:
+            return 0
+        nodes = []
+        for nid in self.graph.nodes:
+            if nid in ids:
+                node = self.graph.nodes[nid]
+                nodes.append({"id": nid, "op": node.op, "attrs": node.attrs,
+                              "inputs": [s if s in ids else None for s in node.inputs],
+                              "ui": node.ui})
+        mime = QMimeData()
+        text = json.dumps({"bpviz_nodes": nodes})
+        mime.setData(NODES_MIME, text.encode("utf-8"))
+        mime.setText(text)
+        QApplication.clipboard().setMimeData(mime)
+        return len(nodes)
+
+    def paste(self) -> list[str]:
+        """Paste copied nodes with fresh ids, offset from the originals."""
+        mime = QApplication.clipboard().mimeData()
+        if mime is None or not mime.hasFormat(NODES_MIME):
+            self.message.emit("Nothing to paste: copy some nodes first")
+            return []
+        try:
+            raw = json.loads(bytes(mime.data(NODES_MIME)).decode("utf-8"))["bpviz_nodes"]
+        except (ValueError, KeyError, TypeError):
+            self.message.emit("The clipboard does not hold bpviz nodes")
+            return []
+        taken = set(self.graph.nodes)
+        rename = {}
+        for entry in raw:
+            base, k = entry["id"], 2
+            new = f"{base}_copy"
+            while new in taken:
+                new, k = f"{base}_copy{k}", k + 1
+            taken.add(new)
+            rename[entry["id"]] = new
+        nodes = []
+        for entry in raw:
+            x, y = entry.get("ui", {}).get("pos", [0, 0])
+            nodes.append(Node(rename[entry["id"]], entry["op"], copy.deepcopy(entry["attrs"]),
+                              [rename.get(s) for s in entry["inputs"]],
+                              {"pos": [x + 40, y + 40]}))
+        self.push(AddNodes(self.graph, nodes, f"Paste {len(nodes)} node(s)"))
+        self.select([n.id for n in nodes])
+        return [n.id for n in nodes]

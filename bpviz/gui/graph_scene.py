@@ -1,0 +1,222 @@
+"""GraphScene: the canvas view of a Graph. It builds its items from the model, then follows
+the model's ``changed`` events; user gestures come out as requests (signals) that the window
+turns into undo commands, never as direct model edits."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
+
+from .edge_item import EdgeItem, bezier
+from .node_item import NodeItem, shape_label, summary
+
+
+class GraphScene(QGraphicsScene):
+    # list of (node id, slot, source id or None): one undoable change of connections
+    connections_requested = Signal(list)
+    # {node id: ((old x, old y), (new x, new y))} after the user dragged nodes
+    nodes_moved = Signal(dict)
+    refused = Signal(str)                   # why a gesture was not allowed
+    analysis_changed = Signal(object)       # the graph's Analysis after each change
+
+    def __init__(self, graph, theme, scale: float = 1.0, parent=None):
+        super().__init__(parent)
+        self.theme, self.scale_ = theme, scale
+        self.graph = None
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[tuple, EdgeItem] = {}
+        self._drag = None          # connection being drawn: (fixed end, temp item, detached)
+        self._press_positions = {}
+        self.set_graph(graph)
+
+    # --- building from the model ---------------------------------------------------------
+    def set_graph(self, graph) -> None:
+        if self.graph is not None:
+            self.graph.changed.disconnect(self._on_changed)
+        self.clear()
+        self.nodes, self.edges = {}, {}
+        self.graph = graph
+        for nid in graph.nodes:
+            self._add_node_item(nid)
+        for nid in graph.nodes:
+            self._sync_edges(nid)
+        graph.changed.connect(self._on_changed)
+        self.refresh()
+
+    def set_theme(self, theme, scale: float) -> None:
+        self.theme, self.scale_ = theme, scale
+        self.set_graph(self.graph)           # sizes depend on the scale: rebuild
+
+    def _add_node_item(self, nid: str) -> NodeItem:
+        node = self.graph.nodes[nid]
+        item = NodeItem(nid, node.op, self.scale_)
+        item.theme = self.theme
+        self.addItem(item)
+        self.nodes[nid] = item
+        self._place(item)
+        return item
+
+    def _place(self, item: NodeItem) -> None:
+        pos = self.graph.nodes[item.nid].ui.get("pos", [0, 0])
+        item.setPos(QPointF(pos[0] * self.scale_, pos[1] * self.scale_))
+
+    def _sync_edges(self, nid: str) -> None:
+        """Make the edges into ``nid`` match the model."""
+        for key in [k for k in self.edges if k[0] == nid]:
+            self.removeItem(self.edges.pop(key))
+        node = self.graph.nodes.get(nid)
+        if node is None:
+            return
+        for slot, src in enumerate(node.inputs):
+            if src in self.nodes and slot < len(self.nodes[nid].slots):
+                edge = EdgeItem(src, nid, slot, self.scale_)
+                edge.theme = self.theme
+                self.addItem(edge)
+                self.edges[(nid, slot)] = edge
+                self._route(edge)
+
+    def _route(self, edge: EdgeItem) -> None:
+        a, b = self.nodes[edge.src], self.nodes[edge.dst]
+        edge.set_ends(a.mapToScene(a.output_port()), b.mapToScene(b.input_port(edge.slot)))
+
+    def node_geometry_changed(self, item: NodeItem) -> None:
+        for edge in self.edges.values():
+            if item.nid in (edge.src, edge.dst):
+                self._route(edge)
+
+    # --- following the model --------------------------------------------------------------
+    def _on_changed(self, kind: str, nid) -> None:
+        if kind == "added":
+            self._add_node_item(nid)
+            self._sync_edges(nid)
+            for user in self.graph.consumers(nid):
+                self._sync_edges(user)
+        elif kind == "removed":
+            item = self.nodes.pop(nid, None)
+            if item is not None:
+                self.removeItem(item)
+            for key in [k for k, e in self.edges.items() if nid in (e.src, e.dst)]:
+                self.removeItem(self.edges.pop(key))
+        elif kind == "inputs":
+            self._sync_edges(nid)
+        elif kind == "moved":
+            self._place(self.nodes[nid])
+        if kind != "moved":
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Show the current analysis: every node's summary, shape or problem; edge shapes."""
+        analysis = self.graph.analyze()
+        problems = {}
+        for p in analysis.problems:
+            if p.node is not None:
+                problems.setdefault(p.node, p.problem)
+        for nid, item in self.nodes.items():
+            node = self.graph.nodes[nid]
+            item.set_state(summary(node.op, node.attrs), analysis.shapes.get(nid),
+                           problems.get(nid))
+        for edge in self.edges.values():
+            edge.set_label(shape_label(analysis.shapes.get(edge.src)))
+        self.analysis_changed.emit(analysis)
+
+    # --- gestures -------------------------------------------------------------------------
+    def port_under(self, scene_pos: QPointF):
+        """(node id, "in"/"out", slot) of a port at ``scene_pos``, or None."""
+        for item in self.items(scene_pos):
+            if isinstance(item, NodeItem):
+                port = item.port_at(item.mapFromScene(scene_pos))
+                if port:
+                    return (item.nid,) + port
+        for item in self.nodes.values():          # forgiving: a few pixels off still counts
+            port = item.port_at(item.mapFromScene(scene_pos))
+            if port:
+                return (item.nid,) + port
+        return None
+
+    def mousePressEvent(self, event):
+        port = self.port_under(event.scenePos()) if event.button() == Qt.LeftButton else None
+        if port is not None:
+            self._begin_connection(port, event.scenePos())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+        self._press_positions = {nid: (i.pos().x(), i.pos().y())
+                                 for nid, i in self.nodes.items() if i.isSelected()}
+
+    def _begin_connection(self, port, pos: QPointF) -> None:
+        nid, side, slot = port
+        detached = None
+        if side == "in" and self.graph.nodes[nid].inputs[slot] is not None:
+            # pick up the existing edge by its input end
+            detached = (nid, slot)
+            src = self.graph.nodes[nid].inputs[slot]
+            item = self.nodes[src]
+            fixed = ("out", src, 0, item.mapToScene(item.output_port()))
+            self.edges[(nid, slot)].setVisible(False)
+        elif side == "in":
+            item = self.nodes[nid]
+            fixed = ("in", nid, slot, item.mapToScene(item.input_port(slot)))
+        else:
+            item = self.nodes[nid]
+            fixed = ("out", nid, 0, item.mapToScene(item.output_port()))
+        temp = QGraphicsPathItem()
+        pen = QPen(self.theme.color("selection"), 2 * self.scale_, Qt.DashLine)
+        temp.setPen(pen)
+        temp.setZValue(3)
+        self.addItem(temp)
+        self._drag = (fixed, temp, detached)
+        self._update_drag(pos)
+
+    def _update_drag(self, pos: QPointF) -> None:
+        fixed, temp, _ = self._drag
+        a, b = (fixed[3], pos) if fixed[0] == "out" else (pos, fixed[3])
+        temp.setPath(bezier(a, b))
+
+    def mouseMoveEvent(self, event):
+        if self._drag is not None:
+            self._update_drag(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if self._drag is not None:
+            self._end_connection(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        moved = {}
+        for nid, old in self._press_positions.items():
+            item = self.nodes.get(nid)
+            if item is not None and (item.pos().x(), item.pos().y()) != old:
+                new = (item.pos().x() / self.scale_, item.pos().y() / self.scale_)
+                moved[nid] = ((old[0] / self.scale_, old[1] / self.scale_), new)
+        self._press_positions = {}
+        if moved:
+            self.nodes_moved.emit(moved)
+
+    def _end_connection(self, pos: QPointF) -> None:
+        fixed, temp, detached = self._drag
+        self._drag = None
+        self.removeItem(temp)
+        if detached and detached in self.edges:
+            self.edges[detached].setVisible(True)
+        target = self.port_under(pos)
+        changes = [(detached[0], detached[1], None)] if detached else []
+        if target is None or target[1] == fixed[0]:
+            if target is not None:
+                self.refused.emit("connect an output to an input")
+            elif changes:
+                self.connections_requested.emit(changes)      # dropped in empty space
+            return
+        if fixed[0] == "out":
+            src, (dst, _, slot) = fixed[1], target
+        else:
+            src, dst, slot = target[0], fixed[1], fixed[2]
+        if detached == (dst, slot):
+            return                                            # put back where it was
+        problem = self.graph.connection_problem(src, dst, slot)
+        if problem:
+            self.refused.emit(problem)
+            return
+        self.connections_requested.emit(changes + [(dst, slot, src)])

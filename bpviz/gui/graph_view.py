@@ -1,0 +1,107 @@
+"""GraphView: the canvas widget — zoom, pan, rubber-band selection, a grid, and drops from
+the palette."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import QGraphicsView
+
+OP_MIME = "application/x-bpviz-op"
+GRID = 24.0
+
+
+class GraphView(QGraphicsView):
+    op_dropped = Signal(str, QPointF)          # op name, scene position
+
+    def __init__(self, scene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self._pan = None
+
+    # --- zoom and pan ---------------------------------------------------------------------
+    def zoom(self, factor: float) -> None:
+        current = self.transform().m11()
+        factor = max(0.1 / current, min(factor, 4.0 / current))
+        self.scale(factor, factor)
+
+    def zoom_level(self) -> float:
+        return self.transform().m11()
+
+    def fit(self) -> None:
+        rect = self.scene().itemsBoundingRect()
+        if rect.isEmpty():
+            return
+        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.KeepAspectRatio)
+        if self.zoom_level() > 1.5:                 # a tiny graph should not look huge
+            self.zoom(1.5 / self.zoom_level())
+
+    def wheelEvent(self, event):
+        self.zoom(1.0015 ** event.angleDelta().y())
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.MiddleButton or (
+                event.button() == Qt.LeftButton and event.modifiers() & Qt.AltModifier):
+            self._pan = event.position()
+            self.setCursor(Qt.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event):
+        if self._pan is not None:
+            delta = event.position() - self._pan
+            self._pan = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if self._pan is not None:
+            self._pan = None
+            self.unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    # --- drops from the palette ------------------------------------------------------------
+    def dragEnterEvent(self, event):
+        if event.mimeData().hasFormat(OP_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event):
+        if event.mimeData().hasFormat(OP_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event):
+        if event.mimeData().hasFormat(OP_MIME):
+            op = bytes(event.mimeData().data(OP_MIME)).decode("utf-8")
+            self.op_dropped.emit(op, self.mapToScene(event.position().toPoint()))
+            event.acceptProposedAction()
+        else:
+            super().dropEvent(event)
+
+    def drawBackground(self, painter, rect: QRectF):
+        theme = self.scene().theme
+        painter.fillRect(rect, theme.color("base"))
+        painter.setPen(QPen(theme.color("grid"), 0))
+        left = int(rect.left() // GRID) * GRID
+        top = int(rect.top() // GRID) * GRID
+        x = left
+        while x < rect.right():
+            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            x += GRID
+        y = top
+        while y < rect.bottom():
+            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            y += GRID

@@ -1,0 +1,362 @@
+"""MainWindow: menus, the Backprop tab (canvas + palette + properties + problems), themes,
+presentation mode, files, recovery and remembered layout."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QListWidget,
+                               QListWidgetItem, QMainWindow, QMessageBox, QTabWidget)
+
+from .. import __version__
+from ..core import GraphError
+from ..core.fileformat import read_json
+from ..paths import resources_dir
+from .document import Document
+from .editor import Editor
+from .graph_scene import GraphScene
+from .graph_view import GraphView
+from .palette import Palette
+from .property_editor import PropertyEditor
+from .settings import recent_files, settings
+from .theme import PRESENTATION_SCALE, THEMES, apply_theme
+
+TABS = ("backprop",)
+FILE_FILTER = "bpviz graphs (*.bpviz.json);;JSON files (*.json);;All files (*)"
+
+
+class ProblemsList(QListWidget):
+    """Every problem of the graph; activating one selects its node."""
+
+    def show_problems(self, problems) -> None:
+        self.clear()
+        for p in problems:
+            item = QListWidgetItem(f"⚠ {p}")
+            item.setData(Qt.UserRole, p.node)
+            self.addItem(item)
+        if not problems:
+            self.addItem(QListWidgetItem("No problems: every node's shapes fit."))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, theme: str = "light", presentation: bool = False):
+        super().__init__()
+        self.setObjectName("bpviz_main")
+        self.theme = THEMES[theme]
+        self.presentation = False
+        self.document = Document(self)
+        self.scene = GraphScene(self.document.graph, self.theme)
+        self.view = GraphView(self.scene)
+        self.editor = Editor(self.document, self.scene, self.view)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.view, "Backprop")
+        self.setCentralWidget(self.tabs)
+        self.palette = Palette()
+        self.properties = PropertyEditor()
+        self.problems = ProblemsList()
+        self.docks = {}
+        for name, title, widget, area in (
+                ("palette", "Layers", self.palette, Qt.LeftDockWidgetArea),
+                ("properties", "Properties", self.properties, Qt.RightDockWidgetArea),
+                ("problems", "Problems", self.problems, Qt.BottomDockWidgetArea)):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock_{name}")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        self.resizeDocks([self.docks["palette"], self.docks["properties"]], [210, 300],
+                         Qt.Horizontal)
+        self.resizeDocks([self.docks["problems"]], [110], Qt.Vertical)
+        self.summary = QLabel()
+        self.statusBar().addPermanentWidget(self.summary)
+        self.last_message = ""
+        self._build_actions()
+        self._connect()
+        self._restore_settings()
+        if presentation:
+            self.set_presentation(True)
+        self.on_graph_replaced(self.document.graph)
+
+    # --- wiring ---------------------------------------------------------------------------
+    def _connect(self) -> None:
+        d = self.document
+        d.graph_replaced.connect(self.on_graph_replaced)
+        d.state_changed.connect(self.update_title)
+        self.scene.selectionChanged.connect(self.on_selection)
+        self.scene.analysis_changed.connect(self.on_analysis)
+        self.editor.message.connect(self.say)
+        self.palette.add_requested.connect(lambda op: self.editor.add_op(op))
+        self.properties.attrs_edited.connect(self.editor.set_attrs)
+        self.problems.itemActivated.connect(self._problem_activated)
+        self.problems.itemClicked.connect(self._problem_activated)
+
+    def on_graph_replaced(self, graph) -> None:
+        self.scene.set_graph(graph)
+        graph.changed.connect(self._on_model_changed)
+        self.properties.show_node(None, None)
+        self.update_title()
+        QTimer.singleShot(0, self.view.fit)
+
+    def _on_model_changed(self, kind: str, nid) -> None:
+        shown = self.properties.nid
+        if shown is not None and nid == shown and kind in ("attrs", "removed", "added"):
+            self.properties.show_node(self.document.graph, shown if kind != "removed" else None)
+
+    def on_selection(self) -> None:
+        ids = self.editor.selected_ids()
+        self.properties.show_node(self.document.graph, ids[0] if len(ids) == 1 else None)
+
+    def on_analysis(self, analysis) -> None:
+        self.problems.show_problems(analysis.problems)
+        self.properties.refresh_status()
+        n = len(self.document.graph.nodes)
+        bad = len(analysis.problems)
+        self.summary.setText(f"{n} nodes · " + (f"{bad} problem{'s' * (bad != 1)}" if bad
+                                                 else "shapes OK"))
+
+    def _problem_activated(self, item) -> None:
+        nid = item.data(Qt.UserRole)
+        if nid in self.scene.nodes:
+            self.editor.select([nid])
+            self.view.centerOn(self.scene.nodes[nid])
+
+    def say(self, text: str) -> None:
+        self.last_message = text
+        self.statusBar().showMessage(text, 8000)
+
+    def update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.title} — bpviz")
+        self.save_action.setEnabled(True)
+
+    # --- actions ----------------------------------------------------------------------------
+    def _action(self, menu, text, slot, shortcut=None, checkable=False) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        f = bar.addMenu("&File")
+        self._action(f, "&New", self.new_file, QKeySequence.New)
+        self._action(f, "&Open…", self.open_dialog, QKeySequence.Open)
+        self.recent_menu = f.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.examples_menu = f.addMenu("&Examples")
+        for path in sorted((resources_dir() / "examples").glob("*.bpviz.json")):
+            title = read_json(path).get("name") or path.name
+            self._action(self.examples_menu, title, lambda _=False, p=path: self.open_example(p))
+        f.addSeparator()
+        self.save_action = self._action(f, "&Save", self.save, QKeySequence.Save)
+        self._action(f, "Save &As…", self.save_as, QKeySequence.SaveAs)
+        f.addSeparator()
+        self._action(f, "&Quit", self.close, QKeySequence.Quit)
+
+        e = bar.addMenu("&Edit")
+        undo = self.document.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.Undo)
+        redo = self.document.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.Redo)
+        e.addActions([undo, redo])
+        self.addActions([undo, redo])
+        e.addSeparator()
+        self._action(e, "&Copy", self.editor.copy, QKeySequence.Copy)
+        self._action(e, "&Paste", self.editor.paste, QKeySequence.Paste)
+        self._action(e, "&Delete", self.editor.delete_selected, QKeySequence.Delete)
+        self._action(e, "Delete (Backspace)", self.editor.delete_selected,
+                     QKeySequence(Qt.Key_Backspace)).setVisible(False)
+        self._action(e, "Select &All", self.select_all, QKeySequence.SelectAll)
+        self._action(e, "&Find Op…", self.focus_palette, "Ctrl+F")
+
+        v = bar.addMenu("&View")
+        self._action(v, "&Fit to Window", self.view.fit, "Ctrl+0")
+        self._action(v, "Zoom &In", lambda: self.view.zoom(1.25), QKeySequence.ZoomIn)
+        self._action(v, "Zoom &Out", lambda: self.view.zoom(0.8), QKeySequence.ZoomOut)
+        self._action(v, "Automatic &Layout", self.editor.auto_layout, "Ctrl+L")
+        v.addSeparator()
+        themes = QActionGroup(self)
+        self.theme_actions = {}
+        for name in THEMES:
+            act = self._action(v, f"{name.title()} Theme", lambda _=False, n=name: self.set_theme(n),
+                               checkable=True)
+            themes.addAction(act)
+            self.theme_actions[name] = act
+        self.theme_actions[self.theme.name].setChecked(True)
+        self.presentation_action = self._action(v, "&Presentation Mode", self.toggle_presentation,
+                                                "F11", checkable=True)
+        v.addSeparator()
+        for dock in self.docks.values():
+            v.addAction(dock.toggleViewAction())
+
+        h = bar.addMenu("&Help")
+        self._action(h, "&About bpviz", self.about)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = recent_files()
+        for path in files:
+            act = QAction(path, self.recent_menu)
+            act.triggered.connect(lambda _=False, p=path: self.open_file(p))
+            self.recent_menu.addAction(act)
+        if not files:
+            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+
+    # --- files ---------------------------------------------------------------------------------
+    def new_file(self) -> None:
+        if self.maybe_save():
+            self.document.new()
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open graph", "", FILE_FILTER)
+        if path:
+            self.open_file(path, ask=False)
+
+    def open_file(self, path, ask: bool = True) -> bool:
+        """Open ``path``; a bad file is reported in a dialog and changes nothing."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            self.document.open(path)
+        except GraphError as err:
+            self.show_error("Cannot open file", str(err))
+            return False
+        self.say(f"Opened {Path(path).name}")
+        return True
+
+    def open_example(self, path) -> bool:
+        if not self.maybe_save():
+            return False
+        self.document.open_example(path)
+        self.say(f"Example: {self.document.graph.name}")
+        return True
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        default = self.document.path or Path.home() / (
+            (self.document.graph.name or "untitled").split(" (")[0].replace(" ", "_")[:40]
+            + ".bpviz.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save graph as", str(default), FILE_FILTER)
+        return bool(path) and self._save_to(path)
+
+    def _save_to(self, path) -> bool:
+        try:
+            saved = self.document.save(path)
+        except GraphError as err:
+            self.show_error("Cannot save", str(err))
+            return False
+        self.say(f"Saved {saved}")
+        return True
+
+    def show_error(self, title: str, text: str) -> None:
+        self.last_message = text
+        QMessageBox.warning(self, title, text)
+
+    def ask_unsaved(self) -> QMessageBox.StandardButton:
+        return QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to {self.document.title.rstrip(' •')}?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to replace the document (saved, discarded or unchanged)."""
+        if not self.document.modified:
+            return True
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.Save:
+            return self.save()
+        return answer == QMessageBox.Discard
+
+    def ask_restore(self, record) -> bool:
+        where = record.get("path") or "an unsaved graph"
+        return QMessageBox.question(
+            self, "Recover unsaved work",
+            f"bpviz did not close cleanly last time. Restore the unsaved changes to {where}?",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes) == QMessageBox.Yes
+
+    def check_recovery(self) -> bool:
+        """Offer to restore what autosave kept from a session that crashed."""
+        record = self.document.recovery_record()
+        if record is None:
+            return False
+        if self.ask_restore(record):
+            self.document.restore(record)
+            self.say("Restored unsaved work from the recovery file")
+            return True
+        self.document.clear_recovery()
+        return False
+
+    def closeEvent(self, event):
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self._save_settings()
+        self.document.clear_recovery()
+        event.accept()
+
+    # --- view ------------------------------------------------------------------------------------
+    def select_all(self) -> None:
+        self.editor.select(list(self.scene.nodes))
+
+    def focus_palette(self) -> None:
+        self.docks["palette"].show()
+        self.palette.search.setFocus()
+        self.palette.search.selectAll()
+
+    def set_theme(self, name: str) -> None:
+        self.theme = THEMES[name]
+        self.theme_actions[name].setChecked(True)
+        apply_theme(QApplication.instance(), self.theme, self.presentation)
+        self.scene.set_theme(self.theme, self.scene.scale_)
+        self.view.viewport().update()
+
+    def toggle_presentation(self) -> None:
+        self.set_presentation(not self.presentation)
+
+    def set_presentation(self, on: bool) -> None:
+        """Full screen, fonts and lines scaled up for a projector."""
+        self.presentation = on
+        self.presentation_action.setChecked(on)
+        apply_theme(QApplication.instance(), self.theme, on)
+        self.scene.set_theme(self.theme, PRESENTATION_SCALE if on else 1.0)
+        self.showFullScreen() if on else self.showNormal()
+        QTimer.singleShot(0, self.view.fit)
+
+    def show_tab(self, name: str) -> None:
+        self.tabs.setCurrentIndex(TABS.index(name))
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About bpviz",
+                          f"<b>bpviz {__version__}</b><p>Make back-propagation visible: build "
+                          "a network, step its forward and backward passes, see every local "
+                          "gradient and chain-rule product with real numbers.</p>")
+
+    # --- remembered layout ----------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        s = settings()
+        geometry = s.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = s.value("window_state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def _save_settings(self) -> None:
+        s = settings()
+        if not self.presentation:
+            s.setValue("geometry", self.saveGeometry())
+        s.setValue("window_state", self.saveState())
+        s.setValue("theme", self.theme.name)
+        s.sync()

@@ -1,0 +1,231 @@
+"""NodeItem: one node of the graph on the canvas (op, key attributes, output shape, ports).
+
+The item shows what the model says; it never changes the model itself (moves and
+connections go back to the scene as requests that become undo commands).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
+
+from ..core.ops import REGISTRY
+
+WIDTH = 196.0
+HEADER = 26.0
+LINE = 18.0
+PORT_RADIUS = 5.5
+
+
+def shape_label(shape) -> str:
+    """("N", 3, 32, 32) -> "N×3×32×32"; () -> "scalar"."""
+    if shape is None:
+        return "?"
+    if shape == ():
+        return "scalar"
+    return "×".join(str(d) for d in shape)
+
+
+def _pair(v) -> str:
+    if isinstance(v, (list, tuple)):
+        return f"{v[0]}×{v[1]}" if v[0] != v[1] else str(v[0])
+    return str(v)
+
+
+def _window(a: dict, default_stride=None) -> str:
+    k = a["kernel_size"]
+    text = f"{_pair(k)}×{_pair(k)}" if not isinstance(k, (list, tuple)) else _pair(k)
+    stride = a.get("stride", default_stride)
+    if stride not in (None, 1, [1, 1]):
+        text += f" /{_pair(stride)}"
+    if a.get("padding", 0) not in (0, [0, 0]):
+        text += f" pad {_pair(a['padding'])}"
+    if a.get("dilation", 1) not in (1, [1, 1]):
+        text += f" dil {_pair(a['dilation'])}"
+    return text
+
+
+SUMMARIES = {
+    "Input": lambda a: "×".join(map(str, a.get("shape", []))) + (
+        "  int64" if a.get("dtype") == "int64" else ""),
+    "Linear": lambda a: f"{a.get('in_features', '?')} → {a.get('out_features', '?')}"
+                        + ("" if a.get("bias", True) else ", no bias"),
+    "Conv2d": lambda a: f"{a.get('in_channels', '?')} → {a.get('out_channels', '?')}, "
+                        + (_window(a) if "kernel_size" in a else "?"),
+    "MaxPool2d": lambda a: _window(a) if "kernel_size" in a else "?",
+    "AvgPool2d": lambda a: _window(a) if "kernel_size" in a else "?",
+    "Dropout": lambda a: f"p = {a.get('p', 0.5)}",
+    "LocalResponseNorm": lambda a: f"size {a.get('size', '?')}, k {a.get('k', 1.0)}",
+}
+
+
+def summary(op: str, attrs: dict) -> str:
+    """A short line with the attributes that matter for ``op``."""
+    fmt = SUMMARIES.get(op)
+    if fmt:
+        try:
+            return fmt(attrs)
+        except (TypeError, KeyError, IndexError):
+            pass
+    return ", ".join(f"{k}={v}" for k, v in attrs.items())
+
+
+class NodeItem(QGraphicsObject):
+    """Shows node ``nid``: header (id, op), summary line, output shape or its problem."""
+
+    def __init__(self, nid: str, op: str, scale: float = 1.0):
+        super().__init__()
+        self.nid = nid
+        self.op = op
+        self.slots: tuple = REGISTRY[op].inputs if op in REGISTRY else ()
+        self.group = REGISTRY[op].group if op in REGISTRY else "math"
+        self.summary = ""
+        self.shape = None
+        self.problem: str | None = None
+        self.theme = None
+        self.scale_ = scale
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
+                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+
+    # --- geometry -----------------------------------------------------------------------
+    def _lines(self) -> int:
+        return max(2, len(self.slots))
+
+    def boundingRect(self) -> QRectF:
+        s = self.scale_
+        pad = PORT_RADIUS * s + 2
+        left = 86 * s if len(self.slots) > 1 else pad          # room for slot names
+        return QRectF(-left, -2, WIDTH * s + left + pad, self.height() + 4)
+
+    def shape(self) -> QPainterPath:
+        """What takes clicks: the body and the ports (not the slot names beside them)."""
+        path = QPainterPath()
+        path.addRect(self.body_rect())
+        r = (PORT_RADIUS + 3) * self.scale_
+        for p in [self.output_port()] + [self.input_port(i) for i in range(len(self.slots))]:
+            path.addEllipse(p, r, r)
+        return path
+
+    def height(self) -> float:
+        return (HEADER + LINE * self._lines() + 10) * self.scale_
+
+    def body_rect(self) -> QRectF:
+        return QRectF(0, 0, WIDTH * self.scale_, self.height())
+
+    def input_port(self, slot: int) -> QPointF:
+        s = self.scale_
+        n = max(1, len(self.slots))
+        top = HEADER * s
+        step = (self.height() - top) / (n + 1)
+        return QPointF(0, top + step * (slot + 1))
+
+    def output_port(self) -> QPointF:
+        s = self.scale_
+        return QPointF(WIDTH * s, HEADER * s + (self.height() - HEADER * s) / 2)
+
+    def port_at(self, pos: QPointF):
+        """("in", slot) or ("out", 0) if ``pos`` (item coordinates) is on a port."""
+        grab = (PORT_RADIUS + 6) * self.scale_
+        if (pos - self.output_port()).manhattanLength() <= grab:
+            return ("out", 0)
+        for slot in range(len(self.slots)):
+            if (pos - self.input_port(slot)).manhattanLength() <= grab:
+                return ("in", slot)
+        return None
+
+    # --- state from the model ---------------------------------------------------------------
+    def set_state(self, summary: str, shape, problem: str | None) -> bool:
+        """Update what the node shows; returns whether anything changed."""
+        if (summary, shape, problem) == (self.summary, self.shape, self.problem):
+            return False
+        self.summary, self.shape, self.problem = summary, shape, problem
+        tip = f"<b>{self.nid}</b> ({self.op})"
+        if problem:
+            tip += f"<br><span style='color:#d1242f'>{problem}</span>"
+        elif self.op in REGISTRY:
+            tip += f"<br>{REGISTRY[self.op].doc}"
+        self.setToolTip(tip)
+        self.update()
+        return True
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
+            self.scene().node_geometry_changed(self)
+        return super().itemChange(change, value)
+
+    # --- painting ---------------------------------------------------------------------------
+    def _font(self, size: float, bold: bool = False) -> QFont:
+        font = QFont()
+        font.setPointSizeF(size * self.scale_)
+        font.setBold(bold)
+        return font
+
+    def paint(self, painter, option, widget=None):
+        t = self.theme
+        s = self.scale_
+        rect = self.body_rect()
+        radius = 7 * s
+        border = t.color("error") if self.problem else t.color("node_border")
+        width = 2.4 * s if self.problem else 1.2 * s
+        if self.isSelected():
+            border, width = t.color("selection"), 2.8 * s
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        painter.setPen(QPen(border, width))
+        painter.setBrush(QBrush(t.color("error_fill") if self.problem else t.color("node")))
+        painter.drawRoundedRect(rect, radius, radius)
+        # header band in the colour of the op's group
+        header = QPainterPath()
+        header.addRoundedRect(QRectF(0, 0, rect.width(), HEADER * s), radius, radius)
+        square = QPainterPath()
+        square.addRect(QRectF(0, HEADER * s / 2, rect.width(), HEADER * s / 2))
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(t.group_color(self.group))
+        painter.drawPath(header.united(square))
+        pad = 9 * s
+        painter.setPen(QColor("#ffffff"))
+        painter.setFont(self._font(10, bold=True))
+        title = QRectF(pad, 0, rect.width() - 2 * pad, HEADER * s)
+        metrics = QFontMetricsF(painter.font())
+        painter.drawText(title, Qt.AlignVCenter | Qt.AlignLeft,
+                         metrics.elidedText(self.nid, Qt.ElideRight, rect.width() * 0.55))
+        painter.setFont(self._font(8.5))
+        painter.drawText(title, Qt.AlignVCenter | Qt.AlignRight, self.op)
+        # body: key attributes, then the output shape or the problem
+        painter.setFont(self._font(9))
+        metrics = QFontMetricsF(painter.font())
+        y = HEADER * s + 5 * s
+        line = QRectF(pad, y, rect.width() - 2 * pad, LINE * s)
+        painter.setPen(t.color("text"))
+        painter.drawText(line, Qt.AlignVCenter | Qt.AlignLeft,
+                         metrics.elidedText(self.summary, Qt.ElideRight, line.width()))
+        line.translate(0, LINE * s)
+        if self.problem:
+            painter.setPen(t.color("error"))
+            text = "⚠ " + self.problem
+        else:
+            painter.setPen(t.color("muted"))
+            text = "out " + shape_label(self.shape)
+        painter.drawText(line, Qt.AlignVCenter | Qt.AlignLeft,
+                         metrics.elidedText(text, Qt.ElideRight, line.width()))
+        self._paint_ports(painter)
+
+    def _paint_ports(self, painter) -> None:
+        t = self.theme
+        s = self.scale_
+        r = PORT_RADIUS * s
+        painter.setPen(QPen(t.color("node_border"), 1.2 * s))
+        painter.setBrush(t.color("base"))
+        for slot in range(len(self.slots)):
+            painter.drawEllipse(self.input_port(slot), r, r)
+        painter.setBrush(t.group_color(self.group))
+        painter.drawEllipse(self.output_port(), r, r)
+        if len(self.slots) > 1:          # name the slots (input, target...) just outside
+            painter.setFont(self._font(7))
+            painter.setPen(t.color("muted"))
+            for slot, name in enumerate(self.slots):
+                p = self.input_port(slot)
+                painter.drawText(QRectF(p.x() - 84 * s, p.y() - 17 * s, 80 * s, 14 * s),
+                                 Qt.AlignBottom | Qt.AlignRight, name)
+

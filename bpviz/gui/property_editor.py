@@ -1,0 +1,186 @@
+"""PropertyEditor: the selected node's attributes, one widget per attribute kind.
+
+Values are checked by building the op with them (the engine's own validation); a value the
+op refuses is not applied, the message is shown, and the widget goes back to the model's
+value. Accepted edits leave as ``attrs_edited`` requests for an undo command.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit,
+                               QSpinBox, QVBoxLayout, QWidget)
+
+from ..core.errors import OpError
+from ..core.ops import REGISTRY
+from .node_item import shape_label
+
+
+def _ints(text: str) -> list[int]:
+    parts = [p for p in text.replace("×", ",").replace("x", ",").replace(" ", ",").split(",")
+             if p]
+    try:
+        return [int(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"'{text}' is not a list of whole numbers") from None
+
+
+def parse_attr_text(attr, text: str):
+    """The JSON value for ``text`` typed into the field of ``attr``; ValueError if unreadable."""
+    text = text.strip()
+    if text == "" and attr.optional:
+        return None
+    if attr.kind == "float":
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a number") from None
+    if attr.kind == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a whole number") from None
+    values = _ints(text)
+    if attr.kind == "pair":
+        if len(values) == 1:
+            return values[0]
+        if len(values) == 2:
+            return values
+        raise ValueError("give one number, or two separated by a comma")
+    if attr.kind == "dims":
+        return values[0] if len(values) == 1 else values
+    return values                                    # shape
+
+
+def attr_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+class PropertyEditor(QWidget):
+    attrs_edited = Signal(str, dict)        # node id, the node's new attributes
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.graph = None
+        self.nid = None
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.RichText)
+        self.title.setWordWrap(True)
+        self.doc = QLabel(wordWrap=True)
+        self.status = QLabel(wordWrap=True)
+        self.status.setTextFormat(Qt.RichText)
+        self.message = QLabel(wordWrap=True)
+        self.message.setStyleSheet("color: #d1242f")
+        self.form_host = QWidget()
+        self.form = QFormLayout(self.form_host)
+        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        layout = QVBoxLayout(self)
+        for w in (self.title, self.doc, self.status, self.form_host, self.message):
+            layout.addWidget(w)
+        layout.addStretch(1)
+        self.widgets: dict[str, QWidget] = {}
+        self.show_node(None, None)
+
+    def show_node(self, graph, nid) -> None:
+        """Show node ``nid`` of ``graph`` (None: nothing selected)."""
+        self.graph, self.nid = graph, nid
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.widgets = {}
+        self.message.clear()
+        if graph is None or nid not in getattr(graph, "nodes", {}):
+            self.title.setText("<b>No node selected</b>")
+            self.doc.setText("Select a node on the canvas to edit its attributes.")
+            self.status.clear()
+            return
+        node = graph.nodes[nid]
+        cls = REGISTRY.get(node.op)
+        self.title.setText(f"<b>{nid}</b> &nbsp;·&nbsp; {node.op}")
+        self.doc.setText(cls.doc if cls else "This op does not exist in bpviz.")
+        self.refresh_status()
+        if cls is None:
+            return
+        for attr in cls.attrs:
+            widget = self._widget_for(attr, node.attrs.get(attr.name, attr.default))
+            widget.setToolTip(attr.doc or f"{attr.name} ({attr.kind})")
+            widget.setObjectName(f"attr_{attr.name}")
+            self.form.addRow(attr.name, widget)
+            self.widgets[attr.name] = widget
+
+    def refresh_status(self) -> None:
+        """Output shape and problem of the shown node (they change with any edit)."""
+        if self.graph is None or self.nid not in self.graph.nodes:
+            return
+        analysis = self.graph.analyze()
+        problem = next((p.problem for p in analysis.problems if p.node == self.nid), None)
+        lines = [f"output: <b>{shape_label(analysis.shapes.get(self.nid))}</b>"]
+        if self.nid in analysis.shapes:
+            for p in self.graph.param_names(self.nid):
+                lines.append(f"{p}: {shape_label(self.graph.param_shape(self.nid, p))}")
+        if problem:
+            lines.append(f"<span style='color:#d1242f'>⚠ {problem}</span>")
+        self.status.setText("<br>".join(lines))
+
+    def _widget_for(self, attr, value) -> QWidget:
+        name = attr.name
+        if attr.kind == "bool":
+            w = QCheckBox()
+            w.setChecked(bool(value))
+            w.toggled.connect(lambda checked, n=name: self._commit(n, checked))
+            return w
+        if attr.kind == "choice":
+            w = QComboBox()
+            for choice in attr.choices:
+                w.addItem(str(choice), choice)
+            w.setCurrentIndex(max(0, w.findData(value)))
+            w.activated.connect(lambda i, n=name, w=w: self._commit(n, w.itemData(i)))
+            return w
+        if attr.kind == "int" and not attr.optional:
+            w = QSpinBox()
+            w.setRange(int(attr.low) if attr.low is not None else -2**31 + 1,
+                       int(attr.high) if attr.high is not None else 2**31 - 1)
+            w.setValue(int(value) if isinstance(value, int) else 0)
+            w.setKeyboardTracking(False)
+            w.valueChanged.connect(lambda v, n=name: self._commit(n, v))
+            return w
+        w = QLineEdit(attr_text(None if value is attr.default and attr.required else value))
+        w.setPlaceholderText("none" if attr.optional else attr.kind)
+        w.editingFinished.connect(lambda n=name, w=w, a=attr: self._commit_text(a, w))
+        return w
+
+    def _commit_text(self, attr, widget: QLineEdit) -> None:
+        try:
+            value = parse_attr_text(attr, widget.text())
+        except ValueError as err:
+            self._refuse(f"{attr.name}: {err}")
+            return
+        self._commit(attr.name, value)
+
+    def _commit(self, name: str, value) -> None:
+        node = self.graph.nodes[self.nid]
+        attrs = dict(node.attrs)
+        if attrs.get(name, object()) == value and name in attrs:
+            return
+        attrs[name] = value
+        cls = REGISTRY[node.op]
+        spec = next(a for a in cls.attrs if a.name == name)
+        if not spec.required and value == spec.default and type(value) is type(spec.default):
+            attrs.pop(name)                     # defaults stay implicit in the file
+        if attrs == node.attrs:
+            return
+        try:
+            cls(**attrs)
+        except OpError as err:
+            self._refuse(str(err))
+            return
+        self.message.clear()
+        self.attrs_edited.emit(self.nid, attrs)
+
+    def _refuse(self, message: str) -> None:
+        """Say why, and put the widgets back to the model's values."""
+        nid = self.nid
+        self.show_node(self.graph, nid)
+        self.message.setText(f"Not applied — {message}")
