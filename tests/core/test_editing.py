@@ -79,11 +79,14 @@ def test_half_built_graphs_save_and_load_leniently(tmp_path):
 
 def test_layout_is_left_to_right_and_keeps_layers_apart():
     g = load_graph(example_path("branching"))
-    pos = layered_layout({nid: n.inputs for nid, n in g.nodes.items()})
+    pos = layered_layout({nid: n.inputs for nid, n in g.nodes.items()}, wrap=100)
     for nid, node in g.nodes.items():
         for src in node.inputs:
             assert pos[src][0] < pos[nid][0], (src, nid)
     assert pos["head_a"][0] == pos["head_b"][0] and pos["head_a"][1] != pos["head_b"][1]
     assert pos["t"][0] == pos["loss"][0] - 310                 # labels sit by the loss
+    chain = layered_layout({f"n{i}": [f"n{i - 1}"] if i else [] for i in range(8)}, wrap=6)
+    assert [chain[f"n{i}"][0] for i in range(8)] == [0, 310, 620, 930, 1240, 1550, 0, 310]
+    assert chain["n6"][1] > chain["n5"][1]                    # the second band is below
     cyc = layered_layout({"a": ["b"], "b": ["a"], "c": [None]})
     assert len(set(cyc.values())) == 3
