@@ -93,8 +93,10 @@ def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if args.self_test:                       # write nothing outside a temp dir
-        os.environ["BPVIZ_CONFIG_DIR"] = tempfile.mkdtemp(prefix="bpviz-self-test-")
+    scratch = None
+    if args.self_test:                       # write nothing outside a temp dir, removed after
+        scratch = tempfile.TemporaryDirectory(prefix="bpviz-self-test-")
+        os.environ["BPVIZ_CONFIG_DIR"] = scratch.name
     started = time.perf_counter()
     from PySide6.QtWidgets import QApplication
 
@@ -115,6 +117,8 @@ def main(argv=None) -> int:
         except Exception as err:           # a packaged build must report, not crash
             result = {"status": "error", "error": f"{type(err).__name__}: {err}"}
         print(json.dumps(result))
+        window.document.autosave.stop()
+        scratch.cleanup()
         return 0 if result["status"] == "ok" else 1
     problem = initial_document(window, args)
     if problem:

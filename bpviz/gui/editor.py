@@ -15,6 +15,7 @@ from ..core import Node
 from ..core.layout import layered_layout
 from ..core.ops import REGISTRY
 from .commands import AddNodes, MoveNodes, RemoveNodes, SetAttrs, SetInputs
+from .node_item import NodeItem
 
 NODES_MIME = "application/x-bpviz-nodes"
 
@@ -62,7 +63,9 @@ class Editor(QObject):
         self.document.undo_stack.push(command)
 
     def selected_ids(self) -> list[str]:
-        return [nid for nid, item in self.scene.nodes.items() if item.isSelected()]
+        """Selected node ids, in the graph's order."""
+        chosen = {item.nid for item in self.scene.selectedItems() if isinstance(item, NodeItem)}
+        return [nid for nid in self.graph.nodes if nid in chosen]
 
     # --- edits ----------------------------------------------------------------------------
     def add_op(self, op: str, pos: QPointF | None = None) -> str:

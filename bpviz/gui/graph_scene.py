@@ -33,8 +33,8 @@ class GraphScene(QGraphicsScene):
     def set_graph(self, graph) -> None:
         if self.graph is not None:
             self.graph.changed.disconnect(self._on_changed)
+        self.nodes, self.edges = {}, {}       # before clear(): it emits selectionChanged
         self.clear()
-        self.nodes, self.edges = {}, {}
         self.graph = graph
         for nid in graph.nodes:
             self._add_node_item(nid)

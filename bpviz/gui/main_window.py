@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QListWidget,
@@ -105,6 +106,8 @@ class MainWindow(QMainWindow):
             self.properties.show_node(self.document.graph, shown if kind != "removed" else None)
 
     def on_selection(self) -> None:
+        if not shiboken6.isValid(self.scene):     # a dying scene reports its last selection
+            return
         ids = self.editor.selected_ids()
         self.properties.show_node(self.document.graph, ids[0] if len(ids) == 1 else None)
 

@@ -80,7 +80,7 @@ class NodeItem(QGraphicsObject):
         self.slots: tuple = REGISTRY[op].inputs if op in REGISTRY else ()
         self.group = REGISTRY[op].group if op in REGISTRY else "math"
         self.summary = ""
-        self.shape = None
+        self.out_shape = None
         self.problem: str | None = None
         self.theme = None
         self.scale_ = scale
@@ -138,9 +138,9 @@ class NodeItem(QGraphicsObject):
     # --- state from the model ---------------------------------------------------------------
     def set_state(self, summary: str, shape, problem: str | None) -> bool:
         """Update what the node shows; returns whether anything changed."""
-        if (summary, shape, problem) == (self.summary, self.shape, self.problem):
+        if (summary, shape, problem) == (self.summary, self.out_shape, self.problem):
             return False
-        self.summary, self.shape, self.problem = summary, shape, problem
+        self.summary, self.out_shape, self.problem = summary, shape, problem
         tip = f"<b>{self.nid}</b> ({self.op})"
         if problem:
             tip += f"<br><span style='color:#d1242f'>{problem}</span>"
@@ -206,7 +206,7 @@ class NodeItem(QGraphicsObject):
             text = "⚠ " + self.problem
         else:
             painter.setPen(t.color("muted"))
-            text = "out " + shape_label(self.shape)
+            text = "out " + shape_label(self.out_shape)
         painter.drawText(line, Qt.AlignVCenter | Qt.AlignLeft,
                          metrics.elidedText(text, Qt.ElideRight, line.width()))
         self._paint_ports(painter)

@@ -1,0 +1,27 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path, monkeypatch):
+    """Settings, recent files and the recovery file go to a fresh folder for each test."""
+    path = tmp_path / "config"
+    monkeypatch.setenv("BPVIZ_CONFIG_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def window(qtbot):
+    from PySide6.QtWidgets import QMessageBox
+
+    from bpviz.gui.main_window import MainWindow
+    from bpviz.paths import example_path
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.document.open_example(example_path("spirals_mlp"))
+    win.show()
+    qtbot.waitExposed(win)
+    # no modal dialog may block a test: record the question and answer "discard"
+    win.asked_unsaved = []
+    win.ask_unsaved = lambda: win.asked_unsaved.append(True) or QMessageBox.Discard
+    return win

@@ -1,0 +1,89 @@
+"""The bpviz command in subprocesses (a second QApplication in one process would abort)."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args, tmp_path, env_extra=None, timeout=60):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path / "home"),
+               BPVIZ_CONFIG_DIR=str(tmp_path / "config"), XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "bpviz", *args], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=timeout)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_screenshot_of_the_default_lecture_example(tmp_path):
+    out = tmp_path / "shot.png"
+    result = run(["--screenshot", str(out)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    width, height = png_size(out)
+    assert width >= 1000 and height >= 600
+
+
+@pytest.mark.parametrize("args", [["--example", "alexnet", "--theme", "dark"],
+                                  ["--example", "sigmoid_chain", "--presentation",
+                                   "--tab", "backprop"]])
+def test_screenshot_options(tmp_path, args):
+    out = tmp_path / "shot.png"
+    result = run(args + ["--screenshot", str(out)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert png_size(out)[0] > 0
+
+
+def test_self_test_prints_one_json_line_and_writes_nowhere_else(tmp_path):
+    home = tmp_path / "home"
+    result = run(["--self-test"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1
+    status = json.loads(lines[0])
+    assert status["status"] == "ok" and status["nodes"] == 8 and status["loss"] > 0
+    assert not home.exists() and not (tmp_path / "config").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--tab", "nope"], "invalid choice: 'nope'"),
+    (["--theme", "pink"], "invalid choice: 'pink'"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--example", "nope"], "no example named 'nope'"),
+    (["missing.bpviz.json"], "no such file"),
+    (["a.json", "--example", "alexnet"], "not both"),
+])
+def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, message):
+    out = tmp_path / "x.png"
+    result = run(args + ["--screenshot", str(out)], tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_file_on_the_command_line(tmp_path):
+    bad = tmp_path / "bad.bpviz.json"
+    bad.write_text("{oops")
+    result = run([str(bad), "--screenshot", str(tmp_path / "x.png")], tmp_path)
+    assert result.returncode == 2 and "not valid JSON" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_start_up_does_not_import_torch(tmp_path):
+    code = ("import sys; from bpviz.gui.app import main; "
+            f"code = main(['--screenshot', {str(tmp_path / 's.png')!r}]); "
+            "assert 'torch' not in sys.modules, 'torch imported'; "
+            "assert 'pyqtgraph' not in sys.modules; sys.exit(code)")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BPVIZ_CONFIG_DIR=str(tmp_path / "c"))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, timeout=60, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
