@@ -5,7 +5,7 @@ COLUMN = 310.0   # horizontal distance between layers (node width 196 + room for
 ROW = 120.0      # vertical distance between nodes of one layer
 
 
-WRAP = 6        # columns per band: longer networks continue on a band below, like text
+WRAP = 8        # most columns per band: longer networks continue on bands below, like text
 
 
 def layered_layout(nodes: dict[str, list], column: float = COLUMN, row: float = ROW,
@@ -51,6 +51,9 @@ def layered_layout(nodes: dict[str, list], column: float = COLUMN, row: float = 
             rank[nid] = float(i)
     tallest = max((len(m) for m in columns.values()), default=1)
     band = (tallest + 0.6) * row
+    count = max(columns, default=0) + 1
+    bands = -(-count // wrap)
+    wrap = -(-count // bands) if bands else wrap          # balance: 7 + 6, not 8 + 5
     positions = {}
     for k, members in columns.items():
         offset = (tallest - len(members)) / 2

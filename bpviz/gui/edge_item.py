@@ -60,7 +60,7 @@ class EdgeItem(QGraphicsPathItem):
         painter.setPen(QPen(t.color("edge"), 1.6 * s))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())
-        if not self.label:
+        if not self.label or option.levelOfDetailFromTransform(painter.worldTransform()) < 0.35:
             return
         font = QFont()
         font.setPointSizeF(7.5 * s)

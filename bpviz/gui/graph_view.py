@@ -2,7 +2,7 @@
 the palette."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView
 
@@ -95,13 +95,16 @@ class GraphView(QGraphicsView):
         theme = self.scene().theme
         painter.fillRect(rect, theme.color("base"))
         painter.setPen(QPen(theme.color("grid"), 0))
-        left = int(rect.left() // GRID) * GRID
-        top = int(rect.top() // GRID) * GRID
-        x = left
+        step = GRID
+        while step * self.zoom_level() < 12:         # never denser than 12 px on screen
+            step *= 4
+        lines = []
+        x = int(rect.left() // step) * step
         while x < rect.right():
-            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
-            x += GRID
-        y = top
+            lines.append(QLineF(x, rect.top(), x, rect.bottom()))
+            x += step
+        y = int(rect.top() // step) * step
         while y < rect.bottom():
-            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
-            y += GRID
+            lines.append(QLineF(rect.left(), y, rect.right(), y))
+            y += step
+        painter.drawLines(lines)

@@ -67,9 +67,7 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
-        self.resizeDocks([self.docks["palette"], self.docks["properties"]], [210, 300],
-                         Qt.Horizontal)
-        self.resizeDocks([self.docks["problems"]], [110], Qt.Vertical)
+
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
         self.last_message = ""
@@ -355,6 +353,13 @@ class MainWindow(QMainWindow):
         state = s.value("window_state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        else:                                   # first start: a canvas-first layout
+            QTimer.singleShot(0, self._default_dock_sizes)
+
+    def _default_dock_sizes(self) -> None:
+        self.resizeDocks([self.docks["palette"], self.docks["properties"]], [210, 300],
+                         Qt.Horizontal)
+        self.resizeDocks([self.docks["problems"]], [90], Qt.Vertical)
 
     def _save_settings(self) -> None:
         s = settings()

@@ -183,6 +183,8 @@ class NodeItem(QGraphicsObject):
         painter.setPen(Qt.NoPen)
         painter.setBrush(t.group_color(self.group))
         painter.drawPath(header.united(square))
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.35:
+            return                                  # too small to read: shapes only
         pad = 9 * s
         painter.setPen(QColor("#ffffff"))
         painter.setFont(self._font(10, bold=True))

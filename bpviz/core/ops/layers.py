@@ -45,8 +45,9 @@ class Linear(Op):
         (shape,) = shapes
         if len(shape) < 2 or shape[-1] != self.in_features:
             last = shape[-1] if len(shape) >= 2 else "no"
+            hint = "add a Flatten before it, or set" if len(shape) > 2 else "set"
             raise OpError(f"input {shape_text(shape)} has {last} features but in_features is "
-                          f"{self.in_features} (add a Flatten before it, or set in_features)")
+                          f"{self.in_features} ({hint} in_features to {last})")
         return shape[:-1] + (self.out_features,)
 
     def param_shapes(self):
