@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
             v.addAction(dock.toggleViewAction())
 
         h = bar.addMenu("&Help")
+        self._action(h, "&Keyboard and Mouse", self.show_keys, QKeySequence.HelpContents)
         self._action(h, "&About bpviz", self.about)
 
     def _fill_recent(self) -> None:
@@ -335,6 +336,19 @@ class MainWindow(QMainWindow):
 
     def show_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TABS.index(name))
+
+    def keys_text(self) -> str:
+        rows = [(a.text().replace("&", ""), a.shortcut().toString(QKeySequence.NativeText))
+                for a in self.actions() if not a.shortcut().isEmpty() and a.isVisible()]
+        rows += [("Connect", "drag from an output port to an input port"),
+                 ("Disconnect", "drag an edge off its input port"),
+                 ("Select several", "drag a rectangle on empty canvas, or Ctrl+click"),
+                 ("Pan", "middle button, or Alt + drag"), ("Zoom", "mouse wheel")]
+        return "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>"
+                                   for k, v in rows) + "</table>"
+
+    def show_keys(self) -> None:
+        QMessageBox.information(self, "Keyboard and mouse", self.keys_text())
 
     def about(self) -> None:
         QMessageBox.about(self, "About bpviz",

@@ -159,3 +159,19 @@ def test_zoom_and_fit(window):
     assert abs(window.view.zoom_level() - 2 * fitted) < 1e-6
     window.view.zoom(100)
     assert window.view.zoom_level() <= 4.0
+
+
+def test_rubber_band_selects_several_nodes(qtbot, window):
+    items = [window.scene.nodes[n] for n in ("fc1", "relu1")]
+    rect = items[0].sceneBoundingRect().united(items[1].sceneBoundingRect())
+    start = view_point(window, rect.topLeft()) - QPoint(10, 10)
+    end = view_point(window, rect.bottomRight()) + QPoint(10, 10)
+    drag(qtbot, window, start, end)
+    assert window.editor.selected_ids() == ["fc1", "relu1"]
+    assert window.properties.nid is None                   # several: nothing to edit
+
+
+def test_help_lists_the_shortcuts(window):
+    text = window.keys_text()
+    for what in ("Undo", "Delete", "Automatic Layout", "Presentation Mode", "Connect"):
+        assert what in text
