@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import json
 
-from PySide6.QtCore import QMimeData, QObject, QPointF, Signal
+from PySide6.QtCore import QObject, QPointF, Signal
 from PySide6.QtWidgets import QApplication
 
 from ..core import Node
@@ -16,8 +16,6 @@ from ..core.layout import layered_layout
 from ..core.ops import REGISTRY
 from .commands import AddNodes, MoveNodes, RemoveNodes, SetAttrs, SetInputs
 from .node_item import NodeItem
-
-NODES_MIME = "application/x-bpviz-nodes"
 
 # Attributes a new node starts with, so that it is valid as soon as it is connected.
 STARTER_ATTRS = {
@@ -44,11 +42,24 @@ def fit_to_input(op: str, attrs: dict, shape) -> dict:
     return attrs
 
 
+def copied_nodes(text: str) -> list[dict]:
+    """The node entries of text written by ``Editor.copy``; [] for anything else."""
+    try:
+        raw = json.loads(text)["bpviz_nodes"]
+    except (ValueError, KeyError, TypeError):
+        return []
+    ok = isinstance(raw, list) and all(
+        isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("op"), str)
+        and isinstance(e.get("attrs"), dict) and isinstance(e.get("inputs"), list)
+        for e in raw)
+    return raw if ok else []
+
+
 class Editor(QObject):
     message = Signal(str)                 # something the status bar should say
 
-    def __init__(self, document, scene, view):
-        super().__init__()
+    def __init__(self, document, scene, view, parent=None):
+        super().__init__(parent)
         self.document, self.scene, self.view = document, scene, view
         scene.connections_requested.connect(self.set_inputs)
         scene.nodes_moved.connect(self.move)
@@ -134,23 +145,16 @@ class Editor(QObject):
                 nodes.append({"id": nid, "op": node.op, "attrs": node.attrs,
                               "inputs": [s if s in ids else None for s in node.inputs],
                               "ui": node.ui})
-        mime = QMimeData()
-        text = json.dumps({"bpviz_nodes": nodes})
-        mime.setData(NODES_MIME, text.encode("utf-8"))
-        mime.setText(text)
-        QApplication.clipboard().setMimeData(mime)
+        # plain JSON text (a QMimeData made in Python and left in the clipboard crashes the
+        # interpreter at exit with PySide6 6.11); it pastes into a text editor too
+        QApplication.clipboard().setText(json.dumps({"bpviz_nodes": nodes}))
         return len(nodes)
 
     def paste(self) -> list[str]:
         """Paste copied nodes with fresh ids, offset from the originals."""
-        mime = QApplication.clipboard().mimeData()
-        if mime is None or not mime.hasFormat(NODES_MIME):
-            self.message.emit("Nothing to paste: copy some nodes first")
-            return []
-        try:
-            raw = json.loads(bytes(mime.data(NODES_MIME)).decode("utf-8"))["bpviz_nodes"]
-        except (ValueError, KeyError, TypeError):
-            self.message.emit("The clipboard does not hold bpviz nodes")
+        raw = copied_nodes(QApplication.clipboard().text())
+        if not raw:
+            self.message.emit("Nothing to paste: the clipboard holds no bpviz nodes")
             return []
         taken = set(self.graph.nodes)
         rename = {}

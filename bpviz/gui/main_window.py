@@ -47,9 +47,9 @@ class MainWindow(QMainWindow):
         self.theme = THEMES[theme]
         self.presentation = False
         self.document = Document(self)
-        self.scene = GraphScene(self.document.graph, self.theme)
+        self.scene = GraphScene(self.document.graph, self.theme, parent=self)
         self.view = GraphView(self.scene)
-        self.editor = Editor(self.document, self.scene, self.view)
+        self.editor = Editor(self.document, self.scene, self.view, parent=self)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.view, "Backprop")

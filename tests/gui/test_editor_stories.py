@@ -134,6 +134,9 @@ def test_delete_key_copy_paste_and_select_all(qtbot, window):
     assert "relu1" in g.nodes and g.nodes["relu2"].inputs == ["fc2"]
     window.select_all()
     assert len(window.editor.selected_ids()) == len(g.nodes)
+    from PySide6.QtWidgets import QApplication
+    QApplication.clipboard().setText('{"bpviz_nodes": [{"id": 3}]}')   # not ours
+    assert window.editor.paste() == [] and "Nothing to paste" in window.last_message
 
 
 def test_moving_nodes_is_an_undoable_edit_and_auto_layout(qtbot, window):

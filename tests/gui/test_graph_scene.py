@@ -1,5 +1,6 @@
 """Model -> view: the scene builds itself from the graph, then follows its events."""
 import pytest
+import shiboken6
 
 from bpviz.core import Node, load_graph
 from bpviz.gui.graph_scene import GraphScene
@@ -11,7 +12,9 @@ from bpviz.paths import example_path
 @pytest.fixture
 def scene(qtbot):
     graph = load_graph(example_path("spirals_mlp"))
-    return GraphScene(graph, LIGHT)
+    scene = GraphScene(graph, LIGHT)
+    yield scene
+    shiboken6.delete(scene)          # before the QApplication goes, not at interpreter exit
 
 
 def test_scene_builds_items_from_the_model(scene):
