@@ -163,3 +163,70 @@ def imagenet10(n: int = 500, size: int = 32, noise: float = 0.1, seed: int = 0) 
 
 TOY_2D = {"spirals": spirals, "blobs": blobs, "xor": xor, "circles": circles, "moons": moons}
 IMAGES = {"shapes": shapes, "imagenet10": imagenet10}
+
+
+def read_csv(path, label_column: int = -1) -> Dataset:
+    """Feature columns and one label column from a CSV file (a header row is optional).
+
+    Labels may be numbers or names; classes are their sorted distinct values. Every problem
+    is a DataError naming the file, the line and what is wrong."""
+    import csv
+    from pathlib import Path
+
+    from .errors import DataError
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(f"cannot open '{path}': no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"cannot read '{path.name}' as text: {err}") from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t ")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [(i + 1, r) for i, r in enumerate(csv.reader(text.splitlines(), dialect))
+            if any(cell.strip() for cell in r)]
+    if not rows:
+        raise DataError(f"'{path.name}' is empty")
+    header = None
+    first = list(rows[0][1])
+    if -len(first) <= label_column < len(first):
+        first.pop(label_column)
+    if not _numeric(first):                       # words where features should be: a header
+        header, rows = rows[0][1], rows[1:]
+    if not rows:
+        raise DataError(f"'{path.name}' has a header but no data rows")
+    width = len(rows[0][1])
+    if width < 2:
+        raise DataError(f"'{path.name}' needs at least one feature column and a label column")
+    if not -width <= label_column < width:
+        raise DataError(f"label column {label_column} does not exist ({width} columns)")
+    features, labels = [], []
+    for line, row in rows:
+        if len(row) != width:
+            raise DataError(f"'{path.name}', line {line}: {len(row)} columns, expected {width}")
+        label = row.pop(label_column % width).strip()
+        try:
+            features.append([float(cell) for cell in row])
+        except ValueError:
+            bad = next(c for c in row if not _numeric([c]))
+            raise DataError(f"'{path.name}', line {line}: '{bad.strip()}' is not a number") from None
+        labels.append(label)
+    classes = sorted(set(labels), key=float) if _numeric(labels) else sorted(set(labels))
+    index = {c: k for k, c in enumerate(classes)}
+    x = np.array(features, dtype=np.float64)
+    if not np.isfinite(x).all():
+        raise DataError(f"'{path.name}' holds values that are not finite (nan or inf)")
+    name = path.stem if header is None else f"{path.stem} ({', '.join(h.strip() for h in header)})"
+    return Dataset(name, x, np.array([index[v] for v in labels], dtype=np.int64), classes)
+
+
+def _numeric(cells) -> bool:
+    try:
+        for cell in cells:
+            float(cell)
+    except ValueError:
+        return False
+    return True

@@ -20,3 +20,8 @@ class GraphError(ValueError):
 
 class OpError(ValueError):
     """Raised by an op about its own inputs or attributes; the graph adds the node's name."""
+
+
+class DataError(ValueError):
+    """A dataset that cannot be used (unreadable file, bad row, wrong shape for the graph);
+    the message names the file or the input and the problem."""

@@ -89,6 +89,36 @@ class Trainer:
             return np.where(scores >= 0, 1, -1)
         return None
 
+    def dummy_labels(self, n: int) -> np.ndarray:
+        """Labels that any loss accepts, for evaluating the scores of unlabelled points."""
+        node = self.graph.nodes[self.y_input]
+        shape = (n,) + tuple(node.attrs.get("shape", ()))
+        if node.attrs.get("dtype") == "int64":
+            return np.zeros(shape, dtype=np.int64)
+        return np.ones(shape)
+
+    def decision_map(self, bounds, resolution: int = 80):
+        """The predicted class over a grid of 2-D inputs (TensorFlow Playground's picture).
+
+        bounds: (xmin, xmax, ymin, ymax). Returns (classes, confidence), each
+        (resolution, resolution) with rows along y; confidence is the top softmax
+        probability for classifiers (None otherwise). Runs the graph in eval mode."""
+        xmin, xmax, ymin, ymax = bounds
+        xs = np.linspace(xmin, xmax, resolution)
+        ys = np.linspace(ymin, ymax, resolution)
+        gx, gy = np.meshgrid(xs, ys)
+        points = np.stack([gx.ravel(), gy.ravel()], axis=1)
+        self.graph.forward(self.feeds(points, self.dummy_labels(len(points))), train=False)
+        classes = self.predictions()
+        if classes is None:
+            raise GraphError("the decision map needs a classification loss")
+        scores = self.graph.value(self.graph.nodes[self.graph.loss_node()].inputs[0])
+        confidence = None
+        if scores.ndim == 2 and scores.shape[1] > 1:
+            shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+            confidence = (shifted.max(axis=1) / shifted.sum(axis=1)).reshape(gx.shape)
+        return classes.reshape(gx.shape), confidence
+
     def accuracy(self, y) -> float | None:
         pred = self.predictions()
         if pred is None:

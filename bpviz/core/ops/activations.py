@@ -22,6 +22,7 @@ class _Elementwise(Op):
 class ReLU(_Elementwise):
     attrs = (Attr("inplace", "bool", False),)
     doc = "Rectified linear unit: max(0, x). Its Jacobian is a 0/1 diagonal mask."
+    jacobian_doc = {"input": "diagonal 0/1 mask: 1 where x > 0"}
     formula = r"y = \max(0, x)"
 
     def forward(self, x):
@@ -36,6 +37,7 @@ class ReLU(_Elementwise):
 class LeakyReLU(_Elementwise):
     attrs = (Attr("negative_slope", "float", 0.01), Attr("inplace", "bool", False))
     doc = "Leaky ReLU: x for x > 0, negative_slope * x otherwise."
+    jacobian_doc = {"input": "diagonal: 1 where x > 0, negative_slope elsewhere"}
     formula = r"y = \max(0, x) + a \min(0, x)"
 
     def forward(self, x):
@@ -49,6 +51,7 @@ class LeakyReLU(_Elementwise):
 @register
 class Sigmoid(_Elementwise):
     doc = "Logistic sigmoid 1 / (1 + e^-x); its slope is at most 1/4 (vanishing gradients)."
+    jacobian_doc = {"input": "diagonal σ(x)(1-σ(x)), never above 1/4"}
     formula = r"\sigma(x) = \frac{1}{1 + e^{-x}}"
 
     def forward(self, x):
@@ -66,6 +69,7 @@ class Sigmoid(_Elementwise):
 @register
 class Tanh(_Elementwise):
     doc = "Hyperbolic tangent; slope 1 - tanh^2(x)."
+    jacobian_doc = {"input": "diagonal 1 - tanh²(x)"}
     formula = r"y = \tanh(x)"
 
     def forward(self, x):
@@ -111,6 +115,7 @@ def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
 @register
 class Softmax(_SoftmaxFamily):
     doc = "Turns scores into probabilities; Jacobian diag(p) - p p^T."
+    jacobian_doc = {"input": "diag(p) - p pᵀ: ∂σ_i/∂y_j = σ_i(δ_ij - σ_j)"}
     formula = r"\sigma(\mathbf{y})_i = \frac{e^{y_i}}{\sum_j e^{y_j}}"
 
     def forward(self, x):
@@ -128,6 +133,7 @@ class Softmax(_SoftmaxFamily):
 @register
 class LogSoftmax(_SoftmaxFamily):
     doc = "log of softmax, computed stably: y - logsumexp(y)."
+    jacobian_doc = {"input": "I - 1 pᵀ: each row is a one-hot minus p"}
     formula = r"\log\sigma(\mathbf{y})_i = y_i - \log\sum_j e^{y_j}"
 
     def forward(self, x):

@@ -176,6 +176,7 @@ class Op:
     params: ClassVar[tuple[str, ...]] = ()    # parameter names, in torch's order
     doc: ClassVar[str] = ""                   # one line for the palette and the inspector
     formula: ClassVar[str] = ""               # LaTeX, rendered by the GUI
+    jacobian_doc: ClassVar[dict] = {}         # input or param name -> the Jacobian's structure
 
     def __init__(self, **attrs):
         known = {a.name: a for a in self.attrs}

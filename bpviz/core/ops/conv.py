@@ -77,6 +77,7 @@ class Conv2d(_Windowed):
              Attr("groups", "choice", 1, choices=(1,)), Attr("bias", "bool", True),
              Attr("padding_mode", "choice", "zeros", choices=("zeros",)))
     doc = "Convolution: each filter slides over the image and takes a weighted sum."
+    jacobian_doc = {"input": "sparse with shared weights: backward correlates dout with the flipped kernel", "weight": "each row holds input patches (im2col): dL/dW correlates x with dout", "bias": "ones over each output channel's map"}
     formula = r"y_{f,i,j} = b_f + \sum_{c,u,v} W_{f,c,u,v}\, x_{c,\,si+u,\,sj+v}"
 
     @property
@@ -132,6 +133,7 @@ class MaxPool2d(_Pool):
              Attr("return_indices", "choice", False, choices=(False,)),
              Attr("ceil_mode", "choice", False, choices=(False,)))
     doc = "Max pooling: keep the largest value of each window."
+    jacobian_doc = {"input": "routing matrix: a single 1 per row, at the input that won the max"}
     formula = r"y_{c,i,j} = \max_{u,v}\; x_{c,\,si+u,\,sj+v}"
 
     def forward(self, x):
@@ -159,6 +161,7 @@ class AvgPool2d(_Pool):
              Attr("count_include_pad", "bool", True),
              Attr("divisor_override", "int", None, low=1, optional=True))
     doc = "Average pooling: the mean of each window."
+    jacobian_doc = {"input": "each row spreads 1/(kh·kw) over its window"}
     formula = r"y_{c,i,j} = \frac{1}{k_h k_w}\sum_{u,v} x_{c,\,si+u,\,sj+v}"
 
     def _divisor(self, x):

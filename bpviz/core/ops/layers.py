@@ -35,6 +35,7 @@ class Linear(Op):
     attrs = (Attr("in_features", "int", low=1), Attr("out_features", "int", low=1),
              Attr("bias", "bool", True))
     doc = "Fully-connected layer: every output is a weighted sum of all inputs plus a bias."
+    jacobian_doc = {"input": "W itself: row i holds the weights of output i", "weight": "row i holds x in the block of W's row i (dy_i/dW_jk = x_k if i = j), so dL/dW = δ xᵀ", "bias": "the identity"}
     formula = r"\mathbf{y} = W\mathbf{x} + \mathbf{b}"
 
     @property
@@ -83,6 +84,7 @@ class Flatten(Op):
     group = "layers"
     attrs = (Attr("start_dim", "int", 1), Attr("end_dim", "int", -1))
     doc = "Reshape each sample into a vector (e.g. an image before a fully-connected layer)."
+    jacobian_doc = {"input": "the identity (a reshape moves no values)"}
 
     def infer(self, shapes):
         (shape,) = shapes
@@ -111,6 +113,7 @@ class Dropout(Op):
     group = "layers"
     attrs = (Attr("p", "float", 0.5, low=0.0, high=1.0), Attr("inplace", "bool", False))
     doc = "Randomly silence units while training (identity when evaluating)."
+    jacobian_doc = {"input": "diagonal mask m/(1-p): 0 for dropped units (identity when evaluating)"}
     formula = r"y = \frac{m \odot x}{1-p},\quad m_i \sim \mathrm{Bernoulli}(1-p)"
 
     def forward(self, x):
@@ -140,6 +143,7 @@ class LocalResponseNorm(Op):
     attrs = (Attr("size", "int", low=1), Attr("alpha", "float", 1e-4, low=0.0),
              Attr("beta", "float", 0.75, low=0.0), Attr("k", "float", 1.0))
     doc = "Local response normalisation across neighbouring channels (AlexNet)."
+    jacobian_doc = {"input": "a band around the diagonal: each output depends on its neighbouring channels"}
     formula = (r"b_c = a_c\left(k + \frac{\alpha}{n}\sum_{c'} a_{c'}^2\right)^{-\beta}")
 
     def infer(self, shapes):

@@ -66,6 +66,7 @@ class _Pointwise(_Loss):
 @register
 class MSELoss(_Pointwise):
     doc = "Mean squared error (L2): (input - target)^2."
+    jacobian_doc = {"input": "2(x - y)/n", "target": "-2(x - y)/n"}
     formula = r"L_2(x) = x^2"
 
     def value(self, d):
@@ -78,6 +79,7 @@ class MSELoss(_Pointwise):
 @register
 class L1Loss(_Pointwise):
     doc = "Mean absolute error (L1): |input - target|."
+    jacobian_doc = {"input": "sign(x - y)/n", "target": "-sign(x - y)/n"}
     formula = r"L_1(x) = |x|"
 
     def value(self, d):
@@ -104,6 +106,7 @@ def smooth_l1_slope(d: np.ndarray, beta: float) -> np.ndarray:
 @register
 class SmoothL1Loss(_Pointwise):
     doc = "Quadratic for |d| < beta, linear beyond: 0.5 d^2 / beta or |d| - 0.5 beta."
+    jacobian_doc = {"input": "(x - y)/β inside ±β, sign(x - y) outside, over n", "target": "the negative of the input's"}
     attrs = (_REDUCTION, Attr("beta", "float", 1.0, low=0.0))
     formula = (r"\mathrm{smooth}L_1(x) = \begin{cases} 0.5x^2/\beta & |x| < \beta \\ "
                r"|x| - 0.5\beta & \text{otherwise} \end{cases}")
@@ -120,6 +123,7 @@ class HuberLoss(_Pointwise):
     """Huber(delta) = delta * SmoothL1(beta=delta): the same curve, scaled."""
 
     doc = "Huber: 0.5 d^2 for |d| <= delta, delta (|d| - 0.5 delta) beyond (smooth L1 at delta 1)."
+    jacobian_doc = {"input": "(x - y) inside ±δ, δ·sign(x - y) outside, over n", "target": "the negative of the input's"}
     attrs = (_REDUCTION, Attr("delta", "float", 1.0, low=0.0))
     formula = (r"L_\delta(a) = \begin{cases} \frac{1}{2}a^2 & |a| \le \delta \\ "
                r"\delta\left(|a| - \frac{1}{2}\delta\right) & \text{otherwise} \end{cases}")
@@ -164,6 +168,7 @@ class CrossEntropyLoss(_Classification):
     attrs = (Attr("ignore_index", "int", -100), _REDUCTION,
              Attr("label_smoothing", "float", 0.0, low=0.0, high=1.0))
     doc = "Cross-entropy of softmax probabilities against the true class (logits in)."
+    jacobian_doc = {"input": "(p - t)/N: softmax probabilities minus the one-hot target"}
     formula = r"L_{CE} = -\sum_i t_i \log \sigma(\mathbf{y})_i"
 
     def infer(self, shapes):
@@ -208,6 +213,7 @@ class NLLLoss(_Classification):
 
     attrs = (Attr("ignore_index", "int", -100), _REDUCTION)
     doc = "Negative log-likelihood: picks -log p of the true class from log-probabilities."
+    jacobian_doc = {"input": "-1/N at the target class, 0 elsewhere"}
     formula = r"L = -\log p_{t}"
 
     def forward(self, x, t):
@@ -232,6 +238,7 @@ class MultiMarginLoss(_Classification):
 
     attrs = (Attr("p", "choice", 1, choices=(1, 2)), Attr("margin", "float", 1.0), _REDUCTION)
     doc = "Multiclass hinge (SVM) loss: only classes within the margin of the true one get gradient."
+    jacobian_doc = {"input": "+1/C for each class inside the margin, minus their count/C at the target"}
     formula = r"L = \frac{1}{C}\sum_{j \ne t} \max(0,\ \Delta - y_t + y_j)^p"
 
     def forward(self, x, t):
@@ -260,6 +267,7 @@ class HingeLoss(_Loss):
     """Binary hinge, max(0, 1 - t*y) with t in {-1, +1} (bpviz's own: torch has no twin)."""
 
     doc = "Binary hinge (max-margin) loss: max(0, 1 - t*y), labels t = -1 or +1."
+    jacobian_doc = {"input": "-t/N where the margin 1 - t·y is positive, 0 elsewhere"}
     formula = r"L = \max(0,\ 1 - t \cdot y)"
 
     def infer(self, shapes):

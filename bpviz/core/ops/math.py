@@ -20,6 +20,7 @@ class _Binary(Op):
 @register
 class Add(_Binary):
     doc = "input + other (broadcasting). Fan-in point: the gradient is copied to both."
+    jacobian_doc = {"input": "the identity (summed over broadcast dims)", "other": "the identity (summed over broadcast dims)"}
     formula = r"z = x + y"
 
     def forward(self, x, y):
@@ -34,6 +35,7 @@ class Add(_Binary):
 @register
 class Mul(_Binary):
     doc = "input * other, element-wise (broadcasting). Each gradient is scaled by the other."
+    jacobian_doc = {"input": "diag(other)", "other": "diag(input)"}
     formula = r"z = x \odot y"
 
     def forward(self, x, y):
@@ -50,6 +52,7 @@ class MatMul(_Binary):
     """torch.matmul of per-sample matrices: (N, a, b) @ (N, b, c) -> (N, a, c)."""
 
     doc = "Matrix product of per-sample matrices."
+    jacobian_doc = {"input": "block structure: each row of Z takes Yᵀ", "other": "block structure: each column of Z takes X"}
     formula = r"Z = XY"
 
     def infer(self, shapes):
@@ -115,6 +118,7 @@ class _Reduce(Op):
 @register
 class Sum(_Reduce):
     doc = "Sum over dims (all by default). The gradient is copied to every element."
+    jacobian_doc = {"input": "ones"}
     formula = r"s = \sum_i x_i"
 
     def reduce(self, x, axes):
@@ -127,6 +131,7 @@ class Sum(_Reduce):
 @register
 class Mean(_Reduce):
     doc = "Mean over dims (all by default). Each element gets 1/count of the gradient."
+    jacobian_doc = {"input": "1/n everywhere"}
     formula = r"m = \frac{1}{n}\sum_i x_i"
 
     def reduce(self, x, axes):
@@ -140,6 +145,7 @@ class Mean(_Reduce):
 class Exp(_Elementwise):
     group = "math"
     doc = "e^x, element-wise; its own derivative."
+    jacobian_doc = {"input": "diagonal eˣ"}
     formula = r"y = e^x"
 
     def forward(self, x):
@@ -155,6 +161,7 @@ class Exp(_Elementwise):
 class Log(_Elementwise):
     group = "math"
     doc = "Natural logarithm, element-wise; derivative 1/x."
+    jacobian_doc = {"input": "diagonal 1/x"}
     formula = r"y = \log x"
 
     def forward(self, x):

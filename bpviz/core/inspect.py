@@ -1,0 +1,52 @@
+"""What the inspector shows about an array: per-sample views, statistics, magnitudes."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def stats(a: np.ndarray) -> dict:
+    """min, max, mean, std and the L2 norm (NaN-safe), for a caption under a heat map."""
+    a = np.asarray(a, dtype=float)
+    finite = a[np.isfinite(a)]
+    if finite.size == 0:
+        return {"min": math.nan, "max": math.nan, "mean": math.nan, "std": math.nan,
+                "norm": math.nan, "size": int(a.size)}
+    return {"min": float(finite.min()), "max": float(finite.max()),
+            "mean": float(finite.mean()), "std": float(finite.std()),
+            "norm": float(np.linalg.norm(finite)), "size": int(a.size)}
+
+
+def magnitude(g: np.ndarray | None) -> float | None:
+    """Root mean square of a gradient: how much signal flows along an edge."""
+    if g is None or np.size(g) == 0:
+        return None
+    return float(np.sqrt(np.mean(np.square(np.asarray(g, dtype=float)))))
+
+
+def as_matrix(a: np.ndarray, max_side: int = 4096) -> np.ndarray:
+    """A 2-D picture of one sample's array: scalars and vectors become one row, (C, H, W)
+    maps are tiled side by side with a blank (NaN) column between channels."""
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 0:
+        return a.reshape(1, 1)
+    if a.ndim == 1:
+        return a.reshape(1, -1)
+    if a.ndim == 2:
+        return a
+    maps = a.reshape((-1,) + a.shape[-2:])
+    c, h, w = maps.shape
+    cols = max(1, min(c, int(math.ceil(math.sqrt(c * h / max(w, 1))))))
+    rows = int(math.ceil(c / cols))
+    out = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
+    for k in range(c):
+        r, q = divmod(k, cols)
+        out[r * (h + 1): r * (h + 1) + h, q * (w + 1): q * (w + 1) + w] = maps[k]
+    return out[:max_side, :max_side]
+
+
+def sample_of(a: np.ndarray, sample: int) -> np.ndarray:
+    """Sample ``sample`` of a batched value (a scalar loss is returned as it is)."""
+    a = np.asarray(a)
+    return a if a.ndim == 0 else a[sample]
