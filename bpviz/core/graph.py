@@ -6,6 +6,7 @@ with its op's ``backward``, accumulated with ``+`` where a value fans out.
 """
 from __future__ import annotations
 
+import copy
 import math
 import zlib
 from dataclasses import dataclass, field
@@ -118,6 +119,19 @@ class Graph(Editing, Execution):
         if ui:
             spec["ui"] = ui
         return spec
+
+    def copy(self) -> "Graph":
+        """An independent graph with the same nodes, parameters and random state (for
+        side computations such as gradient checks that must not touch this one)."""
+        other = Graph(self.name, self.description, self.seed)
+        for node in self.nodes.values():
+            other.nodes[node.id] = Node(node.id, node.op, copy.deepcopy(node.attrs),
+                                        list(node.inputs), copy.deepcopy(node.ui))
+        other._params = {nid: {k: v.copy() for k, v in ps.items()}
+                         for nid, ps in self._params.items()}
+        other._explicit = set(self._explicit)
+        other.rng.bit_generator.state = self.rng.bit_generator.state
+        return other
 
     def add_node(self, node: Node) -> None:
         if node.id in self.nodes:

@@ -11,6 +11,18 @@ from .optim import Optimizer
 CLASSIFIERS = ("CrossEntropyLoss", "NLLLoss", "MultiMarginLoss")
 
 
+def data_inputs(graph) -> tuple[str, str]:
+    """(data Input, label Input) of a graph with exactly two Inputs: the label one is the
+    int64 Input if there is one, else the second."""
+    inputs = graph.inputs()
+    if len(inputs) != 2:
+        raise GraphError(f"training needs one data Input and one label Input; the graph has "
+                         f"{len(inputs)} Input(s)")
+    ints = [i for i in inputs if graph.nodes[i].attrs.get("dtype") == "int64"]
+    y = ints[0] if len(ints) == 1 else inputs[1]
+    return next(i for i in inputs if i != y), y
+
+
 @dataclass
 class Record:
     step: int
@@ -33,14 +45,9 @@ class Trainer:
     history: list = field(default_factory=list)
 
     def __post_init__(self):
-        inputs = self.graph.inputs()
         if self.x_input is None or self.y_input is None:
-            if len(inputs) != 2:
-                raise GraphError(f"training needs one data Input and one label Input; the graph "
-                                 f"has {len(inputs)} Inputs: name them")
-            floats = [i for i in inputs if self.graph.nodes[i].attrs.get("dtype") != "int64"]
-            self.x_input = self.x_input or (floats[0] if floats else inputs[0])
-            self.y_input = self.y_input or next(i for i in inputs if i != self.x_input)
+            x, y = data_inputs(self.graph)
+            self.x_input, self.y_input = self.x_input or x, self.y_input or y
         self.keys = [(nid, p) for nid in self.graph.order for p in self.graph.param_names(nid)]
         self.states = self.optimizer.init_all(self._params())
         self.rng = np.random.default_rng(self.seed)
@@ -56,13 +63,20 @@ class Trainer:
         """One forward (train mode), backward and optimizer step; returns the batch loss."""
         loss = float(self.graph.forward(self.feeds(x, y), train=True))
         self.graph.backward()
+        self.apply_gradients()
+        self.history.append(Record(self.steps, epoch, loss))
+        return loss
+
+    def apply_gradients(self) -> dict:
+        """One optimizer step with the gradients the graph holds now (from ``backward`` or a
+        finished stepper). Returns {(node, param): (before, after)}."""
         grads = {k: self.graph.param_grad(*k) for k in self.keys}
-        new, self.states = self.optimizer.step_all(self._params(), grads, self.states)
+        before = self._params()
+        new, self.states = self.optimizer.step_all(before, grads, self.states)
         for (nid, p), w in new.items():
             self.graph.set_param(nid, p, w)
         self.steps += 1
-        self.history.append(Record(self.steps, epoch, loss))
-        return loss
+        return {k: (before[k], new[k]) for k in self.keys}
 
     def fit(self, data, epochs: int = 1, batch_size: int = 32, callback=None) -> list:
         """Train over ``data`` (a Dataset) for ``epochs``; ``callback(record)`` after each step

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QPainterPath, QPainterPathStroker,
+                           QPen)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+
+from .colormap import GRADIENT_LUT, gradient_level, lut_color
+from .node_item import PHASE_COLORS
 
 
 def bezier(a: QPointF, b: QPointF) -> QPainterPath:
@@ -29,6 +33,8 @@ class EdgeItem(QGraphicsPathItem):
         self.label = ""
         self.theme = None
         self.scale_ = scale
+        self.gradient: float | None = None      # RMS of the gradient sent back along it
+        self.active: str | None = None          # "forward" / "backward" on the current step
         self.setZValue(0)
         self.setFlag(QGraphicsItem.ItemIsSelectable, False)
 
@@ -44,6 +50,11 @@ class EdgeItem(QGraphicsPathItem):
             self.label = text
             self.update()
 
+    def set_overlay(self, gradient: float | None, active: str | None) -> None:
+        if (gradient, active) != (self.gradient, self.active):
+            self.gradient, self.active = gradient, active
+            self.update()
+
     def boundingRect(self) -> QRectF:
         extra = 60 * self.scale_
         return self.path().boundingRect().adjusted(-extra, -extra, extra, extra)
@@ -57,7 +68,15 @@ class EdgeItem(QGraphicsPathItem):
         t = self.theme
         s = self.scale_
         painter.setRenderHint(painter.RenderHint.Antialiasing)
-        painter.setPen(QPen(t.color("edge"), 1.6 * s))
+        pen = QPen(t.color("edge"), 1.6 * s)
+        if self.gradient is not None:           # log scale: vanishing thin and pale
+            level = gradient_level(self.gradient)
+            pen = QPen(lut_color(GRADIENT_LUT, level), (1.2 + 6 * level) * s)
+        if self.active:
+            pen.setStyle(Qt.DashLine)
+            pen.setColor(QColor(PHASE_COLORS[self.active]))
+            pen.setWidthF(max(pen.widthF(), 3 * s))
+        painter.setPen(pen)
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())
         if not self.label or option.levelOfDetailFromTransform(painter.worldTransform()) < 0.35:

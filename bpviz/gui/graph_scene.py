@@ -119,6 +119,21 @@ class GraphScene(QGraphicsScene):
             edge.set_label(shape_label(analysis.shapes.get(edge.src)))
         self.analysis_changed.emit(analysis)
 
+    # --- stepping overlays ------------------------------------------------------------------
+    def show_step(self, current: str | None, phase: str | None, thumbnails: dict,
+                  gradients: dict) -> None:
+        """Highlight the node being stepped and its edges, show value thumbnails
+        {node id: QImage} and gradient magnitudes {(node id, slot): RMS} on edges."""
+        for nid, item in self.nodes.items():
+            item.set_highlight(phase if nid == current else None)
+            if nid in thumbnails or item.thumbnail.isVisible():
+                item.set_thumbnail(thumbnails.get(nid))
+        for key, edge in self.edges.items():
+            edge.set_overlay(gradients.get(key), phase if edge.dst == current else None)
+
+    def clear_overlays(self) -> None:
+        self.show_step(None, None, {}, {})
+
     # --- gestures -------------------------------------------------------------------------
     def port_under(self, scene_pos: QPointF):
         """(node id, "in"/"out", slot) of a port at ``scene_pos``, or None."""

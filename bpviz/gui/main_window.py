@@ -8,23 +8,55 @@ import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QListWidget,
-                               QListWidgetItem, QMainWindow, QMessageBox, QTabWidget)
+                               QListWidgetItem, QMainWindow, QMessageBox, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from .. import __version__
 from ..core import GraphError
 from ..core.fileformat import read_json
 from ..paths import resources_dir
+from .backprop_tab import BackpropTab
 from .document import Document
 from .editor import Editor
 from .graph_scene import GraphScene
 from .graph_view import GraphView
+from .inspector import Inspector
 from .palette import Palette
 from .property_editor import PropertyEditor
 from .settings import recent_files, settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
+from .train_panel import TrainPanel
 
 TABS = ("backprop",)
 FILE_FILTER = "bpviz graphs (*.bpviz.json);;JSON files (*.json);;All files (*)"
+
+
+class LazyPanel(QWidget):
+    """Builds its panel the first time it is shown (or asked for): the Training panel
+    imports pyqtgraph, which the app does not load at start-up."""
+
+    def __init__(self, factory, parent=None):
+        super().__init__(parent)
+        self.factory = factory
+        self._panel = None
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+
+    @property
+    def built(self) -> bool:
+        return self._panel is not None
+
+    @property
+    def panel(self):
+        if self._panel is None:
+            self._panel = self.factory()
+            self.layout().addWidget(self._panel)
+        return self._panel
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        # a dock behind another's tab still counts as visible: build only when it can be
+        # seen, once the window has laid itself out
+        QTimer.singleShot(0, lambda: not self.visibleRegion().isEmpty() and self.panel)
 
 
 class ProblemsList(QListWidget):
@@ -50,23 +82,34 @@ class MainWindow(QMainWindow):
         self.scene = GraphScene(self.document.graph, self.theme, parent=self)
         self.view = GraphView(self.scene)
         self.editor = Editor(self.document, self.scene, self.view, parent=self)
+        self.backprop = BackpropTab(self.document, self.view)
+        self.stepper = self.backprop.stepper
+        self.data = self.backprop.data
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.view, "Backprop")
+        self.tabs.addTab(self.backprop, "Backprop")
         self.setCentralWidget(self.tabs)
-        self.palette = Palette()
+        self.op_palette = Palette()
         self.properties = PropertyEditor()
         self.problems = ProblemsList()
+        self.inspector = Inspector()
+        self.training = LazyPanel(self._make_train_panel)
         self.docks = {}
         for name, title, widget, area in (
-                ("palette", "Layers", self.palette, Qt.LeftDockWidgetArea),
+                ("palette", "Layers", self.op_palette, Qt.LeftDockWidgetArea),
                 ("properties", "Properties", self.properties, Qt.RightDockWidgetArea),
-                ("problems", "Problems", self.problems, Qt.BottomDockWidgetArea)):
+                ("inspector", "Inspector", self.inspector, Qt.RightDockWidgetArea),
+                ("problems", "Problems", self.problems, Qt.BottomDockWidgetArea),
+                ("training", "Update && Train", self.training, Qt.BottomDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{name}")
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
+        self.docks["palette"].setMinimumWidth(150)
+        # the second dock of a pair ends up on top
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["properties"])
+        self.tabifyDockWidget(self.docks["training"], self.docks["problems"])
 
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
@@ -86,14 +129,58 @@ class MainWindow(QMainWindow):
         self.scene.selectionChanged.connect(self.on_selection)
         self.scene.analysis_changed.connect(self.on_analysis)
         self.editor.message.connect(self.say)
-        self.palette.add_requested.connect(lambda op: self.editor.add_op(op))
+        self.op_palette.add_requested.connect(lambda op: self.editor.add_op(op))
         self.properties.attrs_edited.connect(self.editor.set_attrs)
         self.problems.itemActivated.connect(self._problem_activated)
         self.problems.itemClicked.connect(self._problem_activated)
+        self.stepper.event_changed.connect(self.on_step)
+        self.stepper.reset_done.connect(lambda: self.on_step(None))
+        self.stepper.message.connect(self.say)
+        self.data.message.connect(self.say)
+        self.inspector.check_requested.connect(self.check_gradient)
+
+    def _make_train_panel(self):
+        panel = TrainPanel(self.document, self.data)
+        panel.message.connect(self.say)
+        panel.params_changed.connect(self.on_params_changed)
+        panel.gradients_ready = lambda: (self.stepper.stepper is not None
+                                         and self.stepper.stepper.done)
+        return panel
+
+    def on_step(self, event) -> None:
+        """A step was taken (or undone): canvas overlays and the inspector follow."""
+        self.backprop.show_step(event, self.stepper.stepper)
+        self.inspector.show_event(event)
+        if event is not None:
+            self.docks["inspector"].raise_()
+
+    def on_params_changed(self) -> None:
+        """An optimizer step changed the weights: stepping starts again from them."""
+        self.stepper.invalidate()
+        self.stepper.set_position_text("update")
+
+    def check_gradient(self, nid: str) -> None:
+        """Central differences against the analytic gradient, on a copy of the graph (the
+        stepper's state is left untouched)."""
+        from ..core.gradcheck import check_node
+
+        stepper = self.stepper.stepper
+        if stepper is None:
+            return
+        try:
+            results = check_node(self.document.graph.copy(), stepper.feeds, nid)
+        except GraphError as err:
+            self.inspector.show_check(str(err))
+            return
+        self.inspector.show_check(results)
 
     def on_graph_replaced(self, graph) -> None:
         self.scene.set_graph(graph)
         graph.changed.connect(self._on_model_changed)
+        self.data.set_graph(graph)
+        self.stepper.watch(graph)
+        if self.training.built:
+            self.training.panel.reset()
         self.properties.show_node(None, None)
         self.update_title()
         QTimer.singleShot(0, self.view.fit)
@@ -174,6 +261,16 @@ class MainWindow(QMainWindow):
                      QKeySequence(Qt.Key_Backspace)).setVisible(False)
         self._action(e, "Select &All", self.select_all, QKeySequence.SelectAll)
         self._action(e, "&Find Op…", self.focus_palette, "Ctrl+F")
+
+        st = bar.addMenu("&Step")
+        for text, slot, key in (("Step Forward", self.stepper.step, "Space"),
+                                ("Step Back", self.stepper.back, "Shift+Space"),
+                                ("Run to End of Phase", self.stepper.run_phase, "Ctrl+Space"),
+                                ("Play / Pause", self.stepper.toggle_play, "P"),
+                                ("Reset Stepping", self.stepper.reset, "Home")):
+            self._action(st, text, slot, key)
+        st.addSeparator()
+        self._action(st, "Apply One Optimizer Step", self.apply_optimizer_step, "Ctrl+U")
 
         v = bar.addMenu("&View")
         self._action(v, "&Fit to Window", self.view.fit, "Ctrl+0")
@@ -306,14 +403,19 @@ class MainWindow(QMainWindow):
         self.document.clear_recovery()
         event.accept()
 
+    def apply_optimizer_step(self) -> None:
+        self.docks["training"].show()
+        self.docks["training"].raise_()
+        self.training.panel.apply_one_step()
+
     # --- view ------------------------------------------------------------------------------------
     def select_all(self) -> None:
         self.editor.select(list(self.scene.nodes))
 
     def focus_palette(self) -> None:
         self.docks["palette"].show()
-        self.palette.search.setFocus()
-        self.palette.search.selectAll()
+        self.op_palette.search.setFocus()
+        self.op_palette.search.selectAll()
 
     def set_theme(self, name: str) -> None:
         self.theme = THEMES[name]

@@ -6,8 +6,8 @@ connections go back to the scene as requests that become undo commands).
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPixmapItem
 
 from ..core.ops import REGISTRY
 
@@ -15,6 +15,8 @@ WIDTH = 196.0
 HEADER = 26.0
 LINE = 18.0
 PORT_RADIUS = 5.5
+THUMB_HEIGHT = 46.0
+PHASE_COLORS = {"forward": "#1f883d", "backward": "#d4530c"}
 
 
 def shape_label(shape) -> str:
@@ -78,12 +80,16 @@ class NodeItem(QGraphicsObject):
         self.nid = nid
         self.op = op
         self.slots: tuple = REGISTRY[op].inputs if op in REGISTRY else ()
-        self.group = REGISTRY[op].group if op in REGISTRY else "math"
+        self.op_group = REGISTRY[op].group if op in REGISTRY else "math"
         self.summary = ""
         self.out_shape = None
         self.problem: str | None = None
         self.theme = None
         self.scale_ = scale
+        self.highlight: str | None = None        # "forward" / "backward": the current step
+        self.thumbnail = QGraphicsPixmapItem(self)
+        self.thumbnail.setTransformationMode(Qt.FastTransformation)
+        self.thumbnail.setVisible(False)
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
@@ -135,6 +141,26 @@ class NodeItem(QGraphicsObject):
                 return ("in", slot)
         return None
 
+    # --- stepping overlays ------------------------------------------------------------------
+    def set_highlight(self, phase: str | None) -> None:
+        if phase != self.highlight:
+            self.highlight = phase
+            self.update()
+
+    def set_thumbnail(self, image) -> None:
+        """A small picture of the node's value for the chosen sample (None hides it)."""
+        if image is None:
+            self.thumbnail.setVisible(False)
+            return
+        s = self.scale_
+        pixmap = QPixmap.fromImage(image)
+        width, height = WIDTH * s, THUMB_HEIGHT * s
+        factor = min(width / pixmap.width(), height / pixmap.height())
+        self.thumbnail.setPixmap(pixmap)
+        self.thumbnail.setScale(factor)
+        self.thumbnail.setPos((width - pixmap.width() * factor) / 2, self.height() + 4 * s)
+        self.thumbnail.setVisible(True)
+
     # --- state from the model ---------------------------------------------------------------
     def set_state(self, summary: str, shape, problem: str | None) -> bool:
         """Update what the node shows; returns whether anything changed."""
@@ -172,6 +198,12 @@ class NodeItem(QGraphicsObject):
         if self.isSelected():
             border, width = t.color("selection"), 2.8 * s
         painter.setRenderHint(painter.RenderHint.Antialiasing)
+        if self.highlight:                               # the node being stepped: a halo
+            glow = QColor(PHASE_COLORS[self.highlight])
+            glow.setAlpha(90)
+            painter.setPen(QPen(glow, 9 * s))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-2 * s, -2 * s, 2 * s, 2 * s), radius, radius)
         painter.setPen(QPen(border, width))
         painter.setBrush(QBrush(t.color("error_fill") if self.problem else t.color("node")))
         painter.drawRoundedRect(rect, radius, radius)
@@ -181,7 +213,7 @@ class NodeItem(QGraphicsObject):
         square = QPainterPath()
         square.addRect(QRectF(0, HEADER * s / 2, rect.width(), HEADER * s / 2))
         painter.setPen(Qt.NoPen)
-        painter.setBrush(t.group_color(self.group))
+        painter.setBrush(t.group_color(self.op_group))
         painter.drawPath(header.united(square))
         if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.35:
             return                                  # too small to read: shapes only
@@ -221,7 +253,7 @@ class NodeItem(QGraphicsObject):
         painter.setBrush(t.color("base"))
         for slot in range(len(self.slots)):
             painter.drawEllipse(self.input_port(slot), r, r)
-        painter.setBrush(t.group_color(self.group))
+        painter.setBrush(t.group_color(self.op_group))
         painter.drawEllipse(self.output_port(), r, r)
         if len(self.slots) > 1:          # name the slots (input, target...) just outside
             painter.setFont(self._font(7))

@@ -25,8 +25,8 @@ def drag(qtbot, window, start: QPoint, end: QPoint):
 
 def test_add_from_palette_follows_and_connects_the_selected_node(qtbot, window):
     window.editor.select(["relu2"])
-    tree = window.palette.tree
-    item = window.palette.items["Tanh"]
+    tree = window.op_palette.tree
+    item = window.op_palette.items["Tanh"]
     tree.scrollToItem(item)
     rect = tree.visualItemRect(item)
     qtbot.mouseClick(tree.viewport(), Qt.LeftButton, pos=rect.center())   # Qt 6's view wants
@@ -35,8 +35,8 @@ def test_add_from_palette_follows_and_connects_the_selected_node(qtbot, window):
     assert "tanh1" in g.nodes and g.nodes["tanh1"].inputs == ["relu2"]
     assert window.scene.nodes["tanh1"].isSelected()
     assert window.properties.nid == "tanh1"
-    window.palette.search.setText("linear")
-    qtbot.keyClick(window.palette.search, Qt.Key_Return)
+    window.op_palette.search.setText("linear")
+    qtbot.keyClick(window.op_palette.search, Qt.Key_Return)
     assert g.nodes["linear1"].inputs == ["tanh1"]
     assert g.nodes["linear1"].attrs["in_features"] == 64       # fitted to what feeds it
     assert g.analyze().shapes["linear1"] == ("N", 10)
@@ -46,12 +46,12 @@ def test_add_from_palette_follows_and_connects_the_selected_node(qtbot, window):
 
 
 def test_palette_search_filters_by_name_and_description(window):
-    window.palette.filter("soft")
-    assert set(window.palette.visible_ops()) == {"Softmax", "LogSoftmax", "CrossEntropyLoss"}
-    window.palette.filter("hinge")
-    assert set(window.palette.visible_ops()) >= {"HingeLoss", "MultiMarginLoss"}
-    window.palette.filter("")
-    assert len(window.palette.visible_ops()) == 29
+    window.op_palette.filter("soft")
+    assert set(window.op_palette.visible_ops()) == {"Softmax", "LogSoftmax", "CrossEntropyLoss"}
+    window.op_palette.filter("hinge")
+    assert set(window.op_palette.visible_ops()) >= {"HingeLoss", "MultiMarginLoss"}
+    window.op_palette.filter("")
+    assert len(window.op_palette.visible_ops()) == 29
 
 
 def test_connect_by_dragging_from_output_to_input(qtbot, window):

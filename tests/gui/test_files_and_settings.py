@@ -130,11 +130,11 @@ def test_theme_presentation_and_remembered_layout(qtbot, window):
     assert window.scene.nodes["fc1"].body_rect().width() > 1.5 * normal_width
     window.set_presentation(False)
     window.docks["problems"].hide()
-    window.resize(720, 520)          # within the offscreen screen (800x600)
+    window.resize(790, 560)          # within the offscreen screen (800x600)
     assert window.close()
     s = settings()
     assert s.value("theme") == "dark"
     again = mw.MainWindow()
     qtbot.addWidget(again)
-    assert (again.size().width(), again.size().height()) == (720, 520)
+    assert (again.size().width(), again.size().height()) == (790, 560)
     assert again.docks["problems"].isHidden()

@@ -23,6 +23,7 @@ class ReLU(_Elementwise):
     attrs = (Attr("inplace", "bool", False),)
     doc = "Rectified linear unit: max(0, x). Its Jacobian is a 0/1 diagonal mask."
     jacobian_doc = {"input": "diagonal 0/1 mask: 1 where x > 0"}
+    grad_formula = r"\frac{\partial y}{\partial x} = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}"
     formula = r"y = \max(0, x)"
 
     def forward(self, x):
@@ -52,6 +53,7 @@ class LeakyReLU(_Elementwise):
 class Sigmoid(_Elementwise):
     doc = "Logistic sigmoid 1 / (1 + e^-x); its slope is at most 1/4 (vanishing gradients)."
     jacobian_doc = {"input": "diagonal σ(x)(1-σ(x)), never above 1/4"}
+    grad_formula = r"\frac{\partial \sigma}{\partial x} = \sigma(x)\,(1 - \sigma(x)) \le \frac{1}{4}"
     formula = r"\sigma(x) = \frac{1}{1 + e^{-x}}"
 
     def forward(self, x):
@@ -70,6 +72,7 @@ class Sigmoid(_Elementwise):
 class Tanh(_Elementwise):
     doc = "Hyperbolic tangent; slope 1 - tanh^2(x)."
     jacobian_doc = {"input": "diagonal 1 - tanh²(x)"}
+    grad_formula = r"\frac{\partial y}{\partial x} = 1 - \tanh^2(x)"
     formula = r"y = \tanh(x)"
 
     def forward(self, x):
@@ -116,6 +119,7 @@ def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
 class Softmax(_SoftmaxFamily):
     doc = "Turns scores into probabilities; Jacobian diag(p) - p p^T."
     jacobian_doc = {"input": "diag(p) - p pᵀ: ∂σ_i/∂y_j = σ_i(δ_ij - σ_j)"}
+    grad_formula = r"\frac{\partial \sigma(\mathbf{y})_i}{\partial y_j} = \sigma(\mathbf{y})_i\,(\delta_{ij} - \sigma(\mathbf{y})_j)"
     formula = r"\sigma(\mathbf{y})_i = \frac{e^{y_i}}{\sum_j e^{y_j}}"
 
     def forward(self, x):
@@ -134,6 +138,7 @@ class Softmax(_SoftmaxFamily):
 class LogSoftmax(_SoftmaxFamily):
     doc = "log of softmax, computed stably: y - logsumexp(y)."
     jacobian_doc = {"input": "I - 1 pᵀ: each row is a one-hot minus p"}
+    grad_formula = r"\frac{\partial \log\sigma_i}{\partial y_j} = \delta_{ij} - \sigma(\mathbf{y})_j"
     formula = r"\log\sigma(\mathbf{y})_i = y_i - \log\sum_j e^{y_j}"
 
     def forward(self, x):

@@ -177,6 +177,7 @@ class Op:
     doc: ClassVar[str] = ""                   # one line for the palette and the inspector
     formula: ClassVar[str] = ""               # LaTeX, rendered by the GUI
     jacobian_doc: ClassVar[dict] = {}         # input or param name -> the Jacobian's structure
+    grad_formula: ClassVar[str] = ""          # LaTeX of the local derivative (the lecture's)
 
     def __init__(self, **attrs):
         known = {a.name: a for a in self.attrs}

@@ -78,6 +78,7 @@ class Conv2d(_Windowed):
              Attr("padding_mode", "choice", "zeros", choices=("zeros",)))
     doc = "Convolution: each filter slides over the image and takes a weighted sum."
     jacobian_doc = {"input": "sparse with shared weights: backward correlates dout with the flipped kernel", "weight": "each row holds input patches (im2col): dL/dW correlates x with dout", "bias": "ones over each output channel's map"}
+    grad_formula = r"\frac{\partial L}{\partial W_{f,c}} = \sum_{i,j} \delta_{f,i,j}\, x_{c,\,si+u,\,sj+v},\quad \frac{\partial L}{\partial x} = \delta \ast \mathrm{flip}(W)"
     formula = r"y_{f,i,j} = b_f + \sum_{c,u,v} W_{f,c,u,v}\, x_{c,\,si+u,\,sj+v}"
 
     @property
@@ -134,6 +135,7 @@ class MaxPool2d(_Pool):
              Attr("ceil_mode", "choice", False, choices=(False,)))
     doc = "Max pooling: keep the largest value of each window."
     jacobian_doc = {"input": "routing matrix: a single 1 per row, at the input that won the max"}
+    grad_formula = r"\frac{\partial L}{\partial x_k} = \frac{\partial L}{\partial y}\ \text{if } x_k \text{ won, else } 0"
     formula = r"y_{c,i,j} = \max_{u,v}\; x_{c,\,si+u,\,sj+v}"
 
     def forward(self, x):

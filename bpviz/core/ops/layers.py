@@ -36,6 +36,7 @@ class Linear(Op):
              Attr("bias", "bool", True))
     doc = "Fully-connected layer: every output is a weighted sum of all inputs plus a bias."
     jacobian_doc = {"input": "W itself: row i holds the weights of output i", "weight": "row i holds x in the block of W's row i (dy_i/dW_jk = x_k if i = j), so dL/dW = δ xᵀ", "bias": "the identity"}
+    grad_formula = r"\frac{\partial L}{\partial W} = \boldsymbol{\delta}\,\mathbf{x}^\top,\quad \frac{\partial L}{\partial \mathbf{x}} = W^\top \boldsymbol{\delta}"
     formula = r"\mathbf{y} = W\mathbf{x} + \mathbf{b}"
 
     @property
@@ -114,6 +115,7 @@ class Dropout(Op):
     attrs = (Attr("p", "float", 0.5, low=0.0, high=1.0), Attr("inplace", "bool", False))
     doc = "Randomly silence units while training (identity when evaluating)."
     jacobian_doc = {"input": "diagonal mask m/(1-p): 0 for dropped units (identity when evaluating)"}
+    grad_formula = r"\frac{\partial L}{\partial x} = \frac{m}{1-p}\,\frac{\partial L}{\partial y}"
     formula = r"y = \frac{m \odot x}{1-p},\quad m_i \sim \mathrm{Bernoulli}(1-p)"
 
     def forward(self, x):

@@ -67,6 +67,7 @@ class _Pointwise(_Loss):
 class MSELoss(_Pointwise):
     doc = "Mean squared error (L2): (input - target)^2."
     jacobian_doc = {"input": "2(x - y)/n", "target": "-2(x - y)/n"}
+    grad_formula = r"\frac{\partial L}{\partial x} = 2x"
     formula = r"L_2(x) = x^2"
 
     def value(self, d):
@@ -80,6 +81,7 @@ class MSELoss(_Pointwise):
 class L1Loss(_Pointwise):
     doc = "Mean absolute error (L1): |input - target|."
     jacobian_doc = {"input": "sign(x - y)/n", "target": "-sign(x - y)/n"}
+    grad_formula = r"\frac{\partial L}{\partial x} = \mathrm{sign}(x)"
     formula = r"L_1(x) = |x|"
 
     def value(self, d):
@@ -107,6 +109,7 @@ def smooth_l1_slope(d: np.ndarray, beta: float) -> np.ndarray:
 class SmoothL1Loss(_Pointwise):
     doc = "Quadratic for |d| < beta, linear beyond: 0.5 d^2 / beta or |d| - 0.5 beta."
     jacobian_doc = {"input": "(x - y)/β inside ±β, sign(x - y) outside, over n", "target": "the negative of the input's"}
+    grad_formula = r"\frac{\partial L}{\partial x} = \begin{cases} x/\beta & |x| < \beta \\ \mathrm{sign}(x) & \text{otherwise} \end{cases}"
     attrs = (_REDUCTION, Attr("beta", "float", 1.0, low=0.0))
     formula = (r"\mathrm{smooth}L_1(x) = \begin{cases} 0.5x^2/\beta & |x| < \beta \\ "
                r"|x| - 0.5\beta & \text{otherwise} \end{cases}")
@@ -124,6 +127,7 @@ class HuberLoss(_Pointwise):
 
     doc = "Huber: 0.5 d^2 for |d| <= delta, delta (|d| - 0.5 delta) beyond (smooth L1 at delta 1)."
     jacobian_doc = {"input": "(x - y) inside ±δ, δ·sign(x - y) outside, over n", "target": "the negative of the input's"}
+    grad_formula = r"\frac{\partial L_\delta}{\partial a} = \begin{cases} a & |a| \le \delta \\ \delta\,\mathrm{sign}(a) & \text{otherwise} \end{cases}"
     attrs = (_REDUCTION, Attr("delta", "float", 1.0, low=0.0))
     formula = (r"L_\delta(a) = \begin{cases} \frac{1}{2}a^2 & |a| \le \delta \\ "
                r"\delta\left(|a| - \frac{1}{2}\delta\right) & \text{otherwise} \end{cases}")
@@ -169,6 +173,7 @@ class CrossEntropyLoss(_Classification):
              Attr("label_smoothing", "float", 0.0, low=0.0, high=1.0))
     doc = "Cross-entropy of softmax probabilities against the true class (logits in)."
     jacobian_doc = {"input": "(p - t)/N: softmax probabilities minus the one-hot target"}
+    grad_formula = r"\frac{\partial L_{CE}}{\partial \mathbf{y}} = \sigma(\mathbf{y}) - \mathbf{t}"
     formula = r"L_{CE} = -\sum_i t_i \log \sigma(\mathbf{y})_i"
 
     def infer(self, shapes):
@@ -214,6 +219,7 @@ class NLLLoss(_Classification):
     attrs = (Attr("ignore_index", "int", -100), _REDUCTION)
     doc = "Negative log-likelihood: picks -log p of the true class from log-probabilities."
     jacobian_doc = {"input": "-1/N at the target class, 0 elsewhere"}
+    grad_formula = r"\frac{\partial L}{\partial \log\sigma(\mathbf{y})} = -\mathbf{t}"
     formula = r"L = -\log p_{t}"
 
     def forward(self, x, t):
@@ -239,6 +245,7 @@ class MultiMarginLoss(_Classification):
     attrs = (Attr("p", "choice", 1, choices=(1, 2)), Attr("margin", "float", 1.0), _REDUCTION)
     doc = "Multiclass hinge (SVM) loss: only classes within the margin of the true one get gradient."
     jacobian_doc = {"input": "+1/C for each class inside the margin, minus their count/C at the target"}
+    grad_formula = r"\frac{\partial L}{\partial y_j} = \frac{1}{C}\,[\Delta - y_t + y_j > 0],\quad \frac{\partial L}{\partial y_t} = -\sum_{j \ne t} \frac{\partial L}{\partial y_j}"
     formula = r"L = \frac{1}{C}\sum_{j \ne t} \max(0,\ \Delta - y_t + y_j)^p"
 
     def forward(self, x, t):
@@ -268,6 +275,7 @@ class HingeLoss(_Loss):
 
     doc = "Binary hinge (max-margin) loss: max(0, 1 - t*y), labels t = -1 or +1."
     jacobian_doc = {"input": "-t/N where the margin 1 - t·y is positive, 0 elsewhere"}
+    grad_formula = r"\frac{\partial L}{\partial y} = \begin{cases} -t & t \cdot y < 1 \\ 0 & \text{otherwise} \end{cases}"
     formula = r"L = \max(0,\ 1 - t \cdot y)"
 
     def infer(self, shapes):

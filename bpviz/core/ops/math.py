@@ -21,6 +21,7 @@ class _Binary(Op):
 class Add(_Binary):
     doc = "input + other (broadcasting). Fan-in point: the gradient is copied to both."
     jacobian_doc = {"input": "the identity (summed over broadcast dims)", "other": "the identity (summed over broadcast dims)"}
+    grad_formula = r"\frac{\partial z}{\partial x} = \frac{\partial z}{\partial y} = 1"
     formula = r"z = x + y"
 
     def forward(self, x, y):
@@ -36,6 +37,7 @@ class Add(_Binary):
 class Mul(_Binary):
     doc = "input * other, element-wise (broadcasting). Each gradient is scaled by the other."
     jacobian_doc = {"input": "diag(other)", "other": "diag(input)"}
+    grad_formula = r"\frac{\partial z}{\partial x} = y,\quad \frac{\partial z}{\partial y} = x"
     formula = r"z = x \odot y"
 
     def forward(self, x, y):
@@ -146,6 +148,7 @@ class Exp(_Elementwise):
     group = "math"
     doc = "e^x, element-wise; its own derivative."
     jacobian_doc = {"input": "diagonal eˣ"}
+    grad_formula = r"\frac{\partial y}{\partial x} = e^x"
     formula = r"y = e^x"
 
     def forward(self, x):
@@ -162,6 +165,7 @@ class Log(_Elementwise):
     group = "math"
     doc = "Natural logarithm, element-wise; derivative 1/x."
     jacobian_doc = {"input": "diagonal 1/x"}
+    grad_formula = r"\frac{\partial L}{\partial \sigma(\mathbf{y})} = \frac{\partial L}{\partial \log\sigma}\cdot\frac{1}{\sigma(\mathbf{y})}"
     formula = r"y = \log x"
 
     def forward(self, x):

@@ -1,0 +1,101 @@
+"""BackpropTab: the canvas with the stepper's controls and the data picker above it, and
+the stepping overlays on the canvas (current node, value thumbnails, gradient magnitudes
+on the edges with a log-scale legend)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QLinearGradient, QPainter
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+
+from ..core.inspect import as_matrix, magnitude, sample_of
+from .colormap import GRADIENT_DECADES, GRADIENT_LUT, lut_color, to_image
+from .data_panel import DataPanel
+from .stepper_panel import StepperPanel
+
+
+class GradientLegend(QWidget):
+    """The colour scale of gradient magnitudes on edges (RMS, log scale)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFixedSize(250, 46)
+        self.setAttribute(Qt.WA_TransparentForMouseEvents)
+
+    def paintEvent(self, event):
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        pal = self.palette()
+        p.setBrush(pal.window().color())
+        p.setPen(pal.mid().color())
+        p.drawRoundedRect(QRectF(0.5, 0.5, self.width() - 1, self.height() - 1), 5, 5)
+        bar = QRectF(10, 20, self.width() - 20, 9)
+        grad = QLinearGradient(bar.topLeft(), bar.topRight())
+        for t in (0, 0.25, 0.5, 0.75, 1):
+            grad.setColorAt(t, lut_color(GRADIENT_LUT, t))
+        p.fillRect(bar, grad)
+        p.setPen(pal.windowText().color())
+        p.drawText(QRectF(10, 2, self.width() - 20, 16), Qt.AlignLeft,
+                   "gradient on edges (RMS, log)")
+        lo, hi = GRADIENT_DECADES
+        for k in range(lo, hi + 1, 2):
+            x = bar.left() + (k - lo) / (hi - lo) * bar.width()
+            p.drawText(QRectF(x - 20, 29, 40, 14), Qt.AlignCenter, f"1e{k}" if k else "1")
+
+
+class BackpropTab(QWidget):
+    def __init__(self, document, view, parent=None):
+        super().__init__(parent)
+        self.view = view
+        self.scene = view.scene()
+        self.data = DataPanel()
+        self.stepper = StepperPanel(document, self.data)
+        bar = QFrame()
+        bar.setFrameShape(QFrame.StyledPanel)
+        rows = QVBoxLayout(bar)
+        rows.setContentsMargins(6, 3, 6, 3)
+        rows.setSpacing(2)
+        rows.addWidget(self.stepper, 0, Qt.AlignLeft)   # two rows: narrow screens fit
+        rows.addWidget(self.data)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(bar)
+        layout.addWidget(view, 1)
+        self.legend = GradientLegend(view.viewport())
+        self.legend.hide()
+        self._thumbs: dict = {}
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        vp = self.view.viewport()
+        self.legend.move(10, vp.height() - self.legend.height() - 10)
+
+    def show_step(self, event, stepper) -> None:
+        """Overlays for the stepper's history up to ``event`` (None: clear them)."""
+        if event is None or stepper is None:
+            self.scene.clear_overlays()
+            self.legend.hide()
+            return
+        sample = event.sample
+        thumbs, grads = {}, {}
+        for ev in stepper.history:
+            if ev.phase == "forward":
+                thumbs[ev.node] = self._thumbnail(ev.node, ev.output, sample)
+            else:
+                for slot, d in enumerate(ev.dinputs.values()):
+                    m = magnitude(d)
+                    if m is not None:
+                        grads[(ev.node, slot)] = m
+        self.scene.show_step(event.node, event.phase, thumbs, grads)
+        self.legend.setVisible(bool(grads))
+        self.legend.move(10, self.view.viewport().height() - self.legend.height() - 10)
+
+    def _thumbnail(self, nid, value, sample):
+        """A picture of one sample's value, cached while the value object is the same."""
+        key = (nid, sample)
+        cached = self._thumbs.get(key)
+        if cached is not None and cached[0] is value:
+            return cached[1]
+        image = to_image(as_matrix(sample_of(value, sample), max_side=256))
+        self._thumbs[key] = (value, image)
+        return image

@@ -1,0 +1,66 @@
+"""Arrays to pictures: a diverging colour scale (blue < 0 < red, white at 0) and a
+sequential one, as QImages. Rendering only: values are taken as they are."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QColor, QImage
+
+
+def _lut(stops) -> np.ndarray:
+    """256 RGBA colours interpolated between (position, (r, g, b)) stops."""
+    pos = np.array([p for p, _ in stops])
+    rgb = np.array([c for _, c in stops], dtype=float)
+    t = np.linspace(0, 1, 256)
+    out = np.stack([np.interp(t, pos, rgb[:, k]) for k in range(3)] + [np.full(256, 255.0)], 1)
+    return out.round().astype(np.uint8)
+
+
+DIVERGING = _lut([(0.0, (33, 102, 172)), (0.25, (103, 169, 207)), (0.5, (247, 247, 247)),
+                  (0.75, (239, 138, 98)), (1.0, (178, 24, 43))])
+SEQUENTIAL = _lut([(0.0, (255, 255, 255)), (0.5, (120, 160, 220)), (1.0, (20, 40, 120))])
+NAN = np.array([0, 0, 0, 0], dtype=np.uint8)             # transparent: tiling gaps
+# gradient magnitude along edges, log scale: pale grey (vanishing) to deep red (large)
+GRADIENT_LUT = _lut([(0.0, (205, 210, 218)), (0.35, (150, 120, 200)), (0.7, (230, 120, 40)),
+                     (1.0, (190, 20, 30))])
+GRADIENT_DECADES = (-8, 0)                                 # 1e-8 .. 1 spans the scale
+
+
+def gradient_level(magnitude: float) -> float:
+    """Where an RMS gradient sits on the log scale, 0 (<= 1e-8) to 1 (>= 1)."""
+    lo, hi = GRADIENT_DECADES
+    if not magnitude or not np.isfinite(magnitude):
+        return 1.0 if magnitude and not np.isfinite(magnitude) else 0.0
+    return float(np.clip((np.log10(magnitude) - lo) / (hi - lo), 0.0, 1.0))
+
+
+def diverging_index(m: np.ndarray, limit: float | None = None) -> tuple[np.ndarray, float]:
+    """LUT indices for ``m`` on a symmetric scale [-limit, limit] (max |m| by default)."""
+    finite = np.isfinite(m)
+    if limit is None:
+        limit = float(np.abs(m[finite]).max()) if finite.any() else 1.0
+    limit = limit or 1.0
+    idx = np.clip((np.nan_to_num(m) / limit + 1) / 2 * 255, 0, 255).round().astype(np.intp)
+    return idx, limit
+
+
+def to_image(m: np.ndarray, lut: np.ndarray = DIVERGING, limit: float | None = None) -> QImage:
+    """A QImage of the 2-D array ``m`` (one pixel per cell)."""
+    m = np.asarray(m, dtype=float)
+    if lut is DIVERGING:
+        idx, _ = diverging_index(m, limit)
+    else:
+        finite = np.isfinite(m)
+        lo = float(m[finite].min()) if finite.any() else 0.0
+        hi = float(m[finite].max()) if finite.any() else 1.0
+        idx = np.clip((np.nan_to_num(m) - lo) / ((hi - lo) or 1.0) * 255, 0, 255).astype(np.intp)
+    rgba = lut[idx]
+    rgba[~np.isfinite(m)] = NAN
+    rgba = np.ascontiguousarray(rgba)
+    h, w = m.shape
+    return QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
+
+
+def lut_color(lut: np.ndarray, t: float) -> QColor:
+    """The colour at position t in [0, 1] of a LUT."""
+    r, g, b, a = lut[int(np.clip(t, 0, 1) * 255)]
+    return QColor(int(r), int(g), int(b), int(a))

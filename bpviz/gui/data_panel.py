@@ -1,0 +1,213 @@
+"""DataPanel: where the numbers come from — the engine's toy and procedural sets, a CSV
+file or a folder of small images — with a batch size and a sample selector."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton,
+                               QSizePolicy, QSpinBox, QWidget)
+
+from ..core import datasets as ds
+from ..core.errors import DataError, GraphError
+from ..core.trainer import data_inputs
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm"}
+SOURCES = list(ds.TOY_2D) + list(ds.IMAGES) + ["CSV file…", "Image folder…"]
+
+
+def read_image_folder(folder, shape) -> tuple[ds.Dataset, int]:
+    """Images in one subfolder per class, resized to ``shape`` = (C, H, W) with C 1 or 3,
+    scaled to [0, 1]. Returns the dataset and how many files could not be read (skipped)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"'{folder}' is not a folder")
+    classes = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    if not classes:
+        raise DataError(f"'{folder.name}' has no subfolders: put each class's images in a "
+                        f"subfolder named after the class")
+    if len(shape) != 3 or shape[0] not in (1, 3):
+        raise DataError(f"images need an Input of shape (1, H, W) or (3, H, W), not "
+                        f"{tuple(shape)}")
+    c, h, w = shape
+    images, labels, skipped = [], [], 0
+    for k, name in enumerate(classes):
+        for path in sorted((folder / name).iterdir()):
+            if path.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            image = QImage(str(path))
+            if image.isNull():
+                skipped += 1
+                continue
+            images.append(_pixels(image, c, h, w))
+            labels.append(k)
+    if not images:
+        raise DataError(f"no readable images in the subfolders of '{folder.name}'"
+                        + (f" ({skipped} could not be read)" if skipped else ""))
+    x = np.stack(images).astype(np.float64) / 255.0
+    return ds.Dataset(folder.name, x, np.array(labels, dtype=np.int64), classes), skipped
+
+
+def _pixels(image: QImage, c: int, h: int, w: int) -> np.ndarray:
+    fmt = QImage.Format_Grayscale8 if c == 1 else QImage.Format_RGB888
+    image = image.convertToFormat(fmt).scaled(w, h)
+    raw = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
+    rows = raw.reshape(h, image.bytesPerLine())[:, : w * c].reshape(h, w, c)
+    return rows.transpose(2, 0, 1)
+
+
+def fit_dataset(data: ds.Dataset, graph) -> str:
+    """Why ``data`` cannot feed ``graph`` (empty string when it can)."""
+    try:
+        x_id, y_id = data_inputs(graph)
+    except GraphError as err:
+        return str(err)
+    want = tuple(graph.nodes[x_id].attrs.get("shape", ()))
+    got = tuple(data.x.shape[1:])
+    if want != got:
+        return (f"the graph's Input '{x_id}' takes {'×'.join(map(str, want)) or 'a scalar'} "
+                f"per sample but '{data.name}' gives {'×'.join(map(str, got))}: pick data "
+                f"that fits or change the Input's shape")
+    return ""
+
+
+class DataPanel(QWidget):
+    """Holds the current dataset and batch; ``changed`` when either changes."""
+
+    changed = Signal()                  # another dataset or batch: stepping starts again
+    sample_changed = Signal(int)        # another sample of the same batch
+    message = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.source = QComboBox()
+        self.source.addItems(SOURCES)
+        self.source.setToolTip("Where the inputs come from")
+        self.batch = QSpinBox(minimum=1, maximum=4096, value=8)
+        self.batch.setToolTip("Batch size: samples per forward and backward pass")
+        self.sample = QSpinBox(minimum=0, maximum=7)
+        self.sample.setToolTip("The sample whose values and Jacobians are shown")
+        self.reshuffle = QPushButton("New batch")
+        self.info = QLabel()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for label, w in (("Data", self.source), ("Batch", self.batch), ("Sample", self.sample)):
+            layout.addWidget(QLabel(label))
+            layout.addWidget(w)
+        layout.addWidget(self.reshuffle)
+        layout.addWidget(self.info, 1)
+        self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)   # may shrink away
+        self.graph = None
+        self.data: ds.Dataset | None = None
+        self.file_data: ds.Dataset | None = None
+        self.batch_seed = 0
+        self.source.activated.connect(lambda _: self._source_chosen())
+        self.batch.valueChanged.connect(self._batch_changed)
+        self.sample.valueChanged.connect(self.sample_changed.emit)
+        self.reshuffle.clicked.connect(self._new_batch)
+
+    # --- choosing data -------------------------------------------------------------------
+    def set_graph(self, graph) -> None:
+        """Pick the built-in data that fits a newly opened graph."""
+        self.graph = graph
+        self.file_data = None
+        shape = ()
+        try:
+            x_id, _ = data_inputs(graph)
+            shape = tuple(graph.nodes[x_id].attrs.get("shape", ()))
+        except GraphError:
+            pass
+        name = ("shapes" if len(shape) == 3 and shape[0] == 1 else
+                "imagenet10" if len(shape) == 3 and shape[0] == 3 else "spirals")
+        self.source.setCurrentText(name)
+        self._load(name)
+
+    def _source_chosen(self) -> None:
+        name = self.source.currentText()
+        if name == "CSV file…":
+            path, _ = QFileDialog.getOpenFileName(self, "Open CSV data", "",
+                                                  "CSV files (*.csv *.txt);;All files (*)")
+            if path:
+                self.load_csv(path)
+        elif name == "Image folder…":
+            path = QFileDialog.getExistingDirectory(self, "Folder with one subfolder per class")
+            if path:
+                self.load_image_folder(path)
+        else:
+            self._load(name)
+
+    def _image_shape(self):
+        try:
+            x_id, _ = data_inputs(self.graph)
+        except GraphError:
+            return None
+        return tuple(self.graph.nodes[x_id].attrs.get("shape", ()))
+
+    def _load(self, name: str) -> None:
+        if name in ds.TOY_2D:
+            self._use(ds.TOY_2D[name](n=300, seed=0))
+            return
+        shape = self._image_shape() or ()
+        size = shape[1] if len(shape) == 3 and shape[1] == shape[2] else 16
+        size = max(8, min(size, 256))
+        n = 200 if size > 64 else 600
+        self._use(ds.IMAGES[name](n=n, size=size, seed=0))
+
+    def load_csv(self, path) -> bool:
+        try:
+            data = ds.read_csv(path)
+        except DataError as err:
+            self.message.emit(str(err))
+            return False
+        self._use(data, from_file=True)
+        return True
+
+    def load_image_folder(self, path) -> bool:
+        try:
+            data, skipped = read_image_folder(path, self._image_shape() or ())
+        except DataError as err:
+            self.message.emit(str(err))
+            return False
+        self._use(data, from_file=True)
+        if skipped:
+            self.message.emit(f"{skipped} file(s) in '{Path(path).name}' could not be read "
+                              f"and were skipped")
+        return True
+
+    def _use(self, data: ds.Dataset, from_file: bool = False) -> None:
+        self.data = data
+        if from_file:
+            self.file_data = data
+        self.batch_seed = 0
+        self.info.setText(f"{len(data)} samples, {len(data.classes)} classes")
+        self.changed.emit()
+
+    def _batch_changed(self, value: int) -> None:
+        self.sample.setMaximum(value - 1)
+        self.changed.emit()
+
+    def _new_batch(self) -> None:
+        self.batch_seed += 1
+        self.changed.emit()
+
+    # --- what the stepper and trainer read ---------------------------------------------
+    def problem(self) -> str:
+        if self.data is None:
+            return "no data: choose a dataset"
+        return fit_dataset(self.data, self.graph)
+
+    def current_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        size = min(self.batch.value(), len(self.data))
+        idx = np.random.default_rng(self.batch_seed).choice(len(self.data), size, replace=False)
+        return self.data.x[idx], self.data.y[idx]
+
+    def feeds(self) -> dict:
+        """{data Input: x, label Input: y} for the current batch; DataError if unusable."""
+        problem = self.problem()
+        if problem:
+            raise DataError(problem)
+        x_id, y_id = data_inputs(self.graph)
+        x, y = self.current_batch()
+        return {x_id: x, y_id: y}

@@ -1,0 +1,57 @@
+"""Formula: LaTeX rendered as mathematics with ziamath (SVG drawn by QSvgRenderer)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PySide6.QtCore import QByteArray, QRectF, QSize
+from PySide6.QtGui import QPainter
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+
+@lru_cache(maxsize=256)
+def render_svg(latex: str, size: float, color: str) -> bytes:
+    import ziamath  # imported on first use: the app starts without it
+
+    ziamath.config.svg2 = False           # SVG 2 features make Qt's renderer draw garbage
+    return ziamath.Math.fromlatex(latex, size=size, color=color).svg().encode("utf-8")
+
+
+class Formula(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.renderer = QSvgRenderer(self)
+        self.latex = ""
+        self.error = ""
+        self.size_pt = 17.0
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+
+    def set_latex(self, latex: str, size: float | None = None) -> None:
+        self.latex = latex
+        if size:
+            self.size_pt = size
+        self.error = ""
+        color = self.palette().windowText().color().name()
+        if latex:
+            try:
+                self.renderer.load(QByteArray(render_svg(latex, self.size_pt, color)))
+            except Exception as err:                # a formula must never break the view
+                self.error = f"{latex}  ({type(err).__name__})"
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        if not self.latex or self.error or not self.renderer.isValid():
+            return QSize(200, 24 if self.error else 0)
+        return self.renderer.defaultSize() + QSize(8, 8)
+
+    def paintEvent(self, event):
+        if not self.latex:
+            return
+        p = QPainter(self)
+        if self.error or not self.renderer.isValid():
+            p.drawText(self.rect(), 0, self.error or self.latex)
+            return
+        size = self.renderer.defaultSize()
+        scale = min(1.0, (self.width() - 8) / max(size.width(), 1))
+        self.renderer.render(p, QRectF(4, 4, size.width() * scale, size.height() * scale))

@@ -1,0 +1,179 @@
+"""Inspector: what the current step of the stepper computed, as the lecture writes it —
+values, the upstream gradient dL/dout, the local Jacobian (with its structure named), the
+chain-rule product [1×m]·[m×n] = [1×n], parameter gradients, the op's formulas, and a
+gradient check."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
+                               QWidget)
+
+from ..core.inspect import as_matrix, sample_of
+from .formula import Formula
+from .heatmap import HeatMap, fmt
+from .node_item import shape_label
+
+
+def section(text: str) -> QLabel:
+    label = QLabel(f"<b>{text}</b>")
+    label.setStyleSheet("margin-top: 8px")
+    return label
+
+
+class Inspector(QScrollArea):
+    check_requested = Signal(str)          # node id: run the gradient check
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.body = QWidget()
+        self.layout_ = QVBoxLayout(self.body)
+        self.layout_.setAlignment(Qt.AlignTop)
+        self.setWidget(self.body)
+        self.current = None        # the StepEvent shown ('event' would hide QWidget.event)
+        self.heatmaps: dict[str, HeatMap] = {}
+        self.check_result = QLabel()
+        self.check_result.setWordWrap(True)
+        self.check_result.setTextFormat(Qt.RichText)
+        self.show_event(None)
+
+    def _clear(self) -> None:
+        self.heatmaps = {}
+        while self.layout_.count():
+            item = self.layout_.takeAt(0)
+            if item.widget() is not None and item.widget() is not self.check_result:
+                item.widget().deleteLater()
+            elif item.layout() is not None:
+                _delete_layout(item.layout())
+
+    def _heatmap(self, key: str, title: str, matrix, note: str = "") -> HeatMap:
+        hm = HeatMap(title)
+        hm.setObjectName(f"heatmap_{key}")
+        hm.set_array(matrix, note=note)
+        self.heatmaps[key] = hm
+        return hm
+
+    def show_event(self, ev) -> None:
+        """Show a StepEvent (None: explain how to start)."""
+        self.current = ev
+        self._clear()
+        add = self.layout_.addWidget
+        if ev is None:
+            add(QLabel("<b>Step through the network</b><br>Press <b>Space</b> (or ▶) to "
+                       "run the forward pass one node at a time, then the backward pass. "
+                       "Each step shows its values, the upstream gradient, the local Jacobian "
+                       "and the chain-rule product here.", wordWrap=True))
+            return
+        s = ev.sample
+        title = QLabel(f"<b>{ev.position}</b> &nbsp; {ev.node} ({ev.op.name()}) &nbsp; "
+                       f"<span style='color:gray'>sample {s}</span>", wordWrap=True)
+        title.setObjectName("inspector_title")
+        add(title)
+        add(QLabel(ev.op.doc, wordWrap=True))
+        shapes = [f"{slot} {shape_label(v.shape)}" for slot, v in ev.inputs.items()]
+        shapes += [f"{p} {shape_label(v.shape)}" for p, v in ev.params.items()]
+        shapes.append(f"out {shape_label(np.shape(ev.output))}")
+        add(QLabel(" · ".join(shapes), wordWrap=True))
+        for latex in (ev.op.formula, ev.op.grad_formula if ev.phase == "backward" else ""):
+            if latex:
+                f = Formula()
+                f.set_latex(latex)
+                add(f)
+        if ev.phase == "forward":
+            self._values(ev)
+        else:
+            self._backward(ev)
+        button = QPushButton("Check gradient")
+        button.setObjectName("check_gradient")
+        button.setToolTip("Compare dL/d(output) and the parameter gradients of this node "
+                          "with central differences of the loss")
+        button.clicked.connect(lambda: self.check_requested.emit(ev.node))
+        self.check_result.clear()
+        row = QHBoxLayout()
+        row.addWidget(button)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        add(self.check_result)
+
+    def _values(self, ev) -> None:
+        add = self.layout_.addWidget
+        add(section("Values (this sample)"))
+        for slot, value in ev.inputs.items():
+            add(self._heatmap(f"in_{slot}", f"{slot} ({ev.input_ids[slot]})",
+                              as_matrix(sample_of(value, ev.sample))))
+        add(self._heatmap("output", "output", as_matrix(sample_of(ev.output, ev.sample))))
+
+    def _backward(self, ev) -> None:
+        add = self.layout_.addWidget
+        s = ev.sample
+        dout = np.asarray(sample_of(ev.dout, s) if np.ndim(ev.dout) else ev.dout).reshape(1, -1)
+        add(section("Upstream gradient dL/dout (this sample)"))
+        add(self._heatmap("dout", f"dL/d{ev.node}", dout))
+        jac, notes = ev.jacobian, ev.jacobian_notes
+        for name in list(ev.inputs) + list(ev.params):
+            is_param = name in ev.params
+            src = name if is_param else ev.input_ids[name]
+            add(section(f"Local Jacobian ∂{ev.node}/∂{src}"))
+            structure = ev.op.jacobian_doc.get(name, "")
+            if structure:
+                label = QLabel(f"<i>Structure:</i> {structure}", wordWrap=True)
+                label.setObjectName(f"structure_{name}")
+                add(label)
+            j = jac.get(name)
+            add(self._heatmap(f"jac_{name}", f"J ({'sample ' + str(s) if not is_param else 'this sample'})",
+                              j, note=notes.get(name, "")))
+            self._chain(name, src, dout, j, ev)
+
+    def _chain(self, name, src, dout, j, ev) -> None:
+        """dL/d(input) = dout · J, drawn as [1×m]·[m×n] = [1×n] with the numbers."""
+        add = self.layout_.addWidget
+        is_param = name in ev.params
+        full = ev.dparams.get(name) if is_param else ev.dinputs.get(name)
+        if full is None:
+            return
+        product = (dout @ j) if j is not None else None
+        m = dout.shape[1]
+        n = j.shape[1] if j is not None else int(np.prod(np.shape(full)[1:] if not is_param
+                                                         else np.shape(full)))
+        text = (f"Chain rule: dL/d{src} = dL/d{ev.node} · J = [1×{m}] · [{m}×{n}] = [1×{n}]")
+        label = QLabel(text, wordWrap=True)
+        label.setObjectName(f"chain_{name}")
+        label.setMinimumWidth(10)
+        add(label)
+        if product is not None and m * n <= 144:
+            row = QHBoxLayout()
+            for key, matrix, caption in (("dout", dout, "dL/dout"), ("j", j, "J"),
+                                         ("prod", product.reshape(1, -1), "product")):
+                row.addWidget(self._heatmap(f"chain_{name}_{key}", caption, matrix))
+            self.layout_.addLayout(row)
+        if is_param:
+            add(self._heatmap(f"grad_{name}", f"dL/d{name} (summed over the batch)",
+                              as_matrix(full)))
+        else:
+            add(self._heatmap(f"grad_{name}", f"dL/d{src} (this sample)",
+                              as_matrix(sample_of(full, ev.sample))))
+
+    def show_check(self, results) -> None:
+        """Gradient-check results (bpviz.core.gradcheck.GradCheck list) or an error text."""
+        if isinstance(results, str):
+            self.check_result.setText(f"<span style='color:#d1242f'>{results}</span>")
+            return
+        lines = []
+        for r in results:
+            ok = r.passed()
+            mark = "<span style='color:#1f883d'>✔</span>" if ok else \
+                "<span style='color:#d1242f'>✘</span>"
+            lines.append(f"{mark} <b>dL/d{r.name}</b>: max relative error "
+                         f"{fmt(r.max_rel_error)} over {len(r.indices)} entries; random "
+                         f"direction {fmt(r.projection_rel_error)}")
+        self.check_result.setText("<br>".join(lines))
+
+
+def _delete_layout(layout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget() is not None:
+            item.widget().deleteLater()
+        elif item.layout() is not None:
+            _delete_layout(item.layout())

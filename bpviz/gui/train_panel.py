@@ -1,0 +1,318 @@
+"""TrainPanel: apply one optimizer step and see W ← W − γ ∂L/∂W with the numbers, or train
+for N steps or continuously with a live loss curve (train and held-out) and, for 2-D data,
+a live decision-boundary map over the data."""
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QPushButton, QSpinBox, QSplitter,
+                               QVBoxLayout, QWidget)
+
+from ..core import GraphError, optim
+from ..core.errors import DataError
+from ..core.inspect import as_matrix
+from ..core.trainer import Trainer
+from .formula import Formula
+from .heatmap import HeatMap
+
+# the optimizers of the lecture, as presets of bpviz.core.optim classes
+PRESETS = {
+    "SGD": (optim.SGD, {"lr": 0.1}),
+    "Momentum": (optim.SGD, {"lr": 0.05, "momentum": 0.9}),
+    "Nesterov": (optim.SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
+    "Adagrad": (optim.Adagrad, {"lr": 0.1}),
+    "RMSprop": (optim.RMSprop, {"lr": 0.01}),
+    "Adam": (optim.Adam, {"lr": 0.01}),
+}
+UPDATE_FORMULAS = {
+    "SGD": r"W \leftarrow W - \gamma\,\frac{\partial L}{\partial W}",
+    "Momentum": r"v \leftarrow \gamma v + \eta\,\nabla_W L,\quad W \leftarrow W - v",
+    "Nesterov": r"v \leftarrow \mu v + g,\quad W \leftarrow W - \eta\,(g + \mu v)",
+    "Adagrad": r"G \leftarrow G + g^2,\quad W \leftarrow W - \frac{\eta}{\sqrt{G} + \epsilon}\,g",
+    "RMSprop": r"s \leftarrow \alpha s + (1-\alpha) g^2,\quad W \leftarrow W - \frac{\eta}{\sqrt{s} + \epsilon}\,g",
+    "Adam": r"W \leftarrow W - \frac{\eta}{\sqrt{\hat v_t} + \epsilon}\,\hat m_t",
+}
+FRAME_S = 0.05                  # continuous training: views refresh 20 times a second
+
+
+class TrainPanel(QWidget):
+    params_changed = Signal()           # the graph's parameters were updated
+    message = Signal(str)
+
+    def __init__(self, document, data, parent=None):
+        super().__init__(parent)
+        import pyqtgraph as pg          # first use of the Training panel, not at start-up
+
+        self.pg = pg
+        self.document, self.data = document, data
+        self.trainer: Trainer | None = None
+        self.held_out = None
+        self.kind = QComboBox()
+        self.kind.addItems(list(PRESETS))
+        self.kind.setCurrentText("Adam")
+        self.form = QFormLayout()
+        self.fields: dict[str, QWidget] = {}
+        self.step_button = QPushButton("Apply one step")
+        self.step_button.setObjectName("apply_step")
+        self.steps = QSpinBox(minimum=1, maximum=100000, value=200)
+        self.train_n = QPushButton("Train N steps")
+        self.train_button = QPushButton("Train continuously")
+        self.train_button.setCheckable(True)
+        self.status = QLabel("Not trained yet.")
+        self.status.setWordWrap(True)
+        self.update_formula = Formula()
+        self.param_choice = QComboBox()
+        self.before, self.delta, self.after = HeatMap("W before"), HeatMap("step ΔW"), HeatMap("W after")
+        self._build_layout()
+        self.kind.currentTextChanged.connect(self._kind_changed)
+        self.step_button.clicked.connect(self.apply_one_step)
+        self.train_n.clicked.connect(lambda: self.train(self.steps.value()))
+        self.train_button.toggled.connect(self.set_continuous)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.remaining = 0
+        self.last_rate = 0.0
+        # set by the window: whether the graph holds the gradients of the current batch
+        self.gradients_ready = lambda: False
+        self._kind_changed(self.kind.currentText())
+
+    def _build_layout(self) -> None:
+        controls = QWidget()
+        col = QVBoxLayout(controls)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Optimizer"))
+        top.addWidget(self.kind, 1)
+        col.addLayout(top)
+        col.addLayout(self.form)
+        col.addWidget(self.step_button)
+        row = QHBoxLayout()
+        row.addWidget(self.steps)
+        row.addWidget(self.train_n)
+        col.addLayout(row)
+        col.addWidget(self.train_button)
+        col.addWidget(self.status)
+        col.addStretch(1)
+        update = QWidget()
+        grid = QGridLayout(update)
+        grid.addWidget(self.update_formula, 0, 0, 1, 3)
+        grid.addWidget(QLabel("Parameter"), 1, 0)
+        grid.addWidget(self.param_choice, 1, 1, 1, 2)
+        grid.addWidget(self.before, 2, 0)
+        grid.addWidget(self.delta, 2, 1)
+        grid.addWidget(self.after, 2, 2)
+        self.loss_plot = self.pg.PlotWidget(title="loss")
+        self.loss_plot.setLabel("bottom", "step")
+        self.loss_plot.addLegend(offset=(-10, 10))
+        self.train_curve = self.loss_plot.plot([], [], pen=self.pg.mkPen("#2f6fb0", width=1.5),
+                                               name="train (batch)")
+        self.test_curve = self.loss_plot.plot([], [], pen=self.pg.mkPen("#c2571a", width=2.5),
+                                              symbol="o", symbolSize=5, name="held out")
+        self.map_plot = self.pg.PlotWidget(title="decision boundary")
+        self.map_plot.setAspectLocked(True)
+        self.map_image = self.pg.ImageItem()
+        self.map_plot.addItem(self.map_image)
+        self.map_points = self.pg.ScatterPlotItem(size=6, pen=self.pg.mkPen("#222222", width=0.6))
+        self.map_plot.addItem(self.map_points)
+        splitter = QSplitter(Qt.Horizontal)
+        for w in (controls, update, self.loss_plot, self.map_plot):
+            splitter.addWidget(w)
+        splitter.setSizes([230, 420, 320, 320])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(splitter)
+
+    # --- the optimizer ------------------------------------------------------------------
+    def _kind_changed(self, kind: str) -> None:
+        cls, preset = PRESETS[kind]
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.fields = {}
+        for f in dataclasses.fields(cls):
+            value = preset.get(f.name, f.default)
+            if isinstance(value, bool):
+                w = QCheckBox()
+                w.setChecked(value)
+            else:
+                w = QLineEdit(", ".join(map(str, value)) if isinstance(value, tuple) else str(value))
+            w.setObjectName(f"hyper_{f.name}")
+            self.form.addRow(f.name, w)
+            self.fields[f.name] = w
+        self.update_formula.set_latex(UPDATE_FORMULAS[kind], size=15)
+        self.trainer = None                    # a new optimizer starts with a fresh state
+
+    def optimizer(self):
+        """The optimizer the form describes; ValueError naming a bad field."""
+        cls, _ = PRESETS[self.kind.currentText()]
+        kwargs = {}
+        for name, w in self.fields.items():
+            if isinstance(w, QCheckBox):
+                kwargs[name] = w.isChecked()
+                continue
+            try:
+                parts = [float(p) for p in w.text().replace(",", " ").split()]
+            except ValueError:
+                raise ValueError(f"{name}: '{w.text()}' is not a number") from None
+            if not parts:
+                raise ValueError(f"{name}: give a value")
+            kwargs[name] = tuple(parts) if len(parts) > 1 else parts[0]
+        try:
+            return cls(**kwargs)
+        except (ValueError, TypeError) as err:
+            raise ValueError(str(err)) from None
+
+    def _ensure_trainer(self) -> bool:
+        if self.trainer is not None and self.trainer.graph is self.document.graph:
+            return True
+        try:
+            problem = self.data.problem()
+            if problem:
+                raise DataError(problem)
+            self.trainer = Trainer(self.document.graph, self.optimizer())
+            train, self.held_out = self.data.data.split(0.2, seed=0)
+            self.train_data = train
+        except (ValueError, GraphError, DataError) as err:
+            self.message.emit(f"Cannot train: {err}")
+            self.trainer = None
+            return False
+        self.history_test = []
+        self.param_choice.clear()
+        for nid, p in self.trainer.keys:
+            self.param_choice.addItem(f"{nid}.{p}", (nid, p))
+        self._redraw_map_points()
+        return True
+
+    def reset(self) -> None:
+        """The graph or the data changed: start from a fresh optimizer state."""
+        self.set_continuous(False)
+        self.trainer = None
+        self.train_curve.setData([], [])
+        self.test_curve.setData([], [])
+        self.map_image.clear()
+        self.map_points.clear()
+        self.status.setText("Not trained yet.")
+
+    # --- one step -------------------------------------------------------------------------
+    def apply_one_step(self) -> bool:
+        """One optimizer step on the current batch (with the stepper's gradients when it
+        has finished its backward pass), showing W before, the step and W after."""
+        if not self._ensure_trainer():
+            return False
+        try:
+            if not self.gradients_ready():
+                self.document.graph.forward(self.data.feeds(), train=False)
+                self.document.graph.backward()
+            changes = self.trainer.apply_gradients()
+        except (GraphError, DataError) as err:
+            self.message.emit(f"Cannot update: {err}")
+            return False
+        key = self.param_choice.currentData() or self.trainer.keys[0]
+        before, after = changes[key]
+        self.before.set_array(as_matrix(before), f"{key[0]}.{key[1]} before")
+        self.delta.set_array(as_matrix(after - before), "step ΔW")
+        self.after.set_array(as_matrix(after), f"{key[0]}.{key[1]} after")
+        self.status.setText(f"Step {self.trainer.steps} applied with "
+                            f"{self.kind.currentText()}.")
+        self.params_changed.emit()
+        return True
+
+    # --- training -------------------------------------------------------------------------
+    def train(self, steps: int) -> None:
+        if self._ensure_trainer():
+            self.remaining = steps
+            self.timer.start(0)
+
+    def set_continuous(self, on: bool) -> None:
+        if on and self._ensure_trainer():
+            self.remaining = -1
+            self.timer.start(0)
+        else:
+            self.timer.stop()
+            self.remaining = 0
+        self.train_button.blockSignals(True)
+        self.train_button.setChecked(self.timer.isActive())
+        self.train_button.setText("Stop" if self.timer.isActive() else "Train continuously")
+        self.train_button.blockSignals(False)
+
+    def run_steps(self, budget_s: float = FRAME_S) -> int:
+        """Train for about ``budget_s`` seconds of steps (or what remains of N)."""
+        done, start = 0, time.perf_counter()
+        rng = self.trainer.rng
+        batch = self.data.batch.value()
+        while self.remaining != 0 and time.perf_counter() - start < budget_s:
+            idx = rng.choice(len(self.train_data), min(batch, len(self.train_data)), replace=False)
+            try:
+                self.trainer.train_step(self.train_data.x[idx], self.train_data.y[idx])
+            except GraphError as err:
+                self.message.emit(f"Training stopped: {err}")
+                self.remaining = 0
+                break
+            done += 1
+            if self.remaining > 0:
+                self.remaining -= 1
+        return done
+
+    def _tick(self) -> None:
+        start = time.perf_counter()
+        done = self.run_steps()
+        self.refresh_views()
+        if self.remaining == 0:
+            self.set_continuous(False)
+        if done:
+            self.params_changed.emit()
+        self.last_rate = done / max(time.perf_counter() - start, 1e-9)
+
+    def refresh_views(self) -> None:
+        """Loss curves, the held-out loss and the decision map, from the trainer's state."""
+        t = self.trainer
+        if t is None or not t.history:
+            return
+        steps = np.fromiter((r.step for r in t.history), float, len(t.history))
+        losses = np.fromiter((r.loss for r in t.history), float, len(t.history))
+        self.train_curve.setData(steps, losses)
+        loss, acc = t.evaluate(self.held_out)
+        self.history_test.append((t.steps, loss))
+        self.test_curve.setData(*map(np.array, zip(*self.history_test)))
+        text = f"step {t.steps}: batch loss {losses[-1]:.4f}, held-out loss {loss:.4f}"
+        if acc is not None:
+            text += f", held-out accuracy {acc:.1%}"
+        self.status.setText(text)
+        if self.held_out.x.shape[1:] == (2,):
+            self._redraw_map()
+
+    def _bounds(self):
+        x = self.data.data.x
+        pad = 0.1 * (x.max(0) - x.min(0))
+        return (x[:, 0].min() - pad[0], x[:, 0].max() + pad[0],
+                x[:, 1].min() - pad[1], x[:, 1].max() + pad[1])
+
+    def _redraw_map(self) -> None:
+        bounds = self._bounds()
+        classes, confidence = self.trainer.decision_map(bounds, 80)
+        colors = self._class_colors()
+        rgb = colors[classes % len(colors)].astype(float)
+        if confidence is not None:              # pale where the network is unsure
+            shade = 0.35 + 0.65 * (confidence - confidence.min()) / max(np.ptp(confidence), 1e-9)
+            rgb = 255 - (255 - rgb) * shade[..., None] * 0.55
+        self.map_image.setImage(rgb.transpose(1, 0, 2).astype(np.uint8), levels=(0, 255))
+        xmin, xmax, ymin, ymax = bounds
+        self.map_image.setRect(xmin, ymin, xmax - xmin, ymax - ymin)
+
+    def _class_colors(self) -> np.ndarray:
+        return np.array([[47, 111, 176], [194, 87, 26], [46, 139, 87], [123, 79, 176],
+                         [200, 160, 20], [110, 119, 129]])
+
+    def _redraw_map_points(self) -> None:
+        data = self.data.data
+        if data is None or data.x.shape[1:] != (2,):
+            self.map_points.clear()
+            self.map_image.clear()
+            self.map_plot.setTitle("decision boundary (2-D data only)")
+            return
+        self.map_plot.setTitle("decision boundary")
+        colors = self._class_colors()
+        brushes = [self.pg.mkBrush(*colors[k % len(colors)]) for k in data.y]
+        self.map_points.setData(data.x[:, 0], data.x[:, 1], brush=brushes)
