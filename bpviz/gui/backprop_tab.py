@@ -18,7 +18,7 @@ class GradientLegend(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setFixedSize(250, 46)
+        self.setFixedSize(270, 46)
         self.setAttribute(Qt.WA_TransparentForMouseEvents)
 
     def paintEvent(self, event):
@@ -28,13 +28,13 @@ class GradientLegend(QWidget):
         p.setBrush(pal.window().color())
         p.setPen(pal.mid().color())
         p.drawRoundedRect(QRectF(0.5, 0.5, self.width() - 1, self.height() - 1), 5, 5)
-        bar = QRectF(10, 20, self.width() - 20, 9)
+        bar = QRectF(22, 20, self.width() - 44, 9)
         grad = QLinearGradient(bar.topLeft(), bar.topRight())
         for t in (0, 0.25, 0.5, 0.75, 1):
             grad.setColorAt(t, lut_color(GRADIENT_LUT, t))
         p.fillRect(bar, grad)
         p.setPen(pal.windowText().color())
-        p.drawText(QRectF(10, 2, self.width() - 20, 16), Qt.AlignLeft,
+        p.drawText(QRectF(22, 2, self.width() - 44, 16), Qt.AlignLeft,
                    "gradient on edges (RMS, log)")
         lo, hi = GRADIENT_DECADES
         for k in range(lo, hi + 1, 2):

@@ -151,8 +151,8 @@ class DataPanel(QWidget):
             return
         shape = self._image_shape() or ()
         size = shape[1] if len(shape) == 3 and shape[1] == shape[2] else 16
-        size = max(8, min(size, 256))
-        n = 200 if size > 64 else 600
+        size = max(4, min(size, 256))
+        n = 40 if size > 64 else 600                 # 224x224x3 images are 1.2 MB each
         self._use(ds.IMAGES[name](n=n, size=size, seed=0))
 
     def load_csv(self, path) -> bool:

@@ -32,13 +32,17 @@ class Document(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _: self.state_changed.emit())
+        # a bound method, not a lambda: Qt drops it when the document is deleted
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.graph = Graph(name="untitled")
         self.path: Path | None = None
         self.autosave = QTimer(self)
         self.autosave.setInterval(AUTOSAVE_MS)
         self.autosave.timeout.connect(self.write_recovery)
         self.autosave.start()
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.state_changed.emit()
 
     @property
     def modified(self) -> bool:

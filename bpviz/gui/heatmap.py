@@ -58,15 +58,14 @@ class HeatMap(QWidget):
             return QSize(240, 48)
         rows, cols = self.matrix.shape
         cell = 34 if self.shows_numbers() else max(2, min(14, 320 // max(cols, 1)))
-        return QSize(max(240, cols * cell), min(360, rows * cell) + 44)
+        return QSize(max(240, cols * cell), min(360, rows * max(cell, 16)) + 44)
 
     def _grid_rect(self) -> QRectF:
         rows, cols = self.matrix.shape
         avail = QRectF(4, 20, self.width() - 8, self.height() - 42)
-        cell = min(avail.width() / cols, avail.height() / rows)
-        if not self.shows_numbers():
-            cell = min(cell, 24)
-        return QRectF(avail.left(), avail.top(), cell * cols, cell * rows)
+        cw = min(avail.width() / cols, 34 if self.shows_numbers() else 24)
+        ch = min(max(cw, 16.0), avail.height() / rows)      # short rows stay readable bars
+        return QRectF(avail.left(), avail.top(), cw * cols, ch * rows)
 
     def paintEvent(self, event):
         p = QPainter(self)

@@ -27,25 +27,20 @@ class Inspector(QScrollArea):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWidgetResizable(True)
-        self.body = QWidget()
-        self.layout_ = QVBoxLayout(self.body)
-        self.layout_.setAlignment(Qt.AlignTop)
-        self.setWidget(self.body)
         self.current = None        # the StepEvent shown ('event' would hide QWidget.event)
         self.heatmaps: dict[str, HeatMap] = {}
-        self.check_result = QLabel()
-        self.check_result.setWordWrap(True)
-        self.check_result.setTextFormat(Qt.RichText)
         self.show_event(None)
 
     def _clear(self) -> None:
+        """A fresh page: setWidget deletes the previous one at once."""
         self.heatmaps = {}
-        while self.layout_.count():
-            item = self.layout_.takeAt(0)
-            if item.widget() is not None and item.widget() is not self.check_result:
-                item.widget().deleteLater()
-            elif item.layout() is not None:
-                _delete_layout(item.layout())
+        self.body = QWidget()
+        self.layout_ = QVBoxLayout(self.body)
+        self.layout_.setAlignment(Qt.AlignTop)
+        self.check_result = QLabel()
+        self.check_result.setWordWrap(True)
+        self.check_result.setTextFormat(Qt.RichText)
+        self.setWidget(self.body)
 
     def _heatmap(self, key: str, title: str, matrix, note: str = "") -> HeatMap:
         hm = HeatMap(title)
@@ -89,7 +84,6 @@ class Inspector(QScrollArea):
         button.setToolTip("Compare dL/d(output) and the parameter gradients of this node "
                           "with central differences of the loss")
         button.clicked.connect(lambda: self.check_requested.emit(ev.node))
-        self.check_result.clear()
         row = QHBoxLayout()
         row.addWidget(button)
         row.addStretch(1)
@@ -169,11 +163,3 @@ class Inspector(QScrollArea):
                          f"direction {fmt(r.projection_rel_error)}")
         self.check_result.setText("<br>".join(lines))
 
-
-def _delete_layout(layout) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        if item.widget() is not None:
-            item.widget().deleteLater()
-        elif item.layout() is not None:
-            _delete_layout(item.layout())

@@ -109,7 +109,8 @@ class MainWindow(QMainWindow):
         self.docks["palette"].setMinimumWidth(150)
         # the second dock of a pair ends up on top
         self.tabifyDockWidget(self.docks["inspector"], self.docks["properties"])
-        self.tabifyDockWidget(self.docks["training"], self.docks["problems"])
+        self.splitDockWidget(self.docks["problems"], self.docks["training"], Qt.Horizontal)
+        self.docks["training"].hide()          # opened from the Step menu or the stepper bar
 
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
@@ -271,6 +272,7 @@ class MainWindow(QMainWindow):
             self._action(st, text, slot, key)
         st.addSeparator()
         self._action(st, "Apply One Optimizer Step", self.apply_optimizer_step, "Ctrl+U")
+        self._action(st, "Update && Train Panel", self.show_training, "Ctrl+T")
 
         v = bar.addMenu("&View")
         self._action(v, "&Fit to Window", self.view.fit, "Ctrl+0")
@@ -403,9 +405,12 @@ class MainWindow(QMainWindow):
         self.document.clear_recovery()
         event.accept()
 
-    def apply_optimizer_step(self) -> None:
+    def show_training(self) -> None:
         self.docks["training"].show()
         self.docks["training"].raise_()
+
+    def apply_optimizer_step(self) -> None:
+        self.show_training()
         self.training.panel.apply_one_step()
 
     # --- view ------------------------------------------------------------------------------------

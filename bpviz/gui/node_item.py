@@ -6,7 +6,8 @@ connections go back to the scene as requests that become undo commands).
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen, QPixmap,
+                           QTransform)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPixmapItem
 
 from ..core.ops import REGISTRY
@@ -155,10 +156,11 @@ class NodeItem(QGraphicsObject):
         s = self.scale_
         pixmap = QPixmap.fromImage(image)
         width, height = WIDTH * s, THUMB_HEIGHT * s
-        factor = min(width / pixmap.width(), height / pixmap.height())
+        sx = sy = min(width / pixmap.width(), height / pixmap.height())
+        sy = max(sy, min(14 * s / pixmap.height(), height / pixmap.height()))  # vectors: a bar
         self.thumbnail.setPixmap(pixmap)
-        self.thumbnail.setScale(factor)
-        self.thumbnail.setPos((width - pixmap.width() * factor) / 2, self.height() + 4 * s)
+        self.thumbnail.setTransform(QTransform.fromScale(sx, sy))
+        self.thumbnail.setPos((width - pixmap.width() * sx) / 2, self.height() + 4 * s)
         self.thumbnail.setVisible(True)
 
     # --- state from the model ---------------------------------------------------------------

@@ -3,10 +3,14 @@ with buttons, keys and a play mode; it tells the canvas and the inspector what h
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
 from ..core import GraphError, Stepper
 from ..core.errors import DataError
+
+# Jacobians the inspector builds (dense, one backward pass per row): at most 256 x 256, so
+# that showing one never holds up the window; bigger ones are named, not built.
+JACOBIAN_CAP = 2**16
 
 
 class StepperPanel(QWidget):
@@ -19,18 +23,25 @@ class StepperPanel(QWidget):
         self.document, self.data = document, data
         self.stepper: Stepper | None = None
         self.position = QLabel("forward 0/0")
-        self.position.setMinimumWidth(130)
+        self.position.setMinimumWidth(110)
         self.position.setObjectName("stepper_position")
         self.buttons = {}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for key, text, tip, slot in (
-                ("reset", "⏮", "Reset to the start (Home)", self.reset),
-                ("back", "◀", "Step back (Shift+Space)", self.back),
-                ("step", "▶", "Step one node (Space)", self.step),
-                ("phase", "⏭", "Run to the end of the phase (Ctrl+Space)", self.run_phase),
-                ("play", "⏵ Play", "Play / pause (P)", self.toggle_play)):
-            button = QToolButton(text=text, toolTip=tip)
+        style = self.style()
+        for key, icon, text, tip, slot in (
+                ("reset", QStyle.SP_MediaSkipBackward, "Reset", "Reset to the start (Home)",
+                 self.reset),
+                ("back", QStyle.SP_MediaSeekBackward, "Back", "Step back (Shift+Space)",
+                 self.back),
+                ("step", QStyle.SP_MediaSeekForward, "Step", "Step one node (Space)",
+                 self.step),
+                ("phase", QStyle.SP_MediaSkipForward, "To end of phase",
+                 "Run to the end of the phase (Ctrl+Space)", self.run_phase),
+                ("play", QStyle.SP_MediaPlay, "Play", "Play / pause (P)", self.toggle_play)):
+            button = QToolButton(text=text, toolTip=tip, icon=style.standardIcon(icon))
+            if key in ("step", "play"):                 # the others: icon and tooltip
+                button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
             button.setObjectName(f"stepper_{key}")
             button.clicked.connect(slot)
             layout.addWidget(button)
@@ -66,8 +77,8 @@ class StepperPanel(QWidget):
         if self.stepper is not None:
             return True
         try:
-            self.stepper = Stepper(self.document.graph, self.data.feeds(),
-                                   train=False, sample=self.data.sample.value())
+            self.stepper = Stepper(self.document.graph, self.data.feeds(), train=False,
+                                   sample=self.data.sample.value(), cap=JACOBIAN_CAP)
         except (GraphError, DataError) as err:
             self.message.emit(f"Cannot step: {err}")
             self.pause()
@@ -127,12 +138,14 @@ class StepperPanel(QWidget):
                 self.stepper.reset()
             self.timer.start()
             self.buttons["play"].setChecked(True)
-            self.buttons["play"].setText("⏸ Pause")
+            self.buttons["play"].setText("Pause")
+            self.buttons["play"].setIcon(self.style().standardIcon(QStyle.SP_MediaPause))
 
     def pause(self) -> None:
         self.timer.stop()
         self.buttons["play"].setChecked(False)
-        self.buttons["play"].setText("⏵ Play")
+        self.buttons["play"].setText("Play")
+        self.buttons["play"].setIcon(self.style().standardIcon(QStyle.SP_MediaPlay))
 
     def _tick(self) -> None:
         self.step()
