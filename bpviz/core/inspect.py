@@ -6,16 +6,14 @@ import math
 import numpy as np
 
 
-def stats(a: np.ndarray) -> dict:
-    """min, max, mean, std and the L2 norm (NaN-safe), for a caption under a heat map."""
-    a = np.asarray(a, dtype=float)
-    finite = a[np.isfinite(a)]
-    if finite.size == 0:
-        return {"min": math.nan, "max": math.nan, "mean": math.nan, "std": math.nan,
-                "norm": math.nan, "size": int(a.size)}
-    return {"min": float(finite.min()), "max": float(finite.max()),
-            "mean": float(finite.mean()), "std": float(finite.std()),
-            "norm": float(np.linalg.norm(finite)), "size": int(a.size)}
+def brief(a: np.ndarray) -> tuple[float, float, float]:
+    """(min, max, mean) ignoring NaN (tiling gaps) — cheap enough for every step."""
+    a = np.asarray(a, dtype=float).ravel()
+    if a.size == 0:
+        return math.nan, math.nan, math.nan
+    total = a.sum()
+    mean = total / a.size if not np.isnan(total) else np.nanmean(a)   # NaN: tiling gaps
+    return float(np.fmin.reduce(a)), float(np.fmax.reduce(a)), float(mean)
 
 
 def magnitude(g: np.ndarray | None) -> float | None:
@@ -25,14 +23,23 @@ def magnitude(g: np.ndarray | None) -> float | None:
     return float(np.sqrt(np.mean(np.square(np.asarray(g, dtype=float)))))
 
 
+LONG_VECTOR = 256
+
+
 def as_matrix(a: np.ndarray, max_side: int = 4096) -> np.ndarray:
-    """A 2-D picture of one sample's array: scalars and vectors become one row, (C, H, W)
+    """A 2-D picture of one sample's array: scalars and short vectors become one row, long
+    vectors (e.g. a flattened image) wrap into a near-square block (NaN-padded), (C, H, W)
     maps are tiled side by side with a blank (NaN) column between channels."""
     a = np.asarray(a, dtype=float)
     if a.ndim == 0:
         return a.reshape(1, 1)
-    if a.ndim == 1:
+    if a.ndim == 1 and a.size <= LONG_VECTOR:
         return a.reshape(1, -1)
+    if a.ndim == 1:
+        side = int(math.ceil(math.sqrt(a.size)))
+        out = np.full(side * side, np.nan)
+        out[:a.size] = a
+        return out.reshape(side, side)
     if a.ndim == 2:
         return a
     maps = a.reshape((-1,) + a.shape[-2:])

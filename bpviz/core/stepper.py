@@ -19,10 +19,12 @@ from .errors import GraphError
 from .ops import Op
 
 JACOBIAN_CAP = 2**18        # entries of one dense Jacobian (2 MiB in float64)
+JACOBIAN_ROWS = 4096        # rows, i.e. backward passes, spent on building one
 
 
 def local_jacobian(op: Op, cache: dict, output: np.ndarray, inputs: dict, params: dict,
-                   sample: int, cap: int = JACOBIAN_CAP) -> tuple[dict, dict]:
+                   sample: int, cap: int = JACOBIAN_CAP,
+                   max_rows: int = JACOBIAN_ROWS) -> tuple[dict, dict]:
     """Per-sample Jacobians of ``op`` at its last forward (whose state is ``cache``).
 
     inputs: {slot name: value}, params: {name: array}. For a batched output (N, ...) the
@@ -45,6 +47,10 @@ def local_jacobian(op: Op, cache: dict, output: np.ndarray, inputs: dict, params
             jac[name] = None
             notes[name] = (f"{rows:,} x {cols:,} = {rows * cols:,} entries, above the cap of "
                            f"{cap:,}: not built")
+        elif rows > max_rows:
+            jac[name] = None
+            notes[name] = (f"{rows:,} rows would take {rows:,} backward passes, above the "
+                           f"limit of {max_rows:,}: not built")
         else:
             build[name] = np.zeros((rows, cols), dtype=x.dtype)
     if build:
@@ -91,12 +97,14 @@ class StepEvent:
     dinputs: dict = field(default_factory=dict)   # slot -> dL/d(input) (None if none)
     dparams: dict = field(default_factory=dict)   # name -> dL/d(param)
     cap: int = JACOBIAN_CAP
+    max_rows: int = JACOBIAN_ROWS
     _jacobians: dict = field(default_factory=dict, repr=False)
 
     def jacobian_for(self, sample: int) -> tuple[dict, dict]:
         if sample not in self._jacobians:
             self._jacobians[sample] = local_jacobian(self.op, self.cache, self.output,
-                                                     self.inputs, self.params, sample, self.cap)
+                                                     self.inputs, self.params, sample, self.cap,
+                                                     self.max_rows)
         return self._jacobians[sample]
 
     @property
@@ -118,11 +126,12 @@ class Stepper:
     """Forward node by node, then backward node by node; ``back`` undoes a step."""
 
     def __init__(self, graph, feeds: dict, train: bool = False, sample: int = 0,
-                 cap: int = JACOBIAN_CAP):
+                 cap: int = JACOBIAN_CAP, max_rows: int = JACOBIAN_ROWS):
         self.graph = graph
         self.feeds = feeds
         self.train = train
         self.cap = cap
+        self.max_rows = max_rows
         self.batch = graph.prepare(feeds)
         self.history: list[StepEvent] = []
         self._undo: list = []
@@ -201,7 +210,7 @@ class Stepper:
             inputs={slot: g.value(src) for slot, src in zip(op.inputs, node.inputs)},
             input_ids=dict(zip(op.inputs, node.inputs)),
             params={p: g.param(nid, p) for p in g.param_names(nid)},
-            output=g.value(nid), cache=op.cache, cap=self.cap)
+            output=g.value(nid), cache=op.cache, cap=self.cap, max_rows=self.max_rows)
 
     def _forward(self, nid: str) -> StepEvent:
         rng_state = self.graph.rng.bit_generator.state

@@ -64,6 +64,7 @@ class BackpropTab(QWidget):
         self.legend = GradientLegend(view.viewport())
         self.legend.hide()
         self._thumbs: dict = {}
+        self._mags: dict = {}
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -83,12 +84,21 @@ class BackpropTab(QWidget):
                 thumbs[ev.node] = self._thumbnail(ev.node, ev.output, sample)
             else:
                 for slot, d in enumerate(ev.dinputs.values()):
-                    m = magnitude(d)
+                    m = self._magnitude(ev.node, slot, d)
                     if m is not None:
                         grads[(ev.node, slot)] = m
         self.scene.show_step(event.node, event.phase, thumbs, grads)
         self.legend.setVisible(bool(grads))
         self.legend.move(10, self.view.viewport().height() - self.legend.height() - 10)
+
+    def _magnitude(self, nid, slot, grad):
+        """RMS of a gradient, cached while the array object is the same."""
+        cached = self._mags.get((nid, slot))
+        if cached is not None and cached[0] is grad:
+            return cached[1]
+        m = magnitude(grad)
+        self._mags[(nid, slot)] = (grad, m)
+        return m
 
     def _thumbnail(self, nid, value, sample):
         """A picture of one sample's value, cached while the value object is the same."""

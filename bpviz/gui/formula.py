@@ -17,6 +17,16 @@ def render_svg(latex: str, size: float, color: str) -> bytes:
     return ziamath.Math.fromlatex(latex, size=size, color=color).svg().encode("utf-8")
 
 
+def warm(formulas, size: float, color: str) -> None:
+    """Render formulas ahead of need (ziamath takes tens of ms for a new one)."""
+    for latex in formulas:
+        if latex:
+            try:
+                render_svg(latex, size, color)
+            except Exception:                     # shown as text later, by Formula
+                pass
+
+
 class Formula(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)

@@ -6,10 +6,11 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from ..core.inspect import stats
+from ..core.inspect import brief
 from .colormap import diverging_index, to_image
 
 NUMBERS_UP_TO = 12            # rows and columns: above this the cells hold colour only
+IMAGE_SIDE = 1024             # larger matrices are drawn from every k-th row and column
 
 
 def fmt(v: float) -> str:
@@ -42,10 +43,14 @@ class HeatMap(QWidget):
             self.matrix, self.image, self.caption = None, None, ""
         else:
             self.matrix = np.asarray(matrix, dtype=float)
-            self.image = to_image(self.matrix)
-            s = stats(self.matrix)
-            self.caption = (f"{self.matrix.shape[0]}×{self.matrix.shape[1]}   min {fmt(s['min'])}"
-                            f"   max {fmt(s['max'])}   mean {fmt(s['mean'])}")
+            rows, cols = self.matrix.shape
+            step_r, step_c = -(-rows // IMAGE_SIDE), -(-cols // IMAGE_SIDE)
+            # a screen has no room for more pixels than this: no need to colour them all
+            self.image = to_image(self.matrix[::step_r, ::step_c])
+            lo, hi, mean = brief(self.matrix)
+            self.caption = f"{rows}×{cols}   min {fmt(lo)}   max {fmt(hi)}   mean {fmt(mean)}"
+            if step_r > 1 or step_c > 1:
+                self.caption += f"   (drawn from every {max(step_r, step_c)}th entry)"
         self.updateGeometry()
         self.update()
 

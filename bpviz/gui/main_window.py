@@ -19,6 +19,7 @@ from .backprop_tab import BackpropTab
 from .document import Document
 from .editor import Editor
 from .graph_scene import GraphScene
+from .formula import warm
 from .graph_view import GraphView
 from .inspector import Inspector
 from .palette import Palette
@@ -180,6 +181,7 @@ class MainWindow(QMainWindow):
         graph.changed.connect(self._on_model_changed)
         self.data.set_graph(graph)
         self.stepper.watch(graph)
+        QTimer.singleShot(50, lambda: self._warm_formulas(graph))
         if self.training.built:
             self.training.panel.reset()
         self.properties.show_node(None, None)
@@ -190,6 +192,14 @@ class MainWindow(QMainWindow):
         shown = self.properties.nid
         if shown is not None and nid == shown and kind in ("attrs", "removed", "added"):
             self.properties.show_node(self.document.graph, shown if kind != "removed" else None)
+
+    def _warm_formulas(self, graph) -> None:
+        """Render the formulas of the graph's ops while the user looks at the canvas, so
+        that the first step through each op is as quick as the rest."""
+        from ..core.ops import REGISTRY
+        ops = {REGISTRY[n.op] for n in graph.nodes.values() if n.op in REGISTRY}
+        color = self.inspector.palette().windowText().color().name()
+        warm([latex for op in ops for latex in (op.formula, op.grad_formula)], 17.0, color)
 
     def on_selection(self) -> None:
         if not shiboken6.isValid(self.scene):     # a dying scene reports its last selection

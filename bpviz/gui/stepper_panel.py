@@ -8,9 +8,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton,
 from ..core import GraphError, Stepper
 from ..core.errors import DataError
 
-# Jacobians the inspector builds (dense, one backward pass per row): at most 256 x 256, so
-# that showing one never holds up the window; bigger ones are named, not built.
+# Jacobians the inspector builds (dense, one backward pass per row): at most 65,536 entries
+# and 256 rows, so that showing one never holds up the window; bigger ones are named, not
+# built (the core's limits are larger, for scripts).
 JACOBIAN_CAP = 2**16
+JACOBIAN_ROWS = 256
 
 
 class StepperPanel(QWidget):
@@ -78,7 +80,8 @@ class StepperPanel(QWidget):
             return True
         try:
             self.stepper = Stepper(self.document.graph, self.data.feeds(), train=False,
-                                   sample=self.data.sample.value(), cap=JACOBIAN_CAP)
+                                   sample=self.data.sample.value(), cap=JACOBIAN_CAP,
+                                   max_rows=JACOBIAN_ROWS)
         except (GraphError, DataError) as err:
             self.message.emit(f"Cannot step: {err}")
             self.pause()

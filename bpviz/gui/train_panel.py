@@ -36,7 +36,7 @@ UPDATE_FORMULAS = {
     "RMSprop": r"s \leftarrow \alpha s + (1-\alpha) g^2,\quad W \leftarrow W - \frac{\eta}{\sqrt{s} + \epsilon}\,g",
     "Adam": r"W \leftarrow W - \frac{\eta}{\sqrt{\hat v_t} + \epsilon}\,\hat m_t",
 }
-FRAME_S = 0.05                  # continuous training: views refresh 20 times a second
+FRAME_S = 0.035                 # continuous training: steps for 35 ms, then refresh the views
 
 
 class TrainPanel(QWidget):
