@@ -57,7 +57,7 @@ class LazyPanel(QWidget):
         super().showEvent(event)
         # a dock behind another's tab still counts as visible: build only when it can be
         # seen, once the window has laid itself out
-        QTimer.singleShot(0, lambda: not self.visibleRegion().isEmpty() and self.panel)
+        QTimer.singleShot(0, self, lambda: not self.visibleRegion().isEmpty() and self.panel)
 
 
 class ProblemsList(QListWidget):
@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         graph.changed.connect(self._on_model_changed)
         self.data.set_graph(graph)
         self.stepper.watch(graph)
-        QTimer.singleShot(50, lambda: self._warm_formulas(graph))
+        QTimer.singleShot(50, self, lambda: self._warm_formulas(graph))   # dies with self
         if self.training.built:
             self.training.panel.reset()
         self.properties.show_node(None, None)
