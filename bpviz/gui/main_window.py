@@ -416,8 +416,14 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def show_training(self) -> None:
-        self.docks["training"].show()
-        self.docks["training"].raise_()
+        dock = self.docks["training"]
+        if not dock.isVisible():                 # open it wide: it holds four views
+            dock.show()
+            width = self.width()
+            self.resizeDocks([self.docks["problems"], dock], [width // 5, width * 4 // 5],
+                             Qt.Horizontal)
+            self.resizeDocks([dock], [max(300, self.height() // 3)], Qt.Vertical)
+        dock.raise_()
 
     def apply_optimizer_step(self) -> None:
         self.show_training()

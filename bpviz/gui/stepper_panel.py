@@ -3,7 +3,8 @@ with buttons, keys and a play mode; it tells the canvas and the inspector what h
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton,
+                               QWidget)
 
 from ..core import GraphError, Stepper
 from ..core.errors import DataError
@@ -55,6 +56,11 @@ class StepperPanel(QWidget):
         self.speed.valueChanged.connect(self._set_speed)
         layout.addWidget(QLabel("speed"))
         layout.addWidget(self.speed)
+        self.train_mode = QCheckBox("training mode")
+        self.train_mode.setToolTip("Step as in training: dropout draws and shows its mask "
+                                   "(off: evaluation, dropout is the identity)")
+        self.train_mode.toggled.connect(lambda _: self.invalidate())
+        layout.addWidget(self.train_mode)
         layout.addWidget(self.position)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
@@ -79,7 +85,8 @@ class StepperPanel(QWidget):
         if self.stepper is not None:
             return True
         try:
-            self.stepper = Stepper(self.document.graph, self.data.feeds(), train=False,
+            self.stepper = Stepper(self.document.graph, self.data.feeds(),
+                                   train=self.train_mode.isChecked(),
                                    sample=self.data.sample.value(), cap=JACOBIAN_CAP,
                                    max_rows=JACOBIAN_ROWS)
         except (GraphError, DataError) as err:

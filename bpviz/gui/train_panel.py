@@ -105,6 +105,7 @@ class TrainPanel(QWidget):
         grid.addWidget(self.delta, 2, 1)
         grid.addWidget(self.after, 2, 2)
         self.loss_plot = self.pg.PlotWidget(title="loss")
+        self.loss_plot.setBackground(self.palette().base().color())
         self.loss_plot.setLabel("bottom", "step")
         self.loss_plot.addLegend(offset=(-10, 10))
         self.train_curve = self.loss_plot.plot([], [], pen=self.pg.mkPen("#2f6fb0", width=1.5),
@@ -112,6 +113,7 @@ class TrainPanel(QWidget):
         self.test_curve = self.loss_plot.plot([], [], pen=self.pg.mkPen("#c2571a", width=2.5),
                                               symbol="o", symbolSize=5, name="held out")
         self.map_plot = self.pg.PlotWidget(title="decision boundary")
+        self.map_plot.setBackground(self.palette().base().color())
         self.map_plot.setAspectLocked(True)
         self.map_image = self.pg.ImageItem()
         self.map_plot.addItem(self.map_image)
@@ -120,7 +122,7 @@ class TrainPanel(QWidget):
         splitter = QSplitter(Qt.Horizontal)
         for w in (controls, update, self.loss_plot, self.map_plot):
             splitter.addWidget(w)
-        splitter.setSizes([230, 420, 320, 320])
+        splitter.setSizes([230, 380, 360, 360])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(splitter)

@@ -257,3 +257,25 @@ def test_loss_formulas_render(qtbot, window):
     p = np.exp(log_softmax(window.document.graph.value("fc3"), 1))[0]
     assert ev.jacobian["input"].shape == (1, 3)
     assert np.allclose(ev.jacobian["input"][0] * 8, p - np.eye(3)[ev.inputs["target"][0]])
+
+
+def test_training_mode_shows_the_dropout_mask(qtbot, window, tmp_path):
+    graph = open_spec(window, tmp_path, [
+        {"id": "x", "op": "Input", "attrs": {"shape": [2]}, "inputs": []},
+        {"id": "t", "op": "Input", "attrs": {"shape": [], "dtype": "int64"}, "inputs": []},
+        {"id": "fc", "op": "Linear", "attrs": {"in_features": 2, "out_features": 8},
+         "inputs": ["x"]},
+        {"id": "drop", "op": "Dropout", "attrs": {"p": 0.5}, "inputs": ["fc"]},
+        {"id": "out", "op": "Linear", "attrs": {"in_features": 8, "out_features": 3},
+         "inputs": ["drop"]},
+        {"id": "loss", "op": "CrossEntropyLoss", "inputs": ["out", "t"]}])
+    window.stepper.train_mode.setChecked(True)
+    step_to(window, "drop", "backward")
+    jac = window.inspector.heatmaps["jac_input"].matrix
+    mask = graph.op("drop").cache["mask"][0]
+    np.testing.assert_array_equal(jac, np.diag(mask))
+    assert set(np.unique(np.diag(jac))) <= {0.0, 2.0} and 0.0 in np.diag(jac)
+    window.stepper.train_mode.setChecked(False)
+    assert window.stepper.stepper is None
+    step_to(window, "drop", "backward")
+    np.testing.assert_array_equal(window.inspector.heatmaps["jac_input"].matrix, np.eye(8))
