@@ -55,7 +55,10 @@ class BackpropTab(QWidget):
         rows.setContentsMargins(6, 3, 6, 3)
         rows.setSpacing(2)
         rows.addWidget(self.stepper, 0, Qt.AlignLeft)   # two rows: narrow screens fit
-        rows.addWidget(self.data)
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.data, 1)
+        data_row.addWidget(self.stepper.train_mode)
+        rows.addLayout(data_row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

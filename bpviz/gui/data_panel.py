@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton,
-                               QSizePolicy, QSpinBox, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QSizePolicy,
+                               QSpinBox, QStyle, QToolButton, QWidget)
 
 from ..core import datasets as ds
 from ..core.errors import DataError, GraphError
@@ -89,7 +89,8 @@ class DataPanel(QWidget):
         self.batch.setToolTip("Batch size: samples per forward and backward pass")
         self.sample = QSpinBox(minimum=0, maximum=7)
         self.sample.setToolTip("The sample whose values and Jacobians are shown")
-        self.reshuffle = QPushButton("New batch")
+        self.reshuffle = QToolButton(icon=self.style().standardIcon(QStyle.SP_BrowserReload))
+        self.reshuffle.setToolTip("Draw a new batch from the data")
         self.info = QLabel()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
