@@ -3,39 +3,21 @@ for N steps or continuously with a live loss curve (train and held-out) and, for
 a live decision-boundary map over the data."""
 from __future__ import annotations
 
-import dataclasses
 import time
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QSpinBox, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+                               QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
-from ..core import GraphError, optim
+from ..core import GraphError
 from ..core.errors import DataError
 from ..core.inspect import as_matrix
 from ..core.trainer import Trainer
 from .formula import Formula
 from .heatmap import HeatMap
+from .optimizer_form import PRESETS, UPDATE_FORMULAS, OptimizerForm
 
-# the optimizers of the lecture, as presets of bpviz.core.optim classes
-PRESETS = {
-    "SGD": (optim.SGD, {"lr": 0.1}),
-    "Momentum": (optim.SGD, {"lr": 0.05, "momentum": 0.9}),
-    "Nesterov": (optim.SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
-    "Adagrad": (optim.Adagrad, {"lr": 0.1}),
-    "RMSprop": (optim.RMSprop, {"lr": 0.01}),
-    "Adam": (optim.Adam, {"lr": 0.01}),
-}
-UPDATE_FORMULAS = {
-    "SGD": r"W \leftarrow W - \gamma\,\frac{\partial L}{\partial W}",
-    "Momentum": r"v \leftarrow \gamma v + \eta\,\nabla_W L,\quad W \leftarrow W - v",
-    "Nesterov": r"v \leftarrow \mu v + g,\quad W \leftarrow W - \eta\,(g + \mu v)",
-    "Adagrad": r"G \leftarrow G + g^2,\quad W \leftarrow W - \frac{\eta}{\sqrt{G} + \epsilon}\,g",
-    "RMSprop": r"s \leftarrow \alpha s + (1-\alpha) g^2,\quad W \leftarrow W - \frac{\eta}{\sqrt{s} + \epsilon}\,g",
-    "Adam": r"W \leftarrow W - \frac{\eta}{\sqrt{\hat v_t} + \epsilon}\,\hat m_t",
-}
 FRAME_S = 0.035                 # continuous training: steps for 35 ms, then refresh the views
 
 
@@ -51,11 +33,8 @@ class TrainPanel(QWidget):
         self.document, self.data = document, data
         self.trainer: Trainer | None = None
         self.held_out = None
-        self.kind = QComboBox()
-        self.kind.addItems(list(PRESETS))
-        self.kind.setCurrentText("Adam")
-        self.form = QFormLayout()
-        self.fields: dict[str, QWidget] = {}
+        self.optim_form = OptimizerForm(kinds=[k for k in PRESETS if k != "GD"])
+        self.kind = self.optim_form.kind
         self.step_button = QPushButton("Apply one step")
         self.step_button.setObjectName("apply_step")
         self.steps = QSpinBox(minimum=1, maximum=100000, value=200)
@@ -68,7 +47,7 @@ class TrainPanel(QWidget):
         self.param_choice = QComboBox()
         self.before, self.delta, self.after = HeatMap("W before"), HeatMap("step ΔW"), HeatMap("W after")
         self._build_layout()
-        self.kind.currentTextChanged.connect(self._kind_changed)
+        self.optim_form.kind_changed.connect(self._kind_changed)
         self.step_button.clicked.connect(self.apply_one_step)
         self.train_n.clicked.connect(lambda: self.train(self.steps.value()))
         self.train_button.toggled.connect(self.set_continuous)
@@ -83,11 +62,7 @@ class TrainPanel(QWidget):
     def _build_layout(self) -> None:
         controls = QWidget()
         col = QVBoxLayout(controls)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Optimizer"))
-        top.addWidget(self.kind, 1)
-        col.addLayout(top)
-        col.addLayout(self.form)
+        col.addWidget(self.optim_form)
         col.addWidget(self.step_button)
         row = QHBoxLayout()
         row.addWidget(self.steps)
@@ -129,42 +104,15 @@ class TrainPanel(QWidget):
 
     # --- the optimizer ------------------------------------------------------------------
     def _kind_changed(self, kind: str) -> None:
-        cls, preset = PRESETS[kind]
-        while self.form.rowCount():
-            self.form.removeRow(0)
-        self.fields = {}
-        for f in dataclasses.fields(cls):
-            value = preset.get(f.name, f.default)
-            if isinstance(value, bool):
-                w = QCheckBox()
-                w.setChecked(value)
-            else:
-                w = QLineEdit(", ".join(map(str, value)) if isinstance(value, tuple) else str(value))
-            w.setObjectName(f"hyper_{f.name}")
-            self.form.addRow(f.name, w)
-            self.fields[f.name] = w
         self.update_formula.set_latex(UPDATE_FORMULAS[kind], size=15)
         self.trainer = None                    # a new optimizer starts with a fresh state
 
+    @property
+    def fields(self) -> dict:
+        return self.optim_form.fields
+
     def optimizer(self):
-        """The optimizer the form describes; ValueError naming a bad field."""
-        cls, _ = PRESETS[self.kind.currentText()]
-        kwargs = {}
-        for name, w in self.fields.items():
-            if isinstance(w, QCheckBox):
-                kwargs[name] = w.isChecked()
-                continue
-            try:
-                parts = [float(p) for p in w.text().replace(",", " ").split()]
-            except ValueError:
-                raise ValueError(f"{name}: '{w.text()}' is not a number") from None
-            if not parts:
-                raise ValueError(f"{name}: give a value")
-            kwargs[name] = tuple(parts) if len(parts) > 1 else parts[0]
-        try:
-            return cls(**kwargs)
-        except (ValueError, TypeError) as err:
-            raise ValueError(str(err)) from None
+        return self.optim_form.optimizer()
 
     def _ensure_trainer(self) -> bool:
         if self.trainer is not None and self.trainer.graph is self.document.graph:
