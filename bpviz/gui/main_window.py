@@ -8,8 +8,7 @@ import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QListWidget,
-                               QListWidgetItem, QMainWindow, QMessageBox, QTabWidget,
-                               QVBoxLayout, QWidget)
+                               QListWidgetItem, QMainWindow, QMessageBox, QTabWidget)
 
 from .. import __version__
 from ..core import GraphError
@@ -19,6 +18,8 @@ from .backprop_tab import BackpropTab
 from .document import Document
 from .editor import Editor
 from .graph_scene import GraphScene
+from .lazy import LazyPanel
+from .figure_export import export_csv, export_figure
 from .formula import warm
 from .graph_view import GraphView
 from .inspector import Inspector
@@ -28,36 +29,8 @@ from .settings import recent_files, settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
 from .train_panel import TrainPanel
 
-TABS = ("backprop",)
+TABS = ("backprop", "losses", "optimizers")
 FILE_FILTER = "bpviz graphs (*.bpviz.json);;JSON files (*.json);;All files (*)"
-
-
-class LazyPanel(QWidget):
-    """Builds its panel the first time it is shown (or asked for): the Training panel
-    imports pyqtgraph, which the app does not load at start-up."""
-
-    def __init__(self, factory, parent=None):
-        super().__init__(parent)
-        self.factory = factory
-        self._panel = None
-        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
-
-    @property
-    def built(self) -> bool:
-        return self._panel is not None
-
-    @property
-    def panel(self):
-        if self._panel is None:
-            self._panel = self.factory()
-            self.layout().addWidget(self._panel)
-        return self._panel
-
-    def showEvent(self, event):
-        super().showEvent(event)
-        # a dock behind another's tab still counts as visible: build only when it can be
-        # seen, once the window has laid itself out
-        QTimer.singleShot(0, self, lambda: not self.visibleRegion().isEmpty() and self.panel)
 
 
 class ProblemsList(QListWidget):
@@ -89,6 +62,10 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.backprop, "Backprop")
+        self.losses = LazyPanel(self._make_loss_lab)
+        self.optimizers = LazyPanel(self._make_optimizer_lab)
+        self.tabs.addTab(self.losses, "Losses")
+        self.tabs.addTab(self.optimizers, "Optimizers")
         self.setCentralWidget(self.tabs)
         self.op_palette = Palette()
         self.properties = PropertyEditor()
@@ -135,11 +112,32 @@ class MainWindow(QMainWindow):
         self.properties.attrs_edited.connect(self.editor.set_attrs)
         self.problems.itemActivated.connect(self._problem_activated)
         self.problems.itemClicked.connect(self._problem_activated)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.stepper.event_changed.connect(self.on_step)
         self.stepper.reset_done.connect(lambda: self.on_step(None))
         self.stepper.message.connect(self.say)
         self.data.message.connect(self.say)
         self.inspector.check_requested.connect(self.check_gradient)
+
+    def _tab_changed(self, index: int) -> None:
+        """The docks belong to the Backprop tab: the labs get the whole window."""
+        if index != 0:
+            if not hasattr(self, "_docks_shown"):
+                self._docks_shown = [d for d in self.docks.values() if d.isVisible()]
+            for dock in self.docks.values():
+                dock.hide()
+        elif hasattr(self, "_docks_shown"):
+            for dock in self._docks_shown:
+                dock.show()
+            del self._docks_shown
+
+    def _make_loss_lab(self):
+        from .loss_lab import LossLab
+        return LossLab(lambda: (self.document.graph, self.data.feeds()))
+
+    def _make_optimizer_lab(self):
+        from .optimizer_lab import OptimizerLab
+        return OptimizerLab()
 
     def _make_train_panel(self):
         panel = TrainPanel(self.document, self.data)
@@ -255,6 +253,9 @@ class MainWindow(QMainWindow):
         self.save_action = self._action(f, "&Save", self.save, QKeySequence.Save)
         self._action(f, "Save &As…", self.save_as, QKeySequence.SaveAs)
         f.addSeparator()
+        self._action(f, "Export &Figure…", self.export_figure, "Ctrl+E")
+        self._action(f, "Export &Data as CSV…", self.export_csv, "Ctrl+Shift+E")
+        f.addSeparator()
         self._action(f, "&Quit", self.close, QKeySequence.Quit)
 
         e = bar.addMenu("&Edit")
@@ -368,6 +369,47 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot save", str(err))
             return False
         self.say(f"Saved {saved}")
+        return True
+
+    def current_lab(self):
+        """The panel of the current tab if it exports (the labs), else None."""
+        page = self.tabs.currentWidget()
+        return page.panel if isinstance(page, LazyPanel) else None
+
+    def export_figure(self, path=None) -> bool:
+        """The current tab's figure (the canvas on the Backprop tab) as PNG or SVG."""
+        lab = self.current_lab()
+        widget = lab.figure_widget() if lab is not None else self.view
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export figure", "figure.png",
+                                                  "PNG image (*.png);;SVG drawing (*.svg)")
+            if not path:
+                return False
+        try:
+            export_figure(widget, path)
+        except OSError as err:
+            self.show_error("Cannot export", str(err))
+            return False
+        self.say(f"Figure written to {path}")
+        return True
+
+    def export_csv(self, path=None) -> bool:
+        """The numbers behind the current lab's figure (curves, surface, trajectories)."""
+        lab = self.current_lab()
+        if lab is None:
+            self.say("CSV export is for the Losses and Optimizers tabs")
+            return False
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export data", "data.csv",
+                                                  "CSV files (*.csv)")
+            if not path:
+                return False
+        try:
+            export_csv(path, lab.csv_data())
+        except OSError as err:
+            self.show_error("Cannot export", str(err))
+            return False
+        self.say(f"Data written to {path}")
         return True
 
     def show_error(self, title: str, text: str) -> None:

@@ -98,7 +98,7 @@ class StepperPanel(QWidget):
         if not self._ensure():
             return
         try:
-            event = action()
+            action()
         except GraphError as err:          # e.g. a target out of range shows up in forward
             self.message.emit(f"Cannot step: {err}")
             self.pause()

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from bpviz.core import Graph, GraphError, Node, load_graph, save_graph
+from bpviz.core import GraphError, Node, load_graph, save_graph
 from bpviz.core.layout import layered_layout
 from bpviz.paths import example_path
 

@@ -1,6 +1,5 @@
 """Files, the bad-file dialog, autosave recovery, the unsaved-changes prompt, themes and
 remembered settings."""
-import json
 
 from PySide6.QtWidgets import QMessageBox
 

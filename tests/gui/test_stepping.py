@@ -3,7 +3,6 @@ against the engine, the gradient check, optimizer steps, training and data impor
 import json
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 

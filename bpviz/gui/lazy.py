@@ -1,0 +1,34 @@
+"""LazyPanel: a panel built the first time it can be seen (the labs and the training panel
+import pyqtgraph, which the app does not load at start-up)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+
+class LazyPanel(QWidget):
+    """Builds its panel the first time it is shown (or asked for): the Training panel
+    imports pyqtgraph, which the app does not load at start-up."""
+
+    def __init__(self, factory, parent=None):
+        super().__init__(parent)
+        self.factory = factory
+        self._panel = None
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+
+    @property
+    def built(self) -> bool:
+        return self._panel is not None
+
+    @property
+    def panel(self):
+        if self._panel is None:
+            self._panel = self.factory()
+            self.layout().addWidget(self._panel)
+        return self._panel
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        # a dock behind another's tab still counts as visible: build only when it can be
+        # seen, once the window has laid itself out
+        QTimer.singleShot(0, self, lambda: not self.visibleRegion().isEmpty() and self.panel)

@@ -1,0 +1,230 @@
+"""The Losses tab: the lecture's loss functions as curves with their derivatives, a
+multiclass panel (softmax, cross-entropy and multiclass hinge with per-class gradients), and
+loss surfaces over two parameters of a model. The numbers come from bpviz.core.surfaces."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QSlider,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from ..core import surfaces
+from ..core.datasets import IMAGENET10
+from .surface_view import SurfacePanel
+
+COLORS = {"cross-entropy": "#2f6fb0", "hinge": "#c2571a", "squared hinge": "#7b4fb0",
+          "L1": "#2e8b57", "L2": "#2f6fb0", "smooth L1": "#7b4fb0", "Huber": "#c2571a"}
+MARGINS = np.linspace(-3, 3, 601)
+RESIDUALS = np.linspace(-3, 3, 601)
+
+
+def plot_widget(title: str, xlabel: str) -> pg.PlotWidget:
+    w = pg.PlotWidget(title=title)
+    w.setBackground(w.palette().base().color())
+    w.setLabel("bottom", xlabel)
+    w.showGrid(x=True, y=True, alpha=0.25)
+    w.addLegend(offset=(10, 10))
+    return w
+
+
+class Slider(QWidget):
+    """A labelled slider over floats: ``value()``, ``changed`` via .slider.valueChanged."""
+
+    def __init__(self, name: str, lo: float, hi: float, value: float, step: float = 0.1):
+        super().__init__()
+        self.step, self.name = step, name
+        self.slider = QSlider(Qt.Horizontal, minimum=round(lo / step), maximum=round(hi / step),
+                              value=round(value / step))
+        self.slider.setObjectName(f"slider_{name}")
+        self.label = QLabel()
+        self.label.setMinimumWidth(70)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.slider, 1)
+        self.slider.valueChanged.connect(self._show)
+        self._show()
+
+    def value(self) -> float:
+        return self.slider.value() * self.step
+
+    def set_value(self, v: float) -> None:
+        self.slider.setValue(round(v / self.step))
+
+    def _show(self) -> None:
+        self.label.setText(f"{self.name} = {self.value():.2f}")
+
+
+class CurvePanel(QWidget):
+    """Loss curves and (dashed) their derivatives against one variable."""
+
+    def __init__(self, title: str, xlabel: str, xs: np.ndarray):
+        super().__init__()
+        self.xs = xs
+        self.plot = plot_widget(title, xlabel)
+        self.show_derivatives = QCheckBox("show derivatives (dashed)")
+        self.show_derivatives.setChecked(True)
+        self.show_derivatives.toggled.connect(lambda _: self.redraw())
+        self.controls = QHBoxLayout()
+        self.controls.addWidget(self.show_derivatives)
+        self.note = QLabel(wordWrap=True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.controls)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.note)
+        self.curves: dict[str, tuple] = {}
+        self.items: dict[str, tuple] = {}
+
+    def set_curves(self, curves: dict) -> None:
+        """{name: (values, derivatives)} over ``self.xs``; plot items are made once."""
+        self.curves = curves
+        for name, (values, slopes) in curves.items():
+            if name not in self.items:
+                color = COLORS.get(name, "#444444")
+                self.items[name] = (
+                    self.plot.plot(pen=pg.mkPen(color, width=2.5), name=name),
+                    self.plot.plot(pen=pg.mkPen(color, width=1.5, style=Qt.DashLine),
+                                   name=f"{name}′"))
+            line, dashed = self.items[name]
+            line.setData(self.xs, values)
+            dashed.setData(self.xs, slopes)
+            dashed.setVisible(self.show_derivatives.isChecked())
+
+    def redraw(self) -> None:
+        self.set_curves(self.curves)
+
+    def csv_data(self) -> dict:
+        columns = {"x": self.xs}
+        for name, (values, slopes) in self.curves.items():
+            columns[name] = values
+            columns[f"d {name}/dx"] = slopes
+        return columns
+
+
+class ClassificationPanel(CurvePanel):
+    def __init__(self):
+        super().__init__("classification losses against the margin t·y", "margin t·y", MARGINS)
+        self.plot.setYRange(-2.5, 4.5)
+        self.note.setText("Cross-entropy (logistic) keeps pushing correct scores further; the "
+                          "hinge max(0, 1 − t·y) stops at margin 1 and gives no gradient "
+                          "beyond it; the squared hinge is smooth at the margin.")
+        self.redraw()
+
+    def redraw(self) -> None:
+        self.set_curves({"cross-entropy": surfaces.logistic_curve(self.xs),
+                         "hinge": surfaces.curve("HingeLoss", self.xs),
+                         "squared hinge": surfaces.squared_hinge_curve(self.xs)})
+
+
+class RegressionPanel(CurvePanel):
+    def __init__(self):
+        super().__init__("regression losses against the residual", "residual y − ŷ", RESIDUALS)
+        self.beta = Slider("β (smooth L1)", 0.0, 3.0, 1.0)
+        self.delta = Slider("δ (Huber)", 0.0, 3.0, 1.0)
+        for s in (self.beta, self.delta):
+            self.controls.addWidget(s, 1)
+            s.slider.valueChanged.connect(lambda _: self.redraw())
+        self.redraw()
+
+    def redraw(self) -> None:
+        beta, delta = self.beta.value(), self.delta.value()
+        self.set_curves({"L1": surfaces.curve("L1Loss", self.xs),
+                         "L2": surfaces.curve("MSELoss", self.xs),
+                         "smooth L1": surfaces.curve("SmoothL1Loss", self.xs, beta=beta),
+                         "Huber": surfaces.curve("HuberLoss", self.xs, delta=delta)})
+        same = " — here they coincide" if abs(beta - 1) < 1e-9 and abs(delta - 1) < 1e-9 else ""
+        self.note.setText(f"Huber(δ) = δ · smooth L1(β = δ): the lecture's smooth L1 is Huber "
+                          f"with δ = 1{same}. L2 grows with the square of the residual (outliers "
+                          f"dominate), L1 has a constant slope, both robust losses are L2 near "
+                          f"zero and L1 far away.")
+
+
+class MulticlassPanel(QWidget):
+    """A logit per class and a target: softmax, cross-entropy and multiclass hinge, and
+    which classes receive gradient under each loss."""
+
+    def __init__(self, classes: int = 4):
+        super().__init__()
+        self.names = [name for _, name in IMAGENET10[:classes]]
+        self.logits = [Slider(f"y[{n}]", -5, 5, v) for n, v in
+                       zip(self.names, (2.0, 1.0, 0.3, -1.0))]
+        self.target = QComboBox()
+        self.target.addItems(self.names)
+        self.margin = Slider("margin Δ", 0.0, 3.0, 1.0)
+        self.values = QLabel()
+        self.values.setObjectName("multiclass_values")
+        left = QVBoxLayout()
+        left.addWidget(QLabel("<b>Scores (logits)</b>"))
+        for s in self.logits:
+            left.addWidget(s)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("true class"))
+        row.addWidget(self.target, 1)
+        left.addLayout(row)
+        left.addWidget(self.margin)
+        left.addWidget(self.values)
+        left.addStretch(1)
+        self.plots = {}
+        grid = QGridLayout()
+        for col, (key, title) in enumerate((("p", "softmax probabilities σ(y)"),
+                                            ("ce", "∂L_CE/∂y = σ(y) − t"),
+                                            ("hinge", "∂L_hinge/∂y"))):
+            w = pg.PlotWidget(title=title)
+            w.setBackground(w.palette().base().color())
+            w.getAxis("bottom").setTicks([list(enumerate(self.names))])
+            bars = pg.BarGraphItem(x=np.arange(classes), height=np.zeros(classes), width=0.6,
+                                   brush="#2f6fb0")
+            w.addItem(bars)
+            self.plots[key] = (w, bars)
+            grid.addWidget(w, 0, col)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addLayout(grid, 3)
+        for s in self.logits + [self.margin]:
+            s.slider.valueChanged.connect(lambda _: self.redraw())
+        self.target.currentIndexChanged.connect(lambda _: self.redraw())
+        self.result = None
+        self.redraw()
+
+    def redraw(self) -> None:
+        y = [s.value() for s in self.logits]
+        t = self.target.currentIndex()
+        r = surfaces.multiclass(y, t, self.margin.value())
+        self.result = r
+        colors = ["#c2571a" if k == t else "#2f6fb0" for k in range(len(y))]
+        for key, heights in (("p", r["probabilities"]), ("ce", r["ce_grad"]),
+                             ("hinge", r["hinge_grad"])):
+            self.plots[key][1].setOpts(height=heights, brushes=colors)
+        self.values.setText(
+            f"<b>L_CE</b> = {r['ce']:.4f} &nbsp; <b>L_hinge</b> = {r['hinge']:.4f}<br>"
+            f"Cross-entropy sends gradient to every class; the hinge only to classes whose "
+            f"score is within the margin of the true class's ({int((r['hinge_grad'] != 0).sum())}"
+            f" of {len(y)} here).")
+
+    def csv_data(self) -> dict:
+        r = self.result
+        return {"class": np.arange(len(self.names)), "logit": [s.value() for s in self.logits],
+                "probability": r["probabilities"], "dCE/dy": r["ce_grad"],
+                "dhinge/dy": r["hinge_grad"]}
+
+
+class LossLab(QTabWidget):
+    """The tab: classification, multiclass, regression, surfaces."""
+
+    def __init__(self, graph_source, parent=None):
+        super().__init__(parent)
+        self.classification = ClassificationPanel()
+        self.multiclass = MulticlassPanel()
+        self.regression = RegressionPanel()
+        self.surface = SurfacePanel(graph_source)
+        for w, title in ((self.classification, "Classification"),
+                         (self.multiclass, "Multiclass"), (self.regression, "Regression"),
+                         (self.surface, "Loss surface")):
+            self.addTab(w, title)
+
+    def figure_widget(self) -> QWidget:
+        return self.currentWidget()
+
+    def csv_data(self) -> dict:
+        return self.currentWidget().csv_data()

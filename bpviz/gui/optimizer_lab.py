@@ -1,0 +1,296 @@
+"""The Optimizers tab: the lecture's optimizers race in lockstep from one start point over a
+surface (test functions, or the loss of a real model with mini-batch noise), with animated
+trajectories, a step mode showing each optimizer's internal state, the loss per iteration,
+and a fair comparison that first tunes each learning rate. Trajectories come from
+bpviz.core.surfaces.race (so from bpviz.core.optim)."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QPushButton, QSpinBox, QSplitter, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ..core import surfaces
+from ..core import datasets as ds
+from .loss_lab import Slider
+from .optimizer_form import PRESETS, OptimizerForm, build
+from .surface_view import SurfacePlot
+
+COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": "#17becf",
+          "Adagrad": "#2ca02c", "RMSprop": "#ff7f0e", "Adam": "#d62728"}
+STATE_COLUMNS = ("step", "x", "y", "loss", "|g|", "velocity", "m", "v", "m̂", "v̂",
+                 "effective step")
+FRAME_MS = 16                       # animation: 60 frames per second
+
+
+def state_row(run, i) -> list[str]:
+    """The table row of one optimizer at step ``i``: position, loss and internal state."""
+    i = min(i, len(run.points) - 1)
+    s = run.states[i]
+
+    def norm(key):
+        v = s.get(key)
+        return "" if v is None else f"{np.linalg.norm(v):.4g}"
+
+    x, y = run.points[i]
+    return [str(i), f"{x:.4f}", f"{y:.4f}", f"{run.losses[i]:.5g}", norm("grad"),
+            norm("momentum_buffer") or norm("sum") or norm("square_avg"), norm("exp_avg"),
+            norm("exp_avg_sq"), norm("m_hat"), norm("v_hat"), norm("update")]
+
+
+class OptimizerLab(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.surface_kind = QComboBox()
+        self.surface_kind.addItems(list(surfaces.TEST_SURFACES) + ["linear model (real data)"])
+        self.condition = Slider("condition", 1, 100, 10, step=1)
+        self.batch = Slider("batch size", 1, 256, 16, step=1)
+        self.optimizers = QListWidget()
+        self.configs: dict[str, dict] = {}
+        for name in PRESETS:
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked)
+            item.setForeground(pg.mkColor(COLORS[name]))
+            self.optimizers.addItem(item)
+            self.configs[name] = dict(PRESETS[name][1])
+        self.form = OptimizerForm()
+        self.form.kind.setEnabled(False)         # the list chooses; the form edits
+        self.steps = QSpinBox(minimum=1, maximum=5000, value=200)
+        self.run_button = QPushButton("Run")
+        self.step_button = QPushButton("Step")
+        self.reset_button = QPushButton("Reset")
+        self.fair_button = QPushButton("Fair comparison (tune each lr)")
+        self.status = QLabel(wordWrap=True)
+        self._build_layout()
+        self.runs: dict = {}
+        self.shown = 0                     # steps revealed so far
+        self.start = None
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._frame)
+        self.surface_kind.currentIndexChanged.connect(lambda _: self.new_surface())
+        self.condition.slider.valueChanged.connect(lambda _: self.new_surface())
+        self.batch.slider.valueChanged.connect(lambda _: self.new_surface())
+        self.optimizers.currentTextChanged.connect(self._select)
+        self.optimizers.itemChanged.connect(lambda _: self.recompute())
+        self.run_button.clicked.connect(self.toggle_run)
+        self.step_button.clicked.connect(self.step)
+        self.reset_button.clicked.connect(self.reset)
+        self.fair_button.clicked.connect(self.fair_comparison)
+        self.steps.valueChanged.connect(lambda _: self.recompute())
+        self.plot.clicked.connect(self.set_start)
+        self.optimizers.setCurrentRow(len(PRESETS) - 1)
+        self.new_surface()
+
+    def _build_layout(self) -> None:
+        left = QVBoxLayout()
+        left.addWidget(QLabel("<b>Surface</b>"))
+        left.addWidget(self.surface_kind)
+        left.addWidget(self.condition)
+        left.addWidget(self.batch)
+        left.addWidget(QLabel("<b>Optimizers</b> (tick to race; select to edit)"))
+        left.addWidget(self.optimizers, 1)
+        left.addWidget(self.form)
+        apply = QPushButton("Apply to the selected optimizer")
+        apply.clicked.connect(self.apply_form)
+        left.addWidget(apply)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("steps"))
+        row.addWidget(self.steps)
+        left.addLayout(row)
+        for b in (self.run_button, self.step_button, self.reset_button, self.fair_button):
+            left.addWidget(b)
+        left.addWidget(self.status)
+        controls = QWidget()
+        controls.setLayout(left)
+        self.plot = SurfacePlot("optimizers on the surface (click to set the start)")
+        self.plot.setAspectLocked(True)                # a bowl of condition 10 looks it
+        self.plot.addLegend(offset=(10, 10))
+        self.loss_plot = pg.PlotWidget(title="loss per iteration")
+        self.loss_plot.setBackground(self.loss_plot.palette().base().color())
+        self.loss_plot.setLabel("bottom", "iteration")
+        self.loss_plot.setLogMode(y=True)
+        self.table = QTableWidget(0, len(STATE_COLUMNS) + 1)
+        self.table.setHorizontalHeaderLabels(["optimizer", *STATE_COLUMNS])
+        self.table.verticalHeader().setVisible(False)
+        right = QSplitter(Qt.Vertical)
+        right.addWidget(self.loss_plot)
+        right.addWidget(self.table)
+        splitter = QSplitter(Qt.Horizontal)
+        splitter.addWidget(controls)
+        splitter.addWidget(self.plot)
+        splitter.addWidget(right)
+        splitter.setSizes([260, 620, 520])
+        layout = QHBoxLayout(self)
+        layout.addWidget(splitter)
+        self.paths = {name: self.plot.plot(pen=pg.mkPen(COLORS[name], width=2.5), name=name)
+                      for name in PRESETS}
+        self.heads = {name: self.plot.plot(symbol="o", symbolSize=9, pen=None,
+                                           symbolBrush=COLORS[name]) for name in PRESETS}
+        self.start_marker = self.plot.plot(symbol="+", symbolSize=18, pen=None,
+                                           symbolPen=pg.mkPen("#ffffff", width=3))
+        self.loss_curves = {name: self.loss_plot.plot(pen=pg.mkPen(COLORS[name], width=2))
+                            for name in PRESETS}
+
+    # --- the surface ------------------------------------------------------------------------
+    def make_surface(self, kind: str):
+        if kind == "quadratic":
+            self.condition.setVisible(True)
+            return surfaces.quadratic(self.condition.value())
+        self.condition.setVisible(False)
+        if kind in surfaces.TEST_SURFACES:
+            return surfaces.TEST_SURFACES[kind]()
+        model = surfaces.LinearModel.from_dataset(ds.blobs(n=1000, classes=2, seed=0))
+        return model
+
+    def new_surface(self) -> None:
+        kind = self.surface_kind.currentText()
+        made = self.make_surface(kind)
+        real = isinstance(made, surfaces.LinearModel)
+        self.batch.setVisible(real)
+        self.model = made if real else None
+        self.surface = made.as_surface() if real else made
+        xs, ys, z = self.surface.grid(161)
+        self.plot.show_surface(xs, ys, z, log=self.surface.log_scale, title=self.surface.name)
+        self.start = tuple(self.surface.start)
+        self.recompute()
+
+    def set_start(self, x: float, y: float) -> None:
+        xmin, xmax, ymin, ymax = self.surface.bounds
+        if xmin <= x <= xmax and ymin <= y <= ymax:
+            self.start = (x, y)
+            self.recompute()
+
+    # --- optimizers -------------------------------------------------------------------------
+    def _select(self, name: str) -> None:
+        if name:
+            self.form.set_values(name, self.configs[name])
+
+    def apply_form(self) -> None:
+        name = self.optimizers.currentItem().text()
+        try:
+            values = self.form.values()
+            build(name, values)
+        except ValueError as err:
+            self.status.setText(f"Not applied — {err}")
+            return
+        self.configs[name] = values
+        self.recompute()
+
+    def chosen(self) -> dict:
+        """{name: optimizer} for the ticked optimizers."""
+        out = {}
+        for i in range(self.optimizers.count()):
+            item = self.optimizers.item(i)
+            if item.checkState() == Qt.Checked:
+                out[item.text()] = build(item.text(), self.configs[item.text()])
+        return out
+
+    def surface_for(self, name: str):
+        """SGD sees mini-batch gradients on a real model; every other optimizer the full one."""
+        if self.model is not None and name == "SGD":
+            return self.model.as_surface(batch=int(self.batch.value()), seed=1)
+        return self.surface
+
+    def recompute(self) -> None:
+        """Race the ticked optimizers from the start point; show step 0 (Run animates)."""
+        self.timer.stop()
+        self.run_button.setText("Run")
+        steps = self.steps.value()
+        self.runs = {}
+        for name, opt in self.chosen().items():
+            self.runs.update(surfaces.race(self.surface_for(name), {name: opt}, self.start,
+                                           steps))
+        self.shown = 0
+        self.start_marker.setData([self.start[0]], [self.start[1]])
+        self.show_step(0)
+
+    def show_step(self, i: int) -> None:
+        """Trajectories, loss curves and the state table up to step ``i``."""
+        self.shown = i
+        for name in PRESETS:
+            run = self.runs.get(name)
+            if run is None:
+                for item in (self.paths[name], self.heads[name], self.loss_curves[name]):
+                    item.setData([], [])
+                continue
+            k = min(i, len(run.points) - 1) + 1
+            self.paths[name].setData(run.points[:k, 0], run.points[:k, 1])
+            self.heads[name].setData(run.points[k - 1:k, 0], run.points[k - 1:k, 1])
+            floor = 1e-12 - min(0.0, float(np.min(run.losses)))  # log axis: shift below 0
+            self.loss_curves[name].setData(np.arange(k), run.losses[:k] + floor)
+        self._fill_table(i)
+        diverged = [n for n, r in self.runs.items() if len(r.points) < self.steps.value() + 1]
+        text = f"step {i} of {self.steps.value()}"
+        if diverged:
+            text += "; diverged: " + ", ".join(diverged)
+        self.status.setText(text)
+
+    def _fill_table(self, i: int) -> None:
+        self.table.setRowCount(len(self.runs))
+        for r, (name, run) in enumerate(self.runs.items()):
+            cells = [name] + state_row(run, i)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c == 0:
+                    item.setForeground(pg.mkColor(COLORS[name]))
+                self.table.setItem(r, c, item)
+
+    # --- animation and step mode --------------------------------------------------------------
+    def toggle_run(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+            self.run_button.setText("Run")
+            return
+        if self.shown >= self.steps.value():
+            self.shown = 0
+        self.timer.start(FRAME_MS)
+        self.run_button.setText("Pause")
+
+    def _frame(self) -> None:
+        per_frame = max(1, self.steps.value() // 180)      # the whole run in about 3 s
+        nxt = min(self.shown + per_frame, self.steps.value())
+        self.show_step(nxt)
+        if nxt >= self.steps.value():
+            self.timer.stop()
+            self.run_button.setText("Run")
+
+    def step(self) -> None:
+        self.timer.stop()
+        self.run_button.setText("Run")
+        self.show_step(min(self.shown + 1, self.steps.value()))
+
+    def reset(self) -> None:
+        self.timer.stop()
+        self.run_button.setText("Run")
+        self.show_step(0)
+
+    def fair_comparison(self) -> None:
+        """Give each ticked optimizer its best learning rate on this surface first."""
+        tuned = []
+        for name in self.chosen():
+            values = dict(self.configs[name])
+
+            def make(lr, name=name, values=values):
+                return build(name, dict(values, lr=lr))
+
+            lr = surfaces.tune_lr(self.surface_for(name), make, self.start, self.steps.value())
+            self.configs[name] = dict(values, lr=lr)
+            tuned.append(f"{name} {lr:.3g}")
+        self._select(self.optimizers.currentItem().text())
+        self.recompute()
+        self.status.setText("Tuned learning rates: " + ", ".join(tuned))
+
+    # --- export ----------------------------------------------------------------------------
+    def figure_widget(self) -> QWidget:
+        return self
+
+    def csv_data(self) -> dict:
+        columns = {}
+        for name, run in self.runs.items():
+            columns[f"{name} x"] = run.points[:, 0]
+            columns[f"{name} y"] = run.points[:, 1]
+            columns[f"{name} loss"] = run.losses
+        return columns

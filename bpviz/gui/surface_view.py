@@ -1,0 +1,320 @@
+"""Loss surfaces: a heat map with contours (contourpy) and a colour bar, a 3-D view where
+OpenGL exists, and the Loss-surface panel that computes them — over the two weights of a
+linear model on a 2-D dataset, or through a slice of the graph open in the Backprop tab
+(in a worker thread, with progress and cancel)."""
+from __future__ import annotations
+
+import threading
+import time
+
+import contourpy
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+
+from ..core import GraphError, surfaces
+from ..core import datasets as ds
+from ..core.errors import DataError
+
+CMAP = pg.colormap.get("viridis")
+
+
+def contour_lines(xs, ys, z, levels):
+    """{level: (x, y) with NaN between pieces}, from contourpy."""
+    gen = contourpy.contour_generator(xs, ys, z, line_type=contourpy.LineType.Separate)
+    out = {}
+    for level in levels:
+        pieces = gen.lines(level)
+        if not pieces:
+            continue
+        joined = np.concatenate([np.vstack([p, [[np.nan, np.nan]]]) for p in pieces])
+        out[level] = (joined[:, 0], joined[:, 1])
+    return out
+
+
+def display_levels(z: np.ndarray, log: bool, count: int = 12):
+    """What to colour (z or log10 of z above its minimum) and the contour levels."""
+    finite = np.isfinite(z)
+    shown = np.where(finite, z, np.nanmax(np.where(finite, z, np.nan)))
+    if log:
+        shown = np.log10(shown - shown.min() + 1e-3)
+    levels = np.quantile(shown[finite], np.linspace(0.03, 0.97, count))
+    return shown, np.unique(levels)
+
+
+def gl_available() -> bool:
+    """Whether a 3-D view can be made here (OpenGL context and PyOpenGL)."""
+    from PySide6.QtGui import QGuiApplication, QOpenGLContext
+
+    if QGuiApplication.platformName() in ("offscreen", "minimal"):
+        return False
+    try:
+        import pyqtgraph.opengl  # noqa: F401  (needs PyOpenGL)
+    except Exception:                   # any failure to load GL means: no 3-D here
+        return False
+    context = QOpenGLContext()
+    return bool(context.create())
+
+
+class SurfacePlot(pg.PlotWidget):
+    """z over a regular (xs, ys) grid: image, contour lines, colour bar; clicks reported."""
+
+    clicked = Signal(float, float)
+
+    def __init__(self, title: str = ""):
+        super().__init__(title=title)
+        self.setBackground(self.palette().base().color())
+        self.image = pg.ImageItem()
+        self.addItem(self.image)
+        self.bar = pg.ColorBarItem(colorMap=CMAP, interactive=False, width=12)
+        self.bar.setImageItem(self.image, insert_in=self.getPlotItem())
+        self.contours: list = []
+        self.data = None
+        self.scene().sigMouseClicked.connect(self._clicked)
+
+    def show_surface(self, xs, ys, z, log: bool = False, title: str | None = None) -> None:
+        self.data = (np.asarray(xs), np.asarray(ys), np.asarray(z))
+        shown, levels = display_levels(self.data[2], log)
+        self.image.setImage(shown.T, autoLevels=False)
+        self.image.setRect(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0])
+        self.bar.setLevels((float(np.nanmin(shown)), float(np.nanmax(shown))))
+        for item in self.contours:
+            self.removeItem(item)
+        self.contours = []
+        for level, (cx, cy) in contour_lines(xs, ys, shown, levels).items():
+            item = pg.PlotDataItem(cx, cy, connect="finite",
+                                   pen=pg.mkPen((255, 255, 255, 150), width=1))
+            self.addItem(item)
+            self.contours.append(item)
+        if title:
+            self.setTitle(title + (" (colour: log scale)" if log else ""))
+        self.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
+
+    def _clicked(self, event) -> None:
+        if event.button() != Qt.LeftButton:
+            return
+        point = self.getPlotItem().vb.mapSceneToView(event.scenePos())
+        self.clicked.emit(point.x(), point.y())
+
+
+class SliceWorker(QObject):
+    """Computes a graph slice off the GUI thread."""
+
+    progress = Signal(int, int)
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, graph, feeds, d1, d2, alphas, betas):
+        super().__init__()
+        self.args = (graph, feeds, d1, d2, alphas, betas)
+        self.cancel = threading.Event()
+
+    def run(self) -> None:
+        graph, feeds, d1, d2, alphas, betas = self.args
+        try:
+            z = surfaces.graph_slice(graph, feeds, d1, d2, alphas, betas,
+                                     progress=lambda d, t: self.progress.emit(d, t),
+                                     cancelled=self.cancel.is_set)
+        except GraphError as err:
+            self.failed.emit(str(err))
+            return
+        self.done.emit(z)
+
+
+class SurfacePanel(QWidget):
+    """Controls, the surface (2-D, or 3-D where OpenGL exists), progress and cancel."""
+
+    def __init__(self, graph_source, parent=None):
+        super().__init__(parent)
+        self.graph_source = graph_source        # () -> (graph, feeds), may raise
+        self.source = QComboBox()
+        self.source.addItems(["linear model on 2-D data", "graph in the Backprop tab"])
+        self.loss = QComboBox()
+        self.loss.addItems(list(surfaces.MODEL_LOSSES))
+        self.dataset = QComboBox()
+        self.dataset.addItems(list(ds.TOY_2D))
+        self.dataset.setCurrentText("blobs")
+        self.directions = QComboBox()
+        self.directions.addItems(["two random filter-normalised directions",
+                                  "two parameters (first weights of the first layer)"])
+        self.resolution = QSpinBox(minimum=11, maximum=401, value=101, singleStep=10)
+        self.resolution.setToolTip("Grid points per side")
+        self.compute_button = QPushButton("Compute")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.status = QLabel(wordWrap=True)
+        self.view_mode = QComboBox()
+        self.view_mode.addItems(["2-D", "3-D"])
+        self.gl = gl_available()
+        if not self.gl:
+            self.view_mode.model().item(1).setEnabled(False)
+            self.view_mode.setToolTip("3-D needs OpenGL, which this display does not offer")
+        form = QFormLayout()
+        for label, w in (("Model", self.source), ("Loss", self.loss), ("Data", self.dataset),
+                         ("Directions", self.directions), ("Resolution", self.resolution),
+                         ("View", self.view_mode)):
+            form.addRow(label, w)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.compute_button)
+        buttons.addWidget(self.cancel_button)
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addLayout(buttons)
+        left.addWidget(self.progress)
+        left.addWidget(self.status)
+        left.addStretch(1)
+        self.plot = SurfacePlot("loss surface")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.plot)
+        self.gl_view = None
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addWidget(self.stack, 3)
+        self.compute_button.clicked.connect(self.compute)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.source.currentIndexChanged.connect(self._source_changed)
+        self.view_mode.currentIndexChanged.connect(self._view_changed)
+        self.thread = self.worker = None
+        self.elapsed = 0.0
+        self._source_changed()
+        self.compute()
+
+    def _source_changed(self) -> None:
+        model = self.source.currentIndex() == 0
+        self.loss.setEnabled(model)
+        self.dataset.setEnabled(model)
+        self.directions.setEnabled(not model)
+        self.resolution.setValue(101 if model else 31)
+
+    # --- computing ---------------------------------------------------------------------------
+    def compute(self) -> None:
+        if self.source.currentIndex() == 0:
+            self._linear_model()
+        else:
+            self._graph_slice()
+
+    def linear_model(self) -> surfaces.LinearModel:
+        data = ds.TOY_2D[self.dataset.currentText()](n=1000, seed=0)
+        return surfaces.LinearModel.from_dataset(data, self.loss.currentText())
+
+    def _linear_model(self) -> None:
+        n = self.resolution.value()
+        start = time.perf_counter()
+        model = self.linear_model()
+        xs = ys = np.linspace(-4, 4, n)
+        z = model.surface_values(*np.meshgrid(xs, ys))
+        self.elapsed = time.perf_counter() - start
+        self._show(xs, ys, z, f"{self.loss.currentText()} loss of w₁x₁ + w₂x₂ on "
+                              f"{self.dataset.currentText()}", "w₁", "w₂")
+        self.status.setText(f"{n}×{n} grid over {len(model.t)} points in "
+                            f"{self.elapsed * 1e3:.0f} ms. Labels of the first two classes "
+                            f"as t = ±1.")
+
+    def _graph_slice(self) -> None:
+        try:
+            graph, feeds = self.graph_source()
+            graph = graph.copy()
+            graph.forward(feeds)
+            if self.directions.currentIndex() == 0:
+                rng = np.random.default_rng(0)
+                d1 = surfaces.filter_normalized_direction(graph, rng)
+                d2 = surfaces.filter_normalized_direction(graph, rng)
+                span, self.axes = 1.0, ("α", "β")
+            else:
+                key = next((nid, p) for nid in graph.order for p in graph.param_names(nid))
+                d1 = surfaces.coordinate_direction(graph, key, 0)
+                d2 = surfaces.coordinate_direction(graph, key, 1)
+                span, self.axes = 2.0, (f"Δ{key[0]}.{key[1]}[0]", f"Δ{key[0]}.{key[1]}[1]")
+        except (GraphError, DataError, StopIteration) as err:
+            self.status.setText(f"Cannot slice the graph: {err or 'it has no parameters'}")
+            return
+        n = self.resolution.value()
+        self.grid = np.linspace(-span, span, n)
+        self.worker = SliceWorker(graph, feeds, d1, d2, self.grid, self.grid)
+        self.thread = QThread(self)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.progress.connect(self._progress)
+        self.worker.done.connect(self._slice_done)
+        self.worker.failed.connect(self._slice_failed)
+        self.started = time.perf_counter()
+        self.progress.setRange(0, n * n)
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.compute_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.status.setText(f"Evaluating the loss at {n * n} points…")
+        self.thread.start()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setValue(done)
+
+    def _finish_thread(self) -> None:
+        self.thread.quit()
+        self.thread.wait()
+        self.progress.setVisible(False)
+        self.compute_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def _slice_done(self, z) -> None:
+        self.elapsed = time.perf_counter() - self.started
+        self._finish_thread()
+        if z is None:
+            self.status.setText("Cancelled.")
+            return
+        n = len(self.grid)
+        self._show(self.grid, self.grid, z, "loss of the graph along two directions",
+                   *self.axes)
+        self.status.setText(f"{n}×{n} slice in {self.elapsed:.1f} s (centre: the current "
+                            f"weights; Li et al. 2018 filter-normalised directions).")
+
+    def _slice_failed(self, message: str) -> None:
+        self._finish_thread()
+        self.status.setText(f"Cannot slice the graph: {message}")
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel.set()
+
+    def wait(self, timeout_ms: int = 60000) -> bool:
+        """Block until a running slice finishes (for scripts and tests)."""
+        if self.thread is None or not self.thread.isRunning():
+            return True
+        return self.thread.wait(timeout_ms)
+
+    # --- showing -----------------------------------------------------------------------------
+    def _show(self, xs, ys, z, title, xlabel, ylabel) -> None:
+        self.surface = (xs, ys, z)
+        self.plot.show_surface(xs, ys, z, log=False, title=title)
+        self.plot.setLabel("bottom", xlabel)
+        self.plot.setLabel("left", ylabel)
+        if self.gl_view is not None:
+            self._update_gl()
+
+    def _view_changed(self, index: int) -> None:
+        if index == 1 and self.gl:
+            if self.gl_view is None:
+                import pyqtgraph.opengl as gl
+                self.gl_view = gl.GLViewWidget()
+                self.gl_surface = gl.GLSurfacePlotItem(shader="heightColor",
+                                                       computeNormals=False)
+                self.gl_view.addItem(self.gl_surface)
+                self.stack.addWidget(self.gl_view)
+            self._update_gl()
+            self.stack.setCurrentWidget(self.gl_view)
+        else:
+            self.stack.setCurrentWidget(self.plot)
+
+    def _update_gl(self) -> None:
+        xs, ys, z = self.surface
+        zz = (z - np.nanmin(z)) / max(np.nanmax(z) - np.nanmin(z), 1e-12) * 4
+        self.gl_surface.setData(x=np.asarray(xs), y=np.asarray(ys), z=np.nan_to_num(zz.T))
+
+    def csv_data(self) -> dict:
+        xs, ys, z = self.surface
+        gx, gy = np.meshgrid(xs, ys)
+        return {"x": gx.ravel(), "y": gy.ravel(), "loss": z.ravel()}
