@@ -336,7 +336,10 @@ class Run:
 
 
 def race(surface: Surface, optimizers: dict, start, steps: int) -> dict[str, Run]:
-    """Run every optimizer {name: optim instance} from the same start for ``steps`` steps."""
+    """Run every optimizer {name: optim instance} from the same start for ``steps`` steps.
+    A run that diverges (leaves the view box by a factor of 1000, or overflows) stops."""
+    xmin, xmax, ymin, ymax = surface.bounds
+    limit = 1000 * max(abs(xmin), abs(xmax), abs(ymin), abs(ymax))
     runs = {}
     for name, opt in optimizers.items():
         w = np.array(start, dtype=float)
@@ -345,8 +348,8 @@ def race(surface: Surface, optimizers: dict, start, steps: int) -> dict[str, Run
         for _ in range(steps):
             g = surface.gradient(w)
             w, state = opt.step(w, g, state)
-            if not np.all(np.isfinite(w)):             # diverged: stop the trajectory
-                break
+            if not np.all(np.isfinite(w)) or np.abs(w).max() > limit:
+                break                                  # diverged: stop the trajectory
             points.append(w.copy())
             losses.append(surface.value(w))
             states.append(state)

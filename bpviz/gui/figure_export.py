@@ -9,7 +9,7 @@ import csv
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 
@@ -30,7 +30,7 @@ def export_svg(widget, path, title: str = "bpviz figure") -> None:
     if not painter.begin(generator):
         raise OSError(f"cannot write '{path}'")
     try:
-        widget.render(painter)
+        widget.render(painter, QPoint(0, 0))
     finally:
         painter.end()
     if not Path(path).is_file() or Path(path).stat().st_size == 0:

@@ -1,0 +1,158 @@
+"""The Losses and Optimizers tabs driven with qtbot, and the exports."""
+import csv
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from bpviz.core import surfaces
+
+
+@pytest.fixture
+def losses(window):
+    window.tabs.setCurrentIndex(1)
+    return window.losses.panel
+
+
+@pytest.fixture
+def optimizers(window):
+    window.tabs.setCurrentIndex(2)
+    return window.optimizers.panel
+
+
+def test_lab_tabs_hide_the_editor_docks(window):
+    assert window.docks["palette"].isVisible()
+    window.tabs.setCurrentIndex(1)
+    assert not window.docks["palette"].isVisible()
+    window.tabs.setCurrentIndex(0)
+    assert window.docks["palette"].isVisible() and window.docks["properties"].isVisible()
+
+
+def test_curves_come_from_the_engine_and_follow_sliders(losses):
+    reg = losses.regression
+    huber = reg.items["Huber"][0].getData()[1]
+    np.testing.assert_allclose(huber, surfaces.curve("HuberLoss", reg.xs)[0])
+    reg.delta.set_value(2.0)
+    huber2 = reg.items["Huber"][0].getData()[1]
+    np.testing.assert_allclose(huber2, surfaces.curve("HuberLoss", reg.xs, delta=2.0)[0])
+    assert "δ = 1" in reg.note.text() and "coincide" not in reg.note.text()
+    reg.show_derivatives.setChecked(False)
+    assert not reg.items["Huber"][1].isVisible()
+    cls = losses.classification
+    np.testing.assert_allclose(cls.items["hinge"][0].getData()[1], np.maximum(0, 1 - cls.xs))
+
+
+def test_multiclass_sliders_update_bars_and_values(qtbot, losses):
+    mc = losses.multiclass
+    mc.logits[3].set_value(1.9)                 # a wrong class close to the true score
+    mc.target.setCurrentIndex(0)
+    r = surfaces.multiclass([s.value() for s in mc.logits], 0, mc.margin.value())
+    heights = mc.plots["hinge"][1].opts["height"]
+    np.testing.assert_allclose(heights, r["hinge_grad"])
+    assert heights[3] > 0 and heights[0] < 0
+    mc.margin.set_value(0.0)
+    assert mc.result["hinge_grad"][2] == 0
+    assert f"{mc.result['ce']:.4f}" in mc.values.text()
+
+
+def test_linear_model_surface_and_export(qtbot, losses, window, tmp_path):
+    losses.setCurrentWidget(losses.surface)
+    panel = losses.surface
+    panel.loss.setCurrentText("hinge")
+    panel.resolution.setValue(51)
+    qtbot.mouseClick(panel.compute_button, Qt.LeftButton)
+    xs, ys, z = panel.surface
+    model = panel.linear_model()
+    assert z.shape == (51, 51)
+    assert z[10, 40] == pytest.approx(model.value((xs[40], ys[10])), rel=1e-5)
+    assert len(panel.plot.contours) >= 5
+    assert panel.plot.image.image.shape == (51, 51)
+    png, svg, data = tmp_path / "s.png", tmp_path / "s.svg", tmp_path / "s.csv"
+    assert window.export_figure(png) and window.export_figure(svg) and window.export_csv(data)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = svg.read_text()
+    assert text.startswith("<?xml") and "<svg" in text and len(text) > 2000
+    rows = list(csv.reader(data.open()))
+    assert rows[0] == ["x", "y", "loss"] and len(rows) == 51 * 51 + 1
+    assert float(rows[1][2]) == pytest.approx(z[0, 0])
+
+
+def test_graph_slice_in_a_worker_with_progress_and_cancel(qtbot, losses):
+    losses.setCurrentWidget(losses.surface)
+    panel = losses.surface
+    panel.source.setCurrentIndex(1)
+    panel.resolution.setValue(11)
+    panel.compute()
+    assert panel.progress.isVisible() and not panel.compute_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.compute_button.isEnabled(), timeout=20000)
+    xs, ys, z = panel.surface
+    assert z.shape == (11, 11) and np.isfinite(z).all()
+    assert "slice in" in panel.status.text()
+    panel.resolution.setValue(41)
+    panel.compute()
+    panel.cancel()
+    qtbot.waitUntil(lambda: panel.compute_button.isEnabled(), timeout=20000)
+    assert panel.status.text() == "Cancelled." and panel.surface[2].shape == (11, 11)
+
+
+def test_graph_slice_reports_a_graph_that_cannot_run(qtbot, losses, window):
+    window.document.graph.set_attrs("fc2", {"in_features": 64, "out_features": 32})
+    panel = losses.surface
+    panel.source.setCurrentIndex(1)
+    panel.compute()
+    assert "Cannot slice the graph" in panel.status.text() and "in_features" in panel.status.text()
+
+
+def test_optimizers_race_animate_and_step(qtbot, optimizers):
+    lab = optimizers
+    assert set(lab.runs) == {"GD", "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam"}
+    assert lab.shown == 0
+    lab.toggle_run()
+    qtbot.waitUntil(lambda: lab.shown == lab.steps.value(), timeout=8000)
+    adam = lab.runs["Adam"]
+    xs, ys = lab.paths["Adam"].getData()
+    np.testing.assert_allclose(xs, adam.points[:, 0])
+    lab.reset()
+    lab.step()
+    lab.step()
+    assert lab.shown == 2
+    row = [lab.table.item(6, c).text() for c in range(lab.table.columnCount())]
+    assert row[0] == "Adam" and row[1] == "2"
+    assert float(row[9]) == pytest.approx(np.linalg.norm(adam.states[2]["m_hat"]), rel=1e-3)
+
+
+def test_click_sets_the_start_and_unticking_removes_a_runner(qtbot, optimizers):
+    lab = optimizers
+    lab.set_start(1.0, -1.0)
+    assert all(np.allclose(r.points[0], [1.0, -1.0]) for r in lab.runs.values())
+    lab.optimizers.item(0).setCheckState(Qt.Unchecked)
+    assert "GD" not in lab.runs and lab.table.rowCount() == 6
+    lab.set_start(100, 100)                       # outside the view: ignored
+    assert np.allclose(lab.start, (1.0, -1.0))
+
+
+def test_surfaces_hyperparameters_and_fair_comparison(qtbot, optimizers):
+    lab = optimizers
+    lab.surface_kind.setCurrentText("Rosenbrock")
+    assert lab.surface.name == "Rosenbrock" and not lab.condition.isVisible()
+    lab.optimizers.setCurrentRow(0)               # GD
+    lab.form.fields["lr"].setText("0.0005")
+    lab.apply_form()
+    assert lab.configs["GD"]["lr"] == 0.0005
+    lab.form.fields["lr"].setText("x")
+    lab.apply_form()
+    assert "lr: 'x' is not a number" in lab.status.text()
+    lab.steps.setValue(60)
+    lab.fair_comparison()
+    assert "Tuned learning rates" in lab.status.text() and lab.configs["GD"]["lr"] != 0.0005
+    lab.surface_kind.setCurrentText("linear model (real data)")
+    assert lab.batch.isVisible() and lab.model is not None
+    sgd, gd = lab.runs["SGD"], lab.runs["GD"]
+    assert not np.allclose(sgd.points[1:5], gd.points[1:5])   # mini-batch noise
+
+
+def test_optimizer_csv_export(optimizers, window, tmp_path):
+    path = tmp_path / "runs.csv"
+    assert window.export_csv(path)
+    rows = list(csv.reader(path.open()))
+    assert "Adam x" in rows[0] and len(rows) == optimizers.steps.value() + 2
