@@ -7,6 +7,7 @@ Two checks, as in cs231n and torch.autograd.gradcheck:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,12 +21,15 @@ def relative_error(a, b) -> np.ndarray:
     return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-300)
 
 
-def numerical_gradient(f, x: np.ndarray, indices, eps: float = 1e-6) -> np.ndarray:
+def numerical_gradient(f, x: np.ndarray, indices, eps: float = 1e-6,
+                       sides: bool = False):
     """Central differences of scalar ``f()`` w.r.t. the flat ``indices`` of ``x``.
 
-    ``x`` is perturbed in place and restored; ``f`` reads it."""
+    ``x`` is perturbed in place and restored; ``f`` reads it. With ``sides``, also return
+    the forward and backward one-sided differences (they disagree at a kink)."""
     flat = x.reshape(-1)
-    out = np.empty(len(indices))
+    base = f() if sides else 0.0
+    central, forward, backward = (np.empty(len(indices)) for _ in range(3))
     for k, i in enumerate(indices):
         old = flat[i]
         flat[i] = old + eps
@@ -33,38 +37,69 @@ def numerical_gradient(f, x: np.ndarray, indices, eps: float = 1e-6) -> np.ndarr
         flat[i] = old - eps
         down = f()
         flat[i] = old
-        out[k] = (up - down) / (2 * eps)
-    return out
+        central[k] = (up - down) / (2 * eps)
+        forward[k], backward[k] = (up - base) / eps, (base - down) / eps
+    return (central, forward, backward) if sides else central
 
 
 @dataclass
 class GradCheck:
-    """The result of checking one gradient (a node's output or one of its parameters)."""
+    """The result of checking one gradient (a node's output or one of its parameters).
+
+    Two kinds of entries are reported but not judged: those at a kink (ReLU at 0, a tie in
+    a max-pool: the one-sided differences disagree, the function has no derivative there)
+    and those below the noise floor of central differences (about 1e-16 |L| / eps: the
+    vanishing gradients of a deep sigmoid chain are real but too small to measure so)."""
 
     name: str
     indices: np.ndarray              # flat indices checked element-wise
     analytic: np.ndarray             # dL/dx at those indices, from backward
     numeric: np.ndarray              # central differences at those indices
     projection: tuple[float, float]  # (<dL/dx, u>, directional difference along u)
+    kinks: np.ndarray | None = None  # bool per entry: not differentiable there
+    floor: float = 0.0               # absolute noise floor of the differences
+
+    @property
+    def tiny(self) -> np.ndarray:
+        return (np.abs(self.analytic) < self.floor) & (np.abs(self.numeric) < self.floor)
+
+    @property
+    def judged(self) -> np.ndarray:
+        kinks = self.kinks if self.kinks is not None else np.zeros(len(self.indices), bool)
+        return ~kinks & ~self.tiny
 
     @property
     def max_rel_error(self) -> float:
-        """Largest |a - n| / (|a| + |n|), the denominator floored at 1e-6 of the largest
-        gradient checked: entries that are almost zero carry only rounding noise."""
-        a, n = np.abs(self.analytic), np.abs(self.numeric)
-        floor = 1e-6 * max(a.max(initial=0.0), n.max(initial=0.0), 1e-300)
-        errs = np.abs(self.analytic - self.numeric) / np.maximum(a + n, floor)
+        """Largest relative disagreement over the judged entries, beyond the noise floor:
+        max(0, |a - n| - floor) / (|a| + |n|)."""
+        keep = self.judged
+        a, n = self.analytic[keep], self.numeric[keep]
+        excess = np.maximum(np.abs(a - n) - self.floor, 0.0)
+        errs = excess / np.maximum(np.abs(a) + np.abs(n), max(self.floor, 1e-300))
         return float(errs.max(initial=0.0))
 
     @property
     def projection_rel_error(self) -> float:
-        return float(relative_error(*self.projection))
+        a, n = self.projection
+        if math.isnan(a) or (abs(a) < self.floor and abs(n) < self.floor):
+            return 0.0                                 # crossed a kink, or too small
+        return float(max(abs(a - n) - self.floor, 0.0) / max(abs(a) + abs(n), self.floor))
 
     def passed(self, tol: float = 1e-5) -> bool:
         return self.max_rel_error <= tol and self.projection_rel_error <= tol
 
 
-def check_node(graph, feeds: dict, nid: str, train: bool = False, eps: float = 1e-6,
+def unresolved(forward: np.ndarray, backward: np.ndarray, floor: float,
+               ratio: float = 0.25) -> np.ndarray:
+    """Entries where the one-sided differences disagree by more than ``ratio``: the loss
+    has a kink there (ReLU at 0, a max-pool tie), or curvature swamps a tiny gradient.
+    Either way central differences cannot judge the derivative. (A random direction moves
+    every entry, so a few of thousands may cross a ReLU's kink: a smaller ratio there.)"""
+    jump = np.abs(forward - backward)
+    return (jump > 10 * floor) & (jump > ratio * np.maximum(np.abs(forward), np.abs(backward)))
+
+
+def check_node(graph, feeds: dict, nid: str, train: bool = False, eps: float = 1e-5,
                max_elements: int = 32, seed: int = 0) -> list[GradCheck]:
     """Check dL/d(output of ``nid``) and dL/d(each parameter of ``nid``).
 
@@ -78,6 +113,7 @@ def check_node(graph, feeds: dict, nid: str, train: bool = False, eps: float = 1
     if value.dtype.kind != "f":
         raise GraphError("holds integers (class labels): it has no gradient to check",
                          node=nid)
+    base = float(graph.value(graph.loss_node()))
     targets = [("output", value.copy(), graph.grad(nid).copy())]
     targets += [(p, graph.param(nid, p), graph.param_grad(nid, p).copy())
                 for p in graph.param_names(nid)]
@@ -90,7 +126,10 @@ def check_node(graph, feeds: dict, nid: str, train: bool = False, eps: float = 1
 
         count = min(max_elements, x.size)
         indices = np.sort(rng.choice(x.size, size=count, replace=False))
-        numeric = numerical_gradient(loss, x, indices, eps)
+        numeric, forward, backward = numerical_gradient(loss, x, indices, eps, sides=True)
+        # rounding in a forward pass is a few hundred ulps of the loss; over 2 eps:
+        floor = 1000 * np.finfo(np.float64).eps * max(abs(base), 1.0) / eps
+        kinks = unresolved(forward, backward, floor)
         u = rng.normal(size=x.shape)
         original = x.copy()
         x[...] = original + eps * u
@@ -99,8 +138,11 @@ def check_node(graph, feeds: dict, nid: str, train: bool = False, eps: float = 1
         down = loss()
         x[...] = original
         projection = (float((analytic * u).sum()), (up - down) / (2 * eps))
+        if unresolved(np.array([(up - base) / eps]), np.array([(base - down) / eps]), floor,
+                      ratio=1e-3)[0]:
+            projection = (math.nan, math.nan)          # the direction crosses a kink
         results.append(GradCheck(name, indices, analytic.reshape(-1)[indices], numeric,
-                                 projection))
+                                 projection, kinks, floor))
     # leave the graph as it was after the unperturbed pass
     graph.rng.bit_generator.state = state
     graph.forward(feeds, train)

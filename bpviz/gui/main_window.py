@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
         except GraphError as err:
             self.inspector.show_check(str(err))
             return
-        self.inspector.show_check(results)
+        self.inspector.show_check(results, nid)
 
     def on_graph_replaced(self, graph) -> None:
         self.scene.set_graph(graph)

@@ -156,6 +156,7 @@ def test_gradient_check_button(qtbot, window):
     qtbot.mouseClick(button, Qt.LeftButton)
     text = window.inspector.check_result.text()
     assert text.count("✔") == 3 and "dL/dweight" in text and "max relative error" in text
+    assert "dL/dfc2" in text
     assert window.stepper.position.text() == position          # stepping state untouched
     window.stepper.step()
     assert window.stepper.current().node == "relu1"
@@ -278,3 +279,14 @@ def test_training_mode_shows_the_dropout_mask(qtbot, window, tmp_path):
     assert window.stepper.stepper is None
     step_to(window, "drop", "backward")
     np.testing.assert_array_equal(window.inspector.heatmaps["jac_input"].matrix, np.eye(8))
+
+
+def test_gradient_check_passes_on_vanishing_gradients_and_kinks(qtbot, window):
+    from bpviz.paths import example_path
+    for example, node in (("sigmoid_chain", "fc1"), ("shapes_cnn", "relu1")):
+        window.document.open_example(example_path(example))
+        step_to(window, node, "backward")
+        window.inspector.findChild(object, "check_gradient").click()
+        text = window.inspector.check_result.text()
+        assert "✘" not in text and "✔" in text, text
+    assert "not judged" in text
