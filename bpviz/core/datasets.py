@@ -23,7 +23,10 @@ class Dataset:
     def split(self, test_fraction: float = 0.2, seed: int = 0) -> tuple["Dataset", "Dataset"]:
         """A shuffled (train, held-out) split."""
         order = np.random.default_rng(seed).permutation(len(self))
-        cut = len(self) - int(round(test_fraction * len(self)))
+        held = int(round(test_fraction * len(self)))
+        if len(self) >= 2:
+            held = min(max(held, 1), len(self) - 1)        # one sample at least on each side
+        cut = len(self) - held
         part = lambda idx, tag: Dataset(f"{self.name} ({tag})", self.x[idx], self.y[idx],
                                         self.classes)
         return part(order[:cut], "train"), part(order[cut:], "held out")

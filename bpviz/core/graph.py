@@ -84,7 +84,7 @@ class Graph(Editing, Execution):
             if not isinstance(ui, dict):
                 raise GraphError(f"ui entry of node '{nid}' must be an object")
             if nid in graph.nodes:
-                graph.nodes[nid].ui = ui
+                graph.nodes[nid].ui = _valid_ui(ui)
         if check:
             graph.check()
         for nid, arrays in f(spec, "params", dict, {}).items():
@@ -397,3 +397,13 @@ def _parse_node(raw, index: int) -> Node:
     if unknown:
         raise GraphError(f"unknown field(s) {sorted(unknown)}", node=nid)
     return Node(nid, op, dict(attrs), list(inputs))
+
+
+def _valid_ui(ui: dict) -> dict:
+    """The node's view data, without a position that is not two finite numbers (a
+    hand-edited file; the editor then places the node itself)."""
+    pos = ui.get("pos")
+    ok = (isinstance(pos, list) and len(pos) == 2 and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        for v in pos))
+    return ui if ok or "pos" not in ui else {k: v for k, v in ui.items() if k != "pos"}

@@ -16,11 +16,19 @@ def data_inputs(graph) -> tuple[str, str]:
     int64 Input if there is one, else the second."""
     inputs = graph.inputs()
     if len(inputs) != 2:
-        raise GraphError(f"training needs one data Input and one label Input; the graph has "
-                         f"{len(inputs)} Input(s)")
+        raise GraphError(f"feeding data needs one data Input and one label Input; the graph "
+                         f"has {len(inputs)} Input(s)")
     ints = [i for i in inputs if graph.nodes[i].attrs.get("dtype") == "int64"]
     y = ints[0] if len(ints) == 1 else inputs[1]
     return next(i for i in inputs if i != y), y
+
+
+def class_count(graph) -> int | None:
+    """How many classes the graph's classification loss scores (None without one)."""
+    node = next((n for n in graph.nodes.values() if n.op in CLASSIFIERS), None)
+    if node is None or node.inputs[0] not in graph.analyze().shapes:
+        return None
+    return int(graph.analyze().shapes[node.inputs[0]][-1])
 
 
 @dataclass
@@ -93,15 +101,24 @@ class Trainer:
         loss = float(self.graph.forward(self.feeds(data.x, data.y), train=False))
         return loss, self.accuracy(data.y)
 
+    def classifier(self):
+        """The loss node that classifies: the loss itself, or (for a sum of losses such as
+        cross-entropy + hinge) the first classification loss in the graph; None if none."""
+        loss = self.graph.nodes[self.graph.loss_node()]
+        if loss.op in CLASSIFIERS + ("HingeLoss",):
+            return loss
+        return next((n for n in self.graph.nodes.values()
+                     if n.op in CLASSIFIERS + ("HingeLoss",)), None)
+
     def predictions(self) -> np.ndarray | None:
         """Predicted classes of the last forward pass, from the scores fed to the loss."""
-        loss_node = self.graph.nodes[self.graph.loss_node()]
-        scores = self.graph.value(loss_node.inputs[0])
-        if loss_node.op in CLASSIFIERS:
-            return scores.argmax(axis=1)
-        if loss_node.op == "HingeLoss":
+        node = self.classifier()
+        if node is None:
+            return None
+        scores = self.graph.value(node.inputs[0])
+        if node.op == "HingeLoss":
             return np.where(scores >= 0, 1, -1)
-        return None
+        return scores.argmax(axis=1)
 
     def dummy_labels(self, n: int) -> np.ndarray:
         """Labels that any loss accepts, for evaluating the scores of unlabelled points."""
@@ -126,7 +143,7 @@ class Trainer:
         classes = self.predictions()
         if classes is None:
             raise GraphError("the decision map needs a classification loss")
-        scores = self.graph.value(self.graph.nodes[self.graph.loss_node()].inputs[0])
+        scores = self.graph.value(self.classifier().inputs[0])
         confidence = None
         if scores.ndim == 2 and scores.shape[1] > 1:
             shifted = np.exp(scores - scores.max(axis=1, keepdims=True))

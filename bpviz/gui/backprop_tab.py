@@ -91,6 +91,9 @@ class BackpropTab(QWidget):
                     if m is not None:
                         grads[(ev.node, slot)] = m
         self.scene.show_step(event.node, event.phase, thumbs, grads)
+        item = self.scene.nodes.get(event.node)
+        if item is not None:                   # follow the step across a large graph
+            self.view.ensureVisible(item, 60, 60)
         self.legend.setVisible(bool(grads))
         self.legend.move(10, self.view.viewport().height() - self.legend.height() - 10)
 

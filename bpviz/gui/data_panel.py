@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QSiz
 
 from ..core import datasets as ds
 from ..core.errors import DataError, GraphError
-from ..core.trainer import data_inputs
+from ..core.trainer import class_count, data_inputs
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm"}
 SOURCES = list(ds.TOY_2D) + list(ds.IMAGES) + ["CSV file…", "Image folder…"]
@@ -70,6 +70,10 @@ def fit_dataset(data: ds.Dataset, graph) -> str:
         return (f"the graph's Input '{x_id}' takes {'×'.join(map(str, want)) or 'a scalar'} "
                 f"per sample but '{data.name}' gives {'×'.join(map(str, got))}: pick data "
                 f"that fits or change the Input's shape")
+    classes = class_count(graph)
+    if classes is not None and len(data.classes) > classes:
+        return (f"'{data.name}' has {len(data.classes)} classes but the network scores "
+                f"{classes}: pick data with fewer classes or widen the last layer")
     return ""
 
 
@@ -120,8 +124,10 @@ class DataPanel(QWidget):
             shape = tuple(graph.nodes[x_id].attrs.get("shape", ()))
         except GraphError:
             pass
+        classes = class_count(graph) or 3
         name = ("shapes" if len(shape) == 3 and shape[0] == 1 else
-                "imagenet10" if len(shape) == 3 and shape[0] == 3 else "spirals")
+                "imagenet10" if len(shape) == 3 and shape[0] == 3 else
+                "spirals" if classes >= 3 else "moons")
         self.source.setCurrentText(name)
         self._load(name)
 
@@ -147,14 +153,20 @@ class DataPanel(QWidget):
         return tuple(self.graph.nodes[x_id].attrs.get("shape", ()))
 
     def _load(self, name: str) -> None:
+        """A built-in set, sized to the graph: image side, and classes where it can choose."""
+        classes = class_count(self.graph) if self.graph is not None else None
         if name in ds.TOY_2D:
-            self._use(ds.TOY_2D[name](n=300, seed=0))
+            kwargs = {"classes": min(classes, 5)} if classes and name in ("spirals",
+                                                                          "blobs") else {}
+            self._use(ds.TOY_2D[name](n=300, seed=0, **kwargs))
             return
         shape = self._image_shape() or ()
         size = shape[1] if len(shape) == 3 and shape[1] == shape[2] else 16
         size = max(4, min(size, 256))
         n = 40 if size > 64 else 600                 # 224x224x3 images are 1.2 MB each
-        self._use(ds.IMAGES[name](n=n, size=size, seed=0))
+        kwargs = ({"classes": max(2, min(classes, len(ds.SHAPE_CLASSES)))}
+                  if name == "shapes" and classes else {})
+        self._use(ds.IMAGES[name](n=n, size=size, seed=0, **kwargs))
 
     def load_csv(self, path) -> bool:
         try:
@@ -183,10 +195,16 @@ class DataPanel(QWidget):
             self.file_data = data
         self.batch_seed = 0
         self.info.setText(f"{len(data)} samples, {len(data.classes)} classes")
+        self._limit_sample()
         self.changed.emit()
 
+    def _limit_sample(self) -> None:
+        """Samples exist up to the batch size, or the data's size if it is smaller."""
+        size = min(self.batch.value(), len(self.data)) if self.data is not None else 1
+        self.sample.setMaximum(max(size - 1, 0))
+
     def _batch_changed(self, value: int) -> None:
-        self.sample.setMaximum(value - 1)
+        self._limit_sample()
         self.changed.emit()
 
     def _new_batch(self) -> None:

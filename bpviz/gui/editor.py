@@ -97,11 +97,20 @@ class Editor(QObject):
                 pos = QPointF(centre.x() / self.scene.scale_ - 98, centre.y() / self.scene.scale_ - 40)
         else:
             pos = QPointF(pos.x() / self.scene.scale_ - 98, pos.y() / self.scene.scale_ - 20)
+        pos = self._free_spot(pos)
         nid = self.graph.new_id(op)
         node = Node(nid, op, attrs, inputs, {"pos": [pos.x(), pos.y()]})
         self.push(AddNodes(self.graph, [node], f"Add {op}"))
         self.select([nid])
         return nid
+
+    def _free_spot(self, pos: QPointF) -> QPointF:
+        """``pos``, moved down until no node sits there (new nodes must not hide others)."""
+        taken = [n.ui.get("pos", [0, 0]) for n in self.graph.nodes.values()]
+        x, y = pos.x(), pos.y()
+        while any(abs(x - tx) < 200 and abs(y - ty) < 90 for tx, ty in taken):
+            y += 110
+        return QPointF(x, y)
 
     def set_inputs(self, changes: list) -> None:
         self.push(SetInputs(self.graph, changes))

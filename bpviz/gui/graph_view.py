@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGraphicsView
 
 OP_MIME = "application/x-bpviz-op"
 GRID = 24.0
+READABLE = 0.5          # below this zoom, node text is too small to read: fit stops there
 
 
 class GraphView(QGraphicsView):
@@ -33,12 +34,19 @@ class GraphView(QGraphicsView):
         return self.transform().m11()
 
     def fit(self) -> None:
+        """Show the whole graph, unless its text would become unreadable: then show its
+        start (the inputs) at the smallest readable zoom."""
         rect = self.scene().itemsBoundingRect()
         if rect.isEmpty():
             return
         self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.KeepAspectRatio)
         if self.zoom_level() > 1.5:                 # a tiny graph should not look huge
             self.zoom(1.5 / self.zoom_level())
+        elif self.zoom_level() < READABLE:
+            self.resetTransform()
+            self.scale(READABLE, READABLE)
+            view = self.mapToScene(self.viewport().rect()).boundingRect()
+            self.centerOn(rect.left() + view.width() / 2 - 40, rect.center().y())
 
     def wheelEvent(self, event):
         self.zoom(1.0015 ** event.angleDelta().y())

@@ -16,7 +16,7 @@ from .node_item import shape_label
 
 
 def section(text: str) -> QLabel:
-    label = QLabel(f"<b>{text}</b>")
+    label = QLabel(f"<b>{text}</b>", wordWrap=True)
     label.setStyleSheet("margin-top: 8px")
     return label
 

@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
 
     def _make_train_panel(self):
         panel = TrainPanel(self.document, self.data)
+        self.data.changed.connect(panel.reset)        # other data: a fresh optimizer state
         panel.message.connect(self.say)
         panel.params_changed.connect(self.on_params_changed)
         panel.gradients_ready = lambda: (self.stepper.stepper is not None
@@ -187,6 +188,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.view.fit)
 
     def _on_model_changed(self, kind: str, nid) -> None:
+        if kind != "moved" and self.training.built:   # parameters may have other shapes
+            self.training.panel.reset()
         shown = self.properties.nid
         if shown is not None and nid == shown and kind in ("attrs", "removed", "added"):
             self.properties.show_node(self.document.graph, shown if kind != "removed" else None)
@@ -536,7 +539,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._default_dock_sizes)
 
     def _default_dock_sizes(self) -> None:
-        self.resizeDocks([self.docks["palette"], self.docks["properties"]], [210, 300],
+        self.resizeDocks([self.docks["palette"], self.docks["properties"]], [200, 400],
                          Qt.Horizontal)
         self.resizeDocks([self.docks["problems"]], [90], Qt.Vertical)
 

@@ -54,6 +54,8 @@ class TrainPanel(QWidget):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         self.remaining = 0
+        self.changes: dict = {}
+        self.param_choice.currentIndexChanged.connect(lambda _: self.show_change())
         self.last_rate = 0.0
         # set by the window: whether the graph holds the gradients of the current batch
         self.gradients_ready = lambda: False
@@ -121,9 +123,11 @@ class TrainPanel(QWidget):
             problem = self.data.problem()
             if problem:
                 raise DataError(problem)
+            self.document.graph.loss_node()            # GraphError without a single loss
+            if len(self.data.data) < 2:
+                raise DataError("training needs at least 2 samples (one is held out)")
             self.trainer = Trainer(self.document.graph, self.optimizer())
-            train, self.held_out = self.data.data.split(0.2, seed=0)
-            self.train_data = train
+            self.train_data, self.held_out = self.data.data.split(0.2, seed=0)
         except (ValueError, GraphError, DataError) as err:
             self.message.emit(f"Cannot train: {err}")
             self.trainer = None
@@ -139,6 +143,7 @@ class TrainPanel(QWidget):
         """The graph or the data changed: start from a fresh optimizer state."""
         self.set_continuous(False)
         self.trainer = None
+        self.changes = {}
         self.train_curve.setData([], [])
         self.test_curve.setData([], [])
         self.map_image.clear()
@@ -159,15 +164,22 @@ class TrainPanel(QWidget):
         except (GraphError, DataError) as err:
             self.message.emit(f"Cannot update: {err}")
             return False
-        key = self.param_choice.currentData() or self.trainer.keys[0]
-        before, after = changes[key]
-        self.before.set_array(as_matrix(before), f"{key[0]}.{key[1]} before")
-        self.delta.set_array(as_matrix(after - before), "step ΔW")
-        self.after.set_array(as_matrix(after), f"{key[0]}.{key[1]} after")
+        self.changes = changes
+        self.show_change()
         self.status.setText(f"Step {self.trainer.steps} applied with "
                             f"{self.kind.currentText()}.")
         self.params_changed.emit()
         return True
+
+    def show_change(self) -> None:
+        """W before, the step and W after, for the parameter chosen in the combo."""
+        if not self.changes:
+            return
+        key = self.param_choice.currentData() or next(iter(self.changes))
+        before, after = self.changes[key]
+        self.before.set_array(as_matrix(before), f"{key[0]}.{key[1]} before")
+        self.delta.set_array(as_matrix(after - before), "step ΔW")
+        self.after.set_array(as_matrix(after), f"{key[0]}.{key[1]} after")
 
     # --- training -------------------------------------------------------------------------
     def train(self, steps: int) -> None:
@@ -195,9 +207,14 @@ class TrainPanel(QWidget):
         while self.remaining != 0 and time.perf_counter() - start < budget_s:
             idx = rng.choice(len(self.train_data), min(batch, len(self.train_data)), replace=False)
             try:
-                self.trainer.train_step(self.train_data.x[idx], self.train_data.y[idx])
+                loss = self.trainer.train_step(self.train_data.x[idx], self.train_data.y[idx])
             except GraphError as err:
                 self.message.emit(f"Training stopped: {err}")
+                self.remaining = 0
+                break
+            if not np.isfinite(loss):
+                self.message.emit(f"Training stopped: the loss became {loss} at step "
+                                  f"{self.trainer.steps}; lower the learning rate")
                 self.remaining = 0
                 break
             done += 1
@@ -207,8 +224,13 @@ class TrainPanel(QWidget):
 
     def _tick(self) -> None:
         start = time.perf_counter()
-        done = self.run_steps()
-        self.refresh_views()
+        try:
+            done = self.run_steps()
+            self.refresh_views()
+        except Exception as err:        # a timer must stop on any failure, not repeat it
+            self.remaining = 0
+            self.message.emit(f"Training stopped: {type(err).__name__}: {err}")
+            done = 0
         if self.remaining == 0:
             self.set_continuous(False)
         if done:
@@ -222,7 +244,10 @@ class TrainPanel(QWidget):
             return
         steps = np.fromiter((r.step for r in t.history), float, len(t.history))
         losses = np.fromiter((r.loss for r in t.history), float, len(t.history))
-        self.train_curve.setData(steps, losses)
+        finite = np.isfinite(losses)
+        self.train_curve.setData(steps[finite], losses[finite])
+        if not finite[-1]:
+            return                      # diverged: the views keep the last sane picture
         loss, acc = t.evaluate(self.held_out)
         self.history_test.append((t.steps, loss))
         self.test_curve.setData(*map(np.array, zip(*self.history_test)))
@@ -230,11 +255,11 @@ class TrainPanel(QWidget):
         if acc is not None:
             text += f", held-out accuracy {acc:.1%}"
         self.status.setText(text)
-        if self.held_out.x.shape[1:] == (2,):
+        if self.held_out.x.shape[1:] == (2,) and t.classifier() is not None:
             self._redraw_map()
 
     def _bounds(self):
-        x = self.data.data.x
+        x = self.train_data.x
         pad = 0.1 * (x.max(0) - x.min(0))
         return (x[:, 0].min() - pad[0], x[:, 0].max() + pad[0],
                 x[:, 1].min() - pad[1], x[:, 1].max() + pad[1])
@@ -256,13 +281,12 @@ class TrainPanel(QWidget):
                          [200, 160, 20], [110, 119, 129]])
 
     def _redraw_map_points(self) -> None:
-        data = self.data.data
-        if data is None or data.x.shape[1:] != (2,):
+        data = self.train_data
+        self.map_plot.setVisible(data.x.shape[1:] == (2,))      # a map only of 2-D data
+        if data.x.shape[1:] != (2,):
             self.map_points.clear()
             self.map_image.clear()
-            self.map_plot.setTitle("decision boundary (2-D data only)")
             return
-        self.map_plot.setTitle("decision boundary")
         colors = self._class_colors()
         brushes = [self.pg.mkBrush(*colors[k % len(colors)]) for k in data.y]
         self.map_points.setData(data.x[:, 0], data.x[:, 1], brush=brushes)
