@@ -281,9 +281,9 @@ def filter_normalized_direction(graph, rng: np.random.Generator) -> dict:
                 direction[(nid, p)] = np.zeros_like(w)
                 continue
             d = rng.normal(size=w.shape)
-            axes = tuple(range(1, w.ndim))
-            d *= np.linalg.norm(w, axis=axes, keepdims=True) / np.maximum(
-                np.linalg.norm(d, axis=axes, keepdims=True), 1e-12)
+            axes = tuple(range(1, w.ndim))                 # one filter per output unit
+            norm = lambda a: np.sqrt((a * a).sum(axis=axes, keepdims=True))  # noqa: E731
+            d *= norm(w) / np.maximum(norm(d), 1e-12)
             direction[(nid, p)] = d.astype(w.dtype)
     return direction
 

@@ -156,6 +156,11 @@ def test_graph_slice_centre_coordinates_and_filter_normalisation():
     np.testing.assert_allclose(np.linalg.norm(d[("fc2", "weight")], axis=1),
                                np.linalg.norm(w, axis=1), rtol=1e-10)
     assert not d[("fc2", "bias")].any()
+    cnn = load_graph(example_path("shapes_cnn"))
+    dc = surfaces.filter_normalized_direction(cnn, np.random.default_rng(1))[("conv2", "weight")]
+    wc = cnn.param("conv2", "weight")
+    np.testing.assert_allclose(np.sqrt((dc ** 2).sum(axis=(1, 2, 3))),
+                               np.sqrt((wc ** 2).sum(axis=(1, 2, 3))), rtol=1e-10)
     calls = []
     assert surfaces.graph_slice(g, feeds, d1, d2, grid, grid, progress=lambda *a: calls.append(a),
                                 cancelled=lambda: len(calls) >= 2) is None

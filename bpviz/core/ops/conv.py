@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from .base import Attr, Op, OpError, pair, register, shape_text, uniform_fan_in
 from .windows import fold, out_size, pad2d, unpad2d, windows
@@ -102,27 +103,37 @@ class Conv2d(_Windowed):
                 for name, shape in self.param_shapes().items()}
 
     def forward(self, x, weight, bias=None):
-        n = x.shape[0]
-        xp, win = self._windows(x)
-        oh, ow = win.shape[2:4]
-        # im2col: one row per output pixel, one column per (channel, kernel offset)
-        cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, -1)
-        out = cols @ weight.reshape(weight.shape[0], -1).T
+        n, c = x.shape[:2]
+        f = weight.shape[0]
+        (kh, kw), (sh, sw), (dh, dw) = self.k, self.s, self.d
+        xp = pad2d(x, self.p[0], self.p[1])
+        oh, ow = self._spatial(x.shape)
+        # im2col in channels-last order: each copied run is a pixel's channels, contiguous
+        xh = np.ascontiguousarray(xp.transpose(0, 2, 3, 1))            # (N, Hp, Wp, C)
+        s0, s1, s2, s3 = xh.strides
+        win = as_strided(xh, shape=(n, oh, ow, kh, kw, c),
+                         strides=(s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3), writeable=False)
+        cols = win.reshape(n * oh * ow, kh * kw * c)   # a row per output pixel
+        wmat = weight.transpose(0, 2, 3, 1).reshape(f, -1)                # (F, KH*KW*C)
+        out = cols @ wmat.T
         if bias is not None:
             out += bias
         self.cache = {"x_shape": x.shape, "padded_shape": xp.shape, "cols": cols,
-                      "weight": weight}
-        return np.ascontiguousarray(out.reshape(n, oh, ow, -1).transpose(0, 3, 1, 2))
+                      "wmat": wmat, "weight": weight}
+        return np.ascontiguousarray(out.reshape(n, oh, ow, f).transpose(0, 3, 1, 2))
 
     def backward(self, dout):
-        cols, weight = self.cache["cols"], self.cache["weight"]
+        cols, wmat, weight = self.cache["cols"], self.cache["wmat"], self.cache["weight"]
         n, f, oh, ow = dout.shape
+        c = weight.shape[1]
+        kh, kw = self.k
         dmat = dout.transpose(0, 2, 3, 1).reshape(-1, f)
-        grads = {"weight": (dmat.T @ cols).reshape(weight.shape)}
+        dw = (dmat.T @ cols).reshape(f, kh, kw, c).transpose(0, 3, 1, 2)
+        grads = {"weight": np.ascontiguousarray(dw)}
         if self.bias:
             grads["bias"] = dmat.sum(axis=0)
-        dcols = (dmat @ weight.reshape(f, -1)).reshape((n, oh, ow, weight.shape[1]) + self.k)
-        dx = self._fold(dcols.transpose(0, 3, 1, 2, 4, 5), self.cache["padded_shape"])
+        dcols = (dmat @ wmat).reshape(n, oh, ow, kh, kw, c)
+        dx = self._fold(dcols.transpose(0, 5, 1, 2, 3, 4), self.cache["padded_shape"])
         return (dx,), grads
 
 
@@ -140,11 +151,17 @@ class MaxPool2d(_Pool):
 
     def forward(self, x):
         xp, win = self._windows(x, fill=-np.inf)
-        flat = win.reshape(win.shape[:4] + (-1,))
-        # argmax picks the first maximum, as torch does on ties (e.g. zeros after a ReLU)
-        idx = flat.argmax(axis=-1)
+        # one pass per kernel offset over strided views (no copy of the windows); a later
+        # offset wins only if strictly larger, so ties go to the first, as in torch
+        best = win[..., 0, 0].copy()
+        idx = np.zeros(best.shape, dtype=np.intp)
+        kh, kw = self.k
+        for k in range(1, kh * kw):
+            v = win[..., k // kw, k % kw]
+            np.copyto(idx, k, where=v > best)
+            np.maximum(best, v, out=best)
         self.cache = {"x_shape": x.shape, "padded_shape": xp.shape, "argmax": idx}
-        return np.take_along_axis(flat, idx[..., None], axis=-1)[..., 0]
+        return best
 
     def backward(self, dout):
         idx = self.cache["argmax"]
