@@ -76,6 +76,7 @@ class Surface:
     start: tuple
     minima: list = field(default_factory=list)
     log_scale: bool = True          # colour by log(z - min): valleys stay visible
+    sgd_lr: float = 0.1             # a learning rate at which plain gradient descent is stable
 
     def value(self, w) -> float:
         return float(self.f(w[0], w[1]))
@@ -96,13 +97,14 @@ def quadratic(condition: float = 10.0) -> Surface:
     """0.5 (x^2 + k y^2): an ill-conditioned bowl; k is the condition number."""
     k = float(condition)
     return Surface(f"quadratic (condition {k:g})", lambda x, y: 0.5 * (x * x + k * y * y),
-                   lambda x, y: (x, k * y), (-3, 3, -2, 2), (-2.5, 1.5), [(0, 0)])
+                   lambda x, y: (x, k * y), (-3, 3, -2, 2), (-2.5, 1.5), [(0, 0)],
+                   sgd_lr=min(0.1, 1.0 / k))
 
 
 def rosenbrock() -> Surface:
     return Surface("Rosenbrock", lambda x, y: (1 - x) ** 2 + 100 * (y - x * x) ** 2,
                    lambda x, y: (-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)),
-                   (-2, 2, -1, 3), (-1.5, 2.0), [(1, 1)])
+                   (-2, 2, -1, 3), (-1.5, 2.0), [(1, 1)], sgd_lr=1e-3)
 
 
 def beale() -> Surface:
@@ -115,7 +117,7 @@ def beale() -> Surface:
         return (2 * a * (y - 1) + 2 * b * (y * y - 1) + 2 * c * (y ** 3 - 1),
                 2 * a * x + 2 * b * 2 * x * y + 2 * c * 3 * x * y * y)
 
-    return Surface("Beale", f, g, (-4.5, 4.5, -4.5, 4.5), (1.0, 1.5), [(3, 0.5)])
+    return Surface("Beale", f, g, (-4.5, 4.5, -4.5, 4.5), (1.0, 1.5), [(3, 0.5)], sgd_lr=1e-3)
 
 
 def saddle() -> Surface:
@@ -128,7 +130,8 @@ def himmelblau() -> Surface:
                    lambda x, y: (4 * x * (x * x + y - 11) + 2 * (x + y * y - 7),
                                  2 * (x * x + y - 11) + 4 * y * (x + y * y - 7)),
                    (-5, 5, -5, 5), (0.0, -0.5),
-                   [(3, 2), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)])
+                   [(3, 2), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)],
+                   sgd_lr=0.01)
 
 
 def rastrigin() -> Surface:
@@ -138,7 +141,7 @@ def rastrigin() -> Surface:
     return Surface("Rastrigin", f,
                    lambda x, y: (2 * x + 20 * np.pi * np.sin(2 * np.pi * x),
                                  2 * y + 20 * np.pi * np.sin(2 * np.pi * y)),
-                   (-5.12, 5.12, -5.12, 5.12), (3.2, 2.6), [(0, 0)])
+                   (-5.12, 5.12, -5.12, 5.12), (3.2, 2.6), [(0, 0)], sgd_lr=2e-3)
 
 
 TEST_SURFACES = {"quadratic": quadratic, "Rosenbrock": rosenbrock, "Beale": beale,
@@ -263,7 +266,7 @@ class LinearModel:
             return self.surface_values(a, b) if a.ndim else self.value((float(a), float(b)))
 
         name = f"linear model, {self.loss}" + (f", batch {batch}" if batch else "")
-        return Surface(name, f, grad, bounds, (3.0, -3.0), [], log_scale=False)
+        return Surface(name, f, grad, bounds, (3.0, -3.0), [], log_scale=False, sgd_lr=0.5)
 
 
 # --- slices through the loss of a whole graph (Li et al. 2018) ------------------------------

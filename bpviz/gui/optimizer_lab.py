@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QLis
                                QPushButton, QSpinBox, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..core import surfaces
 from ..core import datasets as ds
+from ..core import optim, surfaces
 from .loss_lab import Slider
 from .optimizer_form import PRESETS, OptimizerForm, build
 from .surface_view import SurfacePlot
@@ -152,6 +152,14 @@ class OptimizerLab(QWidget):
         self.batch.setVisible(real)
         self.model = made if real else None
         self.surface = made.as_surface() if real else made
+        for name in PRESETS:                  # stable defaults for this surface
+            self.configs[name] = dict(PRESETS[name][1])
+            if PRESETS[name][0] is optim.SGD:
+                share = self.configs[name]["lr"] / PRESETS["GD"][1]["lr"]
+                self.configs[name]["lr"] = self.surface.sgd_lr * share
+        current = self.optimizers.currentItem()
+        if current is not None:
+            self._select(current.text())
         xs, ys, z = self.surface.grid(161)
         self.plot.show_surface(xs, ys, z, log=self.surface.log_scale, title=self.surface.name)
         self.start = tuple(self.surface.start)
