@@ -300,8 +300,13 @@ class SurfacePanel(QWidget):
             if self.gl_view is None:
                 import pyqtgraph.opengl as gl
                 self.gl_view = gl.GLViewWidget()
-                self.gl_surface = gl.GLSurfacePlotItem(shader="heightColor",
-                                                       computeNormals=False)
+                self.gl_view.setBackgroundColor(self.palette().base().color())
+                self.gl_view.setCameraPosition(distance=18, elevation=32, azimuth=-60)
+                grid = gl.GLGridItem()
+                grid.setSize(10, 10)
+                grid.setColor((120, 120, 120, 120))
+                self.gl_view.addItem(grid)
+                self.gl_surface = gl.GLSurfacePlotItem(computeNormals=False, smooth=True)
                 self.gl_view.addItem(self.gl_surface)
                 self.stack.addWidget(self.gl_view)
             self._update_gl()
@@ -310,9 +315,14 @@ class SurfacePanel(QWidget):
             self.stack.setCurrentWidget(self.plot)
 
     def _update_gl(self) -> None:
+        """The surface on a 10 x 10 base, 4 high, coloured like the 2-D map."""
         xs, ys, z = self.surface
-        zz = (z - np.nanmin(z)) / max(np.nanmax(z) - np.nanmin(z), 1e-12) * 4
-        self.gl_surface.setData(x=np.asarray(xs), y=np.asarray(ys), z=np.nan_to_num(zz.T))
+        unit = (z - np.nanmin(z)) / max(np.nanmax(z) - np.nanmin(z), 1e-12)
+        unit = np.nan_to_num(unit.T)
+        gx = (np.asarray(xs) - xs[0]) / (xs[-1] - xs[0]) * 10 - 5
+        gy = (np.asarray(ys) - ys[0]) / (ys[-1] - ys[0]) * 10 - 5
+        colors = CMAP.map(unit.ravel(), mode="float").reshape(unit.shape + (4,))
+        self.gl_surface.setData(x=gx, y=gy, z=unit * 4, colors=colors)
 
     def csv_data(self) -> dict:
         xs, ys, z = self.surface

@@ -156,3 +156,12 @@ def test_optimizer_csv_export(optimizers, window, tmp_path):
     assert window.export_csv(path)
     rows = list(csv.reader(path.open()))
     assert "Adam x" in rows[0] and len(rows) == optimizers.steps.value() + 2
+
+
+def test_without_opengl_the_3d_view_is_offered_disabled(losses):
+    panel = losses.surface
+    assert not panel.gl                                        # offscreen: no GL context
+    assert not panel.view_mode.model().item(1).isEnabled()
+    assert "OpenGL" in panel.view_mode.toolTip()
+    panel.view_mode.setCurrentIndex(1)
+    assert panel.stack.currentWidget() is panel.plot
