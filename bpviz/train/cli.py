@@ -1,0 +1,173 @@
+"""bpviz-train: train AlexNet from a terminal, or as a torchrun rank.
+
+    bpviz-train --data synthetic --arch alexnet --image-size 64 --max-steps 300 --out runs/a
+    torchrun --nproc_per_node=2 -m bpviz.train --data /data/imagenet --out runs/b
+
+Bad flags, missing data, CUDA asked for but absent, out of GPU memory: one line on stderr
+and exit code 2. SIGINT / SIGTERM stop cleanly with a checkpoint.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+
+EXIT_BAD = 2
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(EXIT_BAD, f"bpviz-train: {message}\n")
+
+
+def positive(kind):
+    def parse(text):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+    return parse
+
+
+def parse_args(argv):
+    p = ArgumentParser(prog="bpviz-train", description="Train AlexNet (the 2012 recipe).")
+    p.add_argument("--data", default="synthetic", help="synthetic, or an ImageNet-style folder")
+    p.add_argument("--arch", default="alexnet", choices=("alexnet", "alexnet-paper"))
+    p.add_argument("--epochs", type=positive(int), default=90)
+    p.add_argument("--max-steps", type=positive(int), default=None)
+    p.add_argument("--batch-size", type=positive(int), default=128)
+    p.add_argument("--lr", type=positive(float), default=0.01)
+    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--weight-decay", type=float, default=5e-4)
+    p.add_argument("--schedule", choices=("plateau", "step"), default="plateau")
+    p.add_argument("--image-size", type=positive(int), default=224)
+    p.add_argument("--classes", type=positive(int), default=10, help="synthetic data only")
+    p.add_argument("--workers", type=int, default=min(8, os.cpu_count() or 1))
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16"), default="auto")
+    p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--compile", action="store_true")
+    p.add_argument("--out", default="runs/alexnet")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--log-every", type=positive(int), default=10)
+    p.add_argument("--checkpoint-every", type=int, default=0)
+    p.add_argument("--ten-crop", action="store_true", help="10-crop validation")
+    p.add_argument("--tensorboard", action="store_true", help="also log to OUT/tensorboard")
+    args = p.parse_args(argv)
+    if args.image_size < 32:
+        p.error(f"--image-size {args.image_size} is too small for AlexNet (32 at least)")
+    return args
+
+
+def config_from(args):
+    from .loop import TrainConfig
+    keys = TrainConfig.__dataclass_fields__
+    return TrainConfig(**{k: v for k, v in vars(args).items() if k in keys})
+
+
+def dist_from_env():
+    """Rank and world from torchrun's environment; init the process group if > 1."""
+    from .loop import Dist
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return Dist()
+    import torch
+    import torch.distributed as dist
+    backend = "nccl" if torch.cuda.is_available() else "gloo"
+    dist.init_process_group(backend)
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    if backend == "nccl":
+        torch.cuda.set_device(local)
+    return Dist(dist.get_rank(), dist.get_world_size(), local)
+
+
+def finish_distributed(code: int) -> None:
+    """Leave torchrun cleanly: gloo threads meeting interpreter shutdown abort about one run
+    in eight otherwise (NOTES.md)."""
+    import torch.distributed as dist
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+class Progress:
+    """One line on a terminal, rewritten in place; silent when not a terminal."""
+
+    def __init__(self, total: int | None):
+        self.total, self.start = total, time.perf_counter()
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, record: dict) -> None:
+        if record["split"] == "val":
+            line = (f"epoch {record['epoch']} val: loss {record['loss']:.4f} top-1 "
+                    f"{record['top1']:.1%} top-5 {record['top5']:.1%}")
+            print(("\r" if self.tty else "") + line, file=sys.stderr, flush=True)
+            return
+        done = record["step"]
+        eta = ""
+        if self.total:
+            rate = done / max(time.perf_counter() - self.start, 1e-9)
+            eta = f" ETA {max(self.total - done, 0) / max(rate, 1e-9):.0f}s"
+        line = (f"step {done}{'/' + str(self.total) if self.total else ''} loss "
+                f"{record['loss']:.4f} top-1 {record['top1']:.1%} "
+                f"{record['images_per_s']:.0f} img/s{eta}")
+        if self.tty:
+            print("\r" + line.ljust(100), end="", file=sys.stderr, flush=True)
+
+
+def tensorboard_writer(out):
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        print("bpviz-train: TensorBoard is not installed; logging to metrics.jsonl only",
+              file=sys.stderr)
+        return None
+    return SummaryWriter(str(out / "tensorboard"))
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    import torch
+
+    from .data import DataError
+    from .loop import ConfigError, TrainingRun
+
+    dist = dist_from_env()
+    try:
+        run = TrainingRun(config_from(args), dist)
+    except (ConfigError, DataError) as err:
+        print(f"bpviz-train: {err}", file=sys.stderr)
+        return EXIT_BAD
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: run.request_stop())
+    progress = Progress(args.max_steps or run.steps_per_epoch() * args.epochs)
+    board = tensorboard_writer(run.out) if args.tensorboard and dist.main else None
+
+    def report(record):
+        progress(record)
+        if board is not None:
+            for key in ("loss", "top1", "top5", "lr", "images_per_s"):
+                board.add_scalar(f"{record['split']}/{key}", record[key], record["step"])
+
+    try:
+        outcome = run.run(report)
+    except torch.cuda.OutOfMemoryError:
+        print(f"bpviz-train: out of GPU memory at batch size {args.batch_size}: lower "
+              f"--batch-size (or use --precision bf16)", file=sys.stderr)
+        return EXIT_BAD
+    except DataError as err:
+        print(f"bpviz-train: {err}", file=sys.stderr)
+        return EXIT_BAD
+    if progress.tty:
+        print(file=sys.stderr)
+    if dist.main:
+        print(f"bpviz-train: {outcome} at step {run.step}; checkpoint in "
+              f"{run.out / 'checkpoint.pt'}", file=sys.stderr)
+    finish_distributed(0)
+    return 0

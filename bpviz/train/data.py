@@ -1,0 +1,183 @@
+"""Data for AlexNet: ImageFolder trees (ImageNet layout) with the paper's augmentation, and
+an offline procedural set that needs no download.
+
+Train: shorter side to 256 (scaled with the image size), random 224 crop, horizontal flip,
+PCA lighting (AlexNet's colour augmentation), normalisation. Validation: centre crop, or ten
+crops. Unreadable images are skipped and counted, never a crash.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import torch
+from torch.utils.data import Dataset
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+# ImageNet RGB covariance (pixels in [0, 1]); see NOTES.md
+EIGVAL = torch.tensor([0.2175, 0.0188, 0.0045])
+EIGVEC = torch.tensor([[-0.5675, 0.7192, 0.4009],
+                       [-0.5808, -0.0045, -0.8140],
+                       [-0.5836, -0.6948, 0.4203]])
+LECTURE_CLASSES = ["kit fox", "English setter", "Australian terrier", "grey whale",
+                   "lesser panda", "Egyptian cat", "ibex", "Persian cat", "cougar", "gazelle"]
+
+
+class DataError(ValueError):
+    """A dataset that cannot be used; the message names the folder and the problem."""
+
+
+class PCALighting:
+    """Add eigvec @ (alpha * eigval) to every pixel, alpha ~ N(0, alphastd) per image
+    (Krizhevsky et al. 2012, section 4.1). Takes and returns a (3, H, W) tensor in [0, 1]."""
+
+    def __init__(self, alphastd: float = 0.1):
+        self.alphastd = alphastd
+
+    def __call__(self, img: torch.Tensor) -> torch.Tensor:
+        if self.alphastd == 0:
+            return img
+        alpha = torch.randn(3) * self.alphastd
+        shift = EIGVEC @ (alpha * EIGVAL)
+        return img + shift.to(img.dtype)[:, None, None]
+
+
+def resize_for(size: int) -> int:
+    """The paper resizes to 256 for 224 crops: keep that ratio for other sizes."""
+    return int(round(size * 256 / 224))
+
+
+def train_transform(size: int, lighting: float = 0.1):
+    from torchvision import transforms as T
+    return T.Compose([T.Resize(resize_for(size)), T.RandomCrop(size), T.RandomHorizontalFlip(),
+                      T.ToTensor(), PCALighting(lighting), T.Normalize(IMAGENET_MEAN, IMAGENET_STD)])
+
+
+def val_transform(size: int, ten_crop: bool = False):
+    from torchvision import transforms as T
+    normalize = T.Normalize(IMAGENET_MEAN, IMAGENET_STD)
+    if ten_crop:
+        return T.Compose([T.Resize(resize_for(size)), T.TenCrop(size),
+                          T.Lambda(lambda crops: torch.stack([normalize(T.functional.to_tensor(c))
+                                                              for c in crops]))])
+    return T.Compose([T.Resize(resize_for(size)), T.CenterCrop(size), T.ToTensor(), normalize])
+
+
+def denormalize(x: torch.Tensor) -> torch.Tensor:
+    """Normalised images back to [0, 1] for display."""
+    mean = torch.tensor(IMAGENET_MEAN, device=x.device)[:, None, None]
+    std = torch.tensor(IMAGENET_STD, device=x.device)[:, None, None]
+    return (x * std + mean).clamp(0, 1)
+
+
+class SafeImageFolder(Dataset):
+    """torchvision's ImageFolder, but an unreadable or corrupt file gives None (skipped by
+    ``collate_skipping``) instead of an exception."""
+
+    def __init__(self, root, transform):
+        from torchvision.datasets import ImageFolder
+        try:
+            self.folder = ImageFolder(str(root), transform=transform)
+        except (FileNotFoundError, RuntimeError) as err:
+            raise DataError(f"no images in '{root}': {err}") from None
+        self.classes = self.folder.classes
+
+    def __len__(self) -> int:
+        return len(self.folder)
+
+    def __getitem__(self, i):
+        try:
+            return self.folder[i]
+        except (OSError, ValueError, SyntaxError):
+            return None             # PIL: truncated, corrupt or not an image
+
+
+def collate_skipping(batch):
+    """Stack the readable samples; returns (images, labels, number skipped)."""
+    good = [b for b in batch if b is not None]
+    skipped = len(batch) - len(good)
+    if not good:
+        return None, None, skipped
+    images = torch.stack([b[0] for b in good])
+    labels = torch.tensor([b[1] for b in good])
+    return images, labels, skipped
+
+
+class SyntheticImages(Dataset):
+    """Procedural colour images, deterministic by (seed, index), any size and class count.
+
+    Each class has its own hue and stripe orientation/frequency; phase, brightness and noise
+    vary per image, so a small network must learn the class from colour and texture. Not
+    photographs: a stand-in that needs no download."""
+
+    def __init__(self, n: int, classes: int = 10, size: int = 64, seed: int = 0):
+        self.n, self.num_classes, self.size, self.seed = n, classes, size, seed
+        self.classes = (LECTURE_CLASSES[:classes] if classes <= len(LECTURE_CLASSES)
+                        else [f"class {k}" for k in range(classes)])
+        k = torch.arange(classes, dtype=torch.float32)
+        hue = 2 * math.pi * k / classes
+        self.colors = 0.5 + 0.4 * torch.stack([torch.cos(hue), torch.cos(hue - 2.1),
+                                               torch.cos(hue + 2.1)], 1)
+        self.angles = k * math.pi / max(classes, 1) * 1.7
+        self.freqs = 2 * math.pi * (1.5 + (k % 3)) / size
+        yy, xx = torch.meshgrid(torch.arange(size, dtype=torch.float32),
+                                torch.arange(size, dtype=torch.float32), indexing="ij")
+        self.yy, self.xx = yy, xx
+        self.mean = torch.tensor(IMAGENET_MEAN)[:, None, None]
+        self.std = torch.tensor(IMAGENET_STD)[:, None, None]
+
+    def __len__(self) -> int:
+        return self.n
+
+    def label(self, i: int) -> int:
+        return i % self.num_classes
+
+    def image(self, i: int) -> torch.Tensor:
+        """Image ``i`` in [0, 1], (3, size, size)."""
+        g = torch.Generator().manual_seed(self.seed * 1_000_003 + i)
+        c = self.label(i)
+        phase = torch.rand(1, generator=g) * 2 * math.pi
+        wave = torch.cos(self.freqs[c] * (self.xx * torch.cos(self.angles[c])
+                                          + self.yy * torch.sin(self.angles[c])) + phase)
+        brightness = 0.8 + 0.4 * torch.rand(1, generator=g)
+        img = self.colors[c][:, None, None] * (0.5 + 0.5 * wave) * brightness
+        img = img + 0.08 * torch.randn(img.shape, generator=g)
+        return img.clamp(0, 1)
+
+    def __getitem__(self, i):
+        return (self.image(i) - self.mean) / self.std, self.label(i)
+
+
+def check_folder(path) -> tuple[Path, Path]:
+    """The train/ and val/ folders of an ImageNet-style tree; DataError saying what is
+    missing."""
+    root = Path(path)
+    if not root.exists():
+        raise DataError(f"data folder '{root}' does not exist")
+    if not root.is_dir():
+        raise DataError(f"'{root}' is not a folder")
+    train, val = root / "train", root / "val"
+    if not train.is_dir():
+        raise DataError(f"'{root}' has no train/ folder (expected train/<class>/*.JPEG and "
+                        f"val/<class>/*.JPEG, the ImageNet layout)")
+    if not val.is_dir():
+        raise DataError(f"'{root}' has no val/ folder (expected val/<class>/*.JPEG)")
+    return train, val
+
+
+def build_datasets(data: str, image_size: int, classes: int = 10, train_size: int = 2560,
+                   val_size: int = 512, seed: int = 0, ten_crop: bool = False):
+    """(train, val, class names) for "synthetic" or an ImageFolder tree."""
+    if data == "synthetic":
+        train = SyntheticImages(train_size, classes, image_size, seed)
+        val = SyntheticImages(val_size, classes, image_size, seed + 1)
+        return train, val, train.classes
+    train_dir, val_dir = check_folder(data)
+    train = SafeImageFolder(train_dir, train_transform(image_size))
+    val = SafeImageFolder(val_dir, val_transform(image_size, ten_crop))
+    if len(train) == 0:
+        raise DataError(f"no images in '{train_dir}'")
+    if train.classes != val.classes:
+        raise DataError(f"train/ and val/ of '{data}' have different class folders")
+    return train, val, train.classes

@@ -1,0 +1,421 @@
+"""One training loop for every caller: the bpviz-train CLI, the GUI's worker thread and
+torchrun ranks (DistributedDataParallel).
+
+The paper's recipe by default (SGD, momentum 0.9, weight decay 5e-4, lr 0.01 divided by 10
+when the validation loss plateaus, batch 128). Mixed precision on GPUs (bf16 where
+supported, else fp16 with a grad scaler), optional channels_last and torch.compile, cudnn
+autotuning; running sums stay on the device and are read only every ``log_every`` steps, so
+there is no host sync per step. Checkpoints are atomic and resume at the next step.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader
+from torch.utils.data.distributed import DistributedSampler
+
+from .data import DataError, build_datasets, collate_skipping, denormalize
+from .models import ARCHS, build_model, first_conv
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work here (no CUDA, unknown architecture...)."""
+
+
+@dataclass
+class TrainConfig:
+    data: str = "synthetic"
+    arch: str = "alexnet"
+    epochs: int = 90
+    max_steps: int | None = None
+    batch_size: int = 128
+    lr: float = 0.01
+    momentum: float = 0.9
+    weight_decay: float = 5e-4
+    schedule: str = "plateau"            # plateau (the paper) | step (every step_epochs)
+    step_epochs: int = 30
+    image_size: int = 224
+    classes: int = 10                    # synthetic data only
+    synthetic_train: int = 2560
+    synthetic_val: int = 512
+    workers: int = 0
+    device: str = "auto"
+    precision: str = "auto"              # auto | fp32 | bf16 | fp16
+    channels_last: bool = False
+    compile: bool = False
+    out: str = "runs/alexnet"
+    resume: bool = False
+    seed: int = 0
+    log_every: int = 10
+    checkpoint_every: int = 0            # steps; 0: at epoch ends and when stopped only
+    ten_crop: bool = False
+    threads: int | None = None           # torch CPU threads (the GUI leaves itself a core)
+
+
+class ResumableSampler(DistributedSampler):
+    """DistributedSampler (set_epoch, one shard per rank) that can start part-way through
+    an epoch, so that a resumed run sees exactly the batches it had not seen."""
+
+    def __init__(self, dataset, num_replicas=1, rank=0, shuffle=True, seed=0):
+        super().__init__(dataset, num_replicas=num_replicas, rank=rank, shuffle=shuffle,
+                         seed=seed)
+        self.start = 0
+
+    def __iter__(self):
+        return iter(list(super().__iter__())[self.start:])
+
+    def __len__(self):
+        return self.num_samples - self.start
+
+
+@dataclass
+class Dist:
+    rank: int = 0
+    world: int = 1
+    local_rank: int = 0
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise ConfigError(f"--device {name} asked for CUDA, but no CUDA GPU is available "
+                              f"here (use --device cpu)")
+        index = int(name.split(":")[1]) if ":" in name else 0
+        if index >= torch.cuda.device_count():
+            raise ConfigError(f"--device {name}: there are only {torch.cuda.device_count()} "
+                              f"CUDA devices")
+        return torch.device(name)
+    if name == "cpu":
+        return torch.device("cpu")
+    raise ConfigError(f"unknown device '{name}' (auto, cpu, cuda or cuda:N)")
+
+
+def pick_precision(name: str, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype, or None for fp32."""
+    if name == "fp32" or (name == "auto" and device.type != "cuda"):
+        return None
+    if device.type != "cuda":
+        raise ConfigError(f"--precision {name} needs a CUDA device")
+    if name == "auto":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return {"bf16": torch.bfloat16, "fp16": torch.float16}[name]
+
+
+def write_atomic(obj, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+@dataclass
+class Sums:
+    """Running sums kept on the device (no host sync until they are read)."""
+
+    device: torch.device
+    loss: torch.Tensor = None
+    top1: torch.Tensor = None
+    top5: torch.Tensor = None
+    count: torch.Tensor = None
+    skipped: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        z = lambda: torch.zeros((), dtype=torch.float64, device=self.device)  # noqa: E731
+        self.loss, self.top1, self.top5, self.count = z(), z(), z(), z()
+        self.skipped = 0
+
+    def add(self, loss: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor) -> None:
+        n = labels.shape[0]
+        k = min(5, logits.shape[1])
+        top = logits.detach().topk(k, dim=1).indices
+        hit = top == labels[:, None]
+        self.loss += loss.detach().double() * n
+        self.top1 += hit[:, 0].sum()
+        self.top5 += hit.any(dim=1).sum()
+        self.count += n
+
+    def read(self, world: int = 1) -> dict:
+        """Mean loss, top-1 and top-5 (summed over ranks when distributed)."""
+        packed = torch.stack([self.loss, self.top1, self.top5, self.count])
+        if world > 1:
+            torch.distributed.all_reduce(packed)
+        loss, top1, top5, count = packed.tolist()
+        count = max(count, 1.0)
+        return {"loss": loss / count, "top1": top1 / count, "top5": top5 / count}
+
+
+class TrainingRun:
+    """Holds a model, its optimizer and data; ``run`` trains until the step or epoch limit,
+    a stop request, or a signal. ``callback(metrics)`` gets every logged record."""
+
+    def __init__(self, cfg: TrainConfig, dist: Dist | None = None):
+        if cfg.arch not in ARCHS:
+            raise ConfigError(f"unknown architecture '{cfg.arch}' (choose from "
+                              f"{', '.join(ARCHS)})")
+        self.cfg, self.dist = cfg, dist or Dist()
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        self.device = pick_device(cfg.device)
+        if self.dist.world > 1 and self.device.type == "cuda":
+            self.device = torch.device("cuda", self.dist.local_rank)
+        self.amp_dtype = pick_precision(cfg.precision, self.device)
+        torch.manual_seed(cfg.seed)
+        random.seed(cfg.seed)
+        if self.device.type == "cuda":
+            torch.backends.cudnn.benchmark = True
+        self.train_set, self.val_set, self.classes = build_datasets(
+            cfg.data, cfg.image_size, cfg.classes, cfg.synthetic_train, cfg.synthetic_val,
+            cfg.seed, cfg.ten_crop)
+        model = build_model(cfg.arch, len(self.classes)).to(self.device)
+        if cfg.channels_last:
+            model = model.to(memory_format=torch.channels_last)
+        self.model = model
+        if self.dist.world > 1:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.model = torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
+        self.step_fn = torch.compile(self.model) if cfg.compile else self.model
+        self.optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum,
+                                         weight_decay=cfg.weight_decay)
+        if cfg.schedule == "step":
+            self.scheduler = torch.optim.lr_scheduler.StepLR(self.optimizer, cfg.step_epochs, 0.1)
+        else:
+            self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(self.optimizer,
+                                                                        factor=0.1, patience=2)
+        self.scaler = torch.amp.GradScaler(self.device.type,
+                                           enabled=self.amp_dtype == torch.float16)
+        self.sampler = ResumableSampler(self.train_set, self.dist.world, self.dist.rank,
+                                        shuffle=True, seed=cfg.seed)
+        self.epoch, self.step, self.batch_in_epoch = 0, 0, 0
+        self.out = Path(cfg.out)
+        self.stop_event, self.resume_event = threading.Event(), threading.Event()
+        self.resume_event.set()
+        self.skipped_total = 0
+        self.last_batch = None
+        if self.dist.main:
+            self.out.mkdir(parents=True, exist_ok=True)
+        if cfg.resume:
+            self.load_checkpoint()
+        if self.dist.main:
+            (self.out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
+
+    # --- requests from another thread (the GUI) or a signal handler ------------------------
+    def request_stop(self) -> None:
+        self.stop_event.set()
+        self.resume_event.set()
+
+    def request_pause(self) -> None:
+        self.resume_event.clear()
+
+    def request_resume(self) -> None:
+        self.resume_event.set()
+
+    # --- data -------------------------------------------------------------------------------
+    def loader(self, dataset, sampler=None, shuffle=False) -> DataLoader:
+        ctx = "forkserver" if self.cfg.workers > 0 else None   # safe inside the GUI process
+        # its own generator: making an iterator must not draw from the global RNG, or a
+        # resumed run would get other dropout masks than an uninterrupted one
+        generator = torch.Generator().manual_seed(self.cfg.seed + self.epoch)
+        return DataLoader(dataset, batch_size=self.cfg.batch_size, sampler=sampler,
+                          shuffle=shuffle if sampler is None else False,
+                          num_workers=self.cfg.workers, multiprocessing_context=ctx,
+                          collate_fn=collate_skipping, pin_memory=self.device.type == "cuda",
+                          generator=generator, drop_last=False)
+
+    def steps_per_epoch(self) -> int:
+        return math.ceil(self.sampler.num_samples / self.cfg.batch_size)
+
+    # --- checkpoints ------------------------------------------------------------------------
+    def unwrapped(self) -> torch.nn.Module:
+        return self.model.module if hasattr(self.model, "module") else self.model
+
+    def checkpoint_state(self) -> dict:
+        return {"model": self.unwrapped().state_dict(),
+                "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict(), "scaler": self.scaler.state_dict(),
+                "rng_torch": torch.get_rng_state(),
+                "rng_cuda": (torch.cuda.get_rng_state_all() if torch.cuda.is_available()
+                             else []),
+                "rng_python": list(random.getstate()[1]),
+                "epoch": self.epoch, "step": self.step, "batch_in_epoch": self.batch_in_epoch,
+                "classes": list(self.classes), "arch": self.cfg.arch}
+
+    def save_checkpoint(self) -> Path | None:
+        if not self.dist.main:
+            return None
+        path = self.out / "checkpoint.pt"
+        write_atomic(self.checkpoint_state(), path)
+        return path
+
+    def load_checkpoint(self) -> None:
+        path = self.out / "checkpoint.pt"
+        if not path.is_file():
+            raise ConfigError(f"--resume: no checkpoint.pt in '{self.out}'")
+        state = torch.load(path, map_location=self.device, weights_only=True)
+        if state.get("arch") != self.cfg.arch:
+            raise ConfigError(f"--resume: the checkpoint is of {state.get('arch')}, not "
+                              f"{self.cfg.arch}")
+        self.unwrapped().load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.scaler.load_state_dict(state["scaler"])
+        torch.set_rng_state(state["rng_torch"].cpu())
+        if state["rng_cuda"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all([s.cpu() for s in state["rng_cuda"]])
+        random.setstate((3, tuple(state["rng_python"]), None))
+        self.epoch, self.step = state["epoch"], state["step"]
+        self.batch_in_epoch = state["batch_in_epoch"]
+
+    # --- metrics ----------------------------------------------------------------------------
+    def write_metrics(self, record: dict) -> None:
+        if self.dist.main:
+            with open(self.out / "metrics.jsonl", "a", encoding="utf-8") as f:
+                f.write(json.dumps(record) + "\n")
+
+    def grad_norms(self) -> dict:
+        return {name: float(p.grad.norm()) for name, p in self.unwrapped().named_parameters()
+                if p.grad is not None and name.endswith("weight")}
+
+    def snapshots(self) -> dict:
+        """What the GUI shows: conv1's filters and the current augmented batch."""
+        conv1 = first_conv(self.unwrapped()).weight.detach().float().cpu()
+        batch = None
+        if self.last_batch is not None:
+            batch = denormalize(self.last_batch[:16].detach().float()).cpu()
+        return {"conv1": conv1, "batch": batch}
+
+    # --- the loop ---------------------------------------------------------------------------
+    def train_step(self, x: torch.Tensor, y: torch.Tensor, sums: Sums, want_norms: bool):
+        x = x.to(self.device, non_blocking=True)
+        y = y.to(self.device, non_blocking=True)
+        if self.cfg.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        self.model.train()
+        with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32,
+                            enabled=self.amp_dtype is not None):
+            logits = self.step_fn(x)
+            loss = F.cross_entropy(logits, y)
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        norms = None
+        if want_norms:
+            self.scaler.unscale_(self.optimizer)
+            norms = self.grad_norms()
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        sums.add(loss, logits.float(), y)
+        self.last_batch = x
+        return norms
+
+    def evaluate(self) -> dict:
+        sampler = (DistributedSampler(self.val_set, self.dist.world, self.dist.rank,
+                                      shuffle=False) if self.dist.world > 1 else None)
+        sums = Sums(self.device)
+        self.model.eval()
+        with torch.no_grad(), torch.autocast(self.device.type,
+                                             dtype=self.amp_dtype or torch.float32,
+                                             enabled=self.amp_dtype is not None):
+            for x, y, skipped in self.loader(self.val_set, sampler):
+                sums.skipped += skipped
+                if x is None:
+                    continue
+                x, y = x.to(self.device), y.to(self.device)
+                if x.ndim == 5:                                  # ten crops: average them
+                    n, crops = x.shape[:2]
+                    logits = self.step_fn(x.flatten(0, 1)).float().view(n, crops, -1).mean(1)
+                else:
+                    logits = self.step_fn(x).float()
+                sums.add(F.cross_entropy(logits, y), logits, y)
+        return sums.read(self.dist.world) | {"skipped": sums.skipped}
+
+    def run(self, callback=None) -> str:
+        """Train; returns "done", "stopped" or "max_steps". Every logged record goes to
+        metrics.jsonl (rank 0) and to ``callback``."""
+        cfg = self.cfg
+        sums = Sums(self.device)
+        last_log, images, waited = time.perf_counter(), 0, 0.0
+        while self.epoch < cfg.epochs:
+            self.sampler.set_epoch(self.epoch)
+            self.sampler.start = self.batch_in_epoch * cfg.batch_size
+            batches = iter(self.loader(self.train_set, self.sampler))
+            while True:
+                if self.stop_event.is_set():
+                    self.save_checkpoint()
+                    return "stopped"
+                self.resume_event.wait()
+                t0 = time.perf_counter()
+                try:
+                    x, y, skipped = next(batches)
+                except StopIteration:
+                    break
+                waited += time.perf_counter() - t0
+                self.skipped_total += skipped
+                self.batch_in_epoch += 1
+                if x is None:
+                    continue
+                self.step += 1
+                log_now = self.step % cfg.log_every == 0
+                norms = self.train_step(x, y, sums, want_norms=log_now)
+                images += y.shape[0]
+                if log_now:
+                    now = time.perf_counter()
+                    record = self._train_record(sums, images, now - last_log, waited, norms)
+                    sums.reset()
+                    last_log, images, waited = now, 0, 0.0
+                    self._emit(record, callback)
+                if cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
+                    self.save_checkpoint()
+                if cfg.max_steps and self.step >= cfg.max_steps:
+                    self.save_checkpoint()
+                    return "max_steps"
+            self._end_epoch(callback)
+        return "done"
+
+    def _train_record(self, sums, images, elapsed, waited, norms) -> dict:
+        record = {"step": self.step, "epoch": self.epoch, "split": "train",
+                  **sums.read(self.dist.world),
+                  "lr": self.optimizer.param_groups[0]["lr"],
+                  "images_per_s": images * self.dist.world / max(elapsed, 1e-9),
+                  "data_wait": waited / max(elapsed, 1e-9),
+                  "skipped": self.skipped_total, "grad_norms": norms or {}}
+        if self.device.type == "cuda":
+            record["gpu_memory_mb"] = torch.cuda.max_memory_allocated(self.device) / 2**20
+        return record
+
+    def _end_epoch(self, callback) -> None:
+        val = self.evaluate()
+        record = {"step": self.step, "epoch": self.epoch, "split": "val", **val,
+                  "lr": self.optimizer.param_groups[0]["lr"], "images_per_s": 0.0}
+        if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            self.scheduler.step(val["loss"])
+        else:
+            self.scheduler.step()
+        self.epoch += 1
+        self.batch_in_epoch = 0
+        self._emit(record, callback)
+        self.save_checkpoint()
+
+    def _emit(self, record: dict, callback) -> None:
+        self.write_metrics(record)
+        if callback is not None and self.dist.main:
+            callback(record)
+
+
+__all__ = ["ConfigError", "DataError", "Dist", "TrainConfig", "TrainingRun"]
