@@ -57,8 +57,9 @@ def parse_args(argv):
     p.add_argument("--ten-crop", action="store_true", help="10-crop validation")
     p.add_argument("--tensorboard", action="store_true", help="also log to OUT/tensorboard")
     args = p.parse_args(argv)
-    if args.image_size < 32:
-        p.error(f"--image-size {args.image_size} is too small for AlexNet (32 at least)")
+    if args.image_size < 63:
+        p.error(f"--image-size {args.image_size} is too small for AlexNet's pooling "
+                f"(63 at least)")
     return args
 
 

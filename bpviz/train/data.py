@@ -104,23 +104,26 @@ def collate_skipping(batch):
     return images, labels, skipped
 
 
+PALETTE = torch.tensor([[0.9, 0.15, 0.1], [0.1, 0.75, 0.2], [0.15, 0.3, 0.95],
+                        [0.95, 0.85, 0.1], [0.8, 0.2, 0.85]])
+
+
 class SyntheticImages(Dataset):
     """Procedural colour images, deterministic by (seed, index), any size and class count.
 
-    Each class has its own hue and stripe orientation/frequency; phase, brightness and noise
-    vary per image, so a small network must learn the class from colour and texture. Not
-    photographs: a stand-in that needs no download."""
+    A class is a colour (five well-separated ones) and a stripe orientation (as many as the
+    classes need); phase, stripe width, brightness and noise vary per image, so a network
+    must learn colour and texture, where they are, not pixels. Not photographs: a stand-in
+    that needs no download."""
 
     def __init__(self, n: int, classes: int = 10, size: int = 64, seed: int = 0):
         self.n, self.num_classes, self.size, self.seed = n, classes, size, seed
         self.classes = (LECTURE_CLASSES[:classes] if classes <= len(LECTURE_CLASSES)
                         else [f"class {k}" for k in range(classes)])
-        k = torch.arange(classes, dtype=torch.float32)
-        hue = 2 * math.pi * k / classes
-        self.colors = 0.5 + 0.4 * torch.stack([torch.cos(hue), torch.cos(hue - 2.1),
-                                               torch.cos(hue + 2.1)], 1)
-        self.angles = k * math.pi / max(classes, 1) * 1.7
-        self.freqs = 2 * math.pi * (1.5 + (k % 3)) / size
+        orientations = math.ceil(classes / len(PALETTE))
+        k = torch.arange(classes)
+        self.colors = PALETTE[k % len(PALETTE)]
+        self.angles = (k // len(PALETTE)).float() * math.pi / orientations
         yy, xx = torch.meshgrid(torch.arange(size, dtype=torch.float32),
                                 torch.arange(size, dtype=torch.float32), indexing="ij")
         self.yy, self.xx = yy, xx
@@ -137,12 +140,14 @@ class SyntheticImages(Dataset):
         """Image ``i`` in [0, 1], (3, size, size)."""
         g = torch.Generator().manual_seed(self.seed * 1_000_003 + i)
         c = self.label(i)
-        phase = torch.rand(1, generator=g) * 2 * math.pi
-        wave = torch.cos(self.freqs[c] * (self.xx * torch.cos(self.angles[c])
-                                          + self.yy * torch.sin(self.angles[c])) + phase)
-        brightness = 0.8 + 0.4 * torch.rand(1, generator=g)
-        img = self.colors[c][:, None, None] * (0.5 + 0.5 * wave) * brightness
-        img = img + 0.08 * torch.randn(img.shape, generator=g)
+        phase, width, bright = torch.rand(3, generator=g)
+        freq = 2 * math.pi / (self.size * (0.12 + 0.1 * width))
+        angle = self.angles[c]
+        wave = torch.cos(freq * (self.xx * torch.cos(angle) + self.yy * torch.sin(angle))
+                         + 2 * math.pi * phase)
+        stripes = 0.3 + 0.7 * (wave > 0).float()
+        img = self.colors[c][:, None, None] * stripes * (0.75 + 0.25 * bright)
+        img = img + 0.05 * torch.randn(img.shape, generator=g)
         return img.clamp(0, 1)
 
     def __getitem__(self, i):

@@ -1,0 +1,138 @@
+"""The training loop on the CPU with tiny settings: resume equals an uninterrupted run,
+SIGINT leaves a checkpoint, torchrun with two gloo ranks, CLI errors."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from bpviz.train.loop import ConfigError, TrainConfig, TrainingRun
+
+SMALL = dict(image_size=64, batch_size=8, classes=4, synthetic_train=64, synthetic_val=16,
+             log_every=5, workers=0, device="cpu", epochs=5)
+
+
+def weights(run):
+    return {k: v.clone() for k, v in run.unwrapped().state_dict().items()}
+
+
+def test_twenty_steps_equal_ten_then_resume_then_ten(tmp_path):
+    a = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path / "a"), max_steps=20))
+    assert a.run() == "max_steps" and a.step == 20
+    b = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path / "b"), max_steps=10))
+    assert b.run() == "max_steps"
+    c = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path / "b"), max_steps=20, resume=True))
+    assert (c.step, c.epoch, c.batch_in_epoch) == (10, 1, 2)
+    assert c.run() == "max_steps"
+    wa, wc = weights(a), weights(c)
+    for k in wa:
+        assert torch.equal(wa[k], wc[k]), k
+    records = [json.loads(l) for l in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records if r["split"] == "train"] == [5, 10, 15, 20]
+    assert {"loss", "top1", "top5", "lr", "images_per_s", "epoch", "split"} <= set(records[0])
+    assert any(r["split"] == "val" for r in records)
+
+
+def test_checkpoints_load_with_weights_only_and_hold_everything(tmp_path):
+    run = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path), max_steps=3))
+    run.run()
+    state = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    assert {"model", "optimizer", "scheduler", "scaler", "rng_torch", "epoch", "step",
+            "batch_in_epoch"} <= set(state)
+    assert state["step"] == 3
+    assert not list(tmp_path.glob(".*tmp"))                    # atomic: no temp left
+
+
+def test_stop_and_pause_requests_from_another_thread(tmp_path):
+    import threading
+    run = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path)))
+    seen = []
+
+    def callback(record):
+        if record["split"] == "train":
+            seen.append(record["step"])
+        if record["step"] == 5:
+            run.request_pause()
+            threading.Timer(0.3, run.request_resume).start()
+        if record["step"] == 10:
+            run.request_stop()
+
+    start = time.perf_counter()
+    assert run.run(callback) == "stopped"
+    assert run.step == 10 and seen[:2] == [5, 10] and time.perf_counter() - start > 0.3
+    assert torch.load(tmp_path / "checkpoint.pt", weights_only=True)["step"] == 10
+
+
+def test_snapshots_for_the_gui(tmp_path):
+    run = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path), max_steps=5, arch="alexnet-paper"))
+    records = []
+    run.run(records.append)
+    snap = run.snapshots()
+    assert snap["conv1"].shape == (96, 3, 11, 11)
+    assert snap["batch"].shape == (8, 3, 64, 64) and 0 <= snap["batch"].min() <= snap["batch"].max() <= 1
+    assert records[0]["grad_norms"] and all(v >= 0 for v in records[0]["grad_norms"].values())
+
+
+def test_config_errors():
+    with pytest.raises(ConfigError, match="no CUDA GPU"):
+        TrainingRun(TrainConfig(**dict(SMALL, device="cuda")))
+    with pytest.raises(ConfigError, match="unknown architecture"):
+        TrainingRun(TrainConfig(**dict(SMALL, arch="vgg")))
+
+
+def cli(args, tmp_path, **kw):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.run([sys.executable, "-m", "bpviz.train", *args], capture_output=True,
+                          text=True, cwd=tmp_path, env=env, timeout=300, **kw)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--data", "missing-folder"], "data folder 'missing-folder' does not exist"),
+    (["--device", "cuda"], "no CUDA GPU is available"),
+    (["--batch-size", "0"], "must be positive"),
+    (["--arch", "vgg"], "invalid choice"),
+    (["--image-size", "32"], "too small"),
+    (["--resume", "--out", "empty"], "no checkpoint.pt"),
+])
+def test_cli_errors_are_one_line_and_exit_2(tmp_path, args, message):
+    result = cli(args + ["--image-size", "64", "--workers", "0"][0 if "--image-size" not in args else 2:], tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_sigint_stops_with_a_checkpoint(tmp_path):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "bpviz.train", "--image-size", "64",
+                             "--batch-size", "8", "--classes", "4", "--workers", "0",
+                             "--device", "cpu", "--log-every", "2", "--out", "run"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    metrics = tmp_path / "run" / "metrics.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (metrics.exists() and metrics.read_text().strip()):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "stopped" in err
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    assert state["step"] >= 2
+
+
+def test_torchrun_two_gloo_ranks_write_one_metrics_file(tmp_path):
+    env = dict(os.environ, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1")
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2",
+         "--standalone", "-m", "bpviz.train",
+         "--image-size", "64", "--batch-size", "4", "--classes", "4", "--workers", "0",
+         "--device", "cpu", "--log-every", "2", "--max-steps", "6", "--out", "ddp"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    records = [json.loads(l) for l in (tmp_path / "ddp" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [2, 4, 6]          # one writer: rank 0
+    assert torch.load(tmp_path / "ddp" / "checkpoint.pt", weights_only=True)["step"] == 6
