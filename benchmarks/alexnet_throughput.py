@@ -58,6 +58,16 @@ def bpviz_loop(run, batches, steps):
     return n / (time.perf_counter() - start)
 
 
+def compare(ours, reference, rounds: int = 3):
+    """Alternate the two loops (ours, ref, ours, ref...) and take each one's median, so
+    that warm-up and machine noise hit both."""
+    a, b = [], []
+    for _ in range(rounds):
+        a.append(ours())
+        b.append(reference())
+    return sorted(a)[rounds // 2], sorted(b)[rounds // 2]
+
+
 def main() -> None:
     from bpviz.train.loop import TrainConfig, TrainingRun, pick_device
     from bpviz.train.models import build_model
@@ -87,8 +97,8 @@ def main() -> None:
     run = TrainingRun(cfg)
     torch.manual_seed(0)
     ref_model = build_model(args.arch, 1000).to(device)
-    ours = bpviz_loop(run, resident, args.steps)
-    ref = reference_loop(ref_model, resident, device, args.steps)
+    ours, ref = compare(lambda: bpviz_loop(run, resident, args.steps),
+                        lambda: reference_loop(ref_model, resident, device, args.steps))
     name = torch.cuda.get_device_name(device) if gpu else "CPU"
     print(f"device: {name}; {args.arch} {args.size}px batch {args.batch}; torch "
           f"{torch.__version__}, {torch.get_num_threads()} CPU threads")
@@ -113,8 +123,8 @@ def main() -> None:
                     break
                 yield xb, yb
 
-        ours = bpviz_loop(run, files, args.steps)
-        ref = reference_loop(ref_model, files, device, args.steps)
+        ours, ref = compare(lambda: bpviz_loop(run, files, args.steps),
+                            lambda: reference_loop(ref_model, files, device, args.steps))
         print(f"JPEG pipeline: bpviz {ours:8.0f} img/s   reference {ref:8.0f} img/s   ratio "
               f"{ours / ref:.2f}")
 

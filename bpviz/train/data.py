@@ -54,14 +54,22 @@ def train_transform(size: int, lighting: float = 0.1):
                       T.ToTensor(), PCALighting(lighting), T.Normalize(IMAGENET_MEAN, IMAGENET_STD)])
 
 
+class StackCrops:
+    """Ten PIL crops to one (10, 3, H, W) normalised tensor (a class, not a lambda, so that
+    forkserver/spawn workers can pickle it)."""
+
+    def __call__(self, crops):
+        from torchvision.transforms import functional as TF
+        return torch.stack([TF.normalize(TF.to_tensor(c), IMAGENET_MEAN, IMAGENET_STD)
+                            for c in crops])
+
+
 def val_transform(size: int, ten_crop: bool = False):
     from torchvision import transforms as T
-    normalize = T.Normalize(IMAGENET_MEAN, IMAGENET_STD)
     if ten_crop:
-        return T.Compose([T.Resize(resize_for(size)), T.TenCrop(size),
-                          T.Lambda(lambda crops: torch.stack([normalize(T.functional.to_tensor(c))
-                                                              for c in crops]))])
-    return T.Compose([T.Resize(resize_for(size)), T.CenterCrop(size), T.ToTensor(), normalize])
+        return T.Compose([T.Resize(resize_for(size)), T.TenCrop(size), StackCrops()])
+    return T.Compose([T.Resize(resize_for(size)), T.CenterCrop(size), T.ToTensor(),
+                      T.Normalize(IMAGENET_MEAN, IMAGENET_STD)])
 
 
 def denormalize(x: torch.Tensor) -> torch.Tensor:
@@ -104,17 +112,19 @@ def collate_skipping(batch):
     return images, labels, skipped
 
 
-PALETTE = torch.tensor([[0.9, 0.15, 0.1], [0.1, 0.75, 0.2], [0.15, 0.3, 0.95],
-                        [0.95, 0.85, 0.1], [0.8, 0.2, 0.85]])
+PALETTE = torch.tensor([[0.9, 0.1, 0.1], [0.1, 0.75, 0.15], [0.1, 0.25, 0.95],
+                        [0.95, 0.9, 0.1], [0.85, 0.15, 0.85], [0.1, 0.85, 0.9],
+                        [0.95, 0.55, 0.05], [0.45, 0.1, 0.6], [0.85, 0.85, 0.85],
+                        [0.35, 0.4, 0.1]])
 
 
 class SyntheticImages(Dataset):
     """Procedural colour images, deterministic by (seed, index), any size and class count.
 
-    A class is a colour (five well-separated ones) and a stripe orientation (as many as the
-    classes need); phase, stripe width, brightness and noise vary per image, so a network
-    must learn colour and texture, where they are, not pixels. Not photographs: a stand-in
-    that needs no download."""
+    A class is a colour (ten well-separated ones) and, past ten classes, also a stripe
+    orientation; stripe phase, width and (within ten classes) orientation, brightness and
+    noise vary per image, so a network must learn colour and texture wherever they are, not
+    pixels. Not photographs: a stand-in that needs no download."""
 
     def __init__(self, n: int, classes: int = 10, size: int = 64, seed: int = 0):
         self.n, self.num_classes, self.size, self.seed = n, classes, size, seed
@@ -140,9 +150,9 @@ class SyntheticImages(Dataset):
         """Image ``i`` in [0, 1], (3, size, size)."""
         g = torch.Generator().manual_seed(self.seed * 1_000_003 + i)
         c = self.label(i)
-        phase, width, bright = torch.rand(3, generator=g)
+        phase, width, bright, turn = torch.rand(4, generator=g)
         freq = 2 * math.pi / (self.size * (0.12 + 0.1 * width))
-        angle = self.angles[c]
+        angle = self.angles[c] if self.num_classes > len(PALETTE) else turn * math.pi
         wave = torch.cos(freq * (self.xx * torch.cos(angle) + self.yy * torch.sin(angle))
                          + 2 * math.pi * phase)
         stripes = 0.3 + 0.7 * (wave > 0).float()

@@ -82,3 +82,14 @@ def test_missing_folders_are_named(tmp_path):
     (tmp_path / "d" / "val").mkdir()
     with pytest.raises(data.DataError, match="no images"):
         data.build_datasets(str(tmp_path / "d"), 64)
+
+
+def test_ten_crop_validation_and_workers_can_pickle_the_transforms(tmp_path):
+    import pickle
+    from bpviz.train.make_dataset import write_tree
+    root = write_tree(tmp_path / "d", classes=2, train_per_class=2, val_per_class=1, size=80)
+    train, val, _ = data.build_datasets(str(root), 64, ten_crop=True)
+    x, y = val[0]
+    assert x.shape == (10, 3, 64, 64)
+    pickle.dumps(train.folder.transform)
+    pickle.dumps(val.folder.transform)
