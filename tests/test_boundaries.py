@@ -40,6 +40,19 @@ print('ok')
     assert result.stdout.strip() == "ok"
 
 
+def test_train_imports_without_qt():
+    code = """
+import bpviz.train.loop, bpviz.train.cli, bpviz.train.data, bpviz.train.models
+import bpviz.train.make_dataset
+bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6')]
+assert not bad, bad
+print('ok')
+"""
+    result = run_blocked(code, {"PySide6", "pyqtgraph", "shiboken6"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
 def test_the_blocker_really_blocks():
     result = run_blocked("import torch", {"torch"})
     assert result.returncode != 0 and "blocked: torch" in result.stderr

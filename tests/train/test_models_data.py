@@ -30,7 +30,7 @@ def test_paper_layers_and_initialisation():
     assert [f.out_features for f in fcs] == [4096, 4096, 1000]
     for layer in convs + fcs:
         assert abs(layer.weight.std().item() - 0.01) < 0.001
-    biases = [float(l.bias.mean()) for l in convs + fcs]
+    biases = [float(l.bias.detach().mean()) for l in convs + fcs]
     assert biases == [0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0]
     assert first_conv(m) is convs[0]
     n_params = sum(p.numel() for p in m.parameters())
