@@ -181,6 +181,22 @@ def check_folder(path) -> tuple[Path, Path]:
     return train, val
 
 
+def class_names(root: Path, folders: list[str]) -> list[str]:
+    """Readable names for class folders when the dataset provides them: ImageNet's
+    LOC_synset_mapping.txt ("n01440764 tench, Tinca tinca") or a classes.txt of
+    "folder name" lines; the folder names otherwise."""
+    for listing in ("LOC_synset_mapping.txt", "classes.txt"):
+        path = root / listing
+        if path.is_file():
+            names = {}
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                key, _, name = line.strip().partition(" ")
+                if key and name:
+                    names[key] = name.split(",")[0].strip()
+            return [names.get(f, f) for f in folders]
+    return list(folders)
+
+
 def build_datasets(data: str, image_size: int, classes: int = 10, train_size: int = 2560,
                    val_size: int = 512, seed: int = 0, ten_crop: bool = False):
     """(train, val, class names) for "synthetic" or an ImageFolder tree."""
@@ -195,4 +211,4 @@ def build_datasets(data: str, image_size: int, classes: int = 10, train_size: in
         raise DataError(f"no images in '{train_dir}'")
     if train.classes != val.classes:
         raise DataError(f"train/ and val/ of '{data}' have different class folders")
-    return train, val, train.classes
+    return train, val, class_names(Path(data), train.classes)

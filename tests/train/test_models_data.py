@@ -93,3 +93,12 @@ def test_ten_crop_validation_and_workers_can_pickle_the_transforms(tmp_path):
     assert x.shape == (10, 3, 64, 64)
     pickle.dumps(train.folder.transform)
     pickle.dumps(val.folder.transform)
+
+
+def test_class_names_come_from_the_dataset_when_it_has_them(tmp_path):
+    from bpviz.train.make_dataset import write_tree
+    root = write_tree(tmp_path / "d", classes=2, train_per_class=1, val_per_class=1, size=40)
+    folders = sorted(p.name for p in (root / "train").iterdir())
+    assert data.build_datasets(str(root), 32)[2] == folders
+    (root / "LOC_synset_mapping.txt").write_text(f"{folders[0]} kit fox, Vulpes macrotis\n")
+    assert data.build_datasets(str(root), 32)[2] == ["kit fox", folders[1]]
