@@ -29,7 +29,7 @@ from .settings import recent_files, settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
 from .train_panel import TrainPanel
 
-TABS = ("backprop", "losses", "optimizers")
+TABS = ("backprop", "losses", "optimizers", "training")
 FILE_FILTER = "bpviz graphs (*.bpviz.json);;JSON files (*.json);;All files (*)"
 
 
@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         self.optimizers = LazyPanel(self._make_optimizer_lab)
         self.tabs.addTab(self.losses, "Losses")
         self.tabs.addTab(self.optimizers, "Optimizers")
+        self.training_tab = LazyPanel(self._make_training_tab)
+        self.tabs.addTab(self.training_tab, "Training")
         self.setCentralWidget(self.tabs)
         self.op_palette = Palette()
         self.properties = PropertyEditor()
@@ -134,6 +136,10 @@ class MainWindow(QMainWindow):
     def _make_loss_lab(self):
         from .loss_lab import LossLab
         return LossLab(lambda: (self.document.graph, self.data.feeds()))
+
+    def _make_training_tab(self):
+        from .training_tab import TrainingTab
+        return TrainingTab()
 
     def _make_optimizer_lab(self):
         from .optimizer_lab import OptimizerLab
@@ -377,7 +383,9 @@ class MainWindow(QMainWindow):
     def current_lab(self):
         """The panel of the current tab if it exports (the labs), else None."""
         page = self.tabs.currentWidget()
-        return page.panel if isinstance(page, LazyPanel) else None
+        if isinstance(page, LazyPanel) and hasattr(page.panel, "csv_data"):
+            return page.panel
+        return None
 
     def export_figure(self, path=None) -> bool:
         """The current tab's figure (the canvas on the Backprop tab) as PNG or SVG."""
@@ -452,7 +460,20 @@ class MainWindow(QMainWindow):
         self.document.clear_recovery()
         return False
 
+    def ask_stop_training(self) -> bool:
+        return QMessageBox.question(
+            self, "Training in progress", "A training run is in progress. Stop it (a "
+            "checkpoint is written first) and quit?", QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.No) == QMessageBox.Yes
+
     def closeEvent(self, event):
+        tab = self.training_tab
+        if tab.built and tab.panel.running():
+            if not self.ask_stop_training():
+                event.ignore()
+                return
+            tab.panel.stop()
+            tab.panel.wait()
         if not self.maybe_save():
             event.ignore()
             return

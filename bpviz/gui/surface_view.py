@@ -281,10 +281,17 @@ class SurfacePanel(QWidget):
             self.worker.cancel.set()
 
     def wait(self, timeout_ms: int = 60000) -> bool:
-        """Block until a running slice finishes (for scripts and tests)."""
-        if self.thread is None or not self.thread.isRunning():
-            return True
-        return self.thread.wait(timeout_ms)
+        """Block until a running slice finishes (for scripts and tests), delivering its
+        signals; not QThread.wait(), which may hold the GIL the worker needs."""
+        from PySide6.QtWidgets import QApplication
+        deadline = time.perf_counter() + timeout_ms / 1000
+        while self.thread is not None and self.thread.isRunning():
+            if time.perf_counter() > deadline:
+                return False
+            QApplication.processEvents()
+            time.sleep(0.01)
+        QApplication.processEvents()
+        return True
 
     # --- showing -----------------------------------------------------------------------------
     def _show(self, xs, ys, z, title, xlabel, ylabel) -> None:

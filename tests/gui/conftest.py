@@ -24,4 +24,5 @@ def window(qtbot):
     # no modal dialog may block a test: record the question and answer "discard"
     win.asked_unsaved = []
     win.ask_unsaved = lambda: win.asked_unsaved.append(True) or QMessageBox.Discard
+    win.ask_stop_training = lambda: True       # a run still going when the test ends stops
     return win
