@@ -171,7 +171,7 @@ class TrainingRun:
             raise ConfigError(f"unknown architecture '{cfg.arch}' (choose from "
                               f"{', '.join(ARCHS)})")
         self.cfg, self.dist = cfg, dist or Dist()
-        if cfg.threads:
+        if cfg.threads and cfg.threads != torch.get_num_threads():
             torch.set_num_threads(cfg.threads)
         self.device = pick_device(cfg.device)
         if self.dist.world > 1 and self.device.type == "cuda":

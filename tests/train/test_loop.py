@@ -141,7 +141,6 @@ def test_torchrun_two_gloo_ranks_write_one_metrics_file(tmp_path):
 def test_the_procedural_set_is_learnable_by_alexnet_at_64px(tmp_path):
     """The issue's claim, at the quick-run settings the README gives: >= 90 % running
     training top-1 within 300 CPU steps (about 80 s here)."""
-    torch.set_num_threads(2)
     run = TrainingRun(TrainConfig(image_size=64, batch_size=64, lr=0.005, max_steps=300,
                                   log_every=25, workers=0, device="cpu", out=str(tmp_path)))
     records = []
