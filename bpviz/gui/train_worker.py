@@ -36,7 +36,6 @@ class TrainWorker(QObject):
         import torch
 
         try:
-            self.config.threads = self.config.threads or gui_threads()
             self.run = TrainingRun(self.config)
             if self._stop:
                 self.run.request_stop()

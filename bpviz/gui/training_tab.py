@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, 
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
                                QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
-from .train_worker import TrainWorker
+from .train_worker import TrainWorker, gui_threads
 
 CURVES = {"loss": ("loss", "#2f6fb0", "#c2571a"), "top1": ("top-1", "#2f6fb0", "#c2571a"),
           "top5": ("top-5", "#2e8b57", "#7b4fb0")}
@@ -290,6 +290,10 @@ class TrainingTab(QWidget):
         self.say(f"Starting {cfg.arch} on {self.device.currentText()}, output in {cfg.out}")
         if self.gpus.value() > 1:
             return self._start_torchrun(cfg)
+        import torch
+        # set here, in the GUI thread: changing torch's thread count from the worker thread
+        # can deadlock OpenMP when this thread has already used torch
+        torch.set_num_threads(gui_threads())
         self.worker = TrainWorker(cfg)
         self.thread = QThread(self)
         self.worker.moveToThread(self.thread)
