@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QPro
 from ..core import GraphError, surfaces
 from ..core import datasets as ds
 from ..core.errors import DataError
+from .threads import wait_for
 
 CMAP = pg.colormap.get("viridis")
 
@@ -281,17 +282,8 @@ class SurfacePanel(QWidget):
             self.worker.cancel.set()
 
     def wait(self, timeout_ms: int = 60000) -> bool:
-        """Block until a running slice finishes (for scripts and tests), delivering its
-        signals; not QThread.wait(), which may hold the GIL the worker needs."""
-        from PySide6.QtWidgets import QApplication
-        deadline = time.perf_counter() + timeout_ms / 1000
-        while self.thread is not None and self.thread.isRunning():
-            if time.perf_counter() > deadline:
-                return False
-            QApplication.processEvents()
-            time.sleep(0.01)
-        QApplication.processEvents()
-        return True
+        """Block until a running slice finishes (for scripts and tests)."""
+        return wait_for(self.thread, timeout_ms)
 
     # --- showing -----------------------------------------------------------------------------
     def _show(self, xs, ys, z, title, xlabel, ylabel) -> None:

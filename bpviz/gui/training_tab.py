@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QProcess, Qt, QThread, QTimer
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QFormLayout,
-                               QGridLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
                                QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
+from .threads import wait_for
 from .train_worker import TrainWorker, gui_threads
 
 CURVES = {"loss": ("loss", "#2f6fb0", "#c2571a"), "top1": ("top-1", "#2f6fb0", "#c2571a"),
@@ -370,17 +370,7 @@ class TrainingTab(QWidget):
     def wait(self, timeout_ms: int = 600_000) -> bool:
         """Block until a run in a thread ends (closing the window, tests); the worker's last
         signals are then delivered."""
-        if self.thread is None:
-            return True
-        # not QThread.wait(): it may hold the GIL that the worker's Python code needs
-        deadline = time.perf_counter() + timeout_ms / 1000
-        while self.thread is not None and self.thread.isRunning():
-            if time.perf_counter() > deadline:
-                return False
-            QApplication.processEvents()
-            time.sleep(0.01)
-        QApplication.processEvents()
-        return True
+        return wait_for(self.thread, timeout_ms)
 
     def _end_thread(self) -> None:
         self.thread.quit()
