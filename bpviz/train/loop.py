@@ -15,7 +15,7 @@ import os
 import random
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
@@ -132,7 +132,6 @@ class Sums:
     top5: torch.Tensor = None
     count: torch.Tensor = None
     skipped: int = 0
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.reset()
