@@ -11,8 +11,14 @@ def wait_for(thread, timeout_ms: int) -> bool:
 
     Not QThread.wait(): called from Python it may hold the GIL that the worker's Python code
     needs, and queued signals from the worker could not be delivered."""
+    return wait_until(lambda: thread is None or not thread.isRunning(), timeout_ms)
+
+
+def wait_until(done, timeout_ms: int) -> bool:
+    """Poll ``done()`` until it is true, delivering the GUI's events meanwhile; False on
+    timeout."""
     deadline = time.perf_counter() + timeout_ms / 1000
-    while thread is not None and thread.isRunning():
+    while not done():
         if time.perf_counter() > deadline:
             return False
         QApplication.processEvents()

@@ -4,6 +4,7 @@ such as one trained with bpviz-train on a cluster, and see its history."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -15,24 +16,49 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
                                QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
-from .threads import wait_for
-from .train_worker import TrainWorker, gui_threads
+from .settings import settings
+from .threads import wait_until
+from .train_worker import TrainWorker, gui_threads, load_engine
 
 CURVES = {"loss": ("loss", "#2f6fb0", "#c2571a"), "top1": ("top-1", "#2f6fb0", "#c2571a"),
           "top5": ("top-5", "#2e8b57", "#7b4fb0")}
 
 
-def read_metrics(folder) -> list[dict]:
-    """The records of a run folder's metrics.jsonl (unreadable lines are skipped)."""
-    path = Path(folder) / "metrics.jsonl"
-    records = []
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+class MetricsReader:
+    """Reads a run folder's growing metrics.jsonl from where it left off, so following a
+    long run costs only its new lines; unreadable lines are skipped."""
+
+    def __init__(self, folder):
+        self.path = Path(folder) / "metrics.jsonl"
+        self.offset = 0
+
+    def read(self, final: bool = False) -> list[dict]:
+        """The records written since the last call; a line still being written waits for
+        its newline unless ``final`` (the writer has finished)."""
+        try:
+            with open(self.path, "rb") as f:
+                if f.seek(0, 2) < self.offset:          # rewritten from the start
+                    self.offset = 0
+                f.seek(self.offset)
+                chunk = f.read()
+        except OSError:
+            return []
+        end = len(chunk) if final else chunk.rfind(b"\n") + 1
+        self.offset += end
+        records = []
+        for line in chunk[:end].decode("utf-8", errors="replace").splitlines():
             try:
-                records.append(json.loads(line))
+                record = json.loads(line)
             except ValueError:
                 continue
-    return records
+            if isinstance(record, dict):
+                records.append(record)
+        return records
+
+
+def read_metrics(folder) -> list[dict]:
+    """All the records of a run folder's metrics.jsonl."""
+    return MetricsReader(folder).read(final=True)
 
 
 def tile(images: np.ndarray, columns: int) -> np.ndarray:
@@ -71,6 +97,70 @@ def data_check(path: str) -> str:
     return f"{len(classes)} classes, {count} training images"
 
 
+def form_value(widget):
+    if isinstance(widget, QSpinBox):
+        return widget.value()
+    return widget.currentText() if isinstance(widget, QComboBox) else widget.text()
+
+
+def set_form_value(widget, value) -> None:
+    """Restore a remembered value; one that no longer fits (a vanished choice, a number out
+    of range, a damaged settings file) leaves the default."""
+    if value is None:
+        return
+    if isinstance(widget, QSpinBox):
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            return
+        if widget.minimum() <= number <= widget.maximum():
+            widget.setValue(number)
+    elif isinstance(widget, QComboBox):
+        if widget.isEditable():
+            widget.setCurrentText(str(value))
+        elif widget.findText(str(value)) >= 0:
+            widget.setCurrentText(str(value))
+    else:
+        widget.setText(str(value))
+
+
+class History:
+    """The numbers of a run's records as growing columns, one per (split, key): appending is
+    O(1) and drawing reads numpy views, so a long run's hundred-thousandth record costs what
+    its first did."""
+
+    def __init__(self):
+        self.columns: dict[tuple, np.ndarray] = {}
+        self.sizes: dict[tuple, int] = {}
+
+    def add(self, record: dict) -> None:
+        split, step = record.get("split"), record.get("step")
+        if split is None or not isinstance(step, (int, float)):
+            return
+        for key, value in record.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                    and key != "step":
+                self._append((split, key), step, value)
+
+    def _append(self, column, step, value) -> None:
+        n = self.sizes.get(column, 0)
+        data = self.columns.get(column)
+        if data is None or n == len(data):
+            grown = np.empty((max(64, 2 * n), 2))
+            if data is not None:
+                grown[:n] = data
+            self.columns[column] = data = grown
+        data[n] = step, value
+        self.sizes[column] = n + 1
+
+    def series(self, split: str, key: str) -> tuple[np.ndarray, np.ndarray]:
+        n = self.sizes.get((split, key), 0)
+        if not n:
+            return np.empty(0), np.empty(0)
+        data = self.columns[(split, key)]
+        return data[:n, 0], data[:n, 1]
+
+
 class TrainingTab(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -78,7 +168,8 @@ class TrainingTab(QWidget):
         self.process: QProcess | None = None
         self.follow_timer = QTimer(self)
         self.follow_timer.timeout.connect(self._follow)
-        self.records: list[dict] = []
+        self.draw_timer = QTimer(self, interval=5)
+        self.draw_timer.timeout.connect(self._draw_next)
         self.started = None
         self._build_form()
         self._build_views()
@@ -86,7 +177,8 @@ class TrainingTab(QWidget):
 
     # --- the form ---------------------------------------------------------------------------
     def _build_form(self) -> None:
-        import torch                                   # the tab's first use: now, not at start
+        load_engine()                                  # the tab's first use: now, not at start
+        import torch
         self.data = QComboBox(editable=True)
         self.data.addItem("synthetic")
         self.data.setToolTip("'synthetic', or a folder with train/<class>/ and val/<class>/")
@@ -115,7 +207,10 @@ class TrainingTab(QWidget):
         self.gpus = QSpinBox(minimum=1, maximum=max(1, gpus), value=1)
         self.gpus.setToolTip("More than one: torchrun launches one process per GPU")
         self.workers = QSpinBox(minimum=0, maximum=64, value=0 if not gpus else 8)
-        self.out = QLineEdit(str(Path.home() / "bpviz-runs" / time.strftime("alexnet-%Y%m%d-%H%M")))
+        self.threads = QSpinBox(minimum=1, maximum=os.cpu_count() or 1, value=gui_threads())
+        self.threads.setToolTip("torch's CPU threads; the default leaves the window a core "
+                                "so it stays smooth")
+        self.out = QLineEdit()
         self.resume = QCheckBox("resume from the checkpoint in the output folder")
         form = QFormLayout()
         row = QHBoxLayout()
@@ -128,7 +223,8 @@ class TrainingTab(QWidget):
                          ("Schedule", self.schedule), ("Epochs", self.epochs),
                          ("Max steps", self.max_steps), ("Precision", self.precision),
                          ("Device", self.device), ("GPUs", self.gpus),
-                         ("Workers", self.workers), ("Output folder", self.out)):
+                         ("Workers", self.workers), ("CPU threads", self.threads),
+                         ("Output folder", self.out)):
             form.addRow(label, w)
         form.addRow("", self.resume)
         self.start_button = QPushButton("Start")
@@ -155,8 +251,34 @@ class TrainingTab(QWidget):
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
         self.open_button.clicked.connect(self._open_dialog)
+        self.restore_form()
         self._check_data(self.data.currentText())
         self._set_running(False)
+
+    # the form's values are remembered between sessions (saved when a run starts)
+    def _form_fields(self) -> dict:
+        return {"data": self.data, "arch": self.arch, "image_size": self.image_size,
+                "batch": self.batch, "lr": self.lr, "schedule": self.schedule,
+                "epochs": self.epochs, "max_steps": self.max_steps,
+                "precision": self.precision, "gpus": self.gpus, "workers": self.workers,
+                "threads": self.threads}
+
+    def save_form(self) -> None:
+        store = settings()
+        for key, w in self._form_fields().items():
+            store.setValue(f"training/{key}", form_value(w))
+        store.setValue("training/device", self.device.currentData())
+        store.setValue("training/runs", str(Path(self.out.text().strip() or ".").parent))
+
+    def restore_form(self) -> None:
+        store = settings()
+        for key, w in self._form_fields().items():
+            set_form_value(w, store.value(f"training/{key}"))
+        index = self.device.findData(store.value("training/device"))
+        if index >= 0:
+            self.device.setCurrentIndex(index)
+        runs = store.value("training/runs") or str(Path.home() / "bpviz-runs")
+        self.out.setText(str(Path(runs) / time.strftime("alexnet-%Y%m%d-%H%M%S")))
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "ImageNet-style data folder")
@@ -183,7 +305,7 @@ class TrainingTab(QWidget):
                            precision=self.precision.currentText(),
                            device=self.device.currentData(), workers=self.workers.value(),
                            out=self.out.text().strip(), resume=self.resume.isChecked(),
-                           log_every=5)
+                           threads=self.threads.value(), log_every=5)
 
     # --- the views ----------------------------------------------------------------------------
     def _plot(self, title: str, left: str = "") -> pg.PlotWidget:
@@ -191,6 +313,8 @@ class TrainingTab(QWidget):
         w.setBackground(self.palette().base().color())
         w.addLegend(offset=(10, 10))
         w.setLabel("bottom", "step")
+        w.setDownsampling(auto=True, mode="peak")        # a long run's 10^5 points
+        w.setClipToView(True)
         if left:
             w.setLabel("left", left)
         return w
@@ -247,7 +371,8 @@ class TrainingTab(QWidget):
         layout.addWidget(splitter)
 
     def clear_views(self) -> None:
-        self.records = []
+        self.records, self.history, self.latest, self.dirty = [], History(), {}, []
+        self.norm_ticks = None
         for curve in self.curves.values():
             curve.setData([], [])
         self.norm_bars.setOpts(x=[], height=[])
@@ -284,16 +409,20 @@ class TrainingTab(QWidget):
         if problem.startswith("⚠"):
             self.say(problem[2:], error=True)
             return False
+        self.save_form()
+        self.run_out = cfg.out
         self.clear_views()
         self.started = time.perf_counter()
         self.total_steps = None
         self.say(f"Starting {cfg.arch} on {self.device.currentText()}, output in {cfg.out}")
         if self.gpus.value() > 1:
+            from bpviz.train.loop import STOP_FILE
+            (Path(cfg.out) / STOP_FILE).unlink(missing_ok=True)     # left by a crashed run
             return self._start_torchrun(cfg)
         import torch
         # set here, in the GUI thread: changing torch's thread count from the worker thread
         # can deadlock OpenMP when this thread has already used torch
-        torch.set_num_threads(gui_threads())
+        torch.set_num_threads(cfg.threads)
         self.worker = TrainWorker(cfg)
         self.thread = QThread(self)
         self.worker.moveToThread(self.thread)
@@ -311,16 +440,9 @@ class TrainingTab(QWidget):
 
     def _start_torchrun(self, cfg) -> bool:
         """N GPUs: torchrun as a child process; its metrics.jsonl is followed."""
+        from bpviz.train.cli import argv_from
         args = ["-m", "torch.distributed.run", "--standalone",
-                f"--nproc_per_node={self.gpus.value()}", "-m", "bpviz.train",
-                "--data", cfg.data, "--arch", cfg.arch, "--image-size", str(cfg.image_size),
-                "--batch-size", str(cfg.batch_size), "--lr", str(cfg.lr), "--epochs",
-                str(cfg.epochs), "--precision", cfg.precision, "--workers", str(cfg.workers),
-                "--out", cfg.out, "--log-every", "10"]
-        if cfg.max_steps:
-            args += ["--max-steps", str(cfg.max_steps)]
-        if cfg.resume:
-            args.append("--resume")
+                f"--nproc_per_node={self.gpus.value()}", "-m", "bpviz.train", *argv_from(cfg)]
         self.process = QProcess(self)
         self.process.setProgram(sys.executable)
         self.process.setArguments(args)
@@ -329,19 +451,19 @@ class TrainingTab(QWidget):
             lambda: self.log.appendPlainText(bytes(self.process.readAllStandardOutput())
                                              .decode(errors="replace").rstrip()))
         self.process.finished.connect(self._process_finished)
-        self.follow_folder = Path(cfg.out)
+        self.follower = MetricsReader(cfg.out)
         self.process.start()
         self.follow_timer.start(500)
         self._set_running(True)
         return True
 
-    def _follow(self) -> None:
-        records = read_metrics(self.follow_folder)
-        for record in records[len(self.records):]:
+    def _follow(self, final: bool = False) -> None:
+        for record in self.follower.read(final):
             self.on_record(record)
 
     def _process_finished(self, code, status) -> None:
-        self._follow()
+        self._follow(final=True)
+        self.flush()
         self.follow_timer.stop()
         self.say(f"torchrun finished with exit code {code}", error=code != 0)
         self.process = None
@@ -365,12 +487,23 @@ class TrainingTab(QWidget):
             self.worker.stop()
             self.say("Stopping: writing a checkpoint…")
         if self.process is not None:
-            self.process.terminate()              # SIGTERM: the ranks checkpoint and exit
+            # the ranks agree to stop at their next logged step and checkpoint; SIGTERM only
+            # if they have not ended a minute later (torchrun then exits with an error)
+            from bpviz.train.loop import STOP_FILE
+            try:
+                Path(self.run_out).mkdir(parents=True, exist_ok=True)
+                (Path(self.run_out) / STOP_FILE).touch()
+            except OSError as err:
+                self.say(f"could not ask the run to stop ({err}); terminating it", error=True)
+                self.process.terminate()
+                return
+            self.say("Stopping: the processes write a checkpoint at their next logged step…")
+            QTimer.singleShot(60_000, self.process, self.process.terminate)
 
     def wait(self, timeout_ms: int = 600_000) -> bool:
-        """Block until a run in a thread ends (closing the window, tests); the worker's last
-        signals are then delivered."""
-        return wait_for(self.thread, timeout_ms)
+        """Block until a run ends, in a thread or in torchrun (closing the window, tests);
+        its last signals are then delivered."""
+        return wait_until(lambda: not self.running(), timeout_ms)
 
     def _end_thread(self) -> None:
         self.thread.quit()
@@ -382,47 +515,81 @@ class TrainingTab(QWidget):
 
     def _finished(self, outcome: str, step: int) -> None:
         self._end_thread()
-        self.say(f"Run {outcome} at step {step}; checkpoint in {self.out.text()}")
+        self.flush()
+        self.say(f"Run {outcome} at step {step}; checkpoint in {self.run_out}")
 
     def _failed(self, message: str) -> None:
         self._end_thread()
+        self.flush()
         self.say(message, error=True)
 
     # --- showing records --------------------------------------------------------------------------
+    # Each record updates the history at once, but the views are redrawn one per event-loop
+    # turn: painting all eight plots in one pass took 11-57 ms of the GUI thread, one at a
+    # time takes a few.
+    VIEWS = ("loss", "acc", "lr", "speed", "wait", "norms", "filters", "batch", "progress")
+
     def on_record(self, record: dict) -> None:
-        self.records.append(record)
-        self._draw_curves()
-        self._draw_snapshots(record)
-        self._draw_progress(record)
+        # the snapshots (conv1, the batch: up to ~10 MB at 224 px) are kept for the latest
+        # record only: twenty a second for hours would fill the memory
+        self.records.append({k: v for k, v in record.items()
+                             if not isinstance(v, np.ndarray)})
+        self.history.add(record)
+        self.latest = record
+        for view in self.VIEWS:
+            if view not in self.dirty:
+                self.dirty.append(view)
+        if record.get("split") == "val":
+            self.log.appendPlainText(f"epoch {record['epoch']} validation: loss "
+                                     f"{record['loss']:.4f}, top-1 {record['top1']:.1%}, top-5 "
+                                     f"{record['top5']:.1%}")
+        if not self.draw_timer.isActive():
+            self.draw_timer.start()
 
-    def _series(self, split: str, key: str):
-        rows = [r for r in self.records if r.get("split") == split and key in r]
-        return (np.array([r["step"] for r in rows], float),
-                np.array([r[key] for r in rows], float))
-
-    def _draw_curves(self) -> None:
-        for (split, key) in [k for k in self.curves if isinstance(k, tuple)]:
-            self.curves[(split, key)].setData(*self._series(split, key))
-        self.curves["lr"].setData(*self._series("train", "lr"))
-        self.curves["speed"].setData(*self._series("train", "images_per_s"))
-        steps, wait = self._series("train", "data_wait")
-        self.curves["wait"].setData(steps, wait * 100)
-        self.curves["memory"].setData(*self._series("train", "gpu_memory_mb"))
-
-    def _draw_snapshots(self, record: dict) -> None:
-        norms = record.get("grad_norms") or {}
-        if norms:
-            names = list(norms)
-            heights = np.log10(np.maximum(np.array([norms[n] for n in names]), 1e-12))
-            self.norm_bars.setOpts(x=np.arange(len(names)), height=heights)
-            short = [n.replace(".weight", "") for n in names]
-            self.norms_plot.getAxis("bottom").setTicks([list(enumerate(short))])
-        if record.get("conv1") is not None:
-            self.filters_image.setImage(filter_grid(np.asarray(record["conv1"])),
+    def _draw_next(self) -> None:
+        if not self.dirty:
+            self.draw_timer.stop()
+            return
+        view = self.dirty.pop(0)
+        if view in ("loss", "acc"):
+            for split in ("train", "val"):
+                for key in (("loss",) if view == "loss" else ("top1", "top5")):
+                    self.curves[(split, key)].setData(*self.history.series(split, key))
+        elif view == "lr":
+            self.curves["lr"].setData(*self.history.series("train", "lr"))
+        elif view == "speed":
+            self.curves["speed"].setData(*self.history.series("train", "images_per_s"))
+        elif view == "wait":
+            steps, wait = self.history.series("train", "data_wait")
+            self.curves["wait"].setData(steps, wait * 100)
+            self.curves["memory"].setData(*self.history.series("train", "gpu_memory_mb"))
+        elif view == "norms":
+            self._draw_norms(self.latest.get("grad_norms") or {})
+        elif view == "filters" and self.latest.get("conv1") is not None:
+            self.filters_image.setImage(filter_grid(np.asarray(self.latest["conv1"])),
                                         levels=(0, 1), axisOrder="row-major")
-        if record.get("batch") is not None:
-            self.batch_image.setImage(tile(np.asarray(record["batch"]), 4), levels=(0, 1),
-                                      axisOrder="row-major")
+        elif view == "batch" and self.latest.get("batch") is not None:
+            self.batch_image.setImage(tile(np.asarray(self.latest["batch"]), 4),
+                                      levels=(0, 1), axisOrder="row-major")
+        elif view == "progress":
+            self._draw_progress(self.latest)
+
+    def flush(self) -> None:
+        """Draw every view that is waiting (end of a run, an opened folder, tests)."""
+        while self.dirty:
+            self._draw_next()
+        self.draw_timer.stop()
+
+    def _draw_norms(self, norms: dict) -> None:
+        if not norms:
+            return
+        names = list(norms)
+        heights = np.log10(np.maximum(np.array([norms[n] for n in names]), 1e-12))
+        self.norm_bars.setOpts(x=np.arange(len(names)), height=heights)
+        ticks = list(enumerate(n.replace(".weight", "") for n in names))
+        if ticks != self.norm_ticks:                    # a new axis layout only when needed
+            self.norm_ticks = ticks
+            self.norms_plot.getAxis("bottom").setTicks([ticks])
 
     def _draw_progress(self, record: dict) -> None:
         per_epoch = record.get("steps_per_epoch")
@@ -437,10 +604,6 @@ class TrainingTab(QWidget):
             elapsed = time.perf_counter() - self.started
             eta = elapsed / step * max(cfg_steps - step, 0)
             self.progress.setFormat(f"%p%  step {step}/{cfg_steps}  ETA {eta:.0f} s")
-        if record["split"] == "val":
-            self.log.appendPlainText(f"epoch {record['epoch']} validation: loss "
-                                     f"{record['loss']:.4f}, top-1 {record['top1']:.1%}, top-5 "
-                                     f"{record['top5']:.1%}")
 
     # --- export (File menu) ------------------------------------------------------------------------
     def figure_widget(self) -> QWidget:
@@ -450,7 +613,7 @@ class TrainingTab(QWidget):
         columns = {}
         for split in ("train", "val"):
             for key in ("loss", "top1", "top5", "lr", "images_per_s"):
-                steps, values = self._series(split, key)
+                steps, values = self.history.series(split, key)
                 if len(steps):
                     columns.setdefault(f"{split} step", steps)
                     columns[f"{split} {key}"] = values
@@ -471,8 +634,9 @@ class TrainingTab(QWidget):
                      error=True)
             return False
         self.clear_views()
-        self.records = records
-        self._draw_curves()
+        for record in records:
+            self.on_record(record)
+        self.flush()
         config = {}
         try:
             config = json.loads((folder / "config.json").read_text())

@@ -31,7 +31,7 @@ def positive(kind):
     return parse
 
 
-def parse_args(argv):
+def build_parser() -> ArgumentParser:
     p = ArgumentParser(prog="bpviz-train", description="Train AlexNet (the 2012 recipe).")
     p.add_argument("--data", default="synthetic", help="synthetic, or an ImageNet-style folder")
     p.add_argument("--arch", default="alexnet", choices=("alexnet", "alexnet-paper"))
@@ -46,6 +46,8 @@ def parse_args(argv):
     p.add_argument("--classes", type=positive(int), default=10, help="synthetic data only")
     p.add_argument("--workers", type=int, default=min(8, os.cpu_count() or 1))
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--threads", type=positive(int), default=None,
+                   help="torch CPU threads (default: torch's, one per core)")
     p.add_argument("--precision", choices=("auto", "fp32", "bf16", "fp16"), default="auto")
     p.add_argument("--channels-last", action="store_true")
     p.add_argument("--compile", action="store_true")
@@ -56,6 +58,11 @@ def parse_args(argv):
     p.add_argument("--checkpoint-every", type=int, default=0)
     p.add_argument("--ten-crop", action="store_true", help="10-crop validation")
     p.add_argument("--tensorboard", action="store_true", help="also log to OUT/tensorboard")
+    return p
+
+
+def parse_args(argv):
+    p = build_parser()
     args = p.parse_args(argv)
     if args.image_size < 63:
         p.error(f"--image-size {args.image_size} is too small for AlexNet's pooling "
@@ -67,6 +74,22 @@ def config_from(args):
     from .loop import TrainConfig
     keys = TrainConfig.__dataclass_fields__
     return TrainConfig(**{k: v for k, v in vars(args).items() if k in keys})
+
+
+def argv_from(cfg) -> list[str]:
+    """The command-line flags that give ``cfg`` back (the Training tab launches torchrun
+    with them); settings the command line does not have keep their defaults."""
+    argv = []
+    for action in build_parser()._actions:
+        if not action.option_strings or action.dest not in cfg.__dataclass_fields__:
+            continue
+        value = getattr(cfg, action.dest)
+        if action.nargs == 0:                       # a switch
+            if value:
+                argv.append(action.option_strings[0])
+        elif value is not None:
+            argv += [action.option_strings[0], str(value)]
+    return argv
 
 
 def dist_from_env():

@@ -27,6 +27,9 @@ from .data import DataError, build_datasets, collate_skipping, denormalize
 from .models import ARCHS, build_model, first_conv
 
 
+STOP_FILE = "STOP"    # in the output folder: the run stops at its next logged step
+
+
 class ConfigError(ValueError):
     """A setting that cannot work here (no CUDA, unknown architecture...)."""
 
@@ -220,6 +223,19 @@ class TrainingRun:
         self.stop_event.set()
         self.resume_event.set()
 
+    def stop_requested(self) -> bool:
+        """A stop asked by ``request_stop`` (the GUI, a signal) or by an OUT/STOP file (the
+        Training tab stopping torchrun; ``touch OUT/STOP`` on a cluster). Ranks decide
+        together, at logged steps only, so none is left waiting in a collective."""
+        local = self.stop_event.is_set() or (self.out / STOP_FILE).exists()
+        if self.dist.world == 1:
+            return local
+        if self.step % self.cfg.log_every:
+            return False
+        flag = torch.tensor([float(local)], device=self.device)
+        torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
+        return flag.item() > 0
+
     def request_pause(self) -> None:
         self.resume_event.clear()
 
@@ -355,8 +371,10 @@ class TrainingRun:
             self.sampler.start = self.batch_in_epoch * cfg.batch_size
             batches = iter(self.loader(self.train_set, self.sampler))
             while True:
-                if self.stop_event.is_set():
+                if self.stop_requested():
                     self.save_checkpoint()
+                    if self.dist.main:
+                        (self.out / STOP_FILE).unlink(missing_ok=True)
                     return "stopped"
                 self.resume_event.wait()
                 t0 = time.perf_counter()
@@ -417,4 +435,4 @@ class TrainingRun:
             callback(record)
 
 
-__all__ = ["ConfigError", "DataError", "Dist", "TrainConfig", "TrainingRun"]
+__all__ = ["STOP_FILE", "ConfigError", "DataError", "Dist", "TrainConfig", "TrainingRun"]

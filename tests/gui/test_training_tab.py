@@ -107,3 +107,110 @@ def test_closing_the_window_during_a_run_asks_then_stops_cleanly(qtbot, tab, win
     assert window.close()
     assert not tab.running()
     assert (tmp_path / "run" / "checkpoint.pt").is_file()
+
+
+def test_history_grows_in_place_and_reads_as_columns():
+    from bpviz.gui.training_tab import History
+    h = History()
+    for s in range(1, 201):
+        h.add({"split": "train", "step": s, "loss": 1.0 / s, "ok": True, "name": "x"})
+    h.add({"split": "val", "step": 200, "loss": 0.5})
+    h.add({"loss": 3.0})                                   # no split or step: ignored
+    steps, loss = h.series("train", "loss")
+    assert list(steps[:3]) == [1, 2, 3] and len(steps) == 200 and loss[-1] == 1 / 200
+    assert list(h.series("val", "loss")[1]) == [0.5]
+    assert len(h.series("train", "ok")[0]) == 0            # booleans are not plotted
+    assert len(h.series("train", "top1")[0]) == 0
+
+
+def test_metrics_reader_follows_a_growing_file(tmp_path):
+    from bpviz.gui.training_tab import MetricsReader
+    path = tmp_path / "metrics.jsonl"
+    reader = MetricsReader(tmp_path)
+    assert reader.read() == []                             # no file yet
+    path.write_text('{"step": 1}\n{"step": 2}\n{"st')
+    assert [r["step"] for r in reader.read()] == [1, 2]
+    assert reader.read() == []                             # a line still being written
+    with open(path, "a") as f:
+        f.write('ep": 3}\ngarbage\n[1, 2]\n{"step": 4}')
+    assert [r["step"] for r in reader.read()] == [3]
+    assert [r["step"] for r in reader.read(final=True)] == [4]
+    path.write_text('{"step": 9}\n')                       # rewritten: read from the start
+    assert [r["step"] for r in reader.read()] == [9]
+
+
+def fake_record(step, rng):
+    return {"split": "train", "step": step, "epoch": 0, "loss": 2.0, "top1": 0.1,
+            "top5": 0.5, "lr": 0.01, "images_per_s": 100.0, "data_wait": 0.1,
+            "gpu_memory_mb": 0.0, "grad_norms": {"features.0.weight": 0.5},
+            "conv1": rng.standard_normal((64, 3, 11, 11)).astype("float32"),
+            "batch": rng.random((16, 3, 64, 64)).astype("float32"), "steps_per_epoch": 40}
+
+
+def test_views_are_drawn_one_per_turn_and_snapshots_are_not_kept(qtbot, tab):
+    import numpy as np
+    rng = np.random.default_rng(0)
+    tab.max_steps.setValue(0)                              # progress: 1 epoch of 40 steps
+    for step in (5, 10, 15):
+        tab.on_record(fake_record(step, rng))
+    assert len(tab.records) == 3
+    assert not any(isinstance(v, np.ndarray) for r in tab.records for v in r.values())
+    assert len(tab.dirty) == len(tab.VIEWS)                # queued once, not three times
+    tab._draw_next()
+    assert len(tab.dirty) == len(tab.VIEWS) - 1            # one view per event-loop turn
+    qtbot.waitUntil(lambda: not tab.dirty and not tab.draw_timer.isActive(), timeout=5000)
+    assert list(tab.curves[("train", "loss")].getData()[0]) == [5, 10, 15]
+    assert tab.filters_image.image is not None
+    assert (tab.progress.value(), tab.progress.maximum()) == (15, 40)
+
+
+def test_the_form_is_remembered(tab, window, tmp_path):
+    from bpviz.gui.training_tab import TrainingTab
+    tab.batch.setValue(24)
+    tab.lr.setText("0.003")
+    tab.arch.setCurrentText("alexnet-paper")
+    tab.schedule.setCurrentText("step")
+    tab.save_form()
+    again = TrainingTab()
+    assert (again.batch.value(), again.lr.text(), again.arch.currentText(),
+            again.schedule.currentText()) == (24, "0.003", "alexnet-paper", "step")
+    assert again.out.text().startswith(str(tmp_path))      # a new folder beside the last
+    assert again.out.text() != tab.out.text()
+    from bpviz.gui.settings import settings
+    store = settings()
+    store.setValue("training/batch", "lots")               # damaged values: the defaults
+    store.setValue("training/arch", "vgg")
+    store.setValue("training/threads", 10_000)
+    again = TrainingTab()
+    assert again.batch.value() == 128 and again.arch.currentText() == "alexnet"
+    assert again.threads.value() == tab.threads.minimum() or again.threads.value() <= 2
+
+
+def test_the_worker_frees_the_model_in_its_own_thread(qtbot, tab):
+    assert tab.start()
+    worker = tab.worker
+    worker.pause()                               # asked before the run exists: kept
+    qtbot.waitUntil(lambda: worker.run is not None, timeout=60_000)
+    qtbot.wait(200)
+    assert not worker.run.resume_event.is_set()
+    worker.resume()
+    qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
+    assert worker.run is None and "max_steps at step 10" in tab.status.text()
+
+
+def test_several_processes_through_torchrun_are_followed(qtbot, tab, tmp_path):
+    """The multi-GPU path, run here with two CPU processes (gloo): the tab launches
+    torchrun, follows metrics.jsonl, and Stop (SIGTERM) leaves a checkpoint."""
+    tab.gpus.setMaximum(2)
+    tab.gpus.setValue(2)
+    tab.max_steps.setValue(0)
+    tab.batch.setValue(4)
+    assert tab.start() and tab.process is not None
+    assert not tab.pause_button.isEnabled()
+    qtbot.waitUntil(lambda: len(tab.records) >= 2, timeout=240_000)
+    tab.stop()
+    qtbot.waitUntil(lambda: not tab.running(), timeout=120_000)
+    assert "exit code 0" in tab.status.text(), tab.log.toPlainText()[-2000:]
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    steps = tab.curves[("train", "loss")].getData()[0]
+    assert state["step"] >= steps[-1] >= 10
