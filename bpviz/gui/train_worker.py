@@ -33,7 +33,9 @@ def gui_threads() -> int:
 
 
 class TrainWorker(QObject):
-    record = Signal(dict)             # a metrics record (+ snapshots as numpy arrays)
+    # a metrics record (+ snapshots as numpy arrays), passed as the Python object: a dict
+    # signal would become a QVariantMap, which sorts the keys (conv1 … fc8 lose their order)
+    record = Signal(object)
     finished = Signal(str, int)       # outcome ("done", "stopped", "max_steps"), last step
     failed = Signal(str)              # a message for the user
 

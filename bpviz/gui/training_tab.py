@@ -20,6 +20,7 @@ from .settings import settings
 from .threads import wait_until
 from .train_worker import TrainWorker, gui_threads, load_engine
 
+WAIT_TITLE = "data wait (%)"
 CURVES = {"loss": ("loss", "#2f6fb0", "#c2571a"), "top1": ("top-1", "#2f6fb0", "#c2571a"),
           "top5": ("top-5", "#2e8b57", "#7b4fb0")}
 
@@ -78,7 +79,7 @@ def filter_grid(weights: np.ndarray) -> np.ndarray:
     figure of 96 learned kernels."""
     w = weights - weights.min(axis=(1, 2, 3), keepdims=True)
     w = w / np.maximum(w.max(axis=(1, 2, 3), keepdims=True), 1e-12)
-    return tile(w, columns=int(np.ceil(np.sqrt(len(w)) * 1.5)))
+    return tile(w, columns=int(np.ceil(np.sqrt(len(w)))))
 
 
 def data_check(path: str) -> str:
@@ -308,10 +309,14 @@ class TrainingTab(QWidget):
                            threads=self.threads.value(), log_every=5)
 
     # --- the views ----------------------------------------------------------------------------
-    def _plot(self, title: str, left: str = "") -> pg.PlotWidget:
+    def _plot(self, title: str, left: str = "", legend=(10, -10)) -> pg.PlotWidget:
+        """A plot with its legend in a corner the curves leave free (offsets < 0 count
+        from the right or the bottom)."""
         w = pg.PlotWidget(title=title)
         w.setBackground(self.palette().base().color())
-        w.addLegend(offset=(10, 10))
+        back = self.palette().base().color()
+        back.setAlpha(200)
+        w.addLegend(offset=legend, brush=pg.mkBrush(back))
         w.setLabel("bottom", "step")
         w.setDownsampling(auto=True, mode="peak")        # a long run's 10^5 points
         w.setClipToView(True)
@@ -321,8 +326,11 @@ class TrainingTab(QWidget):
 
     def _build_views(self) -> None:
         self.plots = {"loss": self._plot("loss"), "lr": self._plot("learning rate"),
-                      "acc": self._plot("top-1 / top-5"), "speed": self._plot("images / s"),
-                      "wait": self._plot("data wait (%) and GPU memory (MB)")}
+                      "acc": self._plot("top-1 / top-5", legend=(10, 10)),
+                      "speed": self._plot("images / s"), "wait": self._plot(WAIT_TITLE)}
+        self.plots["lr"].setLogMode(y=True)             # schedules divide it by 10
+        self.plots["acc"].setYRange(0, 1.02)
+        self.plots["acc"].enableAutoRange(y=False)
         self.curves = {}
         for split, style in (("train", Qt.SolidLine), ("val", Qt.DashLine)):
             for key, plot in (("loss", "loss"), ("top1", "acc"), ("top5", "acc")):
@@ -335,11 +343,11 @@ class TrainingTab(QWidget):
         self.curves["speed"] = self.plots["speed"].plot(pen=pg.mkPen("#2f6fb0", width=2))
         self.curves["wait"] = self.plots["wait"].plot(pen=pg.mkPen("#c2571a", width=2),
                                                       name="data wait %")
-        self.curves["memory"] = self.plots["wait"].plot(pen=pg.mkPen("#2e8b57", width=2),
-                                                        name="GPU MB")
-        self.norms_plot = pg.PlotWidget(title="gradient norm per layer (log10)")
+        # horizontal bars, conv1 at the top: the layer names read down the network
+        self.norms_plot = pg.PlotWidget(title="|∂L/∂W| per layer (log10)")
         self.norms_plot.setBackground(self.palette().base().color())
-        self.norm_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#2f6fb0")
+        self.norms_plot.invertY(True)
+        self.norm_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7, brush="#2f6fb0")
         self.norms_plot.addItem(self.norm_bars)
         self.filters_view = pg.PlotWidget(title="conv1 filters")
         self.batch_view = pg.PlotWidget(title="augmented batch")
@@ -375,7 +383,7 @@ class TrainingTab(QWidget):
         self.norm_ticks = None
         for curve in self.curves.values():
             curve.setData([], [])
-        self.norm_bars.setOpts(x=[], height=[])
+        self.norm_bars.setOpts(x0=[], y=[], width=[])
         self.filters_image.clear()
         self.batch_image.clear()
         self.progress.setValue(0)
@@ -386,9 +394,9 @@ class TrainingTab(QWidget):
 
     # --- running --------------------------------------------------------------------------------
     def running(self) -> bool:
-        return bool((self.thread is not None and self.thread.isRunning())
-                    or (self.process is not None
-                        and self.process.state() != QProcess.NotRunning))
+        """A run is on until its end has been handled here (the thread can finish before
+        its last queued signal reaches this thread)."""
+        return self.thread is not None or self.process is not None
 
     def _set_running(self, on: bool) -> None:
         self.start_button.setEnabled(not on)
@@ -447,10 +455,10 @@ class TrainingTab(QWidget):
         self.process.setProgram(sys.executable)
         self.process.setArguments(args)
         self.process.setProcessChannelMode(QProcess.MergedChannels)
-        self.process.readyReadStandardOutput.connect(
-            lambda: self.log.appendPlainText(bytes(self.process.readAllStandardOutput())
-                                             .decode(errors="replace").rstrip()))
+        self.process.readyReadStandardOutput.connect(self._read_output)
         self.process.finished.connect(self._process_finished)
+        self.process.errorOccurred.connect(self._process_error)
+        self.engine_said = ""
         self.follower = MetricsReader(cfg.out)
         self.process.start()
         self.follow_timer.start(500)
@@ -461,13 +469,36 @@ class TrainingTab(QWidget):
         for record in self.follower.read(final):
             self.on_record(record)
 
+    def _read_output(self) -> None:
+        if self.process is None:
+            return
+        text = bytes(self.process.readAllStandardOutput()).decode(errors="replace").rstrip()
+        self.log.appendPlainText(text)
+        said = [line for line in text.splitlines() if line.startswith("bpviz-train:")]
+        if said:                                 # the engine's own one-line outcome or error
+            self.engine_said = said[-1][len("bpviz-train:"):].strip()
+
     def _process_finished(self, code, status) -> None:
+        if self.process is None:
+            return
+        self._read_output()
         self._follow(final=True)
         self.flush()
         self.follow_timer.stop()
-        self.say(f"torchrun finished with exit code {code}", error=code != 0)
+        if code == 0 and status == QProcess.NormalExit:
+            self.say(f"torchrun ended (exit code 0): {self.engine_said or 'done'}")
+        else:
+            self.say(f"torchrun failed (exit code {code}): "
+                     f"{self.engine_said or 'see the log below'}", error=True)
         self.process = None
         self._set_running(False)
+
+    def _process_error(self, error) -> None:
+        if error == QProcess.FailedToStart and self.process is not None:
+            self.follow_timer.stop()
+            self.say(f"could not start torchrun: {self.process.errorString()}", error=True)
+            self.process = None
+            self._set_running(False)
 
     def toggle_pause(self) -> None:
         if self.worker is None:
@@ -558,11 +589,18 @@ class TrainingTab(QWidget):
         elif view == "lr":
             self.curves["lr"].setData(*self.history.series("train", "lr"))
         elif view == "speed":
-            self.curves["speed"].setData(*self.history.series("train", "images_per_s"))
+            steps, rate = self.history.series("train", "images_per_s")
+            self.curves["speed"].setData(steps, rate)
+            self._from_zero("speed", rate, 1.0)
         elif view == "wait":
             steps, wait = self.history.series("train", "data_wait")
             self.curves["wait"].setData(steps, wait * 100)
-            self.curves["memory"].setData(*self.history.series("train", "gpu_memory_mb"))
+            self._from_zero("wait", wait * 100, 5.0)
+            memory = self.latest.get("gpu_memory_mb")
+            title = WAIT_TITLE + (f" · GPU memory peak {memory / 1024:.1f} GB"
+                                  if memory else "")
+            if self.plots["wait"].getPlotItem().titleLabel.text != title:
+                self.plots["wait"].setTitle(title)
         elif view == "norms":
             self._draw_norms(self.latest.get("grad_norms") or {})
         elif view == "filters" and self.latest.get("conv1") is not None:
@@ -574,6 +612,11 @@ class TrainingTab(QWidget):
         elif view == "progress":
             self._draw_progress(self.latest)
 
+    def _from_zero(self, plot: str, values: np.ndarray, least: float) -> None:
+        """Rates and percentages drawn from 0, so noise does not look like a trend."""
+        top = max(least, float(values.max()) * 1.1) if len(values) else least
+        self.plots[plot].setYRange(0, top, padding=0)
+
     def flush(self) -> None:
         """Draw every view that is waiting (end of a run, an opened folder, tests)."""
         while self.dirty:
@@ -584,12 +627,13 @@ class TrainingTab(QWidget):
         if not norms:
             return
         names = list(norms)
-        heights = np.log10(np.maximum(np.array([norms[n] for n in names]), 1e-12))
-        self.norm_bars.setOpts(x=np.arange(len(names)), height=heights)
-        ticks = list(enumerate(n.replace(".weight", "") for n in names))
+        heights = np.log10(np.maximum(np.array(list(norms.values()), float), 1e-12))
+        self.norm_bars.setOpts(x0=np.minimum(heights, 0), y=np.arange(len(names)),
+                               width=np.abs(heights))
+        ticks = list(enumerate(names))
         if ticks != self.norm_ticks:                    # a new axis layout only when needed
             self.norm_ticks = ticks
-            self.norms_plot.getAxis("bottom").setTicks([ticks])
+            self.norms_plot.getAxis("left").setTicks([ticks])
 
     def _draw_progress(self, record: dict) -> None:
         per_epoch = record.get("steps_per_epoch")

@@ -24,7 +24,7 @@ from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
 from .data import DataError, build_datasets, collate_skipping, denormalize
-from .models import ARCHS, build_model, first_conv
+from .models import ARCHS, build_model, first_conv, weight_layers
 
 
 STOP_FILE = "STOP"    # in the output folder: the run stops at its next logged step
@@ -190,6 +190,7 @@ class TrainingRun:
         if cfg.channels_last:
             model = model.to(memory_format=torch.channels_last)
         self.model = model
+        self.layers = weight_layers(model)
         if self.dist.world > 1:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.model = torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
@@ -305,8 +306,9 @@ class TrainingRun:
                 f.write(json.dumps(record) + "\n")
 
     def grad_norms(self) -> dict:
-        return {name: float(p.grad.norm()) for name, p in self.unwrapped().named_parameters()
-                if p.grad is not None and name.endswith("weight")}
+        """|∂L/∂W| per layer in network order: conv1 … fc8."""
+        return {name: float(m.weight.grad.norm()) for name, m in self.layers
+                if m.weight.grad is not None}
 
     def snapshots(self) -> dict:
         """What the GUI shows: conv1's filters and the current augmented batch."""
@@ -403,6 +405,8 @@ class TrainingRun:
                     self.save_checkpoint()
                     return "max_steps"
             self._end_epoch(callback)
+            # the evaluation's time is not training time: the next rate starts here
+            last_log, images, waited = time.perf_counter(), 0, 0.0
         return "done"
 
     def _train_record(self, sums, images, elapsed, waited, norms) -> dict:

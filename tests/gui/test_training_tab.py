@@ -30,7 +30,9 @@ def test_a_run_in_the_background_fills_the_views(qtbot, tab, tmp_path):
     assert len(steps) >= 1 and steps[-1] == 10
     assert tab.filters_image.image is not None and tab.filters_image.image.shape[2] == 3
     assert tab.batch_image.image is not None
-    assert len(tab.norm_bars.opts["height"]) == 8                 # 5 conv + 3 fc layers
+    assert len(tab.norm_bars.opts["width"]) == 8                  # 5 conv + 3 fc layers
+    labels = [label for _, label in tab.norms_plot.getAxis("left")._tickLevels[0]]
+    assert labels == ["conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8"]
     assert tab.progress.value() == 10
     assert (tmp_path / "run" / "checkpoint.pt").is_file()
 
@@ -142,7 +144,7 @@ def test_metrics_reader_follows_a_growing_file(tmp_path):
 def fake_record(step, rng):
     return {"split": "train", "step": step, "epoch": 0, "loss": 2.0, "top1": 0.1,
             "top5": 0.5, "lr": 0.01, "images_per_s": 100.0, "data_wait": 0.1,
-            "gpu_memory_mb": 0.0, "grad_norms": {"features.0.weight": 0.5},
+            "gpu_memory_mb": 0.0, "grad_norms": {"conv1": 0.5},
             "conv1": rng.standard_normal((64, 3, 11, 11)).astype("float32"),
             "batch": rng.random((16, 3, 64, 64)).astype("float32"), "steps_per_epoch": 40}
 
@@ -211,6 +213,20 @@ def test_several_processes_through_torchrun_are_followed(qtbot, tab, tmp_path):
     tab.stop()
     qtbot.waitUntil(lambda: not tab.running(), timeout=120_000)
     assert "exit code 0" in tab.status.text(), tab.log.toPlainText()[-2000:]
+    assert "stopped at step" in tab.status.text()
     state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
     steps = tab.curves[("train", "loss")].getData()[0]
     assert state["step"] >= steps[-1] >= 10
+
+
+def test_a_failing_torchrun_run_shows_the_engines_message(qtbot, tab, tmp_path):
+    tab.gpus.setMaximum(2)
+    tab.gpus.setValue(2)
+    tab.arch.setCurrentText("alexnet-paper")
+    tab.device.addItem("cuda:0 (absent)", "cuda:0")      # as if a GPU had been listed
+    tab.device.setCurrentIndex(tab.device.count() - 1)
+    assert tab.start()
+    qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
+    assert "torchrun failed" in tab.status.text()
+    assert "no CUDA GPU" in tab.status.text(), tab.log.toPlainText()[-2000:]
+    assert tab.start_button.isEnabled()

@@ -87,7 +87,21 @@ def test_snapshots_for_the_gui(tmp_path):
     snap = run.snapshots()
     assert snap["conv1"].shape == (96, 3, 11, 11)
     assert snap["batch"].shape == (8, 3, 64, 64) and 0 <= snap["batch"].min() <= snap["batch"].max() <= 1
-    assert records[0]["grad_norms"] and all(v >= 0 for v in records[0]["grad_norms"].values())
+    assert list(records[0]["grad_norms"]) == ["conv1", "conv2", "conv3", "conv4", "conv5",
+                                              "fc6", "fc7", "fc8"]
+    assert all(v > 0 for v in records[0]["grad_norms"].values())
+
+
+def test_the_training_rate_leaves_out_the_evaluation_time(tmp_path):
+    run = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path), max_steps=15))  # epoch: 8 steps
+    evaluate = run.evaluate
+    run.evaluate = lambda: (time.sleep(3.0), evaluate())[1]
+    records = []
+    run.run(records.append)
+    rates = {r["step"]: r["images_per_s"] for r in records if r["split"] == "train"}
+    # step 10's interval spans the end of epoch 0: with 3 s of evaluation counted, its
+    # rate would fall below a third of step 5's on this machine
+    assert rates[10] > 0.5 * rates[5]
 
 
 def test_config_errors():
