@@ -121,6 +121,44 @@ def app_run(app, seconds: float, threads: int, trace: bool):
     return lat, rates(out), status
 
 
+def long_history(app) -> None:
+    """The cost of one redraw turn (a view updated and painted) after 10^3 and 2x10^5
+    records, about 14 hours at 20 records/s: it must not grow with the run."""
+    from bpviz.gui.training_tab import TrainingTab
+    tab = TrainingTab()
+    tab.resize(1400, 900)
+    tab.show()
+    rng = np.random.default_rng(0)
+
+    def record(step):
+        return {"split": "train", "step": step, "epoch": 0, "loss": 2 + rng.random(),
+                "top1": 0.5, "top5": 0.8, "lr": 0.01, "images_per_s": 110.0,
+                "data_wait": 0.02, "grad_norms": {"conv1": 0.5, "fc8": 0.1},
+                "steps_per_epoch": 10_000}
+
+    for n in (1_000, 200_000):
+        while len(tab.records) < n:
+            r = record(5 * len(tab.records))
+            tab.records.append(r)
+            tab.history.add(r)
+        turns = []
+        for _ in range(30):
+            r = record(5 * len(tab.records))
+            r["conv1"] = rng.standard_normal((64, 3, 11, 11)).astype("f4")
+            r["batch"] = rng.random((16, 3, 64, 64)).astype("f4")
+            tab.on_record(r)
+            while tab.dirty:
+                t = time.perf_counter()
+                tab._draw_next()
+                app.processEvents()
+                turns.append(time.perf_counter() - t)
+        turns = np.array(turns) * 1e3
+        print(f"redraw turns after {n:,} records: median {np.median(turns):.1f} ms, "
+              f"p99 {np.percentile(turns, 99):.1f} ms, worst {turns.max():.1f} ms")
+    tab.deleteLater()
+    app.processEvents()
+
+
 def cli_run(steps: int, threads: int) -> list[float]:
     out = tempfile.mkdtemp(prefix="bpviz-cli-run-")
     subprocess.run([sys.executable, "-m", "bpviz.train", *SETTINGS, "--threads", str(threads),
@@ -136,6 +174,7 @@ def main() -> None:
                    "(default: the tab's default and all cores)")
     args = p.parse_args()
     app = QApplication([])
+    long_history(app)
     from bpviz.gui.train_worker import gui_threads
     cores = os.cpu_count() or 1
     for threads in args.threads or sorted({gui_threads(), cores}):
