@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QProcess, Qt, QThread, QTimer
+from PySide6.QtCore import QObject, QProcess, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
                                QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
@@ -82,20 +83,51 @@ def filter_grid(weights: np.ndarray) -> np.ndarray:
     return tile(w, columns=int(np.ceil(np.sqrt(len(w)))))
 
 
-def data_check(path: str) -> str:
-    """What is wrong with a data folder, or a summary of it."""
+def data_problem(path: str) -> str | None:
+    """What is wrong with a data folder's layout (quick: no files are counted)."""
     if path == "synthetic":
-        return "procedural images: no download needed"
+        return None
     from bpviz.train.data import DataError, check_folder  # torch: first use only
     try:
-        train, val = check_folder(path)
+        check_folder(path)
     except DataError as err:
-        return f"⚠ {err}"
-    classes = [p for p in train.iterdir() if p.is_dir()]
-    count = sum(1 for c in classes for f in c.iterdir() if f.is_file())
-    if not classes or count == 0:
-        return f"⚠ no images in '{train}'"
-    return f"{len(classes)} classes, {count} training images"
+        return str(err)
+    return None
+
+
+def count_images(path: str) -> str:
+    """A summary of a data folder's training set: classes and image files (ImageNet's 1.28 M
+    files take a while: run it off the GUI thread)."""
+    train = Path(path) / "train"
+    classes = images = 0
+    try:
+        with os.scandir(train) as entries:
+            folders = [e.path for e in entries if e.is_dir()]
+        for folder in folders:
+            classes += 1
+            with os.scandir(folder) as entries:
+                images += sum(1 for e in entries if e.is_file())
+    except OSError as err:
+        return f"⚠ cannot read '{train}': {err.strerror or err}"
+    if not classes or not images:
+        return f"⚠ no images in '{train}' (expected train/<class>/*.JPEG)"
+    return f"{classes} classes, {images:,} training images"
+
+
+class ImageCounter(QObject):
+    """Counts a data folder's images in a background thread; ``counted(path, summary)``
+    arrives in the GUI thread."""
+    counted = Signal(str, str)
+
+    def count(self, path: str) -> None:
+        threading.Thread(target=self._count, args=(path,), daemon=True).start()
+
+    def _count(self, path: str) -> None:
+        summary = count_images(path)
+        try:
+            self.counted.emit(path, summary)
+        except RuntimeError:                             # the tab has gone meanwhile
+            pass
 
 
 def form_value(widget):
@@ -232,6 +264,10 @@ class TrainingTab(QWidget):
         self.pause_button = QPushButton("Pause")
         self.stop_button = QPushButton("Stop")
         self.open_button = QPushButton("Open run folder…")
+        self.open_button.setToolTip("Show the history of a run, e.g. one from a cluster")
+        self.continue_button = QPushButton("Continue a run…")
+        self.continue_button.setToolTip("Fill the form from a run folder with a checkpoint, "
+                                        "to resume it with Start")
         self.progress = QProgressBar()
         self.status = QLabel(wordWrap=True)
         self.status.setObjectName("training_status")
@@ -242,18 +278,26 @@ class TrainingTab(QWidget):
         col = QVBoxLayout(self.form_box)
         col.addLayout(form)
         col.addLayout(buttons)
-        col.addWidget(self.open_button)
+        row = QHBoxLayout()
+        row.addWidget(self.open_button)
+        row.addWidget(self.continue_button)
+        col.addLayout(row)
         col.addWidget(self.progress)
         col.addWidget(self.status)
         col.addStretch(1)
         self.browse.clicked.connect(self._browse)
+        self.counter = ImageCounter(self)
+        self.counter.counted.connect(self._counted)
+        self.count_timer = QTimer(self, singleShot=True, interval=300)
+        self.count_timer.timeout.connect(self._count_data)
         self.data.currentTextChanged.connect(self._check_data)
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
         self.open_button.clicked.connect(self._open_dialog)
+        self.continue_button.clicked.connect(self._continue_dialog)
         self.restore_form()
-        self._check_data(self.data.currentText())
+        self._check_data()
         self._set_running(False)
 
     # the form's values are remembered between sessions (saved when a run starts)
@@ -286,8 +330,28 @@ class TrainingTab(QWidget):
         if path:
             self.data.setCurrentText(path)
 
-    def _check_data(self, text: str) -> None:
-        self.data_info.setText(data_check(text.strip() or "synthetic"))
+    def data_path(self) -> str:
+        return self.data.currentText().strip() or "synthetic"
+
+    def _check_data(self) -> None:
+        """The layout at once; the image count after typing pauses, in the background."""
+        path = self.data_path()
+        problem = data_problem(path)
+        if path == "synthetic":
+            self.data_info.setText("procedural images: no download needed")
+        elif problem:
+            self.data_info.setText(f"⚠ {problem}")
+        else:
+            self.data_info.setText("counting images…")
+            self.count_timer.start()
+
+    def _count_data(self) -> None:
+        if data_problem(self.data_path()) is None and self.data_path() != "synthetic":
+            self.counter.count(self.data_path())
+
+    def _counted(self, path: str, summary: str) -> None:
+        if path == self.data_path():                     # not a folder typed since
+            self.data_info.setText(summary)
 
     def config(self):
         """The TrainConfig the form describes; ValueError naming a bad field."""
@@ -298,7 +362,7 @@ class TrainingTab(QWidget):
             raise ValueError(f"learning rate: '{self.lr.text()}' is not a number") from None
         if lr <= 0:
             raise ValueError("learning rate must be positive")
-        return TrainConfig(data=self.data.currentText().strip() or "synthetic",
+        return TrainConfig(data=self.data_path(),
                            arch=self.arch.currentText(), image_size=self.image_size.value(),
                            batch_size=self.batch.value(), lr=lr,
                            schedule=self.schedule.currentText(), epochs=self.epochs.value(),
@@ -403,6 +467,7 @@ class TrainingTab(QWidget):
         self.pause_button.setEnabled(on and self.process is None)
         self.stop_button.setEnabled(on)
         self.open_button.setEnabled(not on)
+        self.continue_button.setEnabled(not on)
         self.form_box.setProperty("running", on)
 
     def start(self) -> bool:
@@ -413,9 +478,10 @@ class TrainingTab(QWidget):
         except ValueError as err:
             self.say(str(err), error=True)
             return False
-        problem = self.data_info.text()
-        if problem.startswith("⚠"):
-            self.say(problem[2:], error=True)
+        problem = data_problem(cfg.data)
+        if problem:
+            self.data_info.setText(f"⚠ {problem}")
+            self.say(problem, error=True)
             return False
         self.save_form()
         self.run_out = cfg.out
@@ -690,3 +756,53 @@ class TrainingTab(QWidget):
         self.say(f"Opened {folder.name}: {len(records)} records, last step {last['step']}"
                  + (f", {config.get('arch')} on {config.get('data')}" if config else ""))
         return True
+
+    def _continue_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Run folder to continue (with "
+                                                      "checkpoint.pt)")
+        if path:
+            self.continue_run(path)
+
+    def continue_run(self, folder) -> bool:
+        """Fill the form with a run folder's settings, its folder as the output and resume
+        ticked: Start then continues it at the next step. Its history is shown."""
+        folder = Path(folder)
+        if not (folder / "checkpoint.pt").is_file():
+            self.say(f"'{folder}' has no checkpoint.pt to continue from", error=True)
+            return False
+        try:
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            if not isinstance(config, dict):
+                raise ValueError("not an object")
+        except (OSError, ValueError) as err:
+            self.say(f"cannot read the settings of '{folder}' (config.json: {err})",
+                     error=True)
+            return False
+        fields = {"data": "data", "arch": "arch", "image_size": "image_size",
+                  "batch_size": "batch", "lr": "lr", "schedule": "schedule",
+                  "epochs": "epochs", "max_steps": "max_steps", "precision": "precision",
+                  "workers": "workers", "threads": "threads"}
+        widgets = self._form_fields()
+        for key, name in fields.items():
+            value = config.get(key)
+            if key == "max_steps" and value is None:
+                value = 0                                # "none"
+            if value is not None:
+                set_form_value(widgets[name], value)
+        index = self.device.findData(config.get("device"))
+        if index >= 0:
+            self.device.setCurrentIndex(index)
+        self.out.setText(str(folder))
+        self.resume.setChecked(True)
+        records = read_metrics(folder)
+        if records:
+            self.open_run(folder)
+        last = records[-1]["step"] if records else None
+        if last is not None and self.max_steps.value() and last >= self.max_steps.value():
+            self.say(f"{folder.name} ended at its max steps ({last}): raise Max steps, then "
+                     f"Start continues it")
+        else:
+            self.say(f"Ready to continue {folder.name}"
+                     + (f" after step {last}" if last is not None else "") + ": press Start")
+        return True
+

@@ -230,3 +230,46 @@ def test_a_failing_torchrun_run_shows_the_engines_message(qtbot, tab, tmp_path):
     assert "torchrun failed" in tab.status.text()
     assert "no CUDA GPU" in tab.status.text(), tab.log.toPlainText()[-2000:]
     assert tab.start_button.isEnabled()
+
+
+def test_the_image_count_comes_from_a_background_thread(qtbot, tab, tmp_path):
+    data = tmp_path / "data"
+    for split, names in (("train", ("a", "b")), ("val", ("a",))):
+        for name in names:
+            (data / split / name).mkdir(parents=True)
+    (data / "train" / "a" / "1.JPEG").write_bytes(b"x")
+    (data / "train" / "b" / "2.JPEG").write_bytes(b"x")
+    (data / "train" / "b" / "3.JPEG").write_bytes(b"x")
+    tab.data.setCurrentText(str(data))
+    assert tab.data_info.text() == "counting images…"
+    qtbot.waitUntil(lambda: "training images" in tab.data_info.text(), timeout=5000)
+    assert tab.data_info.text() == "2 classes, 3 training images"
+    empty = tmp_path / "empty"
+    (empty / "train" / "a").mkdir(parents=True)
+    (empty / "val").mkdir()
+    tab.data.setCurrentText(str(empty))
+    qtbot.waitUntil(lambda: "no images" in tab.data_info.text(), timeout=5000)
+    tab._counted(str(data), "2 classes, 3 training images")     # a late answer: ignored
+    assert "no images" in tab.data_info.text()
+
+
+def test_continue_a_run_fills_the_form_and_resumes(qtbot, tab, tmp_path):
+    assert not tab.continue_run(tmp_path)                       # no checkpoint
+    assert "no checkpoint.pt" in tab.status.text()
+    tab.max_steps.setValue(5)
+    tab.lr.setText("0.004")
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
+    tab.lr.setText("0.1")                                       # the form moves on
+    tab.out.setText(str(tmp_path / "elsewhere"))
+    assert tab.continue_run(tmp_path / "run")
+    assert tab.lr.text() == "0.004" and tab.resume.isChecked()
+    assert tab.out.text() == str(tmp_path / "run")
+    assert "raise Max steps" in tab.status.text()
+    tab.max_steps.setValue(10)
+    tab.start()
+    qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
+    assert "at step 10" in tab.status.text()
+    (tmp_path / "run" / "config.json").write_text("[")
+    assert not tab.continue_run(tmp_path / "run")
+    assert "config.json" in tab.status.text()
