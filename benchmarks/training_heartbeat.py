@@ -137,13 +137,12 @@ def long_history(app) -> None:
                 "steps_per_epoch": 10_000}
 
     for n in (1_000, 200_000):
-        while len(tab.records) < n:
-            r = record(5 * len(tab.records))
-            tab.records.append(r)
-            tab.history.add(r)
+        while tab.record_count < n:
+            tab.history.add(record(5 * tab.record_count))
+            tab.record_count += 1
         turns = []
         for _ in range(30):
-            r = record(5 * len(tab.records))
+            r = record(5 * tab.record_count)
             r["conv1"] = rng.standard_normal((64, 3, 11, 11)).astype("f4")
             r["batch"] = rng.random((16, 3, 64, 64)).astype("f4")
             tab.on_record(r)

@@ -473,7 +473,13 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             tab.panel.stop()
-            tab.panel.wait()
+            if not tab.panel.wait():
+                # never close over a running thread (Qt would abort the app)
+                QMessageBox.warning(self, "Training still stopping", "The run has not "
+                                    "finished writing its checkpoint yet. Try again in a "
+                                    "moment.")
+                event.ignore()
+                return
         if not self.maybe_save():
             event.ignore()
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 
 from PySide6.QtCore import QObject, Signal
@@ -42,10 +43,12 @@ class TrainWorker(QObject):
     def __init__(self, config):
         super().__init__()
         self.config = config
-        self.run = None
+        self.training = None           # the TrainingRun, while it exists
         self._last = 0.0
-        self._stop = False             # a stop or pause asked before the run was built
-        self._pause = False
+        # the requests from the GUI thread: events owned here and handed to the run, so
+        # one made while the run is being built (or freed) is neither lost nor racing
+        self.stop_event, self.resume_event = threading.Event(), threading.Event()
+        self.resume_event.set()
 
     def start(self) -> None:
         """The thread's entry point: build the run (loads torch), then train."""
@@ -54,13 +57,10 @@ class TrainWorker(QObject):
         import torch
 
         try:
-            self.run = TrainingRun(self.config)
-            if self._pause:
-                self.run.request_pause()
-            if self._stop:
-                self.run.request_stop()
-            outcome = self.run.run(self._report)
-            step = self.run.step
+            self.training = TrainingRun(self.config, stop_event=self.stop_event,
+                                        resume_event=self.resume_event)
+            outcome = self.training.run(self._report)
+            step = self.training.step
         except (ConfigError, DataError) as err:
             message = str(err)
         except torch.cuda.OutOfMemoryError:
@@ -72,7 +72,7 @@ class TrainWorker(QObject):
             message = None
         # free the model, its gradients and the optimizer's state here: dropped by the GUI
         # thread, their ~0.7 GB took it 70 ms to give back
-        self.run = None
+        self.training = None
         gc.collect()
         if message is None:
             self.finished.emit(outcome, step)
@@ -84,28 +84,19 @@ class TrainWorker(QObject):
         if record["split"] == "train" and now - self._last < 1.0 / MAX_RATE:
             return                     # throttle: validation records always go through
         self._last = now
-        snap = self.run.snapshots()
+        snap = self.training.snapshots()
         out = dict(record)
         out["conv1"] = snap["conv1"].numpy()
         out["batch"] = None if snap["batch"] is None else snap["batch"].numpy()
-        out["steps_per_epoch"] = self.run.steps_per_epoch()
         self.record.emit(out)
 
     # requests from the GUI thread: the loop checks them between steps
     def pause(self) -> None:
-        self._pause = True
-        run = self.run                 # the worker may drop it meanwhile
-        if run is not None:
-            run.request_pause()
+        self.resume_event.clear()
 
     def resume(self) -> None:
-        self._pause = False
-        run = self.run                 # the worker may drop it meanwhile
-        if run is not None:
-            run.request_resume()
+        self.resume_event.set()
 
     def stop(self) -> None:
-        self._stop = True
-        run = self.run
-        if run is not None:
-            run.request_stop()
+        self.stop_event.set()
+        self.resume_event.set()         # a paused run wakes up to stop

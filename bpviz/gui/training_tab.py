@@ -3,64 +3,44 @@ thread — or on several GPUs through torchrun — and watch it live; or open an
 such as one trained with bpviz-train on a cluster, and see its history."""
 from __future__ import annotations
 
+import html
 import json
 import os
 import sys
-import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QProcess, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QProcess, Qt, QThread, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar,
                                QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
+from bpviz.train.loop import STOP_FILE
+
+from .run_files import (History, ImageCounter, MetricsReader, data_problem, is_record,
+                        read_metrics)
 from .settings import settings
-from .threads import wait_until
+from .threads import wait_for, wait_until
 from .train_worker import TrainWorker, gui_threads, load_engine
 
 WAIT_TITLE = "data wait (%)"
+
+
+def eta_text(seconds: float) -> str:
+    """12 s, 3 min 20 s, 5 h 07 min, 2 d 3 h."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    if seconds < 86400:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    return f"{seconds // 86400} d {seconds % 86400 // 3600} h"
 CURVES = {"loss": ("loss", "#2f6fb0", "#c2571a"), "top1": ("top-1", "#2f6fb0", "#c2571a"),
           "top5": ("top-5", "#2e8b57", "#7b4fb0")}
-
-
-class MetricsReader:
-    """Reads a run folder's growing metrics.jsonl from where it left off, so following a
-    long run costs only its new lines; unreadable lines are skipped."""
-
-    def __init__(self, folder):
-        self.path = Path(folder) / "metrics.jsonl"
-        self.offset = 0
-
-    def read(self, final: bool = False) -> list[dict]:
-        """The records written since the last call; a line still being written waits for
-        its newline unless ``final`` (the writer has finished)."""
-        try:
-            with open(self.path, "rb") as f:
-                if f.seek(0, 2) < self.offset:          # rewritten from the start
-                    self.offset = 0
-                f.seek(self.offset)
-                chunk = f.read()
-        except OSError:
-            return []
-        end = len(chunk) if final else chunk.rfind(b"\n") + 1
-        self.offset += end
-        records = []
-        for line in chunk[:end].decode("utf-8", errors="replace").splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(record, dict):
-                records.append(record)
-        return records
-
-
-def read_metrics(folder) -> list[dict]:
-    """All the records of a run folder's metrics.jsonl."""
-    return MetricsReader(folder).read(final=True)
 
 
 def tile(images: np.ndarray, columns: int) -> np.ndarray:
@@ -81,53 +61,6 @@ def filter_grid(weights: np.ndarray) -> np.ndarray:
     w = weights - weights.min(axis=(1, 2, 3), keepdims=True)
     w = w / np.maximum(w.max(axis=(1, 2, 3), keepdims=True), 1e-12)
     return tile(w, columns=int(np.ceil(np.sqrt(len(w)))))
-
-
-def data_problem(path: str) -> str | None:
-    """What is wrong with a data folder's layout (quick: no files are counted)."""
-    if path == "synthetic":
-        return None
-    from bpviz.train.data import DataError, check_folder  # torch: first use only
-    try:
-        check_folder(path)
-    except DataError as err:
-        return str(err)
-    return None
-
-
-def count_images(path: str) -> str:
-    """A summary of a data folder's training set: classes and image files (ImageNet's 1.28 M
-    files take a while: run it off the GUI thread)."""
-    train = Path(path) / "train"
-    classes = images = 0
-    try:
-        with os.scandir(train) as entries:
-            folders = [e.path for e in entries if e.is_dir()]
-        for folder in folders:
-            classes += 1
-            with os.scandir(folder) as entries:
-                images += sum(1 for e in entries if e.is_file())
-    except OSError as err:
-        return f"⚠ cannot read '{train}': {err.strerror or err}"
-    if not classes or not images:
-        return f"⚠ no images in '{train}' (expected train/<class>/*.JPEG)"
-    return f"{classes} classes, {images:,} training images"
-
-
-class ImageCounter(QObject):
-    """Counts a data folder's images in a background thread; ``counted(path, summary)``
-    arrives in the GUI thread."""
-    counted = Signal(str, str)
-
-    def count(self, path: str) -> None:
-        threading.Thread(target=self._count, args=(path,), daemon=True).start()
-
-    def _count(self, path: str) -> None:
-        summary = count_images(path)
-        try:
-            self.counted.emit(path, summary)
-        except RuntimeError:                             # the tab has gone meanwhile
-            pass
 
 
 def form_value(widget):
@@ -157,43 +90,6 @@ def set_form_value(widget, value) -> None:
         widget.setText(str(value))
 
 
-class History:
-    """The numbers of a run's records as growing columns, one per (split, key): appending is
-    O(1) and drawing reads numpy views, so a long run's hundred-thousandth record costs what
-    its first did."""
-
-    def __init__(self):
-        self.columns: dict[tuple, np.ndarray] = {}
-        self.sizes: dict[tuple, int] = {}
-
-    def add(self, record: dict) -> None:
-        split, step = record.get("split"), record.get("step")
-        if split is None or not isinstance(step, (int, float)):
-            return
-        for key, value in record.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool) \
-                    and key != "step":
-                self._append((split, key), step, value)
-
-    def _append(self, column, step, value) -> None:
-        n = self.sizes.get(column, 0)
-        data = self.columns.get(column)
-        if data is None or n == len(data):
-            grown = np.empty((max(64, 2 * n), 2))
-            if data is not None:
-                grown[:n] = data
-            self.columns[column] = data = grown
-        data[n] = step, value
-        self.sizes[column] = n + 1
-
-    def series(self, split: str, key: str) -> tuple[np.ndarray, np.ndarray]:
-        n = self.sizes.get((split, key), 0)
-        if not n:
-            return np.empty(0), np.empty(0)
-        data = self.columns[(split, key)]
-        return data[:n, 0], data[:n, 1]
-
-
 class TrainingTab(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -203,7 +99,7 @@ class TrainingTab(QWidget):
         self.follow_timer.timeout.connect(self._follow)
         self.draw_timer = QTimer(self, interval=5)
         self.draw_timer.timeout.connect(self._draw_next)
-        self.started = None
+        self.plan = {}
         self._build_form()
         self._build_views()
         self.clear_views()
@@ -443,17 +339,21 @@ class TrainingTab(QWidget):
         layout.addWidget(splitter)
 
     def clear_views(self) -> None:
-        self.records, self.history, self.latest, self.dirty = [], History(), {}, []
+        self.history, self.latest, self.dirty = History(), {}, []
+        self.record_count = 0
         self.norm_ticks = None
+        self.eta_from = None             # (time, step) of this run's first record
         for curve in self.curves.values():
             curve.setData([], [])
         self.norm_bars.setOpts(x0=[], y=[], width=[])
         self.filters_image.clear()
         self.batch_image.clear()
         self.progress.setValue(0)
+        self.progress.resetFormat()
 
     def say(self, text: str, error: bool = False) -> None:
-        self.status.setText(f"<span style='color:#d1242f'>{text}</span>" if error else text)
+        shown = html.escape(text)
+        self.status.setText(f"<span style='color:#d1242f'>{shown}</span>" if error else shown)
         self.log.appendPlainText(("ERROR: " if error else "") + text)
 
     # --- running --------------------------------------------------------------------------------
@@ -483,15 +383,19 @@ class TrainingTab(QWidget):
             self.data_info.setText(f"⚠ {problem}")
             self.say(problem, error=True)
             return False
+        try:                                 # a STOP left by a run that ended otherwise
+            (Path(cfg.out) / STOP_FILE).unlink(missing_ok=True)
+        except OSError as err:
+            self.say(f"cannot use the output folder '{cfg.out}': {err}", error=True)
+            return False
         self.save_form()
         self.run_out = cfg.out
         self.clear_views()
-        self.started = time.perf_counter()
-        self.total_steps = None
+        self.plan = {"max_steps": cfg.max_steps, "epochs": cfg.epochs}
+        self.paused = False
+        self.pause_button.setText("Pause")
         self.say(f"Starting {cfg.arch} on {self.device.currentText()}, output in {cfg.out}")
         if self.gpus.value() > 1:
-            from bpviz.train.loop import STOP_FILE
-            (Path(cfg.out) / STOP_FILE).unlink(missing_ok=True)     # left by a crashed run
             return self._start_torchrun(cfg)
         import torch
         # set here, in the GUI thread: changing torch's thread count from the worker thread
@@ -513,10 +417,15 @@ class TrainingTab(QWidget):
         return True
 
     def _start_torchrun(self, cfg) -> bool:
-        """N GPUs: torchrun as a child process; its metrics.jsonl is followed."""
+        """Several GPUs (or CPU processes): torchrun as a child process; its
+        metrics.jsonl is followed."""
         from bpviz.train.cli import argv_from
-        args = ["-m", "torch.distributed.run", "--standalone",
-                f"--nproc_per_node={self.gpus.value()}", "-m", "bpviz.train", *argv_from(cfg)]
+        n = self.gpus.value()
+        # torch's CPU threads: the cores shared among CPU ranks; GPU ranks keep torchrun's
+        # OMP_NUM_THREADS=1
+        threads = max(1, (os.cpu_count() or 1) // n) if cfg.device == "cpu" else None
+        args = ["-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={n}",
+                "-m", "bpviz.train", *argv_from(replace(cfg, threads=threads))]
         self.process = QProcess(self)
         self.process.setProgram(sys.executable)
         self.process.setArguments(args)
@@ -524,7 +433,7 @@ class TrainingTab(QWidget):
         self.process.readyReadStandardOutput.connect(self._read_output)
         self.process.finished.connect(self._process_finished)
         self.process.errorOccurred.connect(self._process_error)
-        self.engine_said = ""
+        self.engine_said, self.output_tail = "", b""
         self.follower = MetricsReader(cfg.out)
         self.process.start()
         self.follow_timer.start(500)
@@ -535,10 +444,16 @@ class TrainingTab(QWidget):
         for record in self.follower.read(final):
             self.on_record(record)
 
-    def _read_output(self) -> None:
+    def _read_output(self, final: bool = False) -> None:
+        """torchrun's output into the log, whole lines only (a chunk may end mid-line)."""
         if self.process is None:
             return
-        text = bytes(self.process.readAllStandardOutput()).decode(errors="replace").rstrip()
+        data = self.output_tail + bytes(self.process.readAllStandardOutput())
+        end = len(data) if final else data.rfind(b"\n") + 1
+        self.output_tail = data[end:]
+        text = data[:end].decode(errors="replace").rstrip()
+        if not text:
+            return
         self.log.appendPlainText(text)
         said = [line for line in text.splitlines() if line.startswith("bpviz-train:")]
         if said:                                 # the engine's own one-line outcome or error
@@ -547,7 +462,7 @@ class TrainingTab(QWidget):
     def _process_finished(self, code, status) -> None:
         if self.process is None:
             return
-        self._read_output()
+        self._read_output(final=True)
         self._follow(final=True)
         self.flush()
         self.follow_timer.stop()
@@ -556,27 +471,33 @@ class TrainingTab(QWidget):
         else:
             self.say(f"torchrun failed (exit code {code}): "
                      f"{self.engine_said or 'see the log below'}", error=True)
-        self.process = None
-        self._set_running(False)
+        self._end_process()
 
     def _process_error(self, error) -> None:
         if error == QProcess.FailedToStart and self.process is not None:
             self.follow_timer.stop()
             self.say(f"could not start torchrun: {self.process.errorString()}", error=True)
-            self.process = None
-            self._set_running(False)
+            self._end_process()
+
+    def _end_process(self) -> None:
+        try:                    # not left for the next run in this folder (SIGTERM, crash)
+            (Path(self.run_out) / STOP_FILE).unlink(missing_ok=True)
+        except OSError:
+            pass
+        self.process.deleteLater()
+        self.process = None
+        self._set_running(False)
 
     def toggle_pause(self) -> None:
         if self.worker is None:
             return
-        if self.pause_button.text() == "Pause":
+        self.paused = not self.paused
+        if self.paused:
             self.worker.pause()
-            self.pause_button.setText("Resume")
-            self.say("Paused")
         else:
             self.worker.resume()
-            self.pause_button.setText("Pause")
-            self.say("Resumed")
+        self.pause_button.setText("Resume" if self.paused else "Pause")
+        self.say("Paused" if self.paused else "Resumed")
 
     def stop(self) -> None:
         """Graceful: the run writes a checkpoint before it ends."""
@@ -584,9 +505,8 @@ class TrainingTab(QWidget):
             self.worker.stop()
             self.say("Stopping: writing a checkpoint…")
         if self.process is not None:
-            # the ranks agree to stop at their next logged step and checkpoint; SIGTERM only
-            # if they have not ended a minute later (torchrun then exits with an error)
-            from bpviz.train.loop import STOP_FILE
+            # the ranks agree to stop after their next logged step and checkpoint; SIGTERM
+            # only if they have not ended a minute later (torchrun then reports an error)
             try:
                 Path(self.run_out).mkdir(parents=True, exist_ok=True)
                 (Path(self.run_out) / STOP_FILE).touch()
@@ -594,19 +514,21 @@ class TrainingTab(QWidget):
                 self.say(f"could not ask the run to stop ({err}); terminating it", error=True)
                 self.process.terminate()
                 return
-            self.say("Stopping: the processes write a checkpoint at their next logged step…")
+            self.say("Stopping: the processes write a checkpoint after their next logged "
+                     "step…")
             QTimer.singleShot(60_000, self.process, self.process.terminate)
 
     def wait(self, timeout_ms: int = 600_000) -> bool:
         """Block until a run ends, in a thread or in torchrun (closing the window, tests);
-        its last signals are then delivered."""
+        its last signals are then delivered. False if it has not ended in time."""
         return wait_until(lambda: not self.running(), timeout_ms)
 
     def _end_thread(self) -> None:
-        self.thread.quit()
-        while self.thread.isRunning():          # finished: only its event loop is left
-            time.sleep(0.001)
+        wait_for(self.thread, 10_000)       # finished: only its event loop is left
+        self.thread.deleteLater()
+        self.worker.deleteLater()
         self.thread = self.worker = None
+        self.paused = False
         self.pause_button.setText("Pause")
         self._set_running(False)
 
@@ -624,64 +546,45 @@ class TrainingTab(QWidget):
     # Each record updates the history at once, but the views are redrawn one per event-loop
     # turn: painting all eight plots in one pass took 11-57 ms of the GUI thread, one at a
     # time takes a few.
-    VIEWS = ("loss", "acc", "lr", "speed", "wait", "norms", "filters", "batch", "progress")
-
     def on_record(self, record: dict) -> None:
-        # the snapshots (conv1, the batch: up to ~10 MB at 224 px) are kept for the latest
-        # record only: twenty a second for hours would fill the memory
-        self.records.append({k: v for k, v in record.items()
-                             if not isinstance(v, np.ndarray)})
+        """A record from the worker or a metrics file. Only the numbers are kept (as
+        columns); the snapshots (conv1, the batch: up to ~10 MB at 224 px) of the latest
+        record only."""
+        if not is_record(record):
+            return
+        self.record_count += 1
         self.history.add(record)
         self.latest = record
-        for view in self.VIEWS:
+        if self.eta_from is None and self.started_run():
+            self.eta_from = (time.perf_counter(), record["step"])
+        for view in self.draw:
             if view not in self.dirty:
                 self.dirty.append(view)
-        if record.get("split") == "val":
-            self.log.appendPlainText(f"epoch {record['epoch']} validation: loss "
-                                     f"{record['loss']:.4f}, top-1 {record['top1']:.1%}, top-5 "
-                                     f"{record['top5']:.1%}")
+        if record["split"] == "val":
+            self.log.appendPlainText(
+                f"epoch {record.get('epoch', '?')} validation: loss "
+                f"{record.get('loss', float('nan')):.4f}, top-1 "
+                f"{record.get('top1', float('nan')):.1%}, top-5 "
+                f"{record.get('top5', float('nan')):.1%}")
         if not self.draw_timer.isActive():
             self.draw_timer.start()
+
+    def started_run(self) -> bool:
+        """Records come from a run started here (not an opened folder)."""
+        return self.running()
+
+    @property
+    def draw(self) -> dict:
+        return {"loss": self._draw_loss, "acc": self._draw_accuracy, "lr": self._draw_lr,
+                "speed": self._draw_speed, "wait": self._draw_wait,
+                "norms": self._draw_norms, "filters": self._draw_filters,
+                "batch": self._draw_batch, "progress": self._draw_progress}
 
     def _draw_next(self) -> None:
         if not self.dirty:
             self.draw_timer.stop()
             return
-        view = self.dirty.pop(0)
-        if view in ("loss", "acc"):
-            for split in ("train", "val"):
-                for key in (("loss",) if view == "loss" else ("top1", "top5")):
-                    self.curves[(split, key)].setData(*self.history.series(split, key))
-        elif view == "lr":
-            self.curves["lr"].setData(*self.history.series("train", "lr"))
-        elif view == "speed":
-            steps, rate = self.history.series("train", "images_per_s")
-            self.curves["speed"].setData(steps, rate)
-            self._from_zero("speed", rate, 1.0)
-        elif view == "wait":
-            steps, wait = self.history.series("train", "data_wait")
-            self.curves["wait"].setData(steps, wait * 100)
-            self._from_zero("wait", wait * 100, 5.0)
-            memory = self.latest.get("gpu_memory_mb")
-            title = WAIT_TITLE + (f" · GPU memory peak {memory / 1024:.1f} GB"
-                                  if memory else "")
-            if self.plots["wait"].getPlotItem().titleLabel.text != title:
-                self.plots["wait"].setTitle(title)
-        elif view == "norms":
-            self._draw_norms(self.latest.get("grad_norms") or {})
-        elif view == "filters" and self.latest.get("conv1") is not None:
-            self.filters_image.setImage(filter_grid(np.asarray(self.latest["conv1"])),
-                                        levels=(0, 1), axisOrder="row-major")
-        elif view == "batch" and self.latest.get("batch") is not None:
-            self.batch_image.setImage(tile(np.asarray(self.latest["batch"]), 4),
-                                      levels=(0, 1), axisOrder="row-major")
-        elif view == "progress":
-            self._draw_progress(self.latest)
-
-    def _from_zero(self, plot: str, values: np.ndarray, least: float) -> None:
-        """Rates and percentages drawn from 0, so noise does not look like a trend."""
-        top = max(least, float(values.max()) * 1.1) if len(values) else least
-        self.plots[plot].setYRange(0, top, padding=0)
+        self.draw[self.dirty.pop(0)]()
 
     def flush(self) -> None:
         """Draw every view that is waiting (end of a run, an opened folder, tests)."""
@@ -689,11 +592,46 @@ class TrainingTab(QWidget):
             self._draw_next()
         self.draw_timer.stop()
 
-    def _draw_norms(self, norms: dict) -> None:
-        if not norms:
+    def _draw_loss(self) -> None:
+        for split in ("train", "val"):
+            self.curves[(split, "loss")].setData(*self.history.series(split, "loss"))
+
+    def _draw_accuracy(self) -> None:
+        for split in ("train", "val"):
+            for key in ("top1", "top5"):
+                self.curves[(split, key)].setData(*self.history.series(split, key))
+
+    def _draw_lr(self) -> None:
+        self.curves["lr"].setData(*self.history.series("train", "lr"))
+
+    def _draw_speed(self) -> None:
+        steps, rate = self.history.series("train", "images_per_s")
+        self.curves["speed"].setData(steps, rate)
+        self._from_zero("speed", rate, 1.0)
+
+    def _draw_wait(self) -> None:
+        steps, wait = self.history.series("train", "data_wait")
+        self.curves["wait"].setData(steps, wait * 100)
+        self._from_zero("wait", wait * 100, 5.0)
+        memory = self.latest.get("gpu_memory_mb")
+        title = WAIT_TITLE + (f" · GPU memory peak {memory / 1024:.1f} GB"
+                              if isinstance(memory, (int, float)) and memory else "")
+        if self.plots["wait"].getPlotItem().titleLabel.text != title:
+            self.plots["wait"].setTitle(title)
+
+    def _from_zero(self, plot: str, values: np.ndarray, least: float) -> None:
+        """Rates and percentages drawn from 0, so noise does not look like a trend."""
+        top = max(least, float(np.nanmax(values)) * 1.1) if len(values) else least
+        self.plots[plot].setYRange(0, top, padding=0)
+
+    def _draw_norms(self) -> None:
+        norms = self.latest.get("grad_norms")
+        if not isinstance(norms, dict) or not norms:
             return
-        names = list(norms)
-        heights = np.log10(np.maximum(np.array(list(norms.values()), float), 1e-12))
+        names = [str(n) for n in norms]
+        values = np.array([v if isinstance(v, (int, float)) else np.nan
+                           for v in norms.values()], float)
+        heights = np.log10(np.maximum(values, 1e-12))
         self.norm_bars.setOpts(x0=np.minimum(heights, 0), y=np.arange(len(names)),
                                width=np.abs(heights))
         ticks = list(enumerate(names))
@@ -701,19 +639,31 @@ class TrainingTab(QWidget):
             self.norm_ticks = ticks
             self.norms_plot.getAxis("left").setTicks([ticks])
 
-    def _draw_progress(self, record: dict) -> None:
-        per_epoch = record.get("steps_per_epoch")
-        cfg_steps = self.max_steps.value() or (per_epoch * self.epochs.value()
-                                               if per_epoch else None)
-        if not cfg_steps:
+    def _draw_filters(self) -> None:
+        if self.latest.get("conv1") is not None:
+            self.filters_image.setImage(filter_grid(np.asarray(self.latest["conv1"])),
+                                        levels=(0, 1), axisOrder="row-major")
+
+    def _draw_batch(self) -> None:
+        if self.latest.get("batch") is not None:
+            self.batch_image.setImage(tile(np.asarray(self.latest["batch"]), 4),
+                                      levels=(0, 1), axisOrder="row-major")
+
+    def _draw_progress(self) -> None:
+        """Step of the run's total (its own max steps, or epochs x steps per epoch), with an
+        ETA from the pace since this run's first record (a resumed run starts mid-way)."""
+        step, per_epoch = self.latest["step"], self.latest.get("steps_per_epoch")
+        total = self.plan.get("max_steps") or (
+            per_epoch * self.plan["epochs"] if per_epoch and self.plan.get("epochs") else None)
+        if not total:
             return
-        step = record["step"]
-        self.progress.setMaximum(cfg_steps)
-        self.progress.setValue(min(step, cfg_steps))
-        if self.started and step:
-            elapsed = time.perf_counter() - self.started
-            eta = elapsed / step * max(cfg_steps - step, 0)
-            self.progress.setFormat(f"%p%  step {step}/{cfg_steps}  ETA {eta:.0f} s")
+        self.progress.setMaximum(int(total))
+        self.progress.setValue(int(min(step, total)))
+        text = f"%p%  step {step}/{total}"
+        if self.eta_from is not None and step > self.eta_from[1]:
+            pace = (time.perf_counter() - self.eta_from[0]) / (step - self.eta_from[1])
+            text += f"  ETA {eta_text(pace * max(total - step, 0))}"
+        self.progress.setFormat(text)
 
     # --- export (File menu) ------------------------------------------------------------------------
     def figure_widget(self) -> QWidget:
@@ -743,15 +693,17 @@ class TrainingTab(QWidget):
             self.say(f"'{folder}' has no metrics.jsonl with records: not a bpviz run folder",
                      error=True)
             return False
+        config = {}
+        try:
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+        config = config if isinstance(config, dict) else {}
         self.clear_views()
+        self.plan = {"max_steps": config.get("max_steps"), "epochs": config.get("epochs")}
         for record in records:
             self.on_record(record)
         self.flush()
-        config = {}
-        try:
-            config = json.loads((folder / "config.json").read_text())
-        except (OSError, ValueError):
-            pass
         last = records[-1]
         self.say(f"Opened {folder.name}: {len(records)} records, last step {last['step']}"
                  + (f", {config.get('arch')} on {config.get('data')}" if config else ""))

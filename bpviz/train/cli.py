@@ -87,20 +87,21 @@ def argv_from(cfg) -> list[str]:
         if action.nargs == 0:                       # a switch
             if value:
                 argv.append(action.option_strings[0])
-        elif value is not None:
-            argv += [action.option_strings[0], str(value)]
+        elif value is not None:                     # one word: a value may start with -
+            argv.append(f"{action.option_strings[0]}={value}")
     return argv
 
 
-def dist_from_env():
-    """Rank and world from torchrun's environment; init the process group if > 1."""
+def dist_from_env(device: str = "auto"):
+    """Rank and world from torchrun's environment; init the process group if > 1 (NCCL
+    for GPU ranks, gloo for CPU ones)."""
     from .loop import Dist
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
         return Dist()
     import torch
     import torch.distributed as dist
-    backend = "nccl" if torch.cuda.is_available() else "gloo"
+    backend = "nccl" if torch.cuda.is_available() and device != "cpu" else "gloo"
     dist.init_process_group(backend)
     local = int(os.environ.get("LOCAL_RANK", "0"))
     if backend == "nccl":
@@ -162,7 +163,7 @@ def main(argv=None) -> int:
     from .data import DataError
     from .loop import ConfigError, TrainingRun
 
-    dist = dist_from_env()
+    dist = dist_from_env(args.device)
     try:
         run = TrainingRun(config_from(args), dist)
     except (ConfigError, DataError) as err:

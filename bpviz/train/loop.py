@@ -168,7 +168,11 @@ class TrainingRun:
     """Holds a model, its optimizer and data; ``run`` trains until the step or epoch limit,
     a stop request, or a signal. ``callback(metrics)`` gets every logged record."""
 
-    def __init__(self, cfg: TrainConfig, dist: Dist | None = None):
+    def __init__(self, cfg: TrainConfig, dist: Dist | None = None,
+                 stop_event: threading.Event | None = None,
+                 resume_event: threading.Event | None = None):
+        """``stop_event`` / ``resume_event``: the caller's own (the GUI's worker keeps them,
+        so a pause or stop asked while this is being built is not lost)."""
         if cfg.arch not in ARCHS:
             raise ConfigError(f"unknown architecture '{cfg.arch}' (choose from "
                               f"{', '.join(ARCHS)})")
@@ -208,8 +212,12 @@ class TrainingRun:
                                         shuffle=True, seed=cfg.seed)
         self.epoch, self.step, self.batch_in_epoch = 0, 0, 0
         self.out = Path(cfg.out)
-        self.stop_event, self.resume_event = threading.Event(), threading.Event()
-        self.resume_event.set()
+        self.stop_event = stop_event or threading.Event()
+        if resume_event is None:
+            resume_event = threading.Event()
+            resume_event.set()
+        self.resume_event = resume_event
+        self.started_at = time.time() - 1.0          # file times may be coarse
         self.skipped_total = 0
         self.last_batch = None
         if self.dist.main:
@@ -225,17 +233,29 @@ class TrainingRun:
         self.resume_event.set()
 
     def stop_requested(self) -> bool:
-        """A stop asked by ``request_stop`` (the GUI, a signal) or by an OUT/STOP file (the
-        Training tab stopping torchrun; ``touch OUT/STOP`` on a cluster). Ranks decide
-        together, at logged steps only, so none is left waiting in a collective."""
-        local = self.stop_event.is_set() or (self.out / STOP_FILE).exists()
+        """A stop asked by ``request_stop`` (the GUI, a signal) or by an OUT/STOP file made
+        since this run started (the Training tab stopping torchrun; ``touch OUT/STOP`` on a
+        cluster; an older one is left over and ignored). Distributed, every rank must call
+        this at the same points (after each logged step): they decide together, so none is
+        left waiting in a collective."""
+        local = self.stop_event.is_set() or self._stop_file_is_new()
         if self.dist.world == 1:
             return local
-        if self.step % self.cfg.log_every:
-            return False
         flag = torch.tensor([float(local)], device=self.device)
         torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
         return flag.item() > 0
+
+    def _stop_file_is_new(self) -> bool:
+        try:
+            return (self.out / STOP_FILE).stat().st_mtime >= self.started_at
+        except OSError:
+            return False
+
+    def _stopped(self) -> str:
+        self.save_checkpoint()
+        if self.dist.main:
+            (self.out / STOP_FILE).unlink(missing_ok=True)
+        return "stopped"
 
     def request_pause(self) -> None:
         self.resume_event.clear()
@@ -312,7 +332,8 @@ class TrainingRun:
 
     def snapshots(self) -> dict:
         """What the GUI shows: conv1's filters and the current augmented batch."""
-        conv1 = first_conv(self.unwrapped()).weight.detach().float().cpu()
+        # a copy: on a CPU fp32 run .float().cpu() would hand out the live weight
+        conv1 = first_conv(self.unwrapped()).weight.detach().float().cpu().clone()
         batch = None
         if self.last_batch is not None:
             batch = denormalize(self.last_batch[:16].detach().float()).cpu()
@@ -373,12 +394,9 @@ class TrainingRun:
             self.sampler.start = self.batch_in_epoch * cfg.batch_size
             batches = iter(self.loader(self.train_set, self.sampler))
             while True:
-                if self.stop_requested():
-                    self.save_checkpoint()
-                    if self.dist.main:
-                        (self.out / STOP_FILE).unlink(missing_ok=True)
-                    return "stopped"
-                self.resume_event.wait()
+                self.resume_event.wait()                 # paused; a stop also wakes it
+                if self.dist.world == 1 and self.stop_requested():
+                    return self._stopped()
                 t0 = time.perf_counter()
                 try:
                     x, y, skipped = next(batches)
@@ -399,6 +417,8 @@ class TrainingRun:
                     sums.reset()
                     last_log, images, waited = now, 0, 0.0
                     self._emit(record, callback)
+                    if self.dist.world > 1 and self.stop_requested():
+                        return self._stopped()
                 if cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
                     self.save_checkpoint()
                 if cfg.max_steps and self.step >= cfg.max_steps:
@@ -415,7 +435,8 @@ class TrainingRun:
                   "lr": self.optimizer.param_groups[0]["lr"],
                   "images_per_s": images * self.dist.world / max(elapsed, 1e-9),
                   "data_wait": waited / max(elapsed, 1e-9),
-                  "skipped": self.skipped_total, "grad_norms": norms or {}}
+                  "skipped": self.skipped_total, "grad_norms": norms or {},
+                  "steps_per_epoch": self.steps_per_epoch()}
         if self.device.type == "cuda":
             record["gpu_memory_mb"] = torch.cuda.max_memory_allocated(self.device) / 2**20
         return record

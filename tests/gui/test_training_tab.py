@@ -40,7 +40,7 @@ def test_a_run_in_the_background_fills_the_views(qtbot, tab, tmp_path):
 def test_stop_leaves_a_checkpoint_and_resume_continues(qtbot, tab, tmp_path):
     tab.max_steps.setValue(0)
     tab.start()
-    qtbot.waitUntil(lambda: len(tab.records) >= 1, timeout=180_000)
+    qtbot.waitUntil(lambda: tab.record_count >= 1, timeout=180_000)
     tab.stop()
     qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
     assert "stopped" in tab.status.text()
@@ -57,14 +57,14 @@ def test_stop_leaves_a_checkpoint_and_resume_continues(qtbot, tab, tmp_path):
 def test_pause_and_resume(qtbot, tab):
     tab.max_steps.setValue(0)
     tab.start()
-    qtbot.waitUntil(lambda: tab.worker is not None and tab.worker.run is not None,
+    qtbot.waitUntil(lambda: tab.worker is not None and tab.worker.training is not None,
                     timeout=60_000)
     tab.toggle_pause()
     assert tab.pause_button.text() == "Resume"
     qtbot.wait(300)
-    assert not tab.worker.run.resume_event.is_set()
+    assert not tab.worker.training.resume_event.is_set()
     tab.toggle_pause()
-    assert tab.worker.run.resume_event.is_set()
+    assert tab.worker.training.resume_event.is_set()
 
 
 def test_open_a_run_folder_shows_its_history(tab, tmp_path):
@@ -102,7 +102,7 @@ def test_closing_the_window_during_a_run_asks_then_stops_cleanly(qtbot, tab, win
                                                                  tmp_path):
     tab.max_steps.setValue(0)
     tab.start()
-    qtbot.waitUntil(lambda: len(tab.records) >= 1, timeout=180_000)
+    qtbot.waitUntil(lambda: tab.record_count >= 1, timeout=180_000)
     window.ask_stop_training = lambda: False
     assert not window.close() and tab.running()
     window.ask_stop_training = lambda: True
@@ -112,7 +112,7 @@ def test_closing_the_window_during_a_run_asks_then_stops_cleanly(qtbot, tab, win
 
 
 def test_history_grows_in_place_and_reads_as_columns():
-    from bpviz.gui.training_tab import History
+    from bpviz.gui.run_files import History
     h = History()
     for s in range(1, 201):
         h.add({"split": "train", "step": s, "loss": 1.0 / s, "ok": True, "name": "x"})
@@ -126,18 +126,22 @@ def test_history_grows_in_place_and_reads_as_columns():
 
 
 def test_metrics_reader_follows_a_growing_file(tmp_path):
-    from bpviz.gui.training_tab import MetricsReader
+    from bpviz.gui.run_files import MetricsReader
+
+    def line(step):
+        return json.dumps({"split": "train", "step": step})
+
     path = tmp_path / "metrics.jsonl"
     reader = MetricsReader(tmp_path)
     assert reader.read() == []                             # no file yet
-    path.write_text('{"step": 1}\n{"step": 2}\n{"st')
+    path.write_text(f"{line(1)}\n{line(2)}\n{line(3)[:9]}")
     assert [r["step"] for r in reader.read()] == [1, 2]
     assert reader.read() == []                             # a line still being written
     with open(path, "a") as f:
-        f.write('ep": 3}\ngarbage\n[1, 2]\n{"step": 4}')
+        f.write(f"{line(3)[9:]}\ngarbage\n[1, 2]\n{line(4)}")
     assert [r["step"] for r in reader.read()] == [3]
     assert [r["step"] for r in reader.read(final=True)] == [4]
-    path.write_text('{"step": 9}\n')                       # rewritten: read from the start
+    path.write_text(line(9) + "\n")                        # rewritten: read from the start
     assert [r["step"] for r in reader.read()] == [9]
 
 
@@ -149,17 +153,18 @@ def fake_record(step, rng):
             "batch": rng.random((16, 3, 64, 64)).astype("float32"), "steps_per_epoch": 40}
 
 
-def test_views_are_drawn_one_per_turn_and_snapshots_are_not_kept(qtbot, tab):
+def test_views_are_drawn_one_per_turn_and_only_numbers_are_kept(qtbot, tab):
     import numpy as np
     rng = np.random.default_rng(0)
-    tab.max_steps.setValue(0)                              # progress: 1 epoch of 40 steps
+    tab.plan = {"max_steps": None, "epochs": 1}            # progress: 1 epoch of 40 steps
     for step in (5, 10, 15):
         tab.on_record(fake_record(step, rng))
-    assert len(tab.records) == 3
-    assert not any(isinstance(v, np.ndarray) for r in tab.records for v in r.values())
-    assert len(tab.dirty) == len(tab.VIEWS)                # queued once, not three times
+    assert tab.record_count == 3 and tab.latest["step"] == 15
+    assert not hasattr(tab, "records")      # 20 records/s for hours: numbers only, as columns
+    assert all(isinstance(c, np.ndarray) for c in tab.history.columns.values())
+    assert len(tab.dirty) == len(tab.draw)                 # queued once, not three times
     tab._draw_next()
-    assert len(tab.dirty) == len(tab.VIEWS) - 1            # one view per event-loop turn
+    assert len(tab.dirty) == len(tab.draw) - 1             # one view per event-loop turn
     qtbot.waitUntil(lambda: not tab.dirty and not tab.draw_timer.isActive(), timeout=5000)
     assert list(tab.curves[("train", "loss")].getData()[0]) == [5, 10, 15]
     assert tab.filters_image.image is not None
@@ -185,31 +190,39 @@ def test_the_form_is_remembered(tab, window, tmp_path):
     store.setValue("training/threads", 10_000)
     again = TrainingTab()
     assert again.batch.value() == 128 and again.arch.currentText() == "alexnet"
-    assert again.threads.value() == tab.threads.minimum() or again.threads.value() <= 2
+    from bpviz.gui.train_worker import gui_threads
+    assert again.threads.value() == gui_threads()
 
 
 def test_the_worker_frees_the_model_in_its_own_thread(qtbot, tab):
+    import threading
+    import weakref
     assert tab.start()
     worker = tab.worker
     worker.pause()                               # asked before the run exists: kept
-    qtbot.waitUntil(lambda: worker.run is not None, timeout=60_000)
+    assert worker.training is None
+    qtbot.waitUntil(lambda: worker.training is not None, timeout=60_000)
+    freed_in = []
+    weakref.finalize(worker.training.model, lambda: freed_in.append(threading.get_ident()))
     qtbot.wait(200)
-    assert not worker.run.resume_event.is_set()
+    assert not worker.training.resume_event.is_set() and worker.training.step == 0
     worker.resume()
     qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
-    assert worker.run is None and "max_steps at step 10" in tab.status.text()
+    assert "max_steps at step 10" in tab.status.text()
+    assert freed_in and freed_in[0] != threading.get_ident()   # not in the GUI thread
 
 
 def test_several_processes_through_torchrun_are_followed(qtbot, tab, tmp_path):
     """The multi-GPU path, run here with two CPU processes (gloo): the tab launches
-    torchrun, follows metrics.jsonl, and Stop (SIGTERM) leaves a checkpoint."""
+    torchrun, follows metrics.jsonl, and Stop (an OUT/STOP file the ranks agree on) leaves
+    a checkpoint and a clean exit."""
     tab.gpus.setMaximum(2)
     tab.gpus.setValue(2)
     tab.max_steps.setValue(0)
     tab.batch.setValue(4)
     assert tab.start() and tab.process is not None
     assert not tab.pause_button.isEnabled()
-    qtbot.waitUntil(lambda: len(tab.records) >= 2, timeout=240_000)
+    qtbot.waitUntil(lambda: tab.record_count >= 2, timeout=240_000)
     tab.stop()
     qtbot.waitUntil(lambda: not tab.running(), timeout=120_000)
     assert "exit code 0" in tab.status.text(), tab.log.toPlainText()[-2000:]
@@ -217,8 +230,10 @@ def test_several_processes_through_torchrun_are_followed(qtbot, tab, tmp_path):
     state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
     steps = tab.curves[("train", "loss")].getData()[0]
     assert state["step"] >= steps[-1] >= 10
+    assert not (tmp_path / "run" / "STOP").exists()
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
 def test_a_failing_torchrun_run_shows_the_engines_message(qtbot, tab, tmp_path):
     tab.gpus.setMaximum(2)
     tab.gpus.setValue(2)
@@ -273,3 +288,43 @@ def test_continue_a_run_fills_the_form_and_resumes(qtbot, tab, tmp_path):
     (tmp_path / "run" / "config.json").write_text("[")
     assert not tab.continue_run(tmp_path / "run")
     assert "config.json" in tab.status.text()
+
+
+def test_a_resumed_history_replaces_the_steps_it_goes_over():
+    from bpviz.gui.run_files import History
+    h = History()
+    for step in (5, 10, 15, 20):
+        h.add({"split": "train", "step": step, "loss": 1.0})
+    for step in (15, 20, 25):                    # resumed from a checkpoint at step 10
+        h.add({"split": "train", "step": step, "loss": 2.0})
+    steps, loss = h.series("train", "loss")
+    assert list(steps) == [5, 10, 15, 20, 25] and list(loss) == [1, 1, 2, 2, 2]
+
+
+def test_records_a_tab_cannot_show_are_skipped(tmp_path, tab):
+    (tmp_path / "metrics.jsonl").write_text(
+        '{"split": "train", "loss": 1}\n{"step": 3, "split": "test"}\n{"step": true, '
+        '"split": "val"}\n{"step": 4, "split": "val"}\n')
+    assert tab.open_run(tmp_path)                         # no KeyError reaches Qt
+    assert tab.record_count == 1
+    assert "epoch ? validation" in tab.log.toPlainText()
+
+
+def test_messages_are_shown_as_text(tab):
+    tab.say("data folder '<b>x</b> & y' does not exist", error=True)
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in tab.status.text()
+    assert "'<b>x</b> & y'" in tab.log.toPlainText()
+
+
+def test_eta_counts_from_the_runs_own_first_record(tab):
+    from bpviz.gui.training_tab import eta_text
+    assert [eta_text(s) for s in (12, 200, 18_420, 183_600)] == \
+        ["12 s", "3 min 20 s", "5 h 07 min", "2 d 3 h"]
+    tab.clear_views()
+    tab.plan = {"max_steps": 2000, "epochs": 90}
+    import time
+    tab.eta_from = (time.perf_counter() - 10.0, 1000)   # resumed at 1000, 10 s ago
+    tab.latest = {"split": "train", "step": 1100}
+    tab._draw_progress()
+    # 100 steps in 10 s, 900 to go: about 90 s (a whole-run pace would say ~8 s)
+    assert "step 1100/2000" in tab.progress.format() and "ETA 1 min 3" in tab.progress.format()
