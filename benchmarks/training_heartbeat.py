@@ -84,13 +84,13 @@ def app_run(app, seconds: float, threads: int, trace: bool):
     tab.resize(1400, 900)
     tab.show()
     out = tempfile.mkdtemp(prefix="bpviz-gui-run-")
-    tab.image_size.setValue(64)
-    tab.batch.setValue(64)
-    tab.lr.setText("0.005")
-    tab.max_steps.setValue(0)
-    tab.workers.setValue(0)
-    tab.threads.setValue(threads)
-    tab.out.setText(out)
+    tab.form.image_size.setValue(64)
+    tab.form.batch.setValue(64)
+    tab.form.lr.setText("0.005")
+    tab.form.max_steps.setValue(0)
+    tab.form.workers.setValue(0)
+    tab.form.threads.setValue(threads)
+    tab.form.out.setText(out)
     for _ in range(20):
         app.processEvents()
     beat = Heartbeat(trace)
@@ -137,18 +137,18 @@ def long_history(app) -> None:
                 "steps_per_epoch": 10_000}
 
     for n in (1_000, 200_000):
-        while tab.record_count < n:
-            tab.history.add(record(5 * tab.record_count))
-            tab.record_count += 1
+        while tab.view.record_count < n:
+            tab.view.history.add(record(5 * tab.view.record_count))
+            tab.view.record_count += 1
         turns = []
         for _ in range(30):
-            r = record(5 * tab.record_count)
+            r = record(5 * tab.view.record_count)
             r["conv1"] = rng.standard_normal((64, 3, 11, 11)).astype("f4")
             r["batch"] = rng.random((16, 3, 64, 64)).astype("f4")
-            tab.on_record(r)
-            while tab.dirty:
+            tab.view.on_record(r)
+            while tab.view.dirty:
                 t = time.perf_counter()
-                tab._draw_next()
+                tab.view._draw_next()
                 app.processEvents()
                 turns.append(time.perf_counter() - t)
         turns = np.array(turns) * 1e3

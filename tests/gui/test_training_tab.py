@@ -9,12 +9,12 @@ import torch
 def tab(window, tmp_path):
     window.tabs.setCurrentIndex(3)
     t = window.training_tab.panel
-    t.image_size.setValue(64)
-    t.batch.setValue(8)
-    t.epochs.setValue(1)
-    t.max_steps.setValue(10)
-    t.workers.setValue(0)
-    t.out.setText(str(tmp_path / "run"))
+    t.form.image_size.setValue(64)
+    t.form.batch.setValue(8)
+    t.form.epochs.setValue(1)
+    t.form.max_steps.setValue(10)
+    t.form.workers.setValue(0)
+    t.form.out.setText(str(tmp_path / "run"))
     yield t
     if t.running():
         t.stop()
@@ -26,28 +26,28 @@ def test_a_run_in_the_background_fills_the_views(qtbot, tab, tmp_path):
     assert tab.running() and not tab.start_button.isEnabled()
     qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
     assert "max_steps at step 10" in tab.status.text()
-    steps, losses = tab.curves[("train", "loss")].getData()
+    steps, losses = tab.view.curves[("train", "loss")].getData()
     assert len(steps) >= 1 and steps[-1] == 10
-    assert tab.filters_image.image is not None and tab.filters_image.image.shape[2] == 3
-    assert tab.batch_image.image is not None
-    assert len(tab.norm_bars.opts["width"]) == 8                  # 5 conv + 3 fc layers
-    labels = [label for _, label in tab.norms_plot.getAxis("left")._tickLevels[0]]
+    assert tab.view.filters_image.image is not None and tab.view.filters_image.image.shape[2] == 3
+    assert tab.view.batch_image.image is not None
+    assert len(tab.view.norm_bars.opts["width"]) == 8                  # 5 conv + 3 fc layers
+    labels = [label for _, label in tab.view.norms_plot.getAxis("left")._tickLevels[0]]
     assert labels == ["conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8"]
-    assert tab.progress.value() == 10
+    assert tab.view.progress.value() == 10
     assert (tmp_path / "run" / "checkpoint.pt").is_file()
 
 
 def test_stop_leaves_a_checkpoint_and_resume_continues(qtbot, tab, tmp_path):
-    tab.max_steps.setValue(0)
+    tab.form.max_steps.setValue(0)
     tab.start()
-    qtbot.waitUntil(lambda: tab.record_count >= 1, timeout=180_000)
+    qtbot.waitUntil(lambda: tab.view.record_count >= 1, timeout=180_000)
     tab.stop()
     qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
     assert "stopped" in tab.status.text()
     step = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["step"]
     assert step >= 5
-    tab.resume.setChecked(True)
-    tab.max_steps.setValue(step + 5)
+    tab.form.resume.setChecked(True)
+    tab.form.max_steps.setValue(step + 5)
     tab.start()
     qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
     assert f"at step {step + 5}" in tab.status.text()
@@ -55,7 +55,7 @@ def test_stop_leaves_a_checkpoint_and_resume_continues(qtbot, tab, tmp_path):
 
 
 def test_pause_and_resume(qtbot, tab):
-    tab.max_steps.setValue(0)
+    tab.form.max_steps.setValue(0)
     tab.start()
     qtbot.waitUntil(lambda: tab.worker is not None and tab.worker.training is not None,
                     timeout=60_000)
@@ -78,31 +78,31 @@ def test_open_a_run_folder_shows_its_history(tab, tmp_path):
                                           + "\nnot json\n")
     (folder / "config.json").write_text(json.dumps({"arch": "alexnet", "data": "/imagenet"}))
     assert tab.open_run(folder)
-    steps, losses = tab.curves[("train", "loss")].getData()
+    steps, losses = tab.view.curves[("train", "loss")].getData()
     assert list(steps) == [1, 2, 3]
-    assert list(tab.curves[("val", "top1")].getData()[1]) == [0.4]
+    assert list(tab.view.curves[("val", "top1")].getData()[1]) == [0.4]
     assert "alexnet on /imagenet" in tab.status.text()
     assert not tab.open_run(tmp_path)
     assert "not a bpviz run folder" in tab.status.text()
 
 
 def test_bad_data_folder_and_bad_settings_are_shown(tab, tmp_path):
-    tab.data.setCurrentText(str(tmp_path / "nowhere"))
-    assert "does not exist" in tab.data_info.text()
+    tab.form.data.setCurrentText(str(tmp_path / "nowhere"))
+    assert "does not exist" in tab.form.data_info.text()
     assert not tab.start() and "does not exist" in tab.status.text()
     (tmp_path / "d" / "train").mkdir(parents=True)
-    tab.data.setCurrentText(str(tmp_path / "d"))
-    assert "no val/ folder" in tab.data_info.text()
-    tab.data.setCurrentText("synthetic")
-    tab.lr.setText("fast")
+    tab.form.data.setCurrentText(str(tmp_path / "d"))
+    assert "no val/ folder" in tab.form.data_info.text()
+    tab.form.data.setCurrentText("synthetic")
+    tab.form.lr.setText("fast")
     assert not tab.start() and "not a number" in tab.status.text()
 
 
 def test_closing_the_window_during_a_run_asks_then_stops_cleanly(qtbot, tab, window,
                                                                  tmp_path):
-    tab.max_steps.setValue(0)
+    tab.form.max_steps.setValue(0)
     tab.start()
-    qtbot.waitUntil(lambda: tab.record_count >= 1, timeout=180_000)
+    qtbot.waitUntil(lambda: tab.view.record_count >= 1, timeout=180_000)
     window.ask_stop_training = lambda: False
     assert not window.close() and tab.running()
     window.ask_stop_training = lambda: True
@@ -156,42 +156,42 @@ def fake_record(step, rng):
 def test_views_are_drawn_one_per_turn_and_only_numbers_are_kept(qtbot, tab):
     import numpy as np
     rng = np.random.default_rng(0)
-    tab.plan = {"max_steps": None, "epochs": 1}            # progress: 1 epoch of 40 steps
+    tab.view.plan = {"max_steps": None, "epochs": 1}            # progress: 1 epoch of 40 steps
     for step in (5, 10, 15):
-        tab.on_record(fake_record(step, rng))
-    assert tab.record_count == 3 and tab.latest["step"] == 15
+        tab.view.on_record(fake_record(step, rng))
+    assert tab.view.record_count == 3 and tab.view.latest["step"] == 15
     assert not hasattr(tab, "records")      # 20 records/s for hours: numbers only, as columns
-    assert all(isinstance(c, np.ndarray) for c in tab.history.columns.values())
-    assert len(tab.dirty) == len(tab.draw)                 # queued once, not three times
-    tab._draw_next()
-    assert len(tab.dirty) == len(tab.draw) - 1             # one view per event-loop turn
-    qtbot.waitUntil(lambda: not tab.dirty and not tab.draw_timer.isActive(), timeout=5000)
-    assert list(tab.curves[("train", "loss")].getData()[0]) == [5, 10, 15]
-    assert tab.filters_image.image is not None
-    assert (tab.progress.value(), tab.progress.maximum()) == (15, 40)
+    assert all(isinstance(c, np.ndarray) for c in tab.view.history.columns.values())
+    assert len(tab.view.dirty) == len(tab.view.draw)                 # queued once, not three times
+    tab.view._draw_next()
+    assert len(tab.view.dirty) == len(tab.view.draw) - 1             # one view per event-loop turn
+    qtbot.waitUntil(lambda: not tab.view.dirty and not tab.view.draw_timer.isActive(), timeout=5000)
+    assert list(tab.view.curves[("train", "loss")].getData()[0]) == [5, 10, 15]
+    assert tab.view.filters_image.image is not None
+    assert (tab.view.progress.value(), tab.view.progress.maximum()) == (15, 40)
 
 
 def test_the_form_is_remembered(tab, window, tmp_path):
     from bpviz.gui.training_tab import TrainingTab
-    tab.batch.setValue(24)
-    tab.lr.setText("0.003")
-    tab.arch.setCurrentText("alexnet-paper")
-    tab.schedule.setCurrentText("step")
-    tab.save_form()
+    tab.form.batch.setValue(24)
+    tab.form.lr.setText("0.003")
+    tab.form.arch.setCurrentText("alexnet-paper")
+    tab.form.schedule.setCurrentText("step")
+    tab.form.save()
     again = TrainingTab()
-    assert (again.batch.value(), again.lr.text(), again.arch.currentText(),
-            again.schedule.currentText()) == (24, "0.003", "alexnet-paper", "step")
-    assert again.out.text().startswith(str(tmp_path))      # a new folder beside the last
-    assert again.out.text() != tab.out.text()
+    assert (again.form.batch.value(), again.form.lr.text(), again.form.arch.currentText(),
+            again.form.schedule.currentText()) == (24, "0.003", "alexnet-paper", "step")
+    assert again.form.out.text().startswith(str(tmp_path))      # a new folder beside the last
+    assert again.form.out.text() != tab.form.out.text()
     from bpviz.gui.settings import settings
     store = settings()
     store.setValue("training/batch", "lots")               # damaged values: the defaults
     store.setValue("training/arch", "vgg")
     store.setValue("training/threads", 10_000)
     again = TrainingTab()
-    assert again.batch.value() == 128 and again.arch.currentText() == "alexnet"
+    assert again.form.batch.value() == 128 and again.form.arch.currentText() == "alexnet"
     from bpviz.gui.train_worker import gui_threads
-    assert again.threads.value() == gui_threads()
+    assert again.form.threads.value() == gui_threads()
 
 
 def test_the_worker_frees_the_model_in_its_own_thread(qtbot, tab):
@@ -216,34 +216,34 @@ def test_several_processes_through_torchrun_are_followed(qtbot, tab, tmp_path):
     """The multi-GPU path, run here with two CPU processes (gloo): the tab launches
     torchrun, follows metrics.jsonl, and Stop (an OUT/STOP file the ranks agree on) leaves
     a checkpoint and a clean exit."""
-    tab.gpus.setMaximum(2)
-    tab.gpus.setValue(2)
-    tab.max_steps.setValue(0)
-    tab.batch.setValue(4)
+    tab.form.gpus.setMaximum(2)
+    tab.form.gpus.setValue(2)
+    tab.form.max_steps.setValue(0)
+    tab.form.batch.setValue(4)
     assert tab.start() and tab.process is not None
     assert not tab.pause_button.isEnabled()
-    qtbot.waitUntil(lambda: tab.record_count >= 2, timeout=240_000)
+    qtbot.waitUntil(lambda: tab.view.record_count >= 2, timeout=240_000)
     tab.stop()
     qtbot.waitUntil(lambda: not tab.running(), timeout=120_000)
-    assert "exit code 0" in tab.status.text(), tab.log.toPlainText()[-2000:]
+    assert "exit code 0" in tab.status.text(), tab.view.log.toPlainText()[-2000:]
     assert "stopped at step" in tab.status.text()
     state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
-    steps = tab.curves[("train", "loss")].getData()[0]
+    steps = tab.view.curves[("train", "loss")].getData()[0]
     assert state["step"] >= steps[-1] >= 10
     assert not (tmp_path / "run" / "STOP").exists()
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
 def test_a_failing_torchrun_run_shows_the_engines_message(qtbot, tab, tmp_path):
-    tab.gpus.setMaximum(2)
-    tab.gpus.setValue(2)
-    tab.arch.setCurrentText("alexnet-paper")
-    tab.device.addItem("cuda:0 (absent)", "cuda:0")      # as if a GPU had been listed
-    tab.device.setCurrentIndex(tab.device.count() - 1)
+    tab.form.gpus.setMaximum(2)
+    tab.form.gpus.setValue(2)
+    tab.form.arch.setCurrentText("alexnet-paper")
+    tab.form.device.addItem("cuda:0 (absent)", "cuda:0")      # as if a GPU had been listed
+    tab.form.device.setCurrentIndex(tab.form.device.count() - 1)
     assert tab.start()
     qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
     assert "torchrun failed" in tab.status.text()
-    assert "no CUDA GPU" in tab.status.text(), tab.log.toPlainText()[-2000:]
+    assert "no CUDA GPU" in tab.status.text(), tab.view.log.toPlainText()[-2000:]
     assert tab.start_button.isEnabled()
 
 
@@ -255,33 +255,33 @@ def test_the_image_count_comes_from_a_background_thread(qtbot, tab, tmp_path):
     (data / "train" / "a" / "1.JPEG").write_bytes(b"x")
     (data / "train" / "b" / "2.JPEG").write_bytes(b"x")
     (data / "train" / "b" / "3.JPEG").write_bytes(b"x")
-    tab.data.setCurrentText(str(data))
-    assert tab.data_info.text() == "counting images…"
-    qtbot.waitUntil(lambda: "training images" in tab.data_info.text(), timeout=5000)
-    assert tab.data_info.text() == "2 classes, 3 training images"
+    tab.form.data.setCurrentText(str(data))
+    assert tab.form.data_info.text() == "counting images…"
+    qtbot.waitUntil(lambda: "training images" in tab.form.data_info.text(), timeout=5000)
+    assert tab.form.data_info.text() == "2 classes, 3 training images"
     empty = tmp_path / "empty"
     (empty / "train" / "a").mkdir(parents=True)
     (empty / "val").mkdir()
-    tab.data.setCurrentText(str(empty))
-    qtbot.waitUntil(lambda: "no images" in tab.data_info.text(), timeout=5000)
-    tab._counted(str(data), "2 classes, 3 training images")     # a late answer: ignored
-    assert "no images" in tab.data_info.text()
+    tab.form.data.setCurrentText(str(empty))
+    qtbot.waitUntil(lambda: "no images" in tab.form.data_info.text(), timeout=5000)
+    tab.form._counted(str(data), "2 classes, 3 training images")     # a late answer: ignored
+    assert "no images" in tab.form.data_info.text()
 
 
 def test_continue_a_run_fills_the_form_and_resumes(qtbot, tab, tmp_path):
     assert not tab.continue_run(tmp_path)                       # no checkpoint
     assert "no checkpoint.pt" in tab.status.text()
-    tab.max_steps.setValue(5)
-    tab.lr.setText("0.004")
+    tab.form.max_steps.setValue(5)
+    tab.form.lr.setText("0.004")
     tab.start()
     qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
-    tab.lr.setText("0.1")                                       # the form moves on
-    tab.out.setText(str(tmp_path / "elsewhere"))
+    tab.form.lr.setText("0.1")                                       # the form moves on
+    tab.form.out.setText(str(tmp_path / "elsewhere"))
     assert tab.continue_run(tmp_path / "run")
-    assert tab.lr.text() == "0.004" and tab.resume.isChecked()
-    assert tab.out.text() == str(tmp_path / "run")
+    assert tab.form.lr.text() == "0.004" and tab.form.resume.isChecked()
+    assert tab.form.out.text() == str(tmp_path / "run")
     assert "raise Max steps" in tab.status.text()
-    tab.max_steps.setValue(10)
+    tab.form.max_steps.setValue(10)
     tab.start()
     qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
     assert "at step 10" in tab.status.text()
@@ -306,25 +306,25 @@ def test_records_a_tab_cannot_show_are_skipped(tmp_path, tab):
         '{"split": "train", "loss": 1}\n{"step": 3, "split": "test"}\n{"step": true, '
         '"split": "val"}\n{"step": 4, "split": "val"}\n')
     assert tab.open_run(tmp_path)                         # no KeyError reaches Qt
-    assert tab.record_count == 1
-    assert "epoch ? validation" in tab.log.toPlainText()
+    assert tab.view.record_count == 1
+    assert "epoch ? validation" in tab.view.log.toPlainText()
 
 
 def test_messages_are_shown_as_text(tab):
     tab.say("data folder '<b>x</b> & y' does not exist", error=True)
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in tab.status.text()
-    assert "'<b>x</b> & y'" in tab.log.toPlainText()
+    assert "'<b>x</b> & y'" in tab.view.log.toPlainText()
 
 
 def test_eta_counts_from_the_runs_own_first_record(tab):
-    from bpviz.gui.training_tab import eta_text
+    from bpviz.gui.run_view import eta_text
     assert [eta_text(s) for s in (12, 200, 18_420, 183_600)] == \
         ["12 s", "3 min 20 s", "5 h 07 min", "2 d 3 h"]
-    tab.clear_views()
-    tab.plan = {"max_steps": 2000, "epochs": 90}
+    tab.view.clear()
+    tab.view.plan = {"max_steps": 2000, "epochs": 90}
     import time
-    tab.eta_from = (time.perf_counter() - 10.0, 1000)   # resumed at 1000, 10 s ago
-    tab.latest = {"split": "train", "step": 1100}
-    tab._draw_progress()
+    tab.view.eta_from = (time.perf_counter() - 10.0, 1000)   # resumed at 1000, 10 s ago
+    tab.view.latest = {"split": "train", "step": 1100}
+    tab.view._draw_progress()
     # 100 steps in 10 s, 900 to go: about 90 s (a whole-run pace would say ~8 s)
-    assert "step 1100/2000" in tab.progress.format() and "ETA 1 min 3" in tab.progress.format()
+    assert "step 1100/2000" in tab.view.progress.format() and "ETA 1 min 3" in tab.view.progress.format()

@@ -1,0 +1,263 @@
+"""RunView: what a training run looks like — loss, top-1/top-5, learning rate, images/s,
+data wait, the gradient norm of each layer, conv1's filters, the augmented batch, progress
+with an ETA, and a log — drawn from its records, one plot per event-loop turn."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QGridLayout, QPlainTextEdit, QProgressBar, QVBoxLayout, QWidget
+
+from .run_files import History, is_record
+
+WAIT_TITLE = "data wait (%)"
+
+
+def eta_text(seconds: float) -> str:
+    """12 s, 3 min 20 s, 5 h 07 min, 2 d 3 h."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    if seconds < 86400:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    return f"{seconds // 86400} d {seconds % 86400 // 3600} h"
+CURVES = {"loss": ("loss", "#2f6fb0", "#c2571a"), "top1": ("top-1", "#2f6fb0", "#c2571a"),
+          "top5": ("top-5", "#2e8b57", "#7b4fb0")}
+
+
+def tile(images: np.ndarray, columns: int) -> np.ndarray:
+    """(n, 3, h, w) in [0, 1] -> one (H, W, 3) picture with 1-pixel gaps."""
+    n, c, h, w = images.shape
+    rows = -(-n // columns)
+    out = np.ones((rows * (h + 1) - 1, columns * (w + 1) - 1, 3))
+    for k in range(n):
+        r, q = divmod(k, columns)
+        out[r * (h + 1): r * (h + 1) + h, q * (w + 1): q * (w + 1) + w] = \
+            images[k].transpose(1, 2, 0)
+    return out
+
+
+def filter_grid(weights: np.ndarray) -> np.ndarray:
+    """conv1's kernels (n, 3, k, k), each scaled to [0, 1], as a colour grid like the paper's
+    figure of 96 learned kernels."""
+    w = weights - weights.min(axis=(1, 2, 3), keepdims=True)
+    w = w / np.maximum(w.max(axis=(1, 2, 3), keepdims=True), 1e-12)
+    return tile(w, columns=int(np.ceil(np.sqrt(len(w)))))
+
+
+class RunView(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.draw_timer = QTimer(self, interval=5)
+        self.draw_timer.timeout.connect(self._draw_next)
+        self.plan: dict = {}             # the run's max_steps and epochs (progress)
+        self.live = False                # records come from a run going on now (ETA)
+        self.progress = QProgressBar()   # placed by the tab, beside the run's buttons
+        self.plots = {"loss": self._plot("loss"), "lr": self._plot("learning rate"),
+                      "acc": self._plot("top-1 / top-5", legend=(10, 10)),
+                      "speed": self._plot("images / s"), "wait": self._plot(WAIT_TITLE)}
+        self.plots["lr"].setLogMode(y=True)             # schedules divide it by 10
+        self.plots["acc"].setYRange(0, 1.02)
+        self.plots["acc"].enableAutoRange(y=False)
+        self.curves = {}
+        for split, style in (("train", Qt.SolidLine), ("val", Qt.DashLine)):
+            for key, plot in (("loss", "loss"), ("top1", "acc"), ("top5", "acc")):
+                name, c_train, c_val = CURVES[key]
+                color = c_train if split == "train" else c_val
+                self.curves[(split, key)] = self.plots[plot].plot(
+                    pen=pg.mkPen(color, width=2, style=style), name=f"{name} {split}",
+                    symbol="o" if split == "val" else None, symbolSize=5)
+        self.curves["lr"] = self.plots["lr"].plot(pen=pg.mkPen("#7b4fb0", width=2))
+        self.curves["speed"] = self.plots["speed"].plot(pen=pg.mkPen("#2f6fb0", width=2))
+        self.curves["wait"] = self.plots["wait"].plot(pen=pg.mkPen("#c2571a", width=2),
+                                                      name="data wait %")
+        # horizontal bars, conv1 at the top: the layer names read down the network
+        self.norms_plot = pg.PlotWidget(title="|∂L/∂W| per layer (log10)")
+        self.norms_plot.setBackground(self.palette().base().color())
+        self.norms_plot.invertY(True)
+        self.norm_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7, brush="#2f6fb0")
+        self.norms_plot.addItem(self.norm_bars)
+        self.filters_view = pg.PlotWidget(title="conv1 filters")
+        self.batch_view = pg.PlotWidget(title="augmented batch")
+        self.filters_image, self.batch_image = pg.ImageItem(), pg.ImageItem()
+        for view, image in ((self.filters_view, self.filters_image),
+                            (self.batch_view, self.batch_image)):
+            view.setBackground(self.palette().base().color())
+            view.addItem(image)
+            view.setAspectLocked(True)
+            view.invertY(True)
+            view.hideAxis("left")
+            view.hideAxis("bottom")
+        self.log = QPlainTextEdit(readOnly=True)
+        self.log.setMaximumBlockCount(2000)
+        grid = QGridLayout()
+        for i, w in enumerate((self.plots["loss"], self.plots["acc"], self.plots["lr"],
+                               self.plots["speed"], self.plots["wait"], self.norms_plot,
+                               self.filters_view, self.batch_view)):
+            grid.addWidget(w, i // 4, i % 4)
+        right = QVBoxLayout(self)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addLayout(grid, 4)
+        right.addWidget(self.log, 1)
+        self.clear()
+
+    def _plot(self, title: str, left: str = "", legend=(10, -10)) -> pg.PlotWidget:
+        """A plot with its legend in a corner the curves leave free (offsets < 0 count
+        from the right or the bottom)."""
+        w = pg.PlotWidget(title=title)
+        w.setBackground(self.palette().base().color())
+        back = self.palette().base().color()
+        back.setAlpha(200)
+        w.addLegend(offset=legend, brush=pg.mkBrush(back))
+        w.setLabel("bottom", "step")
+        w.setDownsampling(auto=True, mode="peak")        # a long run's 10^5 points
+        w.setClipToView(True)
+        if left:
+            w.setLabel("left", left)
+        return w
+
+    def clear(self) -> None:
+        self.history, self.latest, self.dirty = History(), {}, []
+        self.record_count = 0
+        self.norm_ticks = None
+        self.eta_from = None             # (time, step) of this run's first record
+        for curve in self.curves.values():
+            curve.setData([], [])
+        self.norm_bars.setOpts(x0=[], y=[], width=[])
+        self.filters_image.clear()
+        self.batch_image.clear()
+        self.progress.setValue(0)
+        self.progress.resetFormat()
+
+    # --- showing records --------------------------------------------------------------------------
+    # Each record updates the history at once, but the views are redrawn one per event-loop
+    # turn: painting all eight plots in one pass took 11-57 ms of the GUI thread, one at a
+    # time takes a few.
+    def on_record(self, record: dict) -> None:
+        """A record from the worker or a metrics file. Only the numbers are kept (as
+        columns); the snapshots (conv1, the batch: up to ~10 MB at 224 px) of the latest
+        record only."""
+        if not is_record(record):
+            return
+        self.record_count += 1
+        self.history.add(record)
+        self.latest = record
+        if self.eta_from is None and self.live:
+            self.eta_from = (time.perf_counter(), record["step"])
+        for view in self.draw:
+            if view not in self.dirty:
+                self.dirty.append(view)
+        if record["split"] == "val":
+            self.log.appendPlainText(
+                f"epoch {record.get('epoch', '?')} validation: loss "
+                f"{record.get('loss', float('nan')):.4f}, top-1 "
+                f"{record.get('top1', float('nan')):.1%}, top-5 "
+                f"{record.get('top5', float('nan')):.1%}")
+        if not self.draw_timer.isActive():
+            self.draw_timer.start()
+
+    @property
+    def draw(self) -> dict:
+        return {"loss": self._draw_loss, "acc": self._draw_accuracy, "lr": self._draw_lr,
+                "speed": self._draw_speed, "wait": self._draw_wait,
+                "norms": self._draw_norms, "filters": self._draw_filters,
+                "batch": self._draw_batch, "progress": self._draw_progress}
+
+    def _draw_next(self) -> None:
+        if not self.dirty:
+            self.draw_timer.stop()
+            return
+        self.draw[self.dirty.pop(0)]()
+
+    def flush(self) -> None:
+        """Draw every view that is waiting (end of a run, an opened folder, tests)."""
+        while self.dirty:
+            self._draw_next()
+        self.draw_timer.stop()
+
+    def _draw_loss(self) -> None:
+        for split in ("train", "val"):
+            self.curves[(split, "loss")].setData(*self.history.series(split, "loss"))
+
+    def _draw_accuracy(self) -> None:
+        for split in ("train", "val"):
+            for key in ("top1", "top5"):
+                self.curves[(split, key)].setData(*self.history.series(split, key))
+
+    def _draw_lr(self) -> None:
+        self.curves["lr"].setData(*self.history.series("train", "lr"))
+
+    def _draw_speed(self) -> None:
+        steps, rate = self.history.series("train", "images_per_s")
+        self.curves["speed"].setData(steps, rate)
+        self._from_zero("speed", rate, 1.0)
+
+    def _draw_wait(self) -> None:
+        steps, wait = self.history.series("train", "data_wait")
+        self.curves["wait"].setData(steps, wait * 100)
+        self._from_zero("wait", wait * 100, 5.0)
+        memory = self.latest.get("gpu_memory_mb")
+        title = WAIT_TITLE + (f" · GPU memory peak {memory / 1024:.1f} GB"
+                              if isinstance(memory, (int, float)) and memory else "")
+        if self.plots["wait"].getPlotItem().titleLabel.text != title:
+            self.plots["wait"].setTitle(title)
+
+    def _from_zero(self, plot: str, values: np.ndarray, least: float) -> None:
+        """Rates and percentages drawn from 0, so noise does not look like a trend."""
+        top = max(least, float(np.nanmax(values)) * 1.1) if len(values) else least
+        self.plots[plot].setYRange(0, top, padding=0)
+
+    def _draw_norms(self) -> None:
+        norms = self.latest.get("grad_norms")
+        if not isinstance(norms, dict) or not norms:
+            return
+        names = [str(n) for n in norms]
+        values = np.array([v if isinstance(v, (int, float)) else np.nan
+                           for v in norms.values()], float)
+        heights = np.log10(np.maximum(values, 1e-12))
+        self.norm_bars.setOpts(x0=np.minimum(heights, 0), y=np.arange(len(names)),
+                               width=np.abs(heights))
+        ticks = list(enumerate(names))
+        if ticks != self.norm_ticks:                    # a new axis layout only when needed
+            self.norm_ticks = ticks
+            self.norms_plot.getAxis("left").setTicks([ticks])
+
+    def _draw_filters(self) -> None:
+        if self.latest.get("conv1") is not None:
+            self.filters_image.setImage(filter_grid(np.asarray(self.latest["conv1"])),
+                                        levels=(0, 1), axisOrder="row-major")
+
+    def _draw_batch(self) -> None:
+        if self.latest.get("batch") is not None:
+            self.batch_image.setImage(tile(np.asarray(self.latest["batch"]), 4),
+                                      levels=(0, 1), axisOrder="row-major")
+
+    def _draw_progress(self) -> None:
+        """Step of the run's total (its own max steps, or epochs x steps per epoch), with an
+        ETA from the pace since this run's first record (a resumed run starts mid-way)."""
+        step, per_epoch = self.latest["step"], self.latest.get("steps_per_epoch")
+        total = self.plan.get("max_steps") or (
+            per_epoch * self.plan["epochs"] if per_epoch and self.plan.get("epochs") else None)
+        if not total:
+            return
+        self.progress.setMaximum(int(total))
+        self.progress.setValue(int(min(step, total)))
+        text = f"%p%  step {step}/{total}"
+        if self.eta_from is not None and step > self.eta_from[1]:
+            pace = (time.perf_counter() - self.eta_from[0]) / (step - self.eta_from[1])
+            text += f"  ETA {eta_text(pace * max(total - step, 0))}"
+        self.progress.setFormat(text)
+
+    def csv_data(self) -> dict:
+        columns = {}
+        for split in ("train", "val"):
+            for key in ("loss", "top1", "top5", "lr", "images_per_s"):
+                steps, values = self.history.series(split, key)
+                if len(steps):
+                    columns.setdefault(f"{split} step", steps)
+                    columns[f"{split} {key}"] = values
+        return columns

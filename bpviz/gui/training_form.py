@@ -1,0 +1,198 @@
+"""TrainingForm: the settings of a training run — data, architecture, image and batch size,
+learning rate and schedule, device, output folder — checked as they are typed, remembered
+between sessions, and turned into bpviz.train's TrainConfig."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from .run_files import ImageCounter, data_problem
+from .settings import settings
+from .train_worker import gui_threads
+
+
+def form_value(widget):
+    if isinstance(widget, QSpinBox):
+        return widget.value()
+    return widget.currentText() if isinstance(widget, QComboBox) else widget.text()
+
+
+def set_form_value(widget, value) -> None:
+    """Restore a remembered value; one that no longer fits (a vanished choice, a number out
+    of range, a damaged settings file) leaves the default."""
+    if value is None:
+        return
+    if isinstance(widget, QSpinBox):
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            return
+        if widget.minimum() <= number <= widget.maximum():
+            widget.setValue(number)
+    elif isinstance(widget, QComboBox):
+        if widget.isEditable():
+            widget.setCurrentText(str(value))
+        elif widget.findText(str(value)) >= 0:
+            widget.setCurrentText(str(value))
+    else:
+        widget.setText(str(value))
+
+
+class TrainingForm(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        import torch
+        self.data = QComboBox(editable=True)
+        self.data.addItem("synthetic")
+        self.data.setToolTip("'synthetic', or a folder with train/<class>/ and val/<class>/")
+        self.browse = QPushButton("Folder…")
+        self.data_info = QLabel(wordWrap=True)
+        self.arch = QComboBox()
+        self.arch.addItems(["alexnet", "alexnet-paper"])
+        self.image_size = QSpinBox(minimum=63, maximum=512, value=224)
+        self.batch = QSpinBox(minimum=1, maximum=4096, value=128)
+        self.lr = QLineEdit("0.01")
+        self.schedule = QComboBox()
+        self.schedule.addItems(["plateau", "step"])
+        self.epochs = QSpinBox(minimum=1, maximum=1000, value=90)
+        self.max_steps = QSpinBox(minimum=0, maximum=10**9, value=0, specialValueText="none")
+        self.precision = QComboBox()
+        self.precision.addItems(["auto", "fp32", "bf16", "fp16"])
+        self.device = QComboBox()
+        self.device.addItem("CPU", "cpu")
+        gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        for i in range(gpus):
+            props = torch.cuda.get_device_properties(i)
+            self.device.addItem(f"cuda:{i} {props.name} ({props.total_memory / 2**30:.0f} GiB)",
+                                f"cuda:{i}")
+        if gpus:
+            self.device.setCurrentIndex(1)             # the best device found
+        self.gpus = QSpinBox(minimum=1, maximum=max(1, gpus), value=1)
+        self.gpus.setToolTip("More than one: torchrun launches one process per GPU")
+        self.workers = QSpinBox(minimum=0, maximum=64, value=0 if not gpus else 8)
+        self.threads = QSpinBox(minimum=1, maximum=os.cpu_count() or 1, value=gui_threads())
+        self.threads.setToolTip("torch's CPU threads; the default leaves the window a core "
+                                "so it stays smooth")
+        self.out = QLineEdit()
+        self.resume = QCheckBox("resume from the checkpoint in the output folder")
+        form = QFormLayout()
+        row = QHBoxLayout()
+        row.addWidget(self.data, 1)
+        row.addWidget(self.browse)
+        form.addRow("Data", row)
+        form.addRow("", self.data_info)
+        for label, w in (("Architecture", self.arch), ("Image size", self.image_size),
+                         ("Batch size", self.batch), ("Learning rate", self.lr),
+                         ("Schedule", self.schedule), ("Epochs", self.epochs),
+                         ("Max steps", self.max_steps), ("Precision", self.precision),
+                         ("Device", self.device), ("GPUs", self.gpus),
+                         ("Workers", self.workers), ("CPU threads", self.threads),
+                         ("Output folder", self.out)):
+            form.addRow(label, w)
+        form.addRow("", self.resume)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        self.browse.clicked.connect(self._browse)
+        self.counter = ImageCounter(self)
+        self.counter.counted.connect(self._counted)
+        self.count_timer = QTimer(self, singleShot=True, interval=300)
+        self.count_timer.timeout.connect(self._count_data)
+        self.data.currentTextChanged.connect(self._check_data)
+        self.restore()
+        self._check_data()
+
+    # the form's values are remembered between sessions (saved when a run starts)
+
+    def _form_fields(self) -> dict:
+        return {"data": self.data, "arch": self.arch, "image_size": self.image_size,
+                "batch": self.batch, "lr": self.lr, "schedule": self.schedule,
+                "epochs": self.epochs, "max_steps": self.max_steps,
+                "precision": self.precision, "gpus": self.gpus, "workers": self.workers,
+                "threads": self.threads}
+
+    def save(self) -> None:
+        store = settings()
+        for key, w in self._form_fields().items():
+            store.setValue(f"training/{key}", form_value(w))
+        store.setValue("training/device", self.device.currentData())
+        store.setValue("training/runs", str(Path(self.out.text().strip() or ".").parent))
+
+    def restore(self) -> None:
+        store = settings()
+        for key, w in self._form_fields().items():
+            set_form_value(w, store.value(f"training/{key}"))
+        index = self.device.findData(store.value("training/device"))
+        if index >= 0:
+            self.device.setCurrentIndex(index)
+        runs = store.value("training/runs") or str(Path.home() / "bpviz-runs")
+        self.out.setText(str(Path(runs) / time.strftime("alexnet-%Y%m%d-%H%M%S")))
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "ImageNet-style data folder")
+        if path:
+            self.data.setCurrentText(path)
+
+    def data_path(self) -> str:
+        return self.data.currentText().strip() or "synthetic"
+
+    def _check_data(self) -> None:
+        """The layout at once; the image count after typing pauses, in the background."""
+        path = self.data_path()
+        problem = data_problem(path)
+        if path == "synthetic":
+            self.data_info.setText("procedural images: no download needed")
+        elif problem:
+            self.data_info.setText(f"⚠ {problem}")
+        else:
+            self.data_info.setText("counting images…")
+            self.count_timer.start()
+
+    def _count_data(self) -> None:
+        if data_problem(self.data_path()) is None and self.data_path() != "synthetic":
+            self.counter.count(self.data_path())
+
+    def _counted(self, path: str, summary: str) -> None:
+        if path == self.data_path():                     # not a folder typed since
+            self.data_info.setText(summary)
+
+    def config(self):
+        """The TrainConfig the form describes; ValueError naming a bad field."""
+        from bpviz.train.loop import TrainConfig
+        try:
+            lr = float(self.lr.text())
+        except ValueError:
+            raise ValueError(f"learning rate: '{self.lr.text()}' is not a number") from None
+        if lr <= 0:
+            raise ValueError("learning rate must be positive")
+        return TrainConfig(data=self.data_path(),
+                           arch=self.arch.currentText(), image_size=self.image_size.value(),
+                           batch_size=self.batch.value(), lr=lr,
+                           schedule=self.schedule.currentText(), epochs=self.epochs.value(),
+                           max_steps=self.max_steps.value() or None,
+                           precision=self.precision.currentText(),
+                           device=self.device.currentData(), workers=self.workers.value(),
+                           out=self.out.text().strip(), resume=self.resume.isChecked(),
+                           threads=self.threads.value(), log_every=5)
+
+    def fill_from(self, config: dict) -> None:
+        """The settings of a run's config.json (as written by bpviz.train)."""
+        fields = {"data": "data", "arch": "arch", "image_size": "image_size",
+                  "batch_size": "batch", "lr": "lr", "schedule": "schedule",
+                  "epochs": "epochs", "max_steps": "max_steps", "precision": "precision",
+                  "workers": "workers", "threads": "threads"}
+        widgets = self._form_fields()
+        for key, name in fields.items():
+            value = config.get(key)
+            if key == "max_steps" and value is None:
+                value = 0                                # "none"
+            if value is not None:
+                set_form_value(widgets[name], value)
+        index = self.device.findData(config.get("device"))
+        if index >= 0:
+            self.device.setCurrentIndex(index)
