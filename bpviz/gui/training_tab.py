@@ -71,6 +71,8 @@ class TrainingTab(QWidget):
         self.continue_button.clicked.connect(self._continue_dialog)
         self.paused = False
         self._set_running(False)
+        self.status.setText("Start trains AlexNet with these settings; Open run folder… shows "
+                            "the history of a run.")
 
     def say(self, text: str, error: bool = False) -> None:
         shown = html.escape(text)
