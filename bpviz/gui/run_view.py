@@ -231,6 +231,13 @@ class RunView(QWidget):
             self.filters_image.setImage(filter_grid(np.asarray(self.latest["conv1"])),
                                         levels=(0, 1), axisOrder="row-major")
 
+    def show_filters(self, weights: np.ndarray) -> None:
+        """conv1's filters from elsewhere (an opened run's checkpoint)."""
+        self.latest = dict(self.latest, conv1=weights)
+        if "filters" not in self.dirty:
+            self.dirty.append("filters")
+        self.draw_timer.start()
+
     def _draw_batch(self) -> None:
         if self.latest.get("batch") is not None:
             self.batch_image.setImage(tile(np.asarray(self.latest["batch"]), 4),

@@ -14,7 +14,7 @@ from PySide6.QtCore import QProcess, Qt, QThread, QTimer
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
-from bpviz.train.loop import STOP_FILE
+from bpviz.train.loop import STOP_FILE, checkpoint_filters
 
 from .run_files import MetricsReader, data_problem, read_metrics
 from .run_view import RunView
@@ -300,11 +300,24 @@ class TrainingTab(QWidget):
                           "epochs": config.get("epochs")}
         for record in records:
             self.view.on_record(record)
+        self._show_checkpoint_filters(folder / "checkpoint.pt")
         self.view.flush()
         last = records[-1]
         self.say(f"Opened {folder.name}: {len(records)} records, last step {last['step']}"
                  + (f", {config.get('arch')} on {config.get('data')}" if config else ""))
         return True
+
+    def _show_checkpoint_filters(self, path: Path) -> None:
+        """The learned conv1 filters of a run folder's checkpoint, when it has one."""
+        if not path.is_file():
+            return
+        try:
+            filters = checkpoint_filters(path).numpy()
+        except Exception as err:          # a damaged or foreign file: the curves still show
+            self.view.log.appendPlainText(f"conv1 filters not shown: {path.name} could not "
+                                          f"be read ({type(err).__name__}: {err})")
+            return
+        self.view.show_filters(filters)
 
     def _continue_dialog(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Run folder to continue (with "

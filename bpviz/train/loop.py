@@ -30,6 +30,13 @@ from .models import ARCHS, build_model, first_conv, weight_layers
 STOP_FILE = "STOP"    # in the output folder: the run stops at its next logged step
 
 
+def checkpoint_filters(path) -> torch.Tensor:
+    """conv1's filters (n, 3, k, k) from a checkpoint file, reading only them: the file is
+    memory-mapped (a 10-class AlexNet checkpoint is ~450 MB; this takes ~30 ms)."""
+    state = torch.load(path, mmap=True, weights_only=True, map_location="cpu")
+    return next(v for v in state["model"].values() if v.dim() == 4).float().clone()
+
+
 class ConfigError(ValueError):
     """A setting that cannot work here (no CUDA, unknown architecture...)."""
 
@@ -460,4 +467,4 @@ class TrainingRun:
             callback(record)
 
 
-__all__ = ["STOP_FILE", "ConfigError", "DataError", "Dist", "TrainConfig", "TrainingRun"]
+__all__ = ["STOP_FILE", "checkpoint_filters", "ConfigError", "DataError", "Dist", "TrainConfig", "TrainingRun"]

@@ -281,6 +281,13 @@ def test_continue_a_run_fills_the_form_and_resumes(qtbot, tab, tmp_path):
     assert tab.form.lr.text() == "0.004" and tab.form.resume.isChecked()
     assert tab.form.out.text() == str(tmp_path / "run")
     assert "raise Max steps" in tab.status.text()
+    assert tab.view.filters_image.image is not None       # read from checkpoint.pt
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "metrics.jsonl").write_text('{"split": "train", "step": 1}\n')
+    (tmp_path / "broken" / "checkpoint.pt").write_bytes(b"not a checkpoint")
+    assert tab.open_run(tmp_path / "broken")              # the curves still show
+    assert "conv1 filters not shown" in tab.view.log.toPlainText()
+    assert tab.view.filters_image.image is None
     tab.form.max_steps.setValue(10)
     tab.start()
     qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
