@@ -2,8 +2,8 @@
 import pyqtgraph, which the app does not load at start-up)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 
 class LazyPanel(QWidget):
@@ -14,7 +14,10 @@ class LazyPanel(QWidget):
         super().__init__(parent)
         self.factory = factory
         self._panel = None
-        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.loading = QLabel("Loading…", alignment=Qt.AlignCenter)
+        layout.addWidget(self.loading)
 
     @property
     def built(self) -> bool:
@@ -23,7 +26,13 @@ class LazyPanel(QWidget):
     @property
     def panel(self):
         if self._panel is None:
-            self._panel = self.factory()
+            # building can take seconds (the Training tab imports torch): say so
+            QApplication.setOverrideCursor(Qt.WaitCursor)
+            try:
+                self._panel = self.factory()
+            finally:
+                QApplication.restoreOverrideCursor()
+            self.loading.hide()
             self.layout().addWidget(self._panel)
         return self._panel
 
@@ -31,4 +40,5 @@ class LazyPanel(QWidget):
         super().showEvent(event)
         # a dock behind another's tab still counts as visible: build only when it can be
         # seen, once the window has laid itself out
-        QTimer.singleShot(0, self, lambda: not self.visibleRegion().isEmpty() and self.panel)
+        # (after 50 ms: the "Loading…" label is painted first)
+        QTimer.singleShot(50, self, lambda: not self.visibleRegion().isEmpty() and self.panel)

@@ -408,7 +408,7 @@ class MainWindow(QMainWindow):
         """The numbers behind the current lab's figure (curves, surface, trajectories)."""
         lab = self.current_lab()
         if lab is None:
-            self.say("CSV export is for the Losses and Optimizers tabs")
+            self.say("CSV export is for the Losses, Optimizers and Training tabs")
             return False
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Export data", "data.csv",

@@ -3,6 +3,7 @@ their numbers as columns, and the check of a data folder."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 from pathlib import Path
@@ -11,11 +12,15 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 
+def is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def is_record(record) -> bool:
     """A metrics record this tab can show: a step number and a split."""
-    return (isinstance(record, dict) and record.get("split") in ("train", "val")
-            and isinstance(record.get("step"), (int, float))
-            and not isinstance(record.get("step"), bool))
+    step = record.get("step") if isinstance(record, dict) else None
+    return (isinstance(step, (int, float)) and not isinstance(step, bool)
+            and math.isfinite(step) and record.get("split") in ("train", "val"))
 
 
 class MetricsReader:
@@ -25,6 +30,7 @@ class MetricsReader:
     def __init__(self, folder):
         self.path = Path(folder) / "metrics.jsonl"
         self.offset = 0
+        self.skipped = 0                 # lines that were not a record this tab can show
 
     def read(self, final: bool = False) -> list[dict]:
         """The records written since the last call; a line still being written waits for
@@ -44,9 +50,11 @@ class MetricsReader:
             try:
                 record = json.loads(line)
             except ValueError:
-                continue
+                record = None
             if is_record(record):
                 records.append(record)
+            elif line.strip():
+                self.skipped += 1
         return records
 
 
@@ -67,22 +75,34 @@ def data_problem(path: str) -> str | None:
     return None
 
 
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp"}
+
+
 def count_images(path: str) -> str:
-    """A summary of a data folder's training set: classes and image files (ImageNet's 1.28 M
-    files take a while: run it off the GUI thread)."""
-    train = Path(path) / "train"
+    """A summary of a data folder's training set: classes and image files, and whether val/
+    has the same classes (ImageNet's 1.28 M files take a while: run it off the GUI thread)."""
+    root = Path(path)
     classes = images = 0
     try:
-        with os.scandir(train) as entries:
-            folders = [e.path for e in entries if e.is_dir()]
+        with os.scandir(root / "train") as entries:
+            folders = sorted(e.name for e in entries if e.is_dir())
+        with os.scandir(root / "val") as entries:
+            val = {e.name for e in entries if e.is_dir()}
         for folder in folders:
             classes += 1
-            with os.scandir(folder) as entries:
-                images += sum(1 for e in entries if e.is_file())
+            with os.scandir(root / "train" / folder) as entries:
+                images += sum(1 for e in entries
+                              if e.is_file() and Path(e.name).suffix.lower() in IMAGE_SUFFIXES)
     except OSError as err:
-        return f"⚠ cannot read '{train}': {err.strerror or err}"
+        return f"⚠ cannot read '{root}': {err.strerror or err}"
     if not classes or not images:
-        return f"⚠ no images in '{train}' (expected train/<class>/*.JPEG)"
+        return f"⚠ no images in '{root / 'train'}' (expected train/<class>/*.JPEG)"
+    if set(folders) != val:
+        only_train, only_val = sorted(set(folders) - val), sorted(val - set(folders))
+        return ("⚠ train/ and val/ have different classes: "
+                + "; ".join(part for part in (
+                    only_train and f"only in train/: {', '.join(only_train[:5])}",
+                    only_val and f"only in val/: {', '.join(only_val[:5])}") if part))
     return f"{classes} classes, {images:,} training images"
 
 
@@ -116,8 +136,11 @@ class History:
             return
         split, step = record["split"], record["step"]
         for key, value in record.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool) \
-                    and key != "step":
+            if isinstance(value, dict):                  # grad_norms: one column per layer
+                for sub, number in value.items():
+                    if is_number(number):
+                        self._append((split, f"{key}.{sub}"), step, number)
+            elif is_number(value) and key != "step":
                 self._append((split, key), step, value)
 
     def _append(self, column, step, value) -> None:
@@ -134,6 +157,9 @@ class History:
             self.columns[column] = data = grown
         data[n] = step, value
         self.sizes[column] = n + 1
+
+    def keys(self, split: str) -> list[str]:
+        return [key for s, key in self.sizes if s == split]
 
     def series(self, split: str, key: str) -> tuple[np.ndarray, np.ndarray]:
         n = self.sizes.get((split, key), 0)

@@ -8,7 +8,8 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QGridLayout, QPlainTextEdit, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QGridLayout, QLabel, QPlainTextEdit, QProgressBar, QVBoxLayout,
+                               QWidget)
 
 from .run_files import History, is_record
 
@@ -49,6 +50,32 @@ def filter_grid(weights: np.ndarray) -> np.ndarray:
     return tile(w, columns=int(np.ceil(np.sqrt(len(w)))))
 
 
+def legend_text(keys: list[str]) -> str:
+    """A legend line naming the curves in their colours: train solid, validation dashed."""
+    def entry(key, split):
+        name, train, val = CURVES[key]
+        color, mark = (train, "━━") if split == "train" else (val, "╍●╍")
+        label = name if len(keys) > 1 else split
+        return f"<span style='color:{color}'>{mark} {label}</span>"
+    train = "&nbsp; ".join(entry(k, "train") for k in keys)
+    val = "&nbsp; ".join(entry(k, "val") for k in keys)
+    return (f"{train}&nbsp;&nbsp; {val}" if len(keys) == 1
+            else f"train: {train}&nbsp;&nbsp; validation: {val}")
+
+
+def with_legend(plot: QWidget, text: str) -> QWidget:
+    """A plot with its legend on a line below: a legend box inside a plot always hid some
+    curve."""
+    cell = QWidget()
+    column = QVBoxLayout(cell)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(0)
+    column.addWidget(plot, 1)
+    label = QLabel(text, wordWrap=True, alignment=Qt.AlignCenter)
+    column.addWidget(label)
+    return cell
+
+
 class RunView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -58,9 +85,10 @@ class RunView(QWidget):
         self.live = False                # records come from a run going on now (ETA)
         self.progress = QProgressBar()   # placed by the tab, beside the run's buttons
         self.plots = {"loss": self._plot("loss"), "lr": self._plot("learning rate"),
-                      "acc": self._plot("top-1 / top-5", legend=(10, 10)),
+                      "acc": self._plot("accuracy"),
                       "speed": self._plot("images / s"), "wait": self._plot(WAIT_TITLE)}
         self.plots["lr"].setLogMode(y=True)             # schedules divide it by 10
+        self.plots["lr"].setYRange(-4, -1)              # until there is a curve
         self.plots["acc"].setYRange(0, 1.02)
         self.plots["acc"].enableAutoRange(y=False)
         self.curves = {}
@@ -73,8 +101,7 @@ class RunView(QWidget):
                     symbol="o" if split == "val" else None, symbolSize=5)
         self.curves["lr"] = self.plots["lr"].plot(pen=pg.mkPen("#7b4fb0", width=2))
         self.curves["speed"] = self.plots["speed"].plot(pen=pg.mkPen("#2f6fb0", width=2))
-        self.curves["wait"] = self.plots["wait"].plot(pen=pg.mkPen("#c2571a", width=2),
-                                                      name="data wait %")
+        self.curves["wait"] = self.plots["wait"].plot(pen=pg.mkPen("#c2571a", width=2))
         # horizontal bars, conv1 at the top: the layer names read down the network
         self.norms_plot = pg.PlotWidget(title="|∂L/∂W| per layer (log10)")
         self.norms_plot.setBackground(self.palette().base().color())
@@ -95,7 +122,9 @@ class RunView(QWidget):
         self.log = QPlainTextEdit(readOnly=True)
         self.log.setMaximumBlockCount(2000)
         grid = QGridLayout()
-        for i, w in enumerate((self.plots["loss"], self.plots["acc"], self.plots["lr"],
+        for i, w in enumerate((with_legend(self.plots["loss"], legend_text(["loss"])),
+                               with_legend(self.plots["acc"], legend_text(["top1", "top5"])),
+                               self.plots["lr"],
                                self.plots["speed"], self.plots["wait"], self.norms_plot,
                                self.filters_view, self.batch_view)):
             grid.addWidget(w, i // 4, i % 4)
@@ -105,14 +134,9 @@ class RunView(QWidget):
         right.addWidget(self.log, 1)
         self.clear()
 
-    def _plot(self, title: str, left: str = "", legend=(10, -10)) -> pg.PlotWidget:
-        """A plot with its legend in a corner the curves leave free (offsets < 0 count
-        from the right or the bottom)."""
+    def _plot(self, title: str, left: str = "") -> pg.PlotWidget:
         w = pg.PlotWidget(title=title)
         w.setBackground(self.palette().base().color())
-        back = self.palette().base().color()
-        back.setAlpha(200)
-        w.addLegend(offset=legend, brush=pg.mkBrush(back))
         w.setLabel("bottom", "step")
         w.setDownsampling(auto=True, mode="peak")        # a long run's 10^5 points
         w.setClipToView(True)
@@ -190,6 +214,7 @@ class RunView(QWidget):
 
     def _draw_lr(self) -> None:
         self.curves["lr"].setData(*self.history.series("train", "lr"))
+        self.plots["lr"].enableAutoRange(y=True)    # the empty plot's range was fixed
 
     def _draw_speed(self) -> None:
         steps, rate = self.history.series("train", "images_per_s")
@@ -259,12 +284,20 @@ class RunView(QWidget):
             text += f"  ETA {eta_text(pace * max(total - step, 0))}"
         self.progress.setFormat(text)
 
+    def end_progress(self, text: str) -> None:
+        """The run has ended: its last state instead of a running ETA."""
+        self.flush()
+        self.progress.setFormat(f"%p%  {text}")
+
     def csv_data(self) -> dict:
+        """Every number of the records as columns: training (loss, accuracies, lr, images/s,
+        data wait, each layer's gradient norm), then validation."""
         columns = {}
         for split in ("train", "val"):
-            for key in ("loss", "top1", "top5", "lr", "images_per_s"):
+            for key in self.history.keys(split):
+                if split == "val" and key == "images_per_s":
+                    continue                             # always 0: not a training rate
                 steps, values = self.history.series(split, key)
-                if len(steps):
-                    columns.setdefault(f"{split} step", steps)
-                    columns[f"{split} {key}"] = values
+                columns.setdefault(f"{split} step", steps)
+                columns[f"{split} {key}"] = values
         return columns

@@ -3,6 +3,7 @@ learning rate and schedule, device, output folder — checked as they are typed,
 between sessions, and turned into bpviz.train's TrainConfig."""
 from __future__ import annotations
 
+import math
 import os
 import time
 from pathlib import Path
@@ -80,6 +81,16 @@ class TrainingForm(QWidget):
                                 "so it stays smooth")
         self.out = QLineEdit()
         self.resume = QCheckBox("resume from the checkpoint in the output folder")
+        self.recipe = QLabel(wordWrap=True)
+        if not gpus:
+            # the paper's recipe (224 px, batch 128, 90 epochs) would take days on a CPU
+            self.image_size.setValue(64)
+            self.batch.setValue(64)
+            self.lr.setText("0.005")
+            self.max_steps.setValue(300)
+            self.recipe.setText("No GPU found: a quick CPU run (64 px, 300 steps, a few "
+                                "minutes). The paper's recipe: 224 px, batch 128, lr 0.01, "
+                                "90 epochs, on a GPU.")
         form = QFormLayout()
         row = QHBoxLayout()
         row.addWidget(self.data, 1)
@@ -90,7 +101,7 @@ class TrainingForm(QWidget):
                          ("Batch size", self.batch), ("Learning rate", self.lr),
                          ("Schedule", self.schedule), ("Epochs", self.epochs),
                          ("Max steps", self.max_steps), ("Precision", self.precision),
-                         ("Device", self.device), ("GPUs", self.gpus),
+                         ("Device", self.device), ("", self.recipe), ("GPUs", self.gpus),
                          ("Workers", self.workers), ("CPU threads", self.threads),
                          ("Output folder", self.out)):
             form.addRow(label, w)
@@ -139,7 +150,8 @@ class TrainingForm(QWidget):
             self.data.setCurrentText(path)
 
     def data_path(self) -> str:
-        return self.data.currentText().strip() or "synthetic"
+        text = self.data.currentText().strip() or "synthetic"
+        return text if text == "synthetic" else os.path.expanduser(text)
 
     def _check_data(self) -> None:
         """The layout at once; the image count after typing pauses, in the background."""
@@ -168,8 +180,11 @@ class TrainingForm(QWidget):
             lr = float(self.lr.text())
         except ValueError:
             raise ValueError(f"learning rate: '{self.lr.text()}' is not a number") from None
-        if lr <= 0:
-            raise ValueError("learning rate must be positive")
+        if not math.isfinite(lr) or lr <= 0:
+            raise ValueError(f"learning rate must be a positive number, not {lr}")
+        out = os.path.expanduser(self.out.text().strip())
+        if not out:
+            raise ValueError("choose an output folder for the run's checkpoint and metrics")
         return TrainConfig(data=self.data_path(),
                            arch=self.arch.currentText(), image_size=self.image_size.value(),
                            batch_size=self.batch.value(), lr=lr,
@@ -177,7 +192,7 @@ class TrainingForm(QWidget):
                            max_steps=self.max_steps.value() or None,
                            precision=self.precision.currentText(),
                            device=self.device.currentData(), workers=self.workers.value(),
-                           out=self.out.text().strip(), resume=self.resume.isChecked(),
+                           out=out, resume=self.resume.isChecked(),
                            threads=self.threads.value(), log_every=5)
 
     def fill_from(self, config: dict) -> None:

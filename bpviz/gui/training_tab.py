@@ -14,7 +14,7 @@ from PySide6.QtCore import QProcess, Qt, QThread, QTimer
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
-from bpviz.train.loop import STOP_FILE, checkpoint_filters
+from bpviz.train.loop import STOP_FILE, checkpoint_glance, outcome_text
 
 from .run_files import MetricsReader, data_problem, read_metrics
 from .run_view import RunView
@@ -115,6 +115,9 @@ class TrainingTab(QWidget):
         self.run_out = cfg.out
         self.view.clear()
         self.view.plan = {"max_steps": cfg.max_steps, "epochs": cfg.epochs}
+        if cfg.resume:                         # the curves so far, continued by the run
+            for record in read_metrics(cfg.out):
+                self.view.on_record(record)
         self.view.live = True
         self.paused = False
         self.pause_button.setText("Pause")
@@ -261,11 +264,14 @@ class TrainingTab(QWidget):
     def _finished(self, outcome: str, step: int) -> None:
         self._end_thread()
         self.view.flush()
-        self.say(f"Run {outcome} at step {step}; checkpoint in {self.run_out}")
+        text = outcome_text(outcome, step, self.run_out)
+        self.view.end_progress(text.split(";")[0])
+        self.say(f"The run {text}", error=outcome == "diverged")
 
     def _failed(self, message: str) -> None:
         self._end_thread()
         self.view.flush()
+        self.view.end_progress("failed")
         self.say(message, error=True)
 
     # --- export (File menu) ------------------------------------------------------------------------
@@ -284,7 +290,8 @@ class TrainingTab(QWidget):
     def open_run(self, folder) -> bool:
         """Show the history of a run folder, e.g. one trained elsewhere."""
         folder = Path(folder)
-        records = read_metrics(folder)
+        reader = MetricsReader(folder)
+        records = reader.read(final=True)
         if not records:
             self.say(f"'{folder}' has no metrics.jsonl with records: not a bpviz run folder",
                      error=True)
@@ -300,24 +307,29 @@ class TrainingTab(QWidget):
                           "epochs": config.get("epochs")}
         for record in records:
             self.view.on_record(record)
-        self._show_checkpoint_filters(folder / "checkpoint.pt")
+        glance = self._glance(folder / "checkpoint.pt")
+        if glance:
+            self.view.show_filters(glance["conv1"].numpy())
         self.view.flush()
         last = records[-1]
-        self.say(f"Opened {folder.name}: {len(records)} records, last step {last['step']}"
-                 + (f", {config.get('arch')} on {config.get('data')}" if config else ""))
+        self.say(f"Opened {folder.name}: {len(records)} records, last step {last['step']:g}"
+                 + (f", {config.get('arch')} on {config.get('data')}" if config else "")
+                 + ("" if config or not (folder / "config.json").exists()
+                    else " (its config.json could not be read)")
+                 + (f"; {reader.skipped} unreadable lines skipped" if reader.skipped else ""))
         return True
 
-    def _show_checkpoint_filters(self, path: Path) -> None:
-        """The learned conv1 filters of a run folder's checkpoint, when it has one."""
+    def _glance(self, path: Path) -> dict | None:
+        """A run folder's checkpoint: step and learned conv1 filters, when it has one."""
         if not path.is_file():
-            return
+            return None
         try:
-            filters = checkpoint_filters(path).numpy()
+            return checkpoint_glance(path)
         except Exception as err:          # a damaged or foreign file: the curves still show
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else ""
             self.view.log.appendPlainText(f"conv1 filters not shown: {path.name} could not "
-                                          f"be read ({type(err).__name__}: {err})")
-            return
-        self.view.show_filters(filters)
+                                          f"be read ({type(err).__name__}: {reason})")
+            return None
 
     def _continue_dialog(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Run folder to continue (with "
@@ -343,15 +355,17 @@ class TrainingTab(QWidget):
         self.form.fill_from(config)
         self.form.out.setText(str(folder))
         self.form.resume.setChecked(True)
-        records = read_metrics(folder)
-        if records:
+        if read_metrics(folder):
             self.open_run(folder)
-        last = records[-1]["step"] if records else None
-        limit = self.form.max_steps.value()
-        if last is not None and limit and last >= limit:
-            self.say(f"{folder.name} ended at its max steps ({last}): raise Max steps, then "
+        glance = self._glance(folder / "checkpoint.pt")
+        if glance is None:
+            self.say(f"'{folder}': its checkpoint.pt cannot be read (see the log)", error=True)
+            return False
+        step, limit = glance["step"], self.form.max_steps.value()
+        if limit and step >= limit:
+            self.say(f"{folder.name} reached its max steps ({step}): raise Max steps, then "
                      f"Start continues it")
         else:
-            self.say(f"Ready to continue {folder.name}"
-                     + (f" after step {last}" if last is not None else "") + ": press Start")
+            self.say(f"Ready to continue {folder.name} from its checkpoint at step {step}: "
+                     f"press Start")
         return True

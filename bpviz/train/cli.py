@@ -9,6 +9,7 @@ and exit code 2. SIGINT / SIGTERM stop cleanly with a checkpoint.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import sys
@@ -24,15 +25,17 @@ class ArgumentParser(argparse.ArgumentParser):
 
 def positive(kind):
     def parse(text):
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        value = kind(text)                   # ValueError: "invalid int/float value: 'x'"
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
         return value
+    parse.__name__ = kind.__name__
     return parse
 
 
 def build_parser() -> ArgumentParser:
-    p = ArgumentParser(prog="bpviz-train", description="Train AlexNet (the 2012 recipe).")
+    p = ArgumentParser(prog="bpviz-train", description="Train AlexNet (the 2012 recipe).",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--data", default="synthetic", help="synthetic, or an ImageNet-style folder")
     p.add_argument("--arch", default="alexnet", choices=("alexnet", "alexnet-paper"))
     p.add_argument("--epochs", type=positive(int), default=90)
@@ -161,7 +164,7 @@ def main(argv=None) -> int:
     import torch
 
     from .data import DataError
-    from .loop import ConfigError, TrainingRun
+    from .loop import ConfigError, TrainingRun, outcome_text
 
     dist = dist_from_env(args.device)
     try:
@@ -191,8 +194,8 @@ def main(argv=None) -> int:
         return EXIT_BAD
     if progress.tty:
         print(file=sys.stderr)
+    code = EXIT_BAD if outcome == "diverged" else 0
     if dist.main:
-        print(f"bpviz-train: {outcome} at step {run.step}; checkpoint in "
-              f"{run.out / 'checkpoint.pt'}", file=sys.stderr)
-    finish_distributed(0)
-    return 0
+        print(f"bpviz-train: {outcome_text(outcome, run.step, run.out)}", file=sys.stderr)
+    finish_distributed(code)
+    return code

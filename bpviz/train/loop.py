@@ -30,11 +30,23 @@ from .models import ARCHS, build_model, first_conv, weight_layers
 STOP_FILE = "STOP"    # in the output folder: the run stops at its next logged step
 
 
-def checkpoint_filters(path) -> torch.Tensor:
-    """conv1's filters (n, 3, k, k) from a checkpoint file, reading only them: the file is
-    memory-mapped (a 10-class AlexNet checkpoint is ~450 MB; this takes ~30 ms)."""
+def outcome_text(outcome: str, step: int, out) -> str:
+    """How a run ended, in words, for the CLI's last line and the Training tab."""
+    checkpoint = Path(out) / "checkpoint.pt"
+    if outcome == "diverged":
+        return (f"diverged at step {step}: the loss is not a number (try a lower learning "
+                f"rate); the last good checkpoint is kept in {checkpoint}")
+    ended = {"done": "finished all its epochs", "max_steps": "reached its max steps",
+             "stopped": "stopped"}.get(outcome, outcome)
+    return f"{ended} at step {step}; checkpoint in {checkpoint}"
+
+
+def checkpoint_glance(path) -> dict:
+    """A checkpoint's step and epoch and conv1's filters (n, 3, k, k), reading only those:
+    the file is memory-mapped (a 10-class AlexNet checkpoint is ~450 MB; this takes ~30 ms)."""
     state = torch.load(path, mmap=True, weights_only=True, map_location="cpu")
-    return next(v for v in state["model"].values() if v.dim() == 4).float().clone()
+    conv1 = next(v for v in state["model"].values() if v.dim() == 4).float().clone()
+    return {"step": int(state["step"]), "epoch": int(state["epoch"]), "conv1": conv1}
 
 
 class ConfigError(ValueError):
@@ -184,6 +196,12 @@ class TrainingRun:
             raise ConfigError(f"unknown architecture '{cfg.arch}' (choose from "
                               f"{', '.join(ARCHS)})")
         self.cfg, self.dist = cfg, dist or Dist()
+        self.out = Path(cfg.out).expanduser()
+        if not cfg.resume:
+            for name in ("checkpoint.pt", "metrics.jsonl"):
+                if (self.out / name).exists():
+                    raise ConfigError(f"'{self.out}' already holds a run ({name}): resume it, "
+                                      f"or choose another output folder")
         if cfg.threads and cfg.threads != torch.get_num_threads():
             torch.set_num_threads(cfg.threads)
         self.device = pick_device(cfg.device)
@@ -218,7 +236,6 @@ class TrainingRun:
         self.sampler = ResumableSampler(self.train_set, self.dist.world, self.dist.rank,
                                         shuffle=True, seed=cfg.seed)
         self.epoch, self.step, self.batch_in_epoch = 0, 0, 0
-        self.out = Path(cfg.out)
         self.stop_event = stop_event or threading.Event()
         if resume_event is None:
             resume_event = threading.Event()
@@ -227,12 +244,15 @@ class TrainingRun:
         self.started_at = time.time() - 1.0          # file times may be coarse
         self.skipped_total = 0
         self.last_batch = None
-        if self.dist.main:
-            self.out.mkdir(parents=True, exist_ok=True)
         if cfg.resume:
             self.load_checkpoint()
         if self.dist.main:
-            (self.out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
+            try:
+                self.out.mkdir(parents=True, exist_ok=True)
+                (self.out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
+            except OSError as err:
+                raise ConfigError(f"cannot write to the output folder '{self.out}': "
+                                  f"{err.strerror or err}") from None
 
     # --- requests from another thread (the GUI) or a signal handler ------------------------
     def request_stop(self) -> None:
@@ -298,7 +318,8 @@ class TrainingRun:
                              else []),
                 "rng_python": list(random.getstate()[1]),
                 "epoch": self.epoch, "step": self.step, "batch_in_epoch": self.batch_in_epoch,
-                "classes": list(self.classes), "arch": self.cfg.arch}
+                "classes": list(self.classes), "arch": self.cfg.arch,
+                "lr_asked": self.cfg.lr}
 
     def save_checkpoint(self) -> Path | None:
         if not self.dist.main:
@@ -325,6 +346,14 @@ class TrainingRun:
         random.setstate((3, tuple(state["rng_python"]), None))
         self.epoch, self.step = state["epoch"], state["step"]
         self.batch_in_epoch = state["batch_in_epoch"]
+        if self.cfg.max_steps and self.cfg.max_steps <= self.step:
+            raise ConfigError(f"max steps {self.cfg.max_steps} is not beyond the checkpoint's "
+                              f"step {self.step}: raise it to train further")
+        if state.get("lr_asked", self.cfg.lr) != self.cfg.lr:
+            # a learning rate asked for anew wins over the one the optimizer saved (which
+            # the schedule may since have lowered: kept when the same lr is asked again)
+            for group in self.optimizer.param_groups:
+                group["lr"] = self.cfg.lr
 
     # --- metrics ----------------------------------------------------------------------------
     def write_metrics(self, record: dict) -> None:
@@ -391,8 +420,8 @@ class TrainingRun:
         return sums.read(self.dist.world) | {"skipped": sums.skipped}
 
     def run(self, callback=None) -> str:
-        """Train; returns "done", "stopped" or "max_steps". Every logged record goes to
-        metrics.jsonl (rank 0) and to ``callback``."""
+        """Train; returns "done", "stopped", "max_steps" or "diverged" (a non-finite loss).
+        Every logged record goes to metrics.jsonl (rank 0) and to ``callback``."""
         cfg = self.cfg
         sums = Sums(self.device)
         last_log, images, waited = time.perf_counter(), 0, 0.0
@@ -401,7 +430,10 @@ class TrainingRun:
             self.sampler.start = self.batch_in_epoch * cfg.batch_size
             batches = iter(self.loader(self.train_set, self.sampler))
             while True:
-                self.resume_event.wait()                 # paused; a stop also wakes it
+                if not self.resume_event.is_set():       # paused; a stop also wakes it
+                    paused = time.perf_counter()
+                    self.resume_event.wait()
+                    last_log += time.perf_counter() - paused  # not counted as training time
                 if self.dist.world == 1 and self.stop_requested():
                     return self._stopped()
                 t0 = time.perf_counter()
@@ -424,6 +456,8 @@ class TrainingRun:
                     sums.reset()
                     last_log, images, waited = now, 0, 0.0
                     self._emit(record, callback)
+                    if not math.isfinite(record["loss"]):
+                        return "diverged"                # the last good checkpoint stays
                     if self.dist.world > 1 and self.stop_requested():
                         return self._stopped()
                 if cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
@@ -467,4 +501,4 @@ class TrainingRun:
             callback(record)
 
 
-__all__ = ["STOP_FILE", "checkpoint_filters", "ConfigError", "DataError", "Dist", "TrainConfig", "TrainingRun"]
+__all__ = ["STOP_FILE", "outcome_text", "checkpoint_glance", "ConfigError", "DataError", "Dist", "TrainConfig", "TrainingRun"]

@@ -25,7 +25,7 @@ def test_a_run_in_the_background_fills_the_views(qtbot, tab, tmp_path):
     assert tab.start()
     assert tab.running() and not tab.start_button.isEnabled()
     qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
-    assert "max_steps at step 10" in tab.status.text()
+    assert "reached its max steps at step 10" in tab.status.text()
     steps, losses = tab.view.curves[("train", "loss")].getData()
     assert len(steps) >= 1 and steps[-1] == 10
     assert tab.view.filters_image.image is not None and tab.view.filters_image.image.shape[2] == 3
@@ -189,7 +189,11 @@ def test_the_form_is_remembered(tab, window, tmp_path):
     store.setValue("training/arch", "vgg")
     store.setValue("training/threads", 10_000)
     again = TrainingTab()
-    assert again.form.batch.value() == 128 and again.form.arch.currentText() == "alexnet"
+    from bpviz.gui.training_form import TrainingForm
+    settings().clear()
+    defaults = TrainingForm()
+    assert again.form.batch.value() == defaults.batch.value()
+    assert again.form.arch.currentText() == "alexnet"
     from bpviz.gui.train_worker import gui_threads
     assert again.form.threads.value() == gui_threads()
 
@@ -208,7 +212,7 @@ def test_the_worker_frees_the_model_in_its_own_thread(qtbot, tab):
     assert not worker.training.resume_event.is_set() and worker.training.step == 0
     worker.resume()
     qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
-    assert "max_steps at step 10" in tab.status.text()
+    assert "reached its max steps at step 10" in tab.status.text()
     assert freed_in and freed_in[0] != threading.get_ident()   # not in the GUI thread
 
 
@@ -249,12 +253,13 @@ def test_a_failing_torchrun_run_shows_the_engines_message(qtbot, tab, tmp_path):
 
 def test_the_image_count_comes_from_a_background_thread(qtbot, tab, tmp_path):
     data = tmp_path / "data"
-    for split, names in (("train", ("a", "b")), ("val", ("a",))):
+    for split, names in (("train", ("a", "b")), ("val", ("a", "b"))):
         for name in names:
             (data / split / name).mkdir(parents=True)
     (data / "train" / "a" / "1.JPEG").write_bytes(b"x")
     (data / "train" / "b" / "2.JPEG").write_bytes(b"x")
     (data / "train" / "b" / "3.JPEG").write_bytes(b"x")
+    (data / "train" / "b" / "notes.txt").write_text("not an image")
     tab.form.data.setCurrentText(str(data))
     assert tab.form.data_info.text() == "counting images…"
     qtbot.waitUntil(lambda: "training images" in tab.form.data_info.text(), timeout=5000)
@@ -266,6 +271,11 @@ def test_the_image_count_comes_from_a_background_thread(qtbot, tab, tmp_path):
     qtbot.waitUntil(lambda: "no images" in tab.form.data_info.text(), timeout=5000)
     tab.form._counted(str(data), "2 classes, 3 training images")     # a late answer: ignored
     assert "no images" in tab.form.data_info.text()
+    (data / "val" / "b").rmdir()
+    (data / "val" / "c").mkdir()
+    tab.form.data.setCurrentText(str(data))
+    qtbot.waitUntil(lambda: "different classes" in tab.form.data_info.text(), timeout=5000)
+    assert "only in train/: b; only in val/: c" in tab.form.data_info.text()
 
 
 def test_continue_a_run_fills_the_form_and_resumes(qtbot, tab, tmp_path):
