@@ -1,0 +1,21 @@
+"""LazyPanel: a tab built the first time it can be seen, saying so meanwhile."""
+from PySide6.QtWidgets import QApplication, QLabel
+
+from bpviz.gui.lazy import LazyPanel
+
+
+def test_a_lazy_panel_says_loading_then_builds_once(qtbot):
+    built = []
+
+    def factory():
+        built.append(QApplication.overrideCursor() is not None)   # busy while building
+        return QLabel("the panel")
+
+    lazy = LazyPanel(factory)
+    qtbot.addWidget(lazy)
+    assert lazy.loading.text() == "Loading…" and not lazy.built
+    lazy.show()
+    qtbot.waitUntil(lambda: lazy.built, timeout=5000)
+    assert built == [True] and QApplication.overrideCursor() is None
+    assert lazy.loading.isHidden() and lazy.panel.text() == "the panel"
+    assert lazy.panel is lazy.panel and len(built) == 1         # built once
