@@ -287,8 +287,9 @@ class TrainingTab(QWidget):
         if path:
             self.open_run(path)
 
-    def open_run(self, folder) -> bool:
-        """Show the history of a run folder, e.g. one trained elsewhere."""
+    def open_run(self, folder, glance: dict | None = None) -> bool:
+        """Show the history of a run folder, e.g. one trained elsewhere (``glance``: its
+        checkpoint's, when already read)."""
         folder = Path(folder)
         reader = MetricsReader(folder)
         records = reader.read(final=True)
@@ -307,7 +308,7 @@ class TrainingTab(QWidget):
                           "epochs": config.get("epochs")}
         for record in records:
             self.view.on_record(record)
-        glance = self._glance(folder / "checkpoint.pt")
+        glance = glance or self._glance(folder / "checkpoint.pt")
         if glance:
             self.view.show_filters(glance["conv1"].numpy())
         self.view.flush()
@@ -352,15 +353,15 @@ class TrainingTab(QWidget):
             self.say(f"cannot read the settings of '{folder}' (config.json: {err})",
                      error=True)
             return False
-        self.form.fill_from(config)
-        self.form.out.setText(str(folder))
-        self.form.resume.setChecked(True)
-        if read_metrics(folder):
-            self.open_run(folder)
         glance = self._glance(folder / "checkpoint.pt")
         if glance is None:
             self.say(f"'{folder}': its checkpoint.pt cannot be read (see the log)", error=True)
             return False
+        self.form.fill_from(config)
+        self.form.out.setText(str(folder))
+        self.form.resume.setChecked(True)
+        if (folder / "metrics.jsonl").is_file():
+            self.open_run(folder, glance)
         step, limit = glance["step"], self.form.max_steps.value()
         if limit and step >= limit:
             self.say(f"{folder.name} reached its max steps ({step}): raise Max steps, then "
