@@ -19,8 +19,7 @@ def is_number(value) -> bool:
 def is_record(record) -> bool:
     """A metrics record this tab can show: a step number and a split."""
     step = record.get("step") if isinstance(record, dict) else None
-    return (isinstance(step, (int, float)) and not isinstance(step, bool)
-            and math.isfinite(step) and record.get("split") in ("train", "val"))
+    return is_number(step) and math.isfinite(step) and record.get("split") in ("train", "val")
 
 
 class MetricsReader:
@@ -75,12 +74,10 @@ def data_problem(path: str) -> str | None:
     return None
 
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp"}
-
-
 def count_images(path: str) -> str:
     """A summary of a data folder's training set: classes and image files, and whether val/
     has the same classes (ImageNet's 1.28 M files take a while: run it off the GUI thread)."""
+    from torchvision.datasets.folder import IMG_EXTENSIONS  # the files ImageFolder reads
     root = Path(path)
     classes = images = 0
     try:
@@ -92,7 +89,7 @@ def count_images(path: str) -> str:
             classes += 1
             with os.scandir(root / "train" / folder) as entries:
                 images += sum(1 for e in entries
-                              if e.is_file() and Path(e.name).suffix.lower() in IMAGE_SUFFIXES)
+                              if e.is_file() and e.name.lower().endswith(IMG_EXTENSIONS))
     except OSError as err:
         return f"⚠ cannot read '{root}': {err.strerror or err}"
     if not classes or not images:

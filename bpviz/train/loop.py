@@ -24,7 +24,7 @@ from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
 from .data import DataError, build_datasets, collate_skipping, denormalize
-from .models import ARCHS, build_model, first_conv, weight_layers
+from .models import ARCHS, build_model, weight_layers
 
 
 STOP_FILE = "STOP"    # in the output folder: the run stops at its next logged step
@@ -369,7 +369,7 @@ class TrainingRun:
     def snapshots(self) -> dict:
         """What the GUI shows: conv1's filters and the current augmented batch."""
         # a copy: on a CPU fp32 run .float().cpu() would hand out the live weight
-        conv1 = first_conv(self.unwrapped()).weight.detach().float().cpu().clone()
+        conv1 = self.layers[0][1].weight.detach().float().cpu().clone()
         batch = None
         if self.last_batch is not None:
             batch = denormalize(self.last_batch[:16].detach().float()).cpu()

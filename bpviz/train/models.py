@@ -60,11 +60,6 @@ def build_model(arch: str, num_classes: int) -> nn.Module:
     raise ValueError(f"unknown architecture '{arch}' (choose from {', '.join(ARCHS)})")
 
 
-def first_conv(model: nn.Module) -> nn.Conv2d:
-    """conv1, whose filters the GUI shows like the paper's figure of 96 kernels."""
-    return next(m for m in model.modules() if isinstance(m, nn.Conv2d))
-
-
 def weight_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
     """The layers with weights in network order, named as in the paper: conv1-conv5, then
     fc6-fc8 (numbering continues from the convolutions)."""
@@ -77,3 +72,7 @@ def weight_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
             layers.append((f"fc{len(layers) + 1}", m))
     return layers
 
+
+def first_conv(model: nn.Module) -> nn.Conv2d:
+    """conv1, whose filters the GUI shows like the paper's figure of 96 kernels."""
+    return weight_layers(model)[0][1]
