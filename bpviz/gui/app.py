@@ -159,6 +159,11 @@ def screenshot(window, app, path: Path) -> int:
     window.show()
     for _ in range(3):
         app.processEvents()
+    from .lazy import LazyPanel
+    page = window.tabs.currentWidget()
+    if isinstance(page, LazyPanel):   # built now: the grab must not catch "Loading…"
+        page.panel.show()
+        app.processEvents()
     window.view.fit()
     app.processEvents()
     if not window.grab().save(str(path)):

@@ -133,6 +133,7 @@ class RunView(QWidget):
         right.addLayout(grid, 4)
         right.addWidget(self.log, 1)
         self.clear()
+        self.progress.setFormat("no run yet")
 
     def _plot(self, title: str, left: str = "") -> pg.PlotWidget:
         w = pg.PlotWidget(title=title)
