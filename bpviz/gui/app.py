@@ -123,6 +123,9 @@ def main(argv=None) -> int:
     problem = initial_document(window, args)
     if problem:
         return fail(problem)
+    from .error_reporter import ErrorReporter
+    window.error_reporter = ErrorReporter(window)
+    window.error_reporter.install()
     if args.tab:
         window.show_tab(args.tab)
     if args.presentation:

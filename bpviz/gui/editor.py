@@ -5,13 +5,13 @@ panels show the model, and every edit here is a command pushed on the stack.
 """
 from __future__ import annotations
 
-import copy
 import json
 
 from PySide6.QtCore import QObject, QPointF, Signal
 from PySide6.QtWidgets import QApplication
 
-from ..core import Node
+from ..core import Graph, GraphError, Node
+from ..core.fileformat import FORMAT, VERSION
 from ..core.layout import layered_layout
 from ..core.ops import REGISTRY
 from .commands import AddNodes, MoveNodes, RemoveNodes, SetAttrs, SetInputs
@@ -42,17 +42,25 @@ def fit_to_input(op: str, attrs: dict, shape) -> dict:
     return attrs
 
 
-def copied_nodes(text: str) -> list[dict]:
-    """The node entries of text written by ``Editor.copy``; [] for anything else."""
+def copied_nodes(text: str) -> list[Node]:
+    """The nodes in text written by ``Editor.copy``, checked as the file format checks a
+    graph's nodes; ValueError saying why for anything else on the clipboard."""
     try:
         raw = json.loads(text)["bpviz_nodes"]
-    except (ValueError, KeyError, TypeError):
-        return []
-    ok = isinstance(raw, list) and all(
-        isinstance(e, dict) and isinstance(e.get("id"), str) and isinstance(e.get("op"), str)
-        and isinstance(e.get("attrs"), dict) and isinstance(e.get("inputs"), list)
-        for e in raw)
-    return raw if ok else []
+    except (ValueError, KeyError, TypeError, RecursionError):
+        raise ValueError("the clipboard holds no bpviz nodes") from None
+    if not isinstance(raw, list) or not raw:
+        raise ValueError("the clipboard holds no bpviz nodes")
+    entries = [{k: v for k, v in e.items() if k != "ui"} if isinstance(e, dict) else e
+               for e in raw]
+    ui = {e["id"]: e["ui"] for e in raw
+          if isinstance(e, dict) and isinstance(e.get("id"), str) and "ui" in e}
+    try:
+        graph = Graph.from_dict({"format": FORMAT, "version": VERSION, "nodes": entries,
+                                 "ui": ui}, check=False)
+    except (GraphError, RecursionError) as err:
+        raise ValueError(f"the copied nodes are damaged: {err}") from None
+    return list(graph.nodes.values())
 
 
 class Editor(QObject):
@@ -161,24 +169,25 @@ class Editor(QObject):
 
     def paste(self) -> list[str]:
         """Paste copied nodes with fresh ids, offset from the originals."""
-        raw = copied_nodes(QApplication.clipboard().text())
-        if not raw:
-            self.message.emit("Nothing to paste: the clipboard holds no bpviz nodes")
+        try:
+            copied = copied_nodes(QApplication.clipboard().text())
+        except ValueError as err:
+            self.message.emit(f"Nothing pasted: {err}")
             return []
         taken = set(self.graph.nodes)
         rename = {}
-        for entry in raw:
-            base, k = entry["id"], 2
+        for node in copied:
+            base, k = node.id, 2
             new = f"{base}_copy"
             while new in taken:
                 new, k = f"{base}_copy{k}", k + 1
             taken.add(new)
-            rename[entry["id"]] = new
+            rename[node.id] = new
         nodes = []
-        for entry in raw:
-            x, y = entry.get("ui", {}).get("pos", [0, 0])
-            nodes.append(Node(rename[entry["id"]], entry["op"], copy.deepcopy(entry["attrs"]),
-                              [rename.get(s) for s in entry["inputs"]],
+        for node in copied:
+            x, y = node.ui.get("pos", [0, 0])
+            nodes.append(Node(rename[node.id], node.op, node.attrs,
+                              [rename.get(s) for s in node.inputs],
                               {"pos": [x + 40, y + 40]}))
         self.push(AddNodes(self.graph, nodes, f"Paste {len(nodes)} node(s)"))
         self.select([n.id for n in nodes])

@@ -349,6 +349,10 @@ class MainWindow(QMainWindow):
         except GraphError as err:
             self.show_error("Cannot open file", str(err))
             return False
+        except Exception as err:     # a fault of bpviz: still a message, and nothing lost
+            self.show_error("Cannot open file", f"bpviz failed to read '{Path(path).name}' "
+                            f"({type(err).__name__}: {err}); the open document is kept.")
+            return False
         self.say(f"Opened {Path(path).name}")
         return True
 

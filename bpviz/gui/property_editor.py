@@ -6,7 +6,7 @@ value. Accepted edits leave as ``attrs_edited`` requests for an undo command.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit,
                                QSpinBox, QVBoxLayout, QWidget)
 
@@ -15,13 +15,25 @@ from ..core.ops import REGISTRY
 from .node_item import shape_label
 
 
+# The spin boxes' range: no size, index or count of a graph that runs comes near it, and a
+# larger number typed as text must be refused here, not overflow somewhere in Qt.
+INT_LIMIT = 2**31 - 1
+
+
+def _whole(text: str, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not {what}") from None
+    if abs(value) > INT_LIMIT:
+        raise ValueError(f"{text} is out of range (at most {INT_LIMIT:,} either way)")
+    return value
+
+
 def _ints(text: str) -> list[int]:
     parts = [p for p in text.replace("×", ",").replace("x", ",").replace(" ", ",").split(",")
              if p]
-    try:
-        return [int(p) for p in parts]
-    except ValueError:
-        raise ValueError(f"'{text}' is not a list of whole numbers") from None
+    return [_whole(p, "a list of whole numbers") for p in parts]
 
 
 def parse_attr_text(attr, text: str):
@@ -35,10 +47,7 @@ def parse_attr_text(attr, text: str):
         except ValueError:
             raise ValueError(f"'{text}' is not a number") from None
     if attr.kind == "int":
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"'{text}' is not a whole number") from None
+        return _whole(text, "a whole number")
     values = _ints(text)
     if attr.kind == "pair":
         if len(values) == 1:
@@ -59,8 +68,22 @@ def attr_text(value) -> str:
     return str(value)
 
 
+def _field_text(attr, value) -> str:
+    return attr_text(None if value is attr.default and attr.required else value)
+
+
+def _spin_value(spin: QSpinBox, value) -> int:
+    """``value`` for the spin box; one it cannot hold (a hand-edited file) shows as its
+    nearest end, and the node keeps its problem until the user types a value."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return 0
+    return min(max(value, spin.minimum()), spin.maximum())
+
+
 class PropertyEditor(QWidget):
-    attrs_edited = Signal(str, dict)        # node id, the node's new attributes
+    # node id, the node's new attributes (a Python dict: as a QVariantMap, a big int would
+    # overflow inside Qt)
+    attrs_edited = Signal(str, object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -82,15 +105,23 @@ class PropertyEditor(QWidget):
             layout.addWidget(w)
         layout.addStretch(1)
         self.widgets: dict[str, QWidget] = {}
+        self._op = None                         # the op whose form is built
         self.show_node(None, None)
 
     def show_node(self, graph, nid) -> None:
-        """Show node ``nid`` of ``graph`` (None: nothing selected)."""
+        """Show node ``nid`` of ``graph`` (None: nothing selected).
+
+        The node already shown is updated in place: this runs inside the signal of the
+        widget whose edit changed it, and deleting a widget inside its own signal crashes."""
+        same_form = (graph is self.graph and nid == self.nid and self.widgets
+                     and nid in graph.nodes and graph.nodes[nid].op == self._op)
         self.graph, self.nid = graph, nid
-        while self.form.rowCount():
-            self.form.removeRow(0)
-        self.widgets = {}
         self.message.clear()
+        if same_form:
+            self._fill(graph.nodes[nid])
+            self.refresh_status()
+            return
+        self._clear_form()
         if graph is None or nid not in getattr(graph, "nodes", {}):
             self.title.setText("<b>No node selected</b>")
             self.doc.setText("Select a node on the canvas to edit its attributes.")
@@ -98,6 +129,7 @@ class PropertyEditor(QWidget):
             return
         node = graph.nodes[nid]
         cls = REGISTRY.get(node.op)
+        self._op = node.op
         self.title.setText(f"<b>{nid}</b> &nbsp;·&nbsp; {node.op}")
         self.doc.setText(cls.doc if cls else "This op does not exist in bpviz.")
         self.refresh_status()
@@ -109,6 +141,37 @@ class PropertyEditor(QWidget):
             widget.setObjectName(f"attr_{attr.name}")
             self.form.addRow(attr.name, widget)
             self.widgets[attr.name] = widget
+
+    def _clear_form(self) -> None:
+        """Take the rows out and delete their widgets later, silenced: one of them may be
+        the sender of the signal that led here."""
+        while self.form.rowCount():
+            row = self.form.takeRow(0)
+            for item in (row.labelItem, row.fieldItem):
+                if item is not None and item.widget() is not None:
+                    item.widget().blockSignals(True)
+                    item.widget().setObjectName("")       # findChild must not find it
+                    item.widget().hide()
+                    item.widget().deleteLater()
+        self.widgets = {}
+        self._op = None
+
+    def _fill(self, node) -> None:
+        """Put the node's values into the widgets without committing them again."""
+        cls = REGISTRY[node.op]
+        for attr in cls.attrs:
+            widget = self.widgets[attr.name]
+            value = node.attrs.get(attr.name, attr.default)
+            blocker = QSignalBlocker(widget)
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(0, widget.findData(value)))
+            elif isinstance(widget, QSpinBox):
+                widget.setValue(_spin_value(widget, value))
+            else:
+                widget.setText(_field_text(attr, value))
+            blocker.unblock()
 
     def refresh_status(self) -> None:
         """Output shape and problem of the shown node (they change with any edit)."""
@@ -142,11 +205,11 @@ class PropertyEditor(QWidget):
             w = QSpinBox()
             w.setRange(int(attr.low) if attr.low is not None else -2**31 + 1,
                        int(attr.high) if attr.high is not None else 2**31 - 1)
-            w.setValue(int(value) if isinstance(value, int) else 0)
+            w.setValue(_spin_value(w, value))
             w.setKeyboardTracking(False)
             w.valueChanged.connect(lambda v, n=name: self._commit(n, v))
             return w
-        w = QLineEdit(attr_text(None if value is attr.default and attr.required else value))
+        w = QLineEdit(_field_text(attr, value))
         w.setPlaceholderText("none" if attr.optional else attr.kind)
         w.editingFinished.connect(lambda n=name, w=w, a=attr: self._commit_text(a, w))
         return w

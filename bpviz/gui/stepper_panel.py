@@ -61,6 +61,12 @@ class StepperPanel(QWidget):
                                    "(off: evaluation, dropout is the identity)")
         self.train_mode.toggled.connect(lambda _: self.invalidate())
         layout.addWidget(self.position)          # (train_mode sits with the data controls)
+        # why the graph cannot be stepped, kept in view until an edit or new data mends it
+        self.reason = QLabel(wordWrap=True)
+        self.reason.setObjectName("stepper_reason")
+        self.reason.setStyleSheet("color: #d1242f; font-weight: bold")
+        self.reason.hide()
+        layout.addWidget(self.reason, 1)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         self._set_speed(self.speed.value())
@@ -78,9 +84,11 @@ class StepperPanel(QWidget):
             self.stepper = None
             self.pause()
             self.reset_done.emit()
+        if self.reason.isVisibleTo(self):        # does the change mend it? ask again
+            self._ensure(quiet=True)
         self._show_position()
 
-    def _ensure(self) -> bool:
+    def _ensure(self, quiet: bool = False) -> bool:
         if self.stepper is not None:
             return True
         try:
@@ -89,20 +97,33 @@ class StepperPanel(QWidget):
                                    sample=self.data.sample.value(), cap=JACOBIAN_CAP,
                                    max_rows=JACOBIAN_ROWS)
         except (GraphError, DataError) as err:
-            self.message.emit(f"Cannot step: {err}")
-            self.pause()
+            self._cannot_step(err, quiet)
             return False
+        self._show_reason("")
         return True
+
+    def _cannot_step(self, err: Exception, quiet: bool = False) -> None:
+        self.pause()
+        self._show_reason(f"Cannot step: {err}")
+        if not quiet:
+            self.message.emit(f"Cannot step: {err}")
+
+    def _show_reason(self, text: str) -> None:
+        self.reason.setText(f"⚠ {text}" if text else "")
+        self.reason.setToolTip(text)
+        self.reason.setVisible(bool(text))
 
     def _run(self, action) -> None:
         if not self._ensure():
+            self._show_position()
             return
         try:
             action()
         except GraphError as err:          # e.g. a target out of range shows up in forward
-            self.message.emit(f"Cannot step: {err}")
-            self.pause()
+            self._cannot_step(err)
+            self._show_position()
             return
+        self._show_reason("")
         self._show_position()
         self.event_changed.emit(self.current())
 
@@ -160,7 +181,9 @@ class StepperPanel(QWidget):
         self.step()
 
     def _show_position(self) -> None:
-        if self.stepper is None:
+        if self.reason.isVisibleTo(self):
+            self.position.setText("cannot step")
+        elif self.stepper is None:
             self.position.setText("ready: press Space")
         else:
             self.position.setText(self.stepper.position)

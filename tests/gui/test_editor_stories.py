@@ -136,7 +136,7 @@ def test_delete_key_copy_paste_and_select_all(qtbot, window):
     assert len(window.editor.selected_ids()) == len(g.nodes)
     from PySide6.QtWidgets import QApplication
     QApplication.clipboard().setText('{"bpviz_nodes": [{"id": 3}]}')   # not ours
-    assert window.editor.paste() == [] and "Nothing to paste" in window.last_message
+    assert window.editor.paste() == [] and "Nothing pasted" in window.last_message
 
 
 def test_moving_nodes_is_an_undoable_edit_and_auto_layout(qtbot, window):
