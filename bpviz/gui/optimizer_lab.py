@@ -5,6 +5,8 @@ and a fair comparison that first tunes each learning rate. Trajectories come fro
 bpviz.core.surfaces.race (so from bpviz.core.optim)."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -22,7 +24,8 @@ COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": 
           "Adagrad": "#2ca02c", "RMSprop": "#ff7f0e", "Adam": "#d62728"}
 STATE_COLUMNS = ("step", "x", "y", "loss", "|g|", "velocity", "m", "v", "m̂", "v̂",
                  "effective step")
-FRAME_MS = 16                       # animation: 60 frames per second
+FRAME_MS = 16                       # animation: up to 60 frames per second
+RACE_SECONDS = 3.0                  # a whole run takes this long, however slow the frames
 
 
 def state_row(run, i) -> list[str]:
@@ -70,6 +73,8 @@ class OptimizerLab(QWidget):
         self.start = None
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._frame)
+        self.clock = time.monotonic          # tests drive the animation with their own clock
+        self.started = 0.0
         self.surface_kind.currentIndexChanged.connect(lambda _: self.new_surface())
         self.condition.slider.valueChanged.connect(lambda _: self.new_surface())
         self.batch.slider.valueChanged.connect(lambda _: self.new_surface())
@@ -254,14 +259,18 @@ class OptimizerLab(QWidget):
             return
         if self.shown >= self.steps.value():
             self.shown = 0
+        # the animation follows the clock: a resumed run goes on from where it was
+        self.started = self.clock() - self.shown / self.steps.value() * RACE_SECONDS
         self.timer.start(FRAME_MS)
         self.run_button.setText("Pause")
 
     def _frame(self) -> None:
-        per_frame = max(1, self.steps.value() // 180)      # the whole run in about 3 s
-        nxt = min(self.shown + per_frame, self.steps.value())
-        self.show_step(nxt)
-        if nxt >= self.steps.value():
+        """Show the step the clock has reached; slow frames skip steps, never stretch time."""
+        total = self.steps.value()
+        due = min(total, int((self.clock() - self.started) / RACE_SECONDS * total))
+        if due > self.shown:
+            self.show_step(due)
+        if due >= total:
             self.timer.stop()
             self.run_button.setText("Run")
 

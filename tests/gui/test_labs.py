@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from bpviz.core import surfaces
+from bpviz.gui.optimizer_lab import RACE_SECONDS
 
 
 @pytest.fixture
@@ -107,8 +108,19 @@ def test_optimizers_race_animate_and_step(qtbot, optimizers):
     lab = optimizers
     assert set(lab.runs) == {"GD", "SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adam"}
     assert lab.shown == 0
+    now = [100.0]
+    lab.clock = lambda: now[0]                   # the animation follows this clock
     lab.toggle_run()
-    qtbot.waitUntil(lambda: lab.shown == lab.steps.value(), timeout=8000)
+    now[0] += RACE_SECONDS / 2
+    qtbot.waitUntil(lambda: lab.shown == lab.steps.value() // 2, timeout=60_000)
+    lab.toggle_run()                             # pause: time passing changes nothing
+    now[0] += 10
+    qtbot.wait(50)
+    assert lab.shown == lab.steps.value() // 2 and not lab.timer.isActive()
+    lab.toggle_run()                             # resume where it was
+    now[0] += RACE_SECONDS / 2 + 0.01
+    qtbot.waitUntil(lambda: lab.shown == lab.steps.value(), timeout=60_000)
+    assert not lab.timer.isActive() and lab.run_button.text() == "Run"
     adam = lab.runs["Adam"]
     xs, ys = lab.paths["Adam"].getData()
     np.testing.assert_allclose(xs, adam.points[:, 0])

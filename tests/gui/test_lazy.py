@@ -15,7 +15,7 @@ def test_a_lazy_panel_says_loading_then_builds_once(qtbot):
     qtbot.addWidget(lazy)
     assert lazy.loading.text() == "Loading…" and not lazy.built
     lazy.show()
-    qtbot.waitUntil(lambda: lazy.built, timeout=5000)
+    qtbot.waitUntil(lambda: lazy.built, timeout=60_000)
     assert built == [True] and QApplication.overrideCursor() is None
     assert lazy.loading.isHidden() and lazy.panel.text() == "the panel"
     assert lazy.panel is lazy.panel and len(built) == 1         # built once

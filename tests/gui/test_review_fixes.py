@@ -20,7 +20,7 @@ def test_training_timer_stops_on_any_failure(qtbot, window, monkeypatch):
 
     monkeypatch.setattr(panel.trainer, "train_step", boom)
     panel.set_continuous(True)
-    qtbot.waitUntil(lambda: not panel.timer.isActive(), timeout=3000)
+    qtbot.waitUntil(lambda: not panel.timer.isActive(), timeout=60_000)
     assert "Training stopped: ValueError" in window.last_message
     assert not panel.train_button.isChecked()
 
@@ -29,7 +29,7 @@ def test_sum_of_losses_trains_with_a_decision_map(qtbot, window):
     window.document.open_example(example_path("hinge_vs_ce"))
     panel = train_panel(window)
     panel.train(30)
-    qtbot.waitUntil(lambda: not panel.timer.isActive(), timeout=5000)
+    qtbot.waitUntil(lambda: not panel.timer.isActive(), timeout=60_000)
     assert panel.trainer.steps == 30 and panel.map_image.image is not None
 
 
@@ -66,7 +66,7 @@ def test_graph_without_a_loss_and_tiny_data_are_reported(qtbot, window, tmp_path
     assert window.data.load_csv(tiny)
     assert window.data.sample.maximum() == 1
     panel.train(5)
-    qtbot.waitUntil(lambda: not panel.timer.isActive(), timeout=3000)
+    qtbot.waitUntil(lambda: not panel.timer.isActive(), timeout=60_000)
     assert panel.trainer.steps == 5 and len(panel.held_out) == 1
 
 
@@ -75,7 +75,7 @@ def test_exploding_loss_stops_training_with_advice(qtbot, window):
     panel.kind.setCurrentText("SGD")
     panel.fields["lr"].setText("1e200")
     panel.train(200)
-    qtbot.waitUntil(lambda: not panel.timer.isActive(), timeout=5000)
+    qtbot.waitUntil(lambda: not panel.timer.isActive(), timeout=60_000)
     assert "lower the learning rate" in window.last_message
 
 

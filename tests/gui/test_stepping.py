@@ -58,7 +58,7 @@ def test_keys_and_buttons_step_forward_and_back(qtbot, window):
 def test_play_steps_on_a_timer_and_edits_reset_stepping(qtbot, window):
     window.stepper.speed.setValue(20)
     window.stepper.toggle_play()
-    qtbot.waitUntil(lambda: window.stepper.position.text() == "forward 3/6", timeout=3000)
+    qtbot.waitUntil(lambda: window.stepper.position.text() == "forward 3/6", timeout=60_000)
     window.stepper.toggle_play()
     assert not window.stepper.timer.isActive()
     window.editor.set_attrs("fc2", {"in_features": 64, "out_features": 32})
@@ -197,7 +197,7 @@ def test_training_improves_the_loss_and_draws_the_decision_map(qtbot, window):
     xs, ys = panel.train_curve.getData()
     assert len(xs) == 300
     panel.set_continuous(True)
-    qtbot.waitUntil(lambda: panel.trainer.steps > 320, timeout=5000)
+    qtbot.waitUntil(lambda: panel.trainer.steps > 320, timeout=60_000)
     panel.set_continuous(False)
     assert not panel.timer.isActive()
 
