@@ -83,10 +83,14 @@ class Editing:
         return None
 
     def _reaches(self, start: str, goal: str) -> bool:
-        """Whether data flows from ``start`` to ``goal``."""
+        """Whether data flows from ``start`` to ``goal`` (linear: one map of consumers)."""
+        users: dict[str, list] = {}
+        for node in self.nodes.values():
+            for src in dict.fromkeys(node.inputs):
+                users.setdefault(src, []).append(node.id)
         seen, stack = {start}, [start]
         while stack:
-            for user in self.consumers(stack.pop()):
+            for user in users.get(stack.pop(), ()):
                 if user == goal:
                     return True
                 if user not in seen:

@@ -1,4 +1,6 @@
 """The one error type of the engine: every problem names its node and says what is wrong."""
+import math
+import reprlib
 
 
 class GraphError(ValueError):
@@ -25,3 +27,23 @@ class OpError(ValueError):
 class DataError(ValueError):
     """A dataset that cannot be used (unreadable file, bad row, wrong shape for the graph);
     the message names the file or the input and the problem."""
+
+
+_SHOWN = reprlib.Repr()          # (keyword arguments need Python 3.12)
+_SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict = 2, 8, 6
+_SHOWN.maxstring = _SHOWN.maxother = 60
+_SHOWN.maxlong = 40
+
+
+def shown(value) -> str:
+    """``repr(value)`` short enough for a message, whatever a file put there (a megabyte
+    string, a 400-digit number, lists nested a thousand deep)."""
+    return _SHOWN.repr(value)
+
+
+def amount(count: int) -> str:
+    """A count for a message: 1,234,567, or about 10^k when it is astronomical (Python
+    refuses to write integers of more than 4,300 digits)."""
+    if count < 10**18:
+        return f"{count:,}"
+    return f"about 10^{int(count.bit_length() * math.log10(2))}"

@@ -5,6 +5,8 @@ import numpy as np
 
 from .errors import GraphError, OpError
 
+_ABSENT = object()          # a gradient not computed yet, in a partial snapshot
+
 
 class Execution:
     def prepare(self, feeds: dict) -> int:
@@ -134,17 +136,31 @@ class Execution:
         """Forget a computed value (the stepper's undo of a forward step)."""
         self._values.pop(nid, None)
 
-    def grad_state(self):
-        """A snapshot of the gradients so far (arrays are replaced, never mutated)."""
+    def grad_state(self, nid: str | None = None):
+        """A snapshot of the gradients so far (arrays are replaced, never mutated): all of
+        them, or with ``nid`` only those that ``backprop_node(nid)`` changes (its inputs'
+        and its own parameters'), so that stepping a long chain stays linear."""
         if self._grads is None:
             return None
-        return dict(self._grads), dict(self._param_grads)
+        if nid is None:
+            return True, dict(self._grads), dict(self._param_grads)
+        return (False, {src: self._grads.get(src, _ABSENT) for src in self.nodes[nid].inputs},
+                {nid: self._param_grads.get(nid, _ABSENT)})
 
     def restore_grad_state(self, state) -> None:
         if state is None:
             self._grads, self._param_grads = None, {}
-        else:
-            self._grads, self._param_grads = dict(state[0]), dict(state[1])
+            return
+        whole, grads, param_grads = state
+        if whole:
+            self._grads, self._param_grads = dict(grads), dict(param_grads)
+            return
+        for store, saved in ((self._grads, grads), (self._param_grads, param_grads)):
+            for key, value in saved.items():
+                if value is _ABSENT:
+                    store.pop(key, None)
+                else:
+                    store[key] = value
 
     def value(self, nid: str) -> np.ndarray:
         self._require(nid)

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import GraphError
+from .errors import GraphError, amount, shown
 from .ops import MAX_ELEMENTS
 
 FORMAT = "bpviz.graph"
 VERSION = 1
 SUFFIX = ".bpviz.json"
 PARAM_DTYPES = ("float32", "float64")
+MAX_DEPTH = 16          # a graph file nests 5 deep; deeper is damage (and copying recurses)
 
 
 def encode_array(a: np.ndarray) -> dict:
@@ -40,13 +41,13 @@ def decode_array(obj, where: str) -> np.ndarray:
         raise GraphError(f"{where} must be an object with dtype, shape and data")
     dtype, shape, data = obj["dtype"], obj["shape"], obj["data"]
     if dtype not in PARAM_DTYPES:
-        raise GraphError(f"{where} has dtype {dtype!r}; expected one of {PARAM_DTYPES}")
+        raise GraphError(f"{where} has dtype {shown(dtype)}; expected one of {PARAM_DTYPES}")
     if not isinstance(shape, list) or not all(
             isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
-        raise GraphError(f"{where} has a bad shape {shape!r}")
+        raise GraphError(f"{where} has a bad shape {shown(shape)}")
     count = math.prod(shape)
     if count > MAX_ELEMENTS:
-        raise GraphError(f"{where} has {count:,} values, more than the limit of "
+        raise GraphError(f"{where} has {amount(count)} values, more than the limit of "
                          f"{MAX_ELEMENTS:,}")
     if not isinstance(data, str):
         raise GraphError(f"{where} data must be a base64 string")
@@ -68,10 +69,10 @@ def check_header(spec) -> None:
                          f"{type(spec).__name__}")
     fmt = spec.get("format")
     if fmt != FORMAT:
-        raise GraphError(f"not a bpviz graph: 'format' is {fmt!r}, expected {FORMAT!r}")
+        raise GraphError(f"not a bpviz graph: 'format' is {shown(fmt)}, expected {FORMAT!r}")
     version = spec.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise GraphError(f"bad format version {version!r}: expected a positive integer")
+        raise GraphError(f"bad format version {shown(version)}: expected a positive integer")
     if version > VERSION:
         raise GraphError(f"this file was written by a newer bpviz (format version {version}); "
                          f"this bpviz reads version {VERSION}: please update bpviz")
@@ -85,7 +86,7 @@ def field(spec: dict, key: str, kind, default, where: str = "graph"):
     ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
     if not ok:
         name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-        raise GraphError(f"{where}: '{key}' must be of type {name}, got {value!r}")
+        raise GraphError(f"{where}: '{key}' must be of type {name}, got {shown(value)}")
     return value
 
 
@@ -113,6 +114,29 @@ def read_json(path) -> object:
                          f"column {err.colno}") from None
     except RecursionError:
         raise GraphError(f"'{path.name}' is nested too deeply to be a graph file") from None
+    except ValueError as err:              # an integer of more than 4,300 digits
+        raise GraphError(f"'{path.name}' cannot be read: {str(err).split(':')[0]}") from None
+
+
+def check_plain(spec) -> None:
+    """Refuse what JSON allows but no graph holds and Python trips over later: values
+    nested deeper than MAX_DEPTH (copying or saving them recurses) and text that is not
+    Unicode (a lone surrogate such as "\\ud800" cannot be written back as UTF-8)."""
+    stack = [(spec, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise GraphError(f"text {shown(value)} is not valid Unicode (a lone "
+                                 f"surrogate escape)") from None
+        elif isinstance(value, (list, dict)):
+            if depth >= MAX_DEPTH:
+                raise GraphError(f"values are nested more than {MAX_DEPTH} deep: this is not "
+                                 f"a graph")
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
 
 
 def load_graph(path, check: bool = True):

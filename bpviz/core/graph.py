@@ -9,16 +9,20 @@ from __future__ import annotations
 import copy
 import math
 import zlib
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import fileformat
-from .errors import GraphError, OpError
+from .errors import GraphError, OpError, amount, shown
 from .editing import Editing, Removed  # noqa: F401  (re-exported)
 from .events import Signal
 from .execution import Execution
 from .ops import BATCH, MAX_ELEMENTS, REGISTRY, Op, shape_text
+
+
+POSITION_LIMIT = 1e9    # canvas coordinates; a 20,000-node chain spans under 1e6
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Graph(Editing, Execution):
         self._explicit: set[tuple[str, str]] = set()   # params set or loaded, not seeded
         self._param_shapes: dict[str, dict[str, tuple]] = {}
         self._analysis: Analysis | None = None
+        self._dtype = np.dtype(np.float64)             # of parameters, set by analyze
         self.rng = np.random.default_rng(seed)          # dropout masks
         self._values: dict[str, np.ndarray] = {}
         self._grads: dict[str, np.ndarray] | None = None
@@ -73,10 +78,11 @@ class Graph(Editing, Execution):
         itself (unknown ops, shapes that do not fit, unconnected inputs...) stay in
         ``analyze().problems`` for an editor to show."""
         fileformat.check_header(spec)
+        fileformat.check_plain(spec)
         f = fileformat.field
         seed = f(spec, "seed", int, 0)
-        if seed < 0:
-            raise GraphError(f"graph: 'seed' must be 0 or more, got {seed}")
+        if not 0 <= seed < 2**63:                       # torch.manual_seed takes 64 bits
+            raise GraphError(f"graph: 'seed' must be from 0 to 2**63 - 1, got {shown(seed)}")
         graph = cls(f(spec, "name", str, ""), f(spec, "description", str, ""), seed)
         for i, raw in enumerate(f(spec, "nodes", list, [])):
             graph.add_node(_parse_node(raw, i))
@@ -111,7 +117,8 @@ class Graph(Editing, Execution):
         spec = {"format": fileformat.FORMAT, "version": fileformat.VERSION, "name": self.name,
                 "description": self.description, "seed": self.seed, "nodes": nodes}
         params: dict = {}
-        for nid, pname in sorted(self._explicit, key=lambda k: (list(self.nodes).index(k[0]), k[1])):
+        index = {nid: k for k, nid in enumerate(self.nodes)}
+        for nid, pname in sorted(self._explicit, key=lambda k: (index[k[0]], k[1])):
             params.setdefault(nid, {})[pname] = fileformat.encode_array(self._params[nid][pname])
         if params:
             spec["params"] = params
@@ -157,6 +164,7 @@ class Graph(Editing, Execution):
             order = self._order(problems)
             shapes = self._infer_shapes(order, problems)
             self._ensure_params(order, shapes)
+            self._dtype = self.float_dtype()       # once: _node_params runs per node
             self._analysis = Analysis(order, shapes, problems)
         return self._analysis
 
@@ -171,67 +179,83 @@ class Graph(Editing, Execution):
         return GraphError(message, node=nid, op=self.nodes[nid].op)
 
     def _build_ops(self, problems) -> None:
+        """Make each node's op; a node with any problem gets none, and every problem of
+        every node is listed (a file can have several, and the user should see them all)."""
         self._ops = {}
         for node in self.nodes.values():
-            cls = REGISTRY.get(node.op)
-            if cls is None:
-                problems.append(GraphError(f"unknown op '{node.op}'", node=node.id))
-                continue
-            try:
-                op = cls(**node.attrs)
-            except OpError as err:
-                problems.append(self._fail(node.id, str(err)))
-                continue
-            if len(node.inputs) != len(cls.inputs):
-                names = ", ".join(cls.inputs) or "none"
-                problems.append(self._fail(node.id, f"takes {len(cls.inputs)} input(s) "
-                                           f"({names}), got {len(node.inputs)}"))
-                continue
-            open_slots = [slot for slot, src in zip(cls.inputs, node.inputs) if src is None]
-            if open_slots:
-                problems.append(self._fail(node.id, f"input '{open_slots[0]}' is not "
-                                           f"connected"))
-                continue
-            missing = [i for i in node.inputs if i not in self.nodes]
-            if missing:
-                problems.append(self._fail(node.id, f"input '{missing[0]}' does not exist"))
-                continue
-            self._ops[node.id] = op
+            op, found = self._make_op(node)
+            problems.extend(found)
+            if op is not None and not found:
+                self._ops[node.id] = op
+
+    def _make_op(self, node: Node) -> tuple[Op | None, list[GraphError]]:
+        """The node's op (None if it cannot be made) and every problem of the node:
+        unknown op, bad attributes, wrong input count, open slots, missing inputs."""
+        missing = [GraphError(f"input {shown(src)} does not exist", node=node.id, op=node.op)
+                   for src in dict.fromkeys(node.inputs) if src is not None
+                   and src not in self.nodes]
+        cls = REGISTRY.get(node.op)
+        if cls is None:
+            return None, [GraphError(f"unknown op {shown(node.op)}", node=node.id)] + missing
+        op, found = None, []
+        try:
+            op = cls(**node.attrs)
+        except OpError as err:              # list them all (setup's own checks: just one)
+            found = [self._fail(node.id, p) for p in cls.attr_problems(node.attrs) or [str(err)]]
+        if len(node.inputs) != len(cls.inputs):
+            names = ", ".join(cls.inputs) or "none"
+            found.append(self._fail(node.id, f"takes {len(cls.inputs)} input(s) ({names}), "
+                                              f"got {len(node.inputs)}"))
+        else:
+            found += [self._fail(node.id, f"input '{slot}' is not connected")
+                      for slot, src in zip(cls.inputs, node.inputs) if src is None]
+        return op, found + missing
 
     def _order(self, problems) -> list[str]:
-        """Kahn's topological sort; nodes on a cycle are reported and left out."""
-        pending = {nid: len(set(n.inputs) & set(self.nodes)) for nid, n in self.nodes.items()}
-        consumers: dict[str, set] = {nid: set() for nid in self.nodes}
-        for node in self.nodes.values():
-            for src in set(node.inputs) & set(self.nodes):
-                consumers[src].add(node.id)
-        ready = [nid for nid, count in pending.items() if count == 0]
+        """Kahn's topological sort, linear in nodes and edges; each cycle is reported once,
+        and the nodes on it or downstream of it are left out."""
+        sources = {nid: [src for src in dict.fromkeys(n.inputs) if src in self.nodes]
+                   for nid, n in self.nodes.items()}
+        pending = {nid: len(srcs) for nid, srcs in sources.items()}
+        consumers: dict[str, list] = {nid: [] for nid in self.nodes}
+        for nid, srcs in sources.items():          # in file order, so ties keep file order
+            for src in srcs:
+                consumers[src].append(nid)
+        ready = deque(nid for nid, count in pending.items() if count == 0)
         order = []
         while ready:
-            nid = ready.pop(0)
+            nid = ready.popleft()
             order.append(nid)
-            for dst in sorted(consumers[nid], key=list(self.nodes).index):
+            for dst in consumers[nid]:
                 pending[dst] -= 1
                 if pending[dst] == 0:
                     ready.append(dst)
         stuck = [nid for nid in self.nodes if pending[nid] > 0]
-        if stuck:
-            cycle = self._find_cycle(stuck)
-            problems.append(GraphError("is on a cycle: " + " -> ".join(cycle + cycle[:1])
-                                       + " (a network must be a DAG)", node=cycle[0]))
+        for cycle in self._cycles(stuck, sources):
+            problems.append(GraphError(f"is on a cycle: {cycle_text(cycle)} (a network must "
+                                       f"be a DAG)", node=cycle[0]))
         return order
 
-    def _find_cycle(self, stuck: list[str]) -> list[str]:
-        """One cycle among the ``stuck`` nodes, found by walking inputs until one repeats."""
-        path, seen = [], {}
-        nid = stuck[0]
-        while nid not in seen:
-            seen[nid] = len(path)
-            path.append(nid)
-            nid = next(i for i in self.nodes[nid].inputs if i in stuck)
-        cycle = list(reversed(path[seen[nid]:]))          # in the direction data flows
-        first = min(range(len(cycle)), key=lambda i: list(self.nodes).index(cycle[i]))
-        return cycle[first:] + cycle[:first]
+    def _cycles(self, stuck: list[str], sources: dict) -> list[list[str]]:
+        """Every cycle among the ``stuck`` nodes, each once, in the direction data flows and
+        starting at its first node in file order. Each walk follows inputs until it meets
+        a node already walked, so every node is walked once."""
+        index = {nid: k for k, nid in enumerate(self.nodes)}
+        on_hold = set(stuck)
+        walk_of: dict[str, int] = {}
+        cycles = []
+        for walk, start in enumerate(stuck):
+            path, nid = [], start
+            while nid not in walk_of:
+                walk_of[nid] = walk
+                path.append(nid)
+                # a stuck node waits for at least one stuck input
+                nid = next(src for src in sources[nid] if src in on_hold)
+            if walk_of[nid] == walk:                 # met itself: a new cycle
+                cycle = path[path.index(nid):][::-1]
+                first = min(range(len(cycle)), key=lambda i: index[cycle[i]])
+                cycles.append(cycle[first:] + cycle[:first])
+        return cycles
 
     def _infer_shapes(self, order, problems) -> dict:
         shapes, kinds = {}, {}
@@ -248,8 +272,8 @@ class Graph(Editing, Execution):
                 self._check_kinds(op, node, in_shapes, kinds)
                 total = sum(math.prod(s) for s in op.param_shapes().values())
                 if total > MAX_ELEMENTS:
-                    raise OpError(f"parameters would need {total:,} values, more than the "
-                                  f"limit of {MAX_ELEMENTS:,}")
+                    raise OpError(f"parameters would need {amount(total)} values, more than "
+                                  f"the limit of {MAX_ELEMENTS:,}")
                 if math.prod(d for d in shape if d != BATCH) > MAX_ELEMENTS:
                     raise OpError(f"output {shape_text(shape)} is too large (more than "
                                   f"{MAX_ELEMENTS:,} values per sample)")
@@ -293,7 +317,7 @@ class Graph(Editing, Execution):
         use; each node draws from its own stream, so adding a node changes no other."""
         if nid not in self._params and self._param_shapes.get(nid):
             rng = np.random.default_rng([self.seed, zlib.crc32(nid.encode("utf-8"))])
-            self._params[nid] = self._ops[nid].init_params(rng, self.float_dtype())
+            self._params[nid] = self._ops[nid].init_params(rng, self._dtype)
         return self._params.get(nid, {})
 
     def float_dtype(self) -> np.dtype:
@@ -332,7 +356,8 @@ class Graph(Editing, Execution):
     def loss_node(self) -> str:
         """The single node whose output is a scalar and which feeds nothing else."""
         shapes = self.check().shapes
-        sinks = [nid for nid in self.nodes if shapes[nid] == () and not self.consumers(nid)]
+        fed = {src for node in self.nodes.values() for src in node.inputs}
+        sinks = [nid for nid in self.nodes if shapes[nid] == () and nid not in fed]
         if not sinks:
             raise GraphError("graph has no loss: add a loss (a node with a scalar output, such "
                              "as CrossEntropyLoss) at the end")
@@ -400,10 +425,21 @@ def _parse_node(raw, index: int) -> Node:
 
 
 def _valid_ui(ui: dict) -> dict:
-    """The node's view data, without a position that is not two finite numbers (a
-    hand-edited file; the editor then places the node itself)."""
+    """The node's view data, without a position that is not two numbers within
+    +-POSITION_LIMIT (a hand-edited or damaged file; the editor then places the node
+    itself). Compared, not converted: a 400-digit integer has no float."""
     pos = ui.get("pos")
     ok = (isinstance(pos, list) and len(pos) == 2 and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-        for v in pos))
+        isinstance(v, (int, float)) and not isinstance(v, bool)
+        and -POSITION_LIMIT <= v <= POSITION_LIMIT for v in pos))      # NaN fails too
     return ui if ok or "pos" not in ui else {k: v for k, v in ui.items() if k != "pos"}
+
+
+def cycle_text(cycle: list[str], shown_ids: int = 8) -> str:
+    """``a -> b -> c -> a``; a long cycle shows its ends and how many nodes it has."""
+    ids = cycle + cycle[:1]
+    if len(cycle) <= shown_ids:
+        return " -> ".join(ids)
+    half = shown_ids // 2
+    return (" -> ".join(ids[:half]) + f" -> ... ({len(cycle):,} nodes) -> "
+            + " -> ".join(ids[-half:]))

@@ -1,6 +1,8 @@
 """Automatic left-to-right layout of a graph: layers by longest path, ordered by barycentre."""
 from __future__ import annotations
 
+from collections import deque
+
 COLUMN = 310.0   # horizontal distance between layers (node width 196 + room for labels)
 ROW = 120.0      # vertical distance between nodes of one layer
 
@@ -21,16 +23,17 @@ def layered_layout(nodes: dict[str, list], column: float = COLUMN, row: float = 
     for nid, ps in preds.items():
         for p in set(ps):
             users[p].add(nid)
-    ready = [nid for nid in nodes if pending[nid] == 0]
+    ready = deque(nid for nid in nodes if pending[nid] == 0)
     order = []
     while ready:
-        nid = ready.pop(0)
+        nid = ready.popleft()
         order.append(nid)
         for user in users[nid]:
             pending[user] -= 1
             if pending[user] == 0:
                 ready.append(user)
-    order += [nid for nid in nodes if nid not in order]          # nodes on a cycle
+    placed = set(order)
+    order += [nid for nid in nodes if nid not in placed]          # nodes on a cycle
     layer: dict[str, int] = {}
     for nid in order:
         layer[nid] = 1 + max((layer[p] for p in preds[nid] if p in layer), default=-1)

@@ -142,6 +142,9 @@ class Stepper:
             self.no_backward = ""
         except GraphError as err:
             self.backward_nodes, self.no_backward = [], str(err)
+        # built once: every step looks it up, and a long chain has tens of thousands
+        self._plan = ([("forward", n) for n in self.forward_nodes]
+                      + [("backward", n) for n in self.backward_nodes])
 
     @property
     def sample(self) -> int:
@@ -157,8 +160,7 @@ class Stepper:
 
     @property
     def plan(self) -> list[tuple[str, str]]:
-        return ([("forward", n) for n in self.forward_nodes]
-                + [("backward", n) for n in self.backward_nodes])
+        return self._plan
 
     @property
     def done(self) -> bool:
@@ -221,19 +223,20 @@ class Stepper:
             self.graph.rng.bit_generator.state = rng_state   # same dropout mask next time
 
         self._undo.append(undo)
-        index = self.forward_nodes.index(nid) + 1
+        index = len(self.history) + 1                 # forward steps come first
         return self._event("forward", nid, index, len(self.forward_nodes))
 
     def _backward(self, nid: str) -> StepEvent:
         g = self.graph
-        before = g.grad_state()
-        if nid == self.backward_nodes[0]:
+        first = nid == self.backward_nodes[0]
+        before = g.grad_state(None if first else nid)     # start_backward replaces them all
+        if first:
             g.start_backward()
         dout = g.grad(nid)
         dins, dparams = g.backprop_node(nid)
         self._undo.append(lambda: g.restore_grad_state(before))
-        event = self._event("backward", nid, self.backward_nodes.index(nid) + 1,
-                            len(self.backward_nodes))
+        index = len(self.history) - len(self.forward_nodes) + 1
+        event = self._event("backward", nid, index, len(self.backward_nodes))
         event.dout = dout
         event.dinputs = dict(zip(event.op.inputs, dins))
         event.dparams = dparams

@@ -121,7 +121,7 @@ class RegressionPanel(CurvePanel):
     def __init__(self):
         super().__init__("regression losses against the residual", "residual y − ŷ", RESIDUALS)
         self.beta = Slider("β (smooth L1)", 0.0, 3.0, 1.0)
-        self.delta = Slider("δ (Huber)", 0.0, 3.0, 1.0)
+        self.delta = Slider("δ (Huber)", 0.1, 3.0, 1.0)   # torch refuses δ <= 0
         for s in (self.beta, self.delta):
             self.controls.addWidget(s, 1)
             s.slider.valueChanged.connect(lambda _: self.redraw())

@@ -94,7 +94,7 @@ BAD_FILES = [
     (variant(version=2).encode(), "newer bpviz \\(format version 2\\).*update"),
     (variant(version="1").encode(), "bad format version"),
     (variant(nodes={"x": 1}).encode(), "'nodes' must be of type list"),
-    (variant(seed=-1).encode(), "'seed' must be 0 or more"),
+    (variant(seed=-1).encode(), "'seed' must be from 0 to 2\\*\\*63 - 1"),
     (variant(nodes=[{"op": "Input"}]).encode(), "node #1 needs a non-empty string 'id'"),
     (variant(nodes=[{"id": "x", "op": "Input", "attrs": [], "inputs": []}]).encode(),
      "'attrs' must be of type dict"),

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import OpError
+from ..errors import OpError, shown
 
 BATCH = "N"
 REQUIRED = object()
@@ -44,6 +44,7 @@ class Attr:
     choices: tuple = ()
     optional: bool = False
     doc: str = ""
+    low_open: bool = False        # ``low`` itself is refused (torch's delta > 0)
 
     @property
     def required(self) -> bool:
@@ -53,23 +54,27 @@ class Attr:
         """Return ``value`` if it is allowed, else raise OpError saying why."""
         if value is None and self.optional:
             return None
+        items = value if isinstance(value, (list, tuple)) else [value]
+        if self.kind != "float" and any(_is_int(v, bits=None) and not _is_int(v) for v in items):
+            self._fail("an integer that fits in 64 bits (as torch needs)", value)
         check = getattr(self, f"_check_{self.kind}")
         check(value)
         return value
 
     def _fail(self, expected: str, value) -> None:
-        raise OpError(f"attribute '{self.name}' must be {expected}, got {value!r}")
+        raise OpError(f"attribute '{self.name}' must be {expected}, got {shown(value)}")
 
     def _bounds(self, value, expected: str) -> None:
-        if (self.low is not None and value < self.low) or (
-                self.high is not None and value > self.high):
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            self._fail(expected, value)
+        if self.high is not None and value > self.high:
             self._fail(expected, value)
 
     def _range_text(self) -> str:
         if self.low is not None and self.high is not None:
-            return f" in [{self.low:g}, {self.high:g}]"
+            return f" in {'(' if self.low_open else '['}{self.low:g}, {self.high:g}]"
         if self.low is not None:
-            return f" >= {self.low:g}"
+            return f" {'>' if self.low_open else '>='} {self.low:g}"
         return ""
 
     def _check_int(self, value) -> None:
@@ -80,7 +85,7 @@ class Attr:
 
     def _check_float(self, value) -> None:
         expected = "a number" + self._range_text()
-        if not (_is_int(value) or isinstance(value, float)) or not math.isfinite(value):
+        if not (_is_int(value, bits=None) or isinstance(value, float)) or not _finite(value):
             self._fail(expected, value)
         self._bounds(value, expected)
 
@@ -114,8 +119,19 @@ class Attr:
             self._fail("a list of positive integers", value)
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _is_int(value, bits: int | None = 64) -> bool:
+    """An int, not a bool, that fits in ``bits`` bits (torch's int64; None: any size)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    return bits is None or -2**(bits - 1) <= value < 2**(bits - 1)
+
+
+def _finite(value) -> bool:
+    """math.isfinite without its OverflowError on ints beyond the float range."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def pair(value) -> tuple[int, int]:
@@ -180,20 +196,12 @@ class Op:
     grad_formula: ClassVar[str] = ""          # LaTeX of the local derivative (the lecture's)
 
     def __init__(self, **attrs):
-        known = {a.name: a for a in self.attrs}
-        for name in attrs:
-            if name not in known:
-                raise OpError(f"unknown attribute '{name}' (allowed: "
-                              + (", ".join(known) or "none") + ")")
+        problems = self.attr_problems(attrs)
+        if problems:
+            raise OpError(problems[0])
         self.given = dict(attrs)
         for spec in self.attrs:
-            if spec.name in attrs:
-                value = spec.validate(attrs[spec.name])
-            elif spec.required:
-                raise OpError(f"attribute '{spec.name}' is required")
-            else:
-                value = spec.default
-            setattr(self, spec.name, value)
+            setattr(self, spec.name, attrs.get(spec.name, spec.default))
         self.training = False
         self.rng: np.random.Generator | None = None
         self.cache: dict[str, Any] = {}
@@ -202,6 +210,24 @@ class Op:
     @classmethod
     def name(cls) -> str:
         return cls.__name__
+
+    @classmethod
+    def attr_problems(cls, attrs: dict) -> list[str]:
+        """Every problem of ``attrs``: unknown names, then missing or bad values in
+        declaration order (an editor lists them all; the constructor raises the first)."""
+        known = [a.name for a in cls.attrs]
+        problems = [f"unknown attribute {shown(name)} (allowed: {', '.join(known) or 'none'})"
+                    for name in attrs if name not in known]
+        for spec in cls.attrs:
+            if spec.name not in attrs:
+                if spec.required:
+                    problems.append(f"attribute '{spec.name}' is required")
+                continue
+            try:
+                spec.validate(attrs[spec.name])
+            except OpError as err:
+                problems.append(str(err))
+        return problems
 
     def setup(self) -> None:
         """Derive internal values from the validated attributes (e.g. pairs)."""

@@ -30,11 +30,15 @@ class _Loss(Op):
         return total / (per_item.size if count is None else count)
 
     def per_item_grad(self, dout: np.ndarray, shape, count=None) -> np.ndarray:
-        """dL/d(per-item loss) for the reduction, broadcast to ``shape``."""
+        """dL/d(per-item loss) for the reduction, broadcast to ``shape``.
+
+        A mean over no items (every target equal to ignore_index) is 0/0 = nan, as in
+        torch, but no item contributes to it: its gradient is zero, as torch's is."""
         if self.reduction == "none":
             return dout
         if self.reduction == "mean":
-            dout = dout / (int(np.prod(shape)) if count is None else count)
+            count = int(np.prod(shape)) if count is None else count
+            dout = dout / count if count else np.zeros_like(dout)
         return np.broadcast_to(dout, shape)
 
     def target_kind(self, shapes) -> str:
@@ -128,7 +132,7 @@ class HuberLoss(_Pointwise):
     doc = "Huber: 0.5 d^2 for |d| <= delta, delta (|d| - 0.5 delta) beyond (smooth L1 at delta 1)."
     jacobian_doc = {"input": "(x - y) inside ±δ, δ·sign(x - y) outside, over n", "target": "the negative of the input's"}
     grad_formula = r"\frac{\partial L_\delta}{\partial a} = \begin{cases} a & |a| \le \delta \\ \delta\,\mathrm{sign}(a) & \text{otherwise} \end{cases}"
-    attrs = (_REDUCTION, Attr("delta", "float", 1.0, low=0.0))
+    attrs = (_REDUCTION, Attr("delta", "float", 1.0, low=0.0, low_open=True))
     formula = (r"L_\delta(a) = \begin{cases} \frac{1}{2}a^2 & |a| \le \delta \\ "
                r"\delta\left(|a| - \frac{1}{2}\delta\right) & \text{otherwise} \end{cases}")
 
