@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bpviz.core.ops import REGISTRY
 
-from .oracle import case_graph, compare_with_torch, feeds_for
+from .oracle import case_graph, compare_with_torch, feeds_for, torch_run
 
 # op -> list of (attrs, input specs); an input spec is a per-sample shape (normal floats)
 # or (kind, shape, arg) with kind in int (class indices < arg), pm1, pos, prob.
@@ -149,3 +149,28 @@ def test_max_pool_ties_route_to_first_element_like_torch():
     x = np.zeros((1, 1, 4, 4))
     x[0, 0, 2:, 2:] = 1.0     # one window of equal ones, three windows of zeros
     compare_with_torch(graph, {"in0": x, "w": np.ones((1, 1, 2, 2))})
+
+
+NAN_CASES = [("MaxPool2d", {"kernel_size": 2}, (2, 4, 6)),
+             ("MaxPool2d", {"kernel_size": 3, "stride": 1, "padding": 1}, (2, 5, 5)),
+             ("MaxPool2d", {"kernel_size": [2, 3], "stride": [1, 2], "dilation": [2, 1]},
+              (1, 6, 7)),
+             ("ReLU", {}, (3, 4)),
+             ("LeakyReLU", {"negative_slope": 0.2}, (3, 4))]
+
+
+@pytest.mark.parametrize("op,attrs,shape", NAN_CASES, ids=lambda v: str(v))
+def test_nan_inputs_route_gradients_like_torch(op, attrs, shape):
+    """A NaN input: the same NaN outputs as torch, and dL/dx sent where torch sends it
+    (a max-pool window holding NaNs routes to its last NaN; ReLU passes a NaN's gradient)."""
+    graph = case_graph(op, attrs, [shape])
+    feeds = feeds_for(graph, [shape], np.random.default_rng(0), batch=2)
+    x = feeds["in0"].reshape(-1)
+    x[np.random.default_rng(1).choice(x.size, size=max(3, x.size // 6), replace=False)] = np.nan
+    x[1] = x[2] = np.nan               # NaNs side by side: two in one window, not first
+    graph.forward(feeds)
+    graph.backward()
+    values, input_grads, _ = torch_run(graph, feeds)
+    np.testing.assert_array_equal(np.isnan(graph.value("op")), np.isnan(values["op"]))
+    assert np.isfinite(input_grads["in0"]).all()
+    np.testing.assert_allclose(graph.grad("in0"), input_grads["in0"], rtol=1e-12, atol=0)

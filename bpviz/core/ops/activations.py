@@ -27,7 +27,8 @@ class ReLU(_Elementwise):
     formula = r"y = \max(0, x)"
 
     def forward(self, x):
-        self.cache = {"mask": x > 0}
+        # "not x <= 0" rather than "x > 0": a NaN passes its gradient on, as in torch
+        self.cache = {"mask": ~(x <= 0)}
         return np.maximum(x, x.dtype.type(0))
 
     def local_slope(self):

@@ -1,11 +1,10 @@
-"""Convolution and pooling over (N, C, H, W), vectorised with strided windows (im2col)."""
+"""Convolution and pooling over (N, C, H, W), vectorised over kernel taps (im2col)."""
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from .base import Attr, Op, OpError, pair, register, shape_text, uniform_fan_in
-from .windows import fold, out_size, pad2d, unpad2d, windows
+from .windows import fold, out_size, pad2d, taps, unpad2d
 
 
 class _Windowed(Op):
@@ -30,13 +29,19 @@ class _Windowed(Op):
         ow = out_size(shape[3], self.k[1], self.s[1], self.p[1], self.d[1], "kernel width")
         return oh, ow
 
-    def _windows(self, x, fill=0.0):
+    def _taps(self, x, fill=0.0):
+        """Padded x and the read-only view (N, C, KH, KW, OH, OW) of what each tap sees."""
         xp = pad2d(x, self.p[0], self.p[1], fill)
-        oh, ow = self._spatial(x.shape)
-        return xp, windows(xp, self.k, self.s, self.d, (oh, ow))
+        return xp, taps(xp, self.k, self.s, self.d, self._spatial(x.shape))
 
-    def _fold(self, dwin, padded_shape):
-        return unpad2d(fold(dwin, padded_shape[2:], self.k, self.s, self.d), *self.p)
+    def _patches(self, x, fill=0.0):
+        """Like ``_taps`` but copied contiguous (im2col): each tap's map is one run of
+        memory, which whole-array passes and matmuls read fast."""
+        xp, view = self._taps(x, fill)
+        return xp, np.ascontiguousarray(view)
+
+    def _fold(self, dtaps, padded_shape):
+        return unpad2d(fold(dtaps, padded_shape[2:], self.k, self.s, self.d), *self.p)
 
 
 class _Pool(_Windowed):
@@ -103,38 +108,32 @@ class Conv2d(_Windowed):
                 for name, shape in self.param_shapes().items()}
 
     def forward(self, x, weight, bias=None):
-        n, c = x.shape[:2]
-        f = weight.shape[0]
-        (kh, kw), (sh, sw), (dh, dw) = self.k, self.s, self.d
-        xp = pad2d(x, self.p[0], self.p[1])
-        oh, ow = self._spatial(x.shape)
-        # im2col in channels-last order: each copied run is a pixel's channels, contiguous
-        xh = np.ascontiguousarray(xp.transpose(0, 2, 3, 1))            # (N, Hp, Wp, C)
-        s0, s1, s2, s3 = xh.strides
-        win = as_strided(xh, shape=(n, oh, ow, kh, kw, c),
-                         strides=(s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3), writeable=False)
-        cols = win.reshape(n * oh * ow, kh * kw * c)   # a row per output pixel
-        wmat = weight.transpose(0, 2, 3, 1).reshape(f, -1)                # (F, KH*KW*C)
-        out = cols @ wmat.T
+        """x: (N, C, H, W), weight: (F, C, KH, KW), bias: (F,) -> (N, F, OH, OW)."""
+        n, f = x.shape[0], weight.shape[0]
+        xp, cols = self._patches(x)
+        oh, ow = cols.shape[-2:]
+        cols = cols.reshape(n, -1, oh * ow)       # im2col: a column per output pixel
+        wmat = weight.reshape(f, -1)              # a row per filter: (F, C*KH*KW)
+        out = wmat @ cols                         # (N, F, OH*OW): one matmul per sample
         if bias is not None:
-            out += bias
+            out += bias[:, None]
         self.cache = {"x_shape": x.shape, "padded_shape": xp.shape, "cols": cols,
                       "wmat": wmat, "weight": weight}
-        return np.ascontiguousarray(out.reshape(n, oh, ow, f).transpose(0, 3, 1, 2))
+        return out.reshape(n, f, oh, ow)
 
     def backward(self, dout):
+        """dout: (N, F, OH, OW) -> dx (N, C, H, W), dW (F, C, KH, KW), db (F,)."""
         cols, wmat, weight = self.cache["cols"], self.cache["wmat"], self.cache["weight"]
         n, f, oh, ow = dout.shape
-        c = weight.shape[1]
-        kh, kw = self.k
-        dmat = dout.transpose(0, 2, 3, 1).reshape(-1, f)
-        dw = (dmat.T @ cols).reshape(f, kh, kw, c).transpose(0, 3, 1, 2)
-        grads = {"weight": np.ascontiguousarray(dw)}
+        dmat = dout.reshape(n, f, oh * ow)
+        # dW = sum over samples of dout cols^T; db = dout summed over samples and pixels
+        dw = (dmat @ cols.transpose(0, 2, 1)).sum(axis=0)
+        grads = {"weight": dw.reshape(weight.shape)}
         if self.bias:
-            grads["bias"] = dmat.sum(axis=0)
-        dcols = (dmat @ wmat).reshape(n, oh, ow, kh, kw, c)
-        dx = self._fold(dcols.transpose(0, 5, 1, 2, 3, 4), self.cache["padded_shape"])
-        return (dx,), grads
+            grads["bias"] = dmat.sum(axis=(0, 2))
+        dcols = wmat.T @ dmat                     # (N, C*KH*KW, OH*OW)
+        dtaps = dcols.reshape((n, weight.shape[1]) + self.k + (oh, ow))
+        return (self._fold(dtaps, self.cache["padded_shape"]),), grads
 
 
 @register
@@ -150,25 +149,26 @@ class MaxPool2d(_Pool):
     formula = r"y_{c,i,j} = \max_{u,v}\; x_{c,\,si+u,\,sj+v}"
 
     def forward(self, x):
-        xp, win = self._windows(x, fill=-np.inf)
-        # one pass per kernel offset over strided views (no copy of the windows); a later
-        # offset wins only if strictly larger, so ties go to the first, as in torch
-        best = win[..., 0, 0].copy()
-        idx = np.zeros(best.shape, dtype=np.intp)
+        xp, seen = self._patches(x, fill=-np.inf)       # (N, C, KH, KW, OH, OW)
         kh, kw = self.k
+        best = seen[:, :, 0, 0].copy()
+        # won: the flat kernel offset u*kw + v of each window's winner
+        won = np.zeros(best.shape, dtype=np.min_scalar_type(kh * kw - 1))
         for k in range(1, kh * kw):
-            v = win[..., k // kw, k % kw]
-            np.copyto(idx, k, where=v > best)
+            v = seen[:, :, k // kw, k % kw]
+            # strictly larger wins, so ties go to the first; a NaN always wins: as torch
+            better = (v > best) | np.isnan(v)
+            won += (k - won) * better   # won = k where better (a masked write is far slower)
             np.maximum(best, v, out=best)
-        self.cache = {"x_shape": x.shape, "padded_shape": xp.shape, "argmax": idx}
+        self.cache = {"x_shape": x.shape, "padded_shape": xp.shape, "argmax": won}
         return best
 
     def backward(self, dout):
-        idx = self.cache["argmax"]
-        kh, kw = self.k
-        routed = (idx[..., None] == np.arange(kh * kw)) * dout[..., None]
-        dwin = routed.reshape(idx.shape + (kh, kw)).astype(dout.dtype, copy=False)
-        return (self._fold(dwin, self.cache["padded_shape"]),), {}
+        """dout: (N, C, OH, OW) -> dx (N, C, H, W), dout routed to each window's winner."""
+        won, (kh, kw) = self.cache["argmax"], self.k
+        offsets = np.arange(kh * kw, dtype=won.dtype).reshape(kh, kw, 1, 1)
+        dtaps = (won[:, :, None, None] == offsets) * dout[:, :, None, None]
+        return (self._fold(dtaps, self.cache["padded_shape"]),), {}
 
 
 @register
@@ -190,16 +190,16 @@ class AvgPool2d(_Pool):
         if self.count_include_pad or self.p == (0, 0):
             return self.k[0] * self.k[1]
         ones = np.ones((1, 1) + x.shape[2:], dtype=x.dtype)
-        return self._windows(ones)[1].sum(axis=(4, 5))
+        return self._taps(ones)[1].sum(axis=(2, 3))
 
     def forward(self, x):
-        xp, win = self._windows(x)
+        xp, seen = self._taps(x)
         divisor = self._divisor(x)
         self.cache = {"padded_shape": xp.shape, "divisor": divisor}
-        return win.sum(axis=(4, 5)) / divisor
+        return seen.sum(axis=(2, 3)) / divisor
 
     def backward(self, dout):
-        kh, kw = self.k
+        n, c, oh, ow = dout.shape
         share = dout / self.cache["divisor"]
-        dwin = np.broadcast_to(share[..., None, None], share.shape + (kh, kw))
-        return (self._fold(dwin, self.cache["padded_shape"]),), {}
+        dtaps = np.broadcast_to(share[:, :, None, None], (n, c) + self.k + (oh, ow))
+        return (self._fold(dtaps, self.cache["padded_shape"]),), {}

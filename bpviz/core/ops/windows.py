@@ -1,7 +1,9 @@
 """Sliding windows for convolution and pooling, without Python loops over pixels.
 
-``windows`` is im2col as a strided view; ``fold`` is its adjoint (col2im), looping only
-over the kernel offsets (kh * kw iterations of whole-array adds).
+Everything is laid out tap by tap: for each kernel offset (u, v) the map of what that tap
+sees at every output pixel, ``taps[n, c, u, v, i, j] = xp[n, c, s*i + d*u, s*j + d*v]``.
+``taps`` is that as a strided view (copied contiguous, it is im2col) and ``fold`` is its
+adjoint (col2im), looping only over the kernel offsets (kh * kw whole-array adds).
 """
 from __future__ import annotations
 
@@ -26,32 +28,28 @@ def pad2d(x: np.ndarray, ph: int, pw: int, value: float = 0.0) -> np.ndarray:
     return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
 
 
-def windows(xp: np.ndarray, kernel, stride, dilation, out_hw) -> np.ndarray:
-    """A read-only view (N, C, OH, OW, KH, KW) of the windows of padded ``xp`` (N, C, H, W)."""
+def taps(xp: np.ndarray, kernel, stride, dilation, out_hw) -> np.ndarray:
+    """A read-only view (N, C, KH, KW, OH, OW) of padded ``xp`` (N, C, H, W): one map of
+    output pixels per kernel offset."""
     n, c, _, _ = xp.shape
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_hw
     s0, s1, s2, s3 = xp.strides
-    return as_strided(xp, shape=(n, c, oh, ow, kh, kw),
-                      strides=(s0, s1, s2 * sh, s3 * sw, s2 * dh, s3 * dw), writeable=False)
+    return as_strided(xp, shape=(n, c, kh, kw, oh, ow),
+                      strides=(s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw), writeable=False)
 
 
-def fold(dwin: np.ndarray, padded_hw, kernel, stride, dilation) -> np.ndarray:
-    """Adjoint of ``windows``: add each window's gradient back where it came from.
+def fold(dtaps: np.ndarray, padded_hw, kernel, stride, dilation) -> np.ndarray:
+    """Adjoint of ``taps``: add each tap's gradient back where it came from.
 
-    dwin: (N, C, OH, OW, KH, KW) -> (N, C, Hp, Wp).
+    dtaps: (N, C, KH, KW, OH, OW) -> (N, C, Hp, Wp).
     """
-    n, c, oh, ow, kh, kw = dwin.shape
+    n, c, kh, kw, oh, ow = dtaps.shape
     (sh, sw), (dh, dw) = stride, dilation
-    out = np.zeros((n, c) + tuple(padded_hw), dtype=dwin.dtype)
-    if (sh, sw) == (kh, kw) and (dh, dw) == (1, 1):
-        # windows tile the input without overlap: folding is a transpose
-        tiles = dwin.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, oh * kh, ow * kw)
-        out[:, :, :oh * kh, :ow * kw] = tiles
-        return out
-    for i in range(kh):
-        for j in range(kw):
-            out[:, :, i * dh: i * dh + sh * (oh - 1) + 1: sh,
-                j * dw: j * dw + sw * (ow - 1) + 1: sw] += dwin[:, :, :, :, i, j]
+    out = np.zeros((n, c) + tuple(padded_hw), dtype=dtaps.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            out[:, :, u * dh: u * dh + sh * (oh - 1) + 1: sh,
+                v * dw: v * dw + sw * (ow - 1) + 1: sw] += dtaps[:, :, u, v]
     return out
 
 
