@@ -60,6 +60,7 @@ def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> 
         pal.setColor(role, QColor(colour))
     pal.setColor(QPalette.Disabled, QPalette.Text, QColor(theme.muted))
     pal.setColor(QPalette.Disabled, QPalette.WindowText, QColor(theme.muted))
+    pal.setColor(QPalette.Disabled, QPalette.ButtonText, QColor(theme.muted))
     app.setPalette(pal)
     font = QFont(app.font())
     base = app.property("bpviz_base_point_size") or font.pointSizeF()

@@ -44,10 +44,23 @@ def set_form_value(widget, value) -> None:
         widget.setText(str(value))
 
 
+def cuda_devices() -> list[tuple[str, str]]:
+    """(label, device name) of each CUDA GPU torch sees, e.g. ("cuda:0 H100 (80 GiB)",
+    "cuda:0")."""
+    import torch
+    devices = []
+    for i in range(torch.cuda.device_count() if torch.cuda.is_available() else 0):
+        props = torch.cuda.get_device_properties(i)
+        devices.append((f"cuda:{i} {props.name} ({props.total_memory / 2**30:.0f} GiB)",
+                        f"cuda:{i}"))
+    return devices
+
+
 class TrainingForm(QWidget):
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, engine: bool = True):
+        """``engine``: torch and torchvision are installed. Without them the form only
+        shows the settings (disabled): no GPU is looked for and no data folder checked."""
         super().__init__(parent)
-        import torch
         self.data = QComboBox(editable=True)
         self.data.addItem("synthetic")
         self.data.setToolTip("'synthetic', or a folder with train/<class>/ and val/<class>/")
@@ -66,11 +79,10 @@ class TrainingForm(QWidget):
         self.precision.addItems(["auto", "fp32", "bf16", "fp16"])
         self.device = QComboBox()
         self.device.addItem("CPU", "cpu")
-        gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        for i in range(gpus):
-            props = torch.cuda.get_device_properties(i)
-            self.device.addItem(f"cuda:{i} {props.name} ({props.total_memory / 2**30:.0f} GiB)",
-                                f"cuda:{i}")
+        devices = cuda_devices() if engine else []
+        for label, name in devices:
+            self.device.addItem(label, name)
+        gpus = len(devices)
         if gpus:
             self.device.setCurrentIndex(1)             # the best device found
         self.gpus = QSpinBox(minimum=1, maximum=max(1, gpus), value=1)
@@ -88,9 +100,10 @@ class TrainingForm(QWidget):
             self.batch.setValue(64)
             self.lr.setText("0.005")
             self.max_steps.setValue(300)
-            self.recipe.setText("No GPU found: a quick CPU run (64 px, 300 steps, a few "
-                                "minutes). The paper's recipe: 224 px, batch 128, lr 0.01, "
-                                "90 epochs, on a GPU.")
+            if engine:                                 # GPUs were looked for
+                self.recipe.setText("No GPU found: a quick CPU run (64 px, 300 steps, a few "
+                                    "minutes). The paper's recipe: 224 px, batch 128, lr "
+                                    "0.01, 90 epochs, on a GPU.")
         form = QFormLayout()
         row = QHBoxLayout()
         row.addWidget(self.data, 1)
@@ -114,9 +127,11 @@ class TrainingForm(QWidget):
         self.counter.counted.connect(self._counted)
         self.count_timer = QTimer(self, singleShot=True, interval=300)
         self.count_timer.timeout.connect(self._count_data)
-        self.data.currentTextChanged.connect(self._check_data)
+        if engine:
+            self.data.currentTextChanged.connect(self._check_data)
         self.restore()
-        self._check_data()
+        if engine:
+            self._check_data()
 
     # the form's values are remembered between sessions (saved when a run starts)
 

@@ -14,12 +14,11 @@ from PySide6.QtCore import QProcess, Qt, QThread, QTimer
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
-from bpviz.train.loop import STOP_FILE, checkpoint_glance, outcome_text
-
-from .run_files import MetricsReader, data_problem, read_metrics
+from .install_notice import InstallNotice, missing_engine
+from .run_files import MetricsReader, data_problem, is_number, is_record, read_metrics
 from .run_view import RunView
 from .threads import wait_for, wait_until
-from .train_worker import TrainWorker, load_engine
+from .train_worker import TrainWorker
 from .training_form import TrainingForm
 
 
@@ -28,12 +27,12 @@ class TrainingTab(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        load_engine()                                  # the tab's first use: now, not at start
+        self.missing = missing_engine()        # without torch: run folders can still be opened
         self.thread = self.worker = None
         self.process: QProcess | None = None
         self.follow_timer = QTimer(self)
         self.follow_timer.timeout.connect(self._follow)
-        self.form = TrainingForm()
+        self.form = TrainingForm(engine=self.missing is None)
         self.view = RunView()
         self.start_button = QPushButton("Start")
         self.pause_button = QPushButton("Pause")
@@ -47,6 +46,9 @@ class TrainingTab(QWidget):
         self.status.setObjectName("training_status")
         left = QWidget()
         col = QVBoxLayout(left)
+        if self.missing:
+            self.notice = InstallNotice(self.missing)
+            col.addWidget(self.notice)
         col.addWidget(self.form)
         buttons = QHBoxLayout()
         for b in (self.start_button, self.pause_button, self.stop_button):
@@ -69,9 +71,11 @@ class TrainingTab(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.open_button.clicked.connect(self._open_dialog)
         self.continue_button.clicked.connect(self._continue_dialog)
-        self.paused = False
+        self.paused = self.stopping = False
         self._set_running(False)
-        self.status.setText("Start trains AlexNet with these settings; Open run folder… shows "
+        self.status.setText("Open run folder… shows the history of a run; training needs "
+                            "torch (above)." if self.missing else
+                            "Start trains AlexNet with these settings; Open run folder… shows "
                             "the history of a run.")
 
     def say(self, text: str, error: bool = False) -> None:
@@ -86,15 +90,21 @@ class TrainingTab(QWidget):
         return self.thread is not None or self.process is not None
 
     def _set_running(self, on: bool) -> None:
-        self.start_button.setEnabled(not on)
+        can_train = not on and not self.missing
+        self.start_button.setEnabled(can_train)
         self.pause_button.setEnabled(on and self.process is None)
         self.stop_button.setEnabled(on)
         self.open_button.setEnabled(not on)
-        self.continue_button.setEnabled(not on)
-        self.form.setEnabled(not on)            # a run's settings are fixed while it goes
+        self.continue_button.setEnabled(can_train)
+        self.form.setEnabled(can_train)         # a run's settings are fixed while it goes
+
+    def _stop_file(self, out) -> Path:
+        """The file that asks a run (in a thread or under torchrun) to stop."""
+        from bpviz.train.loop import STOP_FILE       # loaded with the engine
+        return Path(out) / STOP_FILE
 
     def start(self) -> bool:
-        if self.running():
+        if self.running() or self.missing:
             return False
         try:
             cfg = self.form.config()
@@ -107,7 +117,7 @@ class TrainingTab(QWidget):
             self.say(problem, error=True)
             return False
         try:                                 # a STOP left by a run that ended otherwise
-            (Path(cfg.out) / STOP_FILE).unlink(missing_ok=True)
+            self._stop_file(cfg.out).unlink(missing_ok=True)
         except OSError as err:
             self.say(f"cannot use the output folder '{cfg.out}': {err}", error=True)
             return False
@@ -119,9 +129,10 @@ class TrainingTab(QWidget):
             for record in read_metrics(cfg.out):
                 self.view.on_record(record)
         self.view.live = True
-        self.paused = False
+        self.paused = self.stopping = False
         self.pause_button.setText("Pause")
-        self.say(f"Starting {cfg.arch} on {self.form.device.currentText()}, output in {cfg.out}")
+        self.run_name = f"{cfg.arch} on {self.form.device.currentText()}"
+        self.say(f"Starting {self.run_name}, output in {cfg.out}")
         if self.form.gpus.value() > 1:
             return self._start_torchrun(cfg)
         import torch
@@ -136,7 +147,7 @@ class TrainingTab(QWidget):
         # thread blocked in wait() could not deliver a queued quit
         self.worker.finished.connect(self.thread.quit, Qt.DirectConnection)
         self.worker.failed.connect(self.thread.quit, Qt.DirectConnection)
-        self.worker.record.connect(self.view.on_record)
+        self.worker.record.connect(self._on_record)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
         self.thread.start()
@@ -169,7 +180,17 @@ class TrainingTab(QWidget):
 
     def _follow(self, final: bool = False) -> None:
         for record in self.follower.read(final):
-            self.view.on_record(record)
+            self._on_record(record)
+
+    def _on_record(self, record: dict) -> None:
+        """A record of the run going on: drawn, and the status line follows its step (until
+        a pause or a stop says something else)."""
+        self.view.on_record(record)
+        if self.paused or self.stopping or not is_record(record) or record["split"] != "train":
+            return
+        loss = record.get("loss")
+        self.status.setText(html.escape(f"Training {self.run_name}: step {record['step']:g}"
+                                        + (f", loss {loss:.4g}" if is_number(loss) else "")))
 
     def _read_output(self, final: bool = False) -> None:
         """torchrun's output into the log, whole lines only (a chunk may end mid-line)."""
@@ -208,12 +229,12 @@ class TrainingTab(QWidget):
 
     def _end_process(self) -> None:
         try:                    # not left for the next run in this folder (SIGTERM, crash)
-            (Path(self.run_out) / STOP_FILE).unlink(missing_ok=True)
+            self._stop_file(self.run_out).unlink(missing_ok=True)
         except OSError:
             pass
         self.process.deleteLater()
         self.process = None
-        self.view.live = False
+        self.view.live = self.stopping = False
         self._set_running(False)
 
     def toggle_pause(self) -> None:
@@ -229,6 +250,7 @@ class TrainingTab(QWidget):
 
     def stop(self) -> None:
         """Graceful: the run writes a checkpoint before it ends."""
+        self.stopping = self.running()
         if self.worker is not None:
             self.worker.stop()
             self.say("Stopping: writing a checkpoint…")
@@ -237,7 +259,7 @@ class TrainingTab(QWidget):
             # only if they have not ended a minute later (torchrun then reports an error)
             try:
                 Path(self.run_out).mkdir(parents=True, exist_ok=True)
-                (Path(self.run_out) / STOP_FILE).touch()
+                self._stop_file(self.run_out).touch()
             except OSError as err:
                 self.say(f"could not ask the run to stop ({err}); terminating it", error=True)
                 self.process.terminate()
@@ -257,11 +279,12 @@ class TrainingTab(QWidget):
         self.worker.deleteLater()
         self.thread = self.worker = None
         self.view.live = False
-        self.paused = False
+        self.paused = self.stopping = False
         self.pause_button.setText("Pause")
         self._set_running(False)
 
     def _finished(self, outcome: str, step: int) -> None:
+        from bpviz.train.loop import outcome_text      # loaded with the engine
         self._end_thread()
         self.view.flush()
         text = outcome_text(outcome, step, self.run_out)
@@ -324,6 +347,11 @@ class TrainingTab(QWidget):
         """A run folder's checkpoint: step and learned conv1 filters, when it has one."""
         if not path.is_file():
             return None
+        if self.missing:
+            self.view.log.appendPlainText(f"conv1 filters not shown: reading {path.name} "
+                                          f"needs torch")
+            return None
+        from bpviz.train.loop import checkpoint_glance       # loaded with the engine
         try:
             return checkpoint_glance(path)
         except Exception as err:          # a damaged or foreign file: the curves still show
