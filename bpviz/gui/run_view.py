@@ -83,6 +83,7 @@ class RunView(QWidget):
         self.draw_timer.timeout.connect(self._draw_next)
         self.plan: dict = {}             # the run's max_steps and epochs (progress)
         self.live = False                # records come from a run going on now (ETA)
+        self.clock = time.perf_counter   # the ETA's clock (tests set their own)
         self.progress = QProgressBar()   # placed by the tab, beside the run's buttons
         self.plots = {"loss": self._plot("loss"), "lr": self._plot("learning rate"),
                       "acc": self._plot("accuracy"),
@@ -92,16 +93,15 @@ class RunView(QWidget):
         self.plots["acc"].setYRange(0, 1.02)
         self.plots["acc"].enableAutoRange(y=False)
         self.curves = {}
+        self.marked = set()              # curves with a marker on every point (validation)
         for split, style in (("train", Qt.SolidLine), ("val", Qt.DashLine)):
             for key, plot in (("loss", "loss"), ("top1", "acc"), ("top5", "acc")):
-                name, c_train, c_val = CURVES[key]
-                color = c_train if split == "train" else c_val
-                self.curves[(split, key)] = self.plots[plot].plot(
-                    pen=pg.mkPen(color, width=2, style=style), name=f"{name} {split}",
-                    symbol="o" if split == "val" else None, symbolSize=5)
-        self.curves["lr"] = self.plots["lr"].plot(pen=pg.mkPen("#7b4fb0", width=2))
-        self.curves["speed"] = self.plots["speed"].plot(pen=pg.mkPen("#2f6fb0", width=2))
-        self.curves["wait"] = self.plots["wait"].plot(pen=pg.mkPen("#c2571a", width=2))
+                _, c_train, c_val = CURVES[key]
+                self._curve((split, key), plot, c_train if split == "train" else c_val,
+                            style, marked=split == "val")
+        self._curve("lr", "lr", "#7b4fb0")
+        self._curve("speed", "speed", "#2f6fb0")
+        self._curve("wait", "wait", "#c2571a")
         # horizontal bars, conv1 at the top: the layer names read down the network
         self.norms_plot = pg.PlotWidget(title="|∂L/∂W| per layer (log10)")
         self.norms_plot.setBackground(self.palette().base().color())
@@ -145,6 +145,23 @@ class RunView(QWidget):
             w.setLabel("left", left)
         return w
 
+    def _curve(self, name, plot: str, color: str, style=Qt.SolidLine,
+               marked: bool = False) -> None:
+        """A line in ``color``, its markers (see ``_show``) filled with the same colour."""
+        self.curves[name] = self.plots[plot].plot(
+            pen=pg.mkPen(color, width=2, style=style), symbol="o" if marked else None,
+            symbolSize=6, symbolBrush=color, symbolPen=color)
+        if marked:
+            self.marked.add(name)
+
+    def _show(self, name, steps: np.ndarray, values: np.ndarray) -> None:
+        """A curve's points; a lone point gets a marker (a line needs two to show)."""
+        curve = self.curves[name]
+        symbol = "o" if name in self.marked or len(steps) == 1 else None
+        if curve.opts["symbol"] != symbol:
+            curve.setSymbol(symbol)
+        curve.setData(steps, values)
+
     def clear(self) -> None:
         self.history, self.latest, self.dirty = History(), {}, []
         self.record_count = 0
@@ -172,7 +189,7 @@ class RunView(QWidget):
         self.history.add(record)
         self.latest = record
         if self.eta_from is None and self.live:
-            self.eta_from = (time.perf_counter(), record["step"])
+            self.eta_from = (self.clock(), record["step"])
         for view in self.draw:
             if view not in self.dirty:
                 self.dirty.append(view)
@@ -206,25 +223,25 @@ class RunView(QWidget):
 
     def _draw_loss(self) -> None:
         for split in ("train", "val"):
-            self.curves[(split, "loss")].setData(*self.history.series(split, "loss"))
+            self._show((split, "loss"), *self.history.series(split, "loss"))
 
     def _draw_accuracy(self) -> None:
         for split in ("train", "val"):
             for key in ("top1", "top5"):
-                self.curves[(split, key)].setData(*self.history.series(split, key))
+                self._show((split, key), *self.history.series(split, key))
 
     def _draw_lr(self) -> None:
-        self.curves["lr"].setData(*self.history.series("train", "lr"))
+        self._show("lr", *self.history.series("train", "lr"))
         self.plots["lr"].enableAutoRange(y=True)    # the empty plot's range was fixed
 
     def _draw_speed(self) -> None:
         steps, rate = self.history.series("train", "images_per_s")
-        self.curves["speed"].setData(steps, rate)
+        self._show("speed", steps, rate)
         self._from_zero("speed", rate, 1.0)
 
     def _draw_wait(self) -> None:
         steps, wait = self.history.series("train", "data_wait")
-        self.curves["wait"].setData(steps, wait * 100)
+        self._show("wait", steps, wait * 100)
         self._from_zero("wait", wait * 100, 5.0)
         memory = self.latest.get("gpu_memory_mb")
         title = WAIT_TITLE + (f" · GPU memory peak {memory / 1024:.1f} GB"
@@ -281,7 +298,7 @@ class RunView(QWidget):
         self.progress.setValue(int(min(step, total)))
         text = f"%p%  step {step}/{total}"
         if self.eta_from is not None and step > self.eta_from[1]:
-            pace = (time.perf_counter() - self.eta_from[0]) / (step - self.eta_from[1])
+            pace = (self.clock() - self.eta_from[0]) / (step - self.eta_from[1])
             text += f"  ETA {eta_text(pace * max(total - step, 0))}"
         self.progress.setFormat(text)
 

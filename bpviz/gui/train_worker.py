@@ -44,7 +44,9 @@ class TrainWorker(QObject):
         super().__init__()
         self.config = config
         self.training = None           # the TrainingRun, while it exists
+        self.clock = time.perf_counter  # the throttle's clock (tests set their own)
         self._last = 0.0
+        self._held = None              # the newest record the throttle held back
         # the requests from the GUI thread: events owned here and handed to the run, so
         # one made while the run is being built (or freed) is neither lost nor racing
         self.stop_event, self.resume_event = threading.Event(), threading.Event()
@@ -52,8 +54,7 @@ class TrainWorker(QObject):
 
     def start(self) -> None:
         """The thread's entry point: build the run (loads torch), then train."""
-        from bpviz.train.data import DataError
-        from bpviz.train.loop import ConfigError, TrainingRun
+        from bpviz.train.loop import USER_ERRORS, TrainingRun
         import torch
 
         try:
@@ -61,7 +62,8 @@ class TrainWorker(QObject):
                                         resume_event=self.resume_event)
             outcome = self.training.run(self._report)
             step = self.training.step
-        except (ConfigError, DataError) as err:
+            self._send_held()          # the run's last record shows, however fast it came
+        except USER_ERRORS as err:       # bad settings or data, a full disk, a bad checkpoint
             message = str(err)
         except torch.cuda.OutOfMemoryError:
             message = (f"out of GPU memory at batch size {self.config.batch_size}: lower the "
@@ -80,10 +82,21 @@ class TrainWorker(QObject):
             self.failed.emit(message)
 
     def _report(self, record: dict) -> None:
-        now = time.perf_counter()
-        if record["split"] == "train" and now - self._last < 1.0 / MAX_RATE:
-            return                     # throttle: validation records always go through
+        now, train = self.clock(), record["split"] == "train"
+        if train and now - self._last < 1.0 / MAX_RATE:
+            self._held = record        # throttle: validation records always go through
+            return
+        if train:
+            self._held = None
         self._last = now
+        self._send(record)
+
+    def _send_held(self) -> None:
+        if self._held is not None:
+            self._send(self._held)
+            self._held = None
+
+    def _send(self, record: dict) -> None:
         snap = self.training.snapshots()
         out = dict(record)
         out["conv1"] = snap["conv1"].numpy()

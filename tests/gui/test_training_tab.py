@@ -40,8 +40,11 @@ def test_a_run_in_the_background_fills_the_views(qtbot, tab, tmp_path):
 def test_stop_leaves_a_checkpoint_and_resume_continues(qtbot, tab, tmp_path):
     tab.form.max_steps.setValue(0)
     tab.start()
+    assert tab.status.text().startswith("Starting alexnet on CPU")
     qtbot.waitUntil(lambda: tab.view.record_count >= 1, timeout=180_000)
+    assert tab.status.text().startswith("Training alexnet on CPU: step ")   # not "Starting"
     tab.stop()
+    assert tab.status.text().startswith("Stopping")
     qtbot.waitUntil(lambda: not tab.running(), timeout=180_000)
     assert "stopped" in tab.status.text()
     step = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["step"]
@@ -339,9 +342,76 @@ def test_eta_counts_from_the_runs_own_first_record(tab):
         ["12 s", "3 min 20 s", "5 h 07 min", "2 d 3 h"]
     tab.view.clear()
     tab.view.plan = {"max_steps": 2000, "epochs": 90}
-    import time
-    tab.view.eta_from = (time.perf_counter() - 10.0, 1000)   # resumed at 1000, 10 s ago
-    tab.view.latest = {"split": "train", "step": 1100}
+    now = [500.0]
+    tab.view.clock = lambda: now[0]
+    tab.view.live = True
+    tab.view.on_record({"split": "train", "step": 1000})      # resumed at 1000
+    now[0] += 10.0
+    tab.view.latest = {"split": "train", "step": 1100}       # 10 s later
     tab.view._draw_progress()
     # 100 steps in 10 s, 900 to go: about 90 s (a whole-run pace would say ~8 s)
-    assert "step 1100/2000" in tab.view.progress.format() and "ETA 1 min 3" in tab.view.progress.format()
+    assert "step 1100/2000" in tab.view.progress.format()
+    assert "ETA 1 min 30 s" in tab.view.progress.format()
+
+
+def test_the_status_line_follows_the_run(tab):
+    """Not "Starting…" while the progress bar moves; a pause or a stop is not overwritten."""
+    tab.run_name = "alexnet on CPU"
+    tab._on_record({"split": "train", "step": 40, "loss": 2.25})
+    assert tab.status.text() == "Training alexnet on CPU: step 40, loss 2.25"
+    assert tab.view.record_count == 1                          # drawn as well
+    tab._on_record({"split": "val", "step": 40, "loss": 2.5})  # the log says validation
+    assert "step 40, loss 2.25" in tab.status.text()
+    tab.paused = True
+    tab.say("Paused")
+    tab._on_record({"split": "train", "step": 45, "loss": 2.0})   # one already on its way
+    assert tab.status.text() == "Paused"
+    tab.paused, tab.stopping = False, True
+    tab._on_record({"split": "train", "step": 50})
+    assert tab.status.text() == "Paused"
+
+
+def painted(widget, color: str) -> int:
+    """How many pixels of ``color`` a widget paints."""
+    from PySide6.QtGui import QColor
+    image = widget.grab().toImage()
+    rgb = QColor(color).rgb()
+    return sum(image.pixel(x, y) == rgb for x in range(image.width())
+               for y in range(image.height()))
+
+
+def test_a_single_record_is_visible_in_every_plot(tab):
+    """A line needs two points: a lone one is drawn as a marker."""
+    view = tab.view
+    view.on_record({"split": "train", "step": 5, "loss": 2.3, "top1": 0.1, "top5": 0.5,
+                    "lr": 0.01, "images_per_s": 100.0, "data_wait": 0.1})
+    view.flush()
+    for plot, color in (("loss", "#2f6fb0"), ("acc", "#2e8b57"), ("lr", "#7b4fb0"),
+                        ("speed", "#2f6fb0"), ("wait", "#c2571a")):
+        assert painted(view.plots[plot], color) > 0, plot
+    view.on_record({"split": "train", "step": 10, "loss": 2.2})
+    view.flush()
+    assert view.curves[("train", "loss")].opts["symbol"] is None     # a line from two points
+    assert view.curves[("val", "loss")].opts["symbol"] == "o"        # validation: always
+
+
+def test_the_last_record_of_a_run_is_not_lost_to_the_throttle():
+    """Records go to the window at most MAX_RATE times a second; however fast a run ends,
+    its last one is sent."""
+    from types import SimpleNamespace
+
+    from bpviz.gui.train_worker import TrainWorker
+    worker = TrainWorker(config=None)
+    worker.clock = lambda: 100.0                              # every record in one instant
+    worker.training = SimpleNamespace(snapshots=lambda: {
+        "conv1": torch.zeros(2, 3, 3, 3), "batch": None})
+    sent = []
+    worker.record.connect(lambda r: sent.append((r["split"], r["step"])))
+    for step in (5, 10, 15):
+        worker._report({"split": "train", "step": step})
+    worker._report({"split": "val", "step": 15})               # does not replace step 15
+    assert sent == [("train", 5), ("val", 15)]
+    worker._send_held()
+    assert sent == [("train", 5), ("val", 15), ("train", 15)]
+    worker._send_held()                                       # sent once
+    assert len(sent) == 3
