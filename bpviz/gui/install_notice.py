@@ -15,8 +15,8 @@ from .train_worker import load_engine
 
 INSTALL_ARGS = "-m pip install torch torchvision"
 # PyPI's Linux wheels of torch 2.14.1 + torchvision 0.29.1 and the CUDA libraries they pull:
-# 3.0 GB of wheels (pip's install report), 5.5 GB installed (du of a venv)
-INSTALL_SIZE = "on Linux about 3 GB to download and 5.5 GB on disk, even without a GPU"
+# 3.0 GB of wheels (pip's install report), 5.7 GB installed (du -b of a venv)
+INSTALL_SIZE = "on Linux about 3 GB to download and 5.7 GB on disk, even without a GPU"
 
 
 def missing_engine() -> str | None:
