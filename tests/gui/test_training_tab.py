@@ -168,7 +168,8 @@ def test_views_are_drawn_one_per_turn_and_only_numbers_are_kept(qtbot, tab):
     assert len(tab.view.dirty) == len(tab.view.draw)                 # queued once, not three times
     tab.view._draw_next()
     assert len(tab.view.dirty) == len(tab.view.draw) - 1             # one view per event-loop turn
-    qtbot.waitUntil(lambda: not tab.view.dirty and not tab.view.draw_timer.isActive(), timeout=5000)
+    qtbot.waitUntil(lambda: not tab.view.dirty and not tab.view.draw_timer.isActive(),
+                    timeout=60_000)                  # an upper bound, not a speed
     assert list(tab.view.curves[("train", "loss")].getData()[0]) == [5, 10, 15]
     assert tab.view.filters_image.image is not None
     assert (tab.view.progress.value(), tab.view.progress.maximum()) == (15, 40)
