@@ -297,8 +297,8 @@ class Graph(Editing, Execution):
 
     def _ensure_params(self, order, shapes) -> None:
         """Note each node's parameter shapes (their size was checked with the shapes) and
-        drop stored params that no longer fit. Values are made lazily by ``_node_params``,
-        so a big graph can be viewed without allocating anything."""
+        drop a node's stored params if one no longer fits. Values are made lazily by
+        ``_node_params``, so a big graph can be viewed without allocating anything."""
         self._param_shapes = {}
         for nid in order:
             op = self._ops.get(nid)
@@ -307,17 +307,18 @@ class Graph(Editing, Execution):
             wanted = op.param_shapes()
             self._param_shapes[nid] = wanted
             have = self._params.get(nid)
-            if have is not None and (set(have) != set(wanted) or any(
-                    have[k].shape != s for k, s in wanted.items())):
+            if have is not None and any(wanted.get(k) != a.shape for k, a in have.items()):
                 del self._params[nid]
                 self._explicit = {k for k in self._explicit if k[0] != nid}
 
     def _node_params(self, nid: str) -> dict:
-        """The node's parameters, initialised from the seed (like torch's defaults) on first
-        use; each node draws from its own stream, so adding a node changes no other."""
-        if nid not in self._params and self._param_shapes.get(nid):
+        """The node's parameters: those set or loaded, the others initialised from the seed
+        (like torch's defaults) on first use; each node draws from its own stream, so
+        adding a node changes no other."""
+        have = self._params.get(nid, {})
+        if len(have) < len(self._param_shapes.get(nid, {})):
             rng = np.random.default_rng([self.seed, zlib.crc32(nid.encode("utf-8"))])
-            self._params[nid] = self._ops[nid].init_params(rng, self._dtype)
+            self._params[nid] = {**self._ops[nid].init_params(rng, self._dtype), **have}
         return self._params.get(nid, {})
 
     def float_dtype(self) -> np.dtype:
@@ -390,15 +391,20 @@ class Graph(Editing, Execution):
                              op=self.nodes[nid].op) from None
 
     def set_param(self, nid: str, name: str, value) -> None:
-        """Replace a parameter with an array of the same shape (stored as a copy)."""
-        old = self.param(nid, name)
+        """Replace a parameter with an array of its shape (stored as a copy). Nothing else
+        is allocated: a file's weights for a huge layer are refused by their shape alone."""
+        self._require(nid)
+        self.analyze()
+        shape = self._param_shapes.get(nid, {}).get(name)
+        if shape is None:
+            raise GraphError(f"has no parameter {shown(name)}", node=nid, op=self.nodes[nid].op)
         value = np.asarray(value)
-        if value.shape != old.shape:
-            raise self._fail(nid, f"parameter '{name}' must have shape {old.shape}, got "
+        if value.shape != shape:
+            raise self._fail(nid, f"parameter '{name}' must have shape {shape}, got "
                                   f"{value.shape}")
         if value.dtype.kind != "f":
             raise self._fail(nid, f"parameter '{name}' must hold floats, got {value.dtype}")
-        self._params[nid][name] = np.array(value, dtype=value.dtype)
+        self._params.setdefault(nid, {})[name] = np.array(value, dtype=value.dtype)
         self._explicit.add((nid, name))
 
 

@@ -153,27 +153,37 @@ class Inspector(QScrollArea):
 
         Passing means a relative error below 1e-4 beyond the noise floor of the differences
         (cs231n's rule for objectives with kinks); kinks and gradients too small to measure
-        are counted, not judged."""
+        are counted, not judged. The text shows the plain relative error and says what was
+        compared with what: agreement within the floor is not shown as an exact 0."""
         if isinstance(results, str):
             self.check_result.setText(f"<span style='color:#d1242f'>{results}</span>")
             return
-        lines = []
-        for r in results:
-            ok = r.passed(tol=1e-4)
-            mark = "<span style='color:#1f883d'>✔</span>" if ok else \
-                "<span style='color:#d1242f'>✘</span>"
-            what = node if r.name == "output" else r.name
-            line = (f"{mark} <b>dL/d{what}</b>: max relative error {fmt(r.max_rel_error)} over "
-                    f"{int(r.judged.sum())} of {len(r.indices)} entries; random direction "
-                    f"{fmt(r.projection_rel_error)}")
-            skipped = []
-            if r.kinks is not None and r.kinks.any():
-                skipped.append(f"{int(r.kinks.sum())} at a kink (no derivative there)")
-            if r.tiny.any():
-                skipped.append(f"{int(r.tiny.sum())} below the differences' noise floor "
-                               f"({fmt(r.floor)})")
-            if skipped:
-                line += "<br>&nbsp;&nbsp;&nbsp;not judged: " + ", ".join(skipped)
-            lines.append(line)
-        self.check_result.setText("<br>".join(lines) + "<br><span style='color:gray'>"
-                                  "evaluation mode, central differences, eps 1e-5</span>")
+        lines = [self._check_line(r, node) for r in results]
+        eps = fmt(results[0].eps) if results else "?"
+        self.check_result.setText(
+            "<br>".join(lines) + "<br><span style='color:gray'>compared: dL/dx from the "
+            "backward pass against central differences (L(x + εe) − L(x − εe)) / 2ε of the "
+            f"loss, ε = {eps}, at randomly chosen entries e, and ⟨dL/dx, u⟩ against the same "
+            "difference along one random direction u; evaluation mode</span>")
+
+    @staticmethod
+    def _check_line(r, node: str) -> str:
+        ok = r.passed(tol=1e-4)
+        mark = "<span style='color:#1f883d'>✔</span>" if ok else \
+            "<span style='color:#d1242f'>✘</span>"
+        what = node if r.name == "output" else r.name
+        within = "within" if r.within_floor else "above"
+        line = (f"{mark} <b>dL/d{what}</b>: max relative error {fmt(r.raw_rel_error)} over "
+                f"{int(r.judged.sum())} of {len(r.indices)} entries (largest difference "
+                f"{fmt(r.max_abs_error)}, {within} the noise floor {fmt(r.floor)}); random "
+                f"direction: " + (f"relative error {fmt(r.projection_raw_rel_error)}"
+                                  if r.projection_checked else
+                                  f"not compared ({r.projection_skipped})"))
+        skipped = []
+        if r.kinks is not None and r.kinks.any():
+            skipped.append(f"{int(r.kinks.sum())} at a kink (no derivative there)")
+        if r.tiny.any():
+            skipped.append(f"{int(r.tiny.sum())} below the differences' noise floor")
+        if skipped:
+            line += "<br>&nbsp;&nbsp;&nbsp;not judged: " + ", ".join(skipped)
+        return line
