@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import threading
 from pathlib import Path
 
@@ -66,7 +65,7 @@ def data_problem(path: str) -> str | None:
     """What is wrong with a data folder's layout (quick: no files are counted)."""
     if path == "synthetic":
         return None
-    from bpviz.train.data import DataError, check_folder  # torch: first use only
+    from bpviz.train.folders import DataError, check_folder  # no torch: any machine
     try:
         check_folder(path)
     except DataError as err:
@@ -75,32 +74,14 @@ def data_problem(path: str) -> str | None:
 
 
 def count_images(path: str) -> str:
-    """A summary of a data folder's training set: classes and image files, and whether val/
-    has the same classes (ImageNet's 1.28 M files take a while: run it off the GUI thread)."""
-    from torchvision.datasets.folder import IMG_EXTENSIONS  # the files ImageFolder reads
-    root = Path(path)
-    classes = images = 0
+    """A summary of a data folder's training set, or what would stop a run there: the
+    engine's own checks (empty class folders, not one readable image, different classes in
+    val/). ImageNet's 1.28 M files take a while: run it off the GUI thread."""
+    from bpviz.train.folders import DataError, describe_folder
     try:
-        with os.scandir(root / "train") as entries:
-            folders = sorted(e.name for e in entries if e.is_dir())
-        with os.scandir(root / "val") as entries:
-            val = {e.name for e in entries if e.is_dir()}
-        for folder in folders:
-            classes += 1
-            with os.scandir(root / "train" / folder) as entries:
-                images += sum(1 for e in entries
-                              if e.is_file() and e.name.lower().endswith(IMG_EXTENSIONS))
-    except OSError as err:
-        return f"⚠ cannot read '{root}': {err.strerror or err}"
-    if not classes or not images:
-        return f"⚠ no images in '{root / 'train'}' (expected train/<class>/*.JPEG)"
-    if set(folders) != val:
-        only_train, only_val = sorted(set(folders) - val), sorted(val - set(folders))
-        return ("⚠ train/ and val/ have different classes: "
-                + "; ".join(part for part in (
-                    only_train and f"only in train/: {', '.join(only_train[:5])}",
-                    only_val and f"only in val/: {', '.join(only_val[:5])}") if part))
-    return f"{classes} classes, {images:,} training images"
+        return describe_folder(path)
+    except DataError as err:
+        return f"⚠ {err}"
 
 
 class ImageCounter(QObject):

@@ -159,21 +159,32 @@ def tensorboard_writer(out):
     return SummaryWriter(str(out / "tensorboard"))
 
 
-def main(argv=None) -> int:
+def start(argv):
+    """Parse the flags, import torch and build the run: (args, run, dist), the run None
+    after a one-line error."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    import torch
-
-    from .data import DataError
-    from .loop import ConfigError, TrainingRun, outcome_text
-
+    from .loop import TrainingRun, USER_ERRORS
     dist = dist_from_env(args.device)
     try:
-        run = TrainingRun(config_from(args), dist)
-    except (ConfigError, DataError) as err:
+        return args, TrainingRun(config_from(args), dist), dist
+    except USER_ERRORS as err:
         print(f"bpviz-train: {err}", file=sys.stderr)
-        return EXIT_BAD
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: run.request_stop())
+        return args, None, dist
+
+
+def main(argv=None) -> int:
+    try:
+        args, run, dist = start(argv)
+        if run is None:
+            return EXIT_BAD
+        for sig in (signal.SIGINT, signal.SIGTERM):     # from here on a stop, with a checkpoint
+            signal.signal(sig, lambda *_: run.request_stop())
+    except KeyboardInterrupt:          # Ctrl+C in the seconds it takes to get here
+        print("bpviz-train: interrupted before training began", file=sys.stderr)
+        return 128 + signal.SIGINT
+    import torch
+
+    from .loop import USER_ERRORS, outcome_text
     progress = Progress(args.max_steps or run.steps_per_epoch() * args.epochs)
     board = tensorboard_writer(run.out) if args.tensorboard and dist.main else None
 
@@ -189,7 +200,9 @@ def main(argv=None) -> int:
         print(f"bpviz-train: out of GPU memory at batch size {args.batch_size}: lower "
               f"--batch-size (or use --precision bf16)", file=sys.stderr)
         return EXIT_BAD
-    except DataError as err:
+    except USER_ERRORS as err:         # a full disk, images damaged since the start
+        if progress.tty:
+            print(file=sys.stderr)
         print(f"bpviz-train: {err}", file=sys.stderr)
         return EXIT_BAD
     if progress.tty:

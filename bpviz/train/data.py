@@ -13,6 +13,9 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 
+from .folders import (DataError, check_folder, check_splits, no_class_folders,
+                      unreadable_errors)
+
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 # ImageNet RGB covariance (pixels in [0, 1]); see NOTES.md
@@ -22,10 +25,6 @@ EIGVEC = torch.tensor([[-0.5675, 0.7192, 0.4009],
                        [-0.5836, -0.6948, 0.4203]])
 LECTURE_CLASSES = ["kit fox", "English setter", "Australian terrier", "grey whale",
                    "lesser panda", "Egyptian cat", "ibex", "Persian cat", "cougar", "gazelle"]
-
-
-class DataError(ValueError):
-    """A dataset that cannot be used; the message names the folder and the problem."""
 
 
 class PCALighting:
@@ -79,16 +78,20 @@ def denormalize(x: torch.Tensor) -> torch.Tensor:
     return (x * std + mean).clamp(0, 1)
 
 
+UNREADABLE = unreadable_errors()
+
+
 class SafeImageFolder(Dataset):
     """torchvision's ImageFolder, but an unreadable or corrupt file gives None (skipped by
     ``collate_skipping``) instead of an exception."""
 
     def __init__(self, root, transform):
         from torchvision.datasets import ImageFolder
+        self.root = Path(root)
         try:
-            self.folder = ImageFolder(str(root), transform=transform)
-        except (FileNotFoundError, RuntimeError) as err:
-            raise DataError(f"no images in '{root}': {err}") from None
+            self.folder = ImageFolder(str(root), transform=transform, allow_empty=True)
+        except FileNotFoundError:
+            raise no_class_folders(self.root) from None
         self.classes = self.folder.classes
 
     def __len__(self) -> int:
@@ -97,8 +100,16 @@ class SafeImageFolder(Dataset):
     def __getitem__(self, i):
         try:
             return self.folder[i]
-        except (OSError, ValueError, SyntaxError):
-            return None             # PIL: truncated, corrupt or not an image
+        except UNREADABLE:
+            return None             # PIL: truncated, corrupt, not an image, too large
+
+
+def all_unreadable(dataset, skipped: int) -> DataError:
+    """For a pass over a dataset in which every image was skipped (files damaged after the
+    run's start; the start itself refuses a folder of which none can be read)."""
+    where = getattr(dataset, "root", "the data")
+    return DataError(f"none of the {skipped:,} images read from '{where}' could be decoded: "
+                     f"every one was skipped as unreadable")
 
 
 def collate_skipping(batch):
@@ -164,23 +175,6 @@ class SyntheticImages(Dataset):
         return (self.image(i) - self.mean) / self.std, self.label(i)
 
 
-def check_folder(path) -> tuple[Path, Path]:
-    """The train/ and val/ folders of an ImageNet-style tree; DataError saying what is
-    missing."""
-    root = Path(path)
-    if not root.exists():
-        raise DataError(f"data folder '{root}' does not exist")
-    if not root.is_dir():
-        raise DataError(f"'{root}' is not a folder")
-    train, val = root / "train", root / "val"
-    if not train.is_dir():
-        raise DataError(f"'{root}' has no train/ folder (expected train/<class>/*.JPEG and "
-                        f"val/<class>/*.JPEG, the ImageNet layout)")
-    if not val.is_dir():
-        raise DataError(f"'{root}' has no val/ folder (expected val/<class>/*.JPEG)")
-    return train, val
-
-
 def class_names(root: Path, folders: list[str]) -> list[str]:
     """Readable names for class folders when the dataset provides them: ImageNet's
     LOC_synset_mapping.txt ("n01440764 tench, Tinca tinca") or a classes.txt of
@@ -207,8 +201,5 @@ def build_datasets(data: str, image_size: int, classes: int = 10, train_size: in
     train_dir, val_dir = check_folder(data)
     train = SafeImageFolder(train_dir, train_transform(image_size))
     val = SafeImageFolder(val_dir, val_transform(image_size, ten_crop))
-    if len(train) == 0:
-        raise DataError(f"no images in '{train_dir}'")
-    if train.classes != val.classes:
-        raise DataError(f"train/ and val/ of '{data}' have different class folders")
+    check_splits(data, *((s.root, s.classes, s.folder.samples) for s in (train, val)))
     return train, val, class_names(Path(data), train.classes)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import threading
 import time
@@ -23,8 +22,10 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
-from .data import DataError, build_datasets, collate_skipping, denormalize
+from .data import DataError, all_unreadable, build_datasets, collate_skipping, denormalize
 from .models import ARCHS, build_model, weight_layers
+from .outputs import (CHECKPOINT, METRICS, OutputError, append_record, checkpoint_glance,
+                      read_checkpoint, remove_temporaries, write_checkpoint)
 
 
 STOP_FILE = "STOP"    # in the output folder: the run stops at its next logged step
@@ -32,7 +33,7 @@ STOP_FILE = "STOP"    # in the output folder: the run stops at its next logged s
 
 def outcome_text(outcome: str, step: int, out) -> str:
     """How a run ended, in words, for the CLI's last line and the Training tab."""
-    checkpoint = Path(out) / "checkpoint.pt"
+    checkpoint = Path(out) / CHECKPOINT
     if outcome == "diverged":
         return (f"diverged at step {step}: the loss is not a number (try a lower learning "
                 f"rate); the last good checkpoint is kept in {checkpoint}")
@@ -41,16 +42,12 @@ def outcome_text(outcome: str, step: int, out) -> str:
     return f"{ended} at step {step}; checkpoint in {checkpoint}"
 
 
-def checkpoint_glance(path) -> dict:
-    """A checkpoint's step and epoch and conv1's filters (n, 3, k, k), reading only those:
-    the file is memory-mapped (a 10-class AlexNet checkpoint is ~450 MB; this takes ~30 ms)."""
-    state = torch.load(path, mmap=True, weights_only=True, map_location="cpu")
-    conv1 = next(v for v in state["model"].values() if v.dim() == 4).float().clone()
-    return {"step": int(state["step"]), "epoch": int(state["epoch"]), "conv1": conv1}
-
-
 class ConfigError(ValueError):
     """A setting that cannot work here (no CUDA, unknown architecture...)."""
+
+
+# what a caller tells its user in one line (no traceback): the message says it all
+USER_ERRORS = (ConfigError, DataError, OutputError)
 
 
 @dataclass
@@ -138,12 +135,6 @@ def pick_precision(name: str, device: torch.device) -> torch.dtype | None:
     return {"bf16": torch.bfloat16, "fp16": torch.float16}[name]
 
 
-def write_atomic(obj, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
 @dataclass
 class Sums:
     """Running sums kept on the device (no host sync until they are read)."""
@@ -198,10 +189,12 @@ class TrainingRun:
         self.cfg, self.dist = cfg, dist or Dist()
         self.out = Path(cfg.out).expanduser()
         if not cfg.resume:
-            for name in ("checkpoint.pt", "metrics.jsonl"):
+            for name in (CHECKPOINT, METRICS):
                 if (self.out / name).exists():
                     raise ConfigError(f"'{self.out}' already holds a run ({name}): resume it, "
                                       f"or choose another output folder")
+        if self.dist.main:
+            remove_temporaries(self.out)
         if cfg.threads and cfg.threads != torch.get_num_threads():
             torch.set_num_threads(cfg.threads)
         self.device = pick_device(cfg.device)
@@ -242,6 +235,7 @@ class TrainingRun:
             resume_event.set()
         self.resume_event = resume_event
         self.started_at = time.time() - 1.0          # file times may be coarse
+        self.clock = time.perf_counter               # the tests' own, to time without waiting
         self.skipped_total = 0
         self.last_batch = None
         if cfg.resume:
@@ -322,30 +316,33 @@ class TrainingRun:
                 "lr_asked": self.cfg.lr}
 
     def save_checkpoint(self) -> Path | None:
+        """OutputError when it cannot be written (a full disk): the last one is kept."""
         if not self.dist.main:
             return None
-        path = self.out / "checkpoint.pt"
-        write_atomic(self.checkpoint_state(), path)
+        path = self.out / CHECKPOINT
+        write_checkpoint(self.checkpoint_state(), path)
         return path
 
     def load_checkpoint(self) -> None:
-        path = self.out / "checkpoint.pt"
+        """ConfigError or OutputError, naming the file and what is wrong, for a checkpoint
+        that is missing, damaged, foreign, or of another network or class count."""
+        path = self.out / CHECKPOINT
         if not path.is_file():
-            raise ConfigError(f"--resume: no checkpoint.pt in '{self.out}'")
-        state = torch.load(path, map_location=self.device, weights_only=True)
-        if state.get("arch") != self.cfg.arch:
-            raise ConfigError(f"--resume: the checkpoint is of {state.get('arch')}, not "
+            raise ConfigError(f"--resume: no {CHECKPOINT} in '{self.out}'")
+        state = read_checkpoint(path, map_location=self.device)
+        if state["arch"] != self.cfg.arch:
+            raise ConfigError(f"--resume: '{path}' is of {state['arch']}, not "
                               f"{self.cfg.arch}")
-        self.unwrapped().load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.scheduler.load_state_dict(state["scheduler"])
-        self.scaler.load_state_dict(state["scaler"])
-        torch.set_rng_state(state["rng_torch"].cpu())
-        if state["rng_cuda"] and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all([s.cpu() for s in state["rng_cuda"]])
-        random.setstate((3, tuple(state["rng_python"]), None))
-        self.epoch, self.step = state["epoch"], state["step"]
-        self.batch_in_epoch = state["batch_in_epoch"]
+        classes = state.get("classes")
+        if isinstance(classes, list) and len(classes) != len(self.classes):
+            raise ConfigError(f"--resume: '{path}' is for {len(classes)} classes, but this "
+                              f"data has {len(self.classes)}")
+        try:
+            self._restore(state)
+        except (KeyError, RuntimeError, TypeError, ValueError, IndexError) as err:
+            lines = str(err).strip().splitlines()
+            raise OutputError(f"--resume: '{path}' does not fit this run ("
+                              f"{lines[0][:160] if lines else type(err).__name__})") from None
         if self.cfg.max_steps and self.cfg.max_steps <= self.step:
             raise ConfigError(f"max steps {self.cfg.max_steps} is not beyond the checkpoint's "
                               f"step {self.step}: raise it to train further")
@@ -355,11 +352,22 @@ class TrainingRun:
             for group in self.optimizer.param_groups:
                 group["lr"] = self.cfg.lr
 
+    def _restore(self, state: dict) -> None:
+        self.unwrapped().load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.scaler.load_state_dict(state["scaler"])
+        torch.set_rng_state(state["rng_torch"].cpu())
+        if state["rng_cuda"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all([s.cpu() for s in state["rng_cuda"]])
+        random.setstate((3, tuple(state["rng_python"]), None))
+        self.epoch, self.step = int(state["epoch"]), int(state["step"])
+        self.batch_in_epoch = int(state["batch_in_epoch"])
+
     # --- metrics ----------------------------------------------------------------------------
     def write_metrics(self, record: dict) -> None:
         if self.dist.main:
-            with open(self.out / "metrics.jsonl", "a", encoding="utf-8") as f:
-                f.write(json.dumps(record) + "\n")
+            append_record(self.out / METRICS, record)
 
     def grad_norms(self) -> dict:
         """|∂L/∂W| per layer in network order: conv1 … fc8."""
@@ -403,6 +411,7 @@ class TrainingRun:
                                       shuffle=False) if self.dist.world > 1 else None)
         sums = Sums(self.device)
         self.model.eval()
+        read = 0
         with torch.no_grad(), torch.autocast(self.device.type,
                                              dtype=self.amp_dtype or torch.float32,
                                              enabled=self.amp_dtype is not None):
@@ -410,6 +419,7 @@ class TrainingRun:
                 sums.skipped += skipped
                 if x is None:
                     continue
+                read += 1
                 x, y = x.to(self.device), y.to(self.device)
                 if x.ndim == 5:                                  # ten crops: average them
                     n, crops = x.shape[:2]
@@ -417,6 +427,8 @@ class TrainingRun:
                 else:
                     logits = self.step_fn(x).float()
                 sums.add(F.cross_entropy(logits, y), logits, y)
+        if not read and sums.skipped:      # not a validation loss of 0
+            raise all_unreadable(self.val_set, sums.skipped)
         return sums.read(self.dist.world) | {"skipped": sums.skipped}
 
     def run(self, callback=None) -> str:
@@ -424,24 +436,25 @@ class TrainingRun:
         Every logged record goes to metrics.jsonl (rank 0) and to ``callback``."""
         cfg = self.cfg
         sums = Sums(self.device)
-        last_log, images, waited = time.perf_counter(), 0, 0.0
+        last_log, images, waited = self.clock(), 0, 0.0
         while self.epoch < cfg.epochs:
             self.sampler.set_epoch(self.epoch)
             self.sampler.start = self.batch_in_epoch * cfg.batch_size
             batches = iter(self.loader(self.train_set, self.sampler))
+            first_step, first_skipped = self.step, self.skipped_total
             while True:
                 if not self.resume_event.is_set():       # paused; a stop also wakes it
-                    paused = time.perf_counter()
+                    paused = self.clock()
                     self.resume_event.wait()
-                    last_log += time.perf_counter() - paused  # not counted as training time
+                    last_log += self.clock() - paused    # not counted as training time
                 if self.dist.world == 1 and self.stop_requested():
                     return self._stopped()
-                t0 = time.perf_counter()
+                t0 = self.clock()
                 try:
                     x, y, skipped = next(batches)
                 except StopIteration:
                     break
-                waited += time.perf_counter() - t0
+                waited += self.clock() - t0
                 self.skipped_total += skipped
                 self.batch_in_epoch += 1
                 if x is None:
@@ -451,7 +464,7 @@ class TrainingRun:
                 norms = self.train_step(x, y, sums, want_norms=log_now)
                 images += y.shape[0]
                 if log_now:
-                    now = time.perf_counter()
+                    now = self.clock()
                     record = self._train_record(sums, images, now - last_log, waited, norms)
                     sums.reset()
                     last_log, images, waited = now, 0, 0.0
@@ -465,9 +478,11 @@ class TrainingRun:
                 if cfg.max_steps and self.step >= cfg.max_steps:
                     self.save_checkpoint()
                     return "max_steps"
+            if self.step == first_step and self.skipped_total > first_skipped:
+                raise all_unreadable(self.train_set, self.skipped_total - first_skipped)
             self._end_epoch(callback)
             # the evaluation's time is not training time: the next rate starts here
-            last_log, images, waited = time.perf_counter(), 0, 0.0
+            last_log, images, waited = self.clock(), 0, 0.0
         return "done"
 
     def _train_record(self, sums, images, elapsed, waited, norms) -> dict:
@@ -501,4 +516,5 @@ class TrainingRun:
             callback(record)
 
 
-__all__ = ["STOP_FILE", "outcome_text", "checkpoint_glance", "ConfigError", "DataError", "Dist", "TrainConfig", "TrainingRun"]
+__all__ = ["STOP_FILE", "outcome_text", "checkpoint_glance", "ConfigError", "DataError",
+           "OutputError", "USER_ERRORS", "Dist", "TrainConfig", "TrainingRun"]

@@ -256,13 +256,13 @@ def test_a_failing_torchrun_run_shows_the_engines_message(qtbot, tab, tmp_path):
 
 
 def test_the_image_count_comes_from_a_background_thread(qtbot, tab, tmp_path):
+    """The form reports, before Start, what would stop a run: the engine's own checks."""
+    from PIL import Image
     data = tmp_path / "data"
-    for split, names in (("train", ("a", "b")), ("val", ("a", "b"))):
-        for name in names:
-            (data / split / name).mkdir(parents=True)
-    (data / "train" / "a" / "1.JPEG").write_bytes(b"x")
-    (data / "train" / "b" / "2.JPEG").write_bytes(b"x")
-    (data / "train" / "b" / "3.JPEG").write_bytes(b"x")
+    for name in ("train/a/1.JPEG", "train/b/2.JPEG", "train/b/3.JPEG", "val/a/4.JPEG",
+                 "val/b/5.JPEG"):
+        (data / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (8, 8)).save(data / name, "JPEG")
     (data / "train" / "b" / "notes.txt").write_text("not an image")
     tab.form.data.setCurrentText(str(data))
     assert tab.form.data_info.text() == "counting images…"
@@ -270,13 +270,21 @@ def test_the_image_count_comes_from_a_background_thread(qtbot, tab, tmp_path):
     assert tab.form.data_info.text() == "2 classes, 3 training images"
     empty = tmp_path / "empty"
     (empty / "train" / "a").mkdir(parents=True)
-    (empty / "val").mkdir()
+    (empty / "val" / "a").mkdir(parents=True)
     tab.form.data.setCurrentText(str(empty))
     qtbot.waitUntil(lambda: "no images" in tab.form.data_info.text(), timeout=5000)
+    assert f"⚠ class folder '{empty / 'train' / 'a'}' has no images" in tab.form.data_info.text()
     tab.form._counted(str(data), "2 classes, 3 training images")     # a late answer: ignored
     assert "no images" in tab.form.data_info.text()
+    for image in (data / "train").glob("*/*.JPEG"):
+        image.write_bytes(b"\xff\xd8\xff damaged")
+    tab.form.data.setCurrentText(str(data))
+    qtbot.waitUntil(lambda: "can be read" in tab.form.data_info.text(), timeout=5000)
+    assert f"⚠ none of the 3 images in '{data / 'train'}' can be read" in tab.form.data_info.text()
+    (data / "val" / "b" / "5.JPEG").unlink()
     (data / "val" / "b").rmdir()
     (data / "val" / "c").mkdir()
+    tab.form.data.setCurrentText(str(empty))
     tab.form.data.setCurrentText(str(data))
     qtbot.waitUntil(lambda: "different classes" in tab.form.data_info.text(), timeout=5000)
     assert "only in train/: b; only in val/: c" in tab.form.data_info.text()

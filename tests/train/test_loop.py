@@ -101,16 +101,47 @@ def test_snapshots_for_the_gui(tmp_path):
     assert all(v > 0 for v in records[0]["grad_norms"].values())
 
 
+class FakeClock:
+    """Time that moves only when the test moves it: rates checked exactly, at any speed."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def timed_run(run, step_s: float = 1.0, evaluation_s: float = 0.0) -> FakeClock:
+    """Every training step of ``run`` takes ``step_s`` seconds, an evaluation
+    ``evaluation_s``, on the clock returned."""
+    clock = run.clock = FakeClock()
+    train_step, evaluate = run.train_step, run.evaluate
+
+    def step(*args, **kwargs):
+        clock.now += step_s
+        return train_step(*args, **kwargs)
+
+    def evaluation():
+        clock.now += evaluation_s
+        return evaluate()
+
+    run.train_step, run.evaluate = step, evaluation
+    return clock
+
+
+def train_rates(records) -> dict:
+    return {r["step"]: r["images_per_s"] for r in records if r["split"] == "train"}
+
+
 def test_the_training_rate_leaves_out_the_evaluation_time(tmp_path):
     run = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path), max_steps=15))  # epoch: 8 steps
-    evaluate = run.evaluate
-    run.evaluate = lambda: (time.sleep(5.0), evaluate())[1]
+    timed_run(run, step_s=1.0, evaluation_s=1000.0)
     records = []
     run.run(records.append)
-    rates = {r["step"]: r["images_per_s"] for r in records if r["split"] == "train"}
-    # step 10's interval spans the end of epoch 0; with the 5 s evaluation counted, its rate
-    # could not exceed 40 images / 5 s = 8 images/s
-    assert rates[10] > 20
+    # 8 images a second; step 10's interval spans the end of epoch 0: counted from the
+    # evaluation's end it holds steps 9 and 10 (16 images in 2 s); with the evaluation
+    # counted it would be ~0.04 images/s
+    assert train_rates(records) == {5: 8.0, 10: 8.0, 15: 8.0}
     assert all(r["steps_per_epoch"] == 8 for r in records if r["split"] == "train")
 
 
@@ -144,17 +175,29 @@ def test_a_diverging_run_stops_and_keeps_its_last_good_checkpoint(tmp_path):
 
 def test_paused_time_is_not_training_time(tmp_path):
     import threading
-    run = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path), max_steps=10))
-    rates = {}
+
+    class LongPause(threading.Event):
+        """A pause that lasts 1000 s on the run's clock (and none on the wall's)."""
+
+        def wait(self, timeout=None):
+            clock.now += 1000.0
+            self.set()
+            return True
+
+    run = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path), max_steps=10),
+                      resume_event=LongPause())
+    run.resume_event.set()
+    clock = timed_run(run, step_s=1.0)
+    records = []
 
     def callback(record):
-        rates[record["step"]] = record["images_per_s"]
+        records.append(record)
         if record["step"] == 5:
             run.request_pause()
-            threading.Timer(4.0, run.request_resume).start()
 
     run.run(callback)
-    assert rates[10] > 40 / 4.0 * 2          # with the 4 s pause counted: below 10 images/s
+    assert clock.now > 1000                     # it did pause
+    assert train_rates(records) == {5: 8.0, 10: 8.0}    # 40 / 1005 with the pause counted
 
 
 def test_config_errors():

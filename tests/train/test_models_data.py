@@ -80,7 +80,7 @@ def test_missing_folders_are_named(tmp_path):
         data.build_datasets(str(tmp_path / "d"), 64)
     (tmp_path / "d" / "train").mkdir()
     (tmp_path / "d" / "val").mkdir()
-    with pytest.raises(data.DataError, match="no images"):
+    with pytest.raises(data.DataError, match="train' has no class folders"):
         data.build_datasets(str(tmp_path / "d"), 64)
 
 
