@@ -1,6 +1,6 @@
 """Time to load, analyze and step through a long chain (the cost must grow linearly).
 
-    .venv/bin/python benchmarks/load_chain.py [--sizes 4000 8000 20000] [--step]
+    .venv/bin/python -m benchmarks.load_chain [--sizes 4000 8000 20000] [--step]
 
 Writes a chain file of each size (Input -> Linear -> Tanh -> Linear -> ... -> MSELoss, node
 positions included), then times ``load_graph`` (parse, build, analyze), the loss lookup,
@@ -17,27 +17,15 @@ from pathlib import Path
 import numpy as np
 
 from bpviz.core import Stepper, load_graph
+from tests.core.chains import chain_spec
 
 
-def chain_spec(count: int) -> dict:
-    """A valid chain of about ``count`` nodes: 2 Inputs, Linear/Tanh pairs, one loss."""
-    nodes = [{"id": "x", "op": "Input", "attrs": {"shape": [2]}, "inputs": []},
-             {"id": "t", "op": "Input", "attrs": {"shape": [2]}, "inputs": []}]
-    prev = "x"
-    for i in range((count - 3) // 2):
-        nodes.append({"id": f"fc{i}", "op": "Linear",
-                      "attrs": {"in_features": 2, "out_features": 2}, "inputs": [prev]})
-        nodes.append({"id": f"tanh{i}", "op": "Tanh", "inputs": [f"fc{i}"]})
-        prev = f"tanh{i}"
-    nodes.append({"id": "loss", "op": "MSELoss", "inputs": [prev, "t"]})
-    ui = {n["id"]: {"pos": [float(k * 10), 0.0]} for k, n in enumerate(nodes)}
-    return {"format": "bpviz.graph", "version": 1, "seed": 0, "nodes": nodes, "ui": ui}
-
-
-def timed(fn) -> tuple[float, object]:
-    start = time.perf_counter()
+def timed(fn) -> tuple[float, float, object]:
+    """(wall seconds, CPU seconds of this process, result): on a shared machine the CPU
+    time is the steadier figure."""
+    wall, cpu = time.perf_counter(), time.process_time()
     result = fn()
-    return time.perf_counter() - start, result
+    return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
 def main() -> None:
@@ -49,14 +37,16 @@ def main() -> None:
         for size in args.sizes:
             path = Path(tmp) / f"chain{size}.bpviz.json"
             path.write_text(json.dumps(chain_spec(size)))
-            load_s, g = timed(lambda: load_graph(path))
-            loss_s, _ = timed(g.loss_node)
-            line = f"{len(g.nodes):6d} nodes: load {load_s:6.2f} s, loss lookup {loss_s:6.3f} s"
+            load_s, load_cpu, g = timed(lambda: load_graph(path))
+            loss_s, _, _ = timed(g.loss_node)
+            line = (f"{len(g.nodes):6d} nodes: load {load_s:5.2f} s (CPU {load_cpu:5.2f} s), "
+                    f"loss lookup {loss_s:6.3f} s")
             if args.step:
                 feeds = {"x": np.ones((1, 2)), "t": np.zeros((1, 2))}
                 stepper = Stepper(g, feeds)
-                step_s, _ = timed(lambda: [None for _ in iter(stepper.step, None)])
-                line += f", {len(stepper.history)} steps {step_s:6.2f} s"
+                step_s, step_cpu, _ = timed(lambda: [None for _ in iter(stepper.step, None)])
+                line += (f", {len(stepper.history)} steps {step_s:5.2f} s "
+                         f"(CPU {step_cpu:5.2f} s)")
             print(line, flush=True)
 
 

@@ -104,7 +104,7 @@ def read_json(path) -> object:
     if not raw.strip():
         raise GraphError(f"'{path.name}' is empty")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")          # a BOM, as some Windows editors write
     except UnicodeDecodeError:
         raise GraphError(f"'{path.name}' is not a text (UTF-8) file") from None
     try:
@@ -125,18 +125,24 @@ def check_plain(spec) -> None:
     stack = [(spec, 0)]
     while stack:
         value, depth = stack.pop()
-        if isinstance(value, str):
+        if depth >= MAX_DEPTH:
+            raise GraphError(f"values are nested more than {MAX_DEPTH} deep: this is not a "
+                             f"graph")
+        if isinstance(value, dict):
+            _check_texts(key for key in value if isinstance(key, str))
+            value = value.values()
+        _check_texts(item for item in value if isinstance(item, str))
+        stack.extend((item, depth + 1) for item in value if isinstance(item, (list, dict)))
+
+
+def _check_texts(texts) -> None:
+    for text in texts:
+        if not text.isascii():                 # (fast: almost every string is ASCII)
             try:
-                value.encode("utf-8")
+                text.encode("utf-8")
             except UnicodeEncodeError:
-                raise GraphError(f"text {shown(value)} is not valid Unicode (a lone "
+                raise GraphError(f"text {shown(text)} is not valid Unicode (a lone "
                                  f"surrogate escape)") from None
-        elif isinstance(value, (list, dict)):
-            if depth >= MAX_DEPTH:
-                raise GraphError(f"values are nested more than {MAX_DEPTH} deep: this is not "
-                                 f"a graph")
-            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-            stack.extend((item, depth + 1) for item in items)
 
 
 def load_graph(path, check: bool = True):

@@ -11,13 +11,35 @@ for Adam, the bias-corrected ``m_hat`` and ``v_hat``. Arrays are never modified 
 """
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
+from .errors import shown
+
 
 class Optimizer:
-    """Base: hyperparameters are dataclass fields; subclasses define ``_update``."""
+    """Base: hyperparameters are dataclass fields; subclasses define ``_update``.
+
+    Construction refuses, with a ValueError naming the field, what torch.optim refuses
+    (negative rates, betas outside [0, 1), ...) and non-finite numbers, which would only
+    fill the weights with NaN."""
+
+    non_negative: ClassVar[tuple[str, ...]] = ("lr", "weight_decay")
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            for v in value if isinstance(value, (tuple, list)) else (value,):
+                if not isinstance(v, bool) and not _finite(v):
+                    raise ValueError(f"{f.name} must be a finite number, got {shown(v)}")
+        for name in self.non_negative:
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be 0 or more, got {getattr(self, name)!r} "
+                                 f"(torch refuses it too)")
 
     def init(self, w: np.ndarray) -> dict:
         return {"step": 0}
@@ -57,7 +79,10 @@ class SGD(Optimizer):
     weight_decay: float = 0.0
     nesterov: bool = False
 
+    non_negative: ClassVar[tuple[str, ...]] = ("lr", "momentum", "weight_decay")
+
     def __post_init__(self):
+        super().__post_init__()
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
@@ -82,6 +107,8 @@ class Adagrad(Optimizer):
     weight_decay: float = 0.0
     initial_accumulator_value: float = 0.0
     eps: float = 1e-10
+    non_negative: ClassVar[tuple[str, ...]] = ("lr", "lr_decay", "weight_decay",
+                                               "initial_accumulator_value", "eps")
 
     def init(self, w):
         return {"step": 0, "sum": np.full_like(w, self.initial_accumulator_value)}
@@ -104,6 +131,12 @@ class RMSprop(Optimizer):
     weight_decay: float = 0.0
     momentum: float = 0.0
     centered: bool = False
+    non_negative: ClassVar[tuple[str, ...]] = ("lr", "alpha", "eps", "weight_decay", "momentum")
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.alpha > 1:             # torch allows it, but 1 - alpha < 0 makes sqrt NaN
+            raise ValueError(f"alpha must be at most 1, got {self.alpha!r}")
 
     def init(self, w):
         state = {"step": 0, "square_avg": np.zeros_like(w)}
@@ -138,6 +171,14 @@ class Adam(Optimizer):
     eps: float = 1e-8
     weight_decay: float = 0.0
     amsgrad: bool = False
+    non_negative: ClassVar[tuple[str, ...]] = ("lr", "eps", "weight_decay")
+
+    def __post_init__(self):
+        super().__post_init__()
+        betas = tuple(self.betas) if isinstance(self.betas, (tuple, list)) else (self.betas,)
+        if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
+            raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r} "
+                             f"(torch refuses others too)")
 
     def init(self, w):
         state = {"step": 0, "exp_avg": np.zeros_like(w), "exp_avg_sq": np.zeros_like(w)}
@@ -159,3 +200,10 @@ class Adam(Optimizer):
 
 
 OPTIMIZERS = {cls.__name__: cls for cls in (SGD, Adagrad, RMSprop, Adam)}
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(value)
+    except (OverflowError, TypeError):       # a 400-digit int; not a number at all
+        return False

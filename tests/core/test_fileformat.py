@@ -111,6 +111,22 @@ BAD_FILES = [
     (variant(params={"fc": {"gamma": W}}).encode(), "node 'fc'.*no parameter 'gamma'"),
     (variant(params={"zz": {"weight": W}}).encode(), "no node 'zz'"),
     (variant(ui={"x": [1, 2]}).encode(), "ui entry of node 'x'"),
+    # numbers and text that JSON allows but Python trips over
+    (variant(seed=1).replace('"seed": 1', '"seed": ' + "9" * 5000).encode(),
+     "cannot be read: Exceeds the limit \\(4300 digits\\)"),
+    (variant(seed=2**64).encode(), "'seed' must be from 0 to 2"),
+    (variant(nodes=[{"id": "\ud800", "op": "Input", "attrs": {"shape": [2]}}]).encode(),
+     "text '\\\\ud800' is not valid Unicode"),
+    (variant(nodes=[{"id": "x", "op": "Input", "attrs": {"shape": json.loads("[" * 20 + "]" * 20)}}]
+             ).encode(), "nested more than 16 deep"),
+    (variant(nodes=[{"id": "x", "op": "Input", "attrs": {"shape": [10**20]}}]).encode(),
+     "node 'x'.*'shape' must be an integer that fits in 64 bits"),
+    (variant(nodes=[{"id": "x", "op": "Input", "attrs": {"shape": [1, 4, 4]}},
+                    {"id": "p", "op": "MaxPool2d", "attrs": {"kernel_size": 10**19},
+                     "inputs": ["x"]}]).encode(),
+     "node 'p'.*'kernel_size' must be an integer that fits in 64 bits"),
+    (variant(params={"fc": {"weight": dict(W, shape=[10**4000, 10**4000])}}).encode(),
+     "has about 10\\^8000 values, more than the limit"),
 ]
 
 
@@ -147,3 +163,20 @@ def test_nothing_in_a_file_is_evaluated(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert calls == []
     assert info.value.node == "fc"
+
+
+@pytest.mark.parametrize("pos,kept", [([10**400, 0], False), ([1e308, 0.0], False),
+                                      ([float("nan"), 1], False), ([-5, 6.5], True)])
+def test_positions_out_of_range_are_dropped_not_an_overflow(tmp_path, pos, kept):
+    """A 400-digit position raised OverflowError (math.isfinite converts to float); like a
+    NaN one it is dropped, and the editor places the node itself."""
+    path = tmp_path / "g.bpviz.json"
+    path.write_text(variant(ui={"x": {"pos": pos}, "fc": {"pos": [1, 2]}}))
+    g = load_graph(path)
+    assert ("pos" in g.nodes["x"].ui) == kept and g.nodes["fc"].ui == {"pos": [1, 2]}
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "g.bpviz.json"
+    path.write_bytes(b"\xef\xbb\xbf" + variant().encode())
+    assert list(load_graph(path).nodes) == ["x", "fc"]

@@ -70,3 +70,33 @@ def test_check_node_refuses_integer_inputs():
     from bpviz.core import GraphError
     with pytest.raises(GraphError, match="node 't'.*no gradient"):
         check_node(g, {"x": np.zeros((2, 2)), "t": np.array([0, 1])}, "t")
+
+
+def test_lecture_example_says_what_agreed_instead_of_an_exact_zero():
+    """The lecture example reported "max relative error 0 ... random direction 0": the
+    first was the error beyond the noise floor (the analytic and numeric gradients agree
+    to ~1e-10, well inside it), the second a direction never compared, its one-sided
+    differences over 1.5 million weights being taken for a kink."""
+    g = load_graph(example_path("fc_softmax_ce"))
+    rng = np.random.default_rng(0)
+    feeds = {"x": rng.uniform(0, 1, size=(2, 3, 224, 224)), "t": np.array([3, 7])}
+    results = check_node(g, feeds, "fc")
+    assert [r.name for r in results] == ["output", "weight"]
+    for r in results:
+        assert r.passed(tol=1e-4) and r.max_rel_error == 0 and r.within_floor
+        assert 0 < r.raw_rel_error < 1e-6 and 0 < r.max_abs_error <= r.floor
+        assert r.projection_checked and 0 < r.projection_raw_rel_error < 1e-4
+
+
+def test_a_kink_on_the_random_direction_is_still_told_from_curvature():
+    from bpviz.core.gradcheck import directional
+    x = np.array([0.0, 1.0, -2.0])
+    u = np.array([1.0, 0.5, 0.25])
+    kinked = lambda: float(np.abs(x).sum())
+    _, kink = directional(kinked, x, u, 1e-5, kinked(), 1e-9)
+    assert kink and np.array_equal(x, [0.0, 1.0, -2.0])
+    w = np.zeros(10**6)
+    long_u = np.random.default_rng(0).normal(size=w.size)      # |u| ~ 1000: strong curvature
+    smooth = lambda: float(np.exp(w.sum() / 1000) + (w ** 2).sum())
+    central, kink = directional(smooth, w, long_u, 1e-5, smooth(), 1e-9)
+    assert not kink and abs(central - long_u.sum() / 1000) < 1e-3

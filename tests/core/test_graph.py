@@ -193,6 +193,27 @@ def test_problems_are_collected_per_node_and_the_rest_still_infers():
     assert "after" not in analysis.shapes       # downstream of a problem: unknown, not wrong
 
 
+def test_every_problem_of_every_node_is_listed():
+    """A file with a negative in_features and an unknown input showed only the first."""
+    s = spec(X, n("fc", "Linear", ["zz"], in_features=-4, out_features=2, units=1),
+             n("odd", "Nope", ["yy", "x"]), n("add", "Add", ["x", None]),
+             n("a", "ReLU", ["b"]), n("b", "ReLU", ["a"]),
+             n("c", "Tanh", ["d"]), n("d", "Tanh", ["c"]), n("after", "Exp", ["d"]))
+    problems = [str(p) for p in Graph.from_dict(s, check=False).analyze().problems]
+    assert problems == [
+        "node 'fc' (Linear): unknown attribute 'units' (allowed: in_features, out_features, "
+        "bias)",
+        "node 'fc' (Linear): attribute 'in_features' must be an integer >= 1, got -4",
+        "node 'fc' (Linear): input 'zz' does not exist",
+        "node 'odd': unknown op 'Nope'",
+        "node 'odd' (Nope): input 'yy' does not exist",
+        "node 'add' (Add): input 'other' is not connected",
+        "node 'a': is on a cycle: a -> b -> a (a network must be a DAG)",
+        "node 'c': is on a cycle: c -> d -> c (a network must be a DAG)"]
+    with pytest.raises(GraphError, match="units"):
+        Graph.from_dict(s)                               # check() raises the first
+
+
 def test_fast_failure_for_huge_layers():
     import time
     start = time.perf_counter()

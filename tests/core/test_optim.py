@@ -96,3 +96,33 @@ def test_state_arrays_are_never_modified_in_place():
 def test_nesterov_needs_momentum():
     with pytest.raises(ValueError, match="Nesterov"):
         optim.SGD(lr=0.1, nesterov=True)
+
+
+@pytest.mark.parametrize("make,field", [
+    (lambda: optim.SGD(lr=-0.1), "lr"), (lambda: optim.SGD(momentum=-1), "momentum"),
+    (lambda: optim.SGD(weight_decay=-1), "weight_decay"),
+    (lambda: optim.Adam(eps=-1e-8), "eps"), (lambda: optim.Adam(betas=(1.0, 0.9)), "betas"),
+    (lambda: optim.Adam(betas=(0.9, -0.1)), "betas"),
+    (lambda: optim.RMSprop(alpha=-0.5), "alpha"), (lambda: optim.RMSprop(eps=-1), "eps"),
+    (lambda: optim.Adagrad(lr_decay=-1), "lr_decay"),
+    (lambda: optim.Adagrad(initial_accumulator_value=-1), "initial_accumulator_value"),
+])
+def test_what_torch_optim_refuses_is_refused_naming_the_field(make, field):
+    with pytest.raises(ValueError, match=f"^{field} must"):
+        make()
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 10**400])
+def test_non_finite_hyperparameters_are_refused(value):
+    """torch takes lr=nan; one step would fill the weights with NaN."""
+    with pytest.raises(ValueError, match="lr must be a finite number"):
+        optim.Adam(lr=value)
+    with pytest.raises(ValueError, match="betas must be a finite number"):
+        optim.Adam(betas=(0.9, value))
+
+
+def test_edges_torch_accepts_are_accepted():
+    optim.SGD(lr=0.0, dampening=-1.0)
+    optim.Adam(eps=0.0, betas=(0.0, 0.999))
+    optim.RMSprop(alpha=1.0)
+    assert optim.Adam(betas=[0.5, 0.9]).betas == [0.5, 0.9]
