@@ -189,8 +189,11 @@ def read_csv(path, label_column: int = -1) -> Dataset:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t ")
     except csv.Error:
         dialect = csv.excel
-    rows = [(i + 1, r) for i, r in enumerate(csv.reader(text.splitlines(), dialect))
-            if any(cell.strip() for cell in r)]
+    try:
+        rows = [(i + 1, r) for i, r in enumerate(csv.reader(text.splitlines(), dialect))
+                if any(cell.strip() for cell in r)]
+    except csv.Error as err:                    # e.g. a field over 131,072 characters
+        raise DataError(f"'{path.name}' is not a readable CSV file: {err}") from None
     if not rows:
         raise DataError(f"'{path.name}' is empty")
     header = None

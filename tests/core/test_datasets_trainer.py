@@ -63,3 +63,11 @@ def test_trainer_callback_can_stop_and_cnn_learns_shapes():
     assert trainer.steps == 30
     trainer.fit(data, epochs=4, batch_size=32)
     assert trainer.evaluate(data)[1] >= 0.8
+
+
+def test_a_csv_field_too_long_for_the_csv_module_is_a_data_error(tmp_path):
+    from bpviz.core.errors import DataError
+    path = tmp_path / "big.csv"
+    path.write_text("1,2,a\n" + "9" * 200_000 + ",1,b\n")
+    with pytest.raises(DataError, match="'big.csv' is not a readable CSV file"):
+        ds.read_csv(path)
