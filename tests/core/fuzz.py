@@ -1,7 +1,7 @@
 """Graph-file fuzzing: mutants of the shipped examples either load or are refused with a
 GraphError, each within a few seconds.
 
-    .venv/bin/python -m tests.core.fuzz [--count 2000] [--seed 0] [--memory-gb 6]
+    .venv/bin/python -m tests.core.fuzz [--count 2000] [--seed 0] [--memory-gb 4]
 
 Mutations work on the parsed JSON (delete keys, wrong types, huge integers, NaN and
 Infinity, negative or zero sizes, unknown ops, cycles, duplicate ids, dangling inputs,
@@ -21,6 +21,7 @@ import random
 import tempfile
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +39,7 @@ WEIRD = [None, True, False, "", "x", "Input", 0, -1, 1.5, [], {}, [1], [[1]], {"
 HUGE = [10**20, -10**20, 2**63, 2**63 - 1, -2**63 - 1, 10**400, -10**400, 2**31, 2**40,
         10**4000, DIGITS]
 NON_FINITE = [math.nan, math.inf, -math.inf, 1e308, -1e308, 5e-324]
-SIZES = [0, -1, -2**31, 1, 2**31, 2**20]
+SIZES = [0, -1, -2**31, 1, 2**31, 2**20, 20_000, 10**9]
 OPS = ["Conv3d", "", "input", "Linear ", "__import__('os')", "None", "Graph"]
 WHOLE_LIMIT_S = 5.0
 RUN_LIMIT = 2_000_000              # values per sample (plus parameters) worth running
@@ -205,6 +206,20 @@ def bad_position(rng, spec):
                                    [True, False], [None, 2], [DIGITS, 0], [2**63, 5]])
 
 
+def window_bomb(rng, spec):
+    """A convolution or pool whose padding is huge but whose output stays small, made the
+    end of the network (a Sum after it), so that the graph loads and runs."""
+    nodes = [n for n in _nodes(spec) if n.get("op") in ("Conv2d", "MaxPool2d", "AvgPool2d")
+             and isinstance(n.get("attrs"), dict)]
+    if nodes:
+        node, big = rng.choice(nodes), rng.choice([5_000, 20_000, 10**6])
+        node["attrs"].update(padding=big, stride=2 * big)
+        if node["op"] != "Conv2d":                        # a pool: padding <= kernel / 2
+            node["attrs"]["kernel_size"] = 2 * big + 1
+        spec["nodes"] = spec["nodes"][:spec["nodes"].index(node) + 1] + [
+            {"id": "bomb_loss", "op": "Sum", "inputs": [node.get("id")]}]
+
+
 def drop_node(rng, spec):
     if _nodes(spec):
         spec["nodes"].remove(rng.choice(_nodes(spec)))
@@ -219,7 +234,7 @@ def swap_attrs(rng, spec):
 
 SPEC_MUTATIONS = [delete_key, wrong_type, huge_int, non_finite, bad_size, unknown_op, cycle,
                   duplicate_id, rewire, damage_params, huge_list, long_text, deep, swap_attrs,
-                  tweak_number, tweak_number, bad_position, drop_node]
+                  tweak_number, tweak_number, bad_position, drop_node, window_bomb]
 
 
 def truncate(rng, raw: bytes) -> bytes:
@@ -334,11 +349,34 @@ class Report:
                 f"{self.slowest[0]:.2f} s ({self.slowest[1]})")
 
 
-def fuzz(count: int, seed: int = 0) -> Report:
+@contextmanager
+def memory_cap(extra_bytes: int):
+    """Let this process map at most ``extra_bytes`` more (Linux): a memory bomb then fails
+    at once with MemoryError instead of swapping the machine. Only the soft limit moves,
+    so it is restored afterwards."""
+    try:
+        import resource
+        with open("/proc/self/statm") as f:
+            used = int(f.read().split()[0]) * resource.getpagesize()
+    except (ImportError, OSError):
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = used + extra_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY
+                                            else min(cap, hard), hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def fuzz(count: int, seed: int = 0, memory: int = 4 * 2**30) -> Report:
+    """Run ``count`` mutants with at most ``memory`` more bytes than the process holds."""
     rng = random.Random(seed)
     texts = base_texts()
     report = Report()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, memory_cap(memory):
         path, scratch = Path(tmp) / "mutant.bpviz.json", Path(tmp) / "saved.bpviz.json"
         for i in range(count):
             what, raw = mutant(rng, texts)
@@ -360,13 +398,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--memory-gb", type=float, default=6.0,
-                        help="address-space limit, so that a memory bomb fails, not swaps")
+    parser.add_argument("--memory-gb", type=float, default=4.0,
+                        help="memory a mutant may add, so that a bomb fails, not swaps")
     args = parser.parse_args()
-    import resource
-    limit = int(args.memory_gb * 2**30)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    report = fuzz(args.count, args.seed)
+    report = fuzz(args.count, args.seed, int(args.memory_gb * 2**30))
     for what, trace in report.failures:
         print(f"FAILED {what}\n{trace}")
     print(report.line())

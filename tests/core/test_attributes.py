@@ -175,3 +175,17 @@ def test_every_target_ignored_matches_torch_value_and_gradient(op, smoothing, re
     np.testing.assert_array_equal(value, theirs.detach().numpy())      # nan where torch's is
     np.testing.assert_array_equal(dx, xt.grad.numpy())
     assert not np.isnan(dx).any()
+
+
+@pytest.mark.parametrize("op,attrs", [
+    ("Conv2d", {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "stride": 40_000,
+                "padding": 20_000}),
+    ("MaxPool2d", {"kernel_size": 40_001, "padding": 20_000})])
+def test_a_padding_too_large_to_allocate_is_refused_before_running(op, attrs):
+    """The output is 1x1, but forward would pad the input to 40,004 x 40,004 (12 GiB): the
+    fuzzer found it as a MemoryError."""
+    g = Graph.from_dict({"format": "bpviz.graph", "version": 1, "nodes": [
+        {"id": "x", "op": "Input", "attrs": {"shape": [1, 4, 4]}, "inputs": []},
+        {"id": "p", "op": op, "attrs": attrs, "inputs": ["x"]}]}, check=False)
+    (problem,) = g.analyze().problems
+    assert problem.node == "p" and "padded input 1,600,320,016 values per sample" in str(problem)

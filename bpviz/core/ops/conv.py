@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Attr, Op, OpError, pair, register, shape_text, uniform_fan_in
+from .base import (MAX_ELEMENTS, Attr, Op, OpError, pair, register, shape_text,
+                   uniform_fan_in)
 from .windows import fold, out_size, pad2d, taps, unpad2d
 
 
@@ -25,6 +26,10 @@ class _Windowed(Op):
             raise OpError(f"needs (N, C, H, W) input, got {shape_text(shape)}")
         if channels is not None and shape[1] != channels:
             raise OpError(f"input has {shape[1]} channels but in_channels is {channels}")
+        padded = shape[1] * (shape[2] + 2 * self.p[0]) * (shape[3] + 2 * self.p[1])
+        if padded > MAX_ELEMENTS:              # forward pads first: refuse before allocating
+            raise OpError(f"padding {self.padding} makes the padded input {padded:,} values "
+                          f"per sample, more than the limit of {MAX_ELEMENTS:,}")
         oh = out_size(shape[2], self.k[0], self.s[0], self.p[0], self.d[0], "kernel height")
         ow = out_size(shape[3], self.k[1], self.s[1], self.p[1], self.d[1], "kernel width")
         return oh, ow
