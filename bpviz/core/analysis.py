@@ -66,21 +66,9 @@ class Analyzing:
         and the nodes on it or downstream of it are left out."""
         sources = {nid: [src for src in dict.fromkeys(n.inputs) if src in self.nodes]
                    for nid, n in self.nodes.items()}
-        pending = {nid: len(srcs) for nid, srcs in sources.items()}
-        consumers: dict[str, list] = {nid: [] for nid in self.nodes}
-        for nid, srcs in sources.items():          # in file order, so ties keep file order
-            for src in srcs:
-                consumers[src].append(nid)
-        ready = deque(nid for nid, count in pending.items() if count == 0)
-        order = []
-        while ready:
-            nid = ready.popleft()
-            order.append(nid)
-            for dst in consumers[nid]:
-                pending[dst] -= 1
-                if pending[dst] == 0:
-                    ready.append(dst)
-        stuck = [nid for nid in self.nodes if pending[nid] > 0]
+        order, _ = kahn_order(sources)
+        placed = set(order)
+        stuck = [nid for nid in self.nodes if nid not in placed]
         for cycle in self._cycles(stuck, sources):
             problems.append(GraphError(f"is on a cycle: {cycle_text(cycle)} (a network must "
                                        f"be a DAG)", node=cycle[0]))
@@ -144,6 +132,27 @@ class Analyzing:
             if need == "float" and kinds[src] == "int":
                 raise OpError(f"{op.inputs[i]} needs floats but '{src}' holds integers "
                               f"(int64)")
+
+
+def kahn_order(sources: dict[str, list]) -> tuple[list[str], dict[str, list[str]]]:
+    """Kahn's topological sort of {node: its distinct sources, all keys of the dict}, in
+    time linear in nodes and edges: the order (ties in the dict's order; nodes on a cycle
+    or downstream of one left out) and {node: the nodes it feeds}."""
+    pending = {nid: len(srcs) for nid, srcs in sources.items()}
+    consumers: dict[str, list] = {nid: [] for nid in sources}
+    for nid, srcs in sources.items():
+        for src in srcs:
+            consumers[src].append(nid)
+    ready = deque(nid for nid, count in pending.items() if count == 0)
+    order = []
+    while ready:
+        nid = ready.popleft()
+        order.append(nid)
+        for dst in consumers[nid]:
+            pending[dst] -= 1
+            if pending[dst] == 0:
+                ready.append(dst)
+    return order, consumers
 
 
 def cycle_text(cycle: list[str], shown_ids: int = 8) -> str:

@@ -1,7 +1,7 @@
 """Automatic left-to-right layout of a graph: layers by longest path, ordered by barycentre."""
 from __future__ import annotations
 
-from collections import deque
+from .analysis import kahn_order
 
 COLUMN = 310.0   # horizontal distance between layers (node width 196 + room for labels)
 ROW = 120.0      # vertical distance between nodes of one layer
@@ -18,20 +18,7 @@ def layered_layout(nodes: dict[str, list], column: float = COLUMN, row: float = 
     ``wrap`` columns the layers continue on a new band below, so that a deep network stays
     readable on one screen."""
     preds = {nid: [p for p in inputs if p in nodes and p != nid] for nid, inputs in nodes.items()}
-    pending = {nid: len(set(ps)) for nid, ps in preds.items()}
-    users: dict[str, set] = {nid: set() for nid in nodes}
-    for nid, ps in preds.items():
-        for p in set(ps):
-            users[p].add(nid)
-    ready = deque(nid for nid in nodes if pending[nid] == 0)
-    order = []
-    while ready:
-        nid = ready.popleft()
-        order.append(nid)
-        for user in users[nid]:
-            pending[user] -= 1
-            if pending[user] == 0:
-                ready.append(user)
+    order, users = kahn_order({nid: list(dict.fromkeys(ps)) for nid, ps in preds.items()})
     placed = set(order)
     order += [nid for nid in nodes if nid not in placed]          # nodes on a cycle
     layer: dict[str, int] = {}
