@@ -110,11 +110,11 @@ class GraphScene(QGraphicsScene):
         problems = {}
         for p in analysis.problems:
             if p.node is not None:
-                problems.setdefault(p.node, p.problem)
+                problems.setdefault(p.node, []).append(p.problem)
         for nid, item in self.nodes.items():
             node = self.graph.nodes[nid]
             item.set_state(summary(node.op, node.attrs), analysis.shapes.get(nid),
-                           problems.get(nid))
+                           problems.get(nid, ()))
         for edge in self.edges.values():
             edge.set_label(shape_label(analysis.shapes.get(edge.src)))
         self.analysis_changed.emit(analysis)

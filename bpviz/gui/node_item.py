@@ -5,6 +5,8 @@ connections go back to the scene as requests that become undo commands).
 """
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen, QPixmap,
                            QTransform)
@@ -84,7 +86,7 @@ class NodeItem(QGraphicsObject):
         self.op_group = REGISTRY[op].group if op in REGISTRY else "math"
         self.summary = ""
         self.out_shape = None
-        self.problem: str | None = None
+        self.problems: tuple[str, ...] = ()
         self.theme = None
         self.scale_ = scale
         self.highlight: str | None = None        # "forward" / "backward": the current step
@@ -164,14 +166,24 @@ class NodeItem(QGraphicsObject):
         self.thumbnail.setVisible(True)
 
     # --- state from the model ---------------------------------------------------------------
-    def set_state(self, summary: str, shape, problem: str | None) -> bool:
+    @property
+    def problem(self) -> str | None:
+        """The line the node shows for its problems (None: it has none)."""
+        if not self.problems:
+            return None
+        more = len(self.problems) - 1
+        return self.problems[0] + (f" (+{more} more)" if more else "")
+
+    def set_state(self, summary: str, shape, problems=()) -> bool:
         """Update what the node shows; returns whether anything changed."""
-        if (summary, shape, problem) == (self.summary, self.out_shape, self.problem):
+        problems = tuple(problems)
+        if (summary, shape, problems) == (self.summary, self.out_shape, self.problems):
             return False
-        self.summary, self.out_shape, self.problem = summary, shape, problem
+        self.summary, self.out_shape, self.problems = summary, shape, problems
         tip = f"<b>{self.nid}</b> ({self.op})"
-        if problem:
-            tip += f"<br><span style='color:#d1242f'>{problem}</span>"
+        if problems:
+            tip += "".join(f"<br><span style='color:#d1242f'>⚠ {escape(p)}</span>"
+                           for p in problems)
         elif self.op in REGISTRY:
             tip += f"<br>{REGISTRY[self.op].doc}"
         self.setToolTip(tip)

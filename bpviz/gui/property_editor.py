@@ -6,6 +6,8 @@ value. Accepted edits leave as ``attrs_edited`` requests for an undo command.
 """
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit,
                                QSpinBox, QVBoxLayout, QWidget)
@@ -178,13 +180,12 @@ class PropertyEditor(QWidget):
         if self.graph is None or self.nid not in self.graph.nodes:
             return
         analysis = self.graph.analyze()
-        problem = next((p.problem for p in analysis.problems if p.node == self.nid), None)
+        problems = [p.problem for p in analysis.problems if p.node == self.nid]
         lines = [f"output: <b>{shape_label(analysis.shapes.get(self.nid))}</b>"]
         if self.nid in analysis.shapes:
             for p in self.graph.param_names(self.nid):
                 lines.append(f"{p}: {shape_label(self.graph.param_shape(self.nid, p))}")
-        if problem:
-            lines.append(f"<span style='color:#d1242f'>⚠ {problem}</span>")
+        lines += [f"<span style='color:#d1242f'>⚠ {escape(p)}</span>" for p in problems]
         self.status.setText("<br>".join(lines))
 
     def _widget_for(self, attr, value) -> QWidget:

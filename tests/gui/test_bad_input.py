@@ -168,3 +168,21 @@ def test_the_error_reporter_logs_and_says_so_once(qtbot, window, monkeypatch, co
     assert log.count("ValueError: fault") == 3 and "Traceback" in log
     assert len(shown) == 1 and "fault 0" in shown[0] and "2 more" in shown[0]
     assert str(config_dir / "errors.log") in shown[0]
+
+
+def test_every_problem_of_a_node_is_shown(qtbot, window, tmp_path):
+    spec = {"format": "bpviz.graph", "version": 1, "nodes": [
+        {"id": "x", "op": "Input", "attrs": {"shape": [2]}, "inputs": []},
+        {"id": "fc", "op": "Linear", "attrs": {"in_features": -2, "out_features": 3},
+         "inputs": ["zz"]}]}
+    path = tmp_path / "two.bpviz.json"
+    path.write_text(json.dumps(spec))
+    assert window.open_file(path)
+    listed = [window.problems.item(i).text() for i in range(window.problems.count())]
+    assert any("in_features" in t for t in listed) and any("zz" in t for t in listed)
+    item = window.scene.nodes["fc"]
+    assert len(item.problems) >= 2 and "more)" in item.problem
+    assert "in_features" in item.toolTip() and "zz" in item.toolTip()
+    window.editor.select(["fc"])
+    status = window.properties.status.text()
+    assert "in_features" in status and "zz" in status
