@@ -25,6 +25,7 @@ class GraphScene(QGraphicsScene):
         self.graph = None
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[tuple, EdgeItem] = {}
+        self.edges_at: dict[str, set] = {}    # node id -> keys of the edges touching it
         self._drag = None          # connection being drawn: (fixed end, temp item, detached)
         self._press_positions = {}
         self.set_graph(graph)
@@ -34,6 +35,7 @@ class GraphScene(QGraphicsScene):
         if self.graph is not None:
             self.graph.changed.disconnect(self._on_changed)
         self.nodes, self.edges = {}, {}       # before clear(): it emits selectionChanged
+        self.edges_at = {}
         self.clear()
         self.graph = graph
         for nid in graph.nodes:
@@ -62,8 +64,8 @@ class GraphScene(QGraphicsScene):
 
     def _sync_edges(self, nid: str) -> None:
         """Make the edges into ``nid`` match the model."""
-        for key in [k for k in self.edges if k[0] == nid]:
-            self.removeItem(self.edges.pop(key))
+        for key in [k for k in self.edges_at.get(nid, ()) if k[0] == nid]:
+            self._drop_edge(key)
         node = self.graph.nodes.get(nid)
         if node is None:
             return
@@ -73,16 +75,23 @@ class GraphScene(QGraphicsScene):
                 edge.theme = self.theme
                 self.addItem(edge)
                 self.edges[(nid, slot)] = edge
+                self.edges_at.setdefault(src, set()).add((nid, slot))
+                self.edges_at.setdefault(nid, set()).add((nid, slot))
                 self._route(edge)
+
+    def _drop_edge(self, key) -> None:
+        edge = self.edges.pop(key)
+        for end in (edge.src, edge.dst):
+            self.edges_at.get(end, set()).discard(key)
+        self.removeItem(edge)
 
     def _route(self, edge: EdgeItem) -> None:
         a, b = self.nodes[edge.src], self.nodes[edge.dst]
         edge.set_ends(a.mapToScene(a.output_port()), b.mapToScene(b.input_port(edge.slot)))
 
     def node_geometry_changed(self, item: NodeItem) -> None:
-        for edge in self.edges.values():
-            if item.nid in (edge.src, edge.dst):
-                self._route(edge)
+        for key in self.edges_at.get(item.nid, ()):
+            self._route(self.edges[key])
 
     # --- following the model --------------------------------------------------------------
     def _on_changed(self, kind: str, nid) -> None:
@@ -95,8 +104,8 @@ class GraphScene(QGraphicsScene):
             item = self.nodes.pop(nid, None)
             if item is not None:
                 self.removeItem(item)
-            for key in [k for k, e in self.edges.items() if nid in (e.src, e.dst)]:
-                self.removeItem(self.edges.pop(key))
+            for key in list(self.edges_at.pop(nid, ())):
+                self._drop_edge(key)
         elif kind == "inputs":
             self._sync_edges(nid)
         elif kind == "moved":

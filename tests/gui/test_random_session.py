@@ -47,7 +47,14 @@ class RandomSession:
             self.check()
 
     def check(self):
-        assert set(self.w.scene.nodes) == set(self.graph.nodes), self.log[-5:]
+        scene = self.w.scene
+        assert set(scene.nodes) == set(self.graph.nodes), self.log[-5:]
+        wanted = {(nid, slot): src for nid, node in self.graph.nodes.items()
+                  for slot, src in enumerate(node.inputs)
+                  if src is not None and slot < len(scene.nodes[nid].slots)}
+        assert {k: e.src for k, e in scene.edges.items()} == wanted, self.log[-5:]
+        touching = {(k, end) for k, e in scene.edges.items() for end in (e.src, e.dst)}
+        assert {(k, n) for n, keys in scene.edges_at.items() for k in keys} == touching
         self.graph.analyze()
 
     # --- editing ----------------------------------------------------------------------
