@@ -12,7 +12,11 @@ def brief(a: np.ndarray) -> tuple[float, float, float]:
     if a.size == 0:
         return math.nan, math.nan, math.nan
     total = a.sum()
-    mean = total / a.size if not np.isnan(total) else np.nanmean(a)   # NaN: tiling gaps
+    if np.isnan(total):                              # NaN: tiling gaps, or a diverged value
+        finite = a[~np.isnan(a)]
+        mean = finite.mean() if finite.size else math.nan
+    else:
+        mean = total / a.size
     return float(np.fmin.reduce(a)), float(np.fmax.reduce(a)), float(mean)
 
 

@@ -167,3 +167,15 @@ def test_sample_must_be_in_the_batch():
     g = load_graph(example_path("spirals_mlp"))
     with pytest.raises(GraphError, match="sample 4 is out of range for a batch of 4"):
         Stepper(g, spirals_feeds(4), sample=4)
+
+
+def test_brief_statistics_of_arrays_with_nan_warn_nothing():
+    import math
+    import warnings
+
+    from bpviz.core.inspect import brief
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lo, hi, mean = brief(np.array([np.nan, np.nan]))
+        assert math.isnan(lo) and math.isnan(hi) and math.isnan(mean)
+        assert brief(np.array([1.0, np.nan, 3.0])) == (1.0, 3.0, 2.0)
