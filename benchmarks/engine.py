@@ -1,22 +1,41 @@
-"""Engine forward+backward time against torch CPU autograd, same architectures, one process.
+"""Engine forward+backward time against torch CPU autograd, same architectures.
 
-    .venv/bin/python benchmarks/engine.py [--repeats 40]
+    .venv/bin/python benchmarks/engine.py [--repeats 40] [--rounds 3] [--engine-dtype float32]
 
-Prints the median time of each and the ratio engine / torch (goal: MLP <= 1.5, CNN <= 3).
-Both run in float32 on all cores; runs are interleaved so that machine noise hits both.
+One mini-batch step (forward, loss, backward) of each model, float32, each library with its
+default thread count, in two settings:
+
+- apart: each library in its own process, as a user runs either one (the setting of the
+  outside benchmark in issue 11); the processes alternate for ``--rounds`` rounds.
+- together: both in this process, steps interleaved so that machine noise hits both alike.
+  Each library's idle worker threads keep spinning for a while after its step, stealing
+  cores from the other library's step: both read slower than they run apart.
+
+Prints each setting's median step times and the ratio engine / torch (goal: MLP <= 1.5,
+CNN <= 1.5). ``--engine-dtype float64`` gives the engine a float64 graph (what an Input left
+at its default dtype makes of float32 data) while torch stays float32. To compare one core
+each, run it with ``OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1`` in the environment.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from bpviz.core import Graph
-from bpviz.core.export import param_arrays, to_pytorch_source
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bpviz.core import Graph  # noqa: E402
+from bpviz.core.export import param_arrays, to_pytorch_source  # noqa: E402
+
+MODELS = {"mlp": ("MLP 784-256-256-10", 128), "cnn": ("CNN conv16-pool-conv32-pool-fc10", 64)}
 
 
 def node(id, op, inputs=(), **attrs):
@@ -27,8 +46,8 @@ def graph(nodes) -> Graph:
     return Graph.from_dict({"format": "bpviz.graph", "version": 1, "seed": 0, "nodes": nodes})
 
 
-def mlp() -> Graph:
-    return graph([node("x", "Input", shape=[784], dtype="float32"),
+def mlp(dtype="float32") -> Graph:
+    return graph([node("x", "Input", shape=[784], dtype=dtype),
                   node("t", "Input", shape=[], dtype="int64"),
                   node("fc1", "Linear", ["x"], in_features=784, out_features=256),
                   node("relu1", "ReLU", ["fc1"]),
@@ -38,8 +57,8 @@ def mlp() -> Graph:
                   node("loss", "CrossEntropyLoss", ["fc3", "t"])])
 
 
-def cnn() -> Graph:
-    return graph([node("x", "Input", shape=[1, 28, 28], dtype="float32"),
+def cnn(dtype="float32") -> Graph:
+    return graph([node("x", "Input", shape=[1, 28, 28], dtype=dtype),
                   node("t", "Input", shape=[], dtype="int64"),
                   node("conv1", "Conv2d", ["x"], in_channels=1, out_channels=16, kernel_size=3),
                   node("relu1", "ReLU", ["conv1"]),
@@ -53,63 +72,136 @@ def cnn() -> Graph:
                   node("loss", "CrossEntropyLoss", ["fc", "t"])])
 
 
+def batch_for(g: Graph, batch: int):
+    """float32 images (or features) and class labels, the same in every process."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(batch,) + g.shape("x")[1:]).astype(np.float32)
+    return x, rng.integers(0, 10, batch)
+
+
 def torch_net(g: Graph):
+    """torch's twin of ``g`` (exported module, same parameters), in float32."""
     namespace: dict = {}
     exec(compile(to_pytorch_source(g), "<export>", "exec"), namespace)
     net = namespace["build"]()
     net.load_params(param_arrays(g))
-    return net
+    return net.float()
 
 
-def bench(name: str, g: Graph, batch: int, repeats: int) -> dict:
+def engine_step_fn(g: Graph, x, t):
+    feeds = {"x": x, "t": t}
+
+    def step():
+        g.forward(feeds, train=True)
+        g.backward()
+    return step, lambda: float(g.forward(feeds))
+
+
+def torch_step_fn(g: Graph, x, t):
     import torch
 
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(batch,) + g.shape("x")[1:]).astype(np.float32)
-    t = rng.integers(0, 10, batch)
-    feeds = {"x": x, "t": t}
     net = torch_net(g)
     tx, tt = torch.from_numpy(x), torch.from_numpy(t)
 
-    def engine_step():
-        g.forward(feeds, train=True)
-        g.backward()
-
-    def torch_step():
+    def step():
         net.zero_grad(set_to_none=True)
         net(tx, tt).backward()
 
-    # same numbers before timing anything
-    g.forward(feeds)
-    with torch.no_grad():
-        assert abs(float(g.value("loss")) - net(tx, tt).item()) < 1e-4, name
-    for _ in range(5):
-        engine_step()
-        torch_step()
-    ours, theirs = [], []
+    def loss():
+        with torch.no_grad():
+            return net(tx, tt).item()
+    return step, loss
+
+
+def time_steps(steps: dict, repeats: int, warmup: int = 5) -> dict:
+    """Median seconds of each step function; steps interleaved, after a warm-up."""
+    for _ in range(warmup):
+        for step in steps.values():
+            step()
+    times: dict = {name: [] for name in steps}
     for _ in range(repeats):
-        for fn, out in ((engine_step, ours), (torch_step, theirs)):
+        for name, step in steps.items():
             start = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - start)
-    e, t_ = statistics.median(ours), statistics.median(theirs)
-    return {"model": name, "batch": batch, "engine_ms": round(e * 1e3, 3),
-            "torch_ms": round(t_ * 1e3, 3), "ratio": round(e / t_, 2)}
+            step()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def build(model: str, engine_dtype: str):
+    """The model's graph (engine in ``engine_dtype``) and its float32 batch."""
+    g = (mlp if model == "mlp" else cnn)(engine_dtype)
+    return g, batch_for(g, MODELS[model][1])
+
+
+def worker(lib: str, model: str, engine_dtype: str, repeats: int) -> None:
+    """One library alone in this process: print its median step time and its loss."""
+    g, (x, t) = build(model, engine_dtype)
+    step, loss = (engine_step_fn if lib == "engine" else torch_step_fn)(g, x, t)
+    median = time_steps({lib: step}, repeats)[lib]
+    print(json.dumps({"seconds": median, "loss": loss()}))
+
+
+def apart(model: str, engine_dtype: str, repeats: int, rounds: int) -> dict:
+    """Each library in its own fresh process, alternating; medians over the rounds."""
+    times: dict = {"engine": [], "torch": []}
+    losses = {}
+    for _ in range(rounds):
+        for lib in times:
+            out = subprocess.run(
+                [sys.executable, __file__, "--worker", lib, "--model", model,
+                 "--engine-dtype", engine_dtype, "--repeats", str(repeats)],
+                check=True, capture_output=True, text=True).stdout
+            result = json.loads(out.splitlines()[-1])
+            times[lib].append(result["seconds"])
+            losses[lib] = result["loss"]
+    assert abs(losses["engine"] - losses["torch"]) < 1e-4, (model, losses)
+    return summary(model, "apart", {lib: statistics.median(ts) for lib, ts in times.items()},
+                   [e / t for e, t in zip(times["engine"], times["torch"])])
+
+
+def together(model: str, engine_dtype: str, repeats: int) -> dict:
+    g, (x, t) = build(model, engine_dtype)
+    engine, engine_loss = engine_step_fn(g, x, t)
+    torch_, torch_loss = torch_step_fn(g, x, t)
+    assert abs(engine_loss() - torch_loss()) < 1e-4, model
+    medians = time_steps({"engine": engine, "torch": torch_}, repeats)
+    return summary(model, "together", medians, [medians["engine"] / medians["torch"]])
+
+
+def summary(model: str, setting: str, medians: dict, ratios: list) -> dict:
+    name, batch = MODELS[model]
+    return {"model": name, "batch": batch, "setting": setting,
+            "engine_ms": round(medians["engine"] * 1e3, 3),
+            "torch_ms": round(medians["torch"] * 1e3, 3),
+            "ratio": round(medians["engine"] / medians["torch"], 2),
+            "ratios": [round(r, 2) for r in ratios]}
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=40, help="timed steps per run")
+    parser.add_argument("--rounds", type=int, default=3, help="process pairs (apart)")
+    parser.add_argument("--engine-dtype", choices=("float32", "float64"), default="float32")
+    parser.add_argument("--worker", choices=("engine", "torch"), help=argparse.SUPPRESS)
+    parser.add_argument("--model", choices=tuple(MODELS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.model, args.engine_dtype, args.repeats)
+        return
+    load = os.getloadavg()[0]
+    results = [apart(m, args.engine_dtype, args.repeats, args.rounds) for m in MODELS]
+    results += [together(m, args.engine_dtype, args.repeats) for m in MODELS]
     import torch
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=40)
-    args = parser.parse_args()
-    results = [bench("MLP 784-256-256-10", mlp(), 128, args.repeats),
-               bench("CNN conv16-pool-conv32-pool-fc10", cnn(), 64, args.repeats)]
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-          f"torch {torch.__version__} threads={torch.get_num_threads()}, numpy {np.__version__}")
+    blas_threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__} "
+          f"threads={torch.get_num_threads()}, numpy {np.__version__} OpenBLAS threads="
+          f"{blas_threads}, engine {args.engine_dtype}; load average {load:.2f} before, "
+          f"{os.getloadavg()[0]:.2f} after")
     for r in results:
-        print(f"{r['model']:<36} batch {r['batch']:>3}  engine {r['engine_ms']:8.2f} ms  "
-              f"torch {r['torch_ms']:8.2f} ms  ratio {r['ratio']:.2f}")
+        print(f"{r['model']:<34} {r['setting']:<8} batch {r['batch']:>3}  engine "
+              f"{r['engine_ms']:7.2f} ms  torch {r['torch_ms']:7.2f} ms  ratio {r['ratio']:.2f}"
+              f"  (per round {', '.join(map(str, r['ratios']))})")
     print(json.dumps(results))
 
 
