@@ -172,16 +172,22 @@ def start(argv):
         return args, None, dist
 
 
+def quit_before_training(signum, _frame) -> None:
+    """Ctrl+C or SIGTERM while torch loads and the run is built (seconds): nothing to keep
+    yet, so leave at once. A KeyboardInterrupt instead can be swallowed inside torch's
+    import: the run then trained on as if no Ctrl+C had come (and once diverged)."""
+    print("bpviz-train: interrupted before training began", file=sys.stderr, flush=True)
+    os._exit(128 + signum)
+
+
 def main(argv=None) -> int:
-    try:
-        args, run, dist = start(argv)
-        if run is None:
-            return EXIT_BAD
-        for sig in (signal.SIGINT, signal.SIGTERM):     # from here on a stop, with a checkpoint
-            signal.signal(sig, lambda *_: run.request_stop())
-    except KeyboardInterrupt:          # Ctrl+C in the seconds it takes to get here
-        print("bpviz-train: interrupted before training began", file=sys.stderr)
-        return 128 + signal.SIGINT
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, quit_before_training)
+    args, run, dist = start(argv)
+    if run is None:
+        return EXIT_BAD
+    for sig in (signal.SIGINT, signal.SIGTERM):          # from here on a stop, with a checkpoint
+        signal.signal(sig, lambda *_: run.request_stop())
     import torch
 
     from .loop import USER_ERRORS, outcome_text

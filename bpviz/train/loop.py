@@ -9,7 +9,6 @@ there is no host sync per step. Checkpoints are atomic and resume at the next st
 """
 from __future__ import annotations
 
-import json
 import math
 import random
 import threading
@@ -24,8 +23,9 @@ from torch.utils.data.distributed import DistributedSampler
 
 from .data import DataError, all_unreadable, build_datasets, collate_skipping, denormalize
 from .models import ARCHS, build_model, weight_layers
-from .outputs import (CHECKPOINT, METRICS, OutputError, append_record, checkpoint_glance,
-                      read_checkpoint, remove_temporaries, write_checkpoint)
+from .outputs import (CHECKPOINT, CONFIG, METRICS, OutputError, append_record,
+                      checkpoint_glance, read_checkpoint, remove_temporaries,
+                      write_checkpoint, write_config)
 
 
 STOP_FILE = "STOP"    # in the output folder: the run stops at its next logged step
@@ -243,10 +243,10 @@ class TrainingRun:
         if self.dist.main:
             try:
                 self.out.mkdir(parents=True, exist_ok=True)
-                (self.out / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
             except OSError as err:
                 raise ConfigError(f"cannot write to the output folder '{self.out}': "
                                   f"{err.strerror or err}") from None
+            write_config(asdict(cfg), self.out / CONFIG)
 
     # --- requests from another thread (the GUI) or a signal handler ------------------------
     def request_stop(self) -> None:

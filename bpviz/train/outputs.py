@@ -17,6 +17,7 @@ import torch
 
 CHECKPOINT = "checkpoint.pt"
 METRICS = "metrics.jsonl"
+CONFIG = "config.json"
 # what TrainingRun.checkpoint_state writes and load_checkpoint reads
 CHECKPOINT_KEYS = ("model", "optimizer", "scheduler", "scaler", "rng_torch", "rng_cuda",
                    "rng_python", "epoch", "step", "batch_in_epoch", "arch")
@@ -31,12 +32,17 @@ def temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp")
 
 
-def remove_temporaries(folder: Path) -> None:
-    """A checkpoint half-written by a process that was killed (hundreds of MB)."""
+def discard(path: Path) -> None:
     try:
-        temporary(folder / CHECKPOINT).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
     except OSError:
         pass                         # not ours to remove: the next write says why it fails
+
+
+def remove_temporaries(folder: Path) -> None:
+    """Files half-written by a process that was killed (a checkpoint: hundreds of MB)."""
+    for name in (CHECKPOINT, CONFIG):
+        discard(temporary(folder / name))
 
 
 def write_failure(err: Exception, folder: Path) -> str:
@@ -54,20 +60,32 @@ def write_failure(err: Exception, folder: Path) -> str:
     return f"{type(err).__name__}: {lines[0] if lines else ''}"
 
 
-def write_checkpoint(state: dict, path: Path) -> None:
+def write_whole(path: Path, write) -> None:
+    """``write(temporary)``, then the temporary renamed over ``path``: a failed write (a
+    full disk) or a kill leaves the old file whole. OutputError saying why and what is
+    kept."""
     tmp = temporary(path)
     try:
-        torch.save(state, tmp)
+        write(tmp)
         os.replace(tmp, path)
-    except (OSError, RuntimeError) as err:       # torch: RuntimeError on a full disk
+    except (OSError, RuntimeError) as err:       # torch.save: RuntimeError on a full disk
         reason = write_failure(err, path.parent)    # before the space is given back
-        tmp.unlink(missing_ok=True)
-        kept = ("the previous checkpoint is kept" if path.exists()
-                else "no checkpoint was written")
-        raise OutputError(f"cannot write the checkpoint '{path}': {reason}; {kept}") from None
+        discard(tmp)
+        kept = (f"the previous {path.name} is kept" if path.exists()
+                else f"no {path.name} was written")
+        raise OutputError(f"cannot write '{path}': {reason}; {kept}") from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
         raise
+
+
+def write_checkpoint(state: dict, path: Path) -> None:
+    write_whole(path, lambda tmp: torch.save(state, tmp))
+
+
+def write_config(config: dict, path: Path) -> None:
+    text = json.dumps(config, indent=1)
+    write_whole(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def load_failure(path: Path, err: Exception) -> str:

@@ -2,6 +2,7 @@
 kill mid-write, damaged checkpoints on --resume, a cut-off metrics line, unreadable and
 oversized images, empty class folders, Ctrl+C before training begins. Each ends in one line
 and exit code 2 (bpviz-train) or a message (the GUI), never a traceback."""
+import errno
 import json
 import os
 import signal
@@ -26,11 +27,13 @@ SMALL = dict(image_size=64, batch_size=8, classes=4, synthetic_train=64, synthet
              log_every=2, workers=0, device="cpu", threads=1)
 
 
-def train_cli(monkeypatch, capsys, *args) -> tuple[int, list[str]]:
+def train_cli(monkeypatch, capsys, *args, handlers=None) -> tuple[int, list[str]]:
     """bpviz-train in this process (seconds, not a new torch import): exit code and the
-    lines it wrote on stderr. Its signal handlers would replace pytest's: not installed."""
+    lines it wrote on stderr. Its signal handlers would replace pytest's: they are only
+    noted in ``handlers``."""
+    handlers = {} if handlers is None else handlers
     monkeypatch.setattr(cli, "signal", types.SimpleNamespace(
-        signal=lambda *_: None, SIGINT=signal.SIGINT, SIGTERM=signal.SIGTERM))
+        signal=handlers.__setitem__, SIGINT=signal.SIGINT, SIGTERM=signal.SIGTERM))
     code = cli.main([*FLAGS, *args])
     return code, capsys.readouterr().err.strip().splitlines()
 
@@ -70,8 +73,8 @@ def test_a_full_disk_keeps_the_last_checkpoint_and_is_one_line(monkeypatch, caps
     code, lines = train_cli(monkeypatch, capsys, "--out", str(run), "--resume",
                             "--max-steps", "4")
     assert code == 2 and len(lines) == 1, lines
-    assert "cannot write the checkpoint" in lines[0] and "the disk is full" in lines[0]
-    assert "the previous checkpoint is kept" in lines[0]
+    assert lines[0] == (f"bpviz-train: cannot write '{run / 'checkpoint.pt'}': the disk is "
+                        f"full; the previous checkpoint.pt is kept")
     assert not temporary(run / "checkpoint.pt").exists()
     assert read_checkpoint(run / "checkpoint.pt")["step"] == 2
 
@@ -79,9 +82,24 @@ def test_a_full_disk_keeps_the_last_checkpoint_and_is_one_line(monkeypatch, caps
 def test_a_failed_first_checkpoint_says_none_was_written(monkeypatch, tmp_path):
     fill_the_disk(monkeypatch)
     run = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path), max_steps=2))
-    with pytest.raises(OutputError, match="the disk is full; no checkpoint was written"):
+    with pytest.raises(OutputError, match="the disk is full; no checkpoint.pt was written"):
         run.run()
     assert sorted(os.listdir(tmp_path)) == ["config.json", "metrics.jsonl"]
+
+
+def test_a_config_that_cannot_be_written_leaves_the_old_one(monkeypatch, good_run, tmp_path):
+    run = copy_run(good_run, tmp_path / "run")
+    before = (run / "config.json").read_text()
+
+    def full_disk(path, text, **_):
+        path.write_bytes(text[:10].encode())
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    with pytest.raises(OutputError, match="config.json': No space left on device; the "
+                                          "previous config.json is kept"):
+        TrainingRun(TrainConfig(**SMALL, out=str(run), max_steps=8, resume=True))
+    assert (run / "config.json").read_text() == before
+    assert not temporary(run / "config.json").exists()
 
 
 def test_a_full_disk_under_metrics_is_one_error():
@@ -236,13 +254,20 @@ def test_an_empty_class_folder_is_named(tmp_path):
 
 # --- Ctrl+C --------------------------------------------------------------------------------
 
-def test_ctrl_c_before_training_begins_is_one_line(monkeypatch, capsys, tmp_path):
-    def interrupted(*_, **__):
-        raise KeyboardInterrupt
-    monkeypatch.setattr(cli, "dist_from_env", interrupted)       # while torch loads
-    code, lines = train_cli(monkeypatch, capsys, "--out", str(tmp_path / "run"))
-    assert code == 128 + signal.SIGINT
-    assert lines == ["bpviz-train: interrupted before training began"]
+def test_ctrl_c_is_handled_before_torch_loads(monkeypatch, capsys, tmp_path):
+    handlers, seen = {}, []
+    parse_args = cli.parse_args
+
+    def parse(argv):                              # the first thing, before torch is imported
+        seen.append(dict(handlers))
+        return parse_args(argv)
+    monkeypatch.setattr(cli, "parse_args", parse)
+    code, _ = train_cli(monkeypatch, capsys, "--out", str(tmp_path / "run"), "--max-steps",
+                        "2", handlers=handlers)
+    assert code == 0
+    assert seen == [{signal.SIGINT: cli.quit_before_training,
+                     signal.SIGTERM: cli.quit_before_training}]
+    assert handlers[signal.SIGINT] is not cli.quit_before_training   # then: stop, checkpoint
 
 
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux's /proc")
