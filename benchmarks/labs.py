@@ -61,9 +61,9 @@ def surface_times():
 def main() -> None:
     surface_times()
     app = QApplication([])
-    from bpviz.gui.loss_lab import RegressionPanel
-    from bpviz.gui.optimizer_lab import OptimizerLab
-    from bpviz.gui.surface_view import SurfacePanel
+    from bpviz.gui.labs.loss_lab import RegressionPanel
+    from bpviz.gui.labs.optimizer_lab import OptimizerLab
+    from bpviz.gui.labs.surface_panel import SurfacePanel
 
     panel = RegressionPanel()
     panel.resize(900, 600)

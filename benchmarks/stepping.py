@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bpviz.core import Stepper  # noqa: E402
 from bpviz.gui.main_window import MainWindow  # noqa: E402
-from bpviz.gui.stepper_panel import JACOBIAN_CAP, JACOBIAN_ROWS  # noqa: E402
+from bpviz.gui.backprop.stepper_panel import JACOBIAN_CAP, JACOBIAN_ROWS  # noqa: E402
 from bpviz.paths import example_path  # noqa: E402
 
 EXAMPLES = ["fc_softmax_ce", "spirals_mlp", "shapes_cnn", "sigmoid_chain", "branching",

@@ -79,7 +79,7 @@ class Heartbeat:
 
 
 def app_run(app, seconds: float, threads: int, trace: bool):
-    from bpviz.gui.training_tab import TrainingTab
+    from bpviz.gui.training.training_tab import TrainingTab
     tab = TrainingTab()
     tab.resize(1400, 900)
     tab.show()
@@ -124,7 +124,7 @@ def app_run(app, seconds: float, threads: int, trace: bool):
 def long_history(app) -> None:
     """The cost of one redraw turn (a view updated and painted) after 10^3 and 2x10^5
     records, about 14 hours at 20 records/s: it must not grow with the run."""
-    from bpviz.gui.training_tab import TrainingTab
+    from bpviz.gui.training.training_tab import TrainingTab
     tab = TrainingTab()
     tab.resize(1400, 900)
     tab.show()
@@ -174,7 +174,7 @@ def main() -> None:
     args = p.parse_args()
     app = QApplication([])
     long_history(app)
-    from bpviz.gui.train_worker import gui_threads
+    from bpviz.gui.training.train_worker import gui_threads
     cores = os.cpu_count() or 1
     for threads in args.threads or sorted({gui_threads(), cores}):
         lat, gui, status = app_run(app, args.seconds, threads, args.trace)

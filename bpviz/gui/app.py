@@ -162,7 +162,7 @@ def screenshot(window, app, path: Path) -> int:
     window.show()
     for _ in range(3):
         app.processEvents()
-    from .lazy import LazyPanel
+    from .widgets.lazy import LazyPanel
     page = window.tabs.currentWidget()
     if isinstance(page, LazyPanel):   # built now: the grab must not catch "Loading…"
         page.panel.show()

@@ -14,20 +14,20 @@ from .. import __version__
 from ..core import GraphError
 from ..core.fileformat import read_json
 from ..paths import resources_dir
-from .backprop_tab import BackpropTab
-from .document import Document
-from .editor import Editor
-from .graph_scene import GraphScene
-from .lazy import LazyPanel
-from .figure_export import export_csv, export_figure
-from .formula import warm
-from .graph_view import GraphView
-from .inspector import Inspector
-from .palette import Palette
-from .property_editor import PropertyEditor
+from .backprop.backprop_tab import BackpropTab
+from .canvas.document import Document
+from .canvas.editor import Editor
+from .canvas.graph_scene import GraphScene
+from .widgets.lazy import LazyPanel
+from .widgets.figure_export import export_csv, export_figure
+from .widgets.formula import warm
+from .canvas.graph_view import GraphView
+from .backprop.inspector import Inspector
+from .canvas.palette import Palette
+from .canvas.property_editor import PropertyEditor
 from .settings import recent_files, settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
-from .train_panel import TrainPanel
+from .backprop.update_panel import UpdatePanel
 
 TABS = ("backprop", "losses", "optimizers", "training")
 FILE_FILTER = "bpviz graphs (*.bpviz.json);;JSON files (*.json);;All files (*)"
@@ -134,19 +134,19 @@ class MainWindow(QMainWindow):
             del self._docks_shown
 
     def _make_loss_lab(self):
-        from .loss_lab import LossLab
+        from .labs.loss_lab import LossLab
         return LossLab(lambda: (self.document.graph, self.data.feeds()))
 
     def _make_training_tab(self):
-        from .training_tab import TrainingTab
+        from .training.training_tab import TrainingTab
         return TrainingTab()
 
     def _make_optimizer_lab(self):
-        from .optimizer_lab import OptimizerLab
+        from .labs.optimizer_lab import OptimizerLab
         return OptimizerLab()
 
     def _make_train_panel(self):
-        panel = TrainPanel(self.document, self.data)
+        panel = UpdatePanel(self.document, self.data)
         self.data.changed.connect(panel.reset)        # other data: a fresh optimizer state
         panel.message.connect(self.say)
         panel.params_changed.connect(self.on_params_changed)

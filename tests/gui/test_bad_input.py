@@ -128,7 +128,7 @@ def test_any_failure_to_open_a_file_is_a_message(qtbot, window, tmp_path, monkey
     def boom(*a, **k):
         raise MemoryError("no room")
 
-    monkeypatch.setattr("bpviz.gui.document.load_graph", boom)
+    monkeypatch.setattr("bpviz.gui.canvas.document.load_graph", boom)
     with qtbot.captureExceptions() as escaped:
         assert not window.open_file(path)
     assert escaped == []

@@ -12,7 +12,7 @@ def check(analytic, numeric, projection, floor=1e-8):
 
 
 def test_agreement_within_the_noise_floor_is_shown_as_it_is(qtbot):
-    from bpviz.gui.inspector import Inspector
+    from bpviz.gui.backprop.inspector import Inspector
     inspector = Inspector()
     qtbot.addWidget(inspector)
     inspector.show_check([check([0.5, -0.25], [0.5 + 2e-10, -0.25], (1.0, 1.0 + 3e-9))], "fc")
@@ -24,7 +24,7 @@ def test_agreement_within_the_noise_floor_is_shown_as_it_is(qtbot):
 
 
 def test_a_direction_not_compared_says_why(qtbot):
-    from bpviz.gui.inspector import Inspector
+    from bpviz.gui.backprop.inspector import Inspector
     inspector = Inspector()
     qtbot.addWidget(inspector)
     inspector.show_check([check([0.5], [0.5], (np.nan, np.nan)),

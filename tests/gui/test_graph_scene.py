@@ -3,8 +3,8 @@ import pytest
 import shiboken6
 
 from bpviz.core import Node, load_graph
-from bpviz.gui.graph_scene import GraphScene
-from bpviz.gui.node_item import shape_label, summary
+from bpviz.gui.canvas.graph_scene import GraphScene
+from bpviz.gui.canvas.node_item import shape_label, summary
 from bpviz.gui.theme import LIGHT
 from bpviz.paths import example_path
 

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from bpviz.core import surfaces
-from bpviz.gui.optimizer_lab import RACE_SECONDS
+from bpviz.gui.labs.optimizer_lab import RACE_SECONDS
 
 
 @pytest.fixture

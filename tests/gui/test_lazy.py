@@ -1,7 +1,7 @@
 """LazyPanel: a tab built the first time it can be seen, saying so meanwhile."""
 from PySide6.QtWidgets import QApplication, QLabel
 
-from bpviz.gui.lazy import LazyPanel
+from bpviz.gui.widgets.lazy import LazyPanel
 
 
 def test_a_lazy_panel_says_loading_then_builds_once(qtbot):

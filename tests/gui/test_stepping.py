@@ -74,7 +74,7 @@ def test_sigmoid_chain_shows_vanishing_gradients(qtbot, window):
     edges = window.scene.edges
     late, early = edges[("out", 0)].gradient, edges[("fc2", 0)].gradient
     assert early < late / 100                       # 1/4 per sigmoid, eight of them
-    from bpviz.gui.colormap import gradient_level
+    from bpviz.gui.widgets.colormap import gradient_level
     assert gradient_level(early) < gradient_level(late)
 
 

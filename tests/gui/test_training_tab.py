@@ -115,7 +115,7 @@ def test_closing_the_window_during_a_run_asks_then_stops_cleanly(qtbot, tab, win
 
 
 def test_history_grows_in_place_and_reads_as_columns():
-    from bpviz.gui.run_files import History
+    from bpviz.gui.training.run_history import History
     h = History()
     for s in range(1, 201):
         h.add({"split": "train", "step": s, "loss": 1.0 / s, "ok": True, "name": "x"})
@@ -129,7 +129,7 @@ def test_history_grows_in_place_and_reads_as_columns():
 
 
 def test_metrics_reader_follows_a_growing_file(tmp_path):
-    from bpviz.gui.run_files import MetricsReader
+    from bpviz.gui.training.run_history import MetricsReader
 
     def line(step):
         return json.dumps({"split": "train", "step": step})
@@ -176,7 +176,7 @@ def test_views_are_drawn_one_per_turn_and_only_numbers_are_kept(qtbot, tab):
 
 
 def test_the_form_is_remembered(tab, window, tmp_path):
-    from bpviz.gui.training_tab import TrainingTab
+    from bpviz.gui.training.training_tab import TrainingTab
     tab.form.batch.setValue(24)
     tab.form.lr.setText("0.003")
     tab.form.arch.setCurrentText("alexnet-paper")
@@ -193,12 +193,12 @@ def test_the_form_is_remembered(tab, window, tmp_path):
     store.setValue("training/arch", "vgg")
     store.setValue("training/threads", 10_000)
     again = TrainingTab()
-    from bpviz.gui.training_form import TrainingForm
+    from bpviz.gui.training.training_form import TrainingForm
     settings().clear()
     defaults = TrainingForm()
     assert again.form.batch.value() == defaults.batch.value()
     assert again.form.arch.currentText() == "alexnet"
-    from bpviz.gui.train_worker import gui_threads
+    from bpviz.gui.training.train_worker import gui_threads
     assert again.form.threads.value() == gui_threads()
 
 
@@ -320,7 +320,7 @@ def test_continue_a_run_fills_the_form_and_resumes(qtbot, tab, tmp_path):
 
 
 def test_a_resumed_history_replaces_the_steps_it_goes_over():
-    from bpviz.gui.run_files import History
+    from bpviz.gui.training.run_history import History
     h = History()
     for step in (5, 10, 15, 20):
         h.add({"split": "train", "step": step, "loss": 1.0})
@@ -346,7 +346,7 @@ def test_messages_are_shown_as_text(tab):
 
 
 def test_eta_counts_from_the_runs_own_first_record(tab):
-    from bpviz.gui.run_view import eta_text
+    from bpviz.gui.training.run_view import eta_text
     assert [eta_text(s) for s in (12, 200, 18_420, 183_600)] == \
         ["12 s", "3 min 20 s", "5 h 07 min", "2 d 3 h"]
     tab.view.clear()
@@ -409,7 +409,7 @@ def test_the_last_record_of_a_run_is_not_lost_to_the_throttle():
     its last one is sent."""
     from types import SimpleNamespace
 
-    from bpviz.gui.train_worker import TrainWorker
+    from bpviz.gui.training.train_worker import TrainWorker
     worker = TrainWorker(config=None)
     worker.clock = lambda: 100.0                              # every record in one instant
     worker.training = SimpleNamespace(snapshots=lambda: {

@@ -1,4 +1,4 @@
-"""TrainPanel: apply one optimizer step and see W ← W − γ ∂L/∂W with the numbers, or train
+"""UpdatePanel: apply one optimizer step and see W ← W − γ ∂L/∂W with the numbers, or train
 for N steps or continuously with a live loss curve (train and held-out) and, for 2-D data,
 a live decision-boundary map over the data."""
 from __future__ import annotations
@@ -10,18 +10,18 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
-from ..core import GraphError
-from ..core.errors import DataError
-from ..core.inspect import as_matrix
-from ..core.trainer import Trainer
-from .formula import Formula
-from .heatmap import HeatMap
-from .optimizer_form import PRESETS, UPDATE_FORMULAS, OptimizerForm
+from ...core import GraphError
+from ...core.errors import DataError
+from ...core.inspect import as_matrix
+from ...core.trainer import Trainer
+from ..widgets.formula import Formula
+from ..widgets.heatmap import HeatMap
+from ..widgets.optimizer_form import PRESETS, UPDATE_FORMULAS, OptimizerForm
 
 FRAME_S = 0.035                 # continuous training: steps for 35 ms, then refresh the views
 
 
-class TrainPanel(QWidget):
+class UpdatePanel(QWidget):
     params_changed = Signal()           # the graph's parameters were updated
     message = Signal(str)
 

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QSlider,
                                QTabWidget, QVBoxLayout, QWidget)
 
-from ..core import surfaces
-from ..core.datasets import IMAGENET10
-from .surface_view import SurfacePanel
+from ...core import surfaces
+from ...core.datasets import IMAGENET10
+from .surface_panel import SurfacePanel
 
 COLORS = {"cross-entropy": "#2f6fb0", "hinge": "#c2571a", "squared hinge": "#7b4fb0",
           "L1": "#2e8b57", "L2": "#2f6fb0", "smooth L1": "#7b4fb0", "Huber": "#c2571a"}

@@ -6,7 +6,7 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from ..core.ops import GROUPS, REGISTRY
+from ...core.ops import GROUPS, REGISTRY
 from .graph_view import OP_MIME
 
 GROUP_TITLES = {"io": "Inputs", "layers": "Layers", "activations": "Activations",

@@ -12,7 +12,7 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainterPath, Q
                            QTransform)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPixmapItem
 
-from ..core.ops import REGISTRY
+from ...core.ops import REGISTRY
 
 WIDTH = 196.0
 HEADER = 26.0

@@ -14,10 +14,10 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
-from ..core import GraphError, surfaces
-from ..core import datasets as ds
-from ..core.errors import DataError
-from .threads import wait_for
+from ...core import GraphError, surfaces
+from ...core import datasets as ds
+from ...core.errors import DataError
+from ..widgets.threads import wait_for
 
 CMAP = pg.colormap.get("viridis")
 

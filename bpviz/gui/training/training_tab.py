@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QS
                                QVBoxLayout, QWidget)
 
 from .install_notice import InstallNotice, missing_engine
-from .run_files import MetricsReader, data_problem, is_number, is_record, read_metrics
+from .run_history import MetricsReader, data_problem, is_number, is_record, read_metrics
 from .run_view import RunView
-from .threads import wait_for, wait_until
+from ..widgets.threads import wait_for, wait_until
 from .train_worker import TrainWorker
 from .training_form import TrainingForm
 

@@ -7,7 +7,7 @@ import dataclasses
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QWidget
 
-from ..core import optim
+from ...core import optim
 
 # the optimizers of the lecture, as presets of bpviz.core.optim classes
 PRESETS = {

@@ -10,9 +10,9 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QSizePolicy,
                                QSpinBox, QStyle, QToolButton, QWidget)
 
-from ..core import datasets as ds
-from ..core.errors import DataError, GraphError
-from ..core.trainer import class_count, data_inputs
+from ...core import datasets as ds
+from ...core.errors import DataError, GraphError
+from ...core.trainer import class_count, data_inputs
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm"}
 SOURCES = list(ds.TOY_2D) + list(ds.IMAGES) + ["CSV file…", "Image folder…"]

@@ -6,7 +6,7 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QPainterPath, QPainterP
                            QPen)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
-from .colormap import GRADIENT_LUT, gradient_level, lut_color
+from ..widgets.colormap import GRADIENT_LUT, gradient_level, lut_color
 from .node_item import PHASE_COLORS
 
 

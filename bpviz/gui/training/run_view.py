@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QGridLayout, QLabel, QPlainTextEdit, QProgressBar, QVBoxLayout,
                                QWidget)
 
-from .run_files import History, is_record
+from .run_history import History, is_record
 
 WAIT_TITLE = "data wait (%)"
 

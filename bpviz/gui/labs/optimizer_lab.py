@@ -14,11 +14,11 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QLis
                                QPushButton, QSpinBox, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..core import datasets as ds
-from ..core import optim, surfaces
+from ...core import datasets as ds
+from ...core import optim, surfaces
 from .loss_lab import Slider
-from .optimizer_form import PRESETS, OptimizerForm, build
-from .surface_view import SurfacePlot
+from ..widgets.optimizer_form import PRESETS, OptimizerForm, build
+from .surface_panel import SurfacePlot
 
 COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": "#17becf",
           "Adagrad": "#2ca02c", "RMSprop": "#ff7f0e", "Adam": "#d62728"}

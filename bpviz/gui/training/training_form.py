@@ -12,8 +12,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from .run_files import ImageCounter, data_problem
-from .settings import settings
+from .run_history import ImageCounter, data_problem
+from ..settings import settings
 from .train_worker import gui_threads
 
 

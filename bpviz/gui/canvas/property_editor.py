@@ -12,8 +12,8 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from ..core.errors import OpError
-from ..core.ops import REGISTRY
+from ...core.errors import OpError
+from ...core.ops import REGISTRY
 from .node_item import shape_label
 
 

@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
 
-from ..core.inspect import as_matrix, sample_of
-from .formula import Formula
-from .heatmap import HeatMap, fmt
-from .node_item import shape_label
+from ...core.inspect import as_matrix, sample_of
+from ..widgets.formula import Formula
+from ..widgets.heatmap import HeatMap, fmt
+from ..canvas.node_item import shape_label
 
 
 def section(text: str) -> QLabel:

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton,
                                QWidget)
 
-from ..core import GraphError, Stepper
-from ..core.errors import DataError
+from ...core import GraphError, Stepper
+from ...core.errors import DataError
 
 # Jacobians the inspector builds (dense, one backward pass per row): at most 65,536 entries
 # and 256 rows, so that showing one never holds up the window; bigger ones are named, not

@@ -8,10 +8,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from ..core import Graph, GraphError, load_graph, save_graph
-from ..core.fileformat import SUFFIX, write_atomic
-from ..core.layout import layered_layout
-from .settings import add_recent_file, recovery_path
+from ...core import Graph, GraphError, load_graph, save_graph
+from ...core.fileformat import SUFFIX, write_atomic
+from ...core.layout import layered_layout
+from ..settings import add_recent_file, recovery_path
 
 AUTOSAVE_MS = 20_000
 
