@@ -25,7 +25,9 @@ class UpdatePanel(QWidget):
     params_changed = Signal()           # the graph's parameters were updated
     message = Signal(str)
 
-    def __init__(self, document, data, parent=None):
+    def __init__(self, document, data, gradients_ready=lambda: False, parent=None):
+        """``gradients_ready()``: whether the graph holds the gradients of the current batch
+        (the stepper's backward pass is done)."""
         super().__init__(parent)
         import pyqtgraph as pg          # first use of the Training panel, not at start-up
 
@@ -57,8 +59,7 @@ class UpdatePanel(QWidget):
         self.changes: dict = {}
         self.param_choice.currentIndexChanged.connect(lambda _: self.show_change())
         self.last_rate = 0.0
-        # set by the window: whether the graph holds the gradients of the current batch
-        self.gradients_ready = lambda: False
+        self.gradients_ready = gradients_ready
         self._kind_changed(self.kind.currentText())
 
     def _build_layout(self) -> None:
