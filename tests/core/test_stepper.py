@@ -173,7 +173,7 @@ def test_brief_statistics_of_arrays_with_nan_warn_nothing():
     import math
     import warnings
 
-    from bpviz.core.inspect import brief
+    from bpviz.core.array_views import brief
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         lo, hi, mean = brief(np.array([np.nan, np.nan]))

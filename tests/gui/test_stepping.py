@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
-from bpviz.core.inspect import as_matrix
+from bpviz.core.array_views import as_matrix
 from bpviz.core.ops.activations import log_softmax
 
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QLinearGradient, QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
-from ...core.inspect import as_matrix, magnitude, sample_of
+from ...core.array_views import as_matrix, magnitude, sample_of
 from ..widgets.colormap import GRADIENT_DECADES, GRADIENT_LUT, lut_color, to_image
 from .data_panel import DataPanel
 from .stepper_panel import StepperPanel

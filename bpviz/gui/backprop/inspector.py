@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
 
-from ...core.inspect import as_matrix, sample_of
+from ...core.array_views import as_matrix, sample_of
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap, fmt
 from ..canvas.node_item import shape_label

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPus
 
 from ...core import GraphError
 from ...core.errors import DataError
-from ...core.inspect import as_matrix
+from ...core.array_views import as_matrix
 from ...core.trainer import Trainer
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap

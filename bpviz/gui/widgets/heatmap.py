@@ -6,7 +6,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from ...core.inspect import brief
+from ...core.array_views import brief
 from .colormap import diverging_index, to_image
 
 NUMBERS_UP_TO = 12            # rows and columns: above this the cells hold colour only
