@@ -1,5 +1,5 @@
 """The op registry: every op of the engine, one small class each (see base.Op)."""
-from . import activations, conv, layers, losses, math  # noqa: F401  (they register themselves)
+from . import activations, arithmetic, conv, layers, losses  # noqa: F401  (they register themselves)
 from .base import BATCH, MAX_ELEMENTS, REGISTRY, Attr, Op, broadcast_shapes, shape_text, unbroadcast
 
 GROUPS = ("io", "layers", "activations", "losses", "math")

@@ -165,7 +165,7 @@ class Log(_Elementwise):
     group = "math"
     doc = "Natural logarithm, element-wise; derivative 1/x."
     jacobian_doc = {"input": "diagonal 1/x"}
-    grad_formula = r"\frac{\partial L}{\partial \sigma(\mathbf{y})} = \frac{\partial L}{\partial \log\sigma}\cdot\frac{1}{\sigma(\mathbf{y})}"
+    grad_formula = r"\frac{\partial y}{\partial x} = \frac{1}{x}"
     formula = r"y = \log x"
 
     def forward(self, x):
