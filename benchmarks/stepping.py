@@ -24,8 +24,8 @@ import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bpviz.core import Stepper  # noqa: E402
+from bpviz.core.stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS  # noqa: E402
 from bpviz.gui.main_window import MainWindow  # noqa: E402
-from bpviz.gui.backprop.stepper_panel import JACOBIAN_CAP, JACOBIAN_ROWS  # noqa: E402
 from bpviz.paths import example_path  # noqa: E402
 
 EXAMPLES = ["fc_softmax_ce", "spirals_mlp", "shapes_cnn", "sigmoid_chain", "branching",
@@ -57,7 +57,8 @@ def engine_steps(window, rounds=3):
     graph, feeds = window.document.graph, window.stepper.stepper.feeds
     times = []
     for _ in range(rounds):
-        s = Stepper(graph, feeds, cap=JACOBIAN_CAP, max_rows=JACOBIAN_ROWS)
+        s = Stepper(graph, feeds, cap=INTERACTIVE_JACOBIAN_CAP,
+                    max_rows=INTERACTIVE_JACOBIAN_ROWS)
         while True:
             start = time.perf_counter()
             ev = s.step()

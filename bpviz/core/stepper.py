@@ -18,8 +18,13 @@ import numpy as np
 from .errors import GraphError
 from .ops import Op
 
-JACOBIAN_CAP = 2**18        # entries of one dense Jacobian (2 MiB in float64)
-JACOBIAN_ROWS = 4096        # rows, i.e. backward passes, spent on building one
+# Limits on one dense Jacobian: entries (2**18: 2 MiB in float64) and rows, i.e. backward
+# passes spent on building it. Scripts can wait; the app builds one while a student
+# watches, so its limits are smaller and a bigger Jacobian is named, not built.
+JACOBIAN_CAP = 2**18
+JACOBIAN_ROWS = 4096
+INTERACTIVE_JACOBIAN_CAP = 2**16
+INTERACTIVE_JACOBIAN_ROWS = 256
 
 
 def local_jacobian(op: Op, cache: dict, output: np.ndarray, inputs: dict, params: dict,

@@ -8,12 +8,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSlider, QStyle, 
 
 from ...core import GraphError, Stepper
 from ...core.errors import DataError
-
-# Jacobians the inspector builds (dense, one backward pass per row): at most 65,536 entries
-# and 256 rows, so that showing one never holds up the window; bigger ones are named, not
-# built (the core's limits are larger, for scripts).
-JACOBIAN_CAP = 2**16
-JACOBIAN_ROWS = 256
+from ...core.stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS
 
 
 class StepperPanel(QWidget):
@@ -94,8 +89,9 @@ class StepperPanel(QWidget):
         try:
             self.stepper = Stepper(self.document.graph, self.data.feeds(),
                                    train=self.train_mode.isChecked(),
-                                   sample=self.data.sample.value(), cap=JACOBIAN_CAP,
-                                   max_rows=JACOBIAN_ROWS)
+                                   sample=self.data.sample.value(),
+                                   cap=INTERACTIVE_JACOBIAN_CAP,
+                                   max_rows=INTERACTIVE_JACOBIAN_ROWS)
         except (GraphError, DataError) as err:
             self._cannot_step(err, quiet)
             return False
