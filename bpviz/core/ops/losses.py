@@ -12,6 +12,84 @@ from .base import Attr, Op, OpError, register, shape_text
 _REDUCTION = Attr("reduction", "choice", "mean", choices=("mean", "sum", "none"))
 
 
+# --- the formulas, element by element -------------------------------------------------------
+# Each loss formula is written once, here: the ops below apply it to their inputs, and the
+# labs (bpviz.core.labs.landscapes) to a whole grid of weights at once. Given ``out`` they
+# work in place, so that a float32 grid of 256 x 1,000 margins never leaves the cache.
+
+
+def _buffer(x, out):
+    """``out``, or a new float array shaped like x (the formulas fill it step by step)."""
+    return np.empty(np.shape(x), np.result_type(x, 0.0)) if out is None else out
+
+
+def squared(d, out=None):
+    """L2: d^2 (its slope is 2d)."""
+    return np.multiply(d, d, out=_buffer(d, out))
+
+
+def absolute(d, out=None):
+    """L1: |d| (its slope is sign(d))."""
+    return np.abs(d, out=_buffer(d, out))
+
+
+def huber(d, delta: float, out=None):
+    """0.5 d^2 where |d| <= delta, delta (|d| - 0.5 delta) beyond.
+
+    With q = min(|d|, delta) both pieces are 0.5 q^2 + delta (|d| - q): no branch."""
+    out = np.abs(d, out=_buffer(d, out))
+    q = np.minimum(out, delta, out=np.empty_like(out))
+    np.subtract(out, q, out=out)
+    np.multiply(out, delta, out=out)
+    np.multiply(q, q, out=q)
+    np.multiply(q, 0.5, out=q)
+    return np.add(out, q, out=out)
+
+
+def huber_slope(d, delta: float):
+    """d inside +-delta, delta sign(d) outside: d clipped to +-delta."""
+    return np.clip(d, -delta, delta)
+
+
+def smooth_l1(d: np.ndarray, beta: float) -> np.ndarray:
+    """Huber(beta) / beta: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (|d| when
+    beta is 0)."""
+    return absolute(d) if beta == 0 else huber(d, beta) / beta
+
+
+def smooth_l1_slope(d: np.ndarray, beta: float) -> np.ndarray:
+    return np.sign(d) if beta == 0 else huber_slope(d, beta) / beta
+
+
+def hinge(m, out=None):
+    """max(0, 1 - m) of the margin m = t·y."""
+    out = np.subtract(1, m, out=_buffer(m, out))
+    return np.maximum(out, 0, out=out)
+
+
+def hinge_slope(m):
+    """d hinge / dm: -1 inside the margin (m < 1), 0 beyond."""
+    return np.where(m < 1, -1.0, 0.0)
+
+
+def logistic(m, out=None):
+    """Two-class cross-entropy as a function of the margin m = t·y: log(1 + e^-m), which is
+    CrossEntropyLoss of the logits (0, m) for class 1. Written log(1 + e^-|m|) + max(-m, 0)
+    so that exp never overflows (and faster than np.logaddexp)."""
+    out = _buffer(m, out)
+    a = np.abs(m, out=np.empty_like(out))
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    np.log1p(a, out=a)
+    np.minimum(m, 0, out=out)
+    return np.subtract(a, out, out=out)
+
+
+def logistic_slope(m):
+    """d/dm log(1 + e^-m) = -1 / (1 + e^m): p - 1 of the true class (clipped: no overflow)."""
+    return -1.0 / (1.0 + np.exp(np.clip(m, -50, 50)))
+
+
 class _Loss(Op):
     group = "losses"
     inputs = ("input", "target")
@@ -75,7 +153,7 @@ class MSELoss(_Pointwise):
     formula = r"L_2(x) = x^2"
 
     def value(self, d):
-        return d * d
+        return squared(d)
 
     def slope(self, d):
         return 2 * d
@@ -89,24 +167,10 @@ class L1Loss(_Pointwise):
     formula = r"L_1(x) = |x|"
 
     def value(self, d):
-        return np.abs(d)
+        return absolute(d)
 
     def slope(self, d):
         return np.sign(d)
-
-
-def smooth_l1(d: np.ndarray, beta: float) -> np.ndarray:
-    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (|d| when beta is 0)."""
-    a = np.abs(d)
-    if beta == 0:
-        return a
-    return np.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
-
-
-def smooth_l1_slope(d: np.ndarray, beta: float) -> np.ndarray:
-    if beta == 0:
-        return np.sign(d)
-    return np.where(np.abs(d) < beta, d / beta, np.sign(d))
 
 
 @register
@@ -137,10 +201,10 @@ class HuberLoss(_Pointwise):
                r"\delta\left(|a| - \frac{1}{2}\delta\right) & \text{otherwise} \end{cases}")
 
     def value(self, d):
-        return self.delta * smooth_l1(d, self.delta)
+        return huber(d, self.delta)
 
     def slope(self, d):
-        return self.delta * smooth_l1_slope(d, self.delta)
+        return huber_slope(d, self.delta)
 
 
 class _Classification(_Loss):
@@ -297,12 +361,12 @@ class HingeLoss(_Loss):
         if bad.size:
             i = int(bad[0])
             raise OpError(f"labels must be -1 or +1, got {t.flat[i].item()!r} at position {i}")
-        margin = 1 - t * y
-        self.cache = {"y": y, "t": t, "active": margin > 0}
-        return self.reduce(np.maximum(margin, 0))
+        self.cache = {"y": y, "t": t, "margin": t * y}
+        return self.reduce(hinge(self.cache["margin"]))
 
     def backward(self, dout):
-        y, t, active = self.cache["y"], self.cache["t"], self.cache["active"]
-        g = np.where(active, self.per_item_grad(dout, t.shape), 0.0).astype(y.dtype, copy=False)
+        y, t, margin = self.cache["y"], self.cache["t"], self.cache["margin"]
+        g = self.per_item_grad(dout, t.shape) * hinge_slope(margin)     # dL/d(t*y)
+        g = g.astype(y.dtype, copy=False)
         # float labels receive a gradient too, as in torch's clamp(1 - t*y, min=0)
-        return (-t * g, -y * g if t.dtype.kind == "f" else None), {}
+        return (t * g, y * g if t.dtype.kind == "f" else None), {}
