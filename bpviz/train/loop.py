@@ -188,11 +188,14 @@ class TrainingRun:
                               f"{', '.join(ARCHS)})")
         self.cfg, self.dist = cfg, dist or Dist()
         self.out = Path(cfg.out).expanduser()
-        if not cfg.resume:
-            for name in (CHECKPOINT, METRICS):
-                if (self.out / name).exists():
-                    raise ConfigError(f"'{self.out}' already holds a run ({name}): resume it, "
-                                      f"or choose another output folder")
+        if not cfg.resume and (self.out / CHECKPOINT).exists():
+            raise ConfigError(f"'{self.out}' already holds a run ({CHECKPOINT}): resume it, "
+                              f"or choose another output folder")
+        if not cfg.resume and (self.out / METRICS).exists():
+            # killed before its first checkpoint: there is nothing to resume
+            raise ConfigError(f"'{self.out}' holds the records of a run that wrote no "
+                              f"checkpoint ({METRICS}): choose another output folder, or "
+                              f"delete that file to start afresh there")
         if self.dist.main:
             remove_temporaries(self.out)
         if cfg.threads and cfg.threads != torch.get_num_threads():

@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from bpviz.train import cli, data
-from bpviz.train.loop import DataError, TrainConfig, TrainingRun
+from bpviz.train.loop import ConfigError, DataError, TrainConfig, TrainingRun
 from bpviz.train.make_dataset import write_tree
 from bpviz.train.outputs import (OutputError, append_record, checkpoint_glance,
                                  read_checkpoint, temporary)
@@ -112,6 +112,13 @@ def test_a_temporary_file_left_by_a_kill_is_removed_at_the_next_start(good_run, 
     temporary(run / "checkpoint.pt").write_bytes(b"PK\x03\x04" + bytes(10_000))
     resumed = TrainingRun(TrainConfig(**SMALL, out=str(run), max_steps=4, resume=True))
     assert not temporary(run / "checkpoint.pt").exists() and resumed.step == 2
+
+
+def test_a_run_killed_before_its_first_checkpoint_is_not_a_dead_end(tmp_path):
+    (tmp_path / "metrics.jsonl").write_text('{"step": 2, "split": "train"}\n')
+    with pytest.raises(ConfigError, match="a run that wrote no checkpoint .metrics.jsonl.: "
+                                          "choose another output folder, or delete"):
+        TrainingRun(TrainConfig(**SMALL, out=str(tmp_path), max_steps=4))
 
 
 # --- damaged checkpoints: one reader for --resume and the Training tab ---------------------
