@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .array_views import sample_of
 from .errors import GraphError
 from .ops import Op
 
@@ -25,6 +26,12 @@ JACOBIAN_CAP = 2**18
 JACOBIAN_ROWS = 4096
 INTERACTIVE_JACOBIAN_CAP = 2**16
 INTERACTIVE_JACOBIAN_ROWS = 256
+
+
+def columns(x: np.ndarray, batched: bool, sample: int) -> int:
+    """Entries of ``sample``'s slice of a batched value (of all of it otherwise): the
+    columns of a per-sample Jacobian with respect to it."""
+    return x[sample].size if batched else x.size
 
 
 def local_jacobian(op: Op, cache: dict, output: np.ndarray, inputs: dict, params: dict,
@@ -45,7 +52,7 @@ def local_jacobian(op: Op, cache: dict, output: np.ndarray, inputs: dict, params
         wrt[name] = (w, False, "param")
     jac, notes, build = {}, {}, {}
     for name, (x, batched, kind) in wrt.items():
-        cols = x[sample].size if batched else x.size
+        cols = columns(x, batched, sample)
         if x.dtype.kind != "f":
             jac[name], notes[name] = None, "integer values (class labels) have no gradient"
         elif rows * cols > cap:
@@ -81,6 +88,22 @@ def local_jacobian(op: Op, cache: dict, output: np.ndarray, inputs: dict, params
         for name, matrix in build.items():
             jac[name] = matrix
     return jac, notes
+
+
+@dataclass
+class ChainRule:
+    """dL/dx = dL/d(out) · J for one sample, as the lecture writes it: [1×m]·[m×n] = [1×n]."""
+
+    dout: np.ndarray                # (1, m): dL/d(output) of the sample
+    jacobian: np.ndarray | None     # (m, n); None where it was not built (see the notes)
+    product: np.ndarray | None      # (1, n): dout · J; None without J
+    columns: int                    # n
+    gradient: np.ndarray            # dL/d(x) from backward: this sample's for an input,
+                                    # the whole (batch-summed) one for a parameter
+
+    @property
+    def rows(self) -> int:
+        return self.dout.shape[1]
 
 
 @dataclass
@@ -121,6 +144,33 @@ class StepEvent:
     def jacobian_notes(self) -> dict:
         """{name: why its Jacobian is None}."""
         return self.jacobian_for(self.sample)[1]
+
+    @property
+    def upstream(self) -> np.ndarray | None:
+        """dL/d(output) of ``sample`` as one (1, m) row; None in the forward phase."""
+        if self.dout is None:
+            return None
+        return np.asarray(sample_of(self.dout, self.sample)).reshape(1, -1)
+
+    @property
+    def chain_rules(self) -> dict:
+        """{input slot or param name: its ChainRule for ``sample``}, for each one that a
+        gradient reaches; empty in the forward phase."""
+        dout = self.upstream
+        if dout is None:
+            return {}
+        rules = {}
+        for name, grad in list(self.dinputs.items()) + list(self.dparams.items()):
+            if grad is None:
+                continue
+            is_param = name in self.params
+            value = self.params[name] if is_param else self.inputs[name]
+            j = self.jacobian[name]
+            rules[name] = ChainRule(
+                dout, j, None if j is None else dout @ j,
+                columns(value, not is_param and value.ndim > 0, self.sample),
+                grad if is_param else sample_of(grad, self.sample))
+        return rules
 
     @property
     def position(self) -> str:

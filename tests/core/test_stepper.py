@@ -26,6 +26,7 @@ def test_steps_forward_then_backward_and_match_a_full_pass():
         events.append(ev)
     assert s.done and s.position == "done" and s.step() is None
     assert [e.position for e in events[:2]] == ["forward 1/6", "forward 2/6"]
+    assert events[0].upstream is None and events[0].chain_rules == {}
     assert [e.node for e in events if e.phase == "backward"] == [
         "loss", "fc3", "relu2", "fc2", "relu1", "fc1"]
     ref = load_graph(example_path("spirals_mlp"))
@@ -54,18 +55,24 @@ def test_jacobian_invariant_dout_times_j_equals_backward(op, attrs, inputs):
     batched = ev.output.ndim > 0
     param_sum = {p: 0.0 for p in ev.dparams}
     for sample in range(3):
-        jac, notes = ev.jacobian_for(sample)
-        dout = (ev.dout[sample] if batched else ev.dout).reshape(-1)
+        ev.sample = sample
+        rules, jac, notes = ev.chain_rules, ev.jacobian, ev.jacobian_notes
+        dout = (ev.dout[sample] if batched else ev.dout).reshape(1, -1)
         for slot, d in ev.dinputs.items():
             if d is None:
-                assert jac[slot] is None and notes[slot]
+                assert jac[slot] is None and notes[slot] and slot not in rules
                 continue
-            np.testing.assert_allclose(dout @ jac[slot], d[sample].reshape(-1), rtol=1e-10,
+            rule = rules[slot]
+            np.testing.assert_array_equal(rule.dout, dout)
+            assert rule.jacobian is jac[slot] and rule.jacobian.shape == (rule.rows, rule.columns)
+            np.testing.assert_allclose(rule.product, d[sample].reshape(1, -1), rtol=1e-10,
                                        atol=1e-12)
-        for p in ev.dparams:
-            param_sum[p] = param_sum[p] + dout @ jac[p]
+            np.testing.assert_array_equal(rule.gradient, d[sample])
+        for p, d in ev.dparams.items():
+            assert rules[p].gradient is d and rules[p].columns == d.size
+            param_sum[p] = param_sum[p] + rules[p].product
     for p, d in ev.dparams.items():
-        np.testing.assert_allclose(param_sum[p], d.reshape(-1), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(param_sum[p], d.reshape(1, -1), rtol=1e-10, atol=1e-12)
 
 
 def run_to(g, feeds, node, phase="backward", cap=BIG_CAP):
@@ -121,6 +128,9 @@ def test_large_jacobians_are_capped_not_built():
     _, ev = run_to(g, feeds, "fc", cap=2**18)
     assert ev.jacobian["input"] is None and ev.jacobian["weight"] is None
     assert "1,505,280 entries, above the cap" in ev.jacobian_notes["input"]
+    rule = ev.chain_rules["input"]                  # its shape is still told, not computed
+    assert rule.product is None and (rule.rows, rule.columns) == (10, 3 * 224 * 224)
+    assert ev.chain_rules["weight"].columns == 10 * 3 * 224 * 224
     _, sm = run_to(g, feeds, "softmax", cap=2**18)
     assert sm.jacobian["input"].shape == (10, 10)     # small ones still are
     assert sm.dparams == {} and sm.dinputs["input"].shape == (2, 10)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QV
                                QWidget)
 
 from ...core.array_views import as_matrix, sample_of
+from ...core.gradcheck import EPS, TOLERANCE
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap, fmt
 from ..canvas.node_item import shape_label
@@ -101,9 +102,9 @@ class Inspector(QScrollArea):
     def _backward(self, ev) -> None:
         add = self.layout_.addWidget
         s = ev.sample
-        dout = np.asarray(sample_of(ev.dout, s) if np.ndim(ev.dout) else ev.dout).reshape(1, -1)
+        rules = ev.chain_rules
         add(section("Upstream gradient dL/dout (this sample)"))
-        add(self._heatmap("dout", f"dL/d{ev.node}", dout))
+        add(self._heatmap("dout", f"dL/d{ev.node}", ev.upstream))
         jac, notes = ev.jacobian, ev.jacobian_notes
         for name in list(ev.inputs) + list(ev.params):
             is_param = name in ev.params
@@ -114,52 +115,44 @@ class Inspector(QScrollArea):
                 label = QLabel(f"<i>Structure:</i> {structure}", wordWrap=True)
                 label.setObjectName(f"structure_{name}")
                 add(label)
-            j = jac.get(name)
-            add(self._heatmap(f"jac_{name}", f"J ({'sample ' + str(s) if not is_param else 'this sample'})",
-                              j, note=notes.get(name, "")))
-            self._chain(name, src, dout, j, ev)
+            which = "this sample" if is_param else f"sample {s}"
+            add(self._heatmap(f"jac_{name}", f"J ({which})", jac.get(name),
+                              note=notes.get(name, "")))
+            if name in rules:
+                self._chain(name, src, rules[name], is_param, ev.node)
 
-    def _chain(self, name, src, dout, j, ev) -> None:
-        """dL/d(input) = dout · J, drawn as [1×m]·[m×n] = [1×n] with the numbers."""
+    def _chain(self, name, src, rule, is_param: bool, node: str) -> None:
+        """The stepper's dL/d(input) = dout · J, drawn as [1×m]·[m×n] = [1×n] with the
+        numbers."""
         add = self.layout_.addWidget
-        is_param = name in ev.params
-        full = ev.dparams.get(name) if is_param else ev.dinputs.get(name)
-        if full is None:
-            return
-        product = (dout @ j) if j is not None else None
-        m = dout.shape[1]
-        n = j.shape[1] if j is not None else int(np.prod(np.shape(full)[1:] if not is_param
-                                                         else np.shape(full)))
-        text = (f"Chain rule: dL/d{src} = dL/d{ev.node} · J = [1×{m}] · [{m}×{n}] = [1×{n}]")
+        m, n = rule.rows, rule.columns
+        text = (f"Chain rule: dL/d{src} = dL/d{node} · J = [1×{m}] · [{m}×{n}] = [1×{n}]")
         label = QLabel(text, wordWrap=True)
         label.setObjectName(f"chain_{name}")
         label.setMinimumWidth(10)
         add(label)
-        if product is not None and m * n <= 144:
+        if rule.product is not None and m * n <= 144:
             row = QHBoxLayout()
-            for key, matrix, caption in (("dout", dout, "dL/dout"), ("j", j, "J"),
-                                         ("prod", product.reshape(1, -1), "product")):
+            for key, matrix, caption in (("dout", rule.dout, "dL/dout"),
+                                         ("j", rule.jacobian, "J"),
+                                         ("prod", rule.product, "product")):
                 row.addWidget(self._heatmap(f"chain_{name}_{key}", caption, matrix))
             self.layout_.addLayout(row)
-        if is_param:
-            add(self._heatmap(f"grad_{name}", f"dL/d{name} (summed over the batch)",
-                              as_matrix(full)))
-        else:
-            add(self._heatmap(f"grad_{name}", f"dL/d{src} (this sample)",
-                              as_matrix(sample_of(full, ev.sample))))
+        what = f"dL/d{name} (summed over the batch)" if is_param else f"dL/d{src} (this sample)"
+        add(self._heatmap(f"grad_{name}", what, as_matrix(rule.gradient)))
 
     def show_check(self, results, node: str = "") -> None:
         """Gradient-check results (bpviz.core.gradcheck.GradCheck list) or an error text.
 
-        Passing means a relative error below 1e-4 beyond the noise floor of the differences
-        (cs231n's rule for objectives with kinks); kinks and gradients too small to measure
-        are counted, not judged. The text shows the plain relative error and says what was
-        compared with what: agreement within the floor is not shown as an exact 0."""
+        Passing means a relative error below gradcheck's TOLERANCE beyond the noise floor of
+        the differences; kinks and gradients too small to measure are counted, not judged.
+        The text shows the plain relative error and says what was compared with what:
+        agreement within the floor is not shown as an exact 0."""
         if isinstance(results, str):
             self.check_result.setText(f"<span style='color:#d1242f'>{results}</span>")
             return
         lines = [self._check_line(r, node) for r in results]
-        eps = fmt(results[0].eps) if results else "?"
+        eps = fmt(results[0].eps if results else EPS)
         self.check_result.setText(
             "<br>".join(lines) + "<br><span style='color:gray'>compared: dL/dx from the "
             "backward pass against central differences (L(x + εe) − L(x − εe)) / 2ε of the "
@@ -168,7 +161,7 @@ class Inspector(QScrollArea):
 
     @staticmethod
     def _check_line(r, node: str) -> str:
-        ok = r.passed(tol=1e-4)
+        ok = r.passed(TOLERANCE)
         mark = "<span style='color:#1f883d'>✔</span>" if ok else \
             "<span style='color:#d1242f'>✘</span>"
         what = node if r.name == "output" else r.name
