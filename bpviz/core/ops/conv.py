@@ -131,8 +131,9 @@ class Conv2d(_Windowed):
         cols, wmat, weight = self.cache["cols"], self.cache["wmat"], self.cache["weight"]
         n, f, oh, ow = dout.shape
         dmat = dout.reshape(n, f, oh * ow)
-        # dW = sum over samples of dout cols^T; db = dout summed over samples and pixels
-        dw = (dmat @ cols.transpose(0, 2, 1)).sum(axis=0)
+        # dW = sum over samples of dout_n cols_n^T (summed as it goes: no (N, F, C*KH*KW)
+        # temporary, which a big batch of a big layer could not afford); db = dout summed
+        dw = sum(d @ c.T for d, c in zip(dmat, cols))
         grads = {"weight": dw.reshape(weight.shape)}
         if self.bias:
             grads["bias"] = dmat.sum(axis=(0, 2))
