@@ -124,20 +124,27 @@ def main(argv=None) -> int:
     if problem:
         return fail(problem)
     from .error_reporter import ErrorReporter
-    window.error_reporter = ErrorReporter(window)
-    window.error_reporter.install()
-    if args.tab:
-        window.show_tab(args.tab)
-    if args.presentation:
-        window.set_presentation(True)
-    if args.screenshot:
-        return screenshot(window, app, Path(args.screenshot))
+    reporter = ErrorReporter(window)
+    try:
+        if args.tab:
+            window.show_tab(args.tab)
+        if args.presentation:
+            window.set_presentation(True)
+        if args.screenshot:
+            return screenshot(window, app, Path(args.screenshot))
+    except Exception as err:             # no event loop yet: one line, the details in the log
+        path = reporter.log(type(err), err, err.__traceback__)
+        return fail(f"internal error: {type(err).__name__}: {err} (details in {path})")
     if os.environ.get("BPVIZ_STARTUP_TIMING"):   # benchmarks/startup.py
         report_first_paint(window, app, started)
     window.show()
     from PySide6.QtCore import QTimer
     QTimer.singleShot(0, window.check_recovery)
-    return app.exec()
+    reporter.install()                   # from here on, faults become a dialog
+    try:
+        return app.exec()
+    finally:
+        reporter.uninstall()
 
 
 def report_first_paint(window, app, started: float) -> None:

@@ -87,3 +87,28 @@ def test_start_up_does_not_import_torch(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=env, timeout=60, cwd=ROOT)
     assert result.returncode == 0, result.stderr
+
+
+def test_an_internal_error_before_the_window_shows_is_one_line(tmp_path):
+    """A fault of bpviz itself while it renders (here: a tab whose module cannot load) is
+    one line naming the error and the log, exit 2, and the traceback goes to errors.log."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import importlib.abc, sys\n"
+        "class Broken(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'bpviz.gui.labs.loss_lab':\n"
+        "            raise ImportError('broken on purpose')\n"
+        "sys.meta_path.insert(0, Broken())\n")
+    config = tmp_path / "config"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(hook),
+               BPVIZ_CONFIG_DIR=str(config))
+    result = subprocess.run([sys.executable, "-m", "bpviz", "--tab", "losses", "--screenshot",
+                             str(tmp_path / "x.png")], capture_output=True, text=True,
+                            env=env, timeout=300)
+    lines = [ln for ln in result.stderr.splitlines() if "propagateSizeHints" not in ln]
+    assert result.returncode == 2
+    assert lines == [f"bpviz: internal error: ImportError: broken on purpose (details in "
+                     f"{config / 'errors.log'})"]
+    assert "Traceback" in (config / "errors.log").read_text()

@@ -1,0 +1,244 @@
+"""BackpropWorkspace: everything of the Backprop tab and how it is wired — the canvas and
+its editor, the docks (Layers, Properties, Inspector, Problems, Update & Train), the stepper,
+the gradient check and the tab's menu actions. The main window only gives it a place."""
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem
+
+from ...core import GraphError
+from ...core.ops import REGISTRY
+from ..canvas.editor import Editor
+from ..canvas.graph_scene import GraphScene
+from ..canvas.graph_view import GraphView
+from ..canvas.palette import Palette
+from ..canvas.property_editor import PropertyEditor
+from ..widgets.formula import warm
+from ..widgets.lazy import LazyPanel
+from .backprop_tab import BackpropTab
+from .inspector import Inspector
+from .update_panel import UpdatePanel
+
+# name, title, area; the Update & Train dock opens from the Step menu or the stepper bar
+DOCKS = (("palette", "Layers", Qt.LeftDockWidgetArea),
+         ("properties", "Properties", Qt.RightDockWidgetArea),
+         ("inspector", "Inspector", Qt.RightDockWidgetArea),
+         ("problems", "Problems", Qt.BottomDockWidgetArea),
+         ("training", "Update && Train", Qt.BottomDockWidgetArea))
+
+
+class ProblemsList(QListWidget):
+    """Every problem of the graph; activating one selects its node."""
+
+    def show_problems(self, problems) -> None:
+        self.clear()
+        for p in problems:
+            item = QListWidgetItem(f"⚠ {p}")
+            item.setData(Qt.UserRole, p.node)
+            self.addItem(item)
+        if not problems:
+            self.addItem(QListWidgetItem("No problems: every node's shapes fit."))
+
+
+class BackpropWorkspace(QObject):
+    message = Signal(str)                    # for the status bar
+    summary_changed = Signal(str)            # "7 nodes · 1 problem"
+
+    def __init__(self, document, window, theme):
+        super().__init__(window)
+        self.window, self.document = window, document
+        self.scene = GraphScene(document.graph, theme, parent=self)
+        self.view = GraphView(self.scene)
+        self.editor = Editor(document, self.scene, self.view, parent=self)
+        self.tab = BackpropTab(document, self.view)
+        self.stepper, self.data = self.tab.stepper, self.tab.data
+        self.op_palette = Palette()
+        self.properties = PropertyEditor()
+        self.problems = ProblemsList()
+        self.inspector = Inspector()
+        self.training = LazyPanel(self._make_update_panel)
+        self.docks = self._make_docks({"palette": self.op_palette,
+                                       "properties": self.properties,
+                                       "inspector": self.inspector,
+                                       "problems": self.problems, "training": self.training})
+        self._connect()
+
+    def _make_docks(self, widgets: dict) -> dict:
+        docks = {}
+        for name, title, area in DOCKS:
+            dock = QDockWidget(title, self.window)
+            dock.setObjectName(f"dock_{name}")
+            dock.setWidget(widgets[name])
+            self.window.addDockWidget(area, dock)
+            docks[name] = dock
+        docks["palette"].setMinimumWidth(150)
+        # the second dock of a pair ends up on top
+        self.window.tabifyDockWidget(docks["inspector"], docks["properties"])
+        self.window.splitDockWidget(docks["problems"], docks["training"], Qt.Horizontal)
+        docks["training"].hide()
+        return docks
+
+    def _connect(self) -> None:
+        self.scene.selectionChanged.connect(self.on_selection)
+        self.scene.analysis_changed.connect(self.on_analysis)
+        self.editor.message.connect(self.message)
+        self.op_palette.add_requested.connect(lambda op: self.editor.add_op(op))
+        self.properties.attrs_edited.connect(self.editor.set_attrs)
+        self.problems.itemActivated.connect(self._problem_activated)
+        self.problems.itemClicked.connect(self._problem_activated)
+        self.stepper.event_changed.connect(self.on_step)
+        self.stepper.reset_done.connect(lambda: self.on_step(None))
+        self.stepper.message.connect(self.message)
+        self.data.message.connect(self.message)
+        self.inspector.check_requested.connect(self.check_gradient)
+
+    def _make_update_panel(self):
+        panel = UpdatePanel(self.document, self.data, gradients_ready=lambda: (
+            self.stepper.stepper is not None and self.stepper.stepper.done))
+        self.data.changed.connect(panel.reset)        # other data: a fresh optimizer state
+        panel.message.connect(self.message)
+        panel.params_changed.connect(self.on_params_changed)
+        return panel
+
+    # --- menus -----------------------------------------------------------------------------
+    def add_edit_actions(self, menu, add) -> None:
+        """``add(menu, text, slot, shortcut)`` makes a window-wide action."""
+        add(menu, "&Copy", self.editor.copy, QKeySequence.Copy)
+        add(menu, "&Paste", self.editor.paste, QKeySequence.Paste)
+        add(menu, "&Delete", self.editor.delete_selected, QKeySequence.Delete)
+        add(menu, "Delete (Backspace)", self.editor.delete_selected,
+            QKeySequence(Qt.Key_Backspace)).setVisible(False)
+        add(menu, "Select &All", self.select_all, QKeySequence.SelectAll)
+        add(menu, "&Find Op…", self.focus_palette, "Ctrl+F")
+
+    def add_step_actions(self, menu, add) -> None:
+        for text, slot, key in (("Step Forward", self.stepper.step, "Space"),
+                                ("Step Back", self.stepper.back, "Shift+Space"),
+                                ("Run to End of Phase", self.stepper.run_phase, "Ctrl+Space"),
+                                ("Play / Pause", self.stepper.toggle_play, "P"),
+                                ("Reset Stepping", self.stepper.reset, "Home")):
+            add(menu, text, slot, key)
+        menu.addSeparator()
+        add(menu, "Apply One Optimizer Step", self.apply_optimizer_step, "Ctrl+U")
+        add(menu, "Update && Train Panel", self.show_training, "Ctrl+T")
+
+    def add_view_actions(self, menu, add) -> None:
+        add(menu, "&Fit to Window", self.view.fit, "Ctrl+0")
+        add(menu, "Zoom &In", lambda: self.view.zoom(1.25), QKeySequence.ZoomIn)
+        add(menu, "Zoom &Out", lambda: self.view.zoom(0.8), QKeySequence.ZoomOut)
+        add(menu, "Automatic &Layout", self.editor.auto_layout, "Ctrl+L")
+
+    # --- following the document --------------------------------------------------------------
+    def on_graph_replaced(self, graph) -> None:
+        self.scene.set_graph(graph)
+        graph.changed.connect(self._on_model_changed)
+        self.data.set_graph(graph)
+        self.stepper.watch(graph)
+        QTimer.singleShot(50, self, lambda: self._warm_formulas(graph))   # dies with self
+        if self.training.built:
+            self.training.panel.reset()
+        self.properties.show_node(None, None)
+        QTimer.singleShot(0, self.view.fit)
+
+    def _on_model_changed(self, kind: str, nid) -> None:
+        if kind != "moved" and self.training.built:   # parameters may have other shapes
+            self.training.panel.reset()
+        shown = self.properties.nid
+        if shown is not None and nid == shown and kind in ("attrs", "removed", "added"):
+            self.properties.show_node(self.document.graph, shown if kind != "removed" else None)
+
+    def _warm_formulas(self, graph) -> None:
+        """Render the formulas of the graph's ops while the user looks at the canvas, so
+        that the first step through each op is as quick as the rest."""
+        ops = {REGISTRY[n.op] for n in graph.nodes.values() if n.op in REGISTRY}
+        color = self.inspector.palette().windowText().color().name()
+        warm([latex for op in ops for latex in (op.formula, op.grad_formula)], 17.0, color)
+
+    def on_selection(self) -> None:
+        if not shiboken6.isValid(self.scene):     # a dying scene reports its last selection
+            return
+        ids = self.editor.selected_ids()
+        self.properties.show_node(self.document.graph, ids[0] if len(ids) == 1 else None)
+
+    def on_analysis(self, analysis) -> None:
+        self.problems.show_problems(analysis.problems)
+        self.properties.refresh_status()
+        n, bad = len(self.document.graph.nodes), len(analysis.problems)
+        self.summary_changed.emit(f"{n} nodes · " + (f"{bad} problem{'s' * (bad != 1)}" if bad
+                                                     else "shapes OK"))
+
+    def _problem_activated(self, item) -> None:
+        nid = item.data(Qt.UserRole)
+        if nid in self.scene.nodes:
+            self.editor.select([nid])
+            self.view.centerOn(self.scene.nodes[nid])
+
+    # --- stepping ----------------------------------------------------------------------------
+    def on_step(self, event) -> None:
+        """A step was taken (or undone): canvas overlays and the inspector follow."""
+        self.tab.show_step(event, self.stepper.stepper)
+        self.inspector.show_event(event)
+        if event is not None:
+            self.docks["inspector"].raise_()
+
+    def on_params_changed(self) -> None:
+        """An optimizer step changed the weights: stepping starts again from them."""
+        self.stepper.invalidate()
+        self.stepper.set_position_text("update")
+
+    def check_gradient(self, nid: str) -> None:
+        """Central differences against the analytic gradient, on a copy of the graph (the
+        stepper's state is left untouched)."""
+        from ...core.gradcheck import check_node
+
+        stepper = self.stepper.stepper
+        if stepper is None:
+            return
+        try:
+            results = check_node(self.document.graph.copy(), stepper.feeds, nid)
+        except GraphError as err:
+            self.inspector.show_check(str(err))
+            return
+        self.inspector.show_check(results, nid)
+
+    # --- docks -------------------------------------------------------------------------------
+    def show_training(self) -> None:
+        dock, window = self.docks["training"], self.window
+        if not dock.isVisible():                 # open it wide: it holds four views
+            dock.show()
+            width = window.width()
+            window.resizeDocks([self.docks["problems"], dock], [width // 5, width * 4 // 5],
+                               Qt.Horizontal)
+            window.resizeDocks([dock], [max(300, window.height() // 3)], Qt.Vertical)
+        dock.raise_()
+
+    def apply_optimizer_step(self) -> None:
+        self.show_training()
+        self.training.panel.apply_one_step()
+
+    def select_all(self) -> None:
+        self.editor.select(list(self.scene.nodes))
+
+    def focus_palette(self) -> None:
+        self.docks["palette"].show()
+        self.op_palette.search.setFocus()
+        self.op_palette.search.selectAll()
+
+    def set_docks_shown(self, shown: bool) -> None:
+        """The docks belong to this tab: the other tabs get the whole window."""
+        if not shown:
+            if not hasattr(self, "_docks_shown"):
+                self._docks_shown = [d for d in self.docks.values() if d.isVisible()]
+            for dock in self.docks.values():
+                dock.hide()
+        elif hasattr(self, "_docks_shown"):
+            for dock in self._docks_shown:
+                dock.show()
+            del self._docks_shown
+
+    def default_dock_sizes(self) -> None:
+        self.window.resizeDocks([self.docks["palette"], self.docks["properties"]], [200, 400],
+                                Qt.Horizontal)
+        self.window.resizeDocks([self.docks["problems"]], [90], Qt.Vertical)

@@ -1,0 +1,173 @@
+"""FileMenu: the File menu's work — new, open (a dialog, a path, a recent file or an
+example), save, export of the current tab's figure and data, and the recovery of unsaved
+work after a crash. Questions to the user go through the window (tests answer them)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from ..core import GraphError
+from ..core.fileformat import read_json
+from ..paths import resources_dir
+from .settings import recent_files
+from .widgets.figure_export import export_csv, export_figure
+from .widgets.lazy import LazyPanel
+
+FILE_FILTER = "bpviz graphs (*.bpviz.json);;JSON files (*.json);;All files (*)"
+
+
+class FileMenu(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.recent_menu = self.examples_menu = self.save_action = None
+
+    def add_actions(self, menu, add) -> None:
+        """``add(menu, text, slot, shortcut)`` makes a window-wide action."""
+        add(menu, "&New", self.new_file, QKeySequence.New)
+        add(menu, "&Open…", self.open_dialog, QKeySequence.Open)
+        self.recent_menu = menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.examples_menu = menu.addMenu("&Examples")
+        for path in sorted((resources_dir() / "examples").glob("*.bpviz.json")):
+            title = read_json(path).get("name") or path.name
+            add(self.examples_menu, title, lambda _=False, p=path: self.open_example(p))
+        menu.addSeparator()
+        self.save_action = add(menu, "&Save", self.save, QKeySequence.Save)
+        add(menu, "Save &As…", self.save_as, QKeySequence.SaveAs)
+        menu.addSeparator()
+        add(menu, "Export &Figure…", self.export_figure, "Ctrl+E")
+        add(menu, "Export &Data as CSV…", self.export_csv, "Ctrl+Shift+E")
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = recent_files()
+        for path in files:
+            act = QAction(path, self.recent_menu)
+            act.triggered.connect(lambda _=False, p=path: self.open_file(p))
+            self.recent_menu.addAction(act)
+        if not files:
+            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+
+    def new_file(self) -> None:
+        if self.maybe_save():
+            self.window.document.new()
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open graph", "", FILE_FILTER)
+        if path:
+            self.open_file(path, ask=False)
+
+    def open_file(self, path, ask: bool = True) -> bool:
+        """Open ``path``; a bad file is reported in a dialog and changes nothing."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            self.window.document.open(path)
+        except GraphError as err:
+            self.window.show_error("Cannot open file", str(err))
+            return False
+        except Exception as err:     # a fault of bpviz: still a message, and nothing lost
+            self.window.show_error("Cannot open file", f"bpviz failed to read '{Path(path).name}' "
+                            f"({type(err).__name__}: {err}); the open document is kept.")
+            return False
+        self.window.say(f"Opened {Path(path).name}")
+        return True
+
+    def open_example(self, path) -> bool:
+        if not self.maybe_save():
+            return False
+        self.window.document.open_example(path)
+        self.window.say(f"Example: {self.window.document.graph.name}")
+        return True
+
+    def save(self) -> bool:
+        if self.window.document.path is None:
+            return self.save_as()
+        return self._save_to(self.window.document.path)
+
+    def save_as(self) -> bool:
+        default = self.window.document.path or Path.home() / (
+            (self.window.document.graph.name or "untitled").split(" (")[0].replace(" ", "_")[:40]
+            + ".bpviz.json")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save graph as", str(default), FILE_FILTER)
+        return bool(path) and self._save_to(path)
+
+    def _save_to(self, path) -> bool:
+        try:
+            saved = self.window.document.save(path)
+        except GraphError as err:
+            self.window.show_error("Cannot save", str(err))
+            return False
+        self.window.say(f"Saved {saved}")
+        return True
+
+    def current_lab(self):
+        """The panel of the current tab if it exports (the labs), else None."""
+        page = self.window.tabs.currentWidget()
+        if isinstance(page, LazyPanel) and hasattr(page.panel, "csv_data"):
+            return page.panel
+        return None
+
+    def export_figure(self, path=None) -> bool:
+        """The current tab's figure (the canvas on the Backprop tab) as PNG or SVG."""
+        lab = self.current_lab()
+        widget = lab.figure_widget() if lab is not None else self.window.view
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self.window, "Export figure", "figure.png",
+                                                  "PNG image (*.png);;SVG drawing (*.svg)")
+            if not path:
+                return False
+        try:
+            export_figure(widget, path)
+        except OSError as err:
+            self.window.show_error("Cannot export", str(err))
+            return False
+        self.window.say(f"Figure written to {path}")
+        return True
+
+    def export_csv(self, path=None) -> bool:
+        """The numbers behind the current lab's figure (curves, surface, trajectories)."""
+        lab = self.current_lab()
+        if lab is None:
+            self.window.say("CSV export is for the Losses, Optimizers and Training tabs")
+            return False
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self.window, "Export data", "data.csv",
+                                                  "CSV files (*.csv)")
+            if not path:
+                return False
+        try:
+            export_csv(path, lab.csv_data())
+        except OSError as err:
+            self.window.show_error("Cannot export", str(err))
+            return False
+        self.window.say(f"Data written to {path}")
+        return True
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to replace the document (saved, discarded or unchanged)."""
+        if not self.window.document.modified:
+            return True
+        answer = self.window.ask_unsaved()
+        if answer == QMessageBox.Save:
+            return self.save()
+        return answer == QMessageBox.Discard
+
+    def check_recovery(self) -> bool:
+        """Offer to restore what autosave kept from a session that crashed."""
+        record = self.window.document.recovery_record()
+        if record is None:
+            return False
+        if self.window.ask_restore(record):
+            self.window.document.restore(record)
+            self.window.say("Restored unsaved work from the recovery file")
+            return True
+        self.window.document.clear_recovery()
+        return False
+
