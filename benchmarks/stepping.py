@@ -99,7 +99,7 @@ def main() -> None:
         frames += 1
     panel.set_continuous(False)
     elapsed = time.perf_counter() - start
-    refreshes = len(panel.history_test)
+    refreshes = len(panel.trainer.held_out_history)
     print(f"training spirals MLP (Adam, batch 32): {(panel.trainer.steps - steps0) / elapsed:.0f} "
           f"optimizer steps/s, {refreshes / elapsed:.1f} view refreshes/s "
           f"(loss curves + decision map)")

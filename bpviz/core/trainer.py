@@ -1,11 +1,15 @@
-"""Mini-batch training of a Graph with any optimizer of ``bpviz.core.optim``."""
+"""Mini-batch training of a Graph with any optimizer of ``bpviz.core.optim``: one loop
+for scripts (``fit``) and for the app's step-by-step and continuous training (``run``),
+with the loss on held-out data and a stop when the loss diverges."""
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import GraphError
+from .errors import DataError, GraphError
 from .optim import Optimizer
 
 CLASSIFIERS = ("CrossEntropyLoss", "NLLLoss", "MultiMarginLoss")
@@ -31,11 +35,30 @@ def class_count(graph) -> int | None:
     return int(graph.analyze().shapes[node.inputs[0]][-1])
 
 
+HELD_OUT = 0.2           # the fraction of the data that training is measured on
+
+
+def hold_out(data, fraction: float = HELD_OUT, seed: int = 0):
+    """(training part, held-out part) of a Dataset; DataError if it cannot spare a sample."""
+    if len(data) < 2:
+        raise DataError("training needs at least 2 samples (one is held out)")
+    return data.split(fraction, seed)
+
+
 @dataclass
 class Record:
     step: int
     epoch: int
     loss: float
+
+
+@dataclass
+class Progress:
+    """What one ``Trainer.run`` did: the history points of its steps and, if the loss
+    stopped being finite, why it stopped there ("" otherwise)."""
+
+    records: list
+    diverged: str = ""
 
 
 @dataclass
@@ -51,6 +74,7 @@ class Trainer:
     y_input: str | None = None
     seed: int = 0
     history: list = field(default_factory=list)
+    held_out_history: list = field(default_factory=list)     # (step, held-out loss)
 
     def __post_init__(self):
         if self.x_input is None or self.y_input is None:
@@ -86,15 +110,63 @@ class Trainer:
         self.steps += 1
         return {k: (before[k], new[k]) for k in self.keys}
 
+    def run(self, batches, steps: int | None = None, seconds: float | None = None,
+            callback=None) -> Progress:
+        """Train on ``batches`` ((x, y, epoch) triples) until they run out, ``steps`` steps
+        are done, ``seconds`` have passed, ``callback(record)`` returns False, or the loss
+        is no longer finite (every later step would be NaN)."""
+        start, records, batches = time.perf_counter(), [], iter(batches)
+        while ((steps is None or len(records) < steps)
+               and (seconds is None or time.perf_counter() - start < seconds)):
+            batch = next(batches, None)          # drawn only when a step will use it
+            if batch is None:
+                break
+            loss = self.train_step(*batch)
+            records.append(self.history[-1])
+            if not math.isfinite(loss):
+                return Progress(records, f"the loss became {loss} at step {self.steps}; "
+                                         f"lower the learning rate")
+            if callback is not None and callback(records[-1]) is False:
+                break
+        return Progress(records)
+
     def fit(self, data, epochs: int = 1, batch_size: int = 32, callback=None) -> list:
         """Train over ``data`` (a Dataset) for ``epochs``; ``callback(record)`` after each step
-        may return False to stop early."""
-        for epoch in range(epochs):
-            for x, y in data.batches(batch_size, self.rng):
-                self.train_step(x, y, epoch)
-                if callback is not None and callback(self.history[-1]) is False:
-                    return self.history
+        may return False to stop early. Stops where the loss diverges."""
+        self.run(((x, y, epoch) for epoch in range(epochs)
+                  for x, y in data.batches(batch_size, self.rng)), callback=callback)
         return self.history
+
+    def random_batches(self, data, batch_size: int):
+        """Endless (x, y, 0) mini-batches of ``data``, each drawn at random without repeats:
+        training that runs until it is stopped has no epochs."""
+        size = min(batch_size, len(data))
+        while True:
+            idx = self.rng.choice(len(data), size, replace=False)
+            yield data.x[idx], data.y[idx], 0
+
+    @property
+    def diverged(self) -> bool:
+        """The last step's loss is not finite."""
+        return bool(self.history) and not math.isfinite(self.history[-1].loss)
+
+    def check_held_out(self, data) -> tuple[float, float | None]:
+        """``evaluate(data)``, its loss kept in ``held_out_history`` at the current step."""
+        loss, acc = self.evaluate(data)
+        self.held_out_history.append((self.steps, loss))
+        return loss, acc
+
+    def loss_curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, batch losses) of the history that a plot can draw: the finite ones."""
+        steps = np.fromiter((r.step for r in self.history), float, len(self.history))
+        losses = np.fromiter((r.loss for r in self.history), float, len(self.history))
+        finite = np.isfinite(losses)
+        return steps[finite], losses[finite]
+
+    def held_out_curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, losses) of ``held_out_history``."""
+        pairs = np.array(self.held_out_history, dtype=float).reshape(-1, 2)
+        return pairs[:, 0], pairs[:, 1]
 
     def evaluate(self, data) -> tuple[float, float | None]:
         """(loss, accuracy) in eval mode; accuracy is None unless the loss classifies."""

@@ -4,7 +4,7 @@ import pytest
 
 from bpviz.core import load_graph, optim
 from bpviz.core import datasets as ds
-from bpviz.core.trainer import Trainer
+from bpviz.core.trainer import Trainer, hold_out
 from bpviz.paths import example_path
 
 
@@ -71,3 +71,69 @@ def test_a_csv_field_too_long_for_the_csv_module_is_a_data_error(tmp_path):
     path.write_text("1,2,a\n" + "9" * 200_000 + ",1,b\n")
     with pytest.raises(DataError, match="'big.csv' is not a readable CSV file"):
         ds.read_csv(path)
+
+
+def spirals_trainer(optimizer, seed=0):
+    return Trainer(load_graph(example_path("spirals_mlp")), optimizer, seed=seed)
+
+
+def test_fit_runs_the_same_steps_as_a_hand_written_epoch_loop():
+    data = ds.spirals(n=100, seed=0)
+    fitted = spirals_trainer(optim.SGD(lr=0.1))
+    fitted.fit(data, epochs=2, batch_size=32)
+    by_hand = spirals_trainer(optim.SGD(lr=0.1))
+    for epoch in range(2):
+        for x, y in data.batches(32, by_hand.rng):
+            by_hand.train_step(x, y, epoch)
+    assert [(r.step, r.epoch) for r in fitted.history] == [(s, (s - 1) // 4)
+                                                           for s in range(1, 9)]
+    assert [r.loss for r in fitted.history] == [r.loss for r in by_hand.history]
+
+
+def test_run_stops_after_its_steps_and_draws_only_the_batches_it_uses():
+    train, _ = hold_out(ds.spirals(n=100, seed=0))
+    trainer = spirals_trainer(optim.Adam(lr=0.01))
+    state = trainer.rng.bit_generator.state
+    assert trainer.run(trainer.random_batches(train, 32), steps=0).records == []
+    assert trainer.run(trainer.random_batches(train, 32), seconds=0).records == []
+    assert trainer.rng.bit_generator.state == state and trainer.steps == 0
+    progress = trainer.run(trainer.random_batches(train, 32), steps=5, seconds=60)
+    assert progress.diverged == "" and progress.records == trainer.history
+    assert [r.step for r in progress.records] == [1, 2, 3, 4, 5] and trainer.steps == 5
+    sizes = []
+    trainer.train_step = lambda x, y, epoch: sizes.append(len(x)) or 1.0
+    batches = trainer.random_batches(train, 500)        # more than there are samples
+    trainer.run(batches, callback=lambda r: len(sizes) < 3)
+    assert sizes == [len(train)] * 3
+
+
+def test_a_diverging_loss_stops_the_loop_and_stays_off_the_curve():
+    data = ds.spirals(n=100, seed=0)
+    trainer = spirals_trainer(optim.SGD(lr=1e200))
+    history = trainer.fit(data, epochs=50, batch_size=32)
+    assert len(history) < 50 * 4 and trainer.diverged
+    assert all(np.isfinite(r.loss) for r in history[:-1]) and not np.isfinite(history[-1].loss)
+    steps, losses = trainer.loss_curve()
+    assert list(steps) == [r.step for r in history[:-1]] and np.isfinite(losses).all()
+    again = trainer.run(trainer.random_batches(data, 32), steps=3)
+    assert len(again.records) == 1 and again.diverged == (
+        f"the loss became {again.records[0].loss} at step {trainer.steps}; "
+        f"lower the learning rate")
+
+
+def test_held_out_history_follows_the_steps():
+    from bpviz.core.errors import DataError
+    one = ds.Dataset("one", np.zeros((1, 2)), np.zeros(1, np.int64), ["a"])
+    with pytest.raises(DataError, match="at least 2 samples"):
+        hold_out(one)
+    train, held_out = hold_out(ds.spirals(n=100, seed=0))
+    assert (len(train), len(held_out)) == (80, 20)
+    trainer = spirals_trainer(optim.Adam(lr=0.01))
+    assert [len(a) for a in trainer.held_out_curve()] == [0, 0]
+    first = trainer.check_held_out(held_out)
+    trainer.run(trainer.random_batches(train, 32), steps=200)
+    last = trainer.check_held_out(held_out)
+    assert last[0] < first[0] / 2 and last[1] > first[1]
+    steps, losses = trainer.held_out_curve()
+    assert list(steps) == [0, 200] and list(losses) == [first[0], last[0]]
+    assert not trainer.diverged

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPus
 from ...core import GraphError
 from ...core.errors import DataError
 from ...core.array_views import as_matrix
-from ...core.trainer import Trainer
+from ...core.trainer import Trainer, hold_out
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap
 from ..widgets.optimizer_form import PRESETS, UPDATE_FORMULAS, OptimizerForm
@@ -125,15 +125,12 @@ class UpdatePanel(QWidget):
             if problem:
                 raise DataError(problem)
             self.document.graph.loss_node()            # GraphError without a single loss
-            if len(self.data.data) < 2:
-                raise DataError("training needs at least 2 samples (one is held out)")
+            self.train_data, self.held_out = hold_out(self.data.data)
             self.trainer = Trainer(self.document.graph, self.optimizer())
-            self.train_data, self.held_out = self.data.data.split(0.2, seed=0)
         except (ValueError, GraphError, DataError) as err:
             self.message.emit(f"Cannot train: {err}")
             self.trainer = None
             return False
-        self.history_test = []
         self.param_choice.clear()
         for nid, p in self.trainer.keys:
             self.param_choice.addItem(f"{nid}.{p}", (nid, p))
@@ -201,27 +198,22 @@ class UpdatePanel(QWidget):
         self.train_button.blockSignals(False)
 
     def run_steps(self, budget_s: float = FRAME_S) -> int:
-        """Train for about ``budget_s`` seconds of steps (or what remains of N)."""
-        done, start = 0, time.perf_counter()
-        rng = self.trainer.rng
-        batch = self.data.batch.value()
-        while self.remaining != 0 and time.perf_counter() - start < budget_s:
-            idx = rng.choice(len(self.train_data), min(batch, len(self.train_data)), replace=False)
-            try:
-                loss = self.trainer.train_step(self.train_data.x[idx], self.train_data.y[idx])
-            except GraphError as err:
-                self.message.emit(f"Training stopped: {err}")
-                self.remaining = 0
-                break
-            if not np.isfinite(loss):
-                self.message.emit(f"Training stopped: the loss became {loss} at step "
-                                  f"{self.trainer.steps}; lower the learning rate")
-                self.remaining = 0
-                break
-            done += 1
-            if self.remaining > 0:
-                self.remaining -= 1
-        return done
+        """Train for about ``budget_s`` seconds of steps (or what remains of N); returns
+        how many steps changed the parameters."""
+        t, steps_before = self.trainer, self.trainer.steps
+        batches = t.random_batches(self.train_data, self.data.batch.value())
+        try:
+            progress = t.run(batches, None if self.remaining < 0 else self.remaining, budget_s)
+        except GraphError as err:
+            self.message.emit(f"Training stopped: {err}")
+            self.remaining = 0
+            return t.steps - steps_before
+        if progress.diverged:
+            self.message.emit(f"Training stopped: {progress.diverged}")
+            self.remaining = 0
+        elif self.remaining > 0:
+            self.remaining -= len(progress.records)
+        return len(progress.records)
 
     def _tick(self) -> None:
         start = time.perf_counter()
@@ -243,16 +235,12 @@ class UpdatePanel(QWidget):
         t = self.trainer
         if t is None or not t.history:
             return
-        steps = np.fromiter((r.step for r in t.history), float, len(t.history))
-        losses = np.fromiter((r.loss for r in t.history), float, len(t.history))
-        finite = np.isfinite(losses)
-        self.train_curve.setData(steps[finite], losses[finite])
-        if not finite[-1]:
-            return                      # diverged: the views keep the last sane picture
-        loss, acc = t.evaluate(self.held_out)
-        self.history_test.append((t.steps, loss))
-        self.test_curve.setData(*map(np.array, zip(*self.history_test)))
-        text = f"step {t.steps}: batch loss {losses[-1]:.4f}, held-out loss {loss:.4f}"
+        self.train_curve.setData(*t.loss_curve())
+        if t.diverged:
+            return                      # the views keep the last sane picture
+        loss, acc = t.check_held_out(self.held_out)
+        self.test_curve.setData(*t.held_out_curve())
+        text = f"step {t.steps}: batch loss {t.history[-1].loss:.4f}, held-out loss {loss:.4f}"
         if acc is not None:
             text += f", held-out accuracy {acc:.1%}"
         self.status.setText(text)
