@@ -1,8 +1,10 @@
 """Export a graph as runnable PyTorch source: an ``nn.Module`` with the same parameters.
 
 Every op mirrors its torch twin by name and arguments, so most nodes become
-``nn.<Op>(**attrs)``; the tensor functions (Add, Mul, ...) become ``torch.<fn>`` calls and
-the binary HingeLoss, which torch lacks, a small function written out in the source.
+``nn.<Op>(**attrs)``; an op that names a ``torch_function`` (Add: ``torch.add``) becomes a
+call of it, and an op torch lacks (the binary HingeLoss) brings that function's source
+along (``torch_source``). The op's ``torch_kwargs`` give the arguments: export itself knows
+no op.
 Parameters go to a ``.npz`` file beside the source (plain arrays, loaded without pickle).
 Node ids become Python identifiers through a strict whitelist, so nothing from a graph file
 can inject code into the exported source.
@@ -17,20 +19,12 @@ import numpy as np
 
 from .errors import GraphError
 from .fileformat import write_atomic
+from .ops import REGISTRY
 
-FUNCTIONS = {"Add": "torch.add", "Mul": "torch.mul", "MatMul": "torch.matmul",
-             "Exp": "torch.exp", "Log": "torch.log", "Sum": "torch.sum", "Mean": "torch.mean"}
-RESERVED = {"self", "torch", "nn", "np", "hinge_loss", "load_params", "build", "Net",
-            "return_all", "values", "arrays", "path"}
-
-HINGE_SOURCE = '''
-def hinge_loss(input, target, reduction="mean"):
-    """Binary hinge loss max(0, 1 - t*y), t in {-1, +1} (bpviz's HingeLoss)."""
-    loss = torch.clamp(1 - target * input, min=0)
-    if reduction == "mean":
-        return loss.mean()
-    return loss.sum() if reduction == "sum" else loss
-'''
+# names the exported source defines itself, helper functions of the ops included
+RESERVED = {"self", "torch", "nn", "np", "load_params", "build", "Net", "return_all",
+            "values", "arrays", "path"} | {
+    op.torch_function for op in REGISTRY.values() if op.torch_function.isidentifier()}
 
 
 def identifiers(ids) -> dict[str, str]:
@@ -52,35 +46,32 @@ def _kwargs(values: dict) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in values.items())
 
 
+def _torch_kwargs(graph, nid: str) -> dict:
+    return graph.op(nid).torch_kwargs([graph.shape(i) for i in graph.nodes[nid].inputs])
+
+
 def _module_expr(graph, nid: str) -> str | None:
-    """``nn.X(...)`` for ops with an nn twin; None for functions and inputs."""
-    node, op = graph.nodes[nid], graph.op(nid)
-    if node.op == "Input" or node.op in FUNCTIONS or node.op == "HingeLoss":
+    """``nn.X(...)`` for an op with an nn twin; None for a function."""
+    if graph.op(nid).torch_function:
         return None
-    attrs = op.attr_values()
-    if node.op in ("Softmax", "LogSoftmax"):
-        attrs["dim"] = op.axis(len(graph.shape(node.inputs[0])))
-    return f"nn.{node.op}({_kwargs(attrs)})"
+    return f"nn.{graph.nodes[nid].op}({_kwargs(_torch_kwargs(graph, nid))})"
 
 
 def _call_expr(graph, nid: str, names: dict) -> str:
-    node, op = graph.nodes[nid], graph.op(nid)
-    args = ", ".join(names[i] for i in node.inputs)
-    if node.op == "HingeLoss":
-        return f"hinge_loss({args}, reduction={op.reduction!r})"
-    if node.op in ("Sum", "Mean") and op.dim is not None:
-        dim = tuple(op.dim) if isinstance(op.dim, list) else op.dim
-        return f"{FUNCTIONS[node.op]}({args}, dim={dim!r}, keepdim={op.keepdim!r})"
-    if node.op in FUNCTIONS:
-        return f"{FUNCTIONS[node.op]}({args})"
-    return f"self.{names[nid]}({args})"
+    args = [names[i] for i in graph.nodes[nid].inputs]
+    function = graph.op(nid).torch_function
+    if not function:
+        return f"self.{names[nid]}({', '.join(args)})"
+    kwargs = _torch_kwargs(graph, nid)
+    return f"{function}({', '.join(args + ([_kwargs(kwargs)] if kwargs else []))})"
 
 
 def to_pytorch_source(graph, class_name: str = "Net") -> str:
     """Python source of an ``nn.Module`` computing the same values as ``graph``."""
     order = graph.order
     names = identifiers(graph.nodes)
-    inputs = [names[i] for i in graph.inputs()]
+    fed = graph.inputs()
+    inputs = [names[i] for i in fed]
     try:
         result = names[graph.loss_node()]
     except GraphError:
@@ -88,18 +79,19 @@ def to_pytorch_source(graph, class_name: str = "Net") -> str:
     title = repr(graph.name or "untitled")
     lines = [f'"""PyTorch module exported by bpviz from the graph {title}."""',
              "import numpy as np", "import torch", "from torch import nn", ""]
-    if any(graph.nodes[n].op == "HingeLoss" for n in order):
-        lines += HINGE_SOURCE.strip("\n").splitlines() + [""]
+    for source in dict.fromkeys(graph.op(n).torch_source for n in order):
+        if source:                       # each helper function once, in order of use
+            lines += source.strip("\n").splitlines() + [""]
     lines += ["", f"class {class_name}(nn.Module):", "    def __init__(self):",
               "        super().__init__()"]
     for nid in order:
-        expr = _module_expr(graph, nid)
+        expr = None if nid in fed else _module_expr(graph, nid)
         if expr:
             lines.append(f"        self.{names[nid]} = {expr}")
     lines += ["", f"    def forward(self, {', '.join(inputs)}, return_all=False):",
               "        values = {}"]
     for nid in order:
-        if graph.nodes[nid].op != "Input":
+        if nid not in fed:
             lines.append(f"        {names[nid]} = {_call_expr(graph, nid, names)}")
         lines.append(f"        values[{nid!r}] = {names[nid]}")
     lines += [f"        return values if return_all else {result}", "",

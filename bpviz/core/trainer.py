@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import DataError, GraphError
+from .ops import REGISTRY
 from .optim import Optimizer
-
-CLASSIFIERS = ("CrossEntropyLoss", "NLLLoss", "MultiMarginLoss")
 
 
 def data_inputs(graph) -> tuple[str, str]:
@@ -27,9 +26,14 @@ def data_inputs(graph) -> tuple[str, str]:
     return next(i for i in inputs if i != y), y
 
 
+def classifies(node) -> str:
+    """What the node's op classifies: "multiclass", "binary" or "" (see ``Op.classifies``)."""
+    return getattr(REGISTRY.get(node.op), "classifies", "")
+
+
 def class_count(graph) -> int | None:
     """How many classes the graph's classification loss scores (None without one)."""
-    node = next((n for n in graph.nodes.values() if n.op in CLASSIFIERS), None)
+    node = next((n for n in graph.nodes.values() if classifies(n) == "multiclass"), None)
     if node is None or node.inputs[0] not in graph.analyze().shapes:
         return None
     return int(graph.analyze().shapes[node.inputs[0]][-1])
@@ -177,20 +181,16 @@ class Trainer:
         """The loss node that classifies: the loss itself, or (for a sum of losses such as
         cross-entropy + hinge) the first classification loss in the graph; None if none."""
         loss = self.graph.nodes[self.graph.loss_node()]
-        if loss.op in CLASSIFIERS + ("HingeLoss",):
+        if classifies(loss):
             return loss
-        return next((n for n in self.graph.nodes.values()
-                     if n.op in CLASSIFIERS + ("HingeLoss",)), None)
+        return next((n for n in self.graph.nodes.values() if classifies(n)), None)
 
     def predictions(self) -> np.ndarray | None:
         """Predicted classes of the last forward pass, from the scores fed to the loss."""
         node = self.classifier()
         if node is None:
             return None
-        scores = self.graph.value(node.inputs[0])
-        if node.op == "HingeLoss":
-            return np.where(scores >= 0, 1, -1)
-        return scores.argmax(axis=1)
+        return REGISTRY[node.op].predict(self.graph.value(node.inputs[0]))
 
     def dummy_labels(self, n: int) -> np.ndarray:
         """Labels that any loss accepts, for evaluating the scores of unlabelled points."""

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from bpviz.core import surfaces
+from bpviz.core.labs import curves
 from bpviz.gui.labs.optimizer_lab import RACE_SECONDS
 
 
@@ -32,10 +32,10 @@ def test_lab_tabs_hide_the_editor_docks(window):
 def test_curves_come_from_the_engine_and_follow_sliders(losses):
     reg = losses.regression
     huber = reg.items["Huber"][0].getData()[1]
-    np.testing.assert_allclose(huber, surfaces.curve("HuberLoss", reg.xs)[0])
+    np.testing.assert_allclose(huber, curves.curve("HuberLoss", reg.xs)[0])
     reg.delta.set_value(2.0)
     huber2 = reg.items["Huber"][0].getData()[1]
-    np.testing.assert_allclose(huber2, surfaces.curve("HuberLoss", reg.xs, delta=2.0)[0])
+    np.testing.assert_allclose(huber2, curves.curve("HuberLoss", reg.xs, delta=2.0)[0])
     assert "δ = 1" in reg.note.text() and "coincide" not in reg.note.text()
     reg.show_derivatives.setChecked(False)
     assert not reg.items["Huber"][1].isVisible()
@@ -47,7 +47,7 @@ def test_multiclass_sliders_update_bars_and_values(qtbot, losses):
     mc = losses.multiclass
     mc.logits[3].set_value(1.9)                 # a wrong class close to the true score
     mc.target.setCurrentIndex(0)
-    r = surfaces.multiclass([s.value() for s in mc.logits], 0, mc.margin.value())
+    r = curves.multiclass([s.value() for s in mc.logits], 0, mc.margin.value())
     heights = mc.plots["hinge"][1].opts["height"]
     np.testing.assert_allclose(heights, r["hinge_grad"])
     assert heights[3] > 0 and heights[0] < 0

@@ -20,6 +20,11 @@ class _Elementwise(Op):
 
 @register
 class ReLU(_Elementwise):
+    """y = max(0, x), element by element.
+
+    Shapes: input (N, *) -> (N, *)
+    """
+
     attrs = (Attr("inplace", "bool", False),)
     doc = "Rectified linear unit: max(0, x). Its Jacobian is a 0/1 diagonal mask."
     jacobian_doc = {"input": "diagonal 0/1 mask: 1 where x > 0"}
@@ -37,6 +42,11 @@ class ReLU(_Elementwise):
 
 @register
 class LeakyReLU(_Elementwise):
+    """y = x where x > 0, negative_slope * x elsewhere.
+
+    Shapes: input (N, *) -> (N, *)
+    """
+
     attrs = (Attr("negative_slope", "float", 0.01), Attr("inplace", "bool", False))
     doc = "Leaky ReLU: x for x > 0, negative_slope * x otherwise."
     jacobian_doc = {"input": "diagonal: 1 where x > 0, negative_slope elsewhere"}
@@ -52,6 +62,11 @@ class LeakyReLU(_Elementwise):
 
 @register
 class Sigmoid(_Elementwise):
+    """y = 1 / (1 + e^-x), element by element.
+
+    Shapes: input (N, *) -> (N, *)
+    """
+
     doc = "Logistic sigmoid 1 / (1 + e^-x); its slope is at most 1/4 (vanishing gradients)."
     jacobian_doc = {"input": "diagonal σ(x)(1-σ(x)), never above 1/4"}
     grad_formula = r"\frac{\partial \sigma}{\partial x} = \sigma(x)\,(1 - \sigma(x)) \le \frac{1}{4}"
@@ -71,6 +86,11 @@ class Sigmoid(_Elementwise):
 
 @register
 class Tanh(_Elementwise):
+    """y = tanh(x), element by element.
+
+    Shapes: input (N, *) -> (N, *)
+    """
+
     doc = "Hyperbolic tangent; slope 1 - tanh^2(x)."
     jacobian_doc = {"input": "diagonal 1 - tanh²(x)"}
     grad_formula = r"\frac{\partial y}{\partial x} = 1 - \tanh^2(x)"
@@ -94,6 +114,11 @@ def implicit_softmax_dim(ndim: int) -> int:
 class _SoftmaxFamily(Op):
     group = "activations"
     attrs = (Attr("dim", "int", None, optional=True),)
+    starter_attrs = {"dim": 1}
+
+    def torch_kwargs(self, shapes):
+        # the dim torch would pick implicitly, written out (and torch warns without it)
+        return {**self.attr_values(), "dim": self.axis(len(shapes[0]))}
 
     def axis(self, ndim: int) -> int:
         dim = implicit_softmax_dim(ndim) if self.dim is None else self.dim
@@ -118,6 +143,11 @@ def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
 
 @register
 class Softmax(_SoftmaxFamily):
+    """p = e^y / sum(e^y) along ``dim``.
+
+    Shapes: input (N, C, *) -> (N, C, *)
+    """
+
     doc = "Turns scores into probabilities; Jacobian diag(p) - p p^T."
     jacobian_doc = {"input": "diag(p) - p pᵀ: ∂σ_i/∂y_j = σ_i(δ_ij - σ_j)"}
     grad_formula = r"\frac{\partial \sigma(\mathbf{y})_i}{\partial y_j} = \sigma(\mathbf{y})_i\,(\delta_{ij} - \sigma(\mathbf{y})_j)"
@@ -137,6 +167,11 @@ class Softmax(_SoftmaxFamily):
 
 @register
 class LogSoftmax(_SoftmaxFamily):
+    """log p = y - logsumexp(y) along ``dim``.
+
+    Shapes: input (N, C, *) -> (N, C, *)
+    """
+
     doc = "log of softmax, computed stably: y - logsumexp(y)."
     jacobian_doc = {"input": "I - 1 pᵀ: each row is a one-hot minus p"}
     grad_formula = r"\frac{\partial \log\sigma_i}{\partial y_j} = \delta_{ij} - \sigma(\mathbf{y})_j"

@@ -19,6 +19,12 @@ class _Binary(Op):
 
 @register
 class Add(_Binary):
+    """z = input + other, with numpy broadcasting.
+
+    Shapes: input (N, *), other (N, *) or any shape that broadcasts -> the broadcast shape
+    """
+
+    torch_function = "torch.add"
     doc = "input + other (broadcasting). Fan-in point: the gradient is copied to both."
     jacobian_doc = {"input": "the identity (summed over broadcast dims)", "other": "the identity (summed over broadcast dims)"}
     grad_formula = r"\frac{\partial z}{\partial x} = \frac{\partial z}{\partial y} = 1"
@@ -35,6 +41,12 @@ class Add(_Binary):
 
 @register
 class Mul(_Binary):
+    """z = input * other, element by element, with numpy broadcasting.
+
+    Shapes: input (N, *), other (N, *) or any shape that broadcasts -> the broadcast shape
+    """
+
+    torch_function = "torch.mul"
     doc = "input * other, element-wise (broadcasting). Each gradient is scaled by the other."
     jacobian_doc = {"input": "diag(other)", "other": "diag(input)"}
     grad_formula = r"\frac{\partial z}{\partial x} = y,\quad \frac{\partial z}{\partial y} = x"
@@ -51,8 +63,12 @@ class Mul(_Binary):
 
 @register
 class MatMul(_Binary):
-    """torch.matmul of per-sample matrices: (N, a, b) @ (N, b, c) -> (N, a, c)."""
+    """torch.matmul of per-sample matrices.
 
+    Shapes: input (N, a, b), other (N, b, c) -> (N, a, c)
+    """
+
+    torch_function = "torch.matmul"
     doc = "Matrix product of per-sample matrices."
     jacobian_doc = {"input": "block structure: each row of Z takes Yᵀ", "other": "block structure: each column of Z takes X"}
     formula = r"Z = XY"
@@ -81,6 +97,12 @@ class _Reduce(Op):
     """Sum or mean over ``dim`` (None: everything, batch included, giving a scalar)."""
 
     attrs = (Attr("dim", "dims", None, optional=True), Attr("keepdim", "bool", False))
+
+    def torch_kwargs(self, shapes):
+        if self.dim is None:           # torch.sum(x) reduces everything, as dim=None does here
+            return {}
+        return {"dim": tuple(self.dim) if isinstance(self.dim, list) else self.dim,
+                "keepdim": self.keepdim}
 
     def axes(self, ndim: int) -> tuple[int, ...]:
         if self.dim is None:
@@ -119,6 +141,12 @@ class _Reduce(Op):
 
 @register
 class Sum(_Reduce):
+    """s = the sum of input over ``dim`` (everything when dim is None).
+
+    Shapes: input (N, *) -> () when dim is None, else input's shape less dim (keepdim: 1 there)
+    """
+
+    torch_function = "torch.sum"
     doc = "Sum over dims (all by default). The gradient is copied to every element."
     jacobian_doc = {"input": "ones"}
     formula = r"s = \sum_i x_i"
@@ -132,6 +160,12 @@ class Sum(_Reduce):
 
 @register
 class Mean(_Reduce):
+    """m = the mean of input over ``dim`` (everything when dim is None).
+
+    Shapes: input (N, *) -> () when dim is None, else input's shape less dim (keepdim: 1 there)
+    """
+
+    torch_function = "torch.mean"
     doc = "Mean over dims (all by default). Each element gets 1/count of the gradient."
     jacobian_doc = {"input": "1/n everywhere"}
     formula = r"m = \frac{1}{n}\sum_i x_i"
@@ -145,7 +179,13 @@ class Mean(_Reduce):
 
 @register
 class Exp(_Elementwise):
+    """y = e^x, element by element.
+
+    Shapes: input (N, *) -> (N, *)
+    """
+
     group = "math"
+    torch_function = "torch.exp"
     doc = "e^x, element-wise; its own derivative."
     jacobian_doc = {"input": "diagonal eˣ"}
     grad_formula = r"\frac{\partial y}{\partial x} = e^x"
@@ -162,7 +202,13 @@ class Exp(_Elementwise):
 
 @register
 class Log(_Elementwise):
+    """y = log x (natural), element by element.
+
+    Shapes: input (N, *) -> (N, *)
+    """
+
     group = "math"
+    torch_function = "torch.log"
     doc = "Natural logarithm, element-wise; derivative 1/x."
     jacobian_doc = {"input": "diagonal 1/x"}
     grad_formula = r"\frac{\partial y}{\partial x} = \frac{1}{x}"

@@ -147,7 +147,16 @@ def numel(shape) -> int:
 
 
 def shape_text(shape) -> str:
+    """A shape inside a sentence, as numpy and torch print it: ("N", 3) -> "(N, 3)"."""
     return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def shape_label(shape) -> str:
+    """A shape as a label on its own (edges, nodes, panels): ("N", 3, 32, 32) ->
+    "N×3×32×32"; () -> "scalar"; None (not known) -> "?"."""
+    if shape is None:
+        return "?"
+    return "×".join(str(d) for d in shape) or "scalar"
 
 
 def broadcast_shapes(a: Shape, b: Shape) -> Shape:
@@ -194,6 +203,10 @@ class Op:
     formula: ClassVar[str] = ""               # LaTeX, rendered by the GUI
     jacobian_doc: ClassVar[dict] = {}         # input or param name -> the Jacobian's structure
     grad_formula: ClassVar[str] = ""          # LaTeX of the local derivative (the lecture's)
+    starter_attrs: ClassVar[dict] = {}        # a new node's attributes: valid once connected
+    torch_function: ClassVar[str] = ""        # exported as a call of this; "": as nn.<name>
+    torch_source: ClassVar[str] = ""          # that function's source, where torch has none
+    classifies: ClassVar[str] = ""            # losses: "multiclass" or "binary" (see predict)
 
     def __init__(self, **attrs):
         problems = self.attr_problems(attrs)
@@ -228,6 +241,32 @@ class Op:
             except OpError as err:
                 problems.append(str(err))
         return problems
+
+    # --- what the canvas and the export ask of an op ------------------------------------
+    @classmethod
+    def summary(cls, attrs: dict) -> str:
+        """One line for the node on the canvas, from ``attrs`` as the graph holds them: they
+        may be invalid while being edited, and then every attribute is shown as name=value."""
+        try:
+            return cls.summarize(attrs)
+        except (TypeError, KeyError, IndexError, ValueError):
+            return Op.summarize(attrs)
+
+    @classmethod
+    def summarize(cls, attrs: dict) -> str:
+        """The attributes that matter for this op (all of them unless the op picks)."""
+        return ", ".join(f"{k}={v}" for k, v in attrs.items())
+
+    @classmethod
+    def fit_to_input(cls, attrs: dict, shape) -> dict:
+        """``attrs`` with the sizes that must agree with an input of ``shape`` filled in (a
+        new node connected after another; ``shape`` is symbolic, None when unknown)."""
+        return dict(attrs)
+
+    def torch_kwargs(self, shapes: list[Shape]) -> dict:
+        """Keyword arguments of the torch twin, given the input shapes: those of the
+        ``nn.<name>`` constructor, or of the ``torch_function`` call after its inputs."""
+        return {} if self.torch_function else self.attr_values()
 
     def setup(self) -> None:
         """Derive internal values from the validated attributes (e.g. pairs)."""

@@ -5,7 +5,7 @@ import numpy as np
 
 from .base import (MAX_ELEMENTS, Attr, Op, OpError, pair, register, shape_text,
                    uniform_fan_in)
-from .windows import fold, out_size, pad2d, taps, unpad2d
+from .windows import fold, out_size, pad2d, taps, unpad2d, window_text
 
 
 class _Windowed(Op):
@@ -52,6 +52,11 @@ class _Windowed(Op):
 class _Pool(_Windowed):
     group = "layers"
     stride_default_is_kernel = True
+    starter_attrs = {"kernel_size": 2}
+
+    @classmethod
+    def summarize(cls, attrs):
+        return window_text(attrs)
 
     def infer(self, shapes):
         (shape,) = shapes
@@ -80,7 +85,10 @@ _DILATION = Attr("dilation", "pair", 1, low=1)
 
 @register
 class Conv2d(_Windowed):
-    """out[n, f] = b[f] + sum_c (W[f, c] cross-correlated with x[n, c])."""
+    """out[n, f] = b[f] + sum_c (W[f, c] cross-correlated with x[n, c]).
+
+    Shapes: input (N, C, H, W), weight (F, C, KH, KW), bias (F,) -> (N, F, OH, OW)
+    """
 
     group = "layers"
     attrs = (Attr("in_channels", "int", low=1), Attr("out_channels", "int", low=1), _KERNEL,
@@ -91,6 +99,16 @@ class Conv2d(_Windowed):
     jacobian_doc = {"input": "sparse with shared weights: backward correlates dout with the flipped kernel", "weight": "each row holds input patches (im2col): dL/dW correlates x with dout", "bias": "ones over each output channel's map"}
     grad_formula = r"\frac{\partial L}{\partial W_{f,c}} = \sum_{i,j} \delta_{f,i,j}\, x_{c,\,si+u,\,sj+v},\quad \frac{\partial L}{\partial x} = \delta \ast \mathrm{flip}(W)"
     formula = r"y_{f,i,j} = b_f + \sum_{c,u,v} W_{f,c,u,v}\, x_{c,\,si+u,\,sj+v}"
+    starter_attrs = {"in_channels": 1, "out_channels": 8, "kernel_size": 3, "padding": 1}
+
+    @classmethod
+    def summarize(cls, attrs):
+        return (f"{attrs.get('in_channels', '?')} → {attrs.get('out_channels', '?')}, "
+                + window_text(attrs))
+
+    @classmethod
+    def fit_to_input(cls, attrs, shape):
+        return {**attrs, "in_channels": shape[1]} if shape and len(shape) == 4 else dict(attrs)
 
     @property
     def params(self):
@@ -144,7 +162,10 @@ class Conv2d(_Windowed):
 
 @register
 class MaxPool2d(_Pool):
-    """out = max over each window; the gradient goes only to the element that won."""
+    """out = max over each window; the gradient goes only to the element that won.
+
+    Shapes: input (N, C, H, W) -> (N, C, OH, OW)
+    """
 
     attrs = (_KERNEL, Attr("stride", "pair", None, low=1, optional=True), _PADDING, _DILATION,
              Attr("return_indices", "choice", False, choices=(False,)),
@@ -179,7 +200,10 @@ class MaxPool2d(_Pool):
 
 @register
 class AvgPool2d(_Pool):
-    """out = mean over each window (zero padding counted unless count_include_pad=False)."""
+    """out = mean over each window (zero padding counted unless count_include_pad=False).
+
+    Shapes: input (N, C, H, W) -> (N, C, OH, OW)
+    """
 
     attrs = (_KERNEL, Attr("stride", "pair", None, low=1, optional=True), _PADDING,
              Attr("ceil_mode", "choice", False, choices=(False,)),

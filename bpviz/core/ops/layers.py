@@ -4,20 +4,29 @@ from __future__ import annotations
 import numpy as np
 
 from .base import (BATCH, MAX_ELEMENTS, Attr, Op, OpError, numel, register, resolve_dim,
-                   shape_text, uniform_fan_in)
+                   shape_label, shape_text, uniform_fan_in)
 
 DTYPES = ("float64", "float32", "int64")
 
 
 @register
 class Input(Op):
-    """A tensor fed to the graph; ``shape`` excludes the batch dimension."""
+    """A tensor fed to the graph; ``shape`` excludes the batch dimension.
+
+    Shapes: -> (N, *shape)
+    """
 
     group = "io"
     inputs = ()
     attrs = (Attr("shape", "shape", doc="per-sample shape, batch dimension excluded"),
              Attr("dtype", "choice", "float64", choices=DTYPES))
     doc = "Data fed to the network: images, features or targets (batch dimension first)."
+    starter_attrs = {"shape": [2]}
+
+    @classmethod
+    def summarize(cls, attrs):
+        return shape_label(attrs.get("shape", [])) + (
+            "  int64" if attrs.get("dtype") == "int64" else "")
 
     def infer(self, shapes):
         shape = (BATCH,) + tuple(self.shape)
@@ -29,7 +38,11 @@ class Input(Op):
 
 @register
 class Linear(Op):
-    """y = x W^T + b.   x: (N, *, in_features), W: (out_features, in_features)."""
+    """y = x W^T + b.
+
+    Shapes: input (N, *, in_features), weight (out_features, in_features),
+    bias (out_features,) -> (N, *, out_features)
+    """
 
     group = "layers"
     attrs = (Attr("in_features", "int", low=1), Attr("out_features", "int", low=1),
@@ -38,6 +51,16 @@ class Linear(Op):
     jacobian_doc = {"input": "W itself: row i holds the weights of output i", "weight": "row i holds x in the block of W's row i (dy_i/dW_jk = x_k if i = j), so dL/dW = δ xᵀ", "bias": "the identity"}
     grad_formula = r"\frac{\partial L}{\partial W} = \boldsymbol{\delta}\,\mathbf{x}^\top,\quad \frac{\partial L}{\partial \mathbf{x}} = W^\top \boldsymbol{\delta}"
     formula = r"\mathbf{y} = W\mathbf{x} + \mathbf{b}"
+    starter_attrs = {"in_features": 2, "out_features": 10}
+
+    @classmethod
+    def summarize(cls, attrs):
+        return (f"{attrs.get('in_features', '?')} → {attrs.get('out_features', '?')}"
+                + ("" if attrs.get("bias", True) else ", no bias"))
+
+    @classmethod
+    def fit_to_input(cls, attrs, shape):
+        return {**attrs, "in_features": shape[-1]} if shape else dict(attrs)
 
     @property
     def params(self):
@@ -80,7 +103,10 @@ class Linear(Op):
 
 @register
 class Flatten(Op):
-    """Merge dims start_dim..end_dim into one (batch dimension kept)."""
+    """Merge dims start_dim..end_dim into one (batch dimension kept).
+
+    Shapes: input (N, C, H, W) -> (N, C*H*W) with the defaults (start_dim=1, end_dim=-1)
+    """
 
     group = "layers"
     attrs = (Attr("start_dim", "int", 1), Attr("end_dim", "int", -1))
@@ -109,7 +135,10 @@ class Flatten(Op):
 
 @register
 class Dropout(Op):
-    """Training: zero each element with probability p and scale the rest by 1/(1-p)."""
+    """Training: zero each element with probability p and scale the rest by 1/(1-p).
+
+    Shapes: input (N, *) -> (N, *)
+    """
 
     group = "layers"
     attrs = (Attr("p", "float", 0.5, low=0.0, high=1.0), Attr("inplace", "bool", False))
@@ -117,6 +146,10 @@ class Dropout(Op):
     jacobian_doc = {"input": "diagonal mask m/(1-p): 0 for dropped units (identity when evaluating)"}
     grad_formula = r"\frac{\partial L}{\partial x} = \frac{m}{1-p}\,\frac{\partial L}{\partial y}"
     formula = r"y = \frac{m \odot x}{1-p},\quad m_i \sim \mathrm{Bernoulli}(1-p)"
+
+    @classmethod
+    def summarize(cls, attrs):
+        return f"p = {attrs.get('p', 0.5)}"
 
     def forward(self, x):
         if not self.training or self.p == 0.0:
@@ -139,6 +172,8 @@ class LocalResponseNorm(Op):
 
     b_c = a_c / (k + alpha/n * sum_{c' in window(c)} a_{c'}^2)^beta, window of ``size``
     channels around c (torch pads size//2 before and (size-1)//2 after).
+
+    Shapes: input (N, C, *) -> (N, C, *)
     """
 
     group = "layers"
@@ -147,6 +182,11 @@ class LocalResponseNorm(Op):
     doc = "Local response normalisation across neighbouring channels (AlexNet)."
     jacobian_doc = {"input": "a band around the diagonal: each output depends on its neighbouring channels"}
     formula = (r"b_c = a_c\left(k + \frac{\alpha}{n}\sum_{c'} a_{c'}^2\right)^{-\beta}")
+    starter_attrs = {"size": 5}
+
+    @classmethod
+    def summarize(cls, attrs):
+        return f"size {attrs.get('size', '?')}, k {attrs.get('k', 1.0)}"
 
     def infer(self, shapes):
         (shape,) = shapes

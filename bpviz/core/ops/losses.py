@@ -123,6 +123,12 @@ class _Loss(Op):
         """What the target input must hold: "int" (class indices), "float" or "either"."""
         return "float"
 
+    @staticmethod
+    def predict(scores: np.ndarray) -> np.ndarray | None:
+        """The classes a classifying loss (``classifies``) predicts from the scores fed to
+        it; None for the losses that do not classify."""
+        return None
+
 
 class _Pointwise(_Loss):
     """Regression losses of the residual d = input - target, element by element."""
@@ -147,6 +153,11 @@ class _Pointwise(_Loss):
 
 @register
 class MSELoss(_Pointwise):
+    """(input - target)^2, reduced.
+
+    Shapes: input (N, *), target (N, *) -> () (reduction 'none': (N, *))
+    """
+
     doc = "Mean squared error (L2): (input - target)^2."
     jacobian_doc = {"input": "2(x - y)/n", "target": "-2(x - y)/n"}
     grad_formula = r"\frac{\partial L}{\partial x} = 2x"
@@ -161,6 +172,11 @@ class MSELoss(_Pointwise):
 
 @register
 class L1Loss(_Pointwise):
+    """|input - target|, reduced.
+
+    Shapes: input (N, *), target (N, *) -> () (reduction 'none': (N, *))
+    """
+
     doc = "Mean absolute error (L1): |input - target|."
     jacobian_doc = {"input": "sign(x - y)/n", "target": "-sign(x - y)/n"}
     grad_formula = r"\frac{\partial L}{\partial x} = \mathrm{sign}(x)"
@@ -175,6 +191,11 @@ class L1Loss(_Pointwise):
 
 @register
 class SmoothL1Loss(_Pointwise):
+    """0.5 d^2 / beta where |d| < beta, |d| - 0.5 beta beyond; d = input - target.
+
+    Shapes: input (N, *), target (N, *) -> () (reduction 'none': (N, *))
+    """
+
     doc = "Quadratic for |d| < beta, linear beyond: 0.5 d^2 / beta or |d| - 0.5 beta."
     jacobian_doc = {"input": "(x - y)/β inside ±β, sign(x - y) outside, over n", "target": "the negative of the input's"}
     grad_formula = r"\frac{\partial L}{\partial x} = \begin{cases} x/\beta & |x| < \beta \\ \mathrm{sign}(x) & \text{otherwise} \end{cases}"
@@ -191,7 +212,10 @@ class SmoothL1Loss(_Pointwise):
 
 @register
 class HuberLoss(_Pointwise):
-    """Huber(delta) = delta * SmoothL1(beta=delta): the same curve, scaled."""
+    """Huber(delta) = delta * SmoothL1(beta=delta): the same curve, scaled.
+
+    Shapes: input (N, *), target (N, *) -> () (reduction 'none': (N, *))
+    """
 
     doc = "Huber: 0.5 d^2 for |d| <= delta, delta (|d| - 0.5 delta) beyond (smooth L1 at delta 1)."
     jacobian_doc = {"input": "(x - y) inside ±δ, δ·sign(x - y) outside, over n", "target": "the negative of the input's"}
@@ -209,6 +233,12 @@ class HuberLoss(_Pointwise):
 
 class _Classification(_Loss):
     """Scores (N, C) against class indices (N,)."""
+
+    classifies = "multiclass"
+
+    @staticmethod
+    def predict(scores):
+        return scores.argmax(axis=1)
 
     def infer(self, shapes):
         x, t = shapes
@@ -235,7 +265,11 @@ class _Classification(_Loss):
 
 @register
 class CrossEntropyLoss(_Classification):
-    """-sum_c q_c log softmax(x)_c, q the one-hot (or given) target, optionally smoothed."""
+    """-sum_c q_c log softmax(x)_c, q the one-hot (or given) target, optionally smoothed.
+
+    Shapes: input (N, C), target (N,) class indices or (N, C) probabilities -> ()
+    (reduction 'none': (N,))
+    """
 
     attrs = (Attr("ignore_index", "int", -100), _REDUCTION,
              Attr("label_smoothing", "float", 0.0, low=0.0, high=1.0))
@@ -282,7 +316,10 @@ class CrossEntropyLoss(_Classification):
 
 @register
 class NLLLoss(_Classification):
-    """-x[n, t_n]: the negative log-likelihood of log-probabilities x (after LogSoftmax)."""
+    """-x[n, t_n]: the negative log-likelihood of log-probabilities x (after LogSoftmax).
+
+    Shapes: input (N, C), target (N,) -> () (reduction 'none': (N,))
+    """
 
     attrs = (Attr("ignore_index", "int", -100), _REDUCTION)
     doc = "Negative log-likelihood: picks -log p of the true class from log-probabilities."
@@ -308,7 +345,10 @@ class NLLLoss(_Classification):
 
 @register
 class MultiMarginLoss(_Classification):
-    """Multiclass hinge: sum_{j != t} max(0, margin - x_t + x_j)^p / C."""
+    """Multiclass hinge: sum_{j != t} max(0, margin - x_t + x_j)^p / C.
+
+    Shapes: input (N, C), target (N,) -> () (reduction 'none': (N,))
+    """
 
     attrs = (Attr("p", "choice", 1, choices=(1, 2)), Attr("margin", "float", 1.0), _REDUCTION)
     doc = "Multiclass hinge (SVM) loss: only classes within the margin of the true one get gradient."
@@ -339,8 +379,21 @@ class MultiMarginLoss(_Classification):
 
 @register
 class HingeLoss(_Loss):
-    """Binary hinge, max(0, 1 - t*y) with t in {-1, +1} (bpviz's own: torch has no twin)."""
+    """Binary hinge, max(0, 1 - t*y) with t in {-1, +1} (bpviz's own: torch has no twin).
 
+    Shapes: input (N, *), target (N, *) -> () (reduction 'none': (N, *))
+    """
+
+    classifies = "binary"
+    torch_function = "hinge_loss"          # written into the exported source: torch has none
+    torch_source = '''
+def hinge_loss(input, target, reduction="mean"):
+    """Binary hinge loss max(0, 1 - t*y), t in {-1, +1} (bpviz's HingeLoss)."""
+    loss = torch.clamp(1 - target * input, min=0)
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+'''
     doc = "Binary hinge (max-margin) loss: max(0, 1 - t*y), labels t = -1 or +1."
     jacobian_doc = {"input": "-t/N where the margin 1 - t·y is positive, 0 elsewhere"}
     grad_formula = r"\frac{\partial L}{\partial y} = \begin{cases} -t & t \cdot y < 1 \\ 0 & \text{otherwise} \end{cases}"
@@ -355,6 +408,13 @@ class HingeLoss(_Loss):
 
     def target_kind(self, shapes):
         return "either"
+
+    def torch_kwargs(self, shapes):
+        return {"reduction": self.reduction}
+
+    @staticmethod
+    def predict(scores):
+        return np.where(scores >= 0, 1, -1)
 
     def forward(self, y, t):
         bad = np.flatnonzero((t != 1) & (t != -1))

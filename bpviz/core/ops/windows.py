@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .base import OpError
+from .base import OpError, pair
 
 
 def out_size(size: int, kernel: int, stride: int, padding: int, dilation: int, what: str) -> int:
@@ -55,3 +55,19 @@ def fold(dtaps: np.ndarray, padded_hw, kernel, stride, dilation) -> np.ndarray:
 
 def unpad2d(x: np.ndarray, ph: int, pw: int) -> np.ndarray:
     return x[:, :, ph: x.shape[2] - ph, pw: x.shape[3] - pw]
+
+
+def window_text(attrs: dict) -> str:
+    """A window's attributes as the canvas shows them: "3×3 /2 pad 1" ("?" with no
+    kernel_size yet); stride, padding and dilation only where they are not the default."""
+    if "kernel_size" not in attrs:
+        return "?"
+    text = "×".join(str(k) for k in pair(attrs["kernel_size"]))
+    for name, prefix, default in (("stride", " /", 1), ("padding", " pad ", 0),
+                                  ("dilation", " dil ", 1)):
+        value = attrs.get(name)
+        if value is not None and pair(value) != (default, default):
+            a, b = pair(value)
+            text += prefix + (str(a) if a == b else f"{a}×{b}")
+    return text
+

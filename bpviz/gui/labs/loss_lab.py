@@ -1,6 +1,6 @@
 """The Losses tab: the lecture's loss functions as curves with their derivatives, a
 multiclass panel (softmax, cross-entropy and multiclass hinge with per-class gradients), and
-loss surfaces over two parameters of a model. The numbers come from bpviz.core.surfaces."""
+loss surfaces over two parameters of a model. The numbers come from bpviz.core.labs."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QSlider,
                                QTabWidget, QVBoxLayout, QWidget)
 
-from ...core import surfaces
+from ...core.labs import curves
 from ...core.datasets import IMAGENET10
 from .surface_panel import SurfacePanel
 
@@ -112,9 +112,9 @@ class ClassificationPanel(CurvePanel):
         self.redraw()
 
     def redraw(self) -> None:
-        self.set_curves({"cross-entropy": surfaces.logistic_curve(self.xs),
-                         "hinge": surfaces.curve("HingeLoss", self.xs),
-                         "squared hinge": surfaces.squared_hinge_curve(self.xs)})
+        self.set_curves({"cross-entropy": curves.logistic_curve(self.xs),
+                         "hinge": curves.curve("HingeLoss", self.xs),
+                         "squared hinge": curves.squared_hinge_curve(self.xs)})
 
 
 class RegressionPanel(CurvePanel):
@@ -129,10 +129,10 @@ class RegressionPanel(CurvePanel):
 
     def redraw(self) -> None:
         beta, delta = self.beta.value(), self.delta.value()
-        self.set_curves({"L1": surfaces.curve("L1Loss", self.xs),
-                         "L2": surfaces.curve("MSELoss", self.xs),
-                         "smooth L1": surfaces.curve("SmoothL1Loss", self.xs, beta=beta),
-                         "Huber": surfaces.curve("HuberLoss", self.xs, delta=delta)})
+        self.set_curves({"L1": curves.curve("L1Loss", self.xs),
+                         "L2": curves.curve("MSELoss", self.xs),
+                         "smooth L1": curves.curve("SmoothL1Loss", self.xs, beta=beta),
+                         "Huber": curves.curve("HuberLoss", self.xs, delta=delta)})
         same = " — here they coincide" if abs(beta - 1) < 1e-9 and abs(delta - 1) < 1e-9 else ""
         self.note.setText(f"Huber(δ) = δ · smooth L1(β = δ): the lecture's smooth L1 is Huber "
                           f"with δ = 1{same}. L2 grows with the square of the residual (outliers "
@@ -190,7 +190,7 @@ class MulticlassPanel(QWidget):
     def redraw(self) -> None:
         y = [s.value() for s in self.logits]
         t = self.target.currentIndex()
-        r = surfaces.multiclass(y, t, self.margin.value())
+        r = curves.multiclass(y, t, self.margin.value())
         self.result = r
         colors = ["#c2571a" if k == t else "#2f6fb0" for k in range(len(y))]
         for key, heights in (("p", r["probabilities"]), ("ce", r["ce_grad"]),
@@ -210,7 +210,7 @@ class MulticlassPanel(QWidget):
 
 
 class LossLab(QTabWidget):
-    """The tab: classification, multiclass, regression, surfaces."""
+    """The tab: classification, multiclass, regression, curves."""
 
     def __init__(self, graph_source, parent=None):
         super().__init__(parent)

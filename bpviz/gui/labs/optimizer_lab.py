@@ -2,7 +2,7 @@
 surface (test functions, or the loss of a real model with mini-batch noise), with animated
 trajectories, a step mode showing each optimizer's internal state, the loss per iteration,
 and a fair comparison that first tunes each learning rate. Trajectories come from
-bpviz.core.surfaces.race (so from bpviz.core.optim)."""
+bpviz.core.labs.race (so from bpviz.core.optim)."""
 from __future__ import annotations
 
 import time
@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QLis
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core import datasets as ds
-from ...core import optim, surfaces
+from ...core.labs import landscapes, surface
+from ...core.labs.race import race, starting_configs, tune_lr
 from .loss_lab import Slider
 from ..widgets.optimizer_form import PRESETS, OptimizerForm, build
 from .surface_panel import SurfacePlot
@@ -47,7 +48,7 @@ class OptimizerLab(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.surface_kind = QComboBox()
-        self.surface_kind.addItems(list(surfaces.TEST_SURFACES) + ["linear model (real data)"])
+        self.surface_kind.addItems(list(surface.TEST_SURFACES) + ["linear model (real data)"])
         self.condition = Slider("condition", 1, 100, 10, step=1)
         self.batch = Slider("batch size", 1, 256, 16, step=1)
         self.optimizers = QListWidget()
@@ -143,25 +144,21 @@ class OptimizerLab(QWidget):
     def make_surface(self, kind: str):
         if kind == "quadratic":
             self.condition.setVisible(True)
-            return surfaces.quadratic(self.condition.value())
+            return surface.quadratic(self.condition.value())
         self.condition.setVisible(False)
-        if kind in surfaces.TEST_SURFACES:
-            return surfaces.TEST_SURFACES[kind]()
-        model = surfaces.LinearModel.from_dataset(ds.blobs(n=1000, classes=2, seed=0))
+        if kind in surface.TEST_SURFACES:
+            return surface.TEST_SURFACES[kind]()
+        model = landscapes.LinearModel.from_dataset(ds.blobs(n=1000, classes=2, seed=0))
         return model
 
     def new_surface(self) -> None:
         kind = self.surface_kind.currentText()
         made = self.make_surface(kind)
-        real = isinstance(made, surfaces.LinearModel)
+        real = isinstance(made, landscapes.LinearModel)
         self.batch.setVisible(real)
         self.model = made if real else None
         self.surface = made.as_surface() if real else made
-        for name in PRESETS:                  # stable defaults for this surface
-            self.configs[name] = dict(PRESETS[name][1])
-            if PRESETS[name][0] is optim.SGD:
-                share = self.configs[name]["lr"] / PRESETS["GD"][1]["lr"]
-                self.configs[name]["lr"] = self.surface.sgd_lr * share
+        self.configs = starting_configs(self.surface, PRESETS)   # stable on this surface
         current = self.optimizers.currentItem()
         if current is not None:
             self._select(current.text())
@@ -214,7 +211,7 @@ class OptimizerLab(QWidget):
         steps = self.steps.value()
         self.runs = {}
         for name, opt in self.chosen().items():
-            self.runs.update(surfaces.race(self.surface_for(name), {name: opt}, self.start,
+            self.runs.update(race(self.surface_for(name), {name: opt}, self.start,
                                            steps))
         self.shown = 0
         self.start_marker.setData([self.start[0]], [self.start[1]])
@@ -293,7 +290,7 @@ class OptimizerLab(QWidget):
             def make(lr, name=name, values=values):
                 return build(name, dict(values, lr=lr))
 
-            lr = surfaces.tune_lr(self.surface_for(name), make, self.start, self.steps.value())
+            lr = tune_lr(self.surface_for(name), make, self.start, self.steps.value())
             self.configs[name] = dict(values, lr=lr)
             tuned.append(f"{name} {lr:.3g}")
         self._select(self.optimizers.currentItem().text())

@@ -14,9 +14,10 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
-from ...core import GraphError, surfaces
+from ...core import GraphError
 from ...core import datasets as ds
 from ...core.errors import DataError
+from ...core.labs import landscapes
 from ..widgets.threads import wait_for
 
 CMAP = pg.colormap.get("viridis")
@@ -115,7 +116,7 @@ class SliceWorker(QObject):
     def run(self) -> None:
         graph, feeds, d1, d2, alphas, betas = self.args
         try:
-            z = surfaces.graph_slice(graph, feeds, d1, d2, alphas, betas,
+            z = landscapes.graph_slice(graph, feeds, d1, d2, alphas, betas,
                                      progress=lambda d, t: self.progress.emit(d, t),
                                      cancelled=self.cancel.is_set)
         except GraphError as err:
@@ -133,7 +134,7 @@ class SurfacePanel(QWidget):
         self.source = QComboBox()
         self.source.addItems(["linear model on 2-D data", "graph in the Backprop tab"])
         self.loss = QComboBox()
-        self.loss.addItems(list(surfaces.MODEL_LOSSES))
+        self.loss.addItems(list(landscapes.MODEL_LOSSES))
         self.dataset = QComboBox()
         self.dataset.addItems(list(ds.TOY_2D))
         self.dataset.setCurrentText("blobs")
@@ -198,9 +199,9 @@ class SurfacePanel(QWidget):
         else:
             self._graph_slice()
 
-    def linear_model(self) -> surfaces.LinearModel:
+    def linear_model(self) -> landscapes.LinearModel:
         data = ds.TOY_2D[self.dataset.currentText()](n=1000, seed=0)
-        return surfaces.LinearModel.from_dataset(data, self.loss.currentText())
+        return landscapes.LinearModel.from_dataset(data, self.loss.currentText())
 
     def _linear_model(self) -> None:
         n = self.resolution.value()
@@ -222,13 +223,13 @@ class SurfacePanel(QWidget):
             graph.forward(feeds)
             if self.directions.currentIndex() == 0:
                 rng = np.random.default_rng(0)
-                d1 = surfaces.filter_normalized_direction(graph, rng)
-                d2 = surfaces.filter_normalized_direction(graph, rng)
+                d1 = landscapes.filter_normalized_direction(graph, rng)
+                d2 = landscapes.filter_normalized_direction(graph, rng)
                 span, self.axes = 1.0, ("α", "β")
             else:
                 key = next((nid, p) for nid in graph.order for p in graph.param_names(nid))
-                d1 = surfaces.coordinate_direction(graph, key, 0)
-                d2 = surfaces.coordinate_direction(graph, key, 1)
+                d1 = landscapes.coordinate_direction(graph, key, 0)
+                d2 = landscapes.coordinate_direction(graph, key, 1)
                 span, self.axes = 2.0, (f"Δ{key[0]}.{key[1]}[0]", f"Δ{key[0]}.{key[1]}[1]")
         except (GraphError, DataError, StopIteration) as err:
             self.status.setText(f"Cannot slice the graph: {err or 'it has no parameters'}")

@@ -1,0 +1,73 @@
+"""Optimizers racing in lockstep on a Surface (the steps come from bpviz.core.optim), the
+learning rates each preset starts with on a surface, and a fair comparison's tuning."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import optim
+from .surface import Surface
+
+
+@dataclass
+class Run:
+    """One optimizer's trajectory: positions (steps+1, 2), losses and its states."""
+
+    name: str
+    points: np.ndarray
+    losses: np.ndarray
+    states: list
+
+
+def race(surface: Surface, optimizers: dict, start, steps: int) -> dict[str, Run]:
+    """Run every optimizer {name: optim instance} from the same start for ``steps`` steps.
+    A run that diverges (leaves the view box by a factor of 1000, or overflows) stops."""
+    xmin, xmax, ymin, ymax = surface.bounds
+    limit = 1000 * max(abs(xmin), abs(xmax), abs(ymin), abs(ymax))
+    runs = {}
+    for name, opt in optimizers.items():
+        w = np.array(start, dtype=float)
+        state = opt.init(w)
+        points, losses, states = [w.copy()], [surface.value(w)], [state]
+        for _ in range(steps):
+            g = surface.gradient(w)
+            w, state = opt.step(w, g, state)
+            if not np.all(np.isfinite(w)) or np.abs(w).max() > limit:
+                break                                  # diverged: stop the trajectory
+            points.append(w.copy())
+            losses.append(surface.value(w))
+            states.append(state)
+        runs[name] = Run(name, np.array(points), np.array(losses), states)
+    return runs
+
+
+def starting_configs(surface: Surface, presets: dict, reference: str = "GD") -> dict:
+    """{name: hyperparameters} of presets {name: (optim class, hyperparameters)} on this
+    surface. Plain SGD's step is the learning rate times the gradient, so the SGD family's
+    learning rates are scaled until the reference's is the surface's stable ``sgd_lr``
+    (keeping their ratios); the adaptive optimizers divide by the gradient's scale already
+    and keep theirs."""
+    base = presets[reference][1]["lr"]
+    configs = {}
+    for name, (kind, values) in presets.items():
+        configs[name] = dict(values)
+        if kind is optim.SGD:
+            configs[name]["lr"] = surface.sgd_lr * (values["lr"] / base)
+    return configs
+
+
+def tune_lr(surface: Surface, make, start, steps: int,
+            lrs=tuple(10.0 ** np.arange(-4, 0.01, 0.25))) -> float:
+    """The learning rate (from a log grid) giving ``make(lr)`` the lowest mean loss over
+    the last quarter of a run: a fair comparison gives each optimizer its best lr."""
+    best, best_lr = math.inf, lrs[0]
+    for lr in lrs:
+        run = race(surface, {"x": make(lr)}, start, steps)["x"]
+        if len(run.losses) < steps + 1:                # diverged
+            continue
+        score = float(np.mean(run.losses[-max(1, steps // 4):]))
+        if score < best:
+            best, best_lr = score, lr
+    return float(best_lr)

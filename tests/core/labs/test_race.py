@@ -1,0 +1,58 @@
+"""Optimizer races against torch.optim, divergence, lr tuning and the starting rates."""
+import numpy as np
+import pytest
+import torch
+
+from bpviz.core import optim
+from bpviz.core.labs import surface
+from bpviz.core.labs.race import race, starting_configs, tune_lr
+
+
+@pytest.mark.parametrize("name,ours,theirs,kwargs", [
+    ("Adam", optim.Adam, torch.optim.Adam, {"lr": 0.05}),
+    ("Momentum", optim.SGD, torch.optim.SGD, {"lr": 1e-3, "momentum": 0.9}),
+    ("Nesterov", optim.SGD, torch.optim.SGD, {"lr": 1e-3, "momentum": 0.9, "nesterov": True}),
+    ("RMSprop", optim.RMSprop, torch.optim.RMSprop, {"lr": 0.01}),
+    ("Adagrad", optim.Adagrad, torch.optim.Adagrad, {"lr": 0.3}),
+])
+def test_race_trajectories_equal_torch_optim(name, ours, theirs, kwargs):
+    s = surface.beale()
+    run = race(s, {name: ours(**kwargs)}, s.start, 100)[name]
+    w = torch.tensor(s.start, dtype=torch.float64, requires_grad=True)
+    opt = theirs([w], **kwargs)
+    points = [w.detach().numpy().copy()]
+    for _ in range(100):
+        opt.zero_grad()
+        x, y = w[0], w[1]
+        loss = ((1.5 - x + x * y) ** 2 + (2.25 - x + x * y * y) ** 2
+                + (2.625 - x + x * y ** 3) ** 2)
+        loss.backward()
+        opt.step()
+        points.append(w.detach().numpy().copy())
+    np.testing.assert_allclose(run.points, np.array(points), rtol=1e-9, atol=1e-12)
+    assert run.losses[-1] < run.losses[0]
+
+
+def test_diverging_runs_stop_and_tuning_picks_a_working_rate():
+    s = surface.quadratic(50)
+    run = race(s, {"big": optim.SGD(lr=1.0)}, s.start, 50)["big"]
+    assert len(run.points) < 51 and np.isfinite(run.points).all()
+    lr = tune_lr(s, lambda lr: optim.SGD(lr=lr), s.start, 60)
+    assert 0 < lr < 2 / 50                    # stable: below 2 / largest curvature
+    tuned = race(s, {"x": optim.SGD(lr=lr)}, s.start, 60)["x"]
+    slow = race(s, {"x": optim.SGD(lr=1e-3)}, s.start, 60)["x"]
+    assert tuned.losses[-1] < slow.losses[-1]
+
+
+def test_starting_configs_scale_the_sgd_family_to_the_surface():
+    presets = {"GD": (optim.SGD, {"lr": 0.1}),
+               "Momentum": (optim.SGD, {"lr": 0.05, "momentum": 0.9}),
+               "Adam": (optim.Adam, {"lr": 0.01})}
+    s = surface.rosenbrock()                  # stable plain step: 1e-3
+    configs = starting_configs(s, presets)
+    assert configs["GD"]["lr"] == pytest.approx(1e-3)
+    assert configs["Momentum"] == {"lr": pytest.approx(5e-4), "momentum": 0.9}
+    assert configs["Adam"] == {"lr": 0.01}    # adaptive: scale-free already
+    assert presets["GD"][1] == {"lr": 0.1}    # the presets themselves are untouched
+    runs = race(s, {n: presets[n][0](**c) for n, c in configs.items()}, s.start, 200)
+    assert all(len(r.points) == 201 for r in runs.values())   # none diverges
