@@ -25,8 +25,9 @@ class OpError(ValueError):
 
 
 class DataError(ValueError):
-    """A dataset that cannot be used (unreadable file, bad row, wrong shape for the graph);
-    the message names the file or the input and the problem."""
+    """A dataset that cannot be used (unreadable file, bad row, wrong shape for the graph,
+    a training data folder bpviz-train cannot read); the message names the file, folder or
+    input and the problem."""
 
 
 _SHOWN = reprlib.Repr()          # (keyword arguments need Python 3.12)

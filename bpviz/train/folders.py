@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-
-class DataError(ValueError):
-    """A dataset that cannot be used; the message names the folder and the problem."""
+from bpviz.core.errors import DataError
 
 
 def check_folder(path) -> tuple[Path, Path]:
