@@ -24,13 +24,21 @@ def _buffer(x, out):
 
 
 def squared(d, out=None):
-    """L2: d^2 (its slope is 2d)."""
+    """L2: d^2."""
     return np.multiply(d, d, out=_buffer(d, out))
 
 
+def squared_slope(d):
+    return 2 * d
+
+
 def absolute(d, out=None):
-    """L1: |d| (its slope is sign(d))."""
+    """L1: |d|."""
     return np.abs(d, out=_buffer(d, out))
+
+
+def absolute_slope(d):
+    return np.sign(d)
 
 
 def huber(d, delta: float, out=None):
@@ -58,7 +66,7 @@ def smooth_l1(d: np.ndarray, beta: float) -> np.ndarray:
 
 
 def smooth_l1_slope(d: np.ndarray, beta: float) -> np.ndarray:
-    return np.sign(d) if beta == 0 else huber_slope(d, beta) / beta
+    return absolute_slope(d) if beta == 0 else huber_slope(d, beta) / beta
 
 
 def hinge(m, out=None):
@@ -167,7 +175,7 @@ class MSELoss(_Pointwise):
         return squared(d)
 
     def slope(self, d):
-        return 2 * d
+        return squared_slope(d)
 
 
 @register
@@ -186,7 +194,7 @@ class L1Loss(_Pointwise):
         return absolute(d)
 
     def slope(self, d):
-        return np.sign(d)
+        return absolute_slope(d)
 
 
 @register
