@@ -4,8 +4,7 @@ Never imports Qt, pyqtgraph or torch.
 """
 from . import optim
 from .errors import GraphError
-from .fileformat import load_graph, save_graph
-from .graph import Graph, Node
+from .graph import Graph, Node, load_graph, save_graph
 from .stepper import StepEvent, Stepper
 
 __all__ = ["Graph", "GraphError", "Node", "StepEvent", "Stepper", "load_graph", "optim",

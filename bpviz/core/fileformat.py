@@ -145,16 +145,6 @@ def _check_texts(texts) -> None:
                                  f"surrogate escape)") from None
 
 
-def load_graph(path, check: bool = True):
-    """Read a graph file; every problem with the file or the graph is a GraphError.
-
-    ``check=False`` (the editor) accepts a half-built graph and leaves its problems to
-    ``analyze()``; the file itself must still be sound."""
-    from .graph import Graph
-
-    return Graph.from_dict(read_json(path), check=check)
-
-
 def write_atomic(path, text: str) -> None:
     """Write ``text`` to ``path`` via a temp file in the same folder and a rename, so a
     crash or a full disk never leaves a half-written file in place of the old one."""
@@ -172,12 +162,3 @@ def write_atomic(path, text: str) -> None:
         except OSError:
             pass
         raise
-
-
-def save_graph(graph, path) -> None:
-    """Save atomically as JSON; an OSError becomes a GraphError naming the file."""
-    text = json.dumps(graph.to_dict(), indent=1)
-    try:
-        write_atomic(path, text + "\n")
-    except OSError as err:
-        raise GraphError(f"cannot save '{path}': {err.strerror or err}") from None

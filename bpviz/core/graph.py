@@ -7,6 +7,7 @@ with its op's ``backward``, accumulated with ``+`` where a value fans out.
 from __future__ import annotations
 
 import copy
+import json
 import zlib
 from dataclasses import dataclass, field
 
@@ -312,3 +313,21 @@ def _valid_ui(ui: dict) -> dict:
         isinstance(v, (int, float)) and not isinstance(v, bool)
         and -POSITION_LIMIT <= v <= POSITION_LIMIT for v in pos))      # NaN fails too
     return ui if ok or "pos" not in ui else {k: v for k, v in ui.items() if k != "pos"}
+
+
+# --- graph files (fileformat holds the format's pieces; the graph reads and writes itself) ---
+def load_graph(path, check: bool = True):
+    """Read a graph file; every problem with the file or the graph is a GraphError.
+
+    ``check=False`` (the editor) accepts a half-built graph and leaves its problems to
+    ``analyze()``; the file itself must still be sound."""
+    return Graph.from_dict(fileformat.read_json(path), check=check)
+
+
+def save_graph(graph, path) -> None:
+    """Save atomically as JSON; an OSError becomes a GraphError naming the file."""
+    text = json.dumps(graph.to_dict(), indent=1)
+    try:
+        fileformat.write_atomic(path, text + "\n")
+    except OSError as err:
+        raise GraphError(f"cannot save '{path}': {err.strerror or err}") from None
