@@ -2,6 +2,7 @@
 or refused with a message; no widget is deleted inside its own signal; nothing escapes."""
 import json
 
+import numpy as np
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QSpinBox
@@ -186,3 +187,15 @@ def test_every_problem_of_a_node_is_shown(qtbot, window, tmp_path):
     window.editor.select(["fc"])
     status = window.properties.status.text()
     assert "in_features" in status and "zz" in status
+
+
+def test_bad_positions_in_a_file_fall_back_to_the_layout(window, tmp_path):
+    spec = json.loads(example_path("spirals_mlp").read_text())
+    spec["ui"] = {"x": {"pos": "left"}, "fc1": {"pos": [1e400, None]}, "fc2": {"pos": [5, 6]}}
+    path = tmp_path / "odd.bpviz.json"
+    path.write_text(json.dumps(spec).replace("Infinity", "1e400"))
+    assert window.open_file(path)
+    g = window.document.graph
+    assert g.nodes["fc2"].ui["pos"] == [5, 6]
+    assert all(np.isfinite(g.nodes[n].ui["pos"]).all() for n in ("x", "fc1"))
+    assert len(window.scene.nodes) == len(g.nodes)

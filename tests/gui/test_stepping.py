@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QImage
 
 from bpviz.core.array_views import as_matrix
 from bpviz.core.ops.activations import log_softmax
+from bpviz.paths import example_path
 
 
 def step_to(window, node, phase):
@@ -290,3 +291,30 @@ def test_gradient_check_passes_on_vanishing_gradients_and_kinks(qtbot, window):
         text = window.inspector.check_result.text()
         assert "✘" not in text and "✔" in text, text
     assert "not judged" in text
+
+
+def test_examples_get_data_with_their_number_of_classes(window):
+    window.document.open_example(example_path("sigmoid_chain"))
+    assert window.data.source.currentText() == "moons" and window.data.problem() == ""
+    window.data.source.setCurrentText("spirals")
+    window.data._source_chosen()
+    assert window.data.problem() == ""                   # spirals made with 2 arms
+    window.data.source.setCurrentText("shapes")
+    window.data._source_chosen()
+    assert "takes 2 per sample" in window.data.problem()
+    window.document.open_example(example_path("spirals_mlp"))
+    import bpviz.core.datasets as ds
+    window.data._use(ds.blobs(n=50, classes=5))
+    assert "has 5 classes but the network scores 3" in window.data.problem()
+
+
+def test_fit_keeps_text_readable_and_stepping_follows_the_node(qtbot, window):
+    window.document.open_example(example_path("alexnet"))
+    window.resize(900, 600)
+    window.view.fit()
+    assert window.view.zoom_level() >= 0.5 - 1e-9
+    for _ in range(12):
+        window.stepper.step()
+    item = window.scene.nodes[window.stepper.current().node]
+    visible = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    assert visible.intersects(item.sceneBoundingRect())

@@ -1,7 +1,7 @@
-"""Failures found by trying the app as a new user: each is reproduced, then must not recur."""
+"""The Update & Train panel: one optimizer step, N steps and continuous training of the
+open graph, its failures and its views."""
 import json
 
-import numpy as np
 
 from bpviz.paths import example_path
 
@@ -79,47 +79,8 @@ def test_exploding_loss_stops_training_with_advice(qtbot, window):
     assert "lower the learning rate" in window.last_message
 
 
-def test_examples_get_data_with_their_number_of_classes(window):
-    window.document.open_example(example_path("sigmoid_chain"))
-    assert window.data.source.currentText() == "moons" and window.data.problem() == ""
-    window.data.source.setCurrentText("spirals")
-    window.data._source_chosen()
-    assert window.data.problem() == ""                   # spirals made with 2 arms
-    window.data.source.setCurrentText("shapes")
-    window.data._source_chosen()
-    assert "takes 2 per sample" in window.data.problem()
-    window.document.open_example(example_path("spirals_mlp"))
-    import bpviz.core.datasets as ds
-    window.data._use(ds.blobs(n=50, classes=5))
-    assert "has 5 classes but the network scores 3" in window.data.problem()
-
-
 def test_parameter_choice_redraws_the_update(window):
     panel = train_panel(window)
     assert panel.apply_one_step()
     panel.param_choice.setCurrentIndex(panel.param_choice.findText("fc3.bias"))
     assert panel.before.title == "fc3.bias before" and panel.before.matrix.shape == (1, 3)
-
-
-def test_bad_positions_in_a_file_fall_back_to_the_layout(window, tmp_path):
-    spec = json.loads(example_path("spirals_mlp").read_text())
-    spec["ui"] = {"x": {"pos": "left"}, "fc1": {"pos": [1e400, None]}, "fc2": {"pos": [5, 6]}}
-    path = tmp_path / "odd.bpviz.json"
-    path.write_text(json.dumps(spec).replace("Infinity", "1e400"))
-    assert window.open_file(path)
-    g = window.document.graph
-    assert g.nodes["fc2"].ui["pos"] == [5, 6]
-    assert all(np.isfinite(g.nodes[n].ui["pos"]).all() for n in ("x", "fc1"))
-    assert len(window.scene.nodes) == len(g.nodes)
-
-
-def test_fit_keeps_text_readable_and_stepping_follows_the_node(qtbot, window):
-    window.document.open_example(example_path("alexnet"))
-    window.resize(900, 600)
-    window.view.fit()
-    assert window.view.zoom_level() >= 0.5 - 1e-9
-    for _ in range(12):
-        window.stepper.step()
-    item = window.scene.nodes[window.stepper.current().node]
-    visible = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
-    assert visible.intersects(item.sceneBoundingRect())
