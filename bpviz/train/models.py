@@ -1,6 +1,6 @@
 """The two AlexNets: torchvision's single-tower variant and the 2012 paper's layers.
 
-Paper (Krizhevsky et al., NIPS 2012; numbers in NOTES.md): conv 96@11x11/4, 256@5x5,
+Paper (Krizhevsky et al., NIPS 2012, section 3 and 5): conv 96@11x11/4, 256@5x5,
 384@3x3, 384@3x3, 256@3x3; LRN (n=5, alpha=1e-4, beta=0.75, k=2) after conv1 and conv2;
 overlapping 3/2 max-pooling; FC 4096-4096 with dropout 0.5; weights N(0, 0.01), biases 1 in
 conv2, conv4, conv5 and the hidden FC layers, 0 elsewhere. Both models end in an adaptive

@@ -1,6 +1,6 @@
 """Export what a lab shows: the figure as PNG or SVG, the numbers as CSV.
 
-pyqtgraph 0.14's SVG exporter fails even on a plain curve (NOTES.md), so SVG is made by
+pyqtgraph 0.14's SVG exporter fails even on a plain curve (pyqtgraph issue #3485), so SVG is made by
 painting the widget into a QSvgGenerator.
 """
 from __future__ import annotations
