@@ -4,7 +4,6 @@ import shiboken6
 
 from bpviz.core import Node, load_graph
 from bpviz.gui.canvas.graph_scene import GraphScene
-from bpviz.gui.canvas.node_item import shape_label, summary
 from bpviz.gui.theme import LIGHT
 from bpviz.paths import example_path
 
@@ -57,12 +56,3 @@ def test_edges_follow_moved_nodes(scene):
     assert after != before
     item = scene.nodes["fc1"]
     assert after == item.mapToScene(item.output_port())
-
-
-def test_labels():
-    assert shape_label(("N", 3, 224, 224)) == "N×3×224×224"
-    assert shape_label(()) == "scalar" and shape_label(None) == "?"
-    assert summary("Conv2d", {"in_channels": 3, "out_channels": 96, "kernel_size": 11,
-                              "stride": 4, "padding": 2}) == "3 → 96, 11×11 /4 pad 2"
-    assert summary("Softmax", {"dim": 1}) == "dim=1"
-    assert summary("Linear", {"in_features": "?"}) == "? → ?"

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QSiz
 
 from ...core import datasets as ds
 from ...core.errors import DataError, GraphError
+from ...core.ops import shape_label
 from ...core.trainer import class_count, data_inputs
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm"}
@@ -67,8 +68,8 @@ def fit_dataset(data: ds.Dataset, graph) -> str:
     want = tuple(graph.nodes[x_id].attrs.get("shape", ()))
     got = tuple(data.x.shape[1:])
     if want != got:
-        return (f"the graph's Input '{x_id}' takes {'×'.join(map(str, want)) or 'a scalar'} "
-                f"per sample but '{data.name}' gives {'×'.join(map(str, got))}: pick data "
+        return (f"the graph's Input '{x_id}' takes {shape_label(want)} per sample but "
+                f"'{data.name}' gives {shape_label(got)}: pick data "
                 f"that fits or change the Input's shape")
     classes = class_count(graph)
     if classes is not None and len(data.classes) > classes:

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QV
 
 from ...core.array_views import as_matrix, sample_of
 from ...core.gradcheck import EPS, TOLERANCE
+from ...core.ops import shape_label
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap, fmt
-from ..canvas.node_item import shape_label
 
 
 def section(text: str) -> QLabel:

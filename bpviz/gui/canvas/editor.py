@@ -17,31 +17,6 @@ from ...core.ops import REGISTRY
 from .commands import AddNodes, MoveNodes, RemoveNodes, SetAttrs, SetInputs
 from .node_item import NodeItem
 
-# Attributes a new node starts with, so that it is valid as soon as it is connected.
-STARTER_ATTRS = {
-    "Input": {"shape": [2]},
-    "Linear": {"in_features": 2, "out_features": 10},
-    "Conv2d": {"in_channels": 1, "out_channels": 8, "kernel_size": 3, "padding": 1},
-    "MaxPool2d": {"kernel_size": 2},
-    "AvgPool2d": {"kernel_size": 2},
-    "LocalResponseNorm": {"size": 5},
-    "Softmax": {"dim": 1},
-    "LogSoftmax": {"dim": 1},
-}
-
-
-def fit_to_input(op: str, attrs: dict, shape) -> dict:
-    """Fill the size attributes a layer must agree on from the shape it is connected to."""
-    attrs = dict(attrs)
-    if shape is None or shape == ():
-        return attrs
-    if op == "Linear":
-        attrs["in_features"] = shape[-1]
-    elif op == "Conv2d" and len(shape) == 4:
-        attrs["in_channels"] = shape[1]
-    return attrs
-
-
 def copied_nodes(text: str) -> list[Node]:
     """The nodes in text written by ``Editor.copy``, checked as the file format checks a
     graph's nodes; ValueError saying why for anything else on the clipboard."""
@@ -89,13 +64,14 @@ class Editor(QObject):
     # --- edits ----------------------------------------------------------------------------
     def add_op(self, op: str, pos: QPointF | None = None) -> str:
         """Add a node of ``op``; with one node selected, the new one follows it, connected."""
+        cls = REGISTRY[op]
         selected = self.selected_ids()
-        after = selected[0] if len(selected) == 1 and REGISTRY[op].inputs else None
-        attrs = dict(STARTER_ATTRS.get(op, {}))
-        inputs = [None] * len(REGISTRY[op].inputs)
+        after = selected[0] if len(selected) == 1 and cls.inputs else None
+        attrs = dict(cls.starter_attrs)
+        inputs = [None] * len(cls.inputs)
         if after is not None:
             inputs[0] = after
-            attrs = fit_to_input(op, attrs, self.graph.analyze().shapes.get(after))
+            attrs = cls.fit_to_input(attrs, self.graph.analyze().shapes.get(after))
         if pos is None:
             if after is not None:
                 x, y = self.graph.nodes[after].ui.get("pos", [0, 0])

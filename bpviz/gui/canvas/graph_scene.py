@@ -7,8 +7,9 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
+from ...core.ops import REGISTRY, Op, shape_label
 from .edge_item import EdgeItem, bezier
-from .node_item import NodeItem, shape_label, summary
+from .node_item import NodeItem
 
 
 class GraphScene(QGraphicsScene):
@@ -122,7 +123,8 @@ class GraphScene(QGraphicsScene):
                 problems.setdefault(p.node, []).append(p.problem)
         for nid, item in self.nodes.items():
             node = self.graph.nodes[nid]
-            item.set_state(summary(node.op, node.attrs), analysis.shapes.get(nid),
+            op = REGISTRY.get(node.op, Op)          # an unknown op: every attribute
+            item.set_state(op.summary(node.attrs), analysis.shapes.get(nid),
                            problems.get(nid, ()))
         for edge in self.edges.values():
             edge.set_label(shape_label(analysis.shapes.get(edge.src)))

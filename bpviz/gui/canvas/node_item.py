@@ -12,7 +12,7 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainterPath, Q
                            QTransform)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPixmapItem
 
-from ...core.ops import REGISTRY
+from ...core.ops import REGISTRY, shape_label
 
 WIDTH = 196.0
 HEADER = 26.0
@@ -20,59 +20,6 @@ LINE = 18.0
 PORT_RADIUS = 5.5
 THUMB_HEIGHT = 46.0
 PHASE_COLORS = {"forward": "#1f883d", "backward": "#d4530c"}
-
-
-def shape_label(shape) -> str:
-    """("N", 3, 32, 32) -> "N×3×32×32"; () -> "scalar"."""
-    if shape is None:
-        return "?"
-    if shape == ():
-        return "scalar"
-    return "×".join(str(d) for d in shape)
-
-
-def _pair(v) -> str:
-    if isinstance(v, (list, tuple)):
-        return f"{v[0]}×{v[1]}" if v[0] != v[1] else str(v[0])
-    return str(v)
-
-
-def _window(a: dict, default_stride=None) -> str:
-    k = a["kernel_size"]
-    text = f"{_pair(k)}×{_pair(k)}" if not isinstance(k, (list, tuple)) else _pair(k)
-    stride = a.get("stride", default_stride)
-    if stride not in (None, 1, [1, 1]):
-        text += f" /{_pair(stride)}"
-    if a.get("padding", 0) not in (0, [0, 0]):
-        text += f" pad {_pair(a['padding'])}"
-    if a.get("dilation", 1) not in (1, [1, 1]):
-        text += f" dil {_pair(a['dilation'])}"
-    return text
-
-
-SUMMARIES = {
-    "Input": lambda a: "×".join(map(str, a.get("shape", []))) + (
-        "  int64" if a.get("dtype") == "int64" else ""),
-    "Linear": lambda a: f"{a.get('in_features', '?')} → {a.get('out_features', '?')}"
-                        + ("" if a.get("bias", True) else ", no bias"),
-    "Conv2d": lambda a: f"{a.get('in_channels', '?')} → {a.get('out_channels', '?')}, "
-                        + (_window(a) if "kernel_size" in a else "?"),
-    "MaxPool2d": lambda a: _window(a) if "kernel_size" in a else "?",
-    "AvgPool2d": lambda a: _window(a) if "kernel_size" in a else "?",
-    "Dropout": lambda a: f"p = {a.get('p', 0.5)}",
-    "LocalResponseNorm": lambda a: f"size {a.get('size', '?')}, k {a.get('k', 1.0)}",
-}
-
-
-def summary(op: str, attrs: dict) -> str:
-    """A short line with the attributes that matter for ``op``."""
-    fmt = SUMMARIES.get(op)
-    if fmt:
-        try:
-            return fmt(attrs)
-        except (TypeError, KeyError, IndexError):
-            pass
-    return ", ".join(f"{k}={v}" for k, v in attrs.items())
 
 
 class NodeItem(QGraphicsObject):

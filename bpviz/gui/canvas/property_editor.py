@@ -13,8 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineE
                                QSpinBox, QVBoxLayout, QWidget)
 
 from ...core.errors import OpError
-from ...core.ops import REGISTRY
-from .node_item import shape_label
+from ...core.ops import REGISTRY, shape_label
 
 
 # The spin boxes' range: no size, index or count of a graph that runs comes near it, and a
