@@ -193,7 +193,13 @@ def resolve_dim(dim: int, ndim: int, what: str = "dim") -> int:
 
 
 class Op:
-    """Base of every op. Subclasses set the class variables and the four methods."""
+    """Base of every op. Subclasses set the class variables and the four methods.
+
+    An op class is all the app knows of its op: the palette, the canvas (starter_attrs,
+    summary, fit_to_input), the inspector, the export (torch_function, torch_source,
+    torch_kwargs) and the trainer (classifies, predict) ask it. Adding an op means writing
+    its class, with a ``Shapes:`` line in its docstring, and its row in the tests' CASES.
+    """
 
     group: ClassVar[str] = "math"             # palette group: io, layers, activations, losses, math
     inputs: ClassVar[tuple[str, ...]] = ("input",)
