@@ -33,7 +33,7 @@ from bpviz.paths import example_path  # noqa: E402
 
 def naive(loss, s, t, delta):
     """The baseline: each loss as plain numpy would first write it, in float64 on the whole
-    grid at once (bpviz's own formulas are in bpviz.core.ops.losses)."""
+    grid at once (bpviz's own are in bpviz.core.ops.loss_formulas)."""
     m = s * t
     if loss == "cross-entropy":
         return np.logaddexp(0, -m)

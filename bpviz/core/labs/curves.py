@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops import REGISTRY
-from ..ops.losses import hinge, hinge_slope
+from ..ops.loss_formulas import hinge, hinge_slope
 
 
 def curve(op: str, x: np.ndarray, **attrs) -> tuple[np.ndarray, np.ndarray]:

@@ -1,8 +1,8 @@
 """Loss landscapes: the loss of a two-weight linear model over its whole weight plane, and
 slices through the loss of a whole graph along two directions (Li et al. 2018).
 
-The linear model's losses are the engine's own formulas (bpviz.core.ops.losses), applied
-in place to a grid of weights at once."""
+The linear model's losses are the engine's own formulas (bpviz.core.ops.loss_formulas),
+applied in place to a grid of weights at once."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -11,18 +11,18 @@ from functools import partial
 
 import numpy as np
 
-from ..ops import losses
+from ..ops import loss_formulas as formulas
 from .surface import Surface
 
 # --- the loss surface of a two-weight linear model ----------------------------------------
 
 # name: (loss, its slope); the classification losses take the margin m = t·s, the
 # regression ones the residual s - t (regression on the labels +-1)
-_ON_MARGIN = {"cross-entropy": (losses.logistic, losses.logistic_slope),
-              "hinge": (losses.hinge, losses.hinge_slope)}
-_ON_RESIDUAL = {"Huber": (losses.huber, losses.huber_slope),
-                "L1": (losses.absolute, losses.absolute_slope),
-                "L2": (losses.squared, losses.squared_slope)}
+_ON_MARGIN = {"cross-entropy": (formulas.logistic, formulas.logistic_slope),
+              "hinge": (formulas.hinge, formulas.hinge_slope)}
+_ON_RESIDUAL = {"Huber": (formulas.huber, formulas.huber_slope),
+                "L1": (formulas.absolute, formulas.absolute_slope),
+                "L2": (formulas.squared, formulas.squared_slope)}
 MODEL_LOSSES = (*_ON_MARGIN, *_ON_RESIDUAL)
 
 

@@ -20,6 +20,12 @@ class Run:
     losses: np.ndarray
     states: list
 
+    def state_norms(self, i: int) -> dict[str, float]:
+        """{key: Euclidean norm} of the optimizer's state at step ``i`` (its last step if
+        the run stopped before), for every entry it holds."""
+        state = self.states[min(i, len(self.states) - 1)]
+        return {key: float(np.linalg.norm(v)) for key, v in state.items() if v is not None}
+
 
 def race(surface: Surface, optimizers: dict, start, steps: int) -> dict[str, Run]:
     """Run every optimizer {name: optim instance} from the same start for ``steps`` steps.

@@ -32,11 +32,10 @@ RACE_SECONDS = 3.0                  # a whole run takes this long, however slow 
 def state_row(run, i) -> list[str]:
     """The table row of one optimizer at step ``i``: position, loss and internal state."""
     i = min(i, len(run.points) - 1)
-    s = run.states[i]
+    norms = run.state_norms(i)
 
     def norm(key):
-        v = s.get(key)
-        return "" if v is None else f"{np.linalg.norm(v):.4g}"
+        return f"{norms[key]:.4g}" if key in norms else ""
 
     x, y = run.points[i]
     return [str(i), f"{x:.4f}", f"{y:.4f}", f"{run.losses[i]:.5g}", norm("grad"),

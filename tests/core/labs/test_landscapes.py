@@ -6,7 +6,8 @@ import pytest
 from bpviz.core import datasets as ds
 from bpviz.core import load_graph
 from bpviz.core.labs import landscapes
-from bpviz.core.ops import REGISTRY, losses
+from bpviz.core.ops import REGISTRY
+from bpviz.core.ops import loss_formulas as formulas
 from bpviz.paths import example_path
 
 
@@ -94,8 +95,8 @@ def test_linear_model_losses_are_the_engine_ops(loss):
 
 
 @pytest.mark.parametrize("formula,args", [
-    (losses.squared, ()), (losses.absolute, ()), (losses.huber, (0.7,)),
-    (losses.hinge, ()), (losses.logistic, ()),
+    (formulas.squared, ()), (formulas.absolute, ()), (formulas.huber, (0.7,)),
+    (formulas.hinge, ()), (formulas.logistic, ()),
 ])
 def test_formulas_in_place_equal_fresh_and_keep_float32(formula, args):
     z = np.linspace(-40, 40, 257).astype(np.float32).reshape(1, -1)

@@ -56,3 +56,14 @@ def test_starting_configs_scale_the_sgd_family_to_the_surface():
     assert presets["GD"][1] == {"lr": 0.1}    # the presets themselves are untouched
     runs = race(s, {n: presets[n][0](**c) for n, c in configs.items()}, s.start, 200)
     assert all(len(r.points) == 201 for r in runs.values())   # none diverges
+
+
+def test_state_norms_follow_the_optimizer_state():
+    s = surface.quadratic(10)
+    run = race(s, {"Adam": optim.Adam(lr=0.1)}, s.start, 5)["Adam"]
+    norms = run.state_norms(3)
+    assert norms["exp_avg"] == pytest.approx(np.linalg.norm(run.states[3]["exp_avg"]))
+    assert norms["step"] == 3
+    assert run.state_norms(99) == run.state_norms(5)          # past the end: the last step
+    plain = race(s, {"SGD": optim.SGD(lr=0.01)}, s.start, 1)["SGD"]
+    assert "momentum_buffer" not in plain.state_norms(0)      # None: nothing to show
