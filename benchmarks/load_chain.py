@@ -1,10 +1,11 @@
 """Time to load, analyze and step through a long chain (the cost must grow linearly).
 
-    .venv/bin/python -m benchmarks.load_chain [--sizes 4000 8000 20000] [--step]
+    .venv/bin/python -m benchmarks.load_chain [--sizes 4000 8000 20000] [--step] [--gui]
 
 Writes a chain file of each size (Input -> Linear -> Tanh -> Linear -> ... -> MSELoss, node
 positions included), then times ``load_graph`` (parse, build, analyze), the loss lookup,
-and with ``--step`` a whole forward and backward pass through ``Stepper``.
+with ``--step`` a whole forward and backward pass through ``Stepper``, and with ``--gui`` the
+app opening the file (offscreen) until its canvas is built and shown.
 """
 from __future__ import annotations
 
@@ -32,7 +33,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[4000, 8000, 20000])
     parser.add_argument("--step", action="store_true", help="also step forward and backward")
+    parser.add_argument("--gui", action="store_true", help="also open each file in the app")
     args = parser.parse_args()
+    window = open_in_app = None
+    if args.gui:
+        window, open_in_app = app_window()
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             path = Path(tmp) / f"chain{size}.bpviz.json"
@@ -47,7 +52,29 @@ def main() -> None:
                 step_s, step_cpu, _ = timed(lambda: [None for _ in iter(stepper.step, None)])
                 line += (f", {len(stepper.history)} steps {step_s:5.2f} s "
                          f"(CPU {step_cpu:5.2f} s)")
+            if window is not None:
+                gui_s, gui_cpu, _ = timed(lambda: open_in_app(path))
+                line += f", app {gui_s:5.2f} s (CPU {gui_cpu:5.2f} s)"
             print(line, flush=True)
+
+
+def app_window():
+    """An offscreen main window, and a function that opens a file in it and lets it draw."""
+    import os
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from bpviz.gui.main_window import MainWindow
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow()
+    window.resize(1440, 900)
+    window.show()
+    app.processEvents()
+
+    def open_in_app(path):
+        window.open_file(path, ask=False)
+        app.processEvents()
+    return window, open_in_app
 
 
 if __name__ == "__main__":
