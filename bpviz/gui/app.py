@@ -1,7 +1,7 @@
 """The ``bpviz`` command: start the app, or render a screenshot, or run a self-test.
 
-    bpviz [FILE] [--example NAME] [--tab NAME] [--screenshot PNG] [--presentation]
-          [--theme light|dark] [--self-test]
+    bpviz [FILE] [--example NAME] [--tab NAME] [--screenshot PNG [--size WxH]]
+          [--presentation] [--theme light|dark] [--self-test]
 
 Bad arguments or files: one line on stderr and exit code 2.
 """
@@ -17,6 +17,21 @@ from pathlib import Path
 
 DEFAULT_EXAMPLE = "fc_softmax_ce"
 SELF_TEST_EXAMPLE = "spirals_mlp"
+SCREENSHOT_SIZE = (1440, 900)
+PROJECTOR_SIZE = (1280, 720)            # --presentation --screenshot: a common projector
+SIZE_LIMITS = ((320, 240), (7680, 4320))
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """'1280x720' → (1280, 720); argparse turns the ValueError into a one-line error."""
+    (wmin, hmin), (wmax, hmax) = SIZE_LIMITS
+    w, sep, h = text.lower().partition("x")
+    if not (sep and w.isdigit() and h.isdigit()):
+        raise argparse.ArgumentTypeError(f"'{text}' is not WIDTHxHEIGHT, e.g. 1280x720")
+    if not (wmin <= int(w) <= wmax and hmin <= int(h) <= hmax):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is outside {wmin}x{hmin} to {wmax}x{hmax}")
+    return int(w), int(h)
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -32,6 +47,8 @@ def parse_args(argv):
     p.add_argument("--example", metavar="NAME", help="open resources/examples/NAME.bpviz.json")
     p.add_argument("--tab", choices=TABS, help="the tab to show first")
     p.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and exit")
+    p.add_argument("--size", type=window_size, metavar="WxH",
+                   help="the screenshot's size (default 1440x900, presentation 1280x720)")
     p.add_argument("--presentation", action="store_true", help="full screen, large type")
     p.add_argument("--theme", choices=("light", "dark"))
     p.add_argument("--self-test", action="store_true",
@@ -39,6 +56,8 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.file and args.example:
         p.error("give a FILE or --example, not both")
+    if args.size and not args.screenshot:
+        p.error("--size goes with --screenshot")
     return args
 
 
@@ -131,7 +150,8 @@ def main(argv=None) -> int:
         if args.presentation:
             window.set_presentation(True)
         if args.screenshot:
-            return screenshot(window, app, Path(args.screenshot))
+            size = args.size or (PROJECTOR_SIZE if args.presentation else SCREENSHOT_SIZE)
+            return screenshot(window, app, Path(args.screenshot), size)
     except Exception as err:             # no event loop yet: one line, the details in the log
         path = reporter.log(type(err), err, err.__traceback__)
         return fail(f"internal error: {type(err).__name__}: {err} (details in {path})")
@@ -163,9 +183,13 @@ def report_first_paint(window, app, started: float) -> None:
     window.view.viewport().installEventFilter(window.paint_probe)
 
 
-def screenshot(window, app, path: Path) -> int:
-    if not window.presentation:
-        window.resize(1440, 900)
+def screenshot(window, app, path: Path, size: tuple[int, int]) -> int:
+    """Render the window at ``size``. Presentation mode keeps its type and lines but not
+    full screen: offscreen, full screen is the fake screen's size, not a projector's."""
+    from PySide6.QtCore import Qt
+
+    window.setWindowState(window.windowState() & ~Qt.WindowFullScreen)
+    window.resize(*size)
     window.show()
     for _ in range(3):
         app.processEvents()

@@ -42,6 +42,19 @@ def test_screenshot_options(tmp_path, args):
     assert png_size(out)[0] > 0
 
 
+@pytest.mark.parametrize("args,size", [
+    (["--presentation", "--size", "1280x720"], (1280, 720)),
+    (["--presentation"], (1280, 720)),                  # a projector's size, not full screen
+    (["--size", "1024x768", "--tab", "optimizers"], (1024, 768)),
+    ([], (1440, 900)),
+])
+def test_screenshot_has_exactly_the_asked_size(tmp_path, args, size):
+    out = tmp_path / "shot.png"
+    result = run(args + ["--screenshot", str(out)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert png_size(out) == size
+
+
 def test_self_test_prints_one_json_line_and_writes_nowhere_else(tmp_path):
     home = tmp_path / "home"
     result = run(["--self-test"], tmp_path)
@@ -61,6 +74,10 @@ def test_self_test_prints_one_json_line_and_writes_nowhere_else(tmp_path):
     (["--example", "nope"], "no example named 'nope'"),
     (["missing.bpviz.json"], "no such file"),
     (["a.json", "--example", "alexnet"], "not both"),
+    (["--size", "12x"], "'12x' is not WIDTHxHEIGHT"),
+    (["--size", "axb"], "'axb' is not WIDTHxHEIGHT"),
+    (["--size=-5x100"], "'-5x100' is not WIDTHxHEIGHT"),
+    (["--size", "10x10"], "'10x10' is outside 320x240 to 7680x4320"),
 ])
 def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, message):
     out = tmp_path / "x.png"
@@ -68,6 +85,12 @@ def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, message):
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_size_needs_a_screenshot(tmp_path):
+    result = run(["--size", "800x600"], tmp_path)
+    assert result.returncode == 2 and "--size goes with --screenshot" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_bad_file_on_the_command_line(tmp_path):
