@@ -2,13 +2,51 @@
 open graph, its failures and its views."""
 import json
 
+import numpy as np
+from PySide6.QtGui import QKeySequence
 
+from bpviz.core import optim
 from bpviz.paths import example_path
 
 
 def train_panel(window):
     window.show_training()
     return window.training.panel
+
+
+def action_for(window, keys: str):
+    """The window's action that the key sequence ``keys`` triggers."""
+    matches = [a for a in window.actions() if QKeySequence(keys) in a.shortcuts()]
+    assert len(matches) == 1, [a.text() for a in matches]
+    return matches[0]
+
+
+def test_the_panel_starts_on_plain_gradient_descent(qtbot, window):
+    panel = train_panel(window)
+    assert panel.kind.currentText() == "SGD"
+    opt = panel.optimizer()
+    assert type(opt) is optim.SGD and opt.momentum == 0 and not opt.nesterov
+    assert panel.fields["momentum"].text() == "0.0"
+
+
+def test_ctrl_u_opens_the_panel_without_a_step(qtbot, window):
+    dock = window.docks["training"]
+    dock.hide()
+    w = window.document.graph.param("fc1", "weight").copy()
+    action = action_for(window, "Ctrl+U")
+    assert action is action_for(window, "Ctrl+T")
+    action.trigger()
+    assert dock.isVisible() and window.training.panel.trainer is None
+    np.testing.assert_array_equal(window.document.graph.param("fc1", "weight"), w)
+
+
+def test_ctrl_shift_u_applies_one_step(qtbot, window):
+    w = window.document.graph.param("fc1", "weight").copy()
+    action_for(window, "Ctrl+Shift+U").trigger()
+    panel = window.training.panel
+    assert window.docks["training"].isVisible() and panel.trainer.steps == 1
+    assert not np.array_equal(window.document.graph.param("fc1", "weight"), w)
+    assert "Step 1 applied with SGD" in panel.status.text()
 
 
 def test_training_timer_stops_on_any_failure(qtbot, window, monkeypatch):

@@ -35,7 +35,8 @@ class UpdatePanel(QWidget):
         self.document, self.data = document, data
         self.trainer: Trainer | None = None
         self.held_out = None
-        self.optim_form = OptimizerForm(kinds=[k for k in PRESETS if k != "GD"])
+        # plain SGD first: the lecture's W ← W − γ ∂L/∂W before momentum and Adam
+        self.optim_form = OptimizerForm(kinds=[k for k in PRESETS if k != "GD"], default="SGD")
         self.kind = self.optim_form.kind
         self.step_button = QPushButton("Apply one step")
         self.step_button.setObjectName("apply_step")

@@ -121,8 +121,10 @@ class BackpropWorkspace(QObject):
                                 ("Reset Stepping", self.stepper.reset, "Home")):
             add(menu, text, slot, key)
         menu.addSeparator()
-        add(menu, "Apply One Optimizer Step", self.apply_optimizer_step, "Ctrl+U")
-        add(menu, "Update && Train Panel", self.show_training, "Ctrl+T")
+        # Ctrl+U only opens the panel: a step changes the weights, so it takes its own key
+        panel = add(menu, "Update && Train Panel", self.show_training, "Ctrl+U")
+        panel.setShortcuts([QKeySequence("Ctrl+U"), QKeySequence("Ctrl+T")])
+        add(menu, "Apply One Optimizer Step", self.apply_optimizer_step, "Ctrl+Shift+U")
 
     def add_view_actions(self, menu, add) -> None:
         add(menu, "&Fit to Window", self.view.fit, "Ctrl+0")
