@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from bpviz.core.labs import curves
-from bpviz.gui.labs.optimizer_lab import RACE_SECONDS
+from bpviz.gui.labs.optimizer_lab import RACE_SECONDS, STATE_COLUMNS, plotted_losses
 
 
 @pytest.fixture
@@ -128,9 +128,56 @@ def test_optimizers_race_animate_and_step(qtbot, optimizers):
     lab.step()
     lab.step()
     assert lab.shown == 2
-    row = [lab.table.item(6, c).text() for c in range(lab.table.columnCount())]
-    assert row[0] == "Adam" and row[1] == "2"
-    assert float(row[9]) == pytest.approx(np.linalg.norm(adam.states[2]["m_hat"]), rel=1e-3)
+    row = table_row(lab, "Adam")
+    assert row["step"] == "2"
+    assert float(row["m̂"]) == pytest.approx(np.linalg.norm(adam.states[2]["m_hat"]), rel=1e-3)
+
+
+def table_row(lab, name) -> dict:
+    """{column header: text} of optimizer ``name``'s row of the state table."""
+    t = lab.table
+    rows = [r for r in range(t.rowCount()) if t.item(r, 0).text() == name]
+    assert len(rows) == 1
+    return {t.horizontalHeaderItem(c).text(): t.item(rows[0], c).text()
+            for c in range(t.columnCount())}
+
+
+def test_accumulators_of_g_squared_have_their_own_columns(optimizers):
+    lab = optimizers
+    assert lab.table.columnCount() == 1 + len(STATE_COLUMNS)
+    lab.step()
+    lab.step()
+    states = {name: lab.runs[name].states[2] for name in ("Momentum", "Adagrad", "RMSprop")}
+    rows = {name: table_row(lab, name) for name in states}
+    for name, column, key in (("Momentum", "velocity", "momentum_buffer"),
+                              ("Adagrad", "G = Σg²", "sum"), ("RMSprop", "s = E[g²]", "square_avg")):
+        assert float(rows[name][column]) == pytest.approx(np.linalg.norm(states[name][key]),
+                                                          rel=1e-3)
+        others = {"velocity", "G = Σg²", "s = E[g²]"} - {column}
+        assert all(rows[name][c] == "" for c in others), rows[name]
+    header = lab.table.horizontalHeaderItem(1 + STATE_COLUMNS.index("s = E[g²]"))
+    assert "square_avg" in header.toolTip()
+
+
+def test_integer_sliders_read_integers(optimizers):
+    lab = optimizers
+    assert lab.batch.label.text() == "batch size = 16" and lab.batch.value() == 16
+    assert lab.condition.label.text() == "condition = 10"
+    lab.batch.set_value(64)
+    assert lab.batch.label.text() == "batch size = 64" and isinstance(lab.batch.value(), int)
+
+
+def test_loss_axes_before_a_run(optimizers):
+    lab = optimizers
+    assert lab.shown == 0
+    (x0, x1), (y0, y1) = lab.loss_plot.getViewBox().viewRange()
+    assert (x0, x1) == (0, lab.steps.value())
+    assert lab.loss_plot.getAxis("bottom").autoSIPrefixScale == 1      # no "(x0.001)"
+    losses = np.concatenate([plotted_losses(r) for r in lab.runs.values()])
+    assert y0 <= np.log10(losses.min()) and np.log10(losses.max()) <= y1   # log axis
+    assert y1 - y0 < 30
+    lab.steps.setValue(50)
+    assert lab.loss_plot.getViewBox().viewRange()[0] == [0, 50]
 
 
 def test_click_sets_the_start_and_unticking_removes_a_runner(qtbot, optimizers):

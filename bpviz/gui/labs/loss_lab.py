@@ -29,11 +29,13 @@ def plot_widget(title: str, xlabel: str) -> pg.PlotWidget:
 
 
 class Slider(QWidget):
-    """A labelled slider over floats: ``value()``, ``changed`` via .slider.valueChanged."""
+    """A labelled slider over floats (over integers when ``step`` is a whole number):
+    ``value()``, ``changed`` via .slider.valueChanged."""
 
     def __init__(self, name: str, lo: float, hi: float, value: float, step: float = 0.1):
         super().__init__()
         self.step, self.name = step, name
+        self.whole = float(step).is_integer()         # "batch size = 16", not "16.00"
         self.slider = QSlider(Qt.Horizontal, minimum=round(lo / step), maximum=round(hi / step),
                               value=round(value / step))
         self.slider.setObjectName(f"slider_{name}")
@@ -47,13 +49,15 @@ class Slider(QWidget):
         self._show()
 
     def value(self) -> float:
-        return self.slider.value() * self.step
+        v = self.slider.value() * self.step
+        return int(round(v)) if self.whole else v
 
     def set_value(self, v: float) -> None:
         self.slider.setValue(round(v / self.step))
 
     def _show(self) -> None:
-        self.label.setText(f"{self.name} = {self.value():.2f}")
+        self.label.setText(f"{self.name} = {self.value()}" if self.whole
+                           else f"{self.name} = {self.value():.2f}")
 
 
 class CurvePanel(QWidget):

@@ -23,8 +23,12 @@ from .surface_panel import SurfacePlot
 
 COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": "#17becf",
           "Adagrad": "#2ca02c", "RMSprop": "#ff7f0e", "Adam": "#d62728"}
-STATE_COLUMNS = ("step", "x", "y", "loss", "|g|", "velocity", "m", "v", "m̂", "v̂",
-                 "effective step")
+# the norm columns of the state table: (header as the lecture's formulas write it, the
+# optimizer's state key as torch names it); Adagrad and RMSprop accumulate g², not a velocity
+NORM_COLUMNS = (("|g|", "grad"), ("velocity", "momentum_buffer"), ("G = Σg²", "sum"),
+                ("s = E[g²]", "square_avg"), ("m", "exp_avg"), ("v", "exp_avg_sq"),
+                ("m̂", "m_hat"), ("v̂", "v_hat"), ("effective step", "update"))
+STATE_COLUMNS = ("step", "x", "y", "loss", *(header for header, _ in NORM_COLUMNS))
 FRAME_MS = 16                       # animation: up to 60 frames per second
 RACE_SECONDS = 3.0                  # a whole run takes this long, however slow the frames
 
@@ -38,9 +42,13 @@ def state_row(run, i) -> list[str]:
         return f"{norms[key]:.4g}" if key in norms else ""
 
     x, y = run.points[i]
-    return [str(i), f"{x:.4f}", f"{y:.4f}", f"{run.losses[i]:.5g}", norm("grad"),
-            norm("momentum_buffer") or norm("sum") or norm("square_avg"), norm("exp_avg"),
-            norm("exp_avg_sq"), norm("m_hat"), norm("v_hat"), norm("update")]
+    return [str(i), f"{x:.4f}", f"{y:.4f}", f"{run.losses[i]:.5g}",
+            *(norm(key) for _, key in NORM_COLUMNS)]
+
+
+def plotted_losses(run) -> np.ndarray:
+    """The run's losses as the log axis shows them: shifted above 0 when they go below."""
+    return run.losses + (1e-12 - min(0.0, float(np.min(run.losses))))
 
 
 class OptimizerLab(QWidget):
@@ -119,6 +127,9 @@ class OptimizerLab(QWidget):
         self.loss_plot.setLogMode(y=True)
         self.table = QTableWidget(0, len(STATE_COLUMNS) + 1)
         self.table.setHorizontalHeaderLabels(["optimizer", *STATE_COLUMNS])
+        offset = 1 + STATE_COLUMNS.index(NORM_COLUMNS[0][0])
+        for c, (_, key) in enumerate(NORM_COLUMNS, start=offset):   # torch's name, on hover
+            self.table.horizontalHeaderItem(c).setToolTip(f"norm of state['{key}']")
         self.table.verticalHeader().setVisible(False)
         right = QSplitter(Qt.Vertical)
         right.addWidget(self.loss_plot)
@@ -214,6 +225,7 @@ class OptimizerLab(QWidget):
                                            steps))
         self.shown = 0
         self.start_marker.setData([self.start[0]], [self.start[1]])
+        self._fit_loss_axes()
         self.show_step(0)
 
     def show_step(self, i: int) -> None:
@@ -228,14 +240,24 @@ class OptimizerLab(QWidget):
             k = min(i, len(run.points) - 1) + 1
             self.paths[name].setData(run.points[:k, 0], run.points[:k, 1])
             self.heads[name].setData(run.points[k - 1:k, 0], run.points[k - 1:k, 1])
-            floor = 1e-12 - min(0.0, float(np.min(run.losses)))  # log axis: shift below 0
-            self.loss_curves[name].setData(np.arange(k), run.losses[:k] + floor)
+            self.loss_curves[name].setData(np.arange(k), plotted_losses(run)[:k])
         self._fill_table(i)
         diverged = [n for n, r in self.runs.items() if len(r.points) < self.steps.value() + 1]
         text = f"step {i} of {self.steps.value()}"
         if diverged:
             text += "; diverged: " + ", ".join(diverged)
         self.status.setText(text)
+
+    def _fit_loss_axes(self) -> None:
+        """Axes for the whole race, set before it runs: iterations 0 to the step count, and
+        the losses every run will reach (so the axes neither jump nor start at ±400)."""
+        self.loss_plot.setXRange(0, self.steps.value(), padding=0)
+        losses = np.concatenate([[], *(plotted_losses(r) for r in self.runs.values())])
+        losses = losses[np.isfinite(losses)]
+        if not losses.size:                     # nothing ticked: the y axis keeps its range
+            return
+        lo, hi = np.log10(losses.min()), np.log10(losses.max())   # log axis: decades
+        self.loss_plot.setYRange(lo, max(hi, lo + 1), padding=0.05)
 
     def _fill_table(self, i: int) -> None:
         self.table.setRowCount(len(self.runs))
