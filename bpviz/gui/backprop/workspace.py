@@ -127,7 +127,7 @@ class BackpropWorkspace(QObject):
         add(menu, "Apply One Optimizer Step", self.apply_optimizer_step, "Ctrl+Shift+U")
 
     def add_view_actions(self, menu, add) -> None:
-        add(menu, "&Fit to Window", self.view.fit, "Ctrl+0")
+        add(menu, "&Fit to Window", self.view.keep_fitted, "Ctrl+0")
         add(menu, "Zoom &In", lambda: self.view.zoom(1.25), QKeySequence.ZoomIn)
         add(menu, "Zoom &Out", lambda: self.view.zoom(0.8), QKeySequence.ZoomOut)
         add(menu, "Automatic &Layout", self.editor.auto_layout, "Ctrl+L")
@@ -142,7 +142,7 @@ class BackpropWorkspace(QObject):
         if self.training.built:
             self.training.panel.reset()
         self.properties.show_node(None, None)
-        QTimer.singleShot(0, self.view.fit)
+        self.view.keep_fitted()
 
     def _on_model_changed(self, kind: str, nid) -> None:
         if kind != "moved" and self.training.built:   # parameters may have other shapes

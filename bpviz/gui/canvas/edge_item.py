@@ -7,7 +7,7 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QPainterPath, QPainterP
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from ..widgets.colormap import GRADIENT_LUT, gradient_level, lut_color
-from .node_item import PHASE_COLORS
+from .node_item import PHASE_COLORS, READABLE
 
 
 def bezier(a: QPointF, b: QPointF) -> QPainterPath:
@@ -79,7 +79,8 @@ class EdgeItem(QGraphicsPathItem):
         painter.setPen(pen)
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())
-        if not self.label or option.levelOfDetailFromTransform(painter.worldTransform()) < 0.35:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if not self.label or lod * s < READABLE - 1e-6:
             return
         font = QFont()
         font.setPointSizeF(7.5 * s)

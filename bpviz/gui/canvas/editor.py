@@ -86,6 +86,8 @@ class Editor(QObject):
         node = Node(nid, op, attrs, inputs, {"pos": [pos.x(), pos.y()]})
         self.push(AddNodes(self.graph, [node], f"Add {op}"))
         self.select([nid])
+        self.scene.sceneRect()              # grows the scene now, so the view can scroll there
+        self.view.ensureVisible(self.scene.nodes[nid], 40, 40)
         return nid
 
     def _free_spot(self, pos: QPointF) -> QPointF:

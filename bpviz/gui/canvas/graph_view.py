@@ -6,9 +6,10 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView
 
+from .node_item import READABLE      # fit stops where node text would stop being drawn
+
 OP_MIME = "application/x-bpviz-op"
 GRID = 24.0
-READABLE = 0.5          # below this zoom, node text is too small to read: fit stops there
 
 
 class GraphView(QGraphicsView):
@@ -23,15 +24,40 @@ class GraphView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self._pan = None
+        self._fitted = False        # keep the graph fitted through resizes until the user moves
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.actionTriggered.connect(self._user_moved)     # user scrolls only, not ours
 
     # --- zoom and pan ---------------------------------------------------------------------
     def zoom(self, factor: float) -> None:
+        self._user_moved()
+        self._scale_by(factor)
+
+    def _scale_by(self, factor: float) -> None:
         current = self.transform().m11()
         factor = max(0.1 / current, min(factor, 4.0 / current))
         self.scale(factor, factor)
 
     def zoom_level(self) -> float:
         return self.transform().m11()
+
+    def readable_zoom(self) -> float:
+        """The smallest zoom at which node text stays readable (presentation draws it larger)."""
+        return READABLE / self.scene().scale_
+
+    def keep_fitted(self) -> None:
+        """Fit now and again on each resize until the user zooms or pans: a graph opened
+        before its window has its final size (docks laid out, maximised) must open fitted."""
+        self._fitted = True
+        self.fit()
+
+    def _user_moved(self, *_) -> None:
+        self._fitted = False
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self._fitted:
+            self.fit()
 
     def fit(self) -> None:
         """Show the whole graph, unless its text would become unreadable: then show its
@@ -41,10 +67,10 @@ class GraphView(QGraphicsView):
             return
         self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.KeepAspectRatio)
         if self.zoom_level() > 1.5:                 # a tiny graph should not look huge
-            self.zoom(1.5 / self.zoom_level())
-        elif self.zoom_level() < READABLE:
+            self._scale_by(1.5 / self.zoom_level())
+        elif self.zoom_level() < self.readable_zoom():
             self.resetTransform()
-            self.scale(READABLE, READABLE)
+            self.scale(self.readable_zoom(), self.readable_zoom())
             view = self.mapToScene(self.viewport().rect()).boundingRect()
             self.centerOn(rect.left() + view.width() / 2 - 40, rect.center().y())
 
@@ -55,6 +81,7 @@ class GraphView(QGraphicsView):
         if event.button() == Qt.MiddleButton or (
                 event.button() == Qt.LeftButton and event.modifiers() & Qt.AltModifier):
             self._pan = event.position()
+            self._user_moved()
             self.setCursor(Qt.ClosedHandCursor)
             event.accept()
             return

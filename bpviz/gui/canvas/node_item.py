@@ -18,6 +18,7 @@ WIDTH = 196.0
 HEADER = 26.0
 LINE = 18.0
 PORT_RADIUS = 5.5
+READABLE = 0.35     # text drawn smaller than this (zoom × presentation scale) is not drawn
 THUMB_HEIGHT = 46.0
 PHASE_COLORS = {"forward": "#1f883d", "backward": "#d4530c"}
 
@@ -176,7 +177,7 @@ class NodeItem(QGraphicsObject):
         painter.setPen(Qt.NoPen)
         painter.setBrush(t.group_color(self.op_group))
         painter.drawPath(header.united(square))
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.35:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) * s < READABLE - 1e-6:
             return                                  # too small to read: shapes only
         pad = 9 * s
         painter.setPen(QColor("#ffffff"))
