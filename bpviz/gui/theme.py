@@ -1,10 +1,15 @@
-"""Light and dark themes, and presentation mode (everything scaled up for a projector)."""
+"""Light and dark themes, and presentation mode (everything scaled up for a projector).
+
+Every text colour a theme sets meets WCAG AA (contrast 4.5:1) against the background it is
+drawn on (TEXT_PAIRS), a projector washes out anything less; pyqtgraph's plots, which draw
+their titles, axes and legends in a grey of their own, are given the theme's text colour."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 PRESENTATION_SCALE = 1.6
 
@@ -23,6 +28,8 @@ class Theme:
     selection: str
     error: str
     error_fill: str
+    selected_text: str           # text on the selection colour
+    header_text: str             # a node's name on its group's header band
     groups: dict = field(default_factory=dict)   # palette group -> header colour
 
     def color(self, name: str) -> QColor:
@@ -32,17 +39,37 @@ class Theme:
         return QColor(self.groups.get(group, self.node_border))
 
 
+# header bands dark enough for white names (4.5:1) in both themes
+GROUPS = {"io": "#6e7781", "layers": "#2f6fb0", "activations": "#287a4c", "losses": "#ad4e16",
+          "math": "#7b4fb0"}
 LIGHT = Theme("light", window="#f3f4f6", base="#ffffff", text="#1f2328", muted="#5c6370",
               grid="#e3e6ea", node="#ffffff", node_border="#9aa3ad", edge="#59636e",
-              selection="#1f6feb", error="#d1242f", error_fill="#fff0f0",
-              groups={"io": "#6e7781", "layers": "#2f6fb0", "activations": "#2e8b57",
-                      "losses": "#c2571a", "math": "#7b4fb0"})
+              selection="#0969da", error="#d1242f", error_fill="#fff0f0",
+              selected_text="#ffffff", header_text="#ffffff", groups=GROUPS)
 DARK = Theme("dark", window="#1e2227", base="#15181c", text="#e6e6e6", muted="#9aa4ae",
              grid="#262b31", node="#2a2f36", node_border="#4b535c", edge="#a8b3bd",
              selection="#58a6ff", error="#ff6b6b", error_fill="#3a2124",
-             groups={"io": "#8b949e", "layers": "#4f95dd", "activations": "#3fb27f",
-                     "losses": "#e8803a", "math": "#a37be0"})
+             selected_text="#0d1117", header_text="#ffffff", groups=GROUPS)
 THEMES = {"light": LIGHT, "dark": DARK}
+AA_CONTRAST = 4.5
+# (text, background) theme fields: every pair the app draws text in
+TEXT_PAIRS = tuple((fg, bg) for fg in ("text", "muted", "error", "selection")
+                   for bg in ("window", "base", "node")) + (
+    ("text", "error_fill"), ("error", "error_fill"), ("selected_text", "selection"))
+
+
+def relative_luminance(colour) -> float:
+    """WCAG 2.x: 0.2126 R + 0.7152 G + 0.0722 B of the linearised sRGB channels."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    q = QColor(colour)
+    return 0.2126 * linear(q.redF()) + 0.7152 * linear(q.greenF()) + 0.0722 * linear(q.blueF())
+
+
+def contrast_ratio(foreground, background) -> float:
+    """(L_lighter + 0.05) / (L_darker + 0.05): 1 for equal colours, 21 for black on white."""
+    a, b = sorted((relative_luminance(foreground), relative_luminance(background)))
+    return (b + 0.05) / (a + 0.05)
 
 
 def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> None:
@@ -54,7 +81,7 @@ def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> 
              QPalette.Text: theme.text, QPalette.Button: theme.window,
              QPalette.ButtonText: theme.text, QPalette.ToolTipBase: theme.base,
              QPalette.ToolTipText: theme.text, QPalette.Highlight: theme.selection,
-             QPalette.HighlightedText: "#ffffff", QPalette.PlaceholderText: theme.muted,
+             QPalette.HighlightedText: theme.selected_text, QPalette.PlaceholderText: theme.muted,
              QPalette.BrightText: theme.error, QPalette.Link: theme.selection}
     for role, colour in roles.items():
         pal.setColor(role, QColor(colour))
@@ -67,3 +94,37 @@ def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> 
     app.setProperty("bpviz_base_point_size", base)
     font.setPointSizeF(base * (PRESENTATION_SCALE if presentation else 1.0))
     app.setFont(font)
+    style_plots(QApplication.topLevelWidgets())
+
+
+def style_plots(roots) -> None:
+    """Give every pyqtgraph plot under ``roots`` the palette's colours: background, title,
+    axis text and legend labels (pyqtgraph's own grey is 3:1 on white). Nothing to do
+    before pyqtgraph is loaded: the app loads it with the first plot."""
+    pg = sys.modules.get("pyqtgraph")
+    if pg is None:
+        return
+    text, base = (QApplication.palette().text().color(),
+                  QApplication.palette().base().color())
+    pg.setConfigOptions(foreground=text)          # plots and labels made from now on
+    for root in roots:
+        plots = root.findChildren(pg.PlotWidget) + ([root] if isinstance(root, pg.PlotWidget)
+                                                    else [])
+        for plot in plots:
+            _style_plot(plot, text, base)
+
+
+def _style_plot(plot, text: QColor, base: QColor) -> None:
+    plot.setBackground(base)
+    item = plot.getPlotItem()
+    item.titleLabel.setAttr("color", text)
+    if item.titleLabel.isVisible():           # a hidden title keeps its zero height
+        item.titleLabel.setText(item.titleLabel.text)      # setAttr alone does not redraw
+    for name in ("left", "bottom", "right", "top"):
+        axis = item.getAxis(name)
+        axis.setTextPen(text)
+        axis.setPen(text)
+    if item.legend is not None:
+        item.legend.setLabelTextColor(text)
+        for _, label in item.legend.items:
+            label.setText(label.text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
+from ..theme import style_plots
+
 
 class LazyPanel(QWidget):
     """Builds its panel the first time it is shown (or asked for): the Training panel
@@ -30,6 +32,7 @@ class LazyPanel(QWidget):
             QApplication.setOverrideCursor(Qt.WaitCursor)
             try:
                 self._panel = self.factory()
+                style_plots([self._panel])     # its plots in the theme's text colour
             finally:
                 QApplication.restoreOverrideCursor()
             self.loading.hide()
