@@ -147,3 +147,16 @@ def test_classifying_losses_predict_one_class_per_sample(op):
 def test_log_shows_the_derivative_of_log():
     formula = REGISTRY["Log"].grad_formula
     assert r"\frac{1}{x}" in formula and "sigma" not in formula
+
+
+def test_lecture_notes_name_where_the_numbers_depart_from_the_lecture():
+    nll = REGISTRY["NLLLoss"]
+    assert "1/N = 1/8" in nll().lecture_note((8, 10)) and "−1/8" in nll().lecture_note((8, 10))
+    assert "1/N" not in nll(reduction="sum").lecture_note((8, 10))    # the lecture's −1
+    assert "three nodes" in nll(reduction="sum").lecture_note((8, 10))
+    hinge = REGISTRY["MultiMarginLoss"]
+    assert "1/C = 1/10" in hinge(reduction="sum").lecture_note((8, 10))
+    assert "1/N = 1/8" in hinge().lecture_note((8, 10))
+    assert "1/N" not in hinge().lecture_note((1, 10))        # a batch of one is the lecture's
+    assert "(σ(y) − t)/N" in REGISTRY["CrossEntropyLoss"]().lecture_note((8, 10))
+    assert REGISTRY["Linear"](in_features=3, out_features=2).lecture_note((8, 3)) == ""

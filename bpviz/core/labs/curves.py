@@ -42,7 +42,8 @@ def squared_hinge_curve(margin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def multiclass(logits, target: int, margin: float = 1.0) -> dict:
     """Softmax probabilities, cross-entropy and multiclass hinge of one logit vector, with
-    each loss's gradient per class (from the engine's ops)."""
+    each loss's gradient per class (from the engine's ops), and how the hinge's numbers
+    relate to the lecture's."""
     y = np.asarray(logits, dtype=float)[None, :]
     t = np.array([target])
     ce = REGISTRY["CrossEntropyLoss"]()
@@ -52,4 +53,5 @@ def multiclass(logits, target: int, margin: float = 1.0) -> dict:
     hinge_value = float(hinge_op.forward(y, t))
     hinge_grad = hinge_op.backward(np.array(1.0))[0][0][0]
     return {"probabilities": ce.cache["p"][0], "ce": ce_value, "ce_grad": ce_grad,
-            "hinge": hinge_value, "hinge_grad": hinge_grad}
+            "hinge": hinge_value, "hinge_grad": hinge_grad,
+            "hinge_note": hinge_op.lecture_note(y.shape)}

@@ -274,6 +274,12 @@ class Op:
         ``nn.<name>`` constructor, or of the ``torch_function`` call after its inputs."""
         return {} if self.torch_function else self.attr_values()
 
+    def lecture_note(self, shape: tuple[int, ...]) -> str:
+        """One sentence on how this op's number departs from the lecture's, for an input
+        of concrete ``shape`` (the inspector shows it under the gradient); "" where it
+        does not depart."""
+        return ""
+
     def setup(self) -> None:
         """Derive internal values from the validated attributes (e.g. pairs)."""
 

@@ -47,6 +47,14 @@ class _Loss(Op):
         """What the target input must hold: "int" (class indices), "float" or "either"."""
         return "float"
 
+    def batch_note(self, n: int) -> str:
+        """How the reduction scales the lecture's per-sample gradient over a batch of n
+        ("" where it does not: the lecture's loss is one sample's)."""
+        if self.reduction == "mean" and n > 1:
+            return (f"averages the loss over the batch, so each sample's gradient is "
+                    f"1/N = 1/{n} of the lecture's")
+        return ""
+
     @staticmethod
     def predict(scores: np.ndarray) -> np.ndarray | None:
         """The classes a classifying loss (``classifies``) predicts from the scores fed to
@@ -202,6 +210,11 @@ class CrossEntropyLoss(_Classification):
     grad_formula = r"\frac{\partial L_{CE}}{\partial \mathbf{y}} = \sigma(\mathbf{y}) - \mathbf{t}"
     formula = r"L_{CE} = -\sum_i t_i \log \sigma(\mathbf{y})_i"
 
+    def lecture_note(self, shape):
+        batch = self.batch_note(shape[0])
+        return f"bpviz (like torch) {batch}: ∂L/∂y = (σ(y) − t)/N instead of σ(y) − t." \
+            if batch else ""
+
     def infer(self, shapes):
         x, t = shapes
         if len(x) == 2 and t == x:          # class probabilities as targets
@@ -251,6 +264,13 @@ class NLLLoss(_Classification):
     grad_formula = r"\frac{\partial L}{\partial \log\sigma(\mathbf{y})} = -\mathbf{t}"
     formula = r"L = -\log p_{t}"
 
+    def lecture_note(self, shape):
+        batch = self.batch_note(shape[0])
+        three = ("Softmax → Log → NLLLoss is the lecture's one cross-entropy loss written as "
+                 "three nodes, so that each chain-rule factor is a step of its own.")
+        return (f"bpviz (like torch) {batch}: −1/{shape[0]} at the true class instead of −1. "
+                if batch else "") + three
+
     def forward(self, x, t):
         valid = self.check_targets(t, x.shape[1], self.ignore_index)
         rows = np.flatnonzero(valid)
@@ -279,6 +299,14 @@ class MultiMarginLoss(_Classification):
     jacobian_doc = {"input": "+1/C for each class inside the margin, minus their count/C at the target"}
     grad_formula = r"\frac{\partial L}{\partial y_j} = \frac{1}{C}\,[\Delta - y_t + y_j > 0],\quad \frac{\partial L}{\partial y_t} = -\sum_{j \ne t} \frac{\partial L}{\partial y_j}"
     formula = r"L = \frac{1}{C}\sum_{j \ne t} \max(0,\ \Delta - y_t + y_j)^p"
+
+    def lecture_note(self, shape):
+        n, classes = shape
+        note = (f"The lecture sums the hinge over the classes j ≠ t; bpviz (like torch's "
+                f"MultiMarginLoss) divides that sum by C = {classes}, so every gradient "
+                f"entry is 1/C = 1/{classes} of the lecture's")
+        batch = self.batch_note(n)
+        return note + (f", and {batch}." if batch else ".")
 
     def forward(self, x, t):
         n, classes = x.shape

@@ -63,7 +63,8 @@ class Inspector(QScrollArea):
             return
         s = ev.sample
         title = QLabel(f"<b>{ev.position}</b> &nbsp; {ev.node} ({ev.op.name()}) &nbsp; "
-                       f"<span style='color:gray'>sample {s}</span>", wordWrap=True)
+                       f"<span style='color:{self._muted()}'>sample {s}</span>",
+                       wordWrap=True)
         title.setObjectName("inspector_title")
         add(title)
         add(QLabel(ev.op.doc, wordWrap=True))
@@ -120,6 +121,17 @@ class Inspector(QScrollArea):
                               note=notes.get(name, "")))
             if name in rules:
                 self._chain(name, src, rules[name], is_param, ev.node)
+        self._lecture_note(ev)
+
+    def _lecture_note(self, ev) -> None:
+        """Where the op's number departs from the lecture's (the batch mean, a 1/C), said
+        next to the gradient so a student comparing with the slides is not misled."""
+        first = next(iter(ev.inputs.values()), None)
+        note = ev.op.lecture_note(np.shape(first)) if first is not None else ""
+        if note:
+            label = QLabel(f"<i>Lecture vs bpviz:</i> {note}", wordWrap=True)
+            label.setObjectName("lecture_note")
+            self.layout_.addWidget(label)
 
     def _chain(self, name, src, rule, is_param: bool, node: str) -> None:
         """The stepper's dL/d(input) = dout · J, drawn as [1×m]·[m×n] = [1×n] with the
@@ -154,10 +166,14 @@ class Inspector(QScrollArea):
         lines = [self._check_line(r, node) for r in results]
         eps = fmt(results[0].eps if results else EPS)
         self.check_result.setText(
-            "<br>".join(lines) + "<br><span style='color:gray'>compared: dL/dx from the "
-            "backward pass against central differences (L(x + εe) − L(x − εe)) / 2ε of the "
-            f"loss, ε = {eps}, at randomly chosen entries e, and ⟨dL/dx, u⟩ against the same "
-            "difference along one random direction u; evaluation mode</span>")
+            "<br>".join(lines) + f"<br><span style='color:{self._muted()}'>compared: dL/dx "
+            "from the backward pass against central differences (L(x + εe) − L(x − εe)) / 2ε "
+            f"of the loss, ε = {eps}, at randomly chosen entries e, and ⟨dL/dx, u⟩ against the "
+            "same difference along one random direction u; evaluation mode</span>")
+
+    def _muted(self) -> str:
+        """Secondary text: the theme's muted colour (4.5:1 on its background), not 'gray'."""
+        return self.palette().placeholderText().color().name()
 
     @staticmethod
     def _check_line(r, node: str) -> str:

@@ -158,6 +158,7 @@ class MulticlassPanel(QWidget):
         self.margin = Slider("margin Δ", 0.0, 3.0, 1.0)
         self.values = QLabel()
         self.values.setObjectName("multiclass_values")
+        self.values.setWordWrap(True)          # the lecture note is a sentence
         left = QVBoxLayout()
         left.addWidget(QLabel("<b>Scores (logits)</b>"))
         for s in self.logits:
@@ -204,7 +205,7 @@ class MulticlassPanel(QWidget):
             f"<b>L_CE</b> = {r['ce']:.4f} &nbsp; <b>L_hinge</b> = {r['hinge']:.4f}<br>"
             f"Cross-entropy sends gradient to every class; the hinge only to classes whose "
             f"score is within the margin of the true class's ({int((r['hinge_grad'] != 0).sum())}"
-            f" of {len(y)} here).")
+            f" of {len(y)} here).<br><i>Lecture vs bpviz:</i> {r['hinge_note']}")
 
     def csv_data(self) -> dict:
         r = self.result
