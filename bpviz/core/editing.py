@@ -5,6 +5,7 @@ follow the model; none of them touches a view.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .errors import GraphError
@@ -23,6 +24,18 @@ class Removed:
 
 
 class Editing:
+    @contextmanager
+    def batch(self):
+        """Several edits as one (a paste, a multiple delete and their undo): views may skip
+        the work they do per edit while ``batching`` and do it once at ("batch", None)."""
+        self.batching += 1
+        try:
+            yield
+        finally:
+            self.batching -= 1
+            if not self.batching:
+                self.changed.emit("batch", None)
+
     def new_id(self, op: str) -> str:
         """A fresh id like ``linear3`` for a new node of ``op``."""
         base, k = op.lower(), 1

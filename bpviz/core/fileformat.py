@@ -90,10 +90,19 @@ def field(spec: dict, key: str, kind, default, where: str = "graph"):
     return value
 
 
+# AlexNet's 62 M parameters in float64, base64: about 670 MB. A larger file is not a graph.
+MAX_FILE_BYTES = 2**30
+
+
 def read_json(path) -> object:
     """Parse a file as JSON, turning every way it can fail into a GraphError."""
     path = Path(path)
     try:
+        if path.exists() and not path.is_dir() and not path.is_file():
+            raise GraphError(f"cannot open '{path}': not a regular file")
+        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+            raise GraphError(f"cannot open '{path}': {path.stat().st_size:,} bytes, more than "
+                             f"a graph file holds (at most {MAX_FILE_BYTES:,})")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise GraphError(f"cannot open '{path}': no such file") from None

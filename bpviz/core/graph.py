@@ -57,8 +57,9 @@ class Graph(Editing, Execution, Analyzing):
         self._grads: dict[str, np.ndarray] | None = None
         self._param_grads: dict[str, dict[str, np.ndarray]] = {}
         # model events for views: (kind, node id) with kind in added, removed, attrs,
-        # inputs, moved, meta
+        # inputs, moved, meta; and ("batch", None) when the edits of a batch() are done
         self.changed = Signal()
+        self.batching = 0
 
     # --- building -------------------------------------------------------------------
     @classmethod

@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         action.setCheckable(checkable)
-        action.triggered.connect(slot)
+        action.triggered.connect(lambda _checked=False: slot())   # not checked as an arg
         menu.addAction(action)
         self.addAction(action)
         return action

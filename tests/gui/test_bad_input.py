@@ -3,6 +3,7 @@ or refused with a message; no widget is deleted inside its own signal; nothing e
 import json
 
 import numpy as np
+import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QSpinBox
@@ -199,3 +200,61 @@ def test_bad_positions_in_a_file_fall_back_to_the_layout(window, tmp_path):
     assert g.nodes["fc2"].ui["pos"] == [5, 6]
     assert all(np.isfinite(g.nodes[n].ui["pos"]).all() for n in ("x", "fc1"))
     assert len(window.scene.nodes) == len(g.nodes)
+
+
+def test_export_actions_ask_where_to_write(qtbot, window, monkeypatch, tmp_path):
+    asked = []
+    monkeypatch.setattr("bpviz.gui.file_menu.QFileDialog.getSaveFileName",
+                        lambda *a, **k: asked.append(a[1]) or ("", ""))
+    here = tmp_path / "cwd"
+    here.mkdir()
+    monkeypatch.chdir(here)                       # a path of False was written here
+    for action in window.actions():
+        if action.text().startswith("Export"):
+            action.trigger()
+    assert asked == ["Export figure"] and list(here.iterdir()) == []
+    window.show_tab("losses")
+    window.losses.panel                           # built
+    for action in window.actions():
+        if action.text().startswith("Export"):
+            action.trigger()
+    assert asked == ["Export figure", "Export figure", "Export data"]
+
+
+def test_a_device_or_a_huge_file_is_refused_before_reading(window, tmp_path, monkeypatch):
+    from bpviz.core import GraphError, load_graph
+    with pytest.raises(GraphError, match="not a regular file"):
+        load_graph("/dev/zero")
+    monkeypatch.setattr("bpviz.core.fileformat.MAX_FILE_BYTES", 100)
+    big = tmp_path / "big.bpviz.json"
+    big.write_text(" " * 101)
+    with pytest.raises(GraphError, match="more than a graph file holds"):
+        load_graph(big)
+
+
+def test_a_recovery_record_with_a_bad_path_is_ignored(window, config_dir):
+    from bpviz.gui.settings import recovery_path
+    spec = json.loads(example_path("spirals_mlp").read_text())
+    recovery_path().write_text(json.dumps({"graph": spec, "path": 5}))
+    assert window.document.recovery_record() is None
+    assert not window.check_recovery()
+
+
+def test_pasting_many_nodes_analyzes_and_selects_once(qtbot, window, monkeypatch):
+    graph = window.document.graph
+    calls = {"analyze": 0, "selection": 0}
+    real = graph.analyze
+    monkeypatch.setattr(graph, "analyze", lambda: calls.__setitem__(
+        "analyze", calls["analyze"] + 1) or real())
+    selected_ids = window.editor.selected_ids          # the work each selection change costs
+    monkeypatch.setattr(window.editor, "selected_ids", lambda: calls.__setitem__(
+        "selection", calls["selection"] + 1) or selected_ids())
+    nodes = [{"id": f"n{i}", "op": "ReLU", "attrs": {}, "inputs": [f"n{i - 1}" if i else None],
+              "ui": {"pos": [0, 100 * i]}} for i in range(300)]
+    paste_text(window, json.dumps({"bpviz_nodes": nodes}))
+    assert len(window.scene.nodes) == len(graph.nodes) and "n299_copy" in graph.nodes
+    assert calls["analyze"] <= 5 and calls["selection"] <= 3, calls
+    calls.update(analyze=0, selection=0)
+    window.document.undo_stack.undo()
+    assert "n0_copy" not in window.scene.nodes
+    assert calls["analyze"] <= 5 and calls["selection"] <= 3, calls

@@ -24,6 +24,6 @@ def test_a_lazy_panel_says_loading_then_builds_once(qtbot):
 def test_a_screenshot_of_a_lazy_tab_shows_the_tab_not_its_loading_label(window, tmp_path):
     from bpviz.gui.app import screenshot
     window.show_tab("losses")
-    assert screenshot(window, QApplication.instance(), tmp_path / "shot.png") == 0
+    assert screenshot(window, QApplication.instance(), tmp_path / "shot.png", (1440, 900)) == 0
     assert window.losses.built and window.losses.loading.isHidden()
     assert (tmp_path / "shot.png").stat().st_size > 0

@@ -147,6 +147,8 @@ class BackpropWorkspace(QObject):
     def _on_model_changed(self, kind: str, nid) -> None:
         if kind != "moved" and self.training.built:   # parameters may have other shapes
             self.training.panel.reset()
+        if kind == "batch":                 # selections changed by the batch's items
+            self.on_selection()
         shown = self.properties.nid
         if shown is not None and nid == shown and kind in ("attrs", "removed", "added"):
             self.properties.show_node(self.document.graph, shown if kind != "removed" else None)
@@ -160,6 +162,8 @@ class BackpropWorkspace(QObject):
 
     def on_selection(self) -> None:
         if not shiboken6.isValid(self.scene):     # a dying scene reports its last selection
+            return
+        if self.document.graph.batching:         # each removed item reports: wait for the end
             return
         ids = self.editor.selected_ids()
         self.properties.show_node(self.document.graph, ids[0] if len(ids) == 1 else None)

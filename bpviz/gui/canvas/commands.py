@@ -15,12 +15,14 @@ class AddNodes(QUndoCommand):
         self.nodes = [copy.deepcopy(n) for n in nodes]
 
     def redo(self):
-        for node in self.nodes:
-            self.graph.add_node(copy.deepcopy(node))
+        with self.graph.batch():
+            for node in self.nodes:
+                self.graph.add_node(copy.deepcopy(node))
 
     def undo(self):
-        for node in reversed(self.nodes):
-            self.graph.remove_node(node.id)
+        with self.graph.batch():
+            for node in reversed(self.nodes):
+                self.graph.remove_node(node.id)
 
 
 class RemoveNodes(QUndoCommand):
@@ -31,11 +33,13 @@ class RemoveNodes(QUndoCommand):
         self.removed = []
 
     def redo(self):
-        self.removed = [self.graph.remove_node(nid) for nid in self.ids]
+        with self.graph.batch():
+            self.removed = [self.graph.remove_node(nid) for nid in self.ids]
 
     def undo(self):
-        for removed in reversed(self.removed):
-            self.graph.restore_node(removed)
+        with self.graph.batch():
+            for removed in reversed(self.removed):
+                self.graph.restore_node(removed)
 
 
 class SetInputs(QUndoCommand):

@@ -118,6 +118,8 @@ class Document(QObject):
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
             Graph.from_dict(record["graph"], check=False)
+            if not isinstance(record.get("path"), (str, type(None))):
+                return None
             return record
         except (OSError, ValueError, KeyError, TypeError, GraphError):
             return None

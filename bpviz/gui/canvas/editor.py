@@ -122,10 +122,14 @@ class Editor(QObject):
         self.view.fit()
 
     def select(self, ids) -> None:
+        """Select exactly ``ids``; the scene reports it once (not once per node)."""
+        blocked = self.scene.blockSignals(True)
         self.scene.clearSelection()
         for nid in ids:
             if nid in self.scene.nodes:
                 self.scene.nodes[nid].setSelected(True)
+        self.scene.blockSignals(blocked)
+        self.scene.selectionChanged.emit()
 
     # --- clipboard --------------------------------------------------------------------------
     def copy(self) -> int:

@@ -96,6 +96,9 @@ class GraphScene(QGraphicsScene):
 
     # --- following the model --------------------------------------------------------------
     def _on_changed(self, kind: str, nid) -> None:
+        if kind == "batch":
+            self.refresh()
+            return
         if kind == "added":
             self._add_node_item(nid)
             self._sync_edges(nid)
@@ -111,7 +114,7 @@ class GraphScene(QGraphicsScene):
             self._sync_edges(nid)
         elif kind == "moved":
             self._place(self.nodes[nid])
-        if kind != "moved":
+        if kind != "moved" and not self.graph.batching:    # a batch: once, at its end
             self.refresh()
 
     def refresh(self) -> None:
