@@ -25,4 +25,9 @@ def window(qtbot):
     win.asked_unsaved = []
     win.ask_unsaved = lambda: win.asked_unsaved.append(True) or QMessageBox.Discard
     win.ask_stop_training = lambda: True       # a run still going when the test ends stops
-    return win
+    yield win
+    # the theme and presentation fonts belong to the one QApplication: leave them as found
+    from PySide6.QtWidgets import QApplication
+
+    from bpviz.gui.theme import THEMES, apply_theme
+    apply_theme(QApplication.instance(), THEMES["light"], False)
