@@ -44,7 +44,7 @@ def reference_loop(model, batches, device, steps):
 
 def bpviz_loop(run, batches, steps):
     """bpviz.train's own step (AMP, channels_last as configured, no per-step sync)."""
-    from bpviz.train.loop import Sums
+    from bpviz.train.metrics import Sums
     sums = Sums(run.device)
     n, start = 0, None
     for i, (x, y) in enumerate(batches(steps + 3)):
@@ -69,7 +69,9 @@ def compare(ours, reference, rounds: int = 3):
 
 
 def main() -> None:
-    from bpviz.train.loop import TrainConfig, TrainingRun, pick_device
+    from bpviz.train.devices import pick_device
+    from bpviz.train.loop import TrainingRun
+    from bpviz.train.train_config import TrainConfig
     from bpviz.train.models import build_model
 
     p = argparse.ArgumentParser()

@@ -74,7 +74,7 @@ def parse_args(argv):
 
 
 def config_from(args):
-    from .loop import TrainConfig
+    from .train_config import TrainConfig
     keys = TrainConfig.__dataclass_fields__
     return TrainConfig(**{k: v for k, v in vars(args).items() if k in keys})
 
@@ -98,7 +98,7 @@ def argv_from(cfg) -> list[str]:
 def dist_from_env(device: str = "auto"):
     """Rank and world from torchrun's environment; init the process group if > 1 (NCCL
     for GPU ranks, gloo for CPU ones)."""
-    from .loop import Dist
+    from .devices import Dist
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
         return Dist()
@@ -114,7 +114,7 @@ def dist_from_env(device: str = "auto"):
 
 def finish_distributed(code: int) -> None:
     """Leave torchrun cleanly: gloo threads meeting interpreter shutdown abort about one run
-    in eight otherwise (NOTES.md)."""
+    in eight otherwise (seen on a 2-core VM; pytorch PR #179291 describes the cause)."""
     import torch.distributed as dist
     if dist.is_initialized():
         dist.barrier()
@@ -190,9 +190,9 @@ def main(argv=None) -> int:
         signal.signal(sig, lambda *_: run.request_stop())
     import torch
 
-    from .loop import USER_ERRORS, outcome_text
+    from .loop import USER_ERRORS
     progress = Progress(args.max_steps or run.steps_per_epoch() * args.epochs)
-    board = tensorboard_writer(run.out) if args.tensorboard and dist.main else None
+    board = tensorboard_writer(run.folder.path) if args.tensorboard and dist.main else None
 
     def report(record):
         progress(record)
@@ -215,6 +215,6 @@ def main(argv=None) -> int:
         print(file=sys.stderr)
     code = EXIT_BAD if outcome == "diverged" else 0
     if dist.main:
-        print(f"bpviz-train: {outcome_text(outcome, run.step, run.out)}", file=sys.stderr)
+        print(f"bpviz-train: {run.folder.outcome_text(outcome, run.step)}", file=sys.stderr)
     finish_distributed(code)
     return code

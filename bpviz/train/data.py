@@ -12,13 +12,15 @@ from pathlib import Path
 
 import torch
 from torch.utils.data import Dataset
+from torch.utils.data.distributed import DistributedSampler
 
-from .folders import (DataError, check_folder, check_splits, no_class_folders,
-                      unreadable_errors)
+from bpviz.core.errors import DataError
+
+from .folders import check_folder, check_splits, no_class_folders, unreadable_errors
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-# ImageNet RGB covariance (pixels in [0, 1]); see NOTES.md
+# ImageNet RGB covariance (pixels in [0, 1]), as in the fb.resnet.torch lighting transform
 EIGVAL = torch.tensor([0.2175, 0.0188, 0.0045])
 EIGVEC = torch.tensor([[-0.5675, 0.7192, 0.4009],
                        [-0.5808, -0.0045, -0.8140],
@@ -121,6 +123,22 @@ def collate_skipping(batch):
     images = torch.stack([b[0] for b in good])
     labels = torch.tensor([b[1] for b in good])
     return images, labels, skipped
+
+
+class ResumableSampler(DistributedSampler):
+    """DistributedSampler (set_epoch, one shard per rank) that can start part-way through
+    an epoch, so that a resumed run sees exactly the batches it had not seen."""
+
+    def __init__(self, dataset, num_replicas=1, rank=0, shuffle=True, seed=0):
+        super().__init__(dataset, num_replicas=num_replicas, rank=rank, shuffle=shuffle,
+                         seed=seed)
+        self.start = 0
+
+    def __iter__(self):
+        return iter(list(super().__iter__())[self.start:])
+
+    def __len__(self):
+        return self.num_samples - self.start
 
 
 PALETTE = torch.tensor([[0.9, 0.1, 0.1], [0.1, 0.75, 0.15], [0.1, 0.25, 0.95],

@@ -26,6 +26,18 @@ def check_folder(path) -> tuple[Path, Path]:
     return train, val
 
 
+def layout_problem(path: str) -> str | None:
+    """What is wrong with a data folder's layout, or None ("synthetic" needs no folder).
+    Quick enough to run as a path is typed: no files are counted."""
+    if path == "synthetic":
+        return None
+    try:
+        check_folder(path)
+    except DataError as err:
+        return str(err)
+    return None
+
+
 def no_class_folders(split: Path) -> DataError:
     return DataError(f"'{split}' has no class folders (expected {split}/<class>/*.JPEG)")
 

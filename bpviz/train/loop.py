@@ -5,7 +5,8 @@ The paper's recipe by default (SGD, momentum 0.9, weight decay 5e-4, lr 0.01 div
 when the validation loss plateaus, batch 128). Mixed precision on GPUs (bf16 where
 supported, else fp16 with a grad scaler), optional channels_last and torch.compile, cudnn
 autotuning; running sums stay on the device and are read only every ``log_every`` steps, so
-there is no host sync per step. Checkpoints are atomic and resume at the next step.
+there is no host sync per step. Checkpoints are atomic and resume at the next step; the run's
+files are its RunFolder's.
 """
 from __future__ import annotations
 
@@ -13,165 +14,25 @@ import math
 import random
 import threading
 import time
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import asdict
 
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
-from .data import DataError, all_unreadable, build_datasets, collate_skipping, denormalize
+from bpviz.core.errors import DataError
+
+from .data import (ResumableSampler, all_unreadable, build_datasets, collate_skipping,
+                   denormalize)
+from .devices import Dist, pick_device, pick_precision
+from .metrics import Sums
 from .models import ARCHS, build_model, weight_layers
-from .outputs import (CHECKPOINT, CONFIG, METRICS, OutputError, append_record,
-                      checkpoint_glance, read_checkpoint, remove_temporaries,
-                      write_checkpoint, write_config)
-
-
-STOP_FILE = "STOP"    # in the output folder: the run stops at its next logged step
-
-
-def outcome_text(outcome: str, step: int, out) -> str:
-    """How a run ended, in words, for the CLI's last line and the Training tab."""
-    checkpoint = Path(out) / CHECKPOINT
-    if outcome == "diverged":
-        return (f"diverged at step {step}: the loss is not a number (try a lower learning "
-                f"rate); the last good checkpoint is kept in {checkpoint}")
-    ended = {"done": "finished all its epochs", "max_steps": "reached its max steps",
-             "stopped": "stopped"}.get(outcome, outcome)
-    return f"{ended} at step {step}; checkpoint in {checkpoint}"
-
-
-class ConfigError(ValueError):
-    """A setting that cannot work here (no CUDA, unknown architecture...)."""
-
+from .run_folder import OutputError, RunFolder
+from .train_config import ConfigError, TrainConfig
 
 # what a caller tells its user in one line (no traceback): the message says it all
 USER_ERRORS = (ConfigError, DataError, OutputError)
-
-
-@dataclass
-class TrainConfig:
-    data: str = "synthetic"
-    arch: str = "alexnet"
-    epochs: int = 90
-    max_steps: int | None = None
-    batch_size: int = 128
-    lr: float = 0.01
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
-    schedule: str = "plateau"            # plateau (the paper) | step (every step_epochs)
-    step_epochs: int = 30
-    image_size: int = 224
-    classes: int = 10                    # synthetic data only
-    synthetic_train: int = 2560
-    synthetic_val: int = 512
-    workers: int = 0
-    device: str = "auto"
-    precision: str = "auto"              # auto | fp32 | bf16 | fp16
-    channels_last: bool = False
-    compile: bool = False
-    out: str = "runs/alexnet"
-    resume: bool = False
-    seed: int = 0
-    log_every: int = 10
-    checkpoint_every: int = 0            # steps; 0: at epoch ends and when stopped only
-    ten_crop: bool = False
-    threads: int | None = None           # torch CPU threads (the GUI leaves itself a core)
-
-
-class ResumableSampler(DistributedSampler):
-    """DistributedSampler (set_epoch, one shard per rank) that can start part-way through
-    an epoch, so that a resumed run sees exactly the batches it had not seen."""
-
-    def __init__(self, dataset, num_replicas=1, rank=0, shuffle=True, seed=0):
-        super().__init__(dataset, num_replicas=num_replicas, rank=rank, shuffle=shuffle,
-                         seed=seed)
-        self.start = 0
-
-    def __iter__(self):
-        return iter(list(super().__iter__())[self.start:])
-
-    def __len__(self):
-        return self.num_samples - self.start
-
-
-@dataclass
-class Dist:
-    rank: int = 0
-    world: int = 1
-    local_rank: int = 0
-
-    @property
-    def main(self) -> bool:
-        return self.rank == 0
-
-
-def pick_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda"):
-        if not torch.cuda.is_available():
-            raise ConfigError(f"--device {name} asked for CUDA, but no CUDA GPU is available "
-                              f"here (use --device cpu)")
-        index = int(name.split(":")[1]) if ":" in name else 0
-        if index >= torch.cuda.device_count():
-            raise ConfigError(f"--device {name}: there are only {torch.cuda.device_count()} "
-                              f"CUDA devices")
-        return torch.device(name)
-    if name == "cpu":
-        return torch.device("cpu")
-    raise ConfigError(f"unknown device '{name}' (auto, cpu, cuda or cuda:N)")
-
-
-def pick_precision(name: str, device: torch.device) -> torch.dtype | None:
-    """The autocast dtype, or None for fp32."""
-    if name == "fp32" or (name == "auto" and device.type != "cuda"):
-        return None
-    if device.type != "cuda":
-        raise ConfigError(f"--precision {name} needs a CUDA device")
-    if name == "auto":
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return {"bf16": torch.bfloat16, "fp16": torch.float16}[name]
-
-
-@dataclass
-class Sums:
-    """Running sums kept on the device (no host sync until they are read)."""
-
-    device: torch.device
-    loss: torch.Tensor = None
-    top1: torch.Tensor = None
-    top5: torch.Tensor = None
-    count: torch.Tensor = None
-    skipped: int = 0
-
-    def __post_init__(self):
-        self.reset()
-
-    def reset(self) -> None:
-        z = lambda: torch.zeros((), dtype=torch.float64, device=self.device)  # noqa: E731
-        self.loss, self.top1, self.top5, self.count = z(), z(), z(), z()
-        self.skipped = 0
-
-    def add(self, loss: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor) -> None:
-        n = labels.shape[0]
-        k = min(5, logits.shape[1])
-        top = logits.detach().topk(k, dim=1).indices
-        hit = top == labels[:, None]
-        self.loss += loss.detach().double() * n
-        self.top1 += hit[:, 0].sum()
-        self.top5 += hit.any(dim=1).sum()
-        self.count += n
-
-    def read(self, world: int = 1) -> dict:
-        """Mean loss, top-1 and top-5 (summed over ranks when distributed)."""
-        packed = torch.stack([self.loss, self.top1, self.top5, self.count])
-        if world > 1:
-            torch.distributed.all_reduce(packed)
-        loss, top1, top5, count = packed.tolist()
-        count = max(count, 1.0)
-        return {"loss": loss / count, "top1": top1 / count, "top5": top5 / count}
 
 
 class TrainingRun:
@@ -187,17 +48,35 @@ class TrainingRun:
             raise ConfigError(f"unknown architecture '{cfg.arch}' (choose from "
                               f"{', '.join(ARCHS)})")
         self.cfg, self.dist = cfg, dist or Dist()
-        self.out = Path(cfg.out).expanduser()
-        if not cfg.resume and (self.out / CHECKPOINT).exists():
-            raise ConfigError(f"'{self.out}' already holds a run ({CHECKPOINT}): resume it, "
-                              f"or choose another output folder")
-        if not cfg.resume and (self.out / METRICS).exists():
-            # killed before its first checkpoint: there is nothing to resume
-            raise ConfigError(f"'{self.out}' holds the records of a run that wrote no "
-                              f"checkpoint ({METRICS}): choose another output folder, or "
-                              f"delete that file to start afresh there")
+        self.folder = RunFolder(cfg.out)
+        self.folder.check_start(cfg.resume)
         if self.dist.main:
-            remove_temporaries(self.out)
+            self.folder.remove_temporaries()
+        self._place()
+        self.train_set, self.val_set, self.classes = build_datasets(
+            cfg.data, cfg.image_size, cfg.classes, cfg.synthetic_train, cfg.synthetic_val,
+            cfg.seed, cfg.ten_crop)
+        self._build_model()
+        self.sampler = ResumableSampler(self.train_set, self.dist.world, self.dist.rank,
+                                        shuffle=True, seed=cfg.seed)
+        self.epoch, self.step, self.batch_in_epoch = 0, 0, 0
+        self.stop_event = stop_event or threading.Event()
+        if resume_event is None:
+            resume_event = threading.Event()
+            resume_event.set()
+        self.resume_event = resume_event
+        self.started_at = time.time() - 1.0          # file times may be coarse
+        self.clock = time.perf_counter               # the tests' own, to time without waiting
+        self.skipped_total = 0
+        self.last_batch = None
+        if cfg.resume:
+            self.load_checkpoint()
+        if self.dist.main:
+            self.folder.write_config(asdict(cfg))
+
+    def _place(self) -> None:
+        """Threads, device, precision and seeds, before anything is built."""
+        cfg = self.cfg
         if cfg.threads and cfg.threads != torch.get_num_threads():
             torch.set_num_threads(cfg.threads)
         self.device = pick_device(cfg.device)
@@ -208,9 +87,11 @@ class TrainingRun:
         random.seed(cfg.seed)
         if self.device.type == "cuda":
             torch.backends.cudnn.benchmark = True
-        self.train_set, self.val_set, self.classes = build_datasets(
-            cfg.data, cfg.image_size, cfg.classes, cfg.synthetic_train, cfg.synthetic_val,
-            cfg.seed, cfg.ten_crop)
+
+    def _build_model(self) -> None:
+        """The model (wrapped for DDP and compiled if asked), its optimizer, schedule and
+        grad scaler."""
+        cfg = self.cfg
         model = build_model(cfg.arch, len(self.classes)).to(self.device)
         if cfg.channels_last:
             model = model.to(memory_format=torch.channels_last)
@@ -229,27 +110,6 @@ class TrainingRun:
                                                                         factor=0.1, patience=2)
         self.scaler = torch.amp.GradScaler(self.device.type,
                                            enabled=self.amp_dtype == torch.float16)
-        self.sampler = ResumableSampler(self.train_set, self.dist.world, self.dist.rank,
-                                        shuffle=True, seed=cfg.seed)
-        self.epoch, self.step, self.batch_in_epoch = 0, 0, 0
-        self.stop_event = stop_event or threading.Event()
-        if resume_event is None:
-            resume_event = threading.Event()
-            resume_event.set()
-        self.resume_event = resume_event
-        self.started_at = time.time() - 1.0          # file times may be coarse
-        self.clock = time.perf_counter               # the tests' own, to time without waiting
-        self.skipped_total = 0
-        self.last_batch = None
-        if cfg.resume:
-            self.load_checkpoint()
-        if self.dist.main:
-            try:
-                self.out.mkdir(parents=True, exist_ok=True)
-            except OSError as err:
-                raise ConfigError(f"cannot write to the output folder '{self.out}': "
-                                  f"{err.strerror or err}") from None
-            write_config(asdict(cfg), self.out / CONFIG)
 
     # --- requests from another thread (the GUI) or a signal handler ------------------------
     def request_stop(self) -> None:
@@ -262,23 +122,17 @@ class TrainingRun:
         cluster; an older one is left over and ignored). Distributed, every rank must call
         this at the same points (after each logged step): they decide together, so none is
         left waiting in a collective."""
-        local = self.stop_event.is_set() or self._stop_file_is_new()
+        local = self.stop_event.is_set() or self.folder.stop_asked_since(self.started_at)
         if self.dist.world == 1:
             return local
         flag = torch.tensor([float(local)], device=self.device)
         torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
         return flag.item() > 0
 
-    def _stop_file_is_new(self) -> bool:
-        try:
-            return (self.out / STOP_FILE).stat().st_mtime >= self.started_at
-        except OSError:
-            return False
-
     def _stopped(self) -> str:
         self.save_checkpoint()
         if self.dist.main:
-            (self.out / STOP_FILE).unlink(missing_ok=True)
+            self.folder.clear_stop()                   # consumed: a resume runs on
         return "stopped"
 
     def request_pause(self) -> None:
@@ -318,21 +172,16 @@ class TrainingRun:
                 "classes": list(self.classes), "arch": self.cfg.arch,
                 "lr_asked": self.cfg.lr}
 
-    def save_checkpoint(self) -> Path | None:
+    def save_checkpoint(self) -> None:
         """OutputError when it cannot be written (a full disk): the last one is kept."""
-        if not self.dist.main:
-            return None
-        path = self.out / CHECKPOINT
-        write_checkpoint(self.checkpoint_state(), path)
-        return path
+        if self.dist.main:
+            self.folder.write_checkpoint(self.checkpoint_state())
 
     def load_checkpoint(self) -> None:
         """ConfigError or OutputError, naming the file and what is wrong, for a checkpoint
-        that is missing, damaged, foreign, or of another network or class count."""
-        path = self.out / CHECKPOINT
-        if not path.is_file():
-            raise ConfigError(f"--resume: no {CHECKPOINT} in '{self.out}'")
-        state = read_checkpoint(path, map_location=self.device)
+        that is damaged, foreign, or of another network or class count."""
+        path = self.folder.checkpoint
+        state = self.folder.read_checkpoint(map_location=self.device)
         if state["arch"] != self.cfg.arch:
             raise ConfigError(f"--resume: '{path}' is of {state['arch']}, not "
                               f"{self.cfg.arch}")
@@ -370,7 +219,7 @@ class TrainingRun:
     # --- metrics ----------------------------------------------------------------------------
     def write_metrics(self, record: dict) -> None:
         if self.dist.main:
-            append_record(self.out / METRICS, record)
+            self.folder.append_record(record)
 
     def grad_norms(self) -> dict:
         """|∂L/∂W| per layer in network order: conv1 … fc8."""
@@ -517,7 +366,3 @@ class TrainingRun:
         self.write_metrics(record)
         if callback is not None and self.dist.main:
             callback(record)
-
-
-__all__ = ["STOP_FILE", "outcome_text", "checkpoint_glance", "ConfigError", "DataError",
-           "OutputError", "USER_ERRORS", "Dist", "TrainConfig", "TrainingRun"]

@@ -85,6 +85,10 @@ def test_open_a_run_folder_shows_its_history(tab, tmp_path):
     assert list(steps) == [1, 2, 3]
     assert list(tab.view.curves[("val", "top1")].getData()[1]) == [0.4]
     assert "alexnet on /imagenet" in tab.status.text()
+    (folder / "config.json").write_text("[")
+    assert tab.open_run(folder)
+    assert "(its config.json could not be read); 1 unreadable lines skipped" in \
+        tab.status.text()
     assert not tab.open_run(tmp_path)
     assert "not a bpviz run folder" in tab.status.text()
 
@@ -126,26 +130,6 @@ def test_history_grows_in_place_and_reads_as_columns():
     assert list(h.series("val", "loss")[1]) == [0.5]
     assert len(h.series("train", "ok")[0]) == 0            # booleans are not plotted
     assert len(h.series("train", "top1")[0]) == 0
-
-
-def test_metrics_reader_follows_a_growing_file(tmp_path):
-    from bpviz.gui.training.run_history import MetricsReader
-
-    def line(step):
-        return json.dumps({"split": "train", "step": step})
-
-    path = tmp_path / "metrics.jsonl"
-    reader = MetricsReader(tmp_path)
-    assert reader.read() == []                             # no file yet
-    path.write_text(f"{line(1)}\n{line(2)}\n{line(3)[:9]}")
-    assert [r["step"] for r in reader.read()] == [1, 2]
-    assert reader.read() == []                             # a line still being written
-    with open(path, "a") as f:
-        f.write(f"{line(3)[9:]}\ngarbage\n[1, 2]\n{line(4)}")
-    assert [r["step"] for r in reader.read()] == [3]
-    assert [r["step"] for r in reader.read(final=True)] == [4]
-    path.write_text(line(9) + "\n")                        # rewritten: read from the start
-    assert [r["step"] for r in reader.read()] == [9]
 
 
 def fake_record(step, rng):

@@ -10,7 +10,9 @@ import time
 import pytest
 import torch
 
-from bpviz.train.loop import ConfigError, TrainConfig, TrainingRun
+from bpviz.train.loop import TrainingRun
+from bpviz.train.run_folder import STOP, RunFolder
+from bpviz.train.train_config import ConfigError, TrainConfig
 
 SMALL = dict(image_size=64, batch_size=8, classes=4, synthetic_train=64, synthetic_val=16,
              log_every=5, workers=0, device="cpu", epochs=5)
@@ -68,23 +70,21 @@ def test_stop_and_pause_requests_from_another_thread(tmp_path):
 
 
 def test_a_stop_file_in_the_output_folder_stops_the_run(tmp_path):
-    from bpviz.train.loop import STOP_FILE
     run = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path)))
 
     def callback(record):
         if record["step"] == 5:
-            (tmp_path / STOP_FILE).touch()
+            (tmp_path / STOP).touch()
 
     assert run.run(callback) == "stopped" and run.step == 5
     assert torch.load(tmp_path / "checkpoint.pt", weights_only=True)["step"] == 5
-    assert not (tmp_path / STOP_FILE).exists()           # consumed: a resume runs on
+    assert not (tmp_path / STOP).exists()           # consumed: a resume runs on
 
 
 def test_a_stop_file_older_than_the_run_is_ignored(tmp_path):
-    from bpviz.train.loop import STOP_FILE
-    (tmp_path / STOP_FILE).touch()
+    (tmp_path / STOP).touch()
     old = time.time() - 3600
-    os.utime(tmp_path / STOP_FILE, (old, old))            # left by a run that crashed
+    os.utime(tmp_path / STOP, (old, old))            # left by a run that crashed
     run = TrainingRun(TrainConfig(**SMALL, out=str(tmp_path), max_steps=3))
     assert run.run() == "max_steps" and run.step == 3
 
@@ -169,8 +169,7 @@ def test_a_diverging_run_stops_and_keeps_its_last_good_checkpoint(tmp_path):
     assert run.run() == "diverged" and run.step == 5
     kept = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
     assert kept["step"] == 3 and all(torch.equal(good[k], kept["model"][k]) for k in good)
-    from bpviz.train.loop import outcome_text
-    assert "lower learning rate" in outcome_text("diverged", 5, tmp_path)
+    assert "lower learning rate" in RunFolder(tmp_path).outcome_text("diverged", 5)
 
 
 def test_paused_time_is_not_training_time(tmp_path):
@@ -267,7 +266,6 @@ def test_torchrun_two_gloo_ranks_write_one_metrics_file(tmp_path):
 def test_torchrun_ranks_stop_together_on_a_stop_file(tmp_path):
     """Both ranks see the stop at the same logged step (they agree through an all-reduce),
     so neither waits forever in a collective, and torchrun exits cleanly."""
-    from bpviz.train.loop import STOP_FILE
     env = dict(os.environ, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2",
@@ -281,7 +279,7 @@ def test_torchrun_ranks_stop_together_on_a_stop_file(tmp_path):
         while time.time() < deadline and not (metrics.exists() and metrics.read_text().strip()):
             time.sleep(0.2)
         assert metrics.exists(), "no record within 4 minutes"
-        (tmp_path / "ddp" / STOP_FILE).touch()
+        (tmp_path / "ddp" / STOP).touch()
         out, err = proc.communicate(timeout=240)
     finally:
         if proc.poll() is None:
@@ -291,7 +289,7 @@ def test_torchrun_ranks_stop_together_on_a_stop_file(tmp_path):
     assert "stopped at step" in err and "Traceback" not in err
     step = torch.load(tmp_path / "ddp" / "checkpoint.pt", weights_only=True)["step"]
     assert step >= 2 and step % 2 == 0
-    assert not (tmp_path / "ddp" / STOP_FILE).exists()
+    assert not (tmp_path / "ddp" / STOP).exists()
 
 
 @pytest.mark.timeout(1800)      # ~2 min here when quiet; a busy 2-core runner took > 600 s

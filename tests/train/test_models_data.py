@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from bpviz.core.errors import DataError
 from bpviz.train import data
 from bpviz.train.models import AlexNetPaper, build_model, first_conv
 
@@ -73,14 +74,14 @@ def test_bad_images_are_skipped_and_counted(tmp_path):
 
 
 def test_missing_folders_are_named(tmp_path):
-    with pytest.raises(data.DataError, match="does not exist"):
+    with pytest.raises(DataError, match="does not exist"):
         data.build_datasets(str(tmp_path / "nope"), 64)
     (tmp_path / "d").mkdir()
-    with pytest.raises(data.DataError, match="has no train/ folder"):
+    with pytest.raises(DataError, match="has no train/ folder"):
         data.build_datasets(str(tmp_path / "d"), 64)
     (tmp_path / "d" / "train").mkdir()
     (tmp_path / "d" / "val").mkdir()
-    with pytest.raises(data.DataError, match="train' has no class folders"):
+    with pytest.raises(DataError, match="train' has no class folders"):
         data.build_datasets(str(tmp_path / "d"), 64)
 
 

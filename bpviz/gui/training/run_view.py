@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QGridLayout, QLabel, QPlainTextEdit, QProgressBar, QVBoxLayout,
                                QWidget)
 
-from .run_history import History, is_record
+from ...train.run_folder import is_record
+from .run_history import History
 
 WAIT_TITLE = "data wait (%)"
 

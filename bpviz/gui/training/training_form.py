@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from .run_history import ImageCounter, data_problem
+from ...core.errors import DataError
+from ...train.folders import describe_folder, layout_problem
+from ...train.train_config import TrainConfig
 from ..settings import settings
 from .train_worker import gui_threads
 
@@ -56,11 +59,46 @@ def cuda_devices() -> list[tuple[str, str]]:
     return devices
 
 
+class ImageCounter(QObject):
+    """Counts a data folder's images in a background thread (ImageNet's 1.28 M files take a
+    while), with bpviz-train's own checks; ``counted(path, summary)`` arrives in the GUI
+    thread, the summary a warning where a run could not start."""
+    counted = Signal(str, str)
+
+    def count(self, path: str) -> None:
+        threading.Thread(target=self._count, args=(path,), daemon=True).start()
+
+    def _count(self, path: str) -> None:
+        try:
+            summary = describe_folder(path)
+        except DataError as err:
+            summary = f"⚠ {err}"
+        try:
+            self.counted.emit(path, summary)
+        except RuntimeError:                             # the tab has gone meanwhile
+            pass
+
+
 class TrainingForm(QWidget):
     def __init__(self, parent=None, engine: bool = True):
         """``engine``: torch and torchvision are installed. Without them the form only
         shows the settings (disabled): no GPU is looked for and no data folder checked."""
         super().__init__(parent)
+        self._make_fields()
+        self._find_devices(engine)
+        self._lay_out()
+        self.browse.clicked.connect(self._browse)
+        self.counter = ImageCounter(self)
+        self.counter.counted.connect(self._counted)
+        self.count_timer = QTimer(self, singleShot=True, interval=300)
+        self.count_timer.timeout.connect(self._count_data)
+        if engine:
+            self.data.currentTextChanged.connect(self._check_data)
+        self.restore()
+        if engine:
+            self._check_data()
+
+    def _make_fields(self) -> None:
         self.data = QComboBox(editable=True)
         self.data.addItem("synthetic")
         self.data.setToolTip("'synthetic', or a folder with train/<class>/ and val/<class>/")
@@ -79,31 +117,37 @@ class TrainingForm(QWidget):
         self.precision.addItems(["auto", "fp32", "bf16", "fp16"])
         self.device = QComboBox()
         self.device.addItem("CPU", "cpu")
-        devices = cuda_devices() if engine else []
-        for label, name in devices:
-            self.device.addItem(label, name)
-        gpus = len(devices)
-        if gpus:
-            self.device.setCurrentIndex(1)             # the best device found
-        self.gpus = QSpinBox(minimum=1, maximum=max(1, gpus), value=1)
+        self.gpus = QSpinBox(minimum=1, maximum=1, value=1)
         self.gpus.setToolTip("More than one: torchrun launches one process per GPU")
-        self.workers = QSpinBox(minimum=0, maximum=64, value=0 if not gpus else 8)
+        self.workers = QSpinBox(minimum=0, maximum=64, value=0)
         self.threads = QSpinBox(minimum=1, maximum=os.cpu_count() or 1, value=gui_threads())
         self.threads.setToolTip("torch's CPU threads; the default leaves the window a core "
                                 "so it stays smooth")
         self.out = QLineEdit()
         self.resume = QCheckBox("resume from the checkpoint in the output folder")
         self.recipe = QLabel(wordWrap=True)
-        if not gpus:
-            # the paper's recipe (224 px, batch 128, 90 epochs) would take days on a CPU
-            self.image_size.setValue(64)
-            self.batch.setValue(64)
-            self.lr.setText("0.005")
-            self.max_steps.setValue(300)
-            if engine:                                 # GPUs were looked for
-                self.recipe.setText("No GPU found: a quick CPU run (64 px, 300 steps, a few "
-                                    "minutes). The paper's recipe: 224 px, batch 128, lr "
-                                    "0.01, 90 epochs, on a GPU.")
+
+    def _find_devices(self, engine: bool) -> None:
+        """The GPUs torch sees, the best one chosen; with none, the settings of a quick CPU
+        run (the paper's recipe, 224 px, batch 128, 90 epochs, would take days on a CPU)."""
+        devices = cuda_devices() if engine else []
+        for label, name in devices:
+            self.device.addItem(label, name)
+        if devices:
+            self.device.setCurrentIndex(1)
+            self.gpus.setMaximum(len(devices))
+            self.workers.setValue(8)
+            return
+        self.image_size.setValue(64)
+        self.batch.setValue(64)
+        self.lr.setText("0.005")
+        self.max_steps.setValue(300)
+        if engine:                                     # GPUs were looked for
+            self.recipe.setText("No GPU found: a quick CPU run (64 px, 300 steps, a few "
+                                "minutes). The paper's recipe: 224 px, batch 128, lr "
+                                "0.01, 90 epochs, on a GPU.")
+
+    def _lay_out(self) -> None:
         form = QFormLayout()
         row = QHBoxLayout()
         row.addWidget(self.data, 1)
@@ -122,16 +166,6 @@ class TrainingForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
-        self.browse.clicked.connect(self._browse)
-        self.counter = ImageCounter(self)
-        self.counter.counted.connect(self._counted)
-        self.count_timer = QTimer(self, singleShot=True, interval=300)
-        self.count_timer.timeout.connect(self._count_data)
-        if engine:
-            self.data.currentTextChanged.connect(self._check_data)
-        self.restore()
-        if engine:
-            self._check_data()
 
     # the form's values are remembered between sessions (saved when a run starts)
 
@@ -171,7 +205,7 @@ class TrainingForm(QWidget):
     def _check_data(self) -> None:
         """The layout at once; the image count after typing pauses, in the background."""
         path = self.data_path()
-        problem = data_problem(path)
+        problem = layout_problem(path)
         if path == "synthetic":
             self.data_info.setText("procedural images: no download needed")
         elif problem:
@@ -181,7 +215,7 @@ class TrainingForm(QWidget):
             self.count_timer.start()
 
     def _count_data(self) -> None:
-        if data_problem(self.data_path()) is None and self.data_path() != "synthetic":
+        if layout_problem(self.data_path()) is None and self.data_path() != "synthetic":
             self.counter.count(self.data_path())
 
     def _counted(self, path: str, summary: str) -> None:
@@ -190,7 +224,6 @@ class TrainingForm(QWidget):
 
     def config(self):
         """The TrainConfig the form describes; ValueError naming a bad field."""
-        from bpviz.train.loop import TrainConfig
         try:
             lr = float(self.lr.text())
         except ValueError:

@@ -4,20 +4,17 @@ such as one trained with bpviz-train on a cluster, and see its history."""
 from __future__ import annotations
 
 import html
-import json
-import os
-import sys
-from dataclasses import replace
-from pathlib import Path
 
-from PySide6.QtCore import QProcess, Qt, QThread, QTimer
+from PySide6.QtCore import Qt, QThread
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
-from .install_notice import InstallNotice, missing_engine
-from .run_history import MetricsReader, data_problem, is_number, is_record, read_metrics
-from .run_view import RunView
+from ...train.folders import layout_problem
+from ...train.run_folder import OutputError, RunFolder, is_number, is_record
 from ..widgets.threads import wait_for, wait_until
+from .install_notice import InstallNotice, missing_engine
+from .run_view import RunView
+from .torchrun_process import TorchrunProcess
 from .train_worker import TrainWorker
 from .training_form import TrainingForm
 
@@ -29,9 +26,7 @@ class TrainingTab(QWidget):
         super().__init__(parent)
         self.missing = missing_engine()        # without torch: run folders can still be opened
         self.thread = self.worker = None
-        self.process: QProcess | None = None
-        self.follow_timer = QTimer(self)
-        self.follow_timer.timeout.connect(self._follow)
+        self.process: TorchrunProcess | None = None
         self.form = TrainingForm(engine=self.missing is None)
         self.view = RunView()
         self.start_button = QPushButton("Start")
@@ -98,11 +93,6 @@ class TrainingTab(QWidget):
         self.continue_button.setEnabled(can_train)
         self.form.setEnabled(can_train)         # a run's settings are fixed while it goes
 
-    def _stop_file(self, out) -> Path:
-        """The file that asks a run (in a thread or under torchrun) to stop."""
-        from bpviz.train.loop import STOP_FILE       # loaded with the engine
-        return Path(out) / STOP_FILE
-
     def start(self) -> bool:
         if self.running() or self.missing:
             return False
@@ -111,22 +101,23 @@ class TrainingTab(QWidget):
         except ValueError as err:
             self.say(str(err), error=True)
             return False
-        problem = data_problem(cfg.data)
+        problem = layout_problem(cfg.data)
         if problem:
             self.form.data_info.setText(f"⚠ {problem}")
             self.say(problem, error=True)
             return False
+        folder = RunFolder(cfg.out)
         try:                                 # a STOP left by a run that ended otherwise
-            self._stop_file(cfg.out).unlink(missing_ok=True)
-        except OSError as err:
-            self.say(f"cannot use the output folder '{cfg.out}': {err}", error=True)
+            folder.clear_stop()
+        except OutputError as err:
+            self.say(str(err), error=True)
             return False
         self.form.save()
-        self.run_out = cfg.out
+        self.run_folder = folder
         self.view.clear()
         self.view.plan = {"max_steps": cfg.max_steps, "epochs": cfg.epochs}
         if cfg.resume:                         # the curves so far, continued by the run
-            for record in read_metrics(cfg.out):
+            for record in folder.read_metrics():
                 self.view.on_record(record)
         self.view.live = True
         self.paused = self.stopping = False
@@ -155,32 +146,15 @@ class TrainingTab(QWidget):
         return True
 
     def _start_torchrun(self, cfg) -> bool:
-        """Several GPUs (or CPU processes): torchrun as a child process; its
-        metrics.jsonl is followed."""
-        from bpviz.train.cli import argv_from
-        n = self.form.gpus.value()
-        # torch's CPU threads: the cores shared among CPU ranks; GPU ranks keep torchrun's
-        # OMP_NUM_THREADS=1
-        threads = max(1, (os.cpu_count() or 1) // n) if cfg.device == "cpu" else None
-        args = ["-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={n}",
-                "-m", "bpviz.train", *argv_from(replace(cfg, threads=threads))]
-        self.process = QProcess(self)
-        self.process.setProgram(sys.executable)
-        self.process.setArguments(args)
-        self.process.setProcessChannelMode(QProcess.MergedChannels)
-        self.process.readyReadStandardOutput.connect(self._read_output)
-        self.process.finished.connect(self._process_finished)
-        self.process.errorOccurred.connect(self._process_error)
-        self.engine_said, self.output_tail = "", b""
-        self.follower = MetricsReader(cfg.out)
+        """Several GPUs (or CPU processes): one torchrun child process, followed through
+        the run folder."""
+        self.process = TorchrunProcess(cfg, self.form.gpus.value(), self)
+        self.process.record.connect(self._on_record)
+        self.process.output.connect(self.view.log.appendPlainText)
+        self.process.ended.connect(self._process_ended)
         self.process.start()
-        self.follow_timer.start(500)
         self._set_running(True)
         return True
-
-    def _follow(self, final: bool = False) -> None:
-        for record in self.follower.read(final):
-            self._on_record(record)
 
     def _on_record(self, record: dict) -> None:
         """A record of the run going on: drawn, and the status line follows its step (until
@@ -192,46 +166,9 @@ class TrainingTab(QWidget):
         self.status.setText(html.escape(f"Training {self.run_name}: step {record['step']:g}"
                                         + (f", loss {loss:.4g}" if is_number(loss) else "")))
 
-    def _read_output(self, final: bool = False) -> None:
-        """torchrun's output into the log, whole lines only (a chunk may end mid-line)."""
-        if self.process is None:
-            return
-        data = self.output_tail + bytes(self.process.readAllStandardOutput())
-        end = len(data) if final else data.rfind(b"\n") + 1
-        self.output_tail = data[end:]
-        text = data[:end].decode(errors="replace").rstrip()
-        if not text:
-            return
-        self.view.log.appendPlainText(text)
-        said = [line for line in text.splitlines() if line.startswith("bpviz-train:")]
-        if said:                                 # the engine's own one-line outcome or error
-            self.engine_said = said[-1][len("bpviz-train:"):].strip()
-
-    def _process_finished(self, code, status) -> None:
-        if self.process is None:
-            return
-        self._read_output(final=True)
-        self._follow(final=True)
+    def _process_ended(self, ok: bool, message: str) -> None:
         self.view.flush()
-        self.follow_timer.stop()
-        if code == 0 and status == QProcess.NormalExit:
-            self.say(f"torchrun ended (exit code 0): {self.engine_said or 'done'}")
-        else:
-            self.say(f"torchrun failed (exit code {code}): "
-                     f"{self.engine_said or 'see the log below'}", error=True)
-        self._end_process()
-
-    def _process_error(self, error) -> None:
-        if error == QProcess.FailedToStart and self.process is not None:
-            self.follow_timer.stop()
-            self.say(f"could not start torchrun: {self.process.errorString()}", error=True)
-            self._end_process()
-
-    def _end_process(self) -> None:
-        try:                    # not left for the next run in this folder (SIGTERM, crash)
-            self._stop_file(self.run_out).unlink(missing_ok=True)
-        except OSError:
-            pass
+        self.say(message, error=not ok)
         self.process.deleteLater()
         self.process = None
         self.view.live = self.stopping = False
@@ -255,18 +192,13 @@ class TrainingTab(QWidget):
             self.worker.stop()
             self.say("Stopping: writing a checkpoint…")
         if self.process is not None:
-            # the ranks agree to stop after their next logged step and checkpoint; SIGTERM
-            # only if they have not ended a minute later (torchrun then reports an error)
             try:
-                Path(self.run_out).mkdir(parents=True, exist_ok=True)
-                self._stop_file(self.run_out).touch()
-            except OSError as err:
+                self.process.stop()
+            except OutputError as err:
                 self.say(f"could not ask the run to stop ({err}); terminating it", error=True)
-                self.process.terminate()
                 return
             self.say("Stopping: the processes write a checkpoint after their next logged "
                      "step…")
-            QTimer.singleShot(60_000, self.process, self.process.terminate)
 
     def wait(self, timeout_ms: int = 600_000) -> bool:
         """Block until a run ends, in a thread or in torchrun (closing the window, tests);
@@ -284,10 +216,9 @@ class TrainingTab(QWidget):
         self._set_running(False)
 
     def _finished(self, outcome: str, step: int) -> None:
-        from bpviz.train.loop import outcome_text      # loaded with the engine
         self._end_thread()
         self.view.flush()
-        text = outcome_text(outcome, step, self.run_out)
+        text = self.run_folder.outcome_text(outcome, step)
         self.view.end_progress(text.split(";")[0])
         self.say(f"The run {text}", error=outcome == "diverged")
 
@@ -310,54 +241,50 @@ class TrainingTab(QWidget):
         if path:
             self.open_run(path)
 
-    def open_run(self, folder, glance: dict | None = None) -> bool:
+    def open_run(self, path, glance: dict | None = None) -> bool:
         """Show the history of a run folder, e.g. one trained elsewhere (``glance``: its
         checkpoint's, when already read)."""
-        folder = Path(folder)
-        reader = MetricsReader(folder)
+        folder = RunFolder(path)
+        reader = folder.metrics_reader()
         records = reader.read(final=True)
         if not records:
-            self.say(f"'{folder}' has no metrics.jsonl with records: not a bpviz run folder",
-                     error=True)
+            self.say(f"'{folder.path}' has no metrics.jsonl with records: not a bpviz run "
+                     f"folder", error=True)
             return False
-        config = {}
-        try:
-            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            pass
-        config = config if isinstance(config, dict) else {}
+        config, unread = {}, ""
+        if folder.config.exists():
+            try:
+                config = folder.read_config()
+            except OutputError:
+                unread = " (its config.json could not be read)"
         self.view.clear()
         self.view.plan = {"max_steps": config.get("max_steps"),
                           "epochs": config.get("epochs")}
         for record in records:
             self.view.on_record(record)
-        glance = glance or self._glance(folder / "checkpoint.pt")
+        glance = glance or self._glance(folder)
         if glance:
             self.view.show_filters(glance["conv1"].numpy())
         self.view.flush()
-        last = records[-1]
-        self.say(f"Opened {folder.name}: {len(records)} records, last step {last['step']:g}"
-                 + (f", {config.get('arch')} on {config.get('data')}" if config else "")
-                 + ("" if config or not (folder / "config.json").exists()
-                    else " (its config.json could not be read)")
+        self.say(f"Opened {folder.name}: {len(records)} records, last step "
+                 f"{records[-1]['step']:g}"
+                 + (f", {config.get('arch')} on {config.get('data')}" if config else unread)
                  + (f"; {reader.skipped} unreadable lines skipped" if reader.skipped else ""))
         return True
 
-    def _glance(self, path: Path) -> dict | None:
+    def _glance(self, folder: RunFolder) -> dict | None:
         """A run folder's checkpoint: step and learned conv1 filters, when it has one."""
-        if not path.is_file():
+        if not folder.has_checkpoint():
             return None
+        name = folder.checkpoint.name
         if self.missing:
-            self.view.log.appendPlainText(f"conv1 filters not shown: reading {path.name} "
-                                          f"needs torch")
+            self.view.log.appendPlainText(f"conv1 filters not shown: reading {name} needs "
+                                          f"torch")
             return None
-        from bpviz.train.loop import checkpoint_glance       # loaded with the engine
         try:
-            return checkpoint_glance(path)
-        except Exception as err:          # a damaged or foreign file: the curves still show
-            reason = str(err).strip().splitlines()[0] if str(err).strip() else ""
-            self.view.log.appendPlainText(f"conv1 filters not shown: {path.name} could not "
-                                          f"be read ({type(err).__name__}: {reason})")
+            return folder.glance()
+        except OutputError as err:      # a damaged or foreign file: the curves still show
+            self.view.log.appendPlainText(f"conv1 filters not shown: {err}")
             return None
 
     def _continue_dialog(self) -> None:
@@ -366,30 +293,28 @@ class TrainingTab(QWidget):
         if path:
             self.continue_run(path)
 
-    def continue_run(self, folder) -> bool:
+    def continue_run(self, path) -> bool:
         """Fill the form with a run folder's settings, its folder as the output and resume
         ticked: Start then continues it at the next step. Its history is shown."""
-        folder = Path(folder)
-        if not (folder / "checkpoint.pt").is_file():
-            self.say(f"'{folder}' has no checkpoint.pt to continue from", error=True)
+        folder = RunFolder(path)
+        if not folder.has_checkpoint():
+            self.say(f"'{folder.path}' has no checkpoint.pt to continue from", error=True)
             return False
         try:
-            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-            if not isinstance(config, dict):
-                raise ValueError("not an object")
-        except (OSError, ValueError) as err:
-            self.say(f"cannot read the settings of '{folder}' (config.json: {err})",
+            config = folder.read_config()
+        except OutputError as err:
+            self.say(f"cannot read the settings of '{folder.path}': {err}", error=True)
+            return False
+        glance = self._glance(folder)
+        if glance is None:
+            self.say(f"'{folder.path}': its checkpoint.pt cannot be read (see the log)",
                      error=True)
             return False
-        glance = self._glance(folder / "checkpoint.pt")
-        if glance is None:
-            self.say(f"'{folder}': its checkpoint.pt cannot be read (see the log)", error=True)
-            return False
         self.form.fill_from(config)
-        self.form.out.setText(str(folder))
+        self.form.out.setText(str(folder.path))
         self.form.resume.setChecked(True)
-        if (folder / "metrics.jsonl").is_file():
-            self.open_run(folder, glance)
+        if folder.metrics.is_file():
+            self.open_run(folder.path, glance)
         step, limit = glance["step"], self.form.max_steps.value()
         if limit and step >= limit:
             self.say(f"{folder.name} reached its max steps ({step}): raise Max steps, then "
