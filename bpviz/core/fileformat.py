@@ -154,12 +154,20 @@ def _check_texts(texts) -> None:
                                  f"surrogate escape)") from None
 
 
+def _umask() -> int:
+    mask = os.umask(0)          # the only way to read it is to set it
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path, text: str) -> None:
     """Write ``text`` to ``path`` via a temp file in the same folder and a rename, so a
     crash or a full disk never leaves a half-written file in place of the old one."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); a saved graph is shared like any document
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()

@@ -180,3 +180,18 @@ def test_a_byte_order_mark_is_accepted(tmp_path):
     path = tmp_path / "g.bpviz.json"
     path.write_bytes(b"\xef\xbb\xbf" + variant().encode())
     assert list(load_graph(path).nodes) == ["x", "fc"]
+
+
+def test_a_saved_graph_gets_the_permissions_of_an_ordinary_file(tmp_path):
+    import os
+
+    from bpviz.core.fileformat import write_atomic
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "a.json", "{}")
+        assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o644
+        os.chmod(tmp_path / "a.json", 0o640)          # an existing file keeps its mode
+        write_atomic(tmp_path / "a.json", "[]")
+        assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
