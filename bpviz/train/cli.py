@@ -23,14 +23,30 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_BAD, f"bpviz-train: {message}\n")
 
 
-def positive(kind):
+def bounded(kind, low, strict: bool):
+    """An argparse type: a finite number of ``kind`` above ``low`` (``strict``) or at least
+    it; anything else is one "must be" line and exit 2."""
+    what = "a positive number" if strict else f"a number >= {low}"
+
     def parse(text):
         value = kind(text)                   # ValueError: "invalid int/float value: 'x'"
-        if not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+        try:
+            finite = math.isfinite(value)    # a 400-digit int has no float: OverflowError
+        except OverflowError:
+            finite = False
+        if not finite or value < low or (strict and value == low):
+            raise argparse.ArgumentTypeError(f"must be {what} (and not huge), got {text}")
         return value
     parse.__name__ = kind.__name__
     return parse
+
+
+def positive(kind):
+    return bounded(kind, 0, strict=True)
+
+
+def not_negative(kind):
+    return bounded(kind, 0, strict=False)
 
 
 def build_parser() -> ArgumentParser:
@@ -42,12 +58,12 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--max-steps", type=positive(int), default=None)
     p.add_argument("--batch-size", type=positive(int), default=128)
     p.add_argument("--lr", type=positive(float), default=0.01)
-    p.add_argument("--momentum", type=float, default=0.9)
-    p.add_argument("--weight-decay", type=float, default=5e-4)
+    p.add_argument("--momentum", type=not_negative(float), default=0.9)
+    p.add_argument("--weight-decay", type=not_negative(float), default=5e-4)
     p.add_argument("--schedule", choices=("plateau", "step"), default="plateau")
     p.add_argument("--image-size", type=positive(int), default=224)
     p.add_argument("--classes", type=positive(int), default=10, help="synthetic data only")
-    p.add_argument("--workers", type=int, default=min(8, os.cpu_count() or 1))
+    p.add_argument("--workers", type=not_negative(int), default=min(8, os.cpu_count() or 1))
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     p.add_argument("--threads", type=positive(int), default=None,
                    help="torch CPU threads (default: torch's, one per core)")
@@ -58,7 +74,7 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--log-every", type=positive(int), default=10)
-    p.add_argument("--checkpoint-every", type=int, default=0)
+    p.add_argument("--checkpoint-every", type=not_negative(int), default=0)
     p.add_argument("--ten-crop", action="store_true", help="10-crop validation")
     p.add_argument("--tensorboard", action="store_true", help="also log to OUT/tensorboard")
     return p

@@ -215,8 +215,8 @@ def cli(args, tmp_path, **kw):
 @pytest.mark.parametrize("args,message", [
     (["--data", "missing-folder"], "data folder 'missing-folder' does not exist"),
     (["--device", "cuda"], "no CUDA GPU is available"),
-    (["--batch-size", "0"], "must be a positive number, got 0"),
-    (["--lr", "nan"], "must be a positive number, got nan"),
+    (["--batch-size", "0"], "must be a positive number (and not huge), got 0"),
+    (["--lr", "nan"], "must be a positive number (and not huge), got nan"),
     (["--lr", "abc"], "invalid float value: 'abc'"),
     (["--out", "/proc/bpviz"], "cannot write to the output folder '/proc/bpviz'"),
     (["--arch", "vgg"], "invalid choice"),
@@ -326,3 +326,19 @@ def test_argv_from_gives_the_config_back():
     assert config_from(parse_args(argv_from(dashed))) == dashed
     assert config_from(parse_args(argv)) == cfg
     assert "--max-steps" not in argv_from(TrainConfig())       # None: left out
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--momentum", "-1"], "--momentum: must be a number >= 0"),
+    (["--weight-decay", "nan"], "--weight-decay: must be a number >= 0"),
+    (["--workers", "-1"], "--workers: must be a number >= 0"),
+    (["--checkpoint-every", "-5"], "--checkpoint-every: must be a number >= 0"),
+    (["--epochs", "1" + "0" * 400], "--epochs: must be a positive number (and not huge)"),
+    (["--lr", "inf"], "--lr: must be a positive number"),
+])
+def test_bad_numbers_are_refused_by_the_parser(capsys, args, message):
+    from bpviz.train.cli import build_parser
+    with pytest.raises(SystemExit) as stop:
+        build_parser().parse_args(args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and message in err and len(err.strip().splitlines()) == 1
