@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 PRESENTATION_SCALE = 1.6
 
@@ -70,6 +70,16 @@ def contrast_ratio(foreground, background) -> float:
     """(L_lighter + 0.05) / (L_darker + 0.05): 1 for equal colours, 21 for black on white."""
     a, b = sorted((relative_luminance(foreground), relative_luminance(background)))
     return (b + 0.05) / (a + 0.05)
+
+
+def error_color() -> str:
+    """The theme's error colour (the palette's BrightText), for rich text made now."""
+    return QApplication.palette().color(QPalette.BrightText).name()
+
+
+def show_as_error(label) -> None:
+    """Draw ``label`` in the theme's error colour, following later theme switches."""
+    label.setForegroundRole(QPalette.BrightText)
 
 
 def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> None:

@@ -100,3 +100,16 @@ def test_switching_theme_restyles_plots_already_built(window):
         assert all(colour == QColor(THEMES["dark"].text) for _, colour in plot_texts(plot))
     finally:
         apply_theme(app, THEMES["light"])
+
+
+def test_error_text_takes_the_themes_error_colour(qtbot, window):
+    from bpviz.gui.theme import THEMES, contrast_ratio, error_color
+    for name in ("dark", "light"):
+        window.set_theme(name)
+        qtbot.wait(1)                        # widgets get the new palette through events
+        theme = THEMES[name]
+        assert error_color() == theme.error
+        for label in (window.stepper.reason, window.properties.message):
+            shown = label.palette().color(label.foregroundRole()).name()
+            assert shown == theme.error
+            assert contrast_ratio(shown, theme.window) >= 4.5

@@ -14,6 +14,7 @@ from ...core.gradcheck import EPS, TOLERANCE
 from ...core.ops import shape_label
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap, fmt
+from ..theme import error_color
 
 
 def section(text: str) -> QLabel:
@@ -161,7 +162,7 @@ class Inspector(QScrollArea):
         The text shows the plain relative error and says what was compared with what:
         agreement within the floor is not shown as an exact 0."""
         if isinstance(results, str):
-            self.check_result.setText(f"<span style='color:#d1242f'>{results}</span>")
+            self.check_result.setText(f"<span style='color:{error_color()}'>{results}</span>")
             return
         lines = [self._check_line(r, node) for r in results]
         eps = fmt(results[0].eps if results else EPS)
@@ -179,7 +180,7 @@ class Inspector(QScrollArea):
     def _check_line(r, node: str) -> str:
         ok = r.passed(TOLERANCE)
         mark = "<span style='color:#1f883d'>✔</span>" if ok else \
-            "<span style='color:#d1242f'>✘</span>"
+            f"<span style='color:{error_color()}'>✘</span>"
         what = node if r.name == "output" else r.name
         within = "within" if r.within_floor else "above"
         line = (f"{mark} <b>dL/d{what}</b>: max relative error {fmt(r.raw_rel_error)} over "

@@ -2,6 +2,8 @@
 with buttons, keys and a play mode; it tells the canvas and the inspector what happened."""
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton,
                                QWidget)
@@ -9,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSlider, QStyle, 
 from ...core import GraphError, Stepper
 from ...core.errors import DataError
 from ...core.stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS
+from ..theme import show_as_error
 
 
 class StepperPanel(QWidget):
@@ -59,7 +62,7 @@ class StepperPanel(QWidget):
         # why the graph cannot be stepped, kept in view until an edit or new data mends it
         self.reason = QLabel(wordWrap=True)
         self.reason.setObjectName("stepper_reason")
-        self.reason.setStyleSheet("color: #d1242f; font-weight: bold")
+        show_as_error(self.reason)
         self.reason.hide()
         layout.addWidget(self.reason, 1)
         self.timer = QTimer(self)
@@ -105,7 +108,7 @@ class StepperPanel(QWidget):
             self.message.emit(f"Cannot step: {err}")
 
     def _show_reason(self, text: str) -> None:
-        self.reason.setText(f"⚠ {text}" if text else "")
+        self.reason.setText(f"<b>⚠ {escape(text)}</b>" if text else "")
         self.reason.setToolTip(text)
         self.reason.setVisible(bool(text))
 

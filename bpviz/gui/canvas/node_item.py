@@ -13,6 +13,7 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainterPath, Q
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPixmapItem
 
 from ...core.ops import REGISTRY, shape_label
+from ..theme import error_color
 
 WIDTH = 196.0
 HEADER = 26.0
@@ -130,7 +131,7 @@ class NodeItem(QGraphicsObject):
         self.summary, self.out_shape, self.problems = summary, shape, problems
         tip = f"<b>{self.nid}</b> ({self.op})"
         if problems:
-            tip += "".join(f"<br><span style='color:#d1242f'>⚠ {escape(p)}</span>"
+            tip += "".join(f"<br><span style='color:{error_color()}'>⚠ {escape(p)}</span>"
                            for p in problems)
         elif self.op in REGISTRY:
             tip += f"<br>{REGISTRY[self.op].doc}"

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineE
 
 from ...core.errors import OpError
 from ...core.ops import REGISTRY, shape_label
+from ..theme import error_color, show_as_error
 
 
 # The spin boxes' range: no size, index or count of a graph that runs comes near it, and a
@@ -97,7 +98,7 @@ class PropertyEditor(QWidget):
         self.status = QLabel(wordWrap=True)
         self.status.setTextFormat(Qt.RichText)
         self.message = QLabel(wordWrap=True)
-        self.message.setStyleSheet("color: #d1242f")
+        show_as_error(self.message)
         self.form_host = QWidget()
         self.form = QFormLayout(self.form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
@@ -184,7 +185,7 @@ class PropertyEditor(QWidget):
         if self.nid in analysis.shapes:
             for p in self.graph.param_names(self.nid):
                 lines.append(f"{p}: {shape_label(self.graph.param_shape(self.nid, p))}")
-        lines += [f"<span style='color:#d1242f'>⚠ {escape(p)}</span>" for p in problems]
+        lines += [f"<span style='color:{error_color()}'>⚠ {escape(p)}</span>" for p in problems]
         self.status.setText("<br>".join(lines))
 
     def _widget_for(self, attr, value) -> QWidget:

@@ -17,6 +17,7 @@ from .run_view import RunView
 from .torchrun_process import TorchrunProcess
 from .train_worker import TrainWorker
 from .training_form import TrainingForm
+from ..theme import error_color
 
 
 class TrainingTab(QWidget):
@@ -75,7 +76,7 @@ class TrainingTab(QWidget):
 
     def say(self, text: str, error: bool = False) -> None:
         shown = html.escape(text)
-        self.status.setText(f"<span style='color:#d1242f'>{shown}</span>" if error else shown)
+        self.status.setText(f"<span style='color:{error_color()}'>{shown}</span>" if error else shown)
         self.view.log.appendPlainText(("ERROR: " if error else "") + text)
 
     # --- running --------------------------------------------------------------------------------
