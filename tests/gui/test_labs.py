@@ -56,6 +56,45 @@ def test_multiclass_sliders_update_bars_and_values(qtbot, losses):
     assert f"{mc.result['ce']:.4f}" in mc.values.text()
 
 
+def multiclass_fits(window, qtbot, size):
+    """The Multiclass panel at ``size``: every bar plot at least 200 px high, neighbouring
+    class names narrower than the gap between bar centres, both lines of a name inside the
+    axis, and the window still the size asked for."""
+    from PySide6.QtGui import QFontMetrics
+
+    window.resize(*size)
+    window.show_tab("losses")
+    lab = window.losses.panel
+    lab.setCurrentWidget(lab.multiclass)
+    mc = lab.multiclass
+    axes = [plot.getAxis("bottom") for plot, _ in mc.plots.values()]
+    # the layout has settled once each axis got the height the panel asked for
+    qtbot.waitUntil(lambda: window.size().toTuple() == size
+                    and all(a.height() == a.fixedHeight for a in axes))
+    metrics = QFontMetrics(mc.font())
+    for plot, _ in mc.plots.values():
+        box = plot.getViewBox()
+        assert box.sceneBoundingRect().height() >= 200
+        step = box.mapViewToScene(QPointF(1, 0)).x() - box.mapViewToScene(QPointF(0, 0)).x()
+        axis = plot.getAxis("bottom")
+        labels = [text for _, text in axis._tickLevels[0]]
+        assert all("\n" in text for text in labels)            # "English\nsetter"
+        widest = max(metrics.horizontalAdvance(line) for t in labels for line in t.split("\n"))
+        assert widest < step
+        tall = max(metrics.boundingRect(0, 0, 1000, 1000, Qt.AlignCenter, t).height()
+                   for t in labels)
+        assert tall <= axis.height()
+    assert window.size().toTuple() == size
+
+
+def test_multiclass_layout_fits_normal_and_presentation(qtbot, window):
+    multiclass_fits(window, qtbot, (1440, 900))
+    window.set_presentation(True)
+    window.showNormal()
+    multiclass_fits(window, qtbot, (1280, 720))
+    assert window.minimumSizeHint().height() < 720
+
+
 def test_linear_model_surface_and_export(qtbot, losses, window, tmp_path):
     losses.setCurrentWidget(losses.surface)
     panel = losses.surface

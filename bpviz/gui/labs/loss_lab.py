@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QSlider,
                                QTabWidget, QVBoxLayout, QWidget)
 
@@ -146,7 +147,12 @@ class RegressionPanel(CurvePanel):
 
 class MulticlassPanel(QWidget):
     """A logit per class and a target: softmax, cross-entropy and multiclass hinge, and
-    which classes receive gradient under each loss."""
+    which classes receive gradient under each loss. The controls run along the top and the
+    three bar plots share the full width below, so they stay readable on a projector."""
+
+    PLOTS = (("p", "softmax probabilities σ(y)"), ("ce", "cross-entropy gradient σ(y) − t"),
+             ("hinge", "multiclass hinge gradient ∂L/∂y"))
+    MIN_PLOT_HEIGHT = 260        # a view box of at least ~200 px under the title and the ticks
 
     def __init__(self, classes: int = 4):
         super().__init__()
@@ -159,38 +165,70 @@ class MulticlassPanel(QWidget):
         self.values = QLabel()
         self.values.setObjectName("multiclass_values")
         self.values.setWordWrap(True)          # the lecture note is a sentence
-        left = QVBoxLayout()
-        left.addWidget(QLabel("<b>Scores (logits)</b>"))
-        for s in self.logits:
-            left.addWidget(s)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("true class"))
-        row.addWidget(self.target, 1)
-        left.addLayout(row)
-        left.addWidget(self.margin)
-        left.addWidget(self.values)
-        left.addStretch(1)
+        self.values.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        top = QHBoxLayout()
+        top.addLayout(self._controls(), 1)
+        top.addWidget(self.values, 1)
+        plots = QHBoxLayout()
         self.plots = {}
-        grid = QGridLayout()
-        for col, (key, title) in enumerate((("p", "softmax probabilities σ(y)"),
-                                            ("ce", "∂L_CE/∂y = σ(y) − t"),
-                                            ("hinge", "∂L_hinge/∂y"))):
-            w = pg.PlotWidget(title=title)
-            w.setBackground(w.palette().base().color())
-            w.getAxis("bottom").setTicks([list(enumerate(self.names))])
-            bars = pg.BarGraphItem(x=np.arange(classes), height=np.zeros(classes), width=0.6,
-                                   brush="#2f6fb0")
-            w.addItem(bars)
-            self.plots[key] = (w, bars)
-            grid.addWidget(w, 0, col)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 1)
-        layout.addLayout(grid, 3)
+        for key, title in self.PLOTS:
+            plots.addLayout(self._bar_plot(key, title, classes), 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(plots, 1)
         for s in self.logits + [self.margin]:
             s.slider.valueChanged.connect(lambda _: self.redraw())
         self.target.currentIndexChanged.connect(lambda _: self.redraw())
         self.result = None
         self.redraw()
+
+    def _controls(self) -> QGridLayout:
+        """The four scores in two columns, then the true class and the margin."""
+        grid = QGridLayout()
+        grid.addWidget(QLabel("<b>Scores (logits)</b>"), 0, 0, 1, 2)
+        for k, s in enumerate(self.logits):
+            grid.addWidget(s, 1 + k // 2, k % 2)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("true class"))
+        row.addWidget(self.target, 1)
+        last = 1 + (len(self.logits) + 1) // 2
+        grid.addLayout(row, last, 0)
+        grid.addWidget(self.margin, last, 1)
+        return grid
+
+    def _bar_plot(self, key: str, title: str, classes: int) -> QVBoxLayout:
+        # a QLabel title wraps and follows the application font (presentation mode);
+        # pyqtgraph's title does neither and was cut off in narrow plots
+        heading = QLabel(title, alignment=Qt.AlignCenter, wordWrap=True)
+        w = pg.PlotWidget()
+        w.setBackground(w.palette().base().color())
+        w.setMinimumHeight(self.MIN_PLOT_HEIGHT)
+        # one word a line: neighbouring class names no longer run into each other
+        w.getAxis("bottom").setTicks([[(k, name.replace(" ", "\n"))
+                                       for k, name in enumerate(self.names)]])
+        w.setXRange(-0.6, classes - 0.4, padding=0)    # every bar whole, none cut at the edge
+        w.setMouseEnabled(x=False, y=True)
+        bars = pg.BarGraphItem(x=np.arange(classes), height=np.zeros(classes), width=0.6,
+                               brush="#2f6fb0")
+        w.addItem(bars)
+        self.plots[key] = (w, bars)
+        self._fit_tick_labels(w.getAxis("bottom"))
+        column = QVBoxLayout()
+        column.addWidget(heading)
+        column.addWidget(w, 1)
+        return column
+
+    def _fit_tick_labels(self, axis: pg.AxisItem) -> None:
+        # pyqtgraph sizes the axis for 0.8 of a line per label, which cuts off the second line
+        lines = 1 + max(name.count(" ") for name in self.names)
+        axis.setHeight(lines * QFontMetrics(self.font()).lineSpacing()
+                       + axis.style["tickTextOffset"][1] + max(0, axis.style["tickLength"]) + 2)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.FontChange:        # presentation mode scales the font
+            for w, _ in self.plots.values():
+                self._fit_tick_labels(w.getAxis("bottom"))
+        super().changeEvent(event)
 
     def redraw(self) -> None:
         y = [s.value() for s in self.logits]
