@@ -34,7 +34,7 @@ class FileMenu(QObject):
         self.examples_menu = menu.addMenu("&Examples")
         for path in sorted((resources_dir() / "examples").glob("*.bpviz.json")):
             title = read_json(path).get("name") or path.name
-            add(self.examples_menu, title, lambda _=False, p=path: self.open_example(p))
+            add(self.examples_menu, title, lambda p=path: self.open_example(p))
         menu.addSeparator()
         self.save_action = add(menu, "&Save", self.save, QKeySequence.Save)
         add(menu, "Save &As…", self.save_as, QKeySequence.SaveAs)

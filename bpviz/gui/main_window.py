@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         themes = QActionGroup(self)
         self.theme_actions = {}
         for name in THEMES:
-            act = self._action(v, f"{name.title()} Theme", lambda _=False, n=name: self.set_theme(n),
+            act = self._action(v, f"{name.title()} Theme", lambda n=name: self.set_theme(n),
                                checkable=True)
             themes.addAction(act)
             self.theme_actions[name] = act
@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         apply_theme(QApplication.instance(), self.theme, on)
         self.scene.set_theme(self.theme, PRESENTATION_SCALE if on else 1.0)
         self.showFullScreen() if on else self.showNormal()
-        QTimer.singleShot(0, self.view.fit)
+        self.view.keep_fitted()              # full screen arrives later, as a resize
 
     def show_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TABS.index(name))
