@@ -28,6 +28,7 @@ class Theme:
     selection: str
     error: str
     error_fill: str
+    ok: str                      # a passed check's ✔
     selected_text: str           # text on the selection colour
     header_text: str             # a node's name on its group's header band
     groups: dict = field(default_factory=dict)   # palette group -> header colour
@@ -44,16 +45,16 @@ GROUPS = {"io": "#6e7781", "layers": "#2f6fb0", "activations": "#287a4c", "losse
           "math": "#7b4fb0"}
 LIGHT = Theme("light", window="#f3f4f6", base="#ffffff", text="#1f2328", muted="#5c6370",
               grid="#e3e6ea", node="#ffffff", node_border="#9aa3ad", edge="#59636e",
-              selection="#0969da", error="#d1242f", error_fill="#fff0f0",
+              selection="#0969da", error="#d1242f", error_fill="#fff0f0", ok="#1a7f37",
               selected_text="#ffffff", header_text="#ffffff", groups=GROUPS)
 DARK = Theme("dark", window="#1e2227", base="#15181c", text="#e6e6e6", muted="#9aa4ae",
              grid="#262b31", node="#2a2f36", node_border="#4b535c", edge="#a8b3bd",
-             selection="#58a6ff", error="#ff6b6b", error_fill="#3a2124",
+             selection="#58a6ff", error="#ff6b6b", error_fill="#3a2124", ok="#3fb950",
              selected_text="#0d1117", header_text="#ffffff", groups=GROUPS)
 THEMES = {"light": LIGHT, "dark": DARK}
 AA_CONTRAST = 4.5
 # (text, background) theme fields: every pair the app draws text in
-TEXT_PAIRS = tuple((fg, bg) for fg in ("text", "muted", "error", "selection")
+TEXT_PAIRS = tuple((fg, bg) for fg in ("text", "muted", "error", "ok", "selection")
                    for bg in ("window", "base", "node")) + (
     ("text", "error_fill"), ("error", "error_fill"), ("selected_text", "selection"))
 
@@ -77,6 +78,12 @@ def error_color() -> str:
     return QApplication.palette().color(QPalette.BrightText).name()
 
 
+def ok_color() -> str:
+    """The theme's colour for a passed check (Qt's palette has no role for it, so the theme
+    applied last is remembered on the application)."""
+    return THEMES[QApplication.instance().property("bpviz_theme") or "light"].ok
+
+
 def show_as_error(label) -> None:
     """Draw ``label`` in the theme's error colour, following later theme switches."""
     label.setForegroundRole(QPalette.BrightText)
@@ -85,6 +92,7 @@ def show_as_error(label) -> None:
 def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> None:
     """Fusion style with an explicit palette (setColorScheme does nothing offscreen)."""
     app.setStyle("Fusion")
+    app.setProperty("bpviz_theme", theme.name)
     pal = QPalette()
     roles = {QPalette.Window: theme.window, QPalette.WindowText: theme.text,
              QPalette.Base: theme.base, QPalette.AlternateBase: theme.window,

@@ -113,3 +113,29 @@ def test_error_text_takes_the_themes_error_colour(qtbot, window):
             shown = label.palette().color(label.foregroundRole()).name()
             assert shown == theme.error
             assert contrast_ratio(shown, theme.window) >= 4.5
+
+
+def test_a_passed_check_is_green_enough_in_both_themes(qtbot):
+    """The gradient check's ✔ takes the theme's ok colour: #1f883d measured 3.94:1 on the
+    dark background."""
+    import numpy as np
+
+    from bpviz.core.gradcheck import GradCheck
+    from bpviz.gui.backprop.inspector import Inspector
+    from bpviz.gui.theme import ok_color
+
+    inspector = Inspector()
+    qtbot.addWidget(inspector)
+    passed = GradCheck("weight", np.arange(1), np.array([0.5]), np.array([0.5]), (1.0, 1.0),
+                       np.zeros(1, bool), 1e-8)
+    app = QApplication.instance()
+    try:
+        for name, theme in THEMES.items():
+            apply_theme(app, theme)
+            inspector.show_check([passed], "fc")
+            assert ok_color() == theme.ok
+            assert f"color:{theme.ok}'>✔" in inspector.check_result.text()
+            for background in (theme.window, theme.base):
+                assert contrast_ratio(theme.ok, background) >= AA_CONTRAST, name
+    finally:
+        apply_theme(app, THEMES["light"])

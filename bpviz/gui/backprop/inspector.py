@@ -14,7 +14,7 @@ from ...core.gradcheck import EPS, TOLERANCE
 from ...core.ops import shape_label
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap, fmt
-from ..theme import error_color
+from ..theme import error_color, ok_color
 
 
 def section(text: str) -> QLabel:
@@ -179,7 +179,7 @@ class Inspector(QScrollArea):
     @staticmethod
     def _check_line(r, node: str) -> str:
         ok = r.passed(TOLERANCE)
-        mark = "<span style='color:#1f883d'>✔</span>" if ok else \
+        mark = f"<span style='color:{ok_color()}'>✔</span>" if ok else \
             f"<span style='color:{error_color()}'>✘</span>"
         what = node if r.name == "output" else r.name
         within = "within" if r.within_floor else "above"
