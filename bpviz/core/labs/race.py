@@ -20,11 +20,32 @@ class Run:
     losses: np.ndarray
     states: list
 
+    def state_at(self, i: int) -> dict:
+        """The optimizer's state after step ``i`` (after its last step if the run stopped
+        before): torch's keys, arrays of shape (2,), None where not made yet."""
+        return self.states[min(i, len(self.states) - 1)]
+
     def state_norms(self, i: int) -> dict[str, float]:
-        """{key: Euclidean norm} of the optimizer's state at step ``i`` (its last step if
-        the run stopped before), for every entry it holds."""
-        state = self.states[min(i, len(self.states) - 1)]
-        return {key: float(np.linalg.norm(v)) for key, v in state.items() if v is not None}
+        """{key: Euclidean norm} of the optimizer's state at step ``i``, for every entry it
+        holds."""
+        return {key: float(np.linalg.norm(v)) for key, v in self.state_at(i).items()
+                if v is not None}
+
+    def bias_correction(self, t: int) -> tuple[float, float]:
+        """Adam's (m̂/m, v̂/v) at step ``t`` >= 1, read from its state: 1/(1 − β₁ᵗ) and
+        1/(1 − β₂ᵗ), large in the first steps, where m and v, started at 0, are still
+        shrunk toward 0. NaN where the run did not reach ``t`` or a moment is 0."""
+        if not 1 <= t < len(self.states):
+            return math.nan, math.nan
+        state = self.states[t]
+        v = state.get("max_exp_avg_sq", state["exp_avg_sq"])     # AMSGrad corrects the max
+        return _ratio(state["m_hat"], state["exp_avg"]), _ratio(state["v_hat"], v)
+
+
+def _ratio(corrected: np.ndarray, raw: np.ndarray) -> float:
+    """|corrected| / |raw|: the one factor that scales every entry."""
+    raw_norm = float(np.linalg.norm(raw))
+    return float(np.linalg.norm(corrected)) / raw_norm if raw_norm > 0 else math.nan
 
 
 def race(surface: Surface, optimizers: dict, start, steps: int) -> dict[str, Run]:

@@ -67,3 +67,32 @@ def test_state_norms_follow_the_optimizer_state():
     assert run.state_norms(99) == run.state_norms(5)          # past the end: the last step
     plain = race(s, {"SGD": optim.SGD(lr=0.01)}, s.start, 1)["SGD"]
     assert "momentum_buffer" not in plain.state_norms(0)      # None: nothing to show
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adams_bias_correction_read_from_its_state(amsgrad):
+    """m̂/m = 1/(1 − β₁ᵗ) and v̂/v = 1/(1 − β₂ᵗ): 10 and 1000 at t = 1 for torch's betas."""
+    s = surface.beale()
+    b1, b2 = 0.8, 0.99
+    run = race(s, {"Adam": optim.Adam(lr=0.05, betas=(b1, b2), amsgrad=amsgrad)},
+               s.start, 30)["Adam"]
+    for t in (1, 2, 3, 4, 5, 30):
+        m_scale, v_scale = run.bias_correction(t)
+        assert m_scale == pytest.approx(1 / (1 - b1 ** t), rel=1e-12)
+        assert v_scale == pytest.approx(1 / (1 - b2 ** t), rel=1e-12)
+    torch_betas = race(s, {"Adam": optim.Adam()}, s.start, 1)["Adam"]
+    assert torch_betas.bias_correction(1) == pytest.approx((10.0, 1000.0))
+    assert np.isnan(run.bias_correction(0)).all() and np.isnan(run.bias_correction(31)).all()
+
+
+def test_bias_correction_of_a_zero_moment_is_not_a_number():
+    s = surface.quadratic(10)
+    at_minimum = race(s, {"Adam": optim.Adam()}, (0.0, 0.0), 2)["Adam"]    # g = 0: m = v = 0
+    assert np.isnan(at_minimum.bias_correction(1)).all()
+
+
+def test_state_at_is_the_last_state_past_the_end():
+    s = surface.quadratic(10)
+    run = race(s, {"M": optim.SGD(lr=0.01, momentum=0.9)}, s.start, 3)["M"]
+    assert run.state_at(0)["momentum_buffer"] is None
+    assert run.state_at(2) is run.states[2] and run.state_at(50) is run.states[3]
