@@ -10,6 +10,21 @@ import numpy as np
 from .. import optim
 from .surface import Surface
 
+# The state the lecture names, in its symbols: (torch's key, symbol, formula). The lecture's
+# velocity is v = η·buf (θ ← θ − v), where torch keeps buf = μ·buf + g.
+NAMED_STATE = (
+    ("momentum_buffer", "v", "velocity: v = γ·v + η·g (η × torch's momentum_buffer); "
+                             "Momentum steps θ ← θ − v, Nesterov θ ← θ − (γ·v + η·g)"),
+    ("sum", "G = Σg²", "Adagrad: G = G + g², θ ← θ − η·g / (√G + ε) (torch: sum)"),
+    ("square_avg", "s = E[g²]",
+     "RMSprop: s = α·s + (1 − α)·g², θ ← θ − η·g / (√s + ε) (torch: square_avg)"),
+    ("exp_avg", "m", "Adam: m = β₁·m + (1 − β₁)·g, from 0 (torch: exp_avg)"),
+    ("exp_avg_sq", "v", "Adam: v = β₂·v + (1 − β₂)·g², from 0 (torch: exp_avg_sq)"),
+    ("m_hat", "m̂", "Adam: m̂ = m / (1 − β₁ᵗ), bias-corrected"),
+    ("v_hat", "v̂", "Adam: v̂ = v / (1 − β₂ᵗ), bias-corrected"),
+)
+GRADIENT = ("grad", "g", "the gradient the step used (a mini-batch's for SGD on real data)")
+
 
 @dataclass
 class Run:
@@ -19,6 +34,7 @@ class Run:
     points: np.ndarray
     losses: np.ndarray
     states: list
+    lr: float = math.nan                  # the optimizer's learning rate η
 
     def state_at(self, i: int) -> dict:
         """The optimizer's state after step ``i`` (after its last step if the run stopped
@@ -30,6 +46,22 @@ class Run:
         holds."""
         return {key: float(np.linalg.norm(v)) for key, v in self.state_at(i).items()
                 if v is not None}
+
+    def named_state(self, i: int) -> list[tuple[str, str, np.ndarray | None]]:
+        """(symbol, formula, value (2,)) of each quantity the lecture names that this
+        optimizer keeps (NAMED_STATE), after step ``i``; plain gradient descent keeps none
+        and shows its gradient g. A value is None before the optimizer has made it."""
+        state = self.state_at(i)
+        kept = {key for s in (self.states[0], self.states[-1]) for key, value in s.items()
+                if value is not None}             # plain SGD holds a None momentum_buffer
+        named = [entry for entry in NAMED_STATE if entry[0] in kept] or [GRADIENT]
+        return [(symbol, formula, self._value(key, state.get(key)))
+                for key, symbol, formula in named]
+
+    def _value(self, key: str, value):
+        if value is not None and key == "momentum_buffer":
+            return self.lr * value                      # the lecture's v, not torch's buf
+        return value
 
     def bias_correction(self, t: int) -> tuple[float, float]:
         """Adam's (m̂/m, v̂/v) at step ``t`` >= 1, read from its state: 1/(1 − β₁ᵗ) and
@@ -66,7 +98,8 @@ def race(surface: Surface, optimizers: dict, start, steps: int) -> dict[str, Run
             points.append(w.copy())
             losses.append(surface.value(w))
             states.append(state)
-        runs[name] = Run(name, np.array(points), np.array(losses), states)
+        runs[name] = Run(name, np.array(points), np.array(losses), states,
+                         lr=getattr(opt, "lr", math.nan))
     return runs
 
 

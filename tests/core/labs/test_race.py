@@ -96,3 +96,39 @@ def test_state_at_is_the_last_state_past_the_end():
     run = race(s, {"M": optim.SGD(lr=0.01, momentum=0.9)}, s.start, 3)["M"]
     assert run.state_at(0)["momentum_buffer"] is None
     assert run.state_at(2) is run.states[2] and run.state_at(50) is run.states[3]
+
+
+def named(run, i) -> dict:
+    return {symbol: value for symbol, _, value in run.named_state(i)}
+
+
+def test_named_state_is_the_lectures_quantities_recomputed_from_the_gradients():
+    """Each optimizer's named quantities against the lecture's recursions, with g taken from
+    the surface at the points of the trajectory (float64)."""
+    s = surface.beale()
+    lr, gamma, alpha, (b1, b2) = 1e-3, 0.9, 0.99, (0.9, 0.999)
+    runs = race(s, {"GD": optim.SGD(lr=lr), "Momentum": optim.SGD(lr=lr, momentum=gamma),
+                    "Adagrad": optim.Adagrad(lr=0.3), "RMSprop": optim.RMSprop(lr=0.01),
+                    "Adam": optim.Adam(lr=0.05)}, s.start, 6)
+    assert [symbol for symbol, _, _ in runs["Adam"].named_state(0)] == ["m", "v", "m̂", "v̂"]
+    assert [symbol for symbol, _, _ in runs["GD"].named_state(3)] == ["g"]
+    assert named(runs["Momentum"], 0)["v"] is None and named(runs["Adam"], 0)["m̂"] is None
+    v = G = sq = m = va = np.zeros(2)
+    for t in range(1, 7):
+        g = {name: s.gradient(run.points[t - 1]) for name, run in runs.items()}
+        np.testing.assert_allclose(named(runs["GD"], t)["g"], g["GD"], rtol=1e-12)
+        v = gamma * v + lr * g["Momentum"]
+        mom = runs["Momentum"].points
+        np.testing.assert_allclose(named(runs["Momentum"], t)["v"], v, rtol=1e-12)
+        np.testing.assert_allclose(mom[t], mom[t - 1] - v, rtol=1e-12)      # θ ← θ − v
+        G = G + g["Adagrad"] ** 2
+        np.testing.assert_allclose(named(runs["Adagrad"], t)["G = Σg²"], G, rtol=1e-12)
+        sq = alpha * sq + (1 - alpha) * g["RMSprop"] ** 2
+        np.testing.assert_allclose(named(runs["RMSprop"], t)["s = E[g²]"], sq, rtol=1e-12)
+        m = b1 * m + (1 - b1) * g["Adam"]
+        va = b2 * va + (1 - b2) * g["Adam"] ** 2
+        adam = named(runs["Adam"], t)
+        np.testing.assert_allclose(adam["m"], m, rtol=1e-12)
+        np.testing.assert_allclose(adam["v"], va, rtol=1e-12)
+        np.testing.assert_allclose(adam["m̂"], m / (1 - b1 ** t), rtol=1e-12)
+        np.testing.assert_allclose(adam["v̂"], va / (1 - b2 ** t), rtol=1e-12)
