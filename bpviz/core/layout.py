@@ -3,20 +3,35 @@ from __future__ import annotations
 
 from .analysis import kahn_order
 
-COLUMN = 310.0   # horizontal distance between layers (node width 196 + room for labels)
-ROW = 120.0      # vertical distance between nodes of one layer
+COLUMN = 310.0   # horizontal distance between layers (node width 196 + room for a shape label)
+ROW = 100.0      # vertical distance between nodes of one layer (a node is 72 high)
 
 
-WRAP = 8        # most columns per band: longer networks continue on bands below, like text
+NODE = 196.0    # a node's width: the last column needs no room for labels
+ASPECT = 1.25   # width / height of the canvas beside the docks (812x665 at 1440x900)
+MARGIN = 80.0   # what a fitted view leaves around the graph
+
+
+def best_wrap(count: int, band: float, column: float = COLUMN,
+              aspect: float = ASPECT) -> int:
+    """Columns per band that let ``count`` layers fill a canvas of ``aspect`` at the largest
+    zoom (so that its text stays readable); fewer bands break ties."""
+    def zoom(wrap: int) -> float:
+        bands = -(-count // wrap)
+        wrap = -(-count // bands)
+        width = (wrap - 1) * column + NODE + MARGIN
+        return min(aspect / width, 1 / (bands * band + MARGIN))
+    return max(range(1, max(count, 1) + 1), key=lambda w: (zoom(w), w))
 
 
 def layered_layout(nodes: dict[str, list], column: float = COLUMN, row: float = ROW,
-                   wrap: int = WRAP) -> dict[str, tuple[float, float]]:
+                   wrap: int | None = None) -> dict[str, tuple[float, float]]:
     """Positions for ``nodes`` {id: [input ids, None for unconnected]} (any graph; nodes on
     a cycle are placed after the rest). Sources go left, each node one column right of its
     furthest input; within a column, nodes sit near the mean row of their inputs. Past
-    ``wrap`` columns the layers continue on a new band below, so that a deep network stays
-    readable on one screen."""
+    ``wrap`` columns (by default as many as fill a 16:9-ish canvas best, ``best_wrap``) the
+    layers continue on a new band below, so that a deep network stays readable on one
+    screen."""
     preds = {nid: [p for p in inputs if p in nodes and p != nid] for nid, inputs in nodes.items()}
     order, users = kahn_order({nid: list(dict.fromkeys(ps)) for nid, ps in preds.items()})
     placed = set(order)
@@ -42,6 +57,7 @@ def layered_layout(nodes: dict[str, list], column: float = COLUMN, row: float = 
     tallest = max((len(m) for m in columns.values()), default=1)
     band = (tallest + 0.6) * row
     count = max(columns, default=0) + 1
+    wrap = wrap or best_wrap(count, band, column)
     bands = -(-count // wrap)
     wrap = -(-count // bands) if bands else wrap          # balance: 7 + 6, not 8 + 5
     positions = {}

@@ -12,6 +12,13 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 PRESENTATION_SCALE = 1.6
+# The smallest text a student must read, in pixels on screen: at 1440x900 on a desk, and in
+# presentation mode at 1280x720 on a projector (read from the back of a lecture hall).
+READABLE_PX, PROJECTOR_READABLE_PX = 11, 16
+
+
+def readable_px(presentation: bool) -> int:
+    return PROJECTOR_READABLE_PX if presentation else READABLE_PX
 
 
 @dataclass(frozen=True)

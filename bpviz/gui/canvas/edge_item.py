@@ -7,7 +7,7 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QPainterPath, QPainterP
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from ..widgets.colormap import GRADIENT_LUT, gradient_level, lut_color
-from .node_item import PHASE_COLORS, READABLE
+from .node_item import PHASE_COLORS, READABLE, SLOT_POINTS
 
 
 def bezier(a: QPointF, b: QPointF) -> QPainterPath:
@@ -83,7 +83,7 @@ class EdgeItem(QGraphicsPathItem):
         if not self.label or lod * s < READABLE - 1e-6:
             return
         font = QFont()
-        font.setPointSizeF(7.5 * s)
+        font.setPointSizeF(SLOT_POINTS * s)
         painter.setFont(font)
         metrics = QFontMetricsF(font)
         mid = self.path().pointAtPercent(0.5)

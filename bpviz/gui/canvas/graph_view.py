@@ -6,7 +6,8 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView
 
-from .node_item import READABLE      # fit stops where node text would stop being drawn
+from ..theme import readable_px
+from .node_item import SMALLEST_POINTS
 
 OP_MIME = "application/x-bpviz-op"
 GRID = 24.0
@@ -41,9 +42,17 @@ class GraphView(QGraphicsView):
     def zoom_level(self) -> float:
         return self.transform().m11()
 
+    def text_px(self, points: float = SMALLEST_POINTS, zoom: float | None = None) -> float:
+        """Pixels on screen of canvas text of ``points`` (times the presentation scale) at
+        ``zoom`` (the current one by default)."""
+        zoom = self.zoom_level() if zoom is None else zoom
+        return points * self.scene().scale_ * self.logicalDpiY() / 72 * zoom
+
     def readable_zoom(self) -> float:
-        """The smallest zoom at which node text stays readable (presentation draws it larger)."""
-        return READABLE / self.scene().scale_
+        """The zoom at which the canvas's smallest text is as large as a student needs:
+        11 px at a desk, 16 px on a projector (presentation mode)."""
+        presentation = self.scene().scale_ > 1
+        return readable_px(presentation) / self.text_px(zoom=1.0)
 
     def keep_fitted(self) -> None:
         """Fit now and again on each resize until the user zooms or pans: a graph opened
@@ -61,7 +70,7 @@ class GraphView(QGraphicsView):
 
     def fit(self) -> None:
         """Show the whole graph, unless its text would become unreadable: then show its
-        start (the inputs) at the smallest readable zoom."""
+        start (the inputs) at the readable zoom (stepping then follows the stepped node)."""
         rect = self.scene().itemsBoundingRect()
         if rect.isEmpty():
             return
@@ -69,10 +78,12 @@ class GraphView(QGraphicsView):
         if self.zoom_level() > 1.5:                 # a tiny graph should not look huge
             self._scale_by(1.5 / self.zoom_level())
         elif self.zoom_level() < self.readable_zoom():
+            zoom = self.readable_zoom()
             self.resetTransform()
-            self.scale(self.readable_zoom(), self.readable_zoom())
+            self.scale(zoom, zoom)
             view = self.mapToScene(self.viewport().rect()).boundingRect()
-            self.centerOn(rect.left() + view.width() / 2 - 40, rect.center().y())
+            self.centerOn(rect.left() + view.width() / 2 - 40,         # the first band's start
+                          rect.top() + min(view.height(), rect.height()) / 2 - 40)
 
     def wheelEvent(self, event):
         self.zoom(1.0015 ** event.angleDelta().y())

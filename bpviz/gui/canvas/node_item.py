@@ -20,6 +20,10 @@ HEADER = 26.0
 LINE = 18.0
 PORT_RADIUS = 5.5
 READABLE = 0.35     # text drawn smaller than this (zoom × presentation scale) is not drawn
+# Point sizes of the canvas's texts at zoom 1 (times the presentation scale). The smallest
+# one decides the zoom at which a class can read the graph (GraphView.readable_zoom).
+TITLE_POINTS, OP_POINTS, BODY_POINTS, SLOT_POINTS = 10.0, 9.0, 9.5, 8.5
+SMALLEST_POINTS = min(TITLE_POINTS, OP_POINTS, BODY_POINTS, SLOT_POINTS)
 THUMB_HEIGHT = 46.0
 PHASE_COLORS = {"forward": "#1f883d", "backward": "#d4530c"}
 
@@ -182,15 +186,15 @@ class NodeItem(QGraphicsObject):
             return                                  # too small to read: shapes only
         pad = 9 * s
         painter.setPen(QColor("#ffffff"))
-        painter.setFont(self._font(10, bold=True))
+        painter.setFont(self._font(TITLE_POINTS, bold=True))
         title = QRectF(pad, 0, rect.width() - 2 * pad, HEADER * s)
         metrics = QFontMetricsF(painter.font())
         painter.drawText(title, Qt.AlignVCenter | Qt.AlignLeft,
                          metrics.elidedText(self.nid, Qt.ElideRight, rect.width() * 0.55))
-        painter.setFont(self._font(8.5))
+        painter.setFont(self._font(OP_POINTS))
         painter.drawText(title, Qt.AlignVCenter | Qt.AlignRight, self.op)
         # body: key attributes, then the output shape or the problem
-        painter.setFont(self._font(9))
+        painter.setFont(self._font(BODY_POINTS))
         metrics = QFontMetricsF(painter.font())
         y = HEADER * s + 5 * s
         line = QRectF(pad, y, rect.width() - 2 * pad, LINE * s)
@@ -219,7 +223,7 @@ class NodeItem(QGraphicsObject):
         painter.setBrush(t.group_color(self.op_group))
         painter.drawEllipse(self.output_port(), r, r)
         if len(self.slots) > 1:          # name the slots (input, target...) just outside
-            painter.setFont(self._font(7))
+            painter.setFont(self._font(SLOT_POINTS))
             painter.setPen(t.color("muted"))
             for slot, name in enumerate(self.slots):
                 p = self.input_port(slot)

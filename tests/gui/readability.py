@@ -1,0 +1,79 @@
+"""Measure the text a class must read, as drawn on screen: the pixel height of every
+visible widget's font, of the text that custom widgets paint themselves (their ``text_px``),
+of pyqtgraph's axes and titles, and of the canvas's nodes at the view's zoom.
+
+``too_small(window, px)`` lists what falls below ``px``; a test asserts it is empty."""
+from __future__ import annotations
+
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox,
+                               QComboBox, QGroupBox, QLabel, QLineEdit, QTabBar, QWidget)
+
+TEXT_WIDGETS = (QLabel, QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QTabBar,
+                QGroupBox, QAbstractItemView)
+
+
+def font_px(font) -> float:
+    return float(QFontInfo(font).pixelSize())
+
+
+def shown(widget: QWidget) -> bool:
+    """Visible with some area (text scrolled out of a scroll area counts: it is read once
+    scrolled to)."""
+    return widget.isVisible() and widget.width() > 1 and widget.height() > 1
+
+
+def _has_text(widget) -> bool:
+    if isinstance(widget, (QLabel, QAbstractButton)):
+        return bool(widget.text().strip())
+    return True
+
+
+def _plot_texts(plot) -> list[tuple[str, float]]:
+    """pyqtgraph draws its axis numbers, labels and titles in fonts of its own (the axis
+    numbers in the plot's font unless a tick font is set)."""
+    item = plot.getPlotItem()
+    found = []
+    if not item.isVisible():
+        return found
+    for name, axis in item.axes.items():
+        axis = axis["item"]
+        if not axis.isVisible() or not axis.style.get("showValues", True):
+            continue
+        font = axis.style.get("tickFont") or plot.font()
+        found.append((f"axis {name} numbers", font_px(font)))
+        if axis.label.isVisible() and axis.labelText:
+            found.append((f"axis {name} label", font_px(axis.label.font())))
+    if item.titleLabel.isVisible() and item.titleLabel.text:
+        found.append(("title", font_px(item.titleLabel.item.font())))
+    legend = item.legend
+    if legend is not None and legend.isVisible():
+        for _sample, label in legend.items:
+            found.append((f"legend {label.text}", font_px(label.item.font())))
+    return found
+
+
+def measured(root: QWidget) -> list[tuple[str, float]]:
+    """(what, pixel height) of every text shown under ``root``."""
+    import sys
+    pg = sys.modules.get("pyqtgraph")
+    found = []
+    for widget in [root] + root.findChildren(QWidget):
+        if not shown(widget):
+            continue
+        name = f"{type(widget).__name__} {widget.objectName() or ''}".strip()
+        custom = getattr(type(widget), "text_px", None)
+        if callable(custom):
+            px = widget.text_px()
+            if px is not None:
+                found.append((name, px))
+        elif isinstance(widget, TEXT_WIDGETS) and _has_text(widget):
+            label = widget.text()[:40] if hasattr(widget, "text") else ""
+            found.append((f"{name} {label!r}", font_px(widget.font())))
+        if pg is not None and isinstance(widget, pg.PlotWidget):
+            found += [(f"{name} {what}", px) for what, px in _plot_texts(widget)]
+    return found
+
+
+def too_small(root: QWidget, px: float) -> list[tuple[str, float]]:
+    return [(what, size) for what, size in measured(root) if size < px - 0.5]
