@@ -6,8 +6,10 @@ products dL/d(inputs) = dout . J and dL/d(params).
 
 The Jacobian is never written by hand: row k is the op's own ``backward`` applied to a
 one-hot upstream gradient (1 at output element k of the chosen sample), exactly as
-``torch.autograd.functional.jacobian`` builds it. Above ``cap`` entries it is not built:
-the entry is None and ``jacobian_notes`` says why.
+``torch.autograd.functional.jacobian`` builds it (bpviz.core.jacobian, a few rows per pass).
+Every input and parameter has a ``LazyJacobian`` that computes only the rows asked for;
+up to ``cap`` entries the dense matrix is built too (``jacobian``), above it the entry is
+None and ``jacobian_notes`` says so.
 """
 from __future__ import annotations
 
@@ -17,76 +19,49 @@ import numpy as np
 
 from .array_views import sample_of
 from .errors import GraphError
+from .jacobian import LazyJacobian, columns  # noqa: F401 - columns: the old home
 from .ops import Op
 
-# Limits on one dense Jacobian: entries (2**18: 2 MiB in float64) and rows, i.e. backward
-# passes spent on building it. Scripts can wait; the app builds one while a student
-# watches, so its limits are smaller and a bigger Jacobian is named, not built.
+# Limits on one dense Jacobian: entries (2**18: 2 MiB in float64) and rows (each a one-hot
+# row of a backward pass). Scripts can wait; the app builds one while a student watches, so
+# its limits are smaller, and a bigger one is browsed lazily (gui.widgets.jacobian_view).
 JACOBIAN_CAP = 2**18
 JACOBIAN_ROWS = 4096
 INTERACTIVE_JACOBIAN_CAP = 2**16
 INTERACTIVE_JACOBIAN_ROWS = 256
 
 
-def columns(x: np.ndarray, batched: bool, sample: int) -> int:
-    """Entries of ``sample``'s slice of a batched value (of all of it otherwise): the
-    columns of a per-sample Jacobian with respect to it."""
-    return x[sample].size if batched else x.size
+def lazy_jacobians(op: Op, cache: dict, output: np.ndarray, inputs: dict, params: dict,
+                   sample: int) -> dict:
+    """{input slot or param name: its LazyJacobian for ``sample``}: nothing computed yet."""
+    return {name: LazyJacobian(op, cache, output, inputs, params, sample, name)
+            for name in list(inputs) + list(params)}
 
 
 def local_jacobian(op: Op, cache: dict, output: np.ndarray, inputs: dict, params: dict,
-                   sample: int, cap: int = JACOBIAN_CAP,
-                   max_rows: int = JACOBIAN_ROWS) -> tuple[dict, dict]:
-    """Per-sample Jacobians of ``op`` at its last forward (whose state is ``cache``).
+                   sample: int, cap: int = JACOBIAN_CAP, max_rows: int = JACOBIAN_ROWS,
+                   lazy: dict | None = None) -> tuple[dict, dict]:
+    """Dense per-sample Jacobians of ``op`` at its last forward (whose state is ``cache``).
 
     inputs: {slot name: value}, params: {name: array}. For a batched output (N, ...) the
     rows are the output elements of ``sample``; the columns are the elements of that
-    sample's input (or the whole parameter). Returns ({name: matrix or None}, {name: why}).
+    sample's input (or the whole parameter). Returns ({name: matrix or None}, {name: why});
+    one above ``cap`` entries or ``max_rows`` rows is left to its LazyJacobian (``lazy``,
+    built here if not given), which computes the rows asked for.
     """
-    batched_out = output.ndim > 0
-    rows = output[sample].size if batched_out else 1
-    wrt = {}
-    for name, x in inputs.items():
-        wrt[name] = (x, x.ndim > 0, "input")
-    for name, w in params.items():
-        wrt[name] = (w, False, "param")
-    jac, notes, build = {}, {}, {}
-    for name, (x, batched, kind) in wrt.items():
-        cols = columns(x, batched, sample)
-        if x.dtype.kind != "f":
-            jac[name], notes[name] = None, "integer values (class labels) have no gradient"
-        elif rows * cols > cap:
-            jac[name] = None
-            notes[name] = (f"{rows:,} x {cols:,} = {rows * cols:,} entries, above the cap of "
-                           f"{cap:,}: not built")
-        elif rows > max_rows:
-            jac[name] = None
-            notes[name] = (f"{rows:,} rows would take {rows:,} backward passes, above the "
-                           f"limit of {max_rows:,}: not built")
+    lazy = lazy if lazy is not None else lazy_jacobians(op, cache, output, inputs, params,
+                                                        sample)
+    jac, notes = {}, {}
+    for name, lj in lazy.items():
+        rows, cols = lj.shape
+        jac[name], notes[name] = None, lj.note
+        if not lj.available:
+            continue
+        if rows * cols > cap or rows > max_rows:
+            notes[name] = (f"{rows:,} x {cols:,} = {rows * cols:,} entries: computed a few "
+                           f"rows at a time, as they are looked at")
         else:
-            build[name] = np.zeros((rows, cols), dtype=x.dtype)
-    if build:
-        saved = op.cache
-        op.cache = cache
-        try:
-            slots = list(inputs)
-            for k in range(rows):
-                dout = np.zeros_like(output)
-                if batched_out:
-                    dout.reshape(len(output), -1)[sample, k] = 1    # a view: dout is fresh
-                else:
-                    dout[...] = 1
-                with np.errstate(all="ignore"):
-                    dins, dparams = op.backward(dout)
-                for name, matrix in build.items():
-                    g = dparams[name] if name in dparams else dins[slots.index(name)]
-                    if g is None:
-                        continue
-                    matrix[k] = (g[sample] if wrt[name][1] else g).ravel()
-        finally:
-            op.cache = saved
-        for name, matrix in build.items():
-            jac[name] = matrix
+            jac[name] = lj.dense()
     return jac, notes
 
 
@@ -127,12 +102,26 @@ class StepEvent:
     cap: int = JACOBIAN_CAP
     max_rows: int = JACOBIAN_ROWS
     _jacobians: dict = field(default_factory=dict, repr=False)
+    _lazy: dict = field(default_factory=dict, repr=False)
+
+    def lazy_jacobian_for(self, sample: int) -> dict:
+        """{input slot or param name: LazyJacobian} for ``sample`` (kept: rows computed
+        once serve every view of them)."""
+        if sample not in self._lazy:
+            self._lazy[sample] = lazy_jacobians(self.op, self.cache, self.output, self.inputs,
+                                                self.params, sample)
+        return self._lazy[sample]
+
+    @property
+    def lazy_jacobian(self) -> dict:
+        """{input slot or param name: LazyJacobian for ``sample``}, whatever its size."""
+        return self.lazy_jacobian_for(self.sample)
 
     def jacobian_for(self, sample: int) -> tuple[dict, dict]:
         if sample not in self._jacobians:
-            self._jacobians[sample] = local_jacobian(self.op, self.cache, self.output,
-                                                     self.inputs, self.params, sample, self.cap,
-                                                     self.max_rows)
+            self._jacobians[sample] = local_jacobian(
+                self.op, self.cache, self.output, self.inputs, self.params, sample, self.cap,
+                self.max_rows, lazy=self.lazy_jacobian_for(sample))
         return self._jacobians[sample]
 
     @property

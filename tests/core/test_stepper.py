@@ -121,13 +121,16 @@ def test_max_pool_jacobian_is_a_routing_matrix():
     assert (j.sum(axis=0) <= 1).all()                   # non-overlapping windows
 
 
-def test_large_jacobians_are_capped_not_built():
+def test_large_jacobians_are_lazy_not_dense():
     g = load_graph(example_path("fc_softmax_ce"))
     rng = np.random.default_rng(0)
     feeds = {"x": rng.normal(size=(2, 3, 224, 224)), "t": np.array([1, 2])}
     _, ev = run_to(g, feeds, "fc", cap=2**18)
     assert ev.jacobian["input"] is None and ev.jacobian["weight"] is None
-    assert "1,505,280 entries, above the cap" in ev.jacobian_notes["input"]
+    assert "1,505,280 entries: computed a few rows" in ev.jacobian_notes["input"]
+    lazy = ev.lazy_jacobian["input"]
+    assert lazy.shape == (10, 3 * 224 * 224) and lazy.passes == 0
+    np.testing.assert_array_equal(lazy.block(2, 4, 0, 100), g.param("fc", "weight")[2:4, :100])
     rule = ev.chain_rules["input"]                  # its shape is still told, not computed
     assert rule.product is None and (rule.rows, rule.columns) == (10, 3 * 224 * 224)
     assert ev.chain_rules["weight"].columns == 10 * 3 * 224 * 224

@@ -1,0 +1,193 @@
+"""LazyJacobian: blocks equal the dense Jacobian (one backward pass per one-hot row on the
+stepped cache, and torch.autograd in float64), and a block of a big one spends only the
+passes of its rows."""
+import math
+
+import numpy as np
+import pytest
+
+from bpviz.core import Graph, Stepper
+from bpviz.core import jacobian as jacobian_module
+from bpviz.core.jacobian import SparseRow
+
+from .oracle import case_graph, feeds_for
+from .test_ops_torch import PARAMS
+
+
+def step_to(graph, feeds, node, train=False, sample=0):
+    s = Stepper(graph, feeds, train=train, sample=sample)
+    while (ev := s.step()) is not None:
+        if ev.node == node and ev.phase == "backward":
+            return ev
+    raise AssertionError(f"{node} never stepped backward")
+
+
+def reference(ev, name):
+    """The dense Jacobian the plain way: one pass per one-hot row, on the stepped cache."""
+    op, s = ev.op, ev.sample
+    saved, op.cache = op.cache, ev.cache
+    out = ev.output
+    rows = out[s].size if out.ndim else 1
+    found = []
+    try:
+        for k in range(rows):
+            dout = np.zeros_like(out)
+            if out.ndim:
+                dout.reshape(len(out), -1)[s, k] = 1
+            else:
+                dout[...] = 1
+            dins, dparams = op.backward(dout)
+            g = dparams[name] if name in ev.params else dins[list(ev.inputs).index(name)]
+            if g is not None and name in ev.inputs and ev.inputs[name].ndim:
+                g = g[s]
+            found.append(None if g is None else np.ravel(g))
+    finally:
+        op.cache = saved
+    return found
+
+
+@pytest.mark.parametrize("op,attrs,inputs", PARAMS)
+def test_blocks_equal_the_dense_jacobian_for_every_op(op, attrs, inputs):
+    g = case_graph(op, attrs, inputs)
+    ev = step_to(g, feeds_for(g, inputs, np.random.default_rng(2), batch=3), "op",
+                 train=True, sample=1)
+    rng = np.random.default_rng(0)
+    for name, lazy in ev.lazy_jacobian.items():
+        assert lazy.structure == ev.op.jacobian_doc.get(name, "")
+        if not lazy.available:
+            assert ev.inputs[name].dtype.kind == "i" and lazy.compute([0]) == 0
+            continue
+        ref = reference(ev, name)
+        rows, cols = lazy.shape
+        assert len(ref) == rows and all(r is None or r.size == cols for r in ref)
+        dense = np.array([np.zeros(cols) if r is None else r for r in ref])
+        r0 = int(rng.integers(0, rows))
+        r1, c0 = int(rng.integers(r0 + 1, rows + 1)), int(rng.integers(0, cols))
+        c1 = int(rng.integers(c0 + 1, cols + 1))
+        np.testing.assert_allclose(lazy.block(r0, r1, c0, c1), dense[r0:r1, c0:c1],
+                                   rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(lazy.dense(), dense, rtol=1e-10, atol=1e-12)
+
+
+def graph_of(nodes, seed=0):
+    return Graph.from_dict({"format": "bpviz.graph", "version": 1, "seed": seed,
+                            "nodes": nodes})
+
+
+def x_node(shape):
+    return {"id": "x", "op": "Input", "attrs": {"shape": list(shape)}, "inputs": []}
+
+
+@pytest.mark.parametrize("op,attrs,shape", [
+    ("Conv2d", {"in_channels": 2, "out_channels": 3, "kernel_size": 3, "stride": 2,
+                "padding": 1}, (2, 7, 6)),
+    ("MaxPool2d", {"kernel_size": 3, "stride": 2, "padding": 1}, (2, 7, 5)),
+    ("LocalResponseNorm", {"size": 3, "alpha": 0.1}, (5, 2, 2))])
+def test_blocks_match_torch_autograd_jacobian(op, attrs, shape):
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as F
+    from torch.autograd.functional import jacobian
+
+    g = graph_of([x_node(shape), {"id": "op", "op": op, "attrs": attrs, "inputs": ["x"]},
+                  {"id": "loss", "op": "Sum", "inputs": ["op"]}])
+    x = np.random.default_rng(1).normal(size=(2,) + shape)
+    ev = step_to(g, {"x": x}, "op", sample=1)
+    xs = torch.from_numpy(x[1:2].copy())
+    if op == "Conv2d":
+        w = torch.from_numpy(g.param("op", "weight"))
+        b = torch.from_numpy(g.param("op", "bias"))
+        f = lambda x_, w_: F.conv2d(x_, w_, b, stride=2, padding=1)  # noqa: E731
+        jx, jw = jacobian(f, (xs, w))
+        lazy_w = ev.lazy_jacobian["weight"]
+        np.testing.assert_allclose(lazy_w.dense(), jw.reshape(lazy_w.shape).numpy(),
+                                   rtol=1e-10, atol=1e-12)
+        assert lazy_w.passes == lazy_w.shape[0]        # a summed gradient: a row a pass
+    elif op == "MaxPool2d":
+        jx = jacobian(lambda x_: F.max_pool2d(x_, 3, 2, 1), xs)
+    else:
+        jx = jacobian(lambda x_: F.local_response_norm(x_, 3, alpha=0.1), xs)
+    lazy = ev.lazy_jacobian["input"]
+    assert xs.dtype == torch.float64
+    np.testing.assert_allclose(lazy.dense(), jx.reshape(lazy.shape).numpy(), rtol=1e-10,
+                               atol=1e-12)
+    assert lazy.passes == math.ceil(lazy.shape[0] / lazy.rows_per_pass) < lazy.shape[0]
+
+
+def test_a_visible_block_of_a_big_conv_spends_only_its_rows_passes():
+    """AlexNet's conv1 (290,400 x 150,528): ten rows cost ten one-hot rows of backward."""
+    g = graph_of([x_node((3, 224, 224)),
+                  {"id": "conv1", "op": "Conv2d", "attrs": {
+                      "in_channels": 3, "out_channels": 96, "kernel_size": 11, "stride": 4,
+                      "padding": 2}, "inputs": ["x"]},
+                  {"id": "loss", "op": "Sum", "inputs": ["conv1"]}])
+    x = np.random.default_rng(0).normal(size=(2, 3, 224, 224))
+    ev = step_to(g, {"x": x}, "conv1", sample=1)
+    assert ev.jacobian["input"] is None                       # far above the dense cap
+    lazy = ev.lazy_jacobian["input"]
+    assert lazy.shape == (96 * 55 * 55, 3 * 224 * 224) and lazy.passes == 0
+    rows = range(100_000, 100_010)
+    spent = lazy.compute(rows)
+    k = lazy.rows_per_pass
+    assert 1 < k and spent == lazy.passes == math.ceil(10 / k)
+    assert lazy.missing(rows) == [] and lazy.missing([5]) == [5]
+    assert lazy.compute(rows) == 0                            # cached
+    # row r is output pixel (f, i, j): the filter f's weights over its 11x11 window
+    f, i, j = np.unravel_index(100_003, (96, 55, 55))
+    row = lazy.block(100_003, 100_004, 0, lazy.shape[1]).reshape(3, 224, 224)
+    w = g.param("conv1", "weight")[f]
+    top, left = 4 * i - 2, 4 * j - 2
+    window = row[:, max(top, 0):top + 11, max(left, 0):left + 11]
+    np.testing.assert_allclose(window, w[:, max(-top, 0):, max(-left, 0):][:, :window.shape[1],
+                                                                            :window.shape[2]])
+    assert np.count_nonzero(row) == np.count_nonzero(window)
+
+
+def test_dropout_in_train_mode_shows_the_stepped_mask_and_leaves_the_stream_alone():
+    g = graph_of([x_node((4096,)), {"id": "drop", "op": "Dropout", "attrs": {"p": 0.5},
+                                    "inputs": ["x"]},
+                  {"id": "loss", "op": "Sum", "inputs": ["drop"]}], seed=3)
+    ev = step_to(g, {"x": np.ones((2, 4096))}, "drop", train=True, sample=1)
+    state = g.rng.bit_generator.state
+    lazy = ev.lazy_jacobian["input"]
+    block = lazy.block(10, 20, 0, 4096)
+    mask = ev.cache["mask"][1]
+    np.testing.assert_array_equal(block, np.diag(mask)[10:20])
+    assert lazy.rows_per_pass == 1 and lazy.passes == 10      # not re-run: a row a pass
+    assert g.rng.bit_generator.state == state
+
+
+def test_a_loss_reduced_over_the_batch_keeps_its_1_over_n():
+    g = graph_of([x_node((3,)),
+                  {"id": "t", "op": "Input", "attrs": {"shape": [], "dtype": "int64"},
+                   "inputs": []},
+                  {"id": "loss", "op": "CrossEntropyLoss", "inputs": ["x", "t"]}])
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    ev = step_to(g, {"x": x, "t": np.array([0, 1, 2, 1])}, "loss", sample=2)
+    lazy = ev.lazy_jacobian["input"]
+    assert lazy.shape == (1, 3)
+    p = np.exp(x[2]) / np.exp(x[2]).sum()
+    np.testing.assert_allclose(lazy.dense()[0], (p - np.eye(3)[2]) / 4)
+    assert not ev.lazy_jacobian["target"].available
+
+
+def test_rows_dropped_from_a_full_cache_come_back(monkeypatch):
+    monkeypatch.setattr(jacobian_module, "CACHE_BYTES", 600)
+    g = graph_of([x_node((8,)), {"id": "fc", "op": "Linear",
+                                 "attrs": {"in_features": 8, "out_features": 30},
+                                 "inputs": ["x"]},
+                  {"id": "loss", "op": "Sum", "inputs": ["fc"]}])
+    ev = step_to(g, {"x": np.random.default_rng(0).normal(size=(2, 8))}, "fc")
+    lazy = ev.lazy_jacobian["input"]
+    np.testing.assert_array_equal(lazy.dense(), g.param("fc", "weight"))
+    assert len(lazy.missing(range(30))) > 20                  # 96 bytes a row: most dropped
+    np.testing.assert_array_equal(lazy.block(0, 3, 2, 5), g.param("fc", "weight")[:3, 2:5])
+
+
+def test_column_bins_keep_the_entry_of_largest_magnitude():
+    dense = np.zeros(40)
+    dense[[3, 4, 17, 18, 39]] = [2.0, -5.0, 1.0, 0.5, -0.1]
+    row = SparseRow.of(dense)
+    edges = np.array([0, 10, 15, 20, 30, 40])
+    np.testing.assert_array_equal(row.extremes(edges), [-5.0, 0, 1.0, 0, -0.1])
+    np.testing.assert_array_equal(row.extremes(np.array([5, 18, 19])), [1.0, 0.5])
+    np.testing.assert_array_equal(row.dense(3, 6), [2.0, -5.0, 0])
