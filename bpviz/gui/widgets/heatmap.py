@@ -1,9 +1,11 @@
 """HeatMap: a matrix on a diverging colour scale; the numbers themselves when it is small."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
+from PySide6.QtCore import QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ...core.array_views import brief
@@ -54,22 +56,54 @@ class HeatMap(QWidget):
         self.updateGeometry()
         self.update()
 
-    def shows_numbers(self) -> bool:
+    def _cell_size(self) -> QSizeF:
+        """The cell that holds the widest number in the widget's own font (the app's,
+        enlarged in presentation mode): numbers are never drawn smaller than the text."""
+        metrics = QFontMetricsF(self.font())
+        texts = [fmt(v) for v in self.matrix.ravel()]
+        width = max(metrics.horizontalAdvance(t) for t in texts) + 8
+        return QSizeF(max(width, metrics.height() + 8), metrics.height() + 6)
+
+    def small_enough(self) -> bool:
+        """Few enough rows and columns to write every number."""
         return (self.matrix is not None and self.matrix.shape[0] <= NUMBERS_UP_TO
                 and self.matrix.shape[1] <= NUMBERS_UP_TO)
 
-    def sizeHint(self) -> QSize:
-        if self.matrix is None:
-            return QSize(240, 48)
+    def shows_numbers(self) -> bool:
+        """Every number fits its cell at full size in the width the widget has."""
+        if not self.small_enough():
+            return False
         rows, cols = self.matrix.shape
-        cell = 34 if self.shows_numbers() else max(2, min(14, 320 // max(cols, 1)))
-        return QSize(max(240, cols * cell), min(360, rows * max(cell, 16)) + 44)
+        return self._cell_size().width() * cols <= self.width() - 8 + 1e-6
+
+    def text_px(self) -> float:
+        """The height of the text drawn (title, caption, numbers: all in the widget's font)
+        in pixels, for the readability tests."""
+        return float(QFontInfo(self.font()).pixelSize())
+
+    def sizeHint(self) -> QSize:
+        line = QFontMetricsF(self.font()).height()
+        if self.matrix is None:
+            return QSize(240, int(2 * line + 16))
+        rows, cols = self.matrix.shape
+        if self.small_enough():
+            cell = self._cell_size()
+            width, height = cell.width() * cols, cell.height() * rows
+        else:
+            cell = max(2, min(14, 320 // max(cols, 1)))
+            width, height = cols * cell, min(360, rows * max(cell, 16))
+        return QSize(math.ceil(max(240, width + 8)), math.ceil(height + 3 * line + 12))   # title, 2 caption lines
 
     def _grid_rect(self) -> QRectF:
         rows, cols = self.matrix.shape
-        avail = QRectF(4, 20, self.width() - 8, self.height() - 42)
-        cw = min(avail.width() / cols, 34 if self.shows_numbers() else 24)
-        ch = min(max(cw, 16.0), avail.height() / rows)      # short rows stay readable bars
+        line = QFontMetricsF(self.font()).height()
+        avail = QRectF(4, line + 4, self.width() - 8, self.height() - 3 * line - 10)
+        if self.shows_numbers():
+            cell = self._cell_size()
+            cw, ch = cell.width(), min(cell.height(), avail.height() / rows)
+        else:
+            cw = min(avail.width() / cols, 24)
+            ch = min(max(cw, 16.0), avail.height() / rows)      # short rows stay readable bars
         return QRectF(avail.left(), avail.top(), cw * cols, ch * rows)
 
     def paintEvent(self, event):
@@ -80,11 +114,13 @@ class HeatMap(QWidget):
         bold.setBold(True)
         p.setFont(bold)
         p.setPen(pal.windowText().color())
-        p.drawText(QRectF(4, 0, self.width() - 8, 18), Qt.AlignLeft | Qt.AlignVCenter, self.title)
+        line = QFontMetricsF(bold).height()
+        p.drawText(QRectF(4, 0, self.width() - 8, line + 2), Qt.AlignLeft | Qt.AlignVCenter,
+                   self.title)
         p.setFont(self.font())
         if self.matrix is None:
             p.setPen(pal.placeholderText().color())
-            p.drawText(QRectF(4, 20, self.width() - 8, self.height() - 20),
+            p.drawText(QRectF(4, line + 4, self.width() - 8, self.height() - line - 4),
                        Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, self.note or "—")
             return
         rect = self._grid_rect()
@@ -92,24 +128,23 @@ class HeatMap(QWidget):
         if self.shows_numbers():
             self._draw_numbers(p, rect)
         p.setPen(pal.placeholderText().color())
-        p.drawText(QRectF(4, rect.bottom() + 2, self.width() - 8, 18),
-                   Qt.AlignLeft | Qt.AlignVCenter, self.caption + (f"   {self.note}" if self.note else ""))
+        caption = self.caption + (f"   {self.note}" if self.note else "")
+        if self.small_enough() and not self.shows_numbers():
+            caption += "   double-click for the numbers"
+        p.drawText(QRectF(4, rect.bottom() + 2, self.width() - 8, 2 * line + 2),
+                   Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, caption)
 
     def _draw_numbers(self, p: QPainter, rect: QRectF) -> None:
         rows, cols = self.matrix.shape
         cw, ch = rect.width() / cols, rect.height() / rows
-        font = QFont(self.font())
-        font.setPointSizeF(max(6.0, min(9.0, cw / 5)))
-        p.setFont(font)
+        p.setFont(self.font())
         idx, _ = diverging_index(self.matrix)
-        metrics = QFontMetricsF(font)
         for r in range(rows):
             for c in range(cols):
                 dark = abs(int(idx[r, c]) - 128) > 80          # white text on deep colours
                 p.setPen(QColor("#ffffff") if dark else QColor("#1f2328"))
-                text = metrics.elidedText(fmt(self.matrix[r, c]), Qt.ElideRight, cw - 2)
                 p.drawText(QRectF(rect.left() + c * cw, rect.top() + r * ch, cw, ch),
-                           Qt.AlignCenter, text)
+                           Qt.AlignCenter, fmt(self.matrix[r, c]))
 
     def value_at(self, pos):
         """(row, col, value) under a widget position, or None."""
