@@ -33,11 +33,14 @@ class HeatMap(QWidget):
         self.image = None
         self.caption = ""
         self.note = ""
+        self.row_labels = self.col_labels = None     # names (e.g. classes), for the focus view
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
 
-    def set_array(self, matrix, title: str | None = None, note: str = "") -> None:
-        """Show a 2-D array (None clears it and shows ``note`` instead)."""
+    def set_array(self, matrix, title: str | None = None, note: str = "",
+                  row_labels=None, col_labels=None) -> None:
+        """Show a 2-D array (None clears it and shows ``note`` instead). ``row_labels`` and
+        ``col_labels``, one name per row or column (class names), label it when enlarged."""
         if title is not None:
             self.title = title
         self.note = note
@@ -46,6 +49,9 @@ class HeatMap(QWidget):
         else:
             self.matrix = np.asarray(matrix, dtype=float)
             rows, cols = self.matrix.shape
+            for names, n, what in ((row_labels, rows, "rows"), (col_labels, cols, "columns")):
+                if names is not None and len(names) != n:
+                    raise ValueError(f"{len(names)} names for {n} {what}")
             step_r, step_c = -(-rows // IMAGE_SIDE), -(-cols // IMAGE_SIDE)
             # a screen has no room for more pixels than this: no need to colour them all
             self.image = to_image(self.matrix[::step_r, ::step_c])
@@ -53,6 +59,7 @@ class HeatMap(QWidget):
             self.caption = f"{rows}×{cols}   min {fmt(lo)}   max {fmt(hi)}   mean {fmt(mean)}"
             if step_r > 1 or step_c > 1:
                 self.caption += f"   (drawn from every {max(step_r, step_c)}th entry)"
+        self.row_labels, self.col_labels = row_labels, col_labels
         self.updateGeometry()
         self.update()
 
