@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import GraphError
+from .jacobian import LazyJacobian
 from .stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS, local_jacobian
 
 # Routes listed (and walked for the total). Fan-outs multiply routes; past this many the
@@ -49,8 +50,8 @@ class Factor:
     """∂(node's output)/∂(wrt) for one sample: one node's local Jacobian on the route.
 
     ``shape`` is (rows, columns) = (the sample's output elements, the sample's input
-    elements, or all of a parameter's); ``matrix`` is None where it was too big to build,
-    and ``note`` says why. (A lazy Jacobian with the same shape may take its place.)"""
+    elements, or all of a parameter's); ``matrix`` is None where it is too big to build
+    whole, and ``note`` says so; ``lazy`` computes any of its rows on demand."""
 
     node: str               # whose op
     wrt: str                # input slot or parameter name
@@ -58,6 +59,7 @@ class Factor:
     by: str                 # denominator: the source node id, or "node.param"
     shape: tuple[int, int]
     matrix: np.ndarray | None
+    lazy: LazyJacobian
     note: str = ""
     structure: str = ""     # the op's name for the Jacobian's pattern (op.jacobian_doc)
 
@@ -92,6 +94,13 @@ class ChainPath:
     def difference(self) -> float:
         """max |total − gradient|."""
         return float(np.max(np.abs(self.total - self.gradient), initial=0.0))
+
+    @property
+    def literal_difference(self) -> float | None:
+        """max |literal − product|: the row walk against the matrix product written out."""
+        if self.literal is None:
+            return None
+        return float(np.max(np.abs(self.literal.ravel() - self.product.ravel())))
 
     @property
     def shapes_text(self) -> str:
@@ -217,17 +226,14 @@ def _factor(graph, nid: str, wrt: str, sample: int, cap: int, max_rows: int) -> 
     op, node = graph.op(nid), graph.nodes[nid]
     inputs = {slot: graph.value(src) for slot, src in zip(op.inputs, node.inputs)}
     output = graph.value(nid)
-    if wrt in inputs:
-        params, by = {}, node.inputs[op.inputs.index(wrt)]
-    else:            # a parameter: no input slots, so only its Jacobian is built
-        params, inputs, by = {wrt: graph.param(nid, wrt)}, {}, f"{nid}.{wrt}"
-    jac, notes = local_jacobian(op, op.cache, output, inputs, params, sample, cap, max_rows)
-    value = params[wrt] if params else inputs[wrt]
-    rows = output[sample].size if output.ndim > 0 else 1
-    cols = value.size if params or value.ndim == 0 else value[sample].size
+    params, by = {}, (node.inputs[op.inputs.index(wrt)] if wrt in inputs else f"{nid}.{wrt}")
+    if wrt not in inputs:
+        params = {wrt: graph.param(nid, wrt)}
+    lazy = LazyJacobian(op, op.cache, output, inputs, params, sample, wrt)
+    jac, notes = local_jacobian(op, op.cache, output, inputs, params, sample, cap, max_rows,
+                                lazy={wrt: lazy})
     of = "L" if nid == graph.loss_node() else nid
-    return Factor(nid, wrt, of, by, (rows, cols), jac.get(wrt), notes.get(wrt, ""),
-                  op.jacobian_doc.get(wrt, ""))
+    return Factor(nid, wrt, of, by, lazy.shape, jac[wrt], lazy, notes[wrt], lazy.structure)
 
 
 def _walk(graph, route: Route, param: str, sample: int | None) -> list[np.ndarray]:

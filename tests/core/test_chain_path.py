@@ -59,8 +59,14 @@ def test_lecture_example_factors_are_the_lectures_and_the_samples_sum_to_the_gra
     assert [f.shape for f in c.factors] == [(1, 10), (10, 10), (10, 10), (10, 1_505_280)]
     assert c.shapes_text == "[1×10] · [10×10] · [10×10] · [10×1505280] = [1×1505280]"
     dydw = c.factors[-1]
-    assert dydw.matrix is None and "not built" in dydw.note and "x_k" in dydw.structure
+    assert dydw.matrix is None and "as they are looked at" in dydw.note
     assert c.literal is None                # the product went on without that factor
+    # ∂y_i/∂W_jk = x_k when i = j: rows of the 10 × 1,505,280 factor, computed on demand
+    x = g.value("flatten")[1]
+    assert "x_k" in dydw.structure and dydw.lazy.shape == (10, 1_505_280)
+    np.testing.assert_array_equal(dydw.lazy.block(0, 1, 0, 150_528), x[None])
+    np.testing.assert_array_equal(dydw.lazy.block(0, 2, 150_528, 150_538)[1], x[:10])
+    assert not dydw.lazy.block(0, 1, 150_528, 301_056).any()
     # the lecture's factors, written out: dL/dσ = -t/σ (times the batch mean's 1/N) ...
     sigma = g.value("softmax")[1]
     t = np.eye(10)[7]

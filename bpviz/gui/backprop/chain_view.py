@@ -1,0 +1,328 @@
+"""ChainView: the lecture's ∂L/∂W = ∂L/∂σ · ∂σ/∂y · ∂y/∂W for one parameter as one
+expression — the symbols with the node names, the shapes under each factor, each factor's
+numbers as a heat map — and the product next to the engine's gradient. The numbers are
+bpviz.core.chain_path's; ChainDialog holds the view, ``open_chain`` opens it for the
+workspace (Step ▸ Chain Rule from the Loss, Ctrl+R, or the Inspector's button)."""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFrame, QHBoxLayout,
+                               QLabel, QPushButton, QScrollArea, QSpinBox, QVBoxLayout,
+                               QWidget)
+
+from ...core import GraphError
+from ...core.array_views import as_matrix
+from ...core.chain_path import ChainPath, chain_path
+from ..theme import show_as_error
+from ..widgets.formula import Formula
+from ..widgets.heatmap import HeatMap, fmt
+
+SHORTCUT = "Ctrl+R"
+WHOLE_FORMULA_UP_TO = 6     # factors; a longer chain's formula elides its middle (\cdots)
+MIN_CARD_WIDTH = 220        # px: a fraction, a shape and a caption side by side
+
+
+def symbol(name: str) -> str:
+    """A node name in LaTeX, upright, underscores kept."""
+    return r"\mathrm{" + name.replace("_", r"\_") + "}"
+
+
+def fraction(of: str, by: str) -> str:
+    top = "L" if of == "L" else symbol(of)
+    return r"\frac{\partial " + top + r"}{\partial " + symbol(by) + "}"
+
+
+def expression(chain: ChainPath) -> str:
+    """∂L/∂W = ∂L/∂a · ∂a/∂b · … in LaTeX; past WHOLE_FORMULA_UP_TO factors the middle is
+    elided (every factor has its card below)."""
+    parts = [fraction(f.of, f.by) for f in chain.factors]
+    if len(parts) > WHOLE_FORMULA_UP_TO:
+        parts = parts[:2] + [r"\cdots"] + parts[-2:]
+    return fraction("L", f"{chain.node}.{chain.param}") + " = " + r" \cdot ".join(parts)
+
+
+def chain_button(node: str, param: str, open_it) -> QPushButton:
+    """The Inspector's way in: ``open_it(node, param)`` on click."""
+    button = QPushButton(f"∂L/∂{param} along the whole chain from the loss ({SHORTCUT})")
+    button.setObjectName(f"chain_open_{param}")
+    button.setToolTip("The lecture's product ∂L/∂W = ∂L/∂σ · ∂σ/∂y · ∂y/∂W, every factor "
+                      "with its numbers, next to the engine's gradient")
+    button.clicked.connect(lambda: open_it(node, param))
+    return button
+
+
+class ChainView(QWidget):
+    """Builds itself from a ChainPath; the route and sample controls ask for another."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.graph, self.node, self.param = None, "", ""
+        self.chain: ChainPath | None = None
+        self.heatmaps: dict[str, HeatMap] = {}
+        layout = QVBoxLayout(self)
+        self.title = QLabel(wordWrap=True, objectName="chain_title")
+        layout.addWidget(self.title)
+        layout.addLayout(self._controls())
+        self.message = QLabel(wordWrap=True, objectName="chain_message")
+        show_as_error(self.message)
+        layout.addWidget(self.message)
+        self.formula = Formula()
+        self.formula.setObjectName("chain_formula")
+        layout.addWidget(self.formula)
+        self.shapes = QLabel(objectName="chain_shapes", wordWrap=True)
+        layout.addWidget(self.shapes)
+        self.strip = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
+        layout.addWidget(self.strip, 1)
+        self.relation = QLabel(wordWrap=True, objectName="chain_relation")
+        layout.addWidget(self.relation)
+
+    def _controls(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.route_box = QComboBox(objectName="chain_route")
+        self.route_box.setToolTip("Where the graph branches, each route from the loss has a "
+                                  "product of its own; the gradient is their sum")
+        self.route_box.activated.connect(lambda _: self.compute())
+        self.sample_box = QSpinBox(objectName="chain_sample", prefix="sample ")
+        self.sample_box.valueChanged.connect(lambda _: self.compute())
+        self.param_box = QComboBox(objectName="chain_param")     # its owner picks
+        row.addWidget(self.param_box)
+        row.addWidget(QLabel("route"))
+        row.addWidget(self.route_box, 1)
+        row.addWidget(self.sample_box)
+        return row
+
+    # --- what to show ----------------------------------------------------------------
+    def set_target(self, graph, node: str, param: str, sample: int, batch: int,
+                   params: list[str]) -> None:
+        """Show ``node.param`` of ``graph`` (forward and backward have run); ``params``
+        lists the node's parameters for the chooser. Another target starts at route 1."""
+        if (graph, node, param) != (self.graph, self.node, self.param):
+            self.route_box.clear()
+        self.graph, self.node, self.param = graph, node, param
+        self.param_box.clear()
+        self.param_box.addItems(params)
+        self.param_box.setCurrentText(param)
+        self.sample_box.blockSignals(True)
+        self.sample_box.setRange(0, max(0, batch - 1))
+        self.sample_box.setValue(sample)
+        self.sample_box.blockSignals(False)
+        self.compute()
+
+    def compute(self) -> None:
+        """Ask the core for the chosen route and sample; its refusal is shown, not raised."""
+        if self.graph is None:
+            return
+        route = max(0, self.route_box.currentIndex())
+        try:
+            chain = chain_path(self.graph, self.node, self.param, self.sample_box.value(),
+                               route)
+        except GraphError as err:
+            self.show_message(str(err))
+            return
+        self.show_chain(chain)
+
+    def show_message(self, text: str) -> None:
+        """No chain to show: say why (and what to do), clearing the numbers."""
+        self.chain = None
+        self.message.setText(text)
+        self.message.show()
+        for widget in (self.formula, self.shapes, self.strip, self.relation):
+            widget.hide()
+
+    def show_chain(self, chain: ChainPath) -> None:
+        self.chain = chain
+        self.message.hide()
+        self.title.setText(f"<b>∂L/∂{escape(chain.param)} of {escape(chain.node)}</b> along "
+                           f"the chain from the loss, sample {chain.sample} of {chain.batch}")
+        self._fill_routes(chain)
+        size = max(17.0, 1.4 * QFontInfo(self.font()).pixelSize())
+        self.formula.set_latex(expression(chain), size)
+        self.shapes.setText(chain.shapes_text)
+        self.heatmaps = {}
+        self.strip.setWidget(self._factor_strip(chain))
+        self.relation.setText(chain.relation())
+        for widget in (self.formula, self.shapes, self.strip, self.relation):
+            widget.show()
+
+    def _fill_routes(self, chain: ChainPath) -> None:
+        if self.route_box.count() != len(chain.routes):
+            self.route_box.clear()
+            for k, route in enumerate(chain.routes):
+                self.route_box.addItem(f"{k + 1} of {chain.route_count}: {route.text}")
+        self.route_box.setCurrentIndex(chain.routes.index(chain.route))
+        self.route_box.setEnabled(len(chain.routes) > 1)
+
+    # --- the factors, left to right as the lecture writes them ----------------------------
+    def _factor_strip(self, chain: ChainPath) -> QWidget:
+        strip = QWidget()
+        row = QHBoxLayout(strip)
+        for k, factor in enumerate(chain.factors):
+            if k:
+                row.addWidget(self._operator("·"))
+            row.addWidget(self._card(k, factor, chain))
+        row.addWidget(self._operator("="))
+        row.addWidget(self._result_card(chain))
+        row.addStretch(1)
+        return strip
+
+    def _operator(self, text: str) -> QLabel:
+        label = QLabel(text, alignment=Qt.AlignCenter)
+        font = label.font()
+        font.setPointSizeF(font.pointSizeF() * 2.5)
+        font.setBold(True)
+        label.setFont(font)
+        return label
+
+    def _card(self, k: int, factor, chain: ChainPath) -> QFrame:
+        """One factor: its fraction, shape, structure and numbers; under it the product so
+        far, dL/d(denominator) (the lecture's ∂L/∂σ is the row after the Log)."""
+        card = QFrame(frameShape=QFrame.StyledPanel, objectName=f"chain_factor_{k}")
+        box = QVBoxLayout(card)
+        formula = Formula()
+        formula.set_latex(fraction(factor.of, factor.by), self.formula.size_pt)
+        box.addWidget(formula)
+        rows, cols = factor.shape
+        shape = QLabel(f"[{rows}×{cols}]", alignment=Qt.AlignCenter,
+                       objectName=f"chain_shape_{k}")
+        box.addWidget(shape)
+        if factor.structure:
+            box.addWidget(QLabel(f"<i>{escape(factor.structure)}</i>", wordWrap=True))
+        box.addWidget(self._heatmap(f"factor_{k}", "numbers (this sample)", factor.matrix,
+                                    factor.note))
+        if 0 < k < len(chain.factors) - 1:      # the first is its own row; the last: below
+            box.addWidget(self._heatmap(f"partial_{k}", f"product so far = ∂L/∂{factor.by}",
+                                        as_matrix(chain.partials[k].ravel())))
+        box.addStretch(1)
+        # as wide as its widest heat map wants (numbers at full size), never squeezed
+        card.setMinimumWidth(max(MIN_CARD_WIDTH, card.sizeHint().width()))
+        return card
+
+    def _heatmap(self, key: str, title: str, matrix, note: str = "") -> HeatMap:
+        heatmap = HeatMap(title)
+        heatmap.setObjectName(f"chain_{key}")
+        heatmap.set_array(matrix, note=note)
+        self.heatmaps[key] = heatmap
+        return heatmap
+
+    # --- the product next to the engine's gradient ------------------------------------------
+    def _result_card(self, chain: ChainPath) -> QFrame:
+        """The product in the parameter's shape, its sum over the batch (and routes), the
+        engine's gradient, and how far apart they are."""
+        card = QFrame(frameShape=QFrame.StyledPanel, objectName="chain_result")
+        box = QVBoxLayout(card)
+        summed = "samples" + (" and routes" if chain.route_count > 1 else "")
+        for key, title, matrix in (
+                ("product", f"sample {chain.sample}'s ∂L/∂{chain.param}", chain.product),
+                ("total", f"Σ over all {chain.batch} {summed}", chain.total),
+                ("engine", f"the engine's ∂L/∂{chain.param}", chain.gradient)):
+            box.addWidget(self._heatmap(key, title, as_matrix(matrix)))
+        self.difference = QLabel(self._difference_text(chain), wordWrap=True,
+                                 objectName="chain_difference")
+        box.addWidget(self.difference)
+        box.addStretch(1)
+        card.setMinimumWidth(max(MIN_CARD_WIDTH, card.sizeHint().width()))
+        return card
+
+    @staticmethod
+    def _difference_text(chain: ChainPath) -> str:
+        text = f"max |Σ − engine| = {fmt(chain.difference)}"
+        if chain.literal is not None:
+            text += ("<br>written out as matrix products: max |difference| = "
+                     f"{fmt(chain.literal_difference)}")
+        else:
+            text += ("<br>a factor is too big to build: the product is carried as row · J "
+                     "through each op's backward pass")
+        if not chain.complete:
+            text += f"<br>only {len(chain.routes)} of {chain.route_count} routes summed"
+        return text
+
+
+class ChainDialog(QDialog):
+    """The chain in a window of its own, nearly as large as the main window (the factors
+    stand side by side); it follows the stepper while open. Esc closes it."""
+
+    def __init__(self, workspace):
+        super().__init__(workspace.window)
+        self.workspace = workspace
+        self.node: str | None = None
+        self.param: str | None = None
+        self.setObjectName("chain_dialog")
+        self.setWindowTitle("Chain rule from the loss")
+        self.view = ChainView()
+        self.view.param_box.activated.connect(self._param_chosen)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view)
+        layout.addWidget(buttons)
+        workspace.stepper.event_changed.connect(self._follow)
+        workspace.stepper.reset_done.connect(self._follow)
+
+    def open_for(self, node: str | None = None, param: str | None = None) -> None:
+        """Show ``node.param``; without a node, the selected one or the stepped one."""
+        self.node, self.param = node or self._picked_node(), param
+        self.refresh()
+        window = self.workspace.window
+        self.resize(window.width() * 9 // 10, window.height() * 9 // 10)
+        self.move(window.geometry().center() - self.rect().center())
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def _picked_node(self) -> str | None:
+        ids = self.workspace.editor.selected_ids()
+        if len(ids) == 1:
+            return ids[0]
+        event = self.workspace.stepper.current()
+        return event.node if event is not None else None
+
+    def _follow(self, *_) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def _param_chosen(self, index: int) -> None:
+        self.param = self.view.param_box.itemText(index)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """The chain as the stepper now stands, or what must happen first."""
+        stepper = self.workspace.stepper.stepper
+        problem = self._problem(stepper)
+        if problem:
+            self.view.show_message(problem)
+            return
+        names = stepper.graph.param_names(self.node)
+        self.param = self.param if self.param in names else names[0]
+        self.view.set_target(stepper.graph, self.node, self.param, stepper.sample,
+                             stepper.batch, names)
+
+    def _problem(self, stepper) -> str:
+        graph = self.workspace.document.graph
+        if self.node is None or self.node not in graph.nodes:
+            return ("Select a node with parameters on the canvas (a Linear or Conv2d layer), "
+                    f"or step to one, then press {SHORTCUT}.")
+        try:
+            has_params = bool(graph.param_names(self.node))
+        except GraphError as err:
+            return str(err)
+        if not has_params:
+            return (f"'{self.node}' has no parameters: ∂L/∂W needs a layer with weights, "
+                    f"such as a Linear or Conv2d node.")
+        stepped = stepper is not None and any(
+            e.phase == "backward" and e.node == self.node for e in stepper.history)
+        if not stepped:
+            return (f"Step the backward pass through '{self.node}' first (Ctrl+Space runs to "
+                    f"the end of a phase): the chain from the loss ends at its parameters.")
+        return ""
+
+
+def open_chain(workspace, node: str | None = None, param: str | None = None) -> ChainDialog:
+    """Open (or bring back) the workspace's chain dialog for ``node.param``."""
+    dialog = getattr(workspace, "chain_dialog", None)
+    if dialog is None:
+        dialog = workspace.chain_dialog = ChainDialog(workspace)
+    dialog.open_for(node, param)
+    return dialog
