@@ -108,7 +108,7 @@ class UpdatePanel(QWidget):
 
     # --- the optimizer ------------------------------------------------------------------
     def _kind_changed(self, kind: str) -> None:
-        self.update_formula.set_latex(UPDATE_FORMULAS[kind], size=15)
+        self.update_formula.set_latex(UPDATE_FORMULAS[kind])
         self.trainer = None                    # a new optimizer starts with a fresh state
 
     @property

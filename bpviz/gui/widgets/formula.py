@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from PySide6.QtCore import QByteArray, QRectF, QSize
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QByteArray, QEvent, QRectF, QSize
+from PySide6.QtGui import QFontInfo, QPainter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -15,6 +15,14 @@ def render_svg(latex: str, size: float, color: str) -> bytes:
 
     ziamath.config.svg2 = False           # SVG 2 features make Qt's renderer draw garbage
     return ziamath.Math.fromlatex(latex, size=size, color=color).svg().encode("utf-8")
+
+
+FORMULA_SCALE = 1.4     # mathematics looks smaller than text of the same size
+
+
+def formula_size(widget) -> float:
+    """The size (pixels) formulas take beside ``widget``'s text: larger in presentation."""
+    return QFontInfo(widget.font()).pixelSize() * FORMULA_SCALE
 
 
 def warm(formulas, size: float, color: str) -> None:
@@ -33,13 +41,16 @@ class Formula(QWidget):
         self.renderer = QSvgRenderer(self)
         self.latex = ""
         self.error = ""
-        self.size_pt = 17.0
+        self.fixed_size = None        # None: follow the font (formula_size)
+        self.size_pt = formula_size(self)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
 
     def set_latex(self, latex: str, size: float | None = None) -> None:
+        """Show ``latex`` at ``size`` pixels (by default, at the size of the text around)."""
         self.latex = latex
         if size:
-            self.size_pt = size
+            self.fixed_size = size
+        self.size_pt = self.fixed_size or formula_size(self)
         self.error = ""
         color = self.palette().windowText().color().name()
         if latex:
@@ -49,6 +60,22 @@ class Formula(QWidget):
                 self.error = f"{latex}  ({type(err).__name__})"
         self.updateGeometry()
         self.update()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange and self.fixed_size is None and self.latex:
+            self.set_latex(self.latex)          # presentation mode: formulas grow with text
+
+    def _scale(self) -> float:
+        """Shrunk to the widget's width when it is narrower than the formula."""
+        width = self.renderer.defaultSize().width()
+        return min(1.0, (self.width() - 8) / max(width, 1))
+
+    def text_px(self) -> float | None:
+        """The formula's size on screen in pixels, for the readability measurements."""
+        if not self.latex or self.error or not self.renderer.isValid():
+            return None
+        return self.size_pt * self._scale()
 
     def sizeHint(self) -> QSize:
         if not self.latex or self.error or not self.renderer.isValid():
@@ -63,5 +90,5 @@ class Formula(QWidget):
             p.drawText(self.rect(), 0, self.error or self.latex)
             return
         size = self.renderer.defaultSize()
-        scale = min(1.0, (self.width() - 8) / max(size.width(), 1))
+        scale = self._scale()
         self.renderer.render(p, QRectF(4, 4, size.width() * scale, size.height() * scale))

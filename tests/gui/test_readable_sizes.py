@@ -1,0 +1,97 @@
+"""Every text a class must read is large enough on screen, measured from the widgets'
+fonts and the canvas's zoom (tests/gui/readability.py): 11 px at 1440x900, 16 px in
+presentation mode at 1280x720, on every tab, with the lecture example stepped."""
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from bpviz.gui.theme import THEMES, apply_theme
+from bpviz.gui.widgets.formula import Formula
+from bpviz.gui.widgets.heatmap import HeatMap
+from bpviz.gui.widgets.lazy import LazyPanel
+from bpviz.paths import example_path
+
+from .readability import measured, too_small
+
+MODES = {"desk": (False, (1440, 900), 11), "projector": (True, (1280, 720), 16)}
+
+
+def set_mode(qtbot, window, mode: str) -> int:
+    presentation, size, px = MODES[mode]
+    if presentation:
+        window.set_presentation(True)
+        window.setWindowState(window.windowState() & ~window.windowState().WindowFullScreen)
+    window.resize(*size)
+    qtbot.wait(10)
+    return px
+
+
+def show_tab(qtbot, window, name: str) -> None:
+    window.show_tab(name)
+    qtbot.wait(60)
+    for panel in window.findChildren(LazyPanel):
+        if panel.isVisible():
+            panel.panel                       # built now, not after the test's last look
+    qtbot.wait(10)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_formula_text_follows_the_font(qtbot, mode):
+    apply_theme(QApplication.instance(), THEMES["light"], MODES[mode][0])
+    try:
+        formula = Formula()
+        qtbot.addWidget(formula)
+        formula.set_latex(r"\frac{\partial L}{\partial x} = y - t")
+        formula.resize(600, 80)
+        assert formula.text_px() >= MODES[mode][2]
+    finally:
+        apply_theme(QApplication.instance(), THEMES["light"], False)
+
+
+def test_formula_grows_when_presentation_mode_changes_the_font(qtbot, window):
+    formula = Formula()
+    qtbot.addWidget(formula)
+    formula.set_latex("x^2")
+    formula.resize(600, 80)
+    desk = formula.text_px()
+    window.set_presentation(True)
+    qtbot.wait(10)
+    assert formula.text_px() == pytest.approx(desk * 1.6, rel=0.1)
+
+
+def test_heatmap_numbers_are_drawn_at_the_font_size_or_not_at_all(qtbot):
+    heat = HeatMap("J")
+    qtbot.addWidget(heat)
+    heat.set_array(np.arange(24.0).reshape(4, 6) / 7)
+    heat.resize(heat.sizeHint())
+    assert heat.shows_numbers()
+    assert heat.text_px() == heat.fontInfo().pixelSize()
+    heat.resize(heat.sizeHint().width() // 2, heat.height())
+    assert not heat.shows_numbers()          # too narrow: colours only, never tiny digits
+    heat.set_array(np.zeros((20, 20)))
+    heat.resize(2000, 2000)
+    assert not heat.shows_numbers()          # too many to write: colours
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("tab", ["backprop", "losses", "optimizers", "training"])
+def test_every_text_on_every_tab_is_readable(qtbot, window, mode, tab):
+    px = set_mode(qtbot, window, mode)
+    window.document.open_example(example_path("fc_softmax_ce"))
+    show_tab(qtbot, window, tab)
+    assert len(measured(window)) > 5
+    assert too_small(window, px) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_inspector_is_readable_at_every_step_of_the_lecture(qtbot, window, mode):
+    px = set_mode(qtbot, window, mode)
+    window.document.open_example(example_path("fc_softmax_ce"))
+    window.workspace.docks["inspector"].show()
+    window.stepper.step()
+    while not window.stepper.stepper.done:
+        window.stepper.step()
+        qtbot.wait(1)
+        assert window.inspector.isVisible()
+        small = too_small(window, px)
+        assert small == [], (window.stepper.current().node, window.stepper.current().phase)
