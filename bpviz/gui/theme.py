@@ -153,3 +153,7 @@ def _style_plot(plot, text: QColor, base: QColor) -> None:
         item.legend.setLabelTextColor(text)
         for _, label in item.legend.items:
             label.setText(label.text)
+    bar_class = sys.modules["pyqtgraph"].ColorBarItem
+    for bar in (i for i in plot.scene().items() if isinstance(i, bar_class)):
+        bar.axis.setTextPen(text)                  # a colour bar's numbers are text too
+        bar.axis.setPen(text)

@@ -4,9 +4,11 @@ import csv
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QLabel
 
 from bpviz.core.labs import curves
-from bpviz.gui.labs.optimizer_lab import RACE_SECONDS, STATE_COLUMNS, plotted_losses
+from bpviz.gui.labs.optimizer_lab import RACE_SECONDS, plotted_losses
+from bpviz.gui.widgets.heatmap import fmt
 
 
 @pytest.fixture
@@ -167,35 +169,23 @@ def test_optimizers_race_animate_and_step(qtbot, optimizers):
     lab.step()
     lab.step()
     assert lab.shown == 2
-    row = table_row(lab, "Adam")
-    assert row["step"] == "2"
-    assert float(row["m̂"]) == pytest.approx(np.linalg.norm(adam.states[2]["m_hat"]), rel=1e-3)
+    m_hat = [label.text() for label in lab.cards.cards["Adam"].values["m̂"]]
+    assert m_hat == [fmt(c) for c in adam.states[2]["m_hat"]]
 
 
-def table_row(lab, name) -> dict:
-    """{column header: text} of optimizer ``name``'s row of the state table."""
-    t = lab.table
-    rows = [r for r in range(t.rowCount()) if t.item(r, 0).text() == name]
-    assert len(rows) == 1
-    return {t.horizontalHeaderItem(c).text(): t.item(rows[0], c).text()
-            for c in range(t.columnCount())}
-
-
-def test_accumulators_of_g_squared_have_their_own_columns(optimizers):
+def test_accumulators_of_g_squared_have_their_own_fields(optimizers):
     lab = optimizers
-    assert lab.table.columnCount() == 1 + len(STATE_COLUMNS)
     lab.step()
     lab.step()
-    states = {name: lab.runs[name].states[2] for name in ("Momentum", "Adagrad", "RMSprop")}
-    rows = {name: table_row(lab, name) for name in states}
-    for name, column, key in (("Momentum", "velocity", "momentum_buffer"),
-                              ("Adagrad", "G = Σg²", "sum"), ("RMSprop", "s = E[g²]", "square_avg")):
-        assert float(rows[name][column]) == pytest.approx(np.linalg.norm(states[name][key]),
-                                                          rel=1e-3)
-        others = {"velocity", "G = Σg²", "s = E[g²]"} - {column}
-        assert all(rows[name][c] == "" for c in others), rows[name]
-    header = lab.table.horizontalHeaderItem(1 + STATE_COLUMNS.index("s = E[g²]"))
-    assert "square_avg" in header.toolTip()
+    for name, symbol, key in (("Adagrad", "G = Σg²", "sum"),
+                              ("RMSprop", "s = E[g²]", "square_avg")):
+        card = lab.cards.cards[name]
+        assert list(card.values) == [symbol]                 # no 'velocity' beside it
+        shown = [label.text() for label in card.values[symbol]]
+        assert shown == [fmt(c) for c in lab.runs[name].states[2][key]]
+    heads = lab.cards.grid.parentWidget().findChildren(QLabel)
+    tips = {h.text(): h.toolTip() for h in heads if h.toolTip()}
+    assert "square_avg" in tips["<i>s = E[g²]</i>"] and "sum" in tips["<i>G = Σg²</i>"]
 
 
 def test_integer_sliders_read_integers(optimizers):
@@ -224,7 +214,7 @@ def test_click_sets_the_start_and_unticking_removes_a_runner(qtbot, optimizers):
     lab.set_start(1.0, -1.0)
     assert all(np.allclose(r.points[0], [1.0, -1.0]) for r in lab.runs.values())
     lab.optimizers.item(0).setCheckState(Qt.Unchecked)
-    assert "GD" not in lab.runs and lab.table.rowCount() == 6
+    assert "GD" not in lab.runs and len(lab.cards.cards) == 6
     lab.set_start(100, 100)                       # outside the view: ignored
     assert np.allclose(lab.start, (1.0, -1.0))
 

@@ -11,39 +11,20 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPushButton, QSpinBox, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+                               QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
 from ...core import datasets as ds
 from ...core.labs import landscapes, surface
 from ...core.labs.race import race, starting_configs, tune_lr
 from .loss_lab import Slider
+from .optimizer_cards import OptimizerCards, swatch_icon
 from ..widgets.optimizer_form import PRESETS, OptimizerForm, build
 from .surface_panel import SurfacePlot
 
 COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": "#17becf",
           "Adagrad": "#2ca02c", "RMSprop": "#ff7f0e", "Adam": "#d62728"}
-# the norm columns of the state table: (header as the lecture's formulas write it, the
-# optimizer's state key as torch names it); Adagrad and RMSprop accumulate g², not a velocity
-NORM_COLUMNS = (("|g|", "grad"), ("velocity", "momentum_buffer"), ("G = Σg²", "sum"),
-                ("s = E[g²]", "square_avg"), ("m", "exp_avg"), ("v", "exp_avg_sq"),
-                ("m̂", "m_hat"), ("v̂", "v_hat"), ("effective step", "update"))
-STATE_COLUMNS = ("step", "x", "y", "loss", *(header for header, _ in NORM_COLUMNS))
 FRAME_MS = 16                       # animation: up to 60 frames per second
 RACE_SECONDS = 3.0                  # a whole run takes this long, however slow the frames
-
-
-def state_row(run, i) -> list[str]:
-    """The table row of one optimizer at step ``i``: position, loss and internal state."""
-    i = min(i, len(run.points) - 1)
-    norms = run.state_norms(i)
-
-    def norm(key):
-        return f"{norms[key]:.4g}" if key in norms else ""
-
-    x, y = run.points[i]
-    return [str(i), f"{x:.4f}", f"{y:.4f}", f"{run.losses[i]:.5g}",
-            *(norm(key) for _, key in NORM_COLUMNS)]
 
 
 def plotted_losses(run) -> np.ndarray:
@@ -64,7 +45,7 @@ class OptimizerLab(QWidget):
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked)
-            item.setForeground(pg.mkColor(COLORS[name]))
+            item.setIcon(swatch_icon(COLORS[name]))     # GD's colour fails as text on dark
             self.optimizers.addItem(item)
             self.configs[name] = dict(PRESETS[name][1])
         self.form = OptimizerForm()
@@ -98,26 +79,6 @@ class OptimizerLab(QWidget):
         self.new_surface()
 
     def _build_layout(self) -> None:
-        left = QVBoxLayout()
-        left.addWidget(QLabel("<b>Surface</b>"))
-        left.addWidget(self.surface_kind)
-        left.addWidget(self.condition)
-        left.addWidget(self.batch)
-        left.addWidget(QLabel("<b>Optimizers</b> (tick to race; select to edit)"))
-        left.addWidget(self.optimizers, 1)
-        left.addWidget(self.form)
-        apply = QPushButton("Apply to the selected optimizer")
-        apply.clicked.connect(self.apply_form)
-        left.addWidget(apply)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("steps"))
-        row.addWidget(self.steps)
-        left.addLayout(row)
-        for b in (self.run_button, self.step_button, self.reset_button, self.fair_button):
-            left.addWidget(b)
-        left.addWidget(self.status)
-        controls = QWidget()
-        controls.setLayout(left)
         self.plot = SurfacePlot("optimizers on the surface (click to set the start)")
         self.plot.setAspectLocked(True)                # a bowl of condition 10 looks it
         self.plot.addLegend(offset=(10, 10))
@@ -125,20 +86,17 @@ class OptimizerLab(QWidget):
         self.loss_plot.setBackground(self.loss_plot.palette().base().color())
         self.loss_plot.setLabel("bottom", "iteration")
         self.loss_plot.setLogMode(y=True)
-        self.table = QTableWidget(0, len(STATE_COLUMNS) + 1)
-        self.table.setHorizontalHeaderLabels(["optimizer", *STATE_COLUMNS])
-        offset = 1 + STATE_COLUMNS.index(NORM_COLUMNS[0][0])
-        for c, (_, key) in enumerate(NORM_COLUMNS, start=offset):   # torch's name, on hover
-            self.table.horizontalHeaderItem(c).setToolTip(f"norm of state['{key}']")
-        self.table.verticalHeader().setVisible(False)
-        right = QSplitter(Qt.Vertical)
-        right.addWidget(self.loss_plot)
-        right.addWidget(self.table)
+        self.cards = OptimizerCards()
+        plots = QSplitter(Qt.Vertical)                 # both plots are wider than high
+        plots.addWidget(self.plot)
+        plots.addWidget(self.loss_plot)
+        plots.setSizes([600, 400])
         splitter = QSplitter(Qt.Horizontal)
-        splitter.addWidget(controls)
-        splitter.addWidget(self.plot)
-        splitter.addWidget(right)
-        splitter.setSizes([260, 620, 520])
+        splitter.addWidget(self._controls())
+        splitter.addWidget(plots)
+        splitter.addWidget(self.cards)
+        splitter.setStretchFactor(1, 1)              # the cards keep the width they need
+        splitter.setCollapsible(2, False)
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
         self.paths = {name: self.plot.plot(pen=pg.mkPen(COLORS[name], width=2.5), name=name)
@@ -149,6 +107,33 @@ class OptimizerLab(QWidget):
                                            symbolPen=pg.mkPen("#ffffff", width=3))
         self.loss_curves = {name: self.loss_plot.plot(pen=pg.mkPen(COLORS[name], width=2))
                             for name in PRESETS}
+
+    def _controls(self) -> QWidget:
+        """The left column, short enough for 1280x720 in presentation mode."""
+        left = QVBoxLayout()
+        left.addWidget(QLabel("<b>Surface</b>"))
+        left.addWidget(self.surface_kind)
+        left.addWidget(self.condition)
+        left.addWidget(self.batch)
+        left.addWidget(QLabel("<b>Optimizers</b> (tick to race; select to edit)",
+                              wordWrap=True))
+        left.addWidget(self.optimizers, 1)
+        self.form.form.setRowVisible(self.form.kind, False)   # the list says which one
+        left.addWidget(self.form)
+        apply = QPushButton("Apply to the selected optimizer")
+        apply.clicked.connect(self.apply_form)
+        left.addWidget(apply)
+        for widgets in ((QLabel("steps"), self.steps),
+                        (self.run_button, self.step_button, self.reset_button)):
+            row = QHBoxLayout()
+            for w in widgets:
+                row.addWidget(w)
+            left.addLayout(row)
+        left.addWidget(self.fair_button)
+        left.addWidget(self.status)
+        controls = QWidget()
+        controls.setLayout(left)
+        return controls
 
     # --- the surface ------------------------------------------------------------------------
     def make_surface(self, kind: str):
@@ -224,12 +209,13 @@ class OptimizerLab(QWidget):
             self.runs.update(race(self.surface_for(name), {name: opt}, self.start,
                                            steps))
         self.shown = 0
+        self.cards.set_runs(self.runs, COLORS)
         self.start_marker.setData([self.start[0]], [self.start[1]])
         self._fit_loss_axes()
         self.show_step(0)
 
     def show_step(self, i: int) -> None:
-        """Trajectories, loss curves and the state table up to step ``i``."""
+        """Trajectories, loss curves and each optimizer's state up to step ``i``."""
         self.shown = i
         for name in PRESETS:
             run = self.runs.get(name)
@@ -241,7 +227,7 @@ class OptimizerLab(QWidget):
             self.paths[name].setData(run.points[:k, 0], run.points[:k, 1])
             self.heads[name].setData(run.points[k - 1:k, 0], run.points[k - 1:k, 1])
             self.loss_curves[name].setData(np.arange(k), plotted_losses(run)[:k])
-        self._fill_table(i)
+        self.cards.show_step(i)
         diverged = [n for n, r in self.runs.items() if len(r.points) < self.steps.value() + 1]
         text = f"step {i} of {self.steps.value()}"
         if diverged:
@@ -258,16 +244,6 @@ class OptimizerLab(QWidget):
             return
         lo, hi = np.log10(losses.min()), np.log10(losses.max())   # log axis: decades
         self.loss_plot.setYRange(lo, max(hi, lo + 1), padding=0.05)
-
-    def _fill_table(self, i: int) -> None:
-        self.table.setRowCount(len(self.runs))
-        for r, (name, run) in enumerate(self.runs.items()):
-            cells = [name] + state_row(run, i)
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if c == 0:
-                    item.setForeground(pg.mkColor(COLORS[name]))
-                self.table.setItem(r, c, item)
 
     # --- animation and step mode --------------------------------------------------------------
     def toggle_run(self) -> None:

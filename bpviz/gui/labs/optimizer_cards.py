@@ -1,0 +1,216 @@
+"""OptimizerCards: beside the race, each optimizer's own state at the step shown — the
+quantities the lecture names (velocity; Adagrad's G = Σg², RMSprop's s = E[g²]; Adam's m, v,
+m̂, v̂) with their two components, from bpviz.core.labs.race's Run.named_state — and under
+Adam its bias correction m̂/m, v̂/v over the first steps (Run.bias_correction).
+
+A name stands in the text colour beside a swatch of its series colour: series colours such
+as GD's near-black fail the 4.5:1 contrast as text on one theme or the other."""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..widgets.heatmap import fmt
+
+FIRST_STEPS = 5                 # the bias-correction table's first columns: t = 1..5
+WIDEST_NUMBER = "-8.88e-88"     # fmt's widest output: number columns keep this width
+EDGE = "#808080"                # a swatch's edge, 3:1 or more on both themes' backgrounds
+
+
+def paint_swatch(painter: QPainter, rect: QRect, colour: str) -> None:
+    painter.setPen(QColor(EDGE))
+    painter.setBrush(QColor(colour))
+    painter.drawRect(rect.adjusted(0, 0, -1, -1))
+
+
+def swatch_icon(colour: str, side: int = 16) -> QIcon:
+    """A square of ``colour`` with a grey edge, for list items."""
+    pixmap = QPixmap(side, side)
+    pixmap.fill(Qt.transparent)
+    painter = QPainter(pixmap)
+    paint_swatch(painter, QRect(0, 0, side, side), colour)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class Swatch(QWidget):
+    """A square of a series colour as high as the text beside it (it grows with the font)."""
+
+    def __init__(self, colour: str, parent=None):
+        super().__init__(parent)
+        self.colour = colour
+
+    def sizeHint(self) -> QSize:
+        side = round(self.fontMetrics().height() * 0.8)
+        return QSize(side, side)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def paintEvent(self, event) -> None:
+        side = min(self.width(), self.height())
+        painter = QPainter(self)
+        paint_swatch(painter, QRect(0, (self.height() - side) // 2, side, side), self.colour)
+
+
+def italic(symbol: str) -> str:
+    """A symbol as rich text in italics, as formulas set it (and upright DejaVu Sans draws
+    no hat over m̂)."""
+    return f"<i>{symbol}</i>"
+
+
+def number_label() -> QLabel:
+    label = QLabel("–")
+    label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+    return label
+
+
+def vector_text(value) -> tuple[str, str]:
+    """A (2,) vector's components as text; dashes before the optimizer has made it."""
+    return ("–", "–") if value is None else (fmt(float(value[0])), fmt(float(value[1])))
+
+
+def ratio_text(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.4g}"
+
+
+class BiasCorrection(QWidget):
+    """Adam's m̂/m and v̂/v at t = 1..FIRST_STEPS and at the step shown: 1/(1 − βᵗ), large
+    while m and v, started at 0, are still shrunk toward 0, and going to 1."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(0)
+        for row, (text, tip) in enumerate((("t", "Adam's step count"),
+                                           (f"{italic('m̂')}/{italic('m')}",
+                                            "m̂ / m = 1 / (1 − β₁ᵗ)"),
+                                           (f"{italic('v̂')}/{italic('v')}",
+                                            "v̂ / v = 1 / (1 − β₂ᵗ)"))):
+            head = QLabel(text)
+            head.setToolTip(tip)
+            grid.addWidget(head, row, 0)
+        self.columns = []                           # [(t label, m̂/m label, v̂/v label)]
+        for c in range(1, FIRST_STEPS + 2):
+            column = (number_label(), number_label(), number_label())
+            for row, label in enumerate(column):
+                grid.addWidget(label, row, c)
+            self.columns.append(column)
+
+    def show_step(self, run, i: int) -> None:
+        steps = list(range(1, FIRST_STEPS + 1)) + ([i] if i > FIRST_STEPS else [])
+        for c, (t_label, m_label, v_label) in enumerate(self.columns):
+            t = steps[c] if c < len(steps) else None
+            shown = t is not None and t <= i
+            m, v = run.bias_correction(t) if shown else (math.nan, math.nan)
+            # the step shown in bold (rich text: a label's own font would not follow
+            # presentation mode's larger one)
+            t_label.setText("" if t is None else f"<b>{t}</b>" if t == i else str(t))
+            m_label.setText(ratio_text(m) if t is not None else "")
+            v_label.setText(ratio_text(v) if t is not None else "")
+
+
+class OptimizerCard:
+    """One optimizer's rows in the cards' grid: swatch and name, then one row per named
+    quantity (symbol, x, y); Adam adds its bias correction below."""
+
+    def __init__(self, grid: QGridLayout, row: int, name: str, colour: str, run):
+        self.name, self.run = name, run
+        title = QWidget()
+        line = QHBoxLayout(title)
+        line.setContentsMargins(0, 0, 0, 0)
+        self.swatch = Swatch(colour)
+        self.title = QLabel(f"<b>{name}</b>")
+        line.addWidget(self.swatch)
+        line.addWidget(self.title, 1)
+        grid.addWidget(title, row, 0)
+        self.widgets = [title]
+        self.values = {}                               # symbol -> (x label, y label)
+        for r, (symbol, formula, _) in enumerate(run.named_state(0), start=row):
+            head = QLabel(italic(symbol))
+            head.setToolTip(formula)
+            self.values[symbol] = (number_label(), number_label())
+            for c, label in enumerate((head, *self.values[symbol]), start=1):
+                grid.addWidget(label, r, c)
+                self.widgets.append(label)
+        self.rows = len(self.values)
+        self.bias = None
+        if "m̂" in self.values:
+            self.bias = BiasCorrection()
+            caption = QLabel("bias correction, as m and v start at 0:")
+            caption.setWordWrap(True)
+            grid.addWidget(caption, row + self.rows, 0, 1, 4)
+            grid.addWidget(self.bias, row + self.rows + 1, 0, 1, 4)
+            self.widgets += [caption, self.bias]
+            self.rows += 2
+
+    def show_step(self, i: int) -> None:
+        for symbol, _, value in self.run.named_state(i):
+            for label, text in zip(self.values[symbol], vector_text(value)):
+                label.setText(text)
+        if self.bias is not None:
+            self.bias.show_step(self.run, min(i, len(self.run.states) - 1))
+
+
+class OptimizerCards(QWidget):
+    """A card for each racing optimizer, in one grid so that their columns line up."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.cards: dict[str, OptimizerCard] = {}
+        self.shape = None
+        self.body = None
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(4, 0, 4, 0)
+        self.outer.addStretch(1)
+
+    def set_runs(self, runs: dict, colours: dict) -> None:
+        """Show ``runs`` {name: Run}; the grid is rebuilt only when its rows change."""
+        shape = [(name, [s for s, _, _ in run.named_state(0)]) for name, run in runs.items()]
+        if shape != self.shape:
+            self._build(runs, colours)
+            self.shape = shape
+        for name, run in runs.items():
+            self.cards[name].run = run
+
+    def _build(self, runs: dict, colours: dict) -> None:
+        if self.body is not None:
+            self.body.deleteLater()
+        self.body = QWidget()
+        grid = QGridLayout(self.body)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(2)
+        self.step_label = QLabel()
+        for c, text in enumerate(("", "x", "y"), start=1):
+            grid.addWidget(QLabel(f"<b>{text}</b>", alignment=Qt.AlignRight), 0, c)
+        grid.addWidget(self.step_label, 0, 0)
+        self.cards, row = {}, 1
+        for name, run in runs.items():
+            self.cards[name] = OptimizerCard(grid, row + 1, name, colours[name], run)
+            grid.setRowMinimumHeight(row, 6)           # a gap between cards
+            row += 1 + self.cards[name].rows
+        self.grid = grid
+        self._fit_numbers()
+        self.outer.insertWidget(0, self.body)
+
+    def show_step(self, i: int) -> None:
+        self.step_label.setText(f"<b>after step {i}</b>")
+        for card in self.cards.values():
+            card.show_step(i)
+
+    def _fit_numbers(self) -> None:
+        """Number columns as wide as the widest number, so they do not jitter as it runs."""
+        width = self.fontMetrics().horizontalAdvance(WIDEST_NUMBER)
+        for c in (2, 3):
+            self.grid.setColumnMinimumWidth(c, width)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange and self.body is not None:
+            self._fit_numbers()                   # presentation mode: larger numbers
