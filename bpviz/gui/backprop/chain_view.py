@@ -8,16 +8,15 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFrame, QHBoxLayout,
-                               QLabel, QPushButton, QScrollArea, QSpinBox, QVBoxLayout,
+                               QLabel, QPushButton, QScrollArea, QSizePolicy, QSpinBox, QVBoxLayout,
                                QWidget)
 
 from ...core import GraphError
 from ...core.array_views import as_matrix
 from ...core.chain_path import ChainPath, chain_path
 from ..theme import show_as_error
-from ..widgets.formula import Formula
+from ..widgets.formula import Formula, formula_size
 from ..widgets.heatmap import HeatMap, fmt
 
 SHORTCUT = "Ctrl+R"
@@ -138,8 +137,7 @@ class ChainView(QWidget):
         self.title.setText(f"<b>∂L/∂{escape(chain.param)} of {escape(chain.node)}</b> along "
                            f"the chain from the loss, sample {chain.sample} of {chain.batch}")
         self._fill_routes(chain)
-        size = max(17.0, 1.4 * QFontInfo(self.font()).pixelSize())
-        self.formula.set_latex(expression(chain), size)
+        self.formula.set_latex(expression(chain))        # sized by the font: presentation too
         self.shapes.setText(chain.shapes_text)
         self.heatmaps = {}
         self.strip.setWidget(self._factor_strip(chain))
@@ -161,20 +159,19 @@ class ChainView(QWidget):
         row = QHBoxLayout(strip)
         for k, factor in enumerate(chain.factors):
             if k:
-                row.addWidget(self._operator("·"))
+                row.addWidget(self._operator(r"\cdot"))
             row.addWidget(self._card(k, factor, chain))
         row.addWidget(self._operator("="))
         row.addWidget(self._result_card(chain))
         row.addStretch(1)
         return strip
 
-    def _operator(self, text: str) -> QLabel:
-        label = QLabel(text, alignment=Qt.AlignCenter)
-        font = label.font()
-        font.setPointSizeF(font.pointSizeF() * 2.5)
-        font.setBold(True)
-        label.setFont(font)
-        return label
+    def _operator(self, latex: str) -> Formula:
+        """· or = between the cards, in the formula's font, twice its size."""
+        operator = Formula()
+        operator.set_latex(latex, 2 * formula_size(self))
+        operator.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+        return operator
 
     def _card(self, k: int, factor, chain: ChainPath) -> QFrame:
         """One factor: its fraction, shape, structure and numbers; under it the product so
@@ -182,7 +179,7 @@ class ChainView(QWidget):
         card = QFrame(frameShape=QFrame.StyledPanel, objectName=f"chain_factor_{k}")
         box = QVBoxLayout(card)
         formula = Formula()
-        formula.set_latex(fraction(factor.of, factor.by), self.formula.size_pt)
+        formula.set_latex(fraction(factor.of, factor.by))
         box.addWidget(formula)
         rows, cols = factor.shape
         shape = QLabel(f"[{rows}×{cols}]", alignment=Qt.AlignCenter,
@@ -215,7 +212,8 @@ class ChainView(QWidget):
         box = QVBoxLayout(card)
         summed = "samples" + (" and routes" if chain.route_count > 1 else "")
         for key, title, matrix in (
-                ("product", f"sample {chain.sample}'s ∂L/∂{chain.param}", chain.product),
+                ("product", f"sample {chain.sample}'s ∂L/∂{chain.param}"
+                 + (", this route" if chain.route_count > 1 else ""), chain.product),
                 ("total", f"Σ over all {chain.batch} {summed}", chain.total),
                 ("engine", f"the engine's ∂L/∂{chain.param}", chain.gradient)):
             box.addWidget(self._heatmap(key, title, as_matrix(matrix)))
