@@ -83,6 +83,12 @@ def test_every_text_on_every_tab_is_readable(qtbot, window, mode, tab):
     assert too_small(window, px) == []
 
 
+def laid_out(inspector) -> bool:
+    """Every heat map of the page has the height it asks for (a squeezed one is flat)."""
+    return all(heat.height() >= heat.sizeHint().height() - 1
+               for heat in inspector.findChildren(HeatMap))
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_the_inspector_is_readable_at_every_step_of_the_lecture(qtbot, window, mode):
     px = set_mode(qtbot, window, mode)
@@ -91,7 +97,7 @@ def test_the_inspector_is_readable_at_every_step_of_the_lecture(qtbot, window, m
     window.stepper.step()
     while not window.stepper.stepper.done:
         window.stepper.step()
-        qtbot.wait(1)
         assert window.inspector.isVisible()
+        qtbot.waitUntil(lambda: laid_out(window.inspector), timeout=5000)   # none flat
         small = too_small(window, px)
         assert small == [], (window.stepper.current().node, window.stepper.current().phase)

@@ -35,7 +35,7 @@ class HeatMap(QWidget):
         self.note = ""
         self.row_labels = self.col_labels = None     # names (e.g. classes), for the focus view
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)   # never squeezed flat
 
     def set_array(self, matrix, title: str | None = None, note: str = "",
                   row_labels=None, col_labels=None) -> None:
@@ -98,7 +98,7 @@ class HeatMap(QWidget):
             width, height = cell.width() * cols, cell.height() * rows
         else:
             cell = max(2, min(14, 320 // max(cols, 1)))
-            width, height = cols * cell, min(360, rows * max(cell, 16))
+            width, height = min(cols * cell, 640), min(360, rows * max(cell, 16))
         return QSize(math.ceil(max(240, width + 8)), math.ceil(height + 3 * line + 12))   # title, 2 caption lines
 
     def _grid_rect(self) -> QRectF:
