@@ -173,3 +173,20 @@ def test_every_coloured_text_in_the_tab_meets_aa(qtbot, lab, window, theme):
            if contrast_ratio(colour, background) < AA_CONTRAST]
     assert not low, low
     assert all(not lab.optimizers.item(i).icon().isNull() for i in range(lab.optimizers.count()))
+
+
+def test_cards_of_an_empty_race_and_of_a_run_that_stopped(qtbot, lab):
+    lab.configs["Adam"] = dict(lab.configs["Adam"], lr=1e6)         # leaves the box at once
+    lab.recompute()
+    adam = lab.runs["Adam"]
+    assert len(adam.states) < 3
+    for _ in range(4):
+        lab.step()
+    card = lab.cards.cards["Adam"]
+    last = adam.named_state(len(adam.states) - 1)
+    assert shown_vector(card, "m") == tuple(fmt(c) for c in last[0][2])
+    for i in range(lab.optimizers.count()):
+        lab.optimizers.item(i).setCheckState(Qt.Unchecked)
+    assert lab.cards.cards == {} and lab.runs == {}
+    lab.step()
+    assert "after step 1" in lab.cards.step_label.text()      # unticking restarts the race
