@@ -164,8 +164,42 @@ def imagenet10(n: int = 500, size: int = 32, noise: float = 0.1, seed: int = 0) 
     return Dataset("imagenet10", x, y.astype(np.int64), [name for _, name in IMAGENET10])
 
 
+COLOUR_SHAPES = ["red square", "green disc", "blue cross"]
+
+
+def _filled_mask(k: int, yy, xx, cy, cx, r) -> np.ndarray:
+    """Class k's filled shape: a square, a disc or a cross of bars r/3 wide."""
+    dy, dx = abs(yy - cy), abs(xx - cx)
+    if k == 0:
+        return (dy <= r) & (dx <= r)
+    if k == 1:
+        return dy ** 2 + dx ** 2 <= r ** 2
+    return ((dy <= r / 3) & (dx <= r)) | ((dx <= r / 3) & (dy <= r))
+
+
+def colour_shapes(n: int = 300, size: int = 32, classes: int = 3, noise: float = 0.0,
+                  seed: int = 0) -> Dataset:
+    """(3, size, size) images for the lecture's small example: a red square, a green disc or
+    a blue cross (class k lights channel k only, value 1 on a black 0 background) at a
+    random place and size. Without noise every pixel is 0 or 1, so x . x is the number of
+    lit pixels and the numbers of one step can be checked by hand."""
+    if not 2 <= classes <= len(COLOUR_SHAPES):
+        raise ValueError(f"colour_shapes has 2 to {len(COLOUR_SHAPES)} classes, not {classes}")
+    rng = np.random.default_rng(seed)
+    y = _labels(n, classes)
+    yy, xx = np.mgrid[0:size, 0:size].astype(float)
+    x = np.zeros((n, 3, size, size))
+    for i in range(n):
+        r = rng.uniform(0.2, 0.3) * size
+        cy, cx = rng.uniform(r, size - 1 - r, 2)
+        x[i, y[i]] = _filled_mask(y[i], yy, xx, cy, cx, r)
+    if noise:
+        x += rng.normal(0, noise, x.shape)
+    return Dataset("colour_shapes", x, y.astype(np.int64), COLOUR_SHAPES[:classes])
+
+
 TOY_2D = {"spirals": spirals, "blobs": blobs, "xor": xor, "circles": circles, "moons": moons}
-IMAGES = {"shapes": shapes, "imagenet10": imagenet10}
+IMAGES = {"shapes": shapes, "imagenet10": imagenet10, "colour_shapes": colour_shapes}
 
 
 def read_csv(path, label_column: int = -1) -> Dataset:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QSiz
                                QSpinBox, QStyle, QToolButton, QWidget)
 
 from ...core import datasets as ds
+from ...core.classes import LectureContext, lecture_context
 from ...core.errors import DataError, GraphError
 from ...core.ops import shape_label
 from ...core.trainer import class_count, data_inputs
@@ -78,6 +79,16 @@ def fit_dataset(data: ds.Dataset, graph) -> str:
     return ""
 
 
+def default_source(shape, classes: int) -> str:
+    """The built-in data for an Input of ``shape`` and a network scoring ``classes``:
+    colour images of up to three classes are the lecture's small example's."""
+    if len(shape) == 3 and shape[0] == 1:
+        return "shapes"
+    if len(shape) == 3 and shape[0] == 3:
+        return "colour_shapes" if classes <= len(ds.COLOUR_SHAPES) else "imagenet10"
+    return "spirals" if classes >= 3 else "moons"
+
+
 class DataPanel(QWidget):
     """Holds the current dataset and batch; ``changed`` when either changes."""
 
@@ -125,10 +136,7 @@ class DataPanel(QWidget):
             shape = tuple(graph.nodes[x_id].attrs.get("shape", ()))
         except GraphError:
             pass
-        classes = class_count(graph) or 3
-        name = ("shapes" if len(shape) == 3 and shape[0] == 1 else
-                "imagenet10" if len(shape) == 3 and shape[0] == 3 else
-                "spirals" if classes >= 3 else "moons")
+        name = default_source(shape, class_count(graph) or 3)
         self.source.setCurrentText(name)
         self._load(name)
 
@@ -165,8 +173,8 @@ class DataPanel(QWidget):
         size = shape[1] if len(shape) == 3 and shape[1] == shape[2] else 16
         size = max(4, min(size, 256))
         n = 40 if size > 64 else 600                 # 224x224x3 images are 1.2 MB each
-        kwargs = ({"classes": max(2, min(classes, len(ds.SHAPE_CLASSES)))}
-                  if name == "shapes" and classes else {})
+        names = {"shapes": ds.SHAPE_CLASSES, "colour_shapes": ds.COLOUR_SHAPES}.get(name)
+        kwargs = ({"classes": max(2, min(classes, len(names)))} if names and classes else {})
         self._use(ds.IMAGES[name](n=n, size=size, seed=0, **kwargs))
 
     def load_csv(self, path) -> bool:
@@ -212,15 +220,24 @@ class DataPanel(QWidget):
         self.batch_seed += 1
         self.changed.emit()
 
-    # --- what the stepper and trainer read ---------------------------------------------
+    # --- what the stepper, trainer and inspector read ----------------------------------
+    def lecture_context(self) -> LectureContext:
+        """Class names, the data Input's image shape and the per-class nodes, for the
+        inspector's images and class labels."""
+        labels = self.data.y[self._batch_index()] if self.data is not None else ()
+        return lecture_context(self.graph, self.data, labels)
+
     def problem(self) -> str:
         if self.data is None:
             return "no data: choose a dataset"
         return fit_dataset(self.data, self.graph)
 
-    def current_batch(self) -> tuple[np.ndarray, np.ndarray]:
+    def _batch_index(self) -> np.ndarray:
         size = min(self.batch.value(), len(self.data))
-        idx = np.random.default_rng(self.batch_seed).choice(len(self.data), size, replace=False)
+        return np.random.default_rng(self.batch_seed).choice(len(self.data), size, replace=False)
+
+    def current_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        idx = self._batch_index()
         return self.data.x[idx], self.data.y[idx]
 
     def feeds(self) -> dict:

@@ -10,11 +10,13 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QV
                                QWidget)
 
 from ...core.array_views import as_matrix, sample_of
+from ...core.classes import LectureContext
 from ...core.gradcheck import EPS, TOLERANCE
 from ...core.ops import shape_label
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap, fmt
 from ..theme import error_color, ok_color
+from .lecture_views import backward_views, forward_views
 
 
 def section(text: str) -> QLabel:
@@ -31,6 +33,7 @@ class Inspector(QScrollArea):
         self.setWidgetResizable(True)
         self.current = None        # the StepEvent shown ('event' would hide QWidget.event)
         self.heatmaps: dict[str, HeatMap] = {}
+        self.context_source = LectureContext    # the Data panel's: class names, image shape
         self.show_event(None)
 
     def _clear(self) -> None:
@@ -96,6 +99,8 @@ class Inspector(QScrollArea):
     def _values(self, ev) -> None:
         add = self.layout_.addWidget
         add(section("Values (this sample)"))
+        for view in forward_views(ev, self.context_source()):
+            add(view)
         for slot, value in ev.inputs.items():
             add(self._heatmap(f"in_{slot}", f"{slot} ({ev.input_ids[slot]})",
                               as_matrix(sample_of(value, ev.sample))))
@@ -122,6 +127,8 @@ class Inspector(QScrollArea):
                               note=notes.get(name, "")))
             if name in rules:
                 self._chain(name, src, rules[name], is_param, ev.node)
+        for view in backward_views(ev, self.context_source()):
+            add(view)
         self._lecture_note(ev)
 
     def _lecture_note(self, ev) -> None:

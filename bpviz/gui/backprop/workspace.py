@@ -58,6 +58,7 @@ class BackpropWorkspace(QObject):
         self.properties = PropertyEditor()
         self.problems = ProblemsList()
         self.inspector = Inspector()
+        self.inspector.context_source = self.data.lecture_context   # class names, image shape
         self.training = LazyPanel(self._make_update_panel)
         self.docks = self._make_docks({"palette": self.op_palette,
                                        "properties": self.properties,

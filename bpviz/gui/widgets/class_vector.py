@@ -1,0 +1,101 @@
+"""ClassVector: a vector with one value per class (the one-hot target, logits, softmax
+probabilities, a gradient over classes, each class's loss term), one line per class: the
+class name, the number and a bar (red > 0, blue < 0, from a common zero). The true class,
+where known, is bold and marked with ▶."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from .colormap import DIVERGING
+from .heatmap import fmt
+from .image_grid import bold, wrapped_height
+
+POSITIVE = QColor(*DIVERGING[230][:3])
+NEGATIVE = QColor(*DIVERGING[25][:3])
+TRUE_MARK = "▶ "             # before the true class's name
+
+
+class ClassVector(QWidget):
+    def __init__(self, title: str, values, names, true_class: int | None = None,
+                 parent=None):
+        super().__init__(parent)
+        self.title = title
+        self.values = np.asarray(values, dtype=float).ravel()
+        self.names = list(names)
+        self.true_class = true_class
+        policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def text_of(self, k: int) -> str:
+        """Line k as read aloud: "kit fox  0.333"."""
+        return f"{self.names[k]}  {fmt(self.values[k])}"
+
+    def _row(self) -> float:
+        return QFontMetricsF(self.font()).lineSpacing() + 4
+
+    def _title_height(self, width: int) -> float:
+        return max(wrapped_height(bold(self.font()), self.title, width), self._row())
+
+    def height_for(self, width: int) -> int:
+        return int(self._title_height(width) + self._row() * len(self.values) + 4)
+
+    def sizeHint(self) -> QSize:
+        metrics = QFontMetricsF(self.font())
+        names = max((metrics.horizontalAdvance(n) for n in self.names), default=0)
+        width = int(names + metrics.horizontalAdvance(TRUE_MARK + "-0.000e-00") + 120)
+        return QSize(width, self.height_for(width))
+
+    def hasHeightForWidth(self) -> bool:
+        return True                    # a long title wraps in a narrow dock
+
+    def heightForWidth(self, width: int) -> int:
+        return self.height_for(width)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(160, self.height_for(max(self.width(), 160)))
+
+    def _columns(self) -> tuple[float, float, float]:
+        """x of the number column, of the bar column and the bar's width."""
+        metrics = QFontMetricsF(bold(self.font()))
+        names = max((metrics.horizontalAdvance(TRUE_MARK + n) for n in self.names), default=0)
+        number_x = min(names + 12, self.width() * 0.45)
+        bar_x = number_x + metrics.horizontalAdvance("-0.000e-00") + 8
+        return number_x, bar_x, max(self.width() - bar_x - 4, 0)
+
+    def paintEvent(self, event):
+        p = QPainter(self)
+        p.setRenderHint(QPainter.TextAntialiasing)
+        text = self.palette().windowText().color()
+        strong = bold(self.font())
+        row = self._row()
+        head = self._title_height(self.width())
+        p.setFont(strong)
+        p.setPen(text)
+        p.drawText(QRectF(0, 0, self.width(), head), Qt.AlignLeft | Qt.AlignVCenter
+                   | Qt.TextWordWrap, self.title)
+        number_x, bar_x, bar_w = self._columns()
+        limit = float(np.nanmax(np.abs(self.values))) if self.values.size else 0.0
+        signed = bool((self.values < 0).any())
+        zero = bar_x + (bar_w / 2 if signed else 0)
+        scale = (bar_w / 2 if signed else bar_w) / limit if limit > 0 else 0.0
+        for k, v in enumerate(self.values):
+            top = head + row * k
+            marked = k == self.true_class
+            p.setFont(strong if marked else self.font())
+            p.setPen(text)
+            name_rect = QRectF(0, top, number_x - 8, row)
+            name = QFontMetricsF(p.font()).elidedText(
+                (TRUE_MARK if marked else "") + self.names[k], Qt.ElideRight, name_rect.width())
+            p.drawText(name_rect, Qt.AlignLeft | Qt.AlignVCenter, name)
+            p.drawText(QRectF(number_x, top, bar_x - number_x - 8, row),
+                       Qt.AlignRight | Qt.AlignVCenter, fmt(float(v)))
+            length = float(np.nan_to_num(v)) * scale
+            p.fillRect(QRectF(min(zero, zero + length), top + 3, abs(length), row - 6),
+                       POSITIVE if v > 0 else NEGATIVE)
+        if signed:
+            p.setPen(text)
+            p.drawLine(int(zero), int(head), int(zero), int(head + row * len(self.values)))

@@ -1,0 +1,145 @@
+"""ImageGrid: pictures made by bpviz.core.images (an image input, feature maps, dL/dx, the
+class templates of a Linear layer) side by side, each with its caption (a channel or a class
+name) under it, wrapping into rows that fit the width. Drawing only: the pixels come ready."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from .colormap import DIVERGING
+
+GAP = 8
+MIN_CELL = 64              # px: smaller and a 32x32 image loses its shape on a projector
+ONE_CELL = 256             # a single picture (the input image) may be this large
+MANY_CELL = 128            # a few: three class templates side by side in a dock
+ONE_ROW = 4                # up to this many shrink (to MIN_CELL) to share one row
+
+
+def to_qimage(picture) -> QImage:
+    """A QImage of a Picture's uint8 pixels: RGB, grey, or the diverging colour scale."""
+    pixels = np.ascontiguousarray(picture.pixels)
+    if pixels.ndim == 3:
+        h, w, _ = pixels.shape
+        return QImage(pixels.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+    h, w = pixels.shape
+    if picture.signed:
+        rgba = np.ascontiguousarray(DIVERGING[pixels])
+        return QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
+    return QImage(pixels.data, w, h, w, QImage.Format_Grayscale8).copy()
+
+
+def wrapped_height(font: QFont, text: str, width: float) -> float:
+    """Height of ``text`` word-wrapped to ``width``: titles and notes wrap in a narrow dock
+    (or in presentation mode's large font) instead of running past its edge."""
+    if not text:
+        return 0.0
+    return QFontMetricsF(font).boundingRect(QRectF(0, 0, max(width, 1.0), 1e5),
+                                            Qt.TextWordWrap, text).height()
+
+
+def bold(font: QFont) -> QFont:
+    font = QFont(font)
+    font.setBold(True)
+    return font
+
+
+class ImageGrid(QWidget):
+    def __init__(self, title: str, pictures=(), note: str = "", parent=None):
+        super().__init__(parent)
+        self.title = title
+        self.note = note
+        self.pictures = list(pictures)
+        self.images = [to_qimage(p) for p in self.pictures]
+        policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    # --- geometry ------------------------------------------------------------------------
+    def cell_side(self, width: int) -> int:
+        """Side of each picture's square: a whole-pixel zoom up to ONE_CELL or MANY_CELL,
+        shrunk (not below MIN_CELL) so that a few share one row, never wider than the widget."""
+        n = len(self.images)
+        if not n:
+            return MIN_CELL
+        side = max(max(im.width(), im.height()) for im in self.images)
+        target = ONE_CELL if n == 1 else MANY_CELL
+        cell = side * max(1, target // side) if side < target else target
+        shared = min(n, ONE_ROW)
+        cell = min(cell, max(MIN_CELL, (width - (shared - 1) * GAP) // shared))
+        return int(max(1, min(cell, width)))
+
+    def columns(self, width: int) -> int:
+        return max(1, min(len(self.images), (width + GAP) // (self.cell_side(width) + GAP)))
+
+    def _title_height(self, width: int) -> float:
+        return wrapped_height(bold(self.font()), self.title, width) + 4
+
+    def _caption_height(self) -> float:
+        return 2 * QFontMetricsF(self.font()).lineSpacing() + 2   # "Australian terrier" wraps
+
+    def height_for(self, width: int) -> int:
+        rows = math.ceil(len(self.images) / self.columns(width)) if self.images else 0
+        block = self.cell_side(width) + self._caption_height() + GAP
+        note = wrapped_height(self.font(), self.note, width) + 4 if self.note else 0
+        return int(math.ceil(self._title_height(width) + rows * block + note))
+
+    def hasHeightForWidth(self) -> bool:
+        return True                    # rows of pictures wrap: the height follows the width
+
+    def heightForWidth(self, width: int) -> int:
+        return self.height_for(width)
+
+    def sizeHint(self) -> QSize:
+        width = max(240, min(3, len(self.images)) * (MANY_CELL + GAP))
+        return QSize(width, self.height_for(width))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(MIN_CELL, self.height_for(max(self.width(), MIN_CELL)))
+
+    def cell_rect(self, k: int) -> QRectF:
+        """Where picture k is drawn (its caption goes below)."""
+        width = self.width()
+        cell, cols = self.cell_side(width), self.columns(width)
+        row, col = divmod(k, cols)
+        top = self._title_height(width) + row * (cell + self._caption_height() + GAP)
+        return QRectF(col * (cell + GAP), top, cell, cell)
+
+    # --- drawing -------------------------------------------------------------------------
+    def paintEvent(self, event):
+        p = QPainter(self)
+        p.setRenderHint(QPainter.TextAntialiasing)
+        pal = self.palette()
+        width = self.width()
+        p.setFont(bold(self.font()))
+        p.setPen(pal.windowText().color())
+        p.drawText(QRectF(0, 0, width, self._title_height(width)),
+                   Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, self.title)
+        p.setFont(self.font())
+        bottom = self._title_height(width)
+        for k, (image, picture) in enumerate(zip(self.images, self.pictures)):
+            cell = self.cell_rect(k)
+            rect = self._fitted(cell, image)
+            p.drawImage(rect, image)           # nearest pixels: the data, not a blur of it
+            p.setPen(pal.mid().color())        # a frame: a white (zero) map on a light page
+            p.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
+            p.setPen(pal.windowText().color())
+            text_rect = QRectF(cell.left() - GAP / 2, rect.bottom() + 2,
+                               cell.width() + GAP, self._caption_height())
+            p.drawText(text_rect, Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap,
+                       picture.caption)
+            bottom = max(bottom, cell.bottom() + self._caption_height() + GAP)
+        if self.note:
+            p.setPen(pal.placeholderText().color())
+            p.drawText(QRectF(0, bottom, width, wrapped_height(self.font(), self.note, width)),
+                       Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, self.note)
+
+    @staticmethod
+    def _fitted(cell: QRectF, image: QImage) -> QRectF:
+        """The image's aspect ratio inside the square cell, at its top."""
+        scale = min(cell.width() / image.width(), cell.height() / image.height())
+        w, h = image.width() * scale, image.height() * scale
+        return QRectF(cell.left() + (cell.width() - w) / 2, cell.top(), w, h)

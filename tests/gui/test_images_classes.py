@@ -1,0 +1,127 @@
+"""Images and classes in the Inspector: the image input and dL/dx as images, the rows of W
+and dL/dW as class templates, the one-hot target and softmax with class names; the small
+lecture example loads with its data and steps; readable in presentation mode."""
+import numpy as np
+import pytest
+from PySide6.QtGui import QFontInfo
+
+from bpviz.core import datasets as ds
+from bpviz.core.images import row_images, signed_uint8
+from bpviz.gui.theme import readable_px
+from bpviz.gui.widgets.class_vector import ClassVector
+from bpviz.gui.widgets.image_grid import ImageGrid
+from bpviz.paths import example_path
+
+
+def step_to(window, node, phase):
+    for _ in range(100):
+        window.stepper.step()
+        ev = window.stepper.current()
+        if ev is not None and ev.node == node and ev.phase == phase:
+            return ev
+    raise AssertionError(f"never reached {phase} {node}")
+
+
+def view(window, cls, name):
+    found = window.inspector.widget().findChild(cls, name)
+    assert found is not None, f"no {name} in the inspector"
+    return found
+
+
+@pytest.fixture
+def lecture(window):
+    window.document.open_example(example_path("lecture_small"))
+    return window
+
+
+def test_the_small_lecture_example_loads_with_its_data_and_steps(lecture):
+    data = lecture.data
+    assert data.source.currentText() == "colour_shapes" and data.problem() == ""
+    assert data.data.classes == ds.COLOUR_SHAPES
+    lecture.stepper.run_phase()
+    lecture.stepper.run_phase()
+    assert lecture.stepper.stepper.done
+    graph = lecture.document.graph
+    np.testing.assert_allclose(graph.value("loss"), np.log(3))     # W = 0: sigma = 1/3
+
+
+def test_the_image_input_is_shown_as_an_rgb_image(lecture):
+    ev = step_to(lecture, "flatten", "forward")
+    grid = view(lecture, ImageGrid, "images_in_input")
+    (picture,) = grid.pictures
+    x = ev.inputs["input"][ev.sample]                      # 0 or 1: colour_shapes
+    np.testing.assert_array_equal(picture.pixels, (x * 255).astype(np.uint8).transpose(1, 2, 0))
+    assert grid.images[0].width() == 32 and grid.cell_side(grid.width()) >= 64
+
+
+def test_target_is_one_hot_with_class_names_and_softmax_is_labelled(lecture):
+    ev = step_to(lecture, "softmax", "forward")
+    probs = view(lecture, ClassVector, "classes_output")
+    assert probs.names == ds.COLOUR_SHAPES
+    np.testing.assert_allclose(probs.values, ev.output[ev.sample])
+    logits = view(lecture, ClassVector, "classes_in_input")
+    assert logits.names == ds.COLOUR_SHAPES and "fc" in logits.title
+    lecture.data.sample.setValue(3)
+    ev = step_to(lecture, "loss", "forward")
+    label = int(ev.inputs["target"][3])
+    target = view(lecture, ClassVector, "classes_onehot_target")
+    np.testing.assert_array_equal(target.values, np.eye(3)[label])
+    assert target.names == ds.COLOUR_SHAPES and target.true_class == label
+    terms = view(lecture, ClassVector, "classes_loss_terms")
+    np.testing.assert_allclose(terms.values, np.log(3) * np.eye(3)[label])
+    assert view(lecture, ClassVector, "classes_in_input").true_class == label
+
+
+def test_rows_of_w_and_dl_dw_are_class_templates(lecture):
+    step_to(lecture, "fc", "forward")
+    grid = view(lecture, ImageGrid, "templates_weight")
+    assert [p.caption for p in grid.pictures] == ds.COLOUR_SHAPES
+    assert all(p.pixels.shape == (32, 32, 3) for p in grid.pictures)
+    assert all((p.pixels == 128).all() for p in grid.pictures)      # W = 0: mid grey
+    step_to(lecture, "fc", "backward")
+    grid = view(lecture, ImageGrid, "templates_dweight")
+    dw = row_images(lecture.document.graph.param_grad("fc", "weight"), (3, 32, 32))
+    limit = np.abs(dw).max()
+    for k, picture in enumerate(grid.pictures):
+        np.testing.assert_array_equal(picture.pixels,
+                                      signed_uint8(dw[k], limit).transpose(1, 2, 0))
+    assert "summed over the batch" in grid.title
+
+
+def test_the_gradient_with_respect_to_the_image_is_an_image(window):
+    window.document.open_example(example_path("fc_softmax_ce"))   # the lecture: 224x224x3
+    step_to(window, "fc", "forward")
+    grid = view(window, ImageGrid, "templates_weight")
+    assert len(grid.pictures) == 10 and grid.pictures[0].caption == "kit fox"
+    assert grid.pictures[0].pixels.shape == (224, 224, 3)
+    ev = step_to(window, "flatten", "backward")
+    grid = view(window, ImageGrid, "grad_image_input")
+    size, *channels = grid.pictures
+    g = ev.dinputs["input"][ev.sample]
+    assert [p.caption for p in channels] == ["dL/dx R", "dL/dx G", "dL/dx B"]
+    brightest = np.unravel_index(np.argmax(np.sqrt((g ** 2).sum(0))), g.shape[1:])
+    assert size.pixels[brightest] == 255 and size.pixels.shape == (224, 224)
+
+
+def test_a_network_on_2d_points_gets_class_names_but_no_images(window):
+    step_to(window, "fc3", "forward")                              # spirals_mlp
+    logits = view(window, ClassVector, "classes_output")
+    assert logits.names == window.data.data.classes == ["arm 0", "arm 1", "arm 2"]
+    assert window.inspector.widget().findChildren(ImageGrid) == []
+    window.stepper.reset()
+    step_to(window, "fc1", "forward")                              # a hidden layer
+    assert window.inspector.widget().findChild(ClassVector, "classes_output") is None
+
+
+def test_images_and_class_names_are_readable_in_presentation_mode(lecture, qtbot):
+    lecture.set_presentation(True)
+    lecture.resize(1280, 720)
+    step_to(lecture, "fc", "backward")
+    qtbot.wait(10)
+    grid = view(lecture, ImageGrid, "templates_dweight")
+    vector = view(lecture, ClassVector, "classes_dout")
+    for widget in (grid, vector):
+        assert QFontInfo(widget.font()).pixelSize() >= readable_px(True)
+        assert widget.height() >= widget.height_for(widget.width())    # nothing cut off
+    assert grid.cell_side(grid.width()) >= 64
+    assert grid.cell_rect(2).right() <= grid.width() or grid.columns(grid.width()) < 3
