@@ -41,12 +41,6 @@ class Run:
         before): torch's keys, arrays of shape (2,), None where not made yet."""
         return self.states[min(i, len(self.states) - 1)]
 
-    def state_norms(self, i: int) -> dict[str, float]:
-        """{key: Euclidean norm} of the optimizer's state at step ``i``, for every entry it
-        holds."""
-        return {key: float(np.linalg.norm(v)) for key, v in self.state_at(i).items()
-                if v is not None}
-
     def named_state(self, i: int) -> list[tuple[str, str, np.ndarray | None]]:
         """(symbol, formula, value (2,)) of each quantity the lecture names that this
         optimizer keeps (NAMED_STATE), after step ``i``; plain gradient descent keeps none

@@ -58,17 +58,6 @@ def test_starting_configs_scale_the_sgd_family_to_the_surface():
     assert all(len(r.points) == 201 for r in runs.values())   # none diverges
 
 
-def test_state_norms_follow_the_optimizer_state():
-    s = surface.quadratic(10)
-    run = race(s, {"Adam": optim.Adam(lr=0.1)}, s.start, 5)["Adam"]
-    norms = run.state_norms(3)
-    assert norms["exp_avg"] == pytest.approx(np.linalg.norm(run.states[3]["exp_avg"]))
-    assert norms["step"] == 3
-    assert run.state_norms(99) == run.state_norms(5)          # past the end: the last step
-    plain = race(s, {"SGD": optim.SGD(lr=0.01)}, s.start, 1)["SGD"]
-    assert "momentum_buffer" not in plain.state_norms(0)      # None: nothing to show
-
-
 @pytest.mark.parametrize("amsgrad", [False, True])
 def test_adams_bias_correction_read_from_its_state(amsgrad):
     """m̂/m = 1/(1 − β₁ᵗ) and v̂/v = 1/(1 − β₂ᵗ): 10 and 1000 at t = 1 for torch's betas."""
