@@ -140,10 +140,31 @@ class LazyJacobian:
     def missing(self, rows) -> list[int]:
         return [int(r) for r in rows if r not in self._rows]
 
+    def picture(self, rows, edges) -> np.ndarray:
+        """(len(rows), len(edges) - 1) from the computed rows (NaN for the others): per
+        column bin [edges[i], edges[i+1]) the entry of largest magnitude, or the value
+        itself where every bin is one column."""
+        edges = np.asarray(edges)
+        out = np.full((len(rows), len(edges) - 1), np.nan)
+        single = bool(np.all(np.diff(edges) == 1))
+        for i, r in enumerate(rows):
+            row = self.computed(int(r))
+            if row is not None:
+                out[i] = row.dense(edges[0], edges[-1]) if single else row.extremes(edges)
+        return out
+
+    def value(self, r: int, c: int) -> float | None:
+        """J[r, c] if row r is computed, else None."""
+        row = self.computed(r)
+        return None if row is None else float(row.dense(c, c + 1)[0])
+
     @property
     def rows_per_pass(self) -> int:
-        """One-hot rows one backward pass carries (known after the first pass)."""
-        return self._stack or 1
+        """One-hot rows one backward pass carries (the first call re-runs the forward)."""
+        if self._stack is None:
+            with self._computing:
+                self._stack = self._stack or self._stack_size()
+        return self._stack
 
     # --- computing ------------------------------------------------------------------
     def compute(self, rows, cancelled=lambda: False) -> int:
@@ -209,7 +230,7 @@ class LazyJacobian:
     def _runner(self) -> _Runner:
         if self._stack is None:
             self._stack = self._stack_size()
-        copies = 1 if self.is_param else self._stack
+        copies = self._stack
         runner = self._rerun(copies) if copies > 1 or self._stackable() else None
         return runner or _Runner(self._op, self._output.shape, self.sample, 1)
 

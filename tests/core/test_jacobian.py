@@ -191,3 +191,20 @@ def test_column_bins_keep_the_entry_of_largest_magnitude():
     np.testing.assert_array_equal(row.extremes(edges), [-5.0, 0, 1.0, 0, -0.1])
     np.testing.assert_array_equal(row.extremes(np.array([5, 18, 19])), [1.0, 0.5])
     np.testing.assert_array_equal(row.dense(3, 6), [2.0, -5.0, 0])
+
+
+def test_a_picture_holds_computed_rows_only():
+    g = graph_of([x_node((6,)), {"id": "fc", "op": "Linear",
+                                 "attrs": {"in_features": 6, "out_features": 5},
+                                 "inputs": ["x"]},
+                  {"id": "loss", "op": "Sum", "inputs": ["fc"]}])
+    ev = step_to(g, {"x": np.ones((1, 6))}, "fc")
+    lazy, w = ev.lazy_jacobian["input"], g.param("fc", "weight")
+    lazy.compute([1, 3])
+    pic = lazy.picture([0, 1, 3], [0, 1, 2, 3])
+    assert np.isnan(pic[0]).all() and lazy.value(0, 0) is None
+    np.testing.assert_array_equal(pic[1:], w[[1, 3], :3])
+    bins = lazy.picture([3], [0, 3, 6])[0]
+    for b, part in zip(bins, (w[3, :3], w[3, 3:])):
+        assert b == part[np.argmax(np.abs(part))]
+    assert lazy.value(3, 4) == w[3, 4]
