@@ -113,18 +113,29 @@ def _shape_mask(kind: str, yy, xx, cy, cx, r) -> np.ndarray:
     return (abs(dx) <= 1.2) & (abs(dy) <= r)
 
 
+def _drawing(name: str, n: int, size: int, classes: int, names: list, seed: int):
+    """What every set of drawn shapes starts from: the class count checked, a generator,
+    n labels spread over the classes and the pixel grid (yy, xx)."""
+    if not 2 <= classes <= len(names):
+        raise ValueError(f"{name} has 2 to {len(names)} classes, not {classes}")
+    rng = np.random.default_rng(seed)
+    return rng, _labels(n, classes), np.mgrid[0:size, 0:size].astype(float)
+
+
+def _place(rng, size: int, low: float, high: float) -> tuple:
+    """A random radius (low to high of the side) and a centre that keeps the shape inside."""
+    r = rng.uniform(low, high) * size
+    cy, cx = rng.uniform(r, size - 1 - r, 2)
+    return r, cy, cx
+
+
 def shapes(n: int = 600, size: int = 16, classes: int = 4, noise: float = 0.15,
            seed: int = 0) -> Dataset:
     """Greyscale (1, size, size) images of simple shapes at random places and scales."""
-    if not 2 <= classes <= len(SHAPE_CLASSES):
-        raise ValueError(f"shapes has 2 to {len(SHAPE_CLASSES)} classes, not {classes}")
-    rng = np.random.default_rng(seed)
-    y = _labels(n, classes)
-    yy, xx = np.mgrid[0:size, 0:size].astype(float)
+    rng, y, (yy, xx) = _drawing("shapes", n, size, classes, SHAPE_CLASSES, seed)
     x = np.empty((n, 1, size, size))
     for i in range(n):
-        r = rng.uniform(0.22, 0.36) * size
-        cy, cx = rng.uniform(r, size - 1 - r, 2)
+        r, cy, cx = _place(rng, size, 0.22, 0.36)
         mask = _shape_mask(SHAPE_CLASSES[y[i]], yy, xx, cy, cx, r)
         x[i, 0] = mask * rng.uniform(0.7, 1.0) + rng.normal(0, noise, (size, size))
     return Dataset("shapes", x, y.astype(np.int64), SHAPE_CLASSES[:classes])
@@ -183,15 +194,10 @@ def colour_shapes(n: int = 300, size: int = 32, classes: int = 3, noise: float =
     a blue cross (class k lights channel k only, value 1 on a black 0 background) at a
     random place and size. Without noise every pixel is 0 or 1, so x . x is the number of
     lit pixels and the numbers of one step can be checked by hand."""
-    if not 2 <= classes <= len(COLOUR_SHAPES):
-        raise ValueError(f"colour_shapes has 2 to {len(COLOUR_SHAPES)} classes, not {classes}")
-    rng = np.random.default_rng(seed)
-    y = _labels(n, classes)
-    yy, xx = np.mgrid[0:size, 0:size].astype(float)
+    rng, y, (yy, xx) = _drawing("colour_shapes", n, size, classes, COLOUR_SHAPES, seed)
     x = np.zeros((n, 3, size, size))
     for i in range(n):
-        r = rng.uniform(0.2, 0.3) * size
-        cy, cx = rng.uniform(r, size - 1 - r, 2)
+        r, cy, cx = _place(rng, size, 0.2, 0.3)
         x[i, y[i]] = _filled_mask(y[i], yy, xx, cy, cx, r)
     if noise:
         x += rng.normal(0, noise, x.shape)

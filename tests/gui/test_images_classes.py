@@ -12,14 +12,7 @@ from bpviz.gui.widgets.class_vector import ClassVector
 from bpviz.gui.widgets.image_grid import ImageGrid
 from bpviz.paths import example_path
 
-
-def step_to(window, node, phase):
-    for _ in range(100):
-        window.stepper.step()
-        ev = window.stepper.current()
-        if ev is not None and ev.node == node and ev.phase == phase:
-            return ev
-    raise AssertionError(f"never reached {phase} {node}")
+from .test_stepping import step_to
 
 
 def view(window, cls, name):
