@@ -10,9 +10,11 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QT
 from .. import __version__
 from .backprop.workspace import BackpropWorkspace
 from .canvas.document import Document
+from .dock_widths import DockWidths
 from .file_menu import FileMenu
 from .settings import settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
+from .widgets.focus import FocusController
 from .widgets.lazy import LazyPanel
 
 TABS = ("backprop", "losses", "optimizers", "training")
@@ -64,12 +66,15 @@ class MainWindow(QMainWindow):
         self.open_file, self._save_to = self.files.open_file, self.files._save_to
         self.export_figure, self.export_csv = self.files.export_figure, self.files.export_csv
         self.check_recovery, self.open_example = self.files.check_recovery, self.files.open_example
+        self.focus = FocusController(self)        # double-click or F enlarges a view
+        self.focus.message.connect(self.say)
+        self.dock_widths = DockWidths(self, self.docks.values())
         self._build_actions()
         self.document.graph_replaced.connect(self.on_graph_replaced)
         self.document.state_changed.connect(self.update_title)
         w.message.connect(self.say)
         w.summary_changed.connect(self.summary.setText)
-        self.tabs.currentChanged.connect(lambda i: w.set_docks_shown(i == 0))
+        self.tabs.currentChanged.connect(lambda i: self.show_docks())
         self._restore_settings()
         if presentation:
             self.set_presentation(True)
@@ -130,6 +135,10 @@ class MainWindow(QMainWindow):
         self.theme_actions[self.theme.name].setChecked(True)
         self.presentation_action = self._action(v, "&Presentation Mode", self.toggle_presentation,
                                                 "F11", checkable=True)
+        self.hide_docks_action = self._action(v, "&Hide Docks", self.show_docks, "Ctrl+Shift+D",
+                                              checkable=True)
+        v.addSeparator()
+        self.focus.add_view_actions(v)
         v.addSeparator()
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
@@ -201,6 +210,12 @@ class MainWindow(QMainWindow):
         self.showFullScreen() if on else self.showNormal()
         self.view.keep_fitted()              # full screen arrives later, as a resize
 
+    def show_docks(self) -> None:
+        """The docks belong to the Backprop tab, and the user may hide them (a projector
+        needs the width)."""
+        self.workspace.set_docks_shown(self.tabs.currentIndex() == 0
+                                       and not self.hide_docks_action.isChecked())
+
     def show_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TABS.index(name))
 
@@ -241,6 +256,8 @@ class MainWindow(QMainWindow):
         s = settings()
         if not self.presentation:
             s.setValue("geometry", self.saveGeometry())
+        # the docks as the user arranged them, not as hidden for another tab or a projector
+        self.workspace.set_docks_shown(True)
         s.setValue("window_state", self.saveState())
         s.setValue("theme", self.theme.name)
         s.sync()
