@@ -1,0 +1,256 @@
+"""The ``*.lesson.json`` format, version 1: a lesson is a list of steps, each with short
+text, an optional formula, actions that drive the app, and an optional question to answer
+before the answer is revealed.
+
+Nothing in a lesson file is evaluated: it is JSON, checked field by field here, and every
+problem is a ``LessonError`` naming the file, the step and the field. Names that only the
+app can check (a node of the open graph, a control on screen) are checked when the step
+runs, with a message of the same form (``where``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import GraphError, shown
+from .fileformat import read_json
+
+FORMAT = "bpviz.lesson"
+VERSION = 1
+SUFFIX = ".lesson.json"
+MAX_STEPS = 200
+MAX_TEXT = 4000               # characters of a step's text: a lesson panel, not a book
+TABS = ("backprop", "losses", "optimizers", "training")
+PHASES = ("forward", "backward")
+
+
+class LessonError(ValueError):
+    """A lesson that cannot be used; the message names the file, the step and the field."""
+
+
+def where(lesson: str, step: int | None = None, title: str = "", what: str = "") -> str:
+    """'fc.lesson.json, step 3 ("Softmax"), field do[1].step_to' (steps count from 1)."""
+    text = lesson
+    if step is not None:
+        text += f", step {step + 1}" + (f" ({title!r})" if title else "")
+    return text + (f", field {what}" if what else "")
+
+
+def _text(value, what: str, limit: int = MAX_TEXT, empty: bool = False) -> str:
+    if not isinstance(value, str) or (not empty and not value.strip()):
+        raise ValueError(f"{what}: expected {'' if empty else 'non-empty '}text, got "
+                         f"{shown(value)}")
+    if len(value) > limit:
+        raise ValueError(f"{what}: {len(value):,} characters, more than {limit:,}")
+    return value
+
+
+def _int(value, what: str, low: int = 0, high: int = 10**6) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValueError(f"{what}: expected a whole number from {low} to {high:,}, got "
+                         f"{shown(value)}")
+    return value
+
+
+def _number(value, what: str) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value \
+            or abs(value) == float("inf"):
+        raise ValueError(f"{what}: expected a number, got {shown(value)}")
+    return float(value)
+
+
+def _one_of(value, what: str, allowed) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what}: expected one of {', '.join(map(repr, allowed))}, got "
+                         f"{shown(value)}")
+    return value
+
+
+def _step_to(value, what: str) -> dict:
+    if not isinstance(value, dict) or set(value) != {"node", "phase"}:
+        raise ValueError(f"{what}: expected {{\"node\": ..., \"phase\": \"forward\" or "
+                         f"\"backward\"}}, got {shown(value)}")
+    return {"node": _text(value["node"], f"{what}.node", 200),
+            "phase": _one_of(value["phase"], f"{what}.phase", PHASES)}
+
+
+def _set(value, what: str) -> dict:
+    if not isinstance(value, dict) or set(value) != {"control", "value"}:
+        raise ValueError(f"{what}: expected {{\"control\": name, \"value\": ...}}, got "
+                         f"{shown(value)}")
+    v = value["value"]
+    if not isinstance(v, (bool, str)):
+        v = _number(v, f"{what}.value")
+    return {"control": _text(value["control"], f"{what}.control", 200), "value": v}
+
+
+# Each action is an object with one key; the value is checked by its function.
+ACTIONS = {
+    "example": lambda v, w: _text(v, w, 200),          # resources/examples/<name>.bpviz.json
+    "tab": lambda v, w: _one_of(v, w, TABS),
+    "data": lambda v, w: _text(v, w, 200),             # a data set of the Data panel
+    "batch": lambda v, w: _int(v, w, 1, 4096),
+    "sample": lambda v, w: _int(v, w, 0, 4095),
+    "train_mode": lambda v, w: _one_of(v, w, (True, False)),
+    "reset": lambda v, w: _one_of(v, w, (True,)),       # the stepper back to its start
+    "step_to": _step_to,                                # step until that node in that phase
+    "run_phase": lambda v, w: _one_of(v, w, PHASES),    # step to the end of that phase
+    "select": lambda v, w: _text(v, w, 200),            # a node of the graph
+    "focus": lambda v, w: _text(v, w, 200),             # an Inspector view, e.g. "jac_input"
+    "unfocus": lambda v, w: _one_of(v, w, (True,)),
+    "set": _set,                                        # a named control (slider, box)
+    "optimizer_steps": lambda v, w: _int(v, w, 1, 1000),
+}
+
+
+def check_action(action, what: str) -> dict:
+    if not isinstance(action, dict) or len(action) != 1:
+        raise ValueError(f"{what}: expected an object with one action, e.g. "
+                         f"{{\"example\": \"fc_softmax_ce\"}}, got {shown(action)}")
+    (name, value), = action.items()
+    if name not in ACTIONS:
+        raise ValueError(f"{what}: unknown action {shown(name)} (actions: "
+                         f"{', '.join(ACTIONS)})")
+    return {name: ACTIONS[name](value, f"{what}.{name}")}
+
+
+def _actions(value, what: str) -> list[dict]:
+    if not isinstance(value, list):
+        raise ValueError(f"{what}: expected a list of actions, got {shown(value)}")
+    return [check_action(a, f"{what}[{i}]") for i, a in enumerate(value)]
+
+
+@dataclass(frozen=True)
+class Question:
+    """Asked before the step's ``reveal`` actions run. Either ``choices`` with the index of
+    the right one in ``answer``, or a number ``answer`` within ``tolerance``."""
+    ask: str
+    answer: float
+    choices: tuple[str, ...] = ()
+    tolerance: float = 0.0
+    explain: str = ""
+
+    def is_right(self, given) -> bool:
+        if self.choices:
+            return given == int(self.answer)
+        try:
+            return abs(float(given) - self.answer) <= self.tolerance
+        except (TypeError, ValueError):
+            return False
+
+
+def _question(value, what: str) -> Question:
+    keys = {"ask", "answer", "choices", "tolerance", "explain"}
+    if not isinstance(value, dict) or not {"ask", "answer"} <= set(value) <= keys:
+        raise ValueError(f"{what}: expected {{\"ask\", \"answer\"}} with \"choices\" or "
+                         f"\"tolerance\" and an optional \"explain\", got {shown(value)}")
+    ask, explain = _text(value["ask"], f"{what}.ask"), _text(
+        value.get("explain", ""), f"{what}.explain", empty=True)
+    if "choices" in value:
+        choices = value["choices"]
+        if not isinstance(choices, list) or not 2 <= len(choices) <= 8:
+            raise ValueError(f"{what}.choices: expected a list of 2 to 8 texts, got "
+                             f"{shown(choices)}")
+        choices = tuple(_text(c, f"{what}.choices[{i}]", 300) for i, c in enumerate(choices))
+        answer = _int(value["answer"], f"{what}.answer", 0, len(choices) - 1)
+        return Question(ask, answer, choices, explain=explain)
+    tolerance = _number(value.get("tolerance", 0.0), f"{what}.tolerance")
+    if tolerance < 0:
+        raise ValueError(f"{what}.tolerance: expected a number >= 0, got {tolerance}")
+    return Question(ask, _number(value["answer"], f"{what}.answer"), (), tolerance, explain)
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    text: str
+    formula: str = ""
+    actions: tuple[dict, ...] = ()
+    question: Question | None = None
+    reveal: tuple[dict, ...] = ()      # run once the question is answered (or skipped)
+
+
+STEP_KEYS = {"title", "text", "formula", "do", "question", "reveal"}
+
+
+def _step(value, index: int, name: str) -> Step:
+    title = value.get("title", "") if isinstance(value, dict) else ""
+    title = title if isinstance(title, str) else ""
+    if not isinstance(value, dict):
+        raise LessonError(f"{where(name, index)}: expected an object, got {shown(value)}")
+    try:
+        for key in value:
+            if key not in STEP_KEYS:
+                raise ValueError(f"{shown(key)[:60]}: unknown field (fields: "
+                                 f"{', '.join(sorted(STEP_KEYS))})")
+        question = value.get("question")
+        return Step(_text(value.get("title"), "title", 200),
+                    _text(value.get("text"), "text"),
+                    _text(value.get("formula", ""), "formula", 1000, empty=True),
+                    tuple(_actions(value.get("do", []), "do")),
+                    None if question is None else _question(question, "question"),
+                    tuple(_actions(value.get("reveal", []), "reveal")))
+    except ValueError as err:
+        raise LessonError(f"{where(name, index, title)}, field {err}") from None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    name: str                    # the file name without .lesson.json
+    title: str
+    summary: str
+    steps: tuple[Step, ...]
+    path: Path | None = None
+    order: int = 0               # place on the start page
+
+
+def lesson_from_dict(spec, name: str, path: Path | None = None) -> Lesson:
+    label = f"{name}{SUFFIX}"
+    if not isinstance(spec, dict):
+        raise LessonError(f"{label}: not a bpviz lesson: expected a JSON object, got "
+                          f"{type(spec).__name__}")
+    if spec.get("format") != FORMAT:
+        raise LessonError(f"{label}: not a bpviz lesson: 'format' is "
+                          f"{shown(spec.get('format'))}, expected {FORMAT!r}")
+    if spec.get("version") != VERSION:
+        raise LessonError(f"{label}: lesson format version {shown(spec.get('version'))}; "
+                          f"this bpviz reads version {VERSION}")
+    try:
+        title = _text(spec.get("title"), "field title", 200)
+        summary = _text(spec.get("summary", ""), "field summary", 600, empty=True)
+        order = _int(spec.get("order", 0), "field order", 0, 1000)
+        steps = spec.get("steps")
+        if not isinstance(steps, list) or not 1 <= len(steps) <= MAX_STEPS:
+            raise ValueError(f"field steps: expected a list of 1 to {MAX_STEPS} steps, got "
+                             f"{shown(steps)}")
+    except ValueError as err:
+        raise LessonError(f"{label}: {err}") from None
+    return Lesson(name, title, summary, tuple(_step(s, i, label) for i, s in enumerate(steps)),
+                  path, order)
+
+
+def lesson_name(path) -> str:
+    name = Path(path).name
+    return name[:-len(SUFFIX)] if name.endswith(SUFFIX) else Path(path).stem
+
+
+def load_lesson(path) -> Lesson:
+    """Read and check a lesson file; LessonError naming the file, step and field."""
+    path = Path(path)
+    try:
+        spec = read_json(path)
+    except GraphError as err:
+        raise LessonError(str(err).replace("a graph file", "a lesson file")) from None
+    return lesson_from_dict(spec, lesson_name(path), path)
+
+
+def lessons_in(folder) -> tuple[list[Lesson], list[str]]:
+    """Every lesson in ``folder`` in their order, and the messages of those that failed."""
+    lessons, problems = [], []
+    for path in sorted(Path(folder).glob(f"*{SUFFIX}")):
+        try:
+            lessons.append(load_lesson(path))
+        except LessonError as err:
+            problems.append(str(err))
+    lessons.sort(key=lambda lesson: (lesson.order, lesson.name))
+    return lessons, problems

@@ -1,0 +1,111 @@
+"""The lesson file format: a good file loads; each kind of damage is one message naming the
+file, the step and the field."""
+import json
+
+import pytest
+
+from bpviz.core.lessons import (LessonError, Question, lesson_from_dict, lessons_in,
+                                load_lesson)
+
+GOOD = {
+    "format": "bpviz.lesson", "version": 1, "title": "One layer", "order": 1,
+    "summary": "y = Wx on an image",
+    "steps": [
+        {"title": "Open", "text": "The lecture's network.",
+         "do": [{"example": "fc_softmax_ce"}, {"data": "imagenet10"}, {"sample": 0}]},
+        {"title": "Predict", "text": "Which entries are non-zero?", "formula": "y = Wx",
+         "question": {"ask": "How many?", "choices": ["all", "the diagonal"], "answer": 1},
+         "reveal": [{"step_to": {"node": "fc", "phase": "backward"}}, {"focus": "jac_input"}]},
+        {"title": "A number", "text": "t", "question": {"ask": "dL/dx?", "answer": -1,
+                                                        "tolerance": 0.01}},
+    ],
+}
+
+
+def write(tmp_path, spec, name="one") -> str:
+    path = tmp_path / f"{name}.lesson.json"
+    path.write_text(json.dumps(spec) if not isinstance(spec, str) else spec)
+    return path
+
+
+def test_a_good_lesson_loads_with_its_steps_actions_and_questions(tmp_path):
+    lesson = load_lesson(write(tmp_path, GOOD))
+    assert lesson.name == "one" and lesson.title == "One layer" and len(lesson.steps) == 3
+    assert lesson.steps[0].actions == ({"example": "fc_softmax_ce"}, {"data": "imagenet10"},
+                                       {"sample": 0})
+    q = lesson.steps[1].question
+    assert q.choices == ("all", "the diagonal") and q.is_right(1) and not q.is_right(0)
+    assert lesson.steps[1].reveal[0] == {"step_to": {"node": "fc", "phase": "backward"}}
+    number = lesson.steps[2].question
+    assert number.is_right("-1.005") and not number.is_right(-0.9)
+    assert not number.is_right("minus one")
+
+
+def damaged(path, value):
+    """GOOD with the field at ``path`` (a list of keys) replaced by ``value``."""
+    spec = json.loads(json.dumps(GOOD))
+    target = spec
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return spec
+
+
+@pytest.mark.parametrize("path, value, expected", [
+    (["steps", 1, "reveal", 0, "step_to", "phase"], "sideways",
+     "one.lesson.json, step 2 ('Predict'), field reveal[0].step_to.phase: expected one of "
+     "'forward', 'backward', got 'sideways'"),
+    (["steps", 0, "do", 1], {"dance": 1}, "step 1 ('Open'), field do[1]: unknown action "
+                                          "'dance'"),
+    (["steps", 0, "do", 2, "sample"], -1, "field do[2].sample: expected a whole number"),
+    (["steps", 0, "do", 2], {"sample": 1, "batch": 2}, "do[2]: expected an object with one"),
+    (["steps", 1, "question", "answer"], 5, "question.answer: expected a whole number from 0 "
+                                           "to 1"),
+    (["steps", 1, "question", "choices"], ["only one"], "question.choices: expected a list"),
+    (["steps", 2, "question", "tolerance"], -1, "question.tolerance: expected a number >= 0"),
+    (["steps", 2, "text"], "", "step 3 ('A number'), field text: expected non-empty text"),
+    (["steps", 0, "titel"], "typo", "step 1 ('Open'), field 'titel': unknown field"),
+    (["steps", 0, "do"], "example", "field do: expected a list of actions"),
+    (["steps"], [], "field steps: expected a list of 1 to 200 steps"),
+    (["title"], 3, "one.lesson.json: field title: expected non-empty text"),
+    (["format"], "bpviz.graph", "not a bpviz lesson: 'format' is 'bpviz.graph'"),
+    (["version"], 2, "lesson format version 2"),
+    (["steps", 0, "do", 0, "example"], "x" * 300, "do[0].example: 300 characters"),
+    (["steps", 0, "do", 0], {"set": {"control": "lr"}}, "do[0].set: expected"),
+    (["steps", 0, "do", 0], {"set": {"control": "lr", "value": float("nan")}},
+     "do[0].set.value: expected a number"),
+])
+def test_each_kind_of_damage_is_named(tmp_path, path, value, expected):
+    with pytest.raises(LessonError) as err:
+        load_lesson(write(tmp_path, damaged(path, value)))
+    assert expected in str(err.value)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "'one.lesson.json' is empty"), ("{", "is not valid JSON"), ("[1, 2]", "expected a "
+                                                                            "JSON object"),
+])
+def test_files_that_are_not_lessons(tmp_path, text, expected):
+    with pytest.raises(LessonError, match=expected):
+        load_lesson(write(tmp_path, text))
+
+
+def test_a_missing_file_is_named(tmp_path):
+    with pytest.raises(LessonError, match="no such file"):
+        load_lesson(tmp_path / "gone.lesson.json")
+
+
+def test_a_folder_lists_good_lessons_in_order_and_names_the_bad_ones(tmp_path):
+    write(tmp_path, dict(GOOD, order=2, title="Second"), "b")
+    write(tmp_path, dict(GOOD, order=1, title="First"), "c")
+    write(tmp_path, "{", "a")
+    lessons, problems = lessons_in(tmp_path)
+    assert [lesson.title for lesson in lessons] == ["First", "Second"]
+    assert len(problems) == 1 and problems[0].startswith("'a.lesson.json'")
+
+
+def test_a_question_needs_choices_or_a_number():
+    q = Question("?", 2.0, (), 0.5)
+    assert q.is_right(2.4) and not q.is_right(2.6)
+    with pytest.raises(LessonError, match="question.answer: expected a number"):
+        lesson_from_dict(damaged(["steps", 2, "question", "answer"], "two"), "one")
