@@ -118,3 +118,23 @@ def test_images_and_class_names_are_readable_in_presentation_mode(lecture, qtbot
         assert widget.height() >= widget.height_for(widget.width())    # nothing cut off
     assert grid.cell_side(grid.width()) >= 64
     assert grid.cell_rect(2).right() <= grid.width() or grid.columns(grid.width()) < 3
+
+
+def test_feature_maps_and_their_gradients_are_grids_of_channels(window):
+    window.document.open_example(example_path("shapes_cnn"))
+    ev = step_to(window, "conv1", "forward")
+    grid = view(window, ImageGrid, "images_in_input")        # the 1x16x16 grey input
+    assert len(grid.pictures) == 1 and grid.pictures[0].pixels.shape == (16, 16)
+    grid = view(window, ImageGrid, "images_output")
+    assert [p.caption for p in grid.pictures] == [f"channel {k}" for k in range(8)]
+    maps = ev.output[ev.sample]
+    brightest = np.unravel_index(np.argmax(maps), maps.shape)
+    assert grid.pictures[brightest[0]].pixels[brightest[1:]] == 255
+    step_to(window, "pool2", "backward")
+    many = view(window, ImageGrid, "grad_image_input")      # dL/d(relu2): 16 maps
+    assert len(many.pictures) == 1 + 16
+    many_side = many.cell_side(400)
+    step_to(window, "pool1", "backward")
+    grid = view(window, ImageGrid, "grad_image_input")      # dL/d(relu1): 8 maps
+    assert len(grid.pictures) == 1 + 8 and grid.pictures[0].caption == "|dL/dx| per pixel"
+    assert many_side == 64 < grid.cell_side(400)              # fewer maps: larger cells

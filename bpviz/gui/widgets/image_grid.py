@@ -17,6 +17,7 @@ MIN_CELL = 64              # px: smaller and a 32x32 image loses its shape on a 
 ONE_CELL = 256             # a single picture (the input image) may be this large
 MANY_CELL = 128            # a few: three class templates side by side in a dock
 ONE_ROW = 4                # up to this many shrink (to MIN_CELL) to share one row
+MANY = 12                  # more (a conv layer's maps) are drawn MIN_CELL large
 
 
 def to_qimage(picture) -> QImage:
@@ -66,7 +67,7 @@ class ImageGrid(QWidget):
         if not n:
             return MIN_CELL
         side = max(max(im.width(), im.height()) for im in self.images)
-        target = ONE_CELL if n == 1 else MANY_CELL
+        target = ONE_CELL if n == 1 else MANY_CELL if n <= MANY else MIN_CELL
         cell = side * max(1, target // side) if side < target else target
         shared = min(n, ONE_ROW)
         cell = min(cell, max(MIN_CELL, (width - (shared - 1) * GAP) // shared))
