@@ -16,6 +16,7 @@ from ...core.ops import shape_label
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap, fmt
 from ..theme import error_color, ok_color
+from .chain_view import chain_button
 from .lecture_views import backward_views, forward_views
 
 
@@ -27,6 +28,7 @@ def section(text: str) -> QLabel:
 
 class Inspector(QScrollArea):
     check_requested = Signal(str)          # node id: run the gradient check
+    chain_requested = Signal(str, str)     # node id, parameter: the chain from the loss
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -160,6 +162,8 @@ class Inspector(QScrollArea):
             self.layout_.addLayout(row)
         what = f"dL/d{name} (summed over the batch)" if is_param else f"dL/d{src} (this sample)"
         add(self._heatmap(f"grad_{name}", what, as_matrix(rule.gradient)))
+        if is_param:
+            add(chain_button(node, name, self.chain_requested.emit))
 
     def show_check(self, results, node: str = "") -> None:
         """Gradient-check results (bpviz.core.gradcheck.GradCheck list) or an error text.

@@ -15,9 +15,10 @@ from ..canvas.graph_scene import GraphScene
 from ..canvas.graph_view import GraphView
 from ..canvas.palette import Palette
 from ..canvas.property_editor import PropertyEditor
-from ..widgets.formula import warm
+from ..widgets.formula import formula_size, warm
 from ..widgets.lazy import LazyPanel
 from .backprop_tab import BackpropTab
+from .chain_view import SHORTCUT as CHAIN_SHORTCUT, open_chain
 from .inspector import Inspector
 from .update_panel import UpdatePanel
 
@@ -94,6 +95,7 @@ class BackpropWorkspace(QObject):
         self.stepper.message.connect(self.message)
         self.data.message.connect(self.message)
         self.inspector.check_requested.connect(self.check_gradient)
+        self.inspector.chain_requested.connect(lambda nid, p: open_chain(self, nid, p))
 
     def _make_update_panel(self):
         panel = UpdatePanel(self.document, self.data, gradients_ready=lambda: (
@@ -126,6 +128,8 @@ class BackpropWorkspace(QObject):
         panel = add(menu, "Update && Train Panel", self.show_training, "Ctrl+U")
         panel.setShortcuts([QKeySequence("Ctrl+U"), QKeySequence("Ctrl+T")])
         add(menu, "Apply One Optimizer Step", self.apply_optimizer_step, "Ctrl+Shift+U")
+        menu.addSeparator()
+        add(menu, "&Chain Rule from the Loss…", lambda: open_chain(self), CHAIN_SHORTCUT)
 
     def add_view_actions(self, menu, add) -> None:
         add(menu, "&Fit to Window", self.view.keep_fitted, "Ctrl+0")
@@ -159,7 +163,8 @@ class BackpropWorkspace(QObject):
         that the first step through each op is as quick as the rest."""
         ops = {REGISTRY[n.op] for n in graph.nodes.values() if n.op in REGISTRY}
         color = self.inspector.palette().windowText().color().name()
-        warm([latex for op in ops for latex in (op.formula, op.grad_formula)], 17.0, color)
+        warm([latex for op in ops for latex in (op.formula, op.grad_formula)],
+             formula_size(self.inspector), color)
 
     def on_selection(self) -> None:
         if not shiboken6.isValid(self.scene):     # a dying scene reports its last selection

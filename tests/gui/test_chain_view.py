@@ -1,0 +1,119 @@
+"""The chain-rule view: after the backward pass, a parameter's whole product from the loss,
+factor by factor with shapes and numbers, next to the engine's gradient."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from bpviz.gui.backprop.chain_view import ChainDialog, expression
+from bpviz.paths import example_path
+
+from .readability import too_small
+
+
+def open_with_keys(qtbot, window) -> ChainDialog:
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key_R, Qt.ControlModifier)
+    dialog = window.workspace.chain_dialog
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def shapes(view) -> list[str]:
+    return [view.findChild(QLabel, f"chain_shape_{k}").text()
+            for k in range(len(view.chain.factors))]
+
+
+def test_lecture_example_shows_the_three_factor_product_next_to_the_engine(qtbot, window):
+    window.document.open_example(example_path("fc_softmax_ce"))
+    window.stepper.run_phase()
+    window.stepper.run_phase()
+    window.editor.select(["fc"])
+    dialog = open_with_keys(qtbot, window)
+    view = dialog.view
+    chain = view.chain
+    assert chain is not None and not view.message.isVisible()
+    assert (chain.node, chain.param) == ("fc", "weight")
+    assert shapes(view) == ["[1×10]", "[10×10]", "[10×10]", "[10×1505280]"]
+    assert view.shapes.text() == "[1×10] · [10×10] · [10×10] · [10×1505280] = [1×1505280]"
+    latex = expression(chain)
+    assert latex.count(r"\frac") == 5 and r"\mathrm{softmax}" in latex
+    assert view.formula.error == "" and view.formula.height() > 0
+    assert view.heatmaps["factor_2"].matrix.shape == (10, 10)          # ∂σ/∂y, with numbers
+    assert view.heatmaps["factor_2"].shows_numbers()
+    assert "as they are looked at" in view.heatmaps["factor_3"].note   # ∂y/∂W: 15 M entries
+    np.testing.assert_array_equal(view.heatmaps["engine"].matrix,
+                                  window.document.graph.param_grad("fc", "weight"))
+    assert chain.difference < 1e-12
+    assert "max |Σ − engine| = " in view.difference.text()
+    assert f"sample 0 of {chain.batch}" in view.title.text()
+    dialog.grab().save("/tmp/chain_lecture.png")
+    qtbot.keyClick(dialog, Qt.Key_Escape)
+    assert not dialog.isVisible()
+
+
+def test_inspector_button_opens_it_for_the_stepped_parameter(qtbot, window):
+    window.stepper.run_phase()
+    for _ in range(2):                                   # loss, then fc3
+        window.stepper.step()
+    assert window.stepper.current().node == "fc3"
+    button = window.inspector.findChild(object, "chain_open_bias")
+    qtbot.mouseClick(button, Qt.LeftButton)
+    view = window.workspace.chain_dialog.view
+    assert (view.chain.node, view.chain.param) == ("fc3", "bias")
+    assert view.param_box.currentText() == "bias"
+    assert view.chain.literal_difference < 1e-12              # every factor is built here
+    assert "matrix products" in view.difference.text()
+
+
+def test_branching_graph_offers_both_routes_and_sums_them(qtbot, window):
+    window.document.open_example(example_path("branching"))
+    window.stepper.run_phase()
+    window.stepper.run_phase()
+    window.editor.select(["fc"])
+    view = open_with_keys(qtbot, window).view
+    assert view.route_box.count() == 2 and view.route_box.isEnabled()
+    first = view.chain.product.copy()
+    view.route_box.setCurrentIndex(1)
+    view.route_box.activated.emit(1)
+    assert view.chain.route.nodes[2] == "gate" and "gate" in view.route_box.currentText()
+    assert np.abs(view.chain.product - first).max() > 0
+    assert view.chain.difference < 1e-12 and "2 routes reach fc" in view.relation.text()
+    view.sample_box.setValue(1)                      # another sample, the same route
+    assert view.chain.sample == 1 and view.chain.route.nodes[2] == "gate"
+
+
+def test_before_the_backward_pass_it_says_what_to_do(qtbot, window):
+    window.editor.select(["fc1"])
+    view = open_with_keys(qtbot, window).view
+    assert view.chain is None and "Step the backward pass through 'fc1'" in view.message.text()
+    window.editor.select(["relu1"])
+    window.workspace.chain_dialog.open_for()
+    assert "'relu1' has no parameters" in view.message.text()
+    window.stepper.run_phase()
+    window.stepper.run_phase()                       # the open dialog follows the stepper
+    window.editor.select(["fc1"])
+    window.workspace.chain_dialog.open_for()
+    assert view.chain is not None and view.chain.node == "fc1"
+    window.stepper.back()                            # fc1's backward step undone
+    assert view.chain is None and "Step the backward pass" in view.message.text()
+
+
+@pytest.mark.parametrize("presentation,size,px", [(False, (1440, 900), 11),
+                                                  (True, (1280, 720), 16)])
+def test_every_text_is_readable_at_desk_and_projector_sizes(qtbot, window, presentation,
+                                                            size, px):
+    window.document.open_example(example_path("fc_softmax_ce"))
+    if presentation:
+        window.set_presentation(True)
+        window.setWindowState(window.windowState() & ~window.windowState().WindowFullScreen)
+    window.resize(*size)
+    window.stepper.run_phase()
+    window.stepper.run_phase()
+    window.editor.select(["fc"])
+    dialog = open_with_keys(qtbot, window)
+    assert dialog.width() <= size[0] and dialog.height() <= size[1]
+    assert dialog.view.chain is not None
+    assert too_small(dialog, px) == []
+    assert dialog.view.formula.sizeHint().height() >= 2 * px       # a fraction: two lines
+    dialog.grab().save(f"/tmp/chain_{'projector' if presentation else 'desk'}.png")
