@@ -33,11 +33,14 @@ def image_shape(shape) -> tuple | None:
 
 
 def to_uint8(a, lo: float, hi: float) -> np.ndarray:
-    """Linear map of [lo, hi] onto 0..255, clipped; NaN counts as 0; a flat range gives 128."""
+    """Linear map of [lo, hi] onto 0..255, clipped; NaN counts as 0, ±inf as the ends; a
+    flat range gives 128."""
     a = np.nan_to_num(np.asarray(a, dtype=float))
     if not hi > lo:
         return np.full(a.shape, 128, dtype=np.uint8)
-    return np.clip(np.round((a - lo) / (hi - lo) * 255), 0, 255).astype(np.uint8)
+    with np.errstate(over="ignore", invalid="ignore"):     # ±inf: the ends of the scale
+        fraction = np.clip((a - lo) / (hi - lo), 0.0, 1.0)
+    return np.round(fraction * 255).astype(np.uint8)
 
 
 def _finite_range(a) -> tuple[float, float]:

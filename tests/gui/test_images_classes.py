@@ -138,3 +138,16 @@ def test_feature_maps_and_their_gradients_are_grids_of_channels(window):
     grid = view(window, ImageGrid, "grad_image_input")      # dL/d(relu1): 8 maps
     assert len(grid.pictures) == 1 + 8 and grid.pictures[0].caption == "|dL/dx| per pixel"
     assert many_side == 64 < grid.cell_side(400)              # fewer maps: larger cells
+
+
+def test_diverged_values_are_drawn_without_errors(qtbot):
+    from bpviz.core.images import gradient_pictures, value_pictures
+    bad = np.array([[[np.nan, np.inf], [-np.inf, 1.0]]] * 3)
+    pictures = value_pictures(bad)[0] + gradient_pictures(bad)[0]
+    grid = ImageGrid("diverged", pictures, "note")
+    vector = ClassVector("diverged", [np.nan, np.inf, -1.0], ["a", "b", "c"], true_class=1)
+    for widget in (grid, vector):
+        qtbot.addWidget(widget)
+        widget.resize(300, widget.heightForWidth(300))
+        assert not widget.grab().isNull()              # painted: an error would fail the test
+    assert all(p.pixels.dtype == np.uint8 for p in pictures)
