@@ -41,7 +41,10 @@ def test_lecture_example_shows_the_three_factor_product_next_to_the_engine(qtbot
     assert view.formula.error == "" and view.formula.height() > 0
     assert view.heatmaps["factor_2"].matrix.shape == (10, 10)          # ∂σ/∂y, with numbers
     assert view.heatmaps["factor_2"].shows_numbers()
-    assert "as they are looked at" in view.heatmaps["factor_3"].note   # ∂y/∂W: 15 M entries
+    dydw = view.jacobians["factor_3"]                  # ∂y/∂W: 15 M entries, by the row
+    assert dydw.lazy.shape == (10, 1_505_280) and "as they are looked at" in dydw.note
+    x = window.document.graph.value("flatten")[0]
+    np.testing.assert_array_equal(dydw.lazy.block(1, 2, 150_528, 150_538)[0], x[:10])
     np.testing.assert_array_equal(view.heatmaps["engine"].matrix,
                                   window.document.graph.param_grad("fc", "weight"))
     assert chain.difference < 1e-12

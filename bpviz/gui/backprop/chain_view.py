@@ -18,6 +18,7 @@ from ...core.chain_path import ChainPath, chain_path
 from ..theme import show_as_error
 from ..widgets.formula import Formula, formula_size
 from ..widgets.heatmap import HeatMap, fmt
+from ..widgets.jacobian_view import JacobianView
 
 SHORTCUT = "Ctrl+R"
 WHOLE_FORMULA_UP_TO = 6     # factors; a longer chain's formula elides its middle (\cdots)
@@ -61,6 +62,7 @@ class ChainView(QWidget):
         self.graph, self.node, self.param = None, "", ""
         self.chain: ChainPath | None = None
         self.heatmaps: dict[str, HeatMap] = {}
+        self.jacobians: dict[str, JacobianView] = {}       # factors too big to build whole
         layout = QVBoxLayout(self)
         self.title = QLabel(wordWrap=True, objectName="chain_title")
         layout.addWidget(self.title)
@@ -139,7 +141,7 @@ class ChainView(QWidget):
         self._fill_routes(chain)
         self.formula.set_latex(expression(chain))        # sized by the font: presentation too
         self.shapes.setText(chain.shapes_text)
-        self.heatmaps = {}
+        self.heatmaps, self.jacobians = {}, {}
         self.strip.setWidget(self._factor_strip(chain))
         self.relation.setText(chain.relation())
         for widget in (self.formula, self.shapes, self.strip, self.relation):
@@ -187,8 +189,7 @@ class ChainView(QWidget):
         box.addWidget(shape)
         if factor.structure:
             box.addWidget(QLabel(f"<i>{escape(factor.structure)}</i>", wordWrap=True))
-        box.addWidget(self._heatmap(f"factor_{k}", "numbers (this sample)", factor.matrix,
-                                    factor.note))
+        box.addWidget(self._numbers(k, factor))
         if 0 < k < len(chain.factors) - 1:      # the first is its own row; the last: below
             box.addWidget(self._heatmap(f"partial_{k}", f"product so far = ∂L/∂{factor.by}",
                                         as_matrix(chain.partials[k].ravel())))
@@ -196,6 +197,19 @@ class ChainView(QWidget):
         # as wide as its widest heat map wants (numbers at full size), never squeezed
         card.setMinimumWidth(max(MIN_CARD_WIDTH, card.sizeHint().width()))
         return card
+
+    def _numbers(self, k: int, factor) -> QWidget:
+        """A heat map of a factor built whole; a too-big one (the lecture's ∂y/∂W is
+        10 × 1,505,280) in a JacobianView that computes the rows it shows."""
+        if factor.matrix is not None or not factor.lazy.available:
+            return self._heatmap(f"factor_{k}", "numbers (this sample)", factor.matrix,
+                                 factor.note)
+        view = JacobianView()
+        view.setObjectName(f"chain_factor_{k}")
+        view.set_jacobian(factor.lazy, "numbers (this sample): drag, wheel, + − to look",
+                          factor.note)
+        self.jacobians[f"factor_{k}"] = view
+        return view
 
     def _heatmap(self, key: str, title: str, matrix, note: str = "") -> HeatMap:
         heatmap = HeatMap(title)
