@@ -145,3 +145,19 @@ def test_small_lecture_example_matches_the_hand_computation():
     np.testing.assert_allclose(g.param_grad("fc", "weight"),
                                (1 / 3 - t).T @ data.x.reshape(n, -1) / n)
     np.testing.assert_array_equal(g.grad("x"), 0)           # dL/dx = Wᵀδ = 0 while W = 0
+
+
+def test_trained_templates_light_their_own_colour():
+    """After plain SGD on colour_shapes each class's row of W is brightest in its channel:
+    the lecture's templates, readable as pictures."""
+    from bpviz.core import optim
+    from bpviz.core.trainer import Trainer
+    g = load_graph(example_path("lecture_small"))
+    data = ds.colour_shapes(n=60, seed=0)
+    Trainer(g, optim.SGD(lr=0.5)).fit(data, epochs=3, batch_size=20)
+    rows = row_images(g.param("fc", "weight"), (3, 32, 32))
+    for k in range(3):
+        assert rows[k, k].sum() > 0 and rows[k, k].sum() > np.delete(rows[k], k, 0).sum()
+    pictures, _ = template_pictures(g.param("fc", "weight"), (3, 32, 32), ds.COLOUR_SHAPES)
+    for k, picture in enumerate(pictures):
+        assert picture.pixels[..., k].mean() > 128            # above mid grey = 0
