@@ -33,3 +33,8 @@ def example_path(name: str) -> Path:
         known = sorted(p.name.removesuffix(".bpviz.json") for p in folder.glob("*.bpviz.json"))
         raise FileNotFoundError(f"no example named '{name}' (examples: {', '.join(known)})")
     return path
+
+
+def lessons_dir() -> Path:
+    """``resources/lessons``: the lessons that ship with bpviz."""
+    return resources_dir() / "lessons"

@@ -34,6 +34,12 @@ def window_size(text: str) -> tuple[int, int]:
     return int(w), int(h)
 
 
+def positive_int(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 10_000:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a step number (1, 2, ...)")
+    return int(text)
+
+
 class ArgumentParser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"bpviz: {message}\n")
@@ -53,7 +59,13 @@ def parse_args(argv):
     p.add_argument("--theme", choices=("light", "dark"))
     p.add_argument("--self-test", action="store_true",
                    help="build the window, run one pass of an example, print JSON, exit")
+    p.add_argument("--lesson", metavar="NAME",
+                   help="start a lesson: a name from the Lessons menu or a .lesson.json file")
+    p.add_argument("--step", type=positive_int, metavar="K",
+                   help="go to step K (from 1) of the lesson")
     args = p.parse_args(argv)
+    if args.step and not args.lesson:
+        p.error("--step goes with --lesson")
     if args.file and args.example:
         p.error("give a FILE or --example, not both")
     if args.size and not args.screenshot:
@@ -149,6 +161,10 @@ def main(argv=None) -> int:
             window.show_tab(args.tab)
         if args.presentation:
             window.set_presentation(True)
+        problem = args.lesson and window.lessons.open(args.lesson, (args.step or 1) - 1,
+                                                      ask=False)
+        if problem:
+            return fail(problem)
         if args.screenshot:
             size = args.size or (PROJECTOR_SIZE if args.presentation else SCREENSHOT_SIZE)
             return screenshot(window, app, Path(args.screenshot), size)

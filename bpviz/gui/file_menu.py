@@ -151,7 +151,9 @@ class FileMenu(QObject):
         return True
 
     def maybe_save(self) -> bool:
-        """True when it is fine to replace the document (saved, discarded or unchanged)."""
+        """True when it is fine to replace the document (saved, discarded or unchanged).
+        A lesson running ends first: the question is then about the user's own graph."""
+        self.window.lessons.leave()
         if not self.window.document.modified:
             return True
         answer = self.window.ask_unsaved()

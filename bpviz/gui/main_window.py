@@ -12,6 +12,7 @@ from .backprop.workspace import BackpropWorkspace
 from .canvas.document import Document
 from .dock_widths import DockWidths
 from .file_menu import FileMenu
+from .lessons.controller import LessonController
 from .settings import settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
 from .widgets.focus import FocusController
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.focus = FocusController(self)        # double-click or F enlarges a view
         self.focus.message.connect(self.say)
         self.dock_widths = DockWidths(self, self.docks.values())
+        self.lessons = LessonController(self)     # the Lessons menu and the lesson's dock
         self._build_actions()
         self.document.graph_replaced.connect(self.on_graph_replaced)
         self.document.state_changed.connect(self.update_title)
@@ -143,6 +145,7 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
 
+        self.lessons.add_actions(bar.addMenu("&Lessons"), self._action)
         h = bar.addMenu("&Help")
         self._action(h, "&Keyboard and Mouse", self.show_keys, QKeySequence.HelpContents)
         self._action(h, "&About bpviz", self.about)
@@ -183,7 +186,7 @@ class MainWindow(QMainWindow):
                                     "moment.")
                 event.ignore()
                 return
-        if not self.files.maybe_save():
+        if not self.files.maybe_save():          # (a lesson gives the user's graph back first)
             event.ignore()
             return
         self._save_settings()

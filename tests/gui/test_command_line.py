@@ -78,6 +78,11 @@ def test_self_test_prints_one_json_line_and_writes_nowhere_else(tmp_path):
     (["--size", "axb"], "'axb' is not WIDTHxHEIGHT"),
     (["--size=-5x100"], "'-5x100' is not WIDTHxHEIGHT"),
     (["--size", "10x10"], "'10x10' is outside 320x240 to 7680x4320"),
+    (["--lesson", "nope"], "no lesson named 'nope' (lessons: 01_one_layer"),
+    (["--lesson", "01_one_layer", "--step", "99"], "01_one_layer.lesson.json has steps 1 to"),
+    (["--lesson", "01_one_layer", "--step", "0"], "'0' is not a step number"),
+    (["--step", "2"], "--step goes with --lesson"),
+    (["--lesson", "missing.lesson.json"], "cannot open 'missing.lesson.json': no such file"),
 ])
 def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, message):
     out = tmp_path / "x.png"
@@ -135,3 +140,11 @@ def test_an_internal_error_before_the_window_shows_is_one_line(tmp_path):
     assert lines == [f"bpviz: internal error: ImportError: broken on purpose (details in "
                      f"{config / 'errors.log'})"]
     assert "Traceback" in (config / "errors.log").read_text()
+
+
+def test_a_lesson_step_from_the_command_line(tmp_path):
+    out = tmp_path / "lesson.png"
+    result = run(["--lesson", "02_chain_rule", "--step", "2", "--screenshot", str(out)],
+                 tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert png_size(out) == (1440, 900)

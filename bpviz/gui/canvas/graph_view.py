@@ -69,8 +69,9 @@ class GraphView(QGraphicsView):
             self.fit()
 
     def fit(self) -> None:
-        """Show the whole graph, unless its text would become unreadable: then show its
-        start (the inputs) at the readable zoom (stepping then follows the stepped node)."""
+        """Show the whole graph, unless its text would become unreadable: then show the
+        stepped node, or the graph's start (its inputs), at the readable zoom (stepping then
+        follows the stepped node)."""
         rect = self.scene().itemsBoundingRect()
         if rect.isEmpty():
             return
@@ -81,6 +82,10 @@ class GraphView(QGraphicsView):
             zoom = self.readable_zoom()
             self.resetTransform()
             self.scale(zoom, zoom)
+            stepped = [item for item in self.scene().nodes.values() if item.highlight]
+            if stepped:                            # a step is shown: keep it in view
+                self.centerOn(stepped[0])
+                return
             view = self.mapToScene(self.viewport().rect()).boundingRect()
             self.centerOn(rect.left() + view.width() / 2 - 40,         # the first band's start
                           rect.top() + min(view.height(), rect.height()) / 2 - 40)

@@ -1,0 +1,250 @@
+"""LessonController: a lesson in the window — the Lessons menu, the lesson's dock, moving
+between steps, answers kept between sessions, and the user's own document put aside while
+the lesson runs and given back when it ends."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QDockWidget, QFileDialog
+
+from ...core.lessons import SUFFIX, Lesson, LessonError, lessons_in, load_lesson, where
+from ...paths import lessons_dir
+from ..settings import settings
+from .panel import LessonPanel
+from .runner import LessonRunner
+
+
+def find_lesson(name_or_path: str) -> Lesson:
+    """A shipped lesson by name (e.g. '01_one_layer'), or a lesson file by path."""
+    if name_or_path.endswith(SUFFIX) or "/" in name_or_path or "\\" in name_or_path:
+        return load_lesson(name_or_path)
+    path = lessons_dir() / f"{name_or_path}{SUFFIX}"
+    if not path.is_file():
+        known = ", ".join(lesson.name for lesson in lessons_in(lessons_dir())[0])
+        raise LessonError(f"no lesson named {name_or_path!r} (lessons: {known})")
+    return load_lesson(path)
+
+
+@dataclass
+class UserState:
+    """What the user had before the lesson: given back when it ends."""
+    graph: object
+    path: object
+    modified: bool
+    tab: int
+    data: str
+    batch: int
+    sample: int
+
+
+class LessonController(QObject):
+    changed = Signal()                 # a lesson started, moved or ended
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.runner = LessonRunner(window)
+        self.lesson: Lesson | None = None
+        self.index = 0
+        self.saved: UserState | None = None
+        self.panel = LessonPanel()
+        self.dock = QDockWidget("Lesson", window)
+        self.dock.setObjectName("dock_lesson")
+        self.dock.setWidget(self.panel)
+        window.addDockWidget(Qt.BottomDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.panel.previous_requested.connect(self.previous)
+        self.panel.next_requested.connect(self.next)
+        self.panel.leave_requested.connect(self.leave)
+        self.panel.answered.connect(self.answer)
+
+    @property
+    def active(self) -> bool:
+        return self.lesson is not None
+
+    # --- starting and leaving ------------------------------------------------------------
+    def start(self, lesson: Lesson, step: int = 0) -> bool:
+        """Put the user's document aside and go to ``step`` (from 0) of ``lesson``."""
+        if not 0 <= step < len(lesson.steps):
+            raise LessonError(f"{lesson.name}{SUFFIX} has steps 1 to {len(lesson.steps)}, "
+                              f"not {step + 1}")
+        if self.saved is None:
+            self.saved = self._user_state()
+        self.lesson = lesson
+        self._show_dock()
+        return self.go(step)
+
+    def _show_dock(self) -> None:
+        """The lesson is a strip under the canvas, in front of the Problems list: read
+        left to right on a wide projector, it leaves the canvas and the Inspector their
+        width."""
+        if not self.dock.isVisible():
+            self.dock.show()
+            self.window.tabifyDockWidget(self.window.docks["problems"], self.dock)
+        self.dock.raise_()
+        lines = self.panel.fontMetrics().height()
+        self.panel.setMinimumHeight(8 * lines)          # a paragraph and the buttons
+        height = max(8 * lines, self.window.height() * 30 // 100)
+        self.window.resizeDocks([self.dock], [height], Qt.Vertical)
+
+    def _user_state(self) -> UserState:
+        w = self.window
+        return UserState(w.document.graph, w.document.path, w.document.modified,
+                         w.tabs.currentIndex(), w.data.source.currentText(),
+                         w.data.batch.value(), w.data.sample.value())
+
+    def leave(self) -> None:
+        """End the lesson: the user's graph, file, data choice and tab come back."""
+        if self.lesson is None:
+            return
+        self.lesson = None
+        self.window.focus.close()
+        self.dock.hide()
+        state, self.saved = self.saved, None
+        w = self.window
+        w.document.set_graph(state.graph, state.path)
+        if state.modified:
+            w.document.undo_stack.resetClean()      # still differs from its file
+            w.document.state_changed.emit()
+        if state.data and not state.data.endswith("…"):
+            w.data.source.setCurrentText(state.data)
+            w.data._source_chosen()
+        w.data.batch.setValue(state.batch)
+        w.data.sample.setValue(min(state.sample, w.data.sample.maximum()))
+        w.tabs.setCurrentIndex(state.tab)
+        w.say("Left the lesson: your graph is back")
+        self.changed.emit()
+
+    # --- moving between steps ------------------------------------------------------------
+    def go(self, index: int) -> bool:
+        """Show step ``index``: the app as the lesson's steps up to it left it. Replays from
+        the last step at or before it that opens an example (a fresh start)."""
+        lesson = self.lesson
+        start = max((i for i in range(index + 1)
+                     if any("example" in a for a in lesson.steps[i].actions)), default=0)
+        self.index = index
+        self.panel.show_step(lesson, index)
+        try:
+            for i in range(start, index + 1):
+                step = lesson.steps[i]
+                self.runner.run(step.actions, where(lesson.name + SUFFIX, i, step.title, "do"))
+                if i < index or step.question is None:
+                    self.runner.run(step.reveal,
+                                    where(lesson.name + SUFFIX, i, step.title, "reveal"))
+        except LessonError as err:
+            self._failed(str(err))
+            return False
+        self._show_score()
+        self.changed.emit()
+        return True
+
+    def _failed(self, message: str) -> None:
+        self.panel.show_error(message)
+        self.window.say(message)
+
+    def next(self) -> None:
+        if self.lesson is None:
+            return
+        step = self.lesson.steps[self.index]
+        if step.question is not None and self.panel.check.isEnabled():
+            self.reveal(None)                 # Next before answering shows the answer first
+            return
+        if self.index + 1 < len(self.lesson.steps):
+            self.go(self.index + 1)
+        else:
+            self.window.say(f"End of the lesson '{self.lesson.title}'")
+            self.leave()
+
+    def previous(self) -> None:
+        if self.lesson is not None and self.index > 0:
+            self.go(self.index - 1)
+
+    def reload(self) -> None:
+        """Read the lesson file again (while an instructor edits it) and stay on the step."""
+        if self.lesson is None or self.lesson.path is None:
+            return
+        try:
+            lesson = load_lesson(self.lesson.path)
+        except LessonError as err:
+            self._failed(str(err))
+            return
+        self.lesson = lesson
+        self.go(min(self.index, len(lesson.steps) - 1))
+        self.window.say(f"Reloaded {lesson.path.name}")
+
+    # --- questions ---------------------------------------------------------------------
+    def answer(self, given) -> None:
+        step = self.lesson.steps[self.index]
+        right = step.question.is_right(given)
+        answers = self.answers(self.lesson.name)
+        answers[str(self.index)] = right
+        settings().setValue(f"lessons/{self.lesson.name}", json.dumps(answers))
+        self.reveal(right)
+
+    def reveal(self, right) -> None:
+        step = self.lesson.steps[self.index]
+        self.panel.show_answer(step.question, right)
+        try:
+            self.runner.run(step.reveal, where(self.lesson.name + SUFFIX, self.index,
+                                               step.title, "reveal"))
+        except LessonError as err:
+            self._failed(str(err))
+        self._show_score()
+
+    @staticmethod
+    def answers(name: str) -> dict:
+        """{step index: answered right} for lesson ``name``, kept between sessions."""
+        try:
+            record = json.loads(settings().value(f"lessons/{name}", "{}"))
+        except (TypeError, ValueError):
+            return {}
+        return record if isinstance(record, dict) else {}
+
+    def _show_score(self) -> None:
+        answers = self.answers(self.lesson.name)
+        asked = sum(step.question is not None for step in self.lesson.steps)
+        self.panel.show_score(sum(bool(v) for v in answers.values()), len(answers), asked)
+
+    # --- menu ------------------------------------------------------------------------------
+    def add_actions(self, menu, add) -> None:
+        add(menu, "&Lessons…", self.show_start_page, "Ctrl+L")
+        add(menu, "&Open Lesson File…", self.open_file)
+        menu.addSeparator()
+        self.step_actions = [add(menu, "&Next Step", self.next, "PgDown"),
+                             add(menu, "&Previous Step", self.previous, "PgUp"),
+                             add(menu, "&Reload Lesson", self.reload, "Ctrl+Shift+R"),
+                             add(menu, "L&eave Lesson", self.leave)]
+        self.changed.connect(self._enable_actions)
+        self._enable_actions()
+
+    def _enable_actions(self) -> None:
+        for action in self.step_actions:
+            action.setEnabled(self.active)
+
+    def show_start_page(self) -> None:
+        from .start_page import StartPage
+        StartPage(self, self.window).exec()
+
+    def open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open lesson", "",
+                                              f"bpviz lessons (*{SUFFIX});;All files (*)")
+        if path:
+            self.open(path)
+
+    def open(self, name_or_path: str, step: int = 0, ask: bool = True) -> str:
+        """Start a lesson by name or path at ``step`` (from 0); returns what went wrong
+        ('' when it started and its steps up to ``step`` ran). A file that is not a lesson
+        is shown in a dialog (``ask``) and changes nothing."""
+        try:
+            lesson = find_lesson(name_or_path)
+            self.start(lesson, step)
+        except LessonError as err:
+            if ask:
+                self.window.show_error("Cannot open lesson", str(err))
+            return str(err)
+        return self.panel.error.text()
+
+    def start_lesson(self, lesson: Lesson) -> None:
+        self.start(lesson, 0)

@@ -1,0 +1,156 @@
+"""LessonPanel: the side panel of a lesson — its step's text and formula, the question to
+answer before the reveal, and Previous / Next. It shows what the LessonController gives it
+and reports the user's clicks; it runs nothing itself."""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QRadioButton, QScrollArea, QVBoxLayout, QWidget)
+
+from ..theme import ok_color, show_as_error
+from ..widgets.formula import Formula
+
+
+def as_html(text: str) -> str:
+    """A step's text: paragraphs at blank lines, **bold**, everything else as written."""
+    paragraphs = []
+    for block in text.split("\n\n"):
+        parts = escape(block.strip()).split("**")
+        html = "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
+        paragraphs.append(f"<p>{html.replace(chr(10), '<br>')}</p>")
+    return "".join(paragraphs)
+
+
+class LessonPanel(QScrollArea):
+    previous_requested = Signal()
+    next_requested = Signal()
+    leave_requested = Signal()
+    answered = Signal(object)          # the index of a choice, or the text of a number
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)    # text wraps instead
+        body = QWidget()
+        columns = QHBoxLayout(body)           # a strip under the canvas: read left to right
+        text = QVBoxLayout()
+        text.setAlignment(Qt.AlignTop)
+        self.lesson_title = QLabel(wordWrap=True, objectName="lesson_title")
+        self.position = QLabel(wordWrap=True, objectName="lesson_position")
+        self.text = QLabel(wordWrap=True, objectName="lesson_text", textFormat=Qt.RichText)
+        self.formula = Formula()
+        self.error = QLabel(wordWrap=True, objectName="lesson_error")
+        show_as_error(self.error)
+        for widget in (self.lesson_title, self.position, self.text, self.formula, self.error):
+            text.addWidget(widget)
+        columns.addLayout(text, 3)
+        columns.addWidget(self._question_box(), 2, Qt.AlignTop)
+        columns.addLayout(self._buttons())
+        self.setWidget(body)
+
+    def _question_box(self) -> QWidget:
+        self.question = QWidget(objectName="lesson_question")
+        layout = QVBoxLayout(self.question)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.ask = QLabel(wordWrap=True, objectName="lesson_ask")
+        self.choices = QButtonGroup(self.question)
+        self.choice_box = QVBoxLayout()
+        self.number = QLineEdit(objectName="lesson_number", placeholderText="your answer")
+        self.number.returnPressed.connect(self._check)
+        self.check = QPushButton("Check answer", objectName="lesson_check")
+        self.check.clicked.connect(self._check)
+        self.feedback = QLabel(wordWrap=True, objectName="lesson_feedback",
+                               textFormat=Qt.RichText)
+        layout.addWidget(self.ask)
+        layout.addLayout(self.choice_box)
+        layout.addWidget(self.number)
+        layout.addWidget(self.check)
+        layout.addWidget(self.feedback)
+        return self.question
+
+    def _buttons(self) -> QVBoxLayout:
+        """Next, Previous and Leave in a column at the strip's right end."""
+        self.previous = QPushButton("◀ Previous", objectName="lesson_previous")
+        self.next = QPushButton("Next ▶", objectName="lesson_next")
+        self.leave = QPushButton("Leave lesson", objectName="lesson_leave")
+        self.previous.setToolTip("Previous step (Page Up)")
+        self.next.setToolTip("Next step (Page Down); reveals the answer first")
+        self.leave.setToolTip("Back to your own graph")
+        self.previous.clicked.connect(self.previous_requested.emit)
+        self.next.clicked.connect(self.next_requested.emit)
+        self.leave.clicked.connect(self.leave_requested.emit)
+        column = QVBoxLayout()                  # Next on top: what a presenter presses most
+        column.setAlignment(Qt.AlignTop)
+        for button in (self.next, self.previous, self.leave):
+            column.addWidget(button)
+        return column
+
+    # --- what the controller shows -----------------------------------------------------
+    def show_step(self, lesson, index: int) -> None:
+        step = lesson.steps[index]
+        self.lesson_title.setText(f"<b>{escape(lesson.title)}</b>")
+        self.position.setText(f"Step {index + 1} of {len(lesson.steps)} · {escape(step.title)}")
+        self.text.setText(as_html(step.text))
+        self.formula.setVisible(bool(step.formula))
+        self.formula.set_latex(step.formula)
+        self._show_question(step.question)
+        self.error.clear()
+        self.previous.setEnabled(index > 0)
+        self.next.setText("Next ▶" if index + 1 < len(lesson.steps) else "Finish")
+        self.verticalScrollBar().setValue(0)
+
+    def _show_question(self, question) -> None:
+        self.question.setVisible(question is not None)
+        self.feedback.clear()
+        for button in self.choices.buttons():
+            self.choices.removeButton(button)
+            self.choice_box.removeWidget(button)
+            button.deleteLater()
+        if question is None:
+            return
+        self.ask.setText(f"<b>Predict:</b> {escape(question.ask)}")
+        for i, text in enumerate(question.choices):
+            button = QRadioButton(text, objectName=f"lesson_choice_{i}")
+            self.choices.addButton(button, i)
+            self.choice_box.addWidget(button)
+        self.number.setVisible(not question.choices)
+        self.number.clear()
+        self.check.setEnabled(True)
+
+    def _check(self) -> None:
+        if self.number.isVisible():
+            given = self.number.text().strip()
+            if not given:
+                return
+        else:
+            given = self.choices.checkedId()
+            if given < 0:
+                self.feedback.setText("Pick one of the answers first.")
+                return
+        self.answered.emit(given)
+
+    def show_answer(self, question, right: bool | None) -> None:
+        """After an answer (right or wrong) or a skip (None): say what the answer was."""
+        answer = (question.choices[int(question.answer)] if question.choices
+                  else f"{question.answer:g}")
+        if right:
+            verdict = f"<span style='color:{ok_color()}'>✔ Right.</span>"
+        elif right is None:
+            verdict = "The answer:"
+        else:
+            verdict = "✘ Not quite. The answer:"
+        text = f"{verdict} <b>{escape(answer)}</b>"
+        if question.explain:
+            text += f"<br>{escape(question.explain)}"
+        self.feedback.setText(text)
+        self.check.setEnabled(False)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+
+    def show_score(self, right: int, answered: int, total: int) -> None:
+        if answered:
+            self.position.setText(self.position.text().split(" · score")[0]
+                                  + f" · score {right} of {answered} right")

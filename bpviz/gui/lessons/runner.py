@@ -1,0 +1,146 @@
+"""LessonRunner: what a lesson's actions do to the window, one action at a time.
+
+Each action of a lesson file (bpviz.core.lessons.ACTIONS) becomes calls on the window's
+parts, the same calls its menus and controls make. What only the open app can check (a
+node of the graph, a data set, a control's name) is checked here; a problem is a
+LessonError whose message names the lesson, the step and the field.
+"""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox,
+                               QWidget)
+
+from ...core.errors import GraphError
+from ...core.lessons import PHASES, LessonError
+from ...paths import example_path
+
+MAX_STEPS_TO = 100_000        # a guard: step_to never loops for ever on a broken stepper
+
+
+class LessonRunner:
+    def __init__(self, window):
+        self.window = window
+
+    def run(self, actions, where: str) -> None:
+        """Run ``actions`` in order; LessonError naming ``where`` and the action's field."""
+        for i, action in enumerate(actions):
+            (name, value), = action.items()
+            field = f"{where}[{i}].{name}"
+            try:
+                getattr(self, f"_{name}")(value)
+            except LessonError as err:
+                raise LessonError(f"{field}: {err}") from None
+            except (GraphError, FileNotFoundError, ValueError) as err:
+                raise LessonError(f"{field}: {err}") from None
+
+    # --- the actions ---------------------------------------------------------------------
+    def _example(self, name: str) -> None:
+        self.window.document.open_example(example_path(name))
+
+    def _tab(self, name: str) -> None:
+        self.window.show_tab(name)
+
+    def _data(self, name: str) -> None:
+        source = self.window.data.source
+        names = [source.itemText(i) for i in range(source.count())]
+        if name not in names or name.endswith("…"):
+            known = ", ".join(n for n in names if not n.endswith("…"))
+            raise LessonError(f"no built-in data set {name!r} (data sets: {known})")
+        source.setCurrentText(name)
+        self.window.data._source_chosen()
+        problem = self.window.data.problem()
+        if problem:
+            raise LessonError(f"data set {name!r} does not fit the graph: {problem}")
+
+    def _batch(self, size: int) -> None:
+        self.window.data.batch.setValue(size)
+
+    def _sample(self, index: int) -> None:
+        box = self.window.data.sample
+        if index > box.maximum():
+            raise LessonError(f"sample {index} is not in the batch (samples 0 to "
+                              f"{box.maximum()})")
+        box.setValue(index)
+
+    def _train_mode(self, on: bool) -> None:
+        self.window.stepper.train_mode.setChecked(on)
+
+    def _reset(self, _value) -> None:
+        self.window.show_tab("backprop")
+        self.window.stepper.reset()
+
+    def _step_to(self, target: dict) -> None:
+        """Step from the start until ``target``'s node is the current step of its phase."""
+        node, phase = target["node"], target["phase"]
+        if node not in self.window.document.graph.nodes:
+            raise LessonError(f"the graph has no node {node!r}")
+        self._reset(True)
+        stepper = self.window.stepper
+        for _ in range(MAX_STEPS_TO):
+            stepper.step()
+            event = stepper.current()
+            if event is None:                 # the stepper could not start: it said why
+                raise LessonError(stepper.reason.text() or "the network cannot be stepped")
+            if event.node == node and event.phase == phase:
+                return
+            if stepper.stepper.done:
+                break
+        raise LessonError(f"stepping never reached {node!r} in the {phase} pass")
+
+    def _run_phase(self, phase: str) -> None:
+        """From the start, to the end of the forward pass (and of the backward pass)."""
+        self._reset(True)
+        stepper = self.window.stepper
+        for _ in PHASES[:PHASES.index(phase) + 1]:
+            stepper.run_phase()
+            if stepper.current() is None:     # the stepper could not start: it said why
+                raise LessonError(stepper.reason.text() or "the network cannot be stepped")
+
+    def _select(self, node: str) -> None:
+        if node not in self.window.document.graph.nodes:
+            raise LessonError(f"the graph has no node {node!r}")
+        self.window.show_tab("backprop")
+        self.window.editor.select([node])
+
+    def _focus(self, key: str) -> None:
+        views = self.window.inspector.heatmaps
+        if key not in views:
+            shown = ", ".join(sorted(views)) or "none: step to a node first"
+            raise LessonError(f"the Inspector shows no view {key!r} (views: {shown})")
+        if not self.window.focus.open(views[key]):
+            raise LessonError(f"the view {key!r} cannot be enlarged")
+
+    def _unfocus(self, _value) -> None:
+        self.window.focus.close()
+
+    def _set(self, setting: dict) -> None:
+        name, value = setting["control"], setting["value"]
+        control = self.window.findChild(QWidget, name)
+        if control is None:
+            raise LessonError(f"no control named {name!r} on screen (open its tab first)")
+        set_value(control, value)
+
+    def _optimizer_steps(self, count: int) -> None:
+        for _ in range(count):
+            self.window.workspace.apply_optimizer_step()
+
+
+def set_value(control, value) -> None:
+    """Set a slider, spin box, combo box or check box as a user would."""
+    if isinstance(control, QAbstractButton) and control.isCheckable():
+        control.setChecked(bool(value))
+    elif isinstance(control, QComboBox):
+        index = control.findText(str(value))
+        if index < 0:
+            raise LessonError(f"{control.objectName()!r} has no choice {value!r}")
+        control.setCurrentIndex(index)
+        control.activated.emit(index)
+    elif isinstance(control, (QAbstractSlider, QAbstractSpinBox)) and hasattr(control,
+                                                                             "setValue"):
+        low, high = control.minimum(), control.maximum()
+        if isinstance(value, (bool, str)) or not low <= value <= high:
+            raise LessonError(f"{control.objectName()!r} takes {low} to {high}, not {value!r}")
+        control.setValue(value if isinstance(value, float) and not isinstance(
+            control, QAbstractSlider) else type(control.value())(value))
+    else:
+        raise LessonError(f"{control.objectName()!r} is not a control a lesson can set")
