@@ -1,6 +1,7 @@
 """The optimizer lab's ground: a function of two parameters with its gradient (Surface), and
 the classic test functions for optimizers (a tunable bowl, Rosenbrock, Beale, a saddle,
-Himmelblau, Rastrigin). Everything broadcasts over numpy grids."""
+Himmelblau, Rastrigin). Everything broadcasts over numpy grids. Shading says how a heat map
+colours a surface, fixed once so that colours keep their meaning while the view pans."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,12 +29,68 @@ class Surface:
         gx, gy = self.grad(w[0], w[1])
         return np.array([gx, gy], dtype=float)
 
-    def grid(self, resolution: int = 201):
-        xmin, xmax, ymin, ymax = self.bounds
+    def grid(self, resolution: int = 201, bounds=None):
+        """(xs, ys, z) over ``bounds`` (xmin, xmax, ymin, ymax), by default the surface's own
+        box; z[i, j] = f(xs[j], ys[i]), ``resolution`` points per side."""
+        xmin, xmax, ymin, ymax = self.bounds if bounds is None else bounds
         xs = np.linspace(xmin, xmax, resolution)
         ys = np.linspace(ymin, ymax, resolution)
         gx, gy = np.meshgrid(xs, ys)
         return xs, ys, self.f(gx, gy)
+
+
+@dataclass(frozen=True)
+class Shading:
+    """What a heat map draws for z: z itself, or log10(z − floor + 1e-3) where a linear
+    scale would hide the valleys; clipped to [low, high] (the colour bar's range), with the
+    contour levels. Made once from the surface's own box, so that a view that pans or
+    zooms out keeps the colours and contours it started with."""
+
+    log: bool
+    floor: float
+    low: float
+    high: float
+    levels: np.ndarray
+
+    @classmethod
+    def of(cls, z: np.ndarray, log: bool, count: int = 12) -> "Shading":
+        """The shading of ``z`` (any shape): its range and ``count`` contour levels at
+        evenly spaced quantiles (so valleys and ridges both get lines)."""
+        finite = np.asarray(z, float)[np.isfinite(z)]
+        if not finite.size:
+            raise ValueError("the surface has no finite value to shade")
+        floor = float(finite.min())
+        shown = _transform(finite, log, floor)
+        levels = np.unique(np.quantile(shown, np.linspace(0.03, 0.97, count)))
+        return cls(log, floor, float(shown.min()), float(shown.max()), levels)
+
+    def apply(self, z: np.ndarray) -> np.ndarray:
+        """The shown values of ``z``; NaN (an overflow's inf − inf) takes the top colour."""
+        z = np.asarray(z, float)
+        shown = _transform(np.where(np.isnan(z), np.inf, z), self.log, self.floor)
+        return np.clip(np.nan_to_num(shown, nan=self.high, posinf=self.high,
+                                     neginf=self.low), self.low, self.high)
+
+
+def _transform(z: np.ndarray, log: bool, floor: float) -> np.ndarray:
+    if not log:
+        return z
+    with np.errstate(invalid="ignore"):       # inf − floor stays inf; clipped by the caller
+        return np.log10(np.maximum(z - floor, 0.0) + 1e-3)
+
+
+def quiet_corner(bounds, points) -> tuple[int, int]:
+    """The corner of ``bounds`` farthest from every point (start, minima), as (sx, sy) with
+    −1 for left/bottom and +1 for right/top: where a legend hides the least of the race.
+    Distances are measured in the box's own units (its sides scaled to 1)."""
+    xmin, xmax, ymin, ymax = bounds
+    scaled = [((x - xmin) / (xmax - xmin), (y - ymin) / (ymax - ymin)) for x, y in points]
+    corners = [(sx, sy) for sy in (1, -1) for sx in (1, -1)]          # top right first
+
+    def clearance(corner):
+        cx, cy = (corner[0] + 1) / 2, (corner[1] + 1) / 2
+        return min((np.hypot(cx - x, cy - y) for x, y in scaled), default=np.inf)
+    return max(corners, key=clearance)
 
 
 def quadratic(condition: float = 10.0) -> Surface:

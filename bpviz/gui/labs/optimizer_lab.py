@@ -6,6 +6,7 @@ bpviz.core.labs.race (so from bpviz.core.optim)."""
 from __future__ import annotations
 
 import time
+from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
@@ -15,21 +16,25 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QLis
 
 from ...core import datasets as ds
 from ...core.labs import landscapes, surface
+from ...core.labs.surface import quiet_corner
 from ...core.labs.race import race, starting_configs, tune_lr
 from .loss_lab import Slider
 from .optimizer_cards import OptimizerCards, swatch_icon
 from ..widgets.optimizer_form import PRESETS, OptimizerForm, build
-from .surface_panel import SurfacePlot
+from .surface_plot import SurfacePlot
 
 COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": "#17becf",
           "Adagrad": "#2ca02c", "RMSprop": "#ff7f0e", "Adam": "#d62728"}
 FRAME_MS = 16                       # animation: up to 60 frames per second
 RACE_SECONDS = 3.0                  # a whole run takes this long, however slow the frames
+GRID = 161                          # heat-map points per side, over whatever the view shows
 
 
 def plotted_losses(run) -> np.ndarray:
-    """The run's losses as the log axis shows them: shifted above 0 when they go below."""
-    return run.losses + (1e-12 - min(0.0, float(np.min(run.losses))))
+    """The run's losses as the log axis shows them: shifted above 0 when they go below, and
+    at least 1e-12 (the saddle's race reaches −1e20, where adding 1e-12 is lost to rounding
+    and log10 gave −inf for the axis)."""
+    return np.maximum(run.losses - min(0.0, float(np.min(run.losses))), 1e-12)
 
 
 class OptimizerLab(QWidget):
@@ -81,7 +86,7 @@ class OptimizerLab(QWidget):
     def _build_layout(self) -> None:
         self.plot = SurfacePlot("optimizers on the surface (click to set the start)")
         self.plot.setAspectLocked(True)                # a bowl of condition 10 looks it
-        self.plot.addLegend(offset=(10, 10))
+        self.plot.add_legend()
         self.loss_plot = pg.PlotWidget(title="loss per iteration")
         self.loss_plot.setBackground(self.loss_plot.palette().base().color())
         self.loss_plot.setLabel("bottom", "iteration")
@@ -157,13 +162,17 @@ class OptimizerLab(QWidget):
         current = self.optimizers.currentItem()
         if current is not None:
             self._select(current.text())
-        xs, ys, z = self.surface.grid(161)
-        self.plot.show_surface(xs, ys, z, log=self.surface.log_scale, title=self.surface.name)
+        xs, ys, z = self.surface.grid(GRID)
+        self.plot.show_surface(xs, ys, z, log=self.surface.log_scale, title=self.surface.name,
+                               fill=partial(self.surface.grid, GRID))
         self.start = tuple(self.surface.start)
+        self.plot.place_legend(quiet_corner(self.surface.bounds,
+                                            [self.start, *self.surface.minima]))
         self.recompute()
 
     def set_start(self, x: float, y: float) -> None:
-        xmin, xmax, ymin, ymax = self.surface.bounds
+        """Start the race at (x, y) if it is in view (the heat map fills the whole view)."""
+        (xmin, xmax), (ymin, ymax) = self.plot.getPlotItem().vb.viewRange()
         if xmin <= x <= xmax and ymin <= y <= ymax:
             self.start = (x, y)
             self.recompute()

@@ -1,16 +1,14 @@
-"""Loss surfaces: a heat map with contours (contourpy) and a colour bar, a 3-D view where
-OpenGL exists, and the Loss-surface panel that computes them — over the two weights of a
-linear model on a 2-D dataset, or through a slice of the graph open in the Backprop tab
-(in a worker thread, with progress and cancel)."""
+"""Loss surfaces: a heat map (SurfacePlot), a 3-D view where OpenGL exists, and the
+Loss-surface panel that computes them — over the two weights of a linear model on a 2-D
+dataset, or through a slice of the graph open in the Backprop tab (in a worker thread, with
+progress and cancel)."""
 from __future__ import annotations
 
 import threading
 import time
 
-import contourpy
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
@@ -19,31 +17,7 @@ from ...core import datasets as ds
 from ...core.errors import DataError
 from ...core.labs import landscapes
 from ..widgets.threads import wait_for
-
-CMAP = pg.colormap.get("viridis")
-
-
-def contour_lines(xs, ys, z, levels):
-    """{level: (x, y) with NaN between pieces}, from contourpy."""
-    gen = contourpy.contour_generator(xs, ys, z, line_type=contourpy.LineType.Separate)
-    out = {}
-    for level in levels:
-        pieces = gen.lines(level)
-        if not pieces:
-            continue
-        joined = np.concatenate([np.vstack([p, [[np.nan, np.nan]]]) for p in pieces])
-        out[level] = (joined[:, 0], joined[:, 1])
-    return out
-
-
-def display_levels(z: np.ndarray, log: bool, count: int = 12):
-    """What to colour (z or log10 of z above its minimum) and the contour levels."""
-    finite = np.isfinite(z)
-    shown = np.where(finite, z, np.nanmax(np.where(finite, z, np.nan)))
-    if log:
-        shown = np.log10(shown - shown.min() + 1e-3)
-    levels = np.quantile(shown[finite], np.linspace(0.03, 0.97, count))
-    return shown, np.unique(levels)
+from .surface_plot import CMAP, SurfacePlot
 
 
 def gl_available() -> bool:
@@ -58,47 +32,6 @@ def gl_available() -> bool:
         return False
     context = QOpenGLContext()
     return bool(context.create())
-
-
-class SurfacePlot(pg.PlotWidget):
-    """z over a regular (xs, ys) grid: image, contour lines, colour bar; clicks reported."""
-
-    clicked = Signal(float, float)
-
-    def __init__(self, title: str = ""):
-        super().__init__(title=title)
-        self.setBackground(self.palette().base().color())
-        self.image = pg.ImageItem()
-        self.addItem(self.image)
-        self.bar = pg.ColorBarItem(colorMap=CMAP, interactive=False, width=12)
-        self.bar.setImageItem(self.image, insert_in=self.getPlotItem())
-        self.contours: list = []
-        self.data = None
-        self.scene().sigMouseClicked.connect(self._clicked)
-
-    def show_surface(self, xs, ys, z, log: bool = False, title: str | None = None) -> None:
-        self.data = (np.asarray(xs), np.asarray(ys), np.asarray(z))
-        shown, levels = display_levels(self.data[2], log)
-        self.image.setImage(shown.T, autoLevels=False)
-        self.image.setRect(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0])
-        self.bar.setLevels((float(np.nanmin(shown)), float(np.nanmax(shown))))
-        for item in self.contours:
-            self.removeItem(item)
-        self.contours = []
-        for level, (cx, cy) in contour_lines(xs, ys, shown, levels).items():
-            item = pg.PlotDataItem(cx, cy, connect="finite",
-                                   pen=pg.mkPen((255, 255, 255, 150), width=1))
-            self.addItem(item)
-            self.contours.append(item)
-        if title:
-            self.setTitle(title + (" (colour: log scale)" if log else ""))
-        self.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
-
-    def _clicked(self, event) -> None:
-        if event.button() != Qt.LeftButton:
-            return
-        point = self.getPlotItem().vb.mapSceneToView(event.scenePos())
-        self.clicked.emit(point.x(), point.y())
 
 
 class SliceWorker(QObject):

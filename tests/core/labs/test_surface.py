@@ -21,3 +21,52 @@ def test_grid_spans_the_view_box():
     xs, ys, z = s.grid(21)
     assert (xs[0], xs[-1], ys[0], ys[-1]) == s.bounds and z.shape == (21, 21)
     assert z[10, 10] == 0 and z[0, 0] == pytest.approx(0.5 * (9 + 4 * 4))
+
+
+def test_grid_over_other_bounds_evaluates_there():
+    s = surface.rosenbrock()
+    xs, ys, z = s.grid(11, (-5, 5, 10, 20))
+    assert (xs[0], xs[-1], ys[0], ys[-1]) == (-5, 5, 10, 20) and z.shape == (11, 11)
+    assert z[3, 7] == pytest.approx(s.value((xs[7], ys[3])))     # rows are y, columns x
+
+
+def test_shading_of_a_log_surface():
+    s = surface.quadratic(10)
+    z = s.grid(41)[2]
+    shading = surface.Shading.of(z, log=True)
+    shown = shading.apply(z)
+    np.testing.assert_allclose(shown, np.log10(z - z.min() + 1e-3))
+    assert (shading.low, shading.high) == (shown.min(), shown.max())
+    assert len(shading.levels) == 12 and np.all(np.diff(shading.levels) > 0)
+    assert shading.low < shading.levels[0] and shading.levels[-1] < shading.high
+
+
+def test_a_wider_view_keeps_the_colours_and_clips_to_the_bar():
+    s = surface.quadratic(10)
+    shading = surface.Shading.of(s.grid(41)[2], log=True)
+    xs, ys, wide = s.grid(81, (-6, 6, -4, 4))           # twice the box: every 2nd point is
+    inner = wide[20:61, 20:61]                            # the box's 41 x 41 grid again
+    np.testing.assert_allclose(shading.apply(inner), shading.apply(s.grid(41)[2]))
+    shown = shading.apply(wide)
+    assert shown.max() == shading.high and shown.min() == shading.low
+    assert shading.apply(np.array([np.inf, np.nan, -np.inf])).tolist() == [
+        shading.high, shading.high, shading.low]
+
+
+def test_shading_a_linear_surface_and_one_without_values():
+    z = np.array([[-2.0, 0.0], [1.0, 4.0]])
+    shading = surface.Shading.of(z, log=False)
+    assert (shading.low, shading.high) == (-2.0, 4.0)
+    np.testing.assert_array_equal(shading.apply(z), z)
+    with pytest.raises(ValueError, match="no finite value"):
+        surface.Shading.of(np.full((2, 2), np.nan), log=True)
+
+
+def test_quiet_corner_is_the_one_farthest_from_start_and_minima():
+    box = (0, 10, 0, 100)                                 # distances in the box's own units
+    assert surface.quiet_corner(box, [(9, 90)]) == (-1, -1)
+    assert surface.quiet_corner(box, [(1, 90), (5, 5)]) == (1, 1)
+    assert surface.quiet_corner(box, [(9, 10), (1, 10)]) in {(1, 1), (-1, 1)}
+    assert surface.quiet_corner(box, []) == (1, 1)       # nothing to avoid: top right
+    q = surface.quadratic()
+    assert surface.quiet_corner(q.bounds, [q.start, *q.minima]) == (1, 1)
