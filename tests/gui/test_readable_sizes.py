@@ -101,3 +101,34 @@ def test_the_inspector_is_readable_at_every_step_of_the_lecture(qtbot, window, m
         qtbot.waitUntil(lambda: laid_out(window.inspector), timeout=5000)   # none flat
         small = too_small(window, px)
         assert small == [], (window.stepper.current().node, window.stepper.current().phase)
+
+
+def test_the_gradient_legend_fits_its_font_and_stays_in_the_canvas_corner(qtbot, window):
+    window.resize(1440, 900)
+    window.document.open_example(example_path("fc_softmax_ce"))
+    window.stepper.step()
+    while window.stepper.current().phase != "backward":
+        window.stepper.step()
+    legend = window.backprop.legend
+    assert legend.isVisible()
+    corner = legend.pos()
+    window.view.horizontalScrollBar().setValue(window.view.horizontalScrollBar().maximum())
+    window.view.verticalScrollBar().setValue(window.view.verticalScrollBar().maximum())
+    assert legend.pos() == corner                 # the canvas scrolled, not its legend
+    area = window.view.viewport().geometry()
+    assert area.contains(legend.geometry())
+    width = legend.width()
+    window.set_presentation(True)
+    qtbot.wait(10)
+    assert legend.width() > width * 1.4 and legend.text_px() >= 16
+    assert window.view.viewport().geometry().contains(legend.geometry())
+
+
+def test_a_squeezed_data_summary_shows_all_of_its_text_or_none(qtbot, window):
+    info = window.data.info
+    assert info.text() and info.toolTip() == info.text()
+    info.resize(info.fontMetrics().horizontalAdvance(info.text()) // 3, info.height())
+    picture = info.grab().toImage()
+    background = picture.pixel(0, 0)
+    assert all(picture.pixel(x, y) == background for x in range(picture.width())
+               for y in range(picture.height()))          # nothing drawn: no stray "4"

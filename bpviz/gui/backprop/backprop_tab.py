@@ -3,8 +3,8 @@ the stepping overlays on the canvas (current node, value thumbnails, gradient ma
 on the edges with a log-scale legend)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QLinearGradient, QPainter
+from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtGui import QFontInfo, QFontMetricsF, QLinearGradient, QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from ...core.array_views import as_matrix, magnitude, sample_of
@@ -14,12 +14,42 @@ from .stepper_panel import StepperPanel
 
 
 class GradientLegend(QWidget):
-    """The colour scale of gradient magnitudes on edges (RMS, log scale)."""
+    """The colour scale of gradient magnitudes on edges (RMS, log scale), sized by its
+    font: presentation mode makes it larger, never cut."""
 
-    def __init__(self, parent=None):
+    TITLE = "gradient on edges (RMS, log)"
+
+    def __init__(self, parent):
         super().__init__(parent)
-        self.setFixedSize(270, 46)
         self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self._fit()
+        # a child of the view, not of its viewport: the view scrolls its viewport's
+        # children along with the graph
+        parent.installEventFilter(self)         # keep to the canvas's bottom-left corner
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Resize:
+            self.place()
+        return False
+
+    def place(self) -> None:
+        area = self.parentWidget().viewport().geometry()
+        self.move(area.left() + 10, area.bottom() - self.height() - 10)
+
+    def _fit(self) -> None:
+        metrics = QFontMetricsF(self.font())
+        self.line = metrics.height()
+        self.setFixedSize(int(metrics.horizontalAdvance(self.TITLE) + 2 * self.line + 16),
+                          int(2 * self.line + 9 + 10))
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._fit()
+            self.place()
+
+    def text_px(self) -> float:
+        return float(QFontInfo(self.font()).pixelSize())
 
     def paintEvent(self, event):
         p = QPainter(self)
@@ -28,18 +58,19 @@ class GradientLegend(QWidget):
         p.setBrush(pal.window().color())
         p.setPen(pal.mid().color())
         p.drawRoundedRect(QRectF(0.5, 0.5, self.width() - 1, self.height() - 1), 5, 5)
-        bar = QRectF(22, 20, self.width() - 44, 9)
+        margin, line = self.line, self.line
+        bar = QRectF(margin, line + 4, self.width() - 2 * margin, 9)
         grad = QLinearGradient(bar.topLeft(), bar.topRight())
         for t in (0, 0.25, 0.5, 0.75, 1):
             grad.setColorAt(t, lut_color(GRADIENT_LUT, t))
         p.fillRect(bar, grad)
         p.setPen(pal.windowText().color())
-        p.drawText(QRectF(22, 2, self.width() - 44, 16), Qt.AlignLeft,
-                   "gradient on edges (RMS, log)")
+        p.drawText(QRectF(8, 2, self.width() - 16, line), Qt.AlignCenter, self.TITLE)
         lo, hi = GRADIENT_DECADES
         for k in range(lo, hi + 1, 2):
             x = bar.left() + (k - lo) / (hi - lo) * bar.width()
-            p.drawText(QRectF(x - 20, 29, 40, 14), Qt.AlignCenter, f"1e{k}" if k else "1")
+            p.drawText(QRectF(x - 2 * line, bar.bottom() + 1, 4 * line, line), Qt.AlignCenter,
+                       f"1e{k}" if k else "1")
 
 
 class BackpropTab(QWidget):
@@ -64,15 +95,10 @@ class BackpropTab(QWidget):
         layout.setSpacing(0)
         layout.addWidget(bar)
         layout.addWidget(view, 1)
-        self.legend = GradientLegend(view.viewport())
+        self.legend = GradientLegend(view)
         self.legend.hide()
         self._thumbs: dict = {}
         self._mags: dict = {}
-
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        vp = self.view.viewport()
-        self.legend.move(10, vp.height() - self.legend.height() - 10)
 
     def show_step(self, event, stepper) -> None:
         """Overlays for the stepper's history up to ``event`` (None: clear them)."""
@@ -95,7 +121,7 @@ class BackpropTab(QWidget):
         if item is not None:                   # follow the step across a large graph
             self.view.ensureVisible(item, 60, 60)
         self.legend.setVisible(bool(grads))
-        self.legend.move(10, self.view.viewport().height() - self.legend.height() - 10)
+        self.legend.place()
 
     def _magnitude(self, nid, slot, grad):
         """RMS of a gradient, cached while the array object is the same."""

@@ -89,6 +89,19 @@ def default_source(shape, classes: int) -> str:
     return "spirals" if classes >= 3 else "moons"
 
 
+class FittedLabel(QLabel):
+    """A one-line label that shows all of its text or none of it: a squeezed "40 samples"
+    must not read "4" (the text stays in the tooltip)."""
+
+    def paintEvent(self, event):
+        if self.fontMetrics().horizontalAdvance(self.text()) <= self.width():
+            super().paintEvent(event)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+
 class DataPanel(QWidget):
     """Holds the current dataset and batch; ``changed`` when either changes."""
 
@@ -107,7 +120,7 @@ class DataPanel(QWidget):
         self.sample.setToolTip("The sample whose values and Jacobians are shown")
         self.reshuffle = QToolButton(icon=self.style().standardIcon(QStyle.SP_BrowserReload))
         self.reshuffle.setToolTip("Draw a new batch from the data")
-        self.info = QLabel()
+        self.info = FittedLabel()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for label, w in (("Data", self.source), ("Batch", self.batch), ("Sample", self.sample)):
