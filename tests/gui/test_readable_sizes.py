@@ -100,7 +100,9 @@ def test_the_inspector_is_readable_at_every_step_of_the_lecture(qtbot, window, m
         assert window.inspector.isVisible()
         qtbot.waitUntil(lambda: laid_out(window.inspector), timeout=5000)   # none flat
         small = too_small(window, px)
-        assert small == [], (window.stepper.current().node, window.stepper.current().phase)
+        where = (window.stepper.current().node, window.stepper.current().phase)
+        assert small == [], where
+        assert not window.inspector.horizontalScrollBar().isVisible(), where   # nothing cut
 
 
 def test_the_gradient_legend_fits_its_font_and_stays_in_the_canvas_corner(qtbot, window):

@@ -46,10 +46,11 @@ def expression(chain: ChainPath) -> str:
 
 def chain_button(node: str, param: str, open_it) -> QPushButton:
     """The Inspector's way in: ``open_it(node, param)`` on click."""
-    button = QPushButton(f"∂L/∂{param} along the whole chain from the loss ({SHORTCUT})")
+    button = QPushButton(f"Chain from the loss: ∂L/∂{param}")     # short: the dock is narrow
     button.setObjectName(f"chain_open_{param}")
-    button.setToolTip("The lecture's product ∂L/∂W = ∂L/∂σ · ∂σ/∂y · ∂y/∂W, every factor "
-                      "with its numbers, next to the engine's gradient")
+    button.setToolTip("The lecture's product ∂L/∂W = ∂L/∂σ · ∂σ/∂y · ∂y/∂W along the whole "
+                      f"chain from the loss, every factor with its numbers, next to the "
+                      f"engine's gradient ({SHORTCUT})")
     button.clicked.connect(lambda: open_it(node, param))
     return button
 
