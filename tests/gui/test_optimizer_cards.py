@@ -102,6 +102,16 @@ def misfits(lab, window) -> list:
             or widget.height() < widget.minimumSizeHint().height()]
 
 
+def list_misfits(lab) -> list:
+    """The optimizer list's rows that are cut, elided or scrolled out of view."""
+    names = lab.optimizers
+    view = names.viewport().rect()
+    return [names.item(i).text() for i in range(names.count())
+            if not view.contains(names.visualItemRect(names.item(i)))
+            or names.visualItemRect(names.item(i)).width()
+            < names.sizeHintForIndex(names.model().index(i, 0)).width()]
+
+
 def cards_fit(window, qtbot, size, presentation):
     window.resize(*size)
     window.show_tab("optimizers")
@@ -124,6 +134,9 @@ def cards_fit(window, qtbot, size, presentation):
         assert not small, small
     for area in lab.findChildren(QAbstractScrollArea):           # the list scrolls, if at all,
         assert not area.horizontalScrollBar().isVisible()         # only vertically
+    qtbot.waitUntil(lambda: not list_misfits(lab), timeout=3000)  # all 7 rows, in two columns
+    assert lab.optimizers.verticalScrollBar().maximum() == 0
+    assert lab.optimizers.count() == 7 and inside(lab.optimizers, window)
     assert window.size().toTuple() == size
 
 

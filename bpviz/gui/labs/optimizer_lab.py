@@ -11,15 +11,16 @@ from functools import partial
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
+                               QSplitter, QVBoxLayout, QWidget)
 
 from ...core import datasets as ds
 from ...core.labs import landscapes, surface
 from ...core.labs.surface import quiet_corner
 from ...core.labs.race import race, starting_configs, tune_lr
 from .loss_lab import Slider
-from .optimizer_cards import OptimizerCards, swatch_icon
+from .optimizer_cards import OptimizerCards
+from .optimizer_list import OptimizerList
 from ..widgets.optimizer_form import PRESETS, OptimizerForm, build
 from .surface_plot import SurfacePlot
 
@@ -44,15 +45,8 @@ class OptimizerLab(QWidget):
         self.surface_kind.addItems(list(surface.TEST_SURFACES) + ["linear model (real data)"])
         self.condition = Slider("condition", 1, 100, 10, step=1)
         self.batch = Slider("batch size", 1, 256, 16, step=1)
-        self.optimizers = QListWidget()
-        self.configs: dict[str, dict] = {}
-        for name in PRESETS:
-            item = QListWidgetItem(name)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked)
-            item.setIcon(swatch_icon(COLORS[name]))     # GD's colour fails as text on dark
-            self.optimizers.addItem(item)
-            self.configs[name] = dict(PRESETS[name][1])
+        self.optimizers = OptimizerList({name: COLORS[name] for name in PRESETS})
+        self.configs = {name: dict(PRESETS[name][1]) for name in PRESETS}
         self.form = OptimizerForm()
         self.form.kind.setEnabled(False)         # the list chooses; the form edits
         self.steps = QSpinBox(minimum=1, maximum=5000, value=200)
@@ -122,7 +116,7 @@ class OptimizerLab(QWidget):
         left.addWidget(self.batch)
         left.addWidget(QLabel("<b>Optimizers</b> (tick to race; select to edit)",
                               wordWrap=True))
-        left.addWidget(self.optimizers, 1)
+        left.addWidget(self.optimizers)
         self.form.form.setRowVisible(self.form.kind, False)   # the list says which one
         left.addWidget(self.form)
         apply = QPushButton("Apply to the selected optimizer")
@@ -136,6 +130,7 @@ class OptimizerLab(QWidget):
             left.addLayout(row)
         left.addWidget(self.fair_button)
         left.addWidget(self.status)
+        left.addStretch(1)                      # spare height below, not inside the list
         controls = QWidget()
         controls.setLayout(left)
         return controls
