@@ -14,17 +14,17 @@ import torch
 from torch.utils.data import Dataset
 from torch.utils.data.distributed import DistributedSampler
 
+from bpviz.core.augment import IMAGENET_EIGVAL, IMAGENET_EIGVEC
 from bpviz.core.errors import DataError
 
 from .folders import check_folder, check_splits, no_class_folders, unreadable_errors
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-# ImageNet RGB covariance (pixels in [0, 1]), as in the fb.resnet.torch lighting transform
-EIGVAL = torch.tensor([0.2175, 0.0188, 0.0045])
-EIGVEC = torch.tensor([[-0.5675, 0.7192, 0.4009],
-                       [-0.5808, -0.0045, -0.8140],
-                       [-0.5836, -0.6948, 0.4203]])
+# ImageNet RGB covariance (pixels in [0, 1]), as in the fb.resnet.torch lighting transform;
+# one copy of the numbers, shared with the numpy demo (bpviz.core.augment)
+EIGVAL = torch.tensor(IMAGENET_EIGVAL, dtype=torch.float32)
+EIGVEC = torch.tensor(IMAGENET_EIGVEC, dtype=torch.float32)
 LECTURE_CLASSES = ["kit fox", "English setter", "Australian terrier", "grey whale",
                    "lesser panda", "Egyptian cat", "ibex", "Persian cat", "cougar", "gazelle"]
 
