@@ -151,3 +151,25 @@ def test_diverged_values_are_drawn_without_errors(qtbot):
         widget.resize(300, widget.heightForWidth(300))
         assert not widget.grab().isNull()              # painted: an error would fail the test
     assert all(p.pixels.dtype == np.uint8 for p in pictures)
+
+
+def test_image_grids_and_class_vectors_enlarge_in_the_focus_view(qtbot, window):
+    from bpviz.gui.widgets.class_vector import ClassVector
+    from bpviz.gui.widgets.image_grid import ImageGrid
+    window.resize(1440, 900)
+    window.document.open_example(example_path("fc_softmax_ce"))
+    window.stepper.step()                                  # flatten: the input as an image
+    grid = window.inspector.findChild(ImageGrid)
+    assert window.focus.open(grid)
+    large = window.focus.view.findChild(ImageGrid)
+    qtbot.wait(10)
+    assert large.cell_rect(0).width() > 2 * grid.cell_rect(0).width()
+    window.focus.close()
+    while window.stepper.current().node != "softmax":
+        window.stepper.step()
+    vector = window.inspector.findChild(ClassVector)
+    assert window.focus.open(vector)
+    copy = window.focus.view.findChild(ClassVector)
+    assert list(copy.names) == list(vector.names) and copy.fontInfo().pixelSize() > \
+        vector.fontInfo().pixelSize()
+    window.focus.close()

@@ -30,6 +30,14 @@ class ClassVector(QWidget):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
 
+    def focus_copy(self):
+        """Enlarged (the focus view): the same classes in type half as large again."""
+        large = ClassVector(self.title, self.values, self.names, self.true_class)
+        font = large.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        large.setFont(font)
+        return large
+
     def text_of(self, k: int) -> str:
         """Line k as read aloud: "kit fox  0.333"."""
         return f"{self.names[k]}  {fmt(self.values[k])}"

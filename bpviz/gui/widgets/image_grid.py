@@ -59,6 +59,10 @@ class ImageGrid(QWidget):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
 
+    def focus_copy(self):
+        """Enlarged (the focus view): the same pictures as large as the page allows."""
+        return LargeImageGrid(self.title, self.pictures, self.note) if self.images else None
+
     # --- geometry ------------------------------------------------------------------------
     def cell_side(self, width: int) -> int:
         """Side of each picture's square: a whole-pixel zoom up to ONE_CELL or MANY_CELL,
@@ -144,3 +148,30 @@ class ImageGrid(QWidget):
         scale = min(cell.width() / image.width(), cell.height() / image.height())
         w, h = image.width() * scale, image.height() * scale
         return QRectF(cell.left() + (cell.width() - w) / 2, cell.top(), w, h)
+
+
+class LargeImageGrid(ImageGrid):
+    """The focus view's copy: every picture in one screen, each as large as fits."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+
+    def cell_side(self, width: int) -> int:
+        n = len(self.images)
+        if not n:
+            return MIN_CELL
+        height = self.height() - self._title_height(width)
+        best = MIN_CELL
+        for cols in range(1, n + 1):                   # the layout that gives the largest
+            rows = math.ceil(n / cols)
+            side = min((width - (cols - 1) * GAP) // cols,
+                       (height - rows * (self._caption_height() + GAP)) // rows)
+            best = max(best, int(side))
+        return best
+
+    def heightForWidth(self, width: int) -> int:
+        return self.height()
+
+    def hasHeightForWidth(self) -> bool:
+        return False
