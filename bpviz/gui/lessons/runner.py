@@ -7,12 +7,12 @@ LessonError whose message names the lesson, the step and the field.
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox,
-                               QWidget)
+from PySide6.QtWidgets import QWidget
 
 from ...core.errors import GraphError
 from ...core.lessons import PHASES, LessonError
 from ...paths import example_path
+from ..widgets.controls import set_value
 
 MAX_STEPS_TO = 100_000        # a guard: step_to never loops for ever on a broken stepper
 
@@ -124,23 +124,3 @@ class LessonRunner:
         for _ in range(count):
             self.window.workspace.apply_optimizer_step()
 
-
-def set_value(control, value) -> None:
-    """Set a slider, spin box, combo box or check box as a user would."""
-    if isinstance(control, QAbstractButton) and control.isCheckable():
-        control.setChecked(bool(value))
-    elif isinstance(control, QComboBox):
-        index = control.findText(str(value))
-        if index < 0:
-            raise LessonError(f"{control.objectName()!r} has no choice {value!r}")
-        control.setCurrentIndex(index)
-        control.activated.emit(index)
-    elif isinstance(control, (QAbstractSlider, QAbstractSpinBox)) and hasattr(control,
-                                                                             "setValue"):
-        low, high = control.minimum(), control.maximum()
-        if isinstance(value, (bool, str)) or not low <= value <= high:
-            raise LessonError(f"{control.objectName()!r} takes {low} to {high}, not {value!r}")
-        control.setValue(value if isinstance(value, float) and not isinstance(
-            control, QAbstractSlider) else type(control.value())(value))
-    else:
-        raise LessonError(f"{control.objectName()!r} is not a control a lesson can set")

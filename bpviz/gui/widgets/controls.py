@@ -1,0 +1,79 @@
+"""A panel's named controls read and set as a user would: a lesson's ``set`` action and a
+session file name a control by its Qt objectName, so a panel needs no code of its own to be
+saved and restored — naming its controls is enough."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox,
+                               QDoubleSpinBox, QWidget)
+
+
+def read_value(control):
+    """A check box's bool, a combo box's text, a slider's or spin box's number; None for
+    anything that is not such a control."""
+    if isinstance(control, QAbstractButton):
+        return control.isChecked() if control.isCheckable() else None
+    if isinstance(control, QComboBox):
+        return control.currentText()
+    if isinstance(control, (QAbstractSlider, QDoubleSpinBox)) or (
+            isinstance(control, QAbstractSpinBox) and hasattr(control, "value")):
+        return control.value()
+    return None
+
+
+def set_value(control, value) -> None:
+    """Set a slider, spin box, combo box or check box as a user would (its signals fire);
+    ValueError naming the control if ``value`` does not fit it."""
+    name = control.objectName()
+    if isinstance(control, QAbstractButton) and control.isCheckable():
+        control.setChecked(bool(value))
+    elif isinstance(control, QComboBox):
+        index = control.findText(str(value))
+        if index < 0:
+            raise ValueError(f"{name!r} has no choice {value!r}")
+        item = control.model().item(index) if hasattr(control.model(), "item") else None
+        if item is not None and not item.isEnabled():     # e.g. 3-D without OpenGL
+            raise ValueError(f"{name!r}: {value!r} is not available here")
+        control.setCurrentIndex(index)
+        control.activated.emit(index)
+    elif isinstance(control, (QAbstractSlider, QAbstractSpinBox)) and hasattr(control,
+                                                                             "setValue"):
+        low, high = control.minimum(), control.maximum()
+        if isinstance(value, (bool, str)) or not low <= value <= high:
+            raise ValueError(f"{name!r} takes {low} to {high}, not {value!r}")
+        control.setValue(value if isinstance(value, float) and not isinstance(
+            control, QAbstractSlider) else type(control.value())(value))
+    else:
+        raise ValueError(f"{name!r} is not a control that can be set")
+
+
+def named_controls(root: QWidget, skip=()) -> dict:
+    """{objectName: control} under ``root`` in the order they were laid out, leaving out
+    the controls inside the widgets of ``skip``. Two controls of one name are a fault of
+    bpviz (a session could not tell them apart): ValueError."""
+    found = {}
+    for w in root.findChildren(QWidget):
+        name = w.objectName()
+        if not name or name.startswith("qt_") or read_value(w) is None:
+            continue
+        if any(s is w or s.isAncestorOf(w) for s in skip):
+            continue
+        if name in found:
+            raise ValueError(f"two controls are named {name!r}")
+        found[name] = w
+    return found
+
+
+def read_controls(root: QWidget, skip=()) -> dict:
+    """{objectName: value} of the named controls under ``root``."""
+    return {name: read_value(w) for name, w in named_controls(root, skip).items()}
+
+
+def write_controls(root: QWidget, values: dict, skip=()) -> None:
+    """Set the named controls in the order given (one may change another: a surface's
+    model sets its resolution); ValueError for a name that is not there."""
+    controls = named_controls(root, skip)
+    for name, value in values.items():
+        if name not in controls:
+            raise ValueError(f"no control named {name!r} (controls: "
+                             f"{', '.join(controls) or 'none'})")
+        set_value(controls[name], value)
