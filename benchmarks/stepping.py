@@ -1,17 +1,22 @@
 """One stepper step as the user sees it — engine work, inspector page (heat maps, Jacobian,
-formulas) and canvas overlays — on every example but AlexNet; and training speed.
+formulas) and canvas overlays — on every example but AlexNet; the Jacobian view's pan and
+zoom on every shipped example, AlexNet included; and training speed.
 
-    .venv/bin/python benchmarks/stepping.py
+    .venv/bin/python benchmarks/stepping.py [--only steps|jacobians|training]
 
-Each example is stepped through its whole forward and backward pass 3 times (batch 8);
-every step is timed from the key press to a synchronous repaint of the canvas and the
+Steps: each example is stepped through its whole forward and backward pass 3 times (batch
+8); every step is timed from the key press to a synchronous repaint of the canvas and the
 inspector. Baseline in the same run: the engine's step alone (bpviz.core.Stepper, with
-the Jacobian built as the inspector asks for it). Goal: p95 < 16 ms.
+the Jacobian built as the inspector asks for it). Goal: p95 < 16 ms. AlexNet's engine step
+(batch 1) is printed apart: its convolutions alone take longer.
+Jacobian view: see ``jacobian_views``. Goal: p95 < 50 ms per pan or zoom.
 Training: steps and view refreshes per second of continuous training of the spirals MLP
 (goal >= 20 updates per second).
 """
 from __future__ import annotations
 
+import argparse
+import math
 import os
 import statistics
 import tempfile
@@ -28,8 +33,10 @@ from bpviz.core.stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_RO
 from bpviz.gui.main_window import MainWindow  # noqa: E402
 from bpviz.paths import example_path  # noqa: E402
 
-EXAMPLES = ["fc_softmax_ce", "spirals_mlp", "shapes_cnn", "sigmoid_chain", "branching",
-            "hinge_vs_ce"]
+EXAMPLES = sorted(p.name.removesuffix(".bpviz.json")
+                  for p in example_path("alexnet").parent.glob("*.bpviz.json")
+                  if not p.name.startswith("alexnet"))
+GOAL_MS = 16
 
 
 def p95(xs):
@@ -69,15 +76,9 @@ def engine_steps(window, rounds=3):
     return times
 
 
-def main() -> None:
-    app = QApplication([])
-    window = MainWindow()
-    window.resize(1600, 1000)
-    window.show()
-    app.processEvents()
-    window.ask_unsaved = lambda: None
+def step_latency(window, app) -> None:
     print(f"{'example':<15} {'steps':>5}  {'GUI median':>10} {'GUI p95':>8} {'GUI max':>8}"
-          f"  {'engine p95':>10}")
+          f"  {'engine median':>13} {'engine p95':>10}  {'GUI p95/goal':>12}")
     for name in EXAMPLES:
         window.document.open_example(example_path(name))
         deadline = time.perf_counter() + 0.3            # the app renders formulas when idle
@@ -87,7 +88,32 @@ def main() -> None:
         gui = gui_steps(window, app)
         eng = engine_steps(window)
         print(f"{name:<15} {len(gui):>5}  {statistics.median(gui) * 1e3:8.1f}ms "
-              f"{p95(gui) * 1e3:6.1f}ms {max(gui) * 1e3:6.1f}ms  {p95(eng) * 1e3:8.1f}ms")
+              f"{p95(gui) * 1e3:6.1f}ms {max(gui) * 1e3:6.1f}ms  "
+              f"{statistics.median(eng) * 1e3:11.1f}ms {p95(eng) * 1e3:8.1f}ms  "
+              f"{p95(gui) * 1e3 / GOAL_MS:11.2f}x")
+    alexnet_engine_steps()
+
+
+def alexnet_engine_steps() -> None:
+    from bpviz.core import load_graph
+    g = load_graph(example_path("alexnet"))
+    rng = np.random.default_rng(0)
+    s = Stepper(g, {"x": rng.normal(size=(1, 3, 224, 224)), "t": np.array([3])},
+                cap=INTERACTIVE_JACOBIAN_CAP, max_rows=INTERACTIVE_JACOBIAN_ROWS)
+    times = []
+    while True:
+        start = time.perf_counter()
+        ev = s.step()
+        if ev is None:
+            break
+        ev.jacobian
+        times.append(time.perf_counter() - start)
+    print(f"{'alexnet (b=1)':<15} {len(times):>5}  engine only: median "
+          f"{statistics.median(times) * 1e3:.1f}ms, p95 {p95(times) * 1e3:.1f}ms, max "
+          f"{max(times) * 1e3:.1f}ms")
+
+
+def training_speed(window, app) -> None:
     window.document.open_example(example_path("spirals_mlp"))
     panel = window.training.panel
     window.data.batch.setValue(32)
@@ -103,6 +129,140 @@ def main() -> None:
     print(f"training spirals MLP (Adam, batch 32): {(panel.trainer.steps - steps0) / elapsed:.0f} "
           f"optimizer steps/s, {refreshes / elapsed:.1f} view refreshes/s "
           f"(loss curves + decision map)")
+
+
+# (example, node, input or parameter, train mode): the issue's cases; every other example
+# adds its largest Jacobian
+JACOBIAN_CASES = [("alexnet", "conv1", "input", False), ("alexnet", "conv1", "weight", False),
+                  ("alexnet", "fc6", "input", False), ("alexnet", "fc6", "weight", False),
+                  ("alexnet", "drop6", "input", True), ("alexnet", "drop7", "input", True),
+                  ("shapes_cnn", "conv1", "input", False), ("shapes_cnn", "pool1", "input", False),
+                  ("shapes_cnn", "conv2", "input", False), ("shapes_cnn", "pool2", "input", False),
+                  ("tiny_cnn", "conv", "input", False), ("tiny_cnn", "pool", "input", False)]
+VIEW_GOAL_MS = 50
+FILL_WAIT_S = 20.0
+
+
+def backward_events(example: str, train: bool, batch: int = 2) -> dict:
+    """{node: backward StepEvent} of one pass over random data (class 0 as every target)."""
+    from bpviz.core import load_graph
+    g = load_graph(example_path(example))
+    rng = np.random.default_rng(0)
+    feeds = {}
+    for nid in g.inputs():
+        node = g.nodes[nid]
+        shape = (batch,) + tuple(node.attrs["shape"])
+        feeds[nid] = (np.zeros(shape, dtype=np.int64) if node.attrs.get("dtype") == "int64"
+                      else rng.normal(size=shape))
+    s = Stepper(g, feeds, train=train, cap=INTERACTIVE_JACOBIAN_CAP,
+                max_rows=INTERACTIVE_JACOBIAN_ROWS)
+    return {ev.node: ev for ev in iter(s.step, None) if ev.phase == "backward"}
+
+
+def jacobian_cases() -> list:
+    """(label, LazyJacobian) for JACOBIAN_CASES and the largest Jacobian of the others."""
+    cases, cached = [], {}
+    for example, node, wrt, train in JACOBIAN_CASES:
+        if (example, train) not in cached:
+            cached[example, train] = backward_events(example, train)
+        lazy = cached[example, train][node].lazy_jacobian[wrt]
+        cases.append((f"{example} {node}.{wrt}" + (" (train)" if train else ""), lazy))
+    named = {example for example, *_ in JACOBIAN_CASES}
+    for example in EXAMPLES:
+        if example in named:
+            continue
+        events = backward_events(example, False)
+        size, label, lazy = max(
+            (lj.shape[0] * lj.shape[1], f"{example} {n}.{w}", lj)
+            for n, ev in events.items() for w, lj in ev.lazy_jacobian.items() if lj.available)
+        cases.append((label, lazy))
+    return cases
+
+
+def view_phases(view):
+    """What a lecturer does: zoom in at the centre until the cells could hold numbers, pan
+    right and down with the keys, zoom back out, fit."""
+    g, cell = view.grid_rect(), view.cell_for_numbers()
+    zoom_ins = 2 + math.ceil(math.log(max(cell.width() / view.sx, cell.height() / view.sy, 1))
+                             / math.log(1.25))
+    return [[lambda: view.zoom(1.25)] * zoom_ins,
+            [lambda: view.pan(-g.width() * 0.2, 0)] * 10
+            + [lambda: view.pan(0, -g.height() * 0.2)] * 10,
+            [lambda: view.zoom(1 / 1.25)] * zoom_ins + [view.fit]]
+
+
+def timed_redraws(view, app, actions) -> list[float]:
+    times = []
+    for action in actions:
+        start = time.perf_counter()
+        action()
+        view.repaint()
+        times.append(time.perf_counter() - start)
+        app.processEvents()
+    return times
+
+
+def jacobian_views(app) -> None:
+    """Each case in a 900x600 JacobianView: every pan or zoom timed to the end of a
+    synchronous repaint while the worker thread computes rows; whether numbers show once
+    the zoomed-in view has filled; how long the fitted view takes to fill (at most
+    FILL_WAIT_S)."""
+    from bpviz.gui.widgets.jacobian_view import JacobianView
+    print(f"\n{'Jacobian view':<34} {'shape':>19} {'redraw median':>13} {'p95':>8} "
+          f"{'p95/goal':>8}  {'numbers':>7}  fitted view filled")
+    every = []
+    for label, lazy in jacobian_cases():
+        view = JacobianView(label)
+        view.resize(900, 600)
+        view.show()
+        view.set_jacobian(lazy)
+        app.processEvents()
+        zoom_in, pans, zoom_out = view_phases(view)
+        times = timed_redraws(view, app, zoom_in)
+        fill_time(view, app)
+        numbers = "yes" if view.shows_numbers() else "no"
+        times += timed_redraws(view, app, pans) + timed_redraws(view, app, zoom_out)
+        every += times
+        fill = fill_time(view, app)
+        shape = f"{lazy.shape[0]:,}x{lazy.shape[1]:,}"
+        print(f"{label:<34} {shape:>19} {statistics.median(times) * 1e3:11.1f}ms "
+              f"{p95(times) * 1e3:6.1f}ms {p95(times) * 1e3 / VIEW_GOAL_MS:7.2f}x  "
+              f"{numbers:>7}  {fill}")
+        view.filler.cancel()
+        view.deleteLater()
+    print(f"{'all redraws':<34} {len(every):>19} {statistics.median(every) * 1e3:11.1f}ms "
+          f"{p95(every) * 1e3:6.1f}ms {p95(every) * 1e3 / VIEW_GOAL_MS:7.2f}x")
+
+
+def fill_time(view, app) -> str:
+    passes, start = view.lazy.passes, time.perf_counter()
+    view.repaint()
+    while view.asked and time.perf_counter() - start < FILL_WAIT_S:
+        app.processEvents()
+        time.sleep(0.005)
+        view.repaint()
+    took = time.perf_counter() - start
+    left = f", {len(view.asked)} rows still to come" if view.asked else ""
+    return (f"{took:.2f}s, {view.lazy.passes - passes} passes of "
+            f"{view.lazy.rows_per_pass} rows{left}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("steps", "jacobians", "training"))
+    only = parser.parse_args().only
+    app = QApplication([])
+    window = MainWindow()
+    window.resize(1600, 1000)
+    window.show()
+    app.processEvents()
+    window.ask_unsaved = lambda: None
+    if only in (None, "steps"):
+        step_latency(window, app)
+    if only in (None, "jacobians"):
+        jacobian_views(app)
+    if only in (None, "training"):
+        training_speed(window, app)
 
 
 if __name__ == "__main__":

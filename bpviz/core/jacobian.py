@@ -27,6 +27,8 @@ from .ops import Op
 STACK_BYTES = 2**26      # one re-run forward of k copies: their cache and output
 MAX_STACK = 64           # one-hot rows in one backward pass
 CACHE_BYTES = 2**27      # computed rows kept (sparse); the least recently used go first
+CHUNK = 2**18            # columns scanned at a time for a row's non-zeros
+SUMMARIES = 8192         # zoomed-out rows kept (a screen's rows at a few zoom levels)
 
 
 def columns(x: np.ndarray, batched: bool, sample: int) -> int:
@@ -66,9 +68,12 @@ class SparseRow:
 
     @classmethod
     def of(cls, dense: np.ndarray) -> SparseRow:
-        cols = np.flatnonzero(dense)
+        # in chunks: np.nonzero holds the GIL, and a 37.7M-column row (AlexNet's fc6.W)
+        # would stall a GUI thread drawing while a worker computes
         kind = np.int32 if dense.size < 2**31 else np.int64
-        return cls(cols.astype(kind), dense[cols])
+        cols = np.concatenate([np.flatnonzero(dense[i:i + CHUNK]).astype(kind) + i
+                               for i in range(0, max(dense.size, 1), CHUNK)])
+        return cls(cols, dense[cols])
 
     @property
     def nbytes(self) -> int:
@@ -117,6 +122,7 @@ class LazyJacobian:
         self._slot = None if self.is_param else list(inputs).index(name)
         self._rows: OrderedDict[int, SparseRow] = OrderedDict()
         self._bytes = 0
+        self._summaries: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._computing = threading.Lock()
         self._runners: dict[int, _Runner | None] = {}
         self._stack = None               # copies per pass, once known
@@ -143,15 +149,37 @@ class LazyJacobian:
     def picture(self, rows, edges) -> np.ndarray:
         """(len(rows), len(edges) - 1) from the computed rows (NaN for the others): per
         column bin [edges[i], edges[i+1]) the entry of largest magnitude, or the value
-        itself where every bin is one column."""
+        itself where every bin is one column. Bins of one width starting at a multiple of
+        it are cut from a summary of the whole row, kept, so panning reuses it."""
         edges = np.asarray(edges)
         out = np.full((len(rows), len(edges) - 1), np.nan)
+        width = int(edges[1] - edges[0]) if len(edges) > 1 else 1
         single = bool(np.all(np.diff(edges) == 1))
+        aligned = edges[0] % width == 0 and bool(np.all(np.diff(edges)[:-1] == width))
         for i, r in enumerate(rows):
             row = self.computed(int(r))
-            if row is not None:
-                out[i] = row.dense(edges[0], edges[-1]) if single else row.extremes(edges)
+            if row is None:
+                continue
+            if single:
+                out[i] = row.dense(edges[0], edges[-1])
+            elif aligned:
+                first = edges[0] // width
+                out[i] = self._summary(int(r), row, width)[first:first + len(edges) - 1]
+            else:
+                out[i] = row.extremes(edges)
         return out
+
+    def _summary(self, r: int, row: SparseRow, width: int) -> np.ndarray:
+        """Row r's extremes over bins of ``width`` columns across the whole row."""
+        key = (r, width)
+        found = self._summaries.get(key)
+        if found is None:
+            cols = self.shape[1]
+            found = row.extremes(np.minimum(np.arange(0, cols + width, width), cols))
+            self._summaries[key] = found
+            if len(self._summaries) > SUMMARIES:
+                self._summaries.popitem(last=False)
+        return found
 
     def value(self, r: int, c: int) -> float | None:
         """J[r, c] if row r is computed, else None."""

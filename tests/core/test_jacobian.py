@@ -208,3 +208,18 @@ def test_a_picture_holds_computed_rows_only():
     for b, part in zip(bins, (w[3, :3], w[3, 3:])):
         assert b == part[np.argmax(np.abs(part))]
     assert lazy.value(3, 4) == w[3, 4]
+
+
+def test_zoomed_out_pictures_reuse_whole_row_summaries():
+    g = graph_of([x_node((40,)), {"id": "fc", "op": "Linear",
+                                  "attrs": {"in_features": 40, "out_features": 3},
+                                  "inputs": ["x"]},
+                  {"id": "loss", "op": "Sum", "inputs": ["fc"]}])
+    ev = step_to(g, {"x": np.ones((1, 40))}, "fc")
+    lazy, w = ev.lazy_jacobian["input"], g.param("fc", "weight")
+    lazy.compute(range(3))
+    for edges in ([8, 16, 24, 32], [0, 8, 16, 24, 32, 40], [16, 24, 32, 40], [5, 13, 21]):
+        pic = lazy.picture(range(3), edges)
+        want = [[SparseRow.of(w[r]).extremes(np.array(edges))] for r in range(3)]
+        np.testing.assert_array_equal(pic, np.concatenate(want))
+    assert len(lazy._summaries) == 3                      # one per row at width 8

@@ -55,8 +55,8 @@ def paint(view):
 def numbers_drawn(view, monkeypatch):
     drawn = []
     original = view._draw_numbers
-    monkeypatch.setattr(view, "_draw_numbers", lambda p: drawn.append(view.visible())
-                        or original(p))
+    monkeypatch.setattr(view, "_draw_numbers", lambda p, block, texts: drawn.append(
+        (view.visible(), sum(map(bool, texts)))) or original(p, block, texts))
     view.grab()
     return drawn
 
@@ -68,7 +68,8 @@ def test_the_tiny_cnn_shows_whole_jacobians_with_numbers(qtbot, tiny, node, monk
     rows, cols = lazy.shape
     assert (rows, cols) == ((32, 36) if node == "conv" else (8, 32))
     assert view.visible() == (0, rows, 0, cols)               # all of it on screen
-    assert view.shows_numbers() and numbers_drawn(view, monkeypatch) == [(0, rows, 0, cols)]
+    assert view.shows_numbers()
+    assert numbers_drawn(view, monkeypatch) == [((0, rows, 0, cols), rows * cols)]
     np.testing.assert_array_equal(view.matrix, lazy.dense())
     assert view.text_px() >= 11
 

@@ -15,6 +15,7 @@ from ...core.gradcheck import EPS, TOLERANCE
 from ...core.ops import shape_label
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap, fmt
+from ..widgets.jacobian_view import JacobianView
 from ..theme import error_color, ok_color
 from .chain_view import chain_button
 from .lecture_views import backward_views, forward_views
@@ -55,6 +56,14 @@ class Inspector(QScrollArea):
         hm.set_array(matrix, note=note)
         self.heatmaps[key] = hm
         return hm
+
+    def _jacobian(self, name: str, title: str, lazy) -> JacobianView:
+        """Any size: the view computes the rows it shows (a small one at once)."""
+        view = JacobianView(title)
+        view.setObjectName(f"heatmap_jac_{name}")
+        view.set_jacobian(lazy)
+        self.heatmaps[f"jac_{name}"] = view
+        return view
 
     def show_event(self, ev) -> None:
         """Show a StepEvent (None: explain how to start)."""
@@ -114,7 +123,6 @@ class Inspector(QScrollArea):
         rules = ev.chain_rules
         add(section("Upstream gradient dL/dout (this sample)"))
         add(self._heatmap("dout", f"dL/d{ev.node}", ev.upstream))
-        jac, notes = ev.jacobian, ev.jacobian_notes
         for name in list(ev.inputs) + list(ev.params):
             is_param = name in ev.params
             src = name if is_param else ev.input_ids[name]
@@ -125,8 +133,7 @@ class Inspector(QScrollArea):
                 label.setObjectName(f"structure_{name}")
                 add(label)
             which = "this sample" if is_param else f"sample {s}"
-            add(self._heatmap(f"jac_{name}", f"J ({which})", jac.get(name),
-                              note=notes.get(name, "")))
+            add(self._jacobian(name, f"J ({which})", ev.lazy_jacobian[name]))
             if name in rules:
                 self._chain(name, src, rules[name], is_param, ev.node)
         for view in backward_views(ev, self.context_source()):

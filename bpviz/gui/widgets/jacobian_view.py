@@ -212,20 +212,23 @@ class JacobianView(QWidget):
                 np.minimum(edges, self.lazy.shape[1]))
 
     def shows_numbers(self) -> bool:
-        """Every visible cell is computed, holds its number whole, in the widget's font."""
+        """Every computed visible cell holds its number whole, in the widget's font."""
+        return self.numbers() is not None
+
+    def numbers(self) -> tuple[np.ndarray, list[str]] | None:
+        """(visible block, its numbers as text) where they fit their cells, else None."""
         if self.lazy is None:
-            return False
+            return None
         r0, r1, c0, c1 = self.visible()
         if not 0 < (r1 - r0) * (c1 - c0) <= MAX_CELLS_WITH_NUMBERS:
-            return False
+            return None
         m = QFontMetricsF(self.font())
         if self.sy < m.height() + 2 or self.sx < m.horizontalAdvance("0.00") + 6:
-            return False
+            return None
         block = self.lazy.picture(range(r0, r1), range(c0, c1 + 1))
-        if np.isnan(block).all():
-            return False
-        widest = max(m.horizontalAdvance(fmt(v)) for v in block[~np.isnan(block)])
-        return widest + 6 <= self.sx
+        texts = ["" if np.isnan(v) else fmt(v) for v in block.flat]
+        widest = max(m.horizontalAdvance(t) for t in set(texts))
+        return (block, texts) if any(texts) and widest + 6 <= self.sx else None
 
     def text_px(self) -> float:
         """Pixel height of the text drawn here (numbers, indices, captions): the font's."""
@@ -249,11 +252,12 @@ class JacobianView(QWidget):
         p.save()
         p.setClipRect(self.grid_rect())
         self._draw_picture(p, rows, step, edges, picture)
-        if self.shows_numbers():
-            self._draw_numbers(p)
+        numbers = self.numbers()
+        if numbers is not None:
+            self._draw_numbers(p, *numbers)
         p.restore()
         self._draw_indices(p)
-        self._draw_caption(p)
+        self._draw_caption(p, numbers is not None)
 
     def _ask(self, rows: np.ndarray, picture: np.ndarray) -> None:
         self.asked = [int(r) for r, missing in zip(rows, np.isnan(picture).all(axis=1))
@@ -273,19 +277,19 @@ class JacobianView(QWidget):
             self.limit = max(self.limit, float(np.abs(finite).max()))
         p.drawImage(target, to_image(picture, limit=self.limit or 1.0))
 
-    def _draw_numbers(self, p: QPainter) -> None:
+    def _draw_numbers(self, p: QPainter, block: np.ndarray, texts: list[str]) -> None:
         r0, r1, c0, c1 = self.visible()
-        block = self.lazy.picture(range(r0, r1), range(c0, c1 + 1))
         idx, _ = diverging_index(block, self.limit or 1.0)
         p.setFont(self.font())
-        for i in range(r1 - r0):
-            for j in range(c1 - c0):
-                if np.isnan(block[i, j]):
-                    continue
-                p.setPen(TEXT_ON[idx[i, j]])
-                corner = self.to_widget(c0 + j, r0 + i)
-                p.drawText(QRectF(corner.x(), corner.y(), self.sx, self.sy), Qt.AlignCenter,
-                           fmt(block[i, j]))
+        pens = [TEXT_ON[i] for i in idx.flat]
+        for pen in {c.name(): c for c in pens}.values():     # one setPen per colour
+            p.setPen(pen)
+            for k, text in enumerate(texts):
+                if text and pens[k] == pen:
+                    i, j = divmod(k, c1 - c0)
+                    corner = self.to_widget(c0 + j, r0 + i)
+                    p.drawText(QRectF(corner.x(), corner.y(), self.sx, self.sy),
+                               Qt.AlignCenter, text)
 
     def _draw_indices(self, p: QPainter) -> None:
         """Row indices left of the grid, column indices above it, at 1-2-5 spacings."""
@@ -306,12 +310,12 @@ class JacobianView(QWidget):
                 p.drawText(QRectF(x - 60, g.top() - line - 4, 120, line),
                            Qt.AlignHCenter | Qt.AlignBottom, f"{c:,}")
 
-    def _draw_caption(self, p: QPainter) -> None:
+    def _draw_caption(self, p: QPainter, numbers: bool) -> None:
         rows, cols = self.lazy.shape
         r0, r1, c0, c1 = self.visible()
         g, line = self.grid_rect(), self.line()
         status = f"computing {len(self.asked):,} rows…" if self.asked else (
-            f"colour ±{fmt(self.limit)}" + ("" if self.shows_numbers()
+            f"colour ±{fmt(self.limit)}" + ("" if numbers
                                             else " · zoom in (wheel, +) for numbers"))
         first = (f"{rows:,}×{cols:,} · rows {r0:,}–{max(r0, r1 - 1):,}, columns "
                  f"{c0:,}–{max(c0, c1 - 1):,} · {status}")
