@@ -223,7 +223,8 @@ class JacobianView(QWidget):
         if not 0 < (r1 - r0) * (c1 - c0) <= MAX_CELLS_WITH_NUMBERS:
             return None
         m = QFontMetricsF(self.font())
-        if self.sy < m.height() + 2 or self.sx < m.horizontalAdvance("0.00") + 6:
+        # digits have no descenders: a row as tall as the ascent holds them whole
+        if self.sy < m.ascent() + 2 or self.sx < m.horizontalAdvance("0") + 6:
             return None
         block = self.lazy.picture(range(r0, r1), range(c0, c1 + 1))
         texts = ["" if np.isnan(v) else fmt(v) for v in block.flat]
@@ -307,7 +308,8 @@ class JacobianView(QWidget):
         for c in range(c0 - c0 % step, c1, step):
             x = self.to_widget(c + 0.5, 0).x()
             if g.left() <= x <= g.right():
-                p.drawText(QRectF(x - 60, g.top() - line - 4, 120, line),
+                left = min(x - 60, self.width() - 122)        # the last one stays whole
+                p.drawText(QRectF(left, g.top() - line - 4, 120, line),
                            Qt.AlignHCenter | Qt.AlignBottom, f"{c:,}")
 
     def _draw_caption(self, p: QPainter, numbers: bool) -> None:
