@@ -74,6 +74,15 @@ def test_the_tiny_cnn_shows_whole_jacobians_with_numbers(qtbot, tiny, node, monk
     assert view.text_px() >= 11
 
 
+@pytest.mark.parametrize("node", ["conv", "pool"])
+def test_on_a_projector_the_tiny_cnn_jacobians_fit_with_16_px_numbers(qtbot, tiny, node):
+    from bpviz.gui.theme import readable_px
+    lazy = tiny[node].lazy_jacobian["input"]
+    view = make_view(qtbot, lazy, size=(1280, 720), font_px=readable_px(True))
+    assert view.text_px() >= 16 and view.visible() == (0, lazy.shape[0], 0, lazy.shape[1])
+    assert view.shows_numbers()
+
+
 def test_numbers_follow_the_font_and_need_bigger_cells(qtbot, tiny):
     lazy = tiny["conv"].lazy_jacobian["input"]
     normal = make_view(qtbot, lazy, size=(1400, 900))
