@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, Q
 
 from ...core.labs import curves
 from ...core.datasets import IMAGENET10
+from ..widgets.controls import read_controls, write_controls
 from .surface_panel import SurfacePanel
 
 COLORS = {"cross-entropy": "#2f6fb0", "hinge": "#c2571a", "squared hinge": "#7b4fb0",
@@ -64,11 +65,12 @@ class Slider(QWidget):
 class CurvePanel(QWidget):
     """Loss curves and (dashed) their derivatives against one variable."""
 
-    def __init__(self, title: str, xlabel: str, xs: np.ndarray):
+    def __init__(self, title: str, xlabel: str, xs: np.ndarray, name: str):
         super().__init__()
         self.xs = xs
         self.plot = plot_widget(title, xlabel)
-        self.show_derivatives = QCheckBox("show derivatives (dashed)")
+        self.show_derivatives = QCheckBox("show derivatives (dashed)",
+                                          objectName=f"{name}_derivatives")
         self.show_derivatives.setChecked(True)
         self.show_derivatives.toggled.connect(lambda _: self.redraw())
         self.controls = QHBoxLayout()
@@ -109,7 +111,8 @@ class CurvePanel(QWidget):
 
 class ClassificationPanel(CurvePanel):
     def __init__(self):
-        super().__init__("classification losses against the margin t·y", "margin t·y", MARGINS)
+        super().__init__("classification losses against the margin t·y", "margin t·y", MARGINS,
+                         "classification")
         self.plot.setYRange(-2.5, 4.5)
         self.note.setText("Cross-entropy (logistic) keeps pushing correct scores further; the "
                           "hinge max(0, 1 − t·y) stops at margin 1 and gives no gradient "
@@ -124,7 +127,8 @@ class ClassificationPanel(CurvePanel):
 
 class RegressionPanel(CurvePanel):
     def __init__(self):
-        super().__init__("regression losses against the residual", "residual y − ŷ", RESIDUALS)
+        super().__init__("regression losses against the residual", "residual y − ŷ", RESIDUALS,
+                         "regression")
         self.beta = Slider("β (smooth L1)", 0.0, 3.0, 1.0)
         self.delta = Slider("δ (Huber)", 0.1, 3.0, 1.0)   # torch refuses δ <= 0
         for s in (self.beta, self.delta):
@@ -159,7 +163,7 @@ class MulticlassPanel(QWidget):
         self.names = [name for _, name in IMAGENET10[:classes]]
         self.logits = [Slider(f"y[{n}]", -5, 5, v) for n, v in
                        zip(self.names, (2.0, 1.0, 0.3, -1.0))]
-        self.target = QComboBox()
+        self.target = QComboBox(objectName="multiclass_target")
         self.target.addItems(self.names)
         self.margin = Slider("margin Δ", 0.0, 3.0, 1.0)
         self.values = QLabel()
@@ -268,6 +272,21 @@ class LossLab(QTabWidget):
 
     def figure_widget(self) -> QWidget:
         return self.currentWidget()
+
+    def state(self) -> dict:
+        """The page shown and every named control, for a session (bpviz.core.session)."""
+        return {"page": self.currentIndex(), "controls": read_controls(self)}
+
+    def set_state(self, state: dict) -> None:
+        """Show what ``state()`` returned; ValueError naming a control that does not fit."""
+        page = state.get("page", 0)
+        if not 0 <= page < self.count():
+            raise ValueError(f"the Losses tab has pages 0 to {self.count() - 1}, not {page}")
+        before = read_controls(self.surface)
+        write_controls(self, state.get("controls", {}))
+        if read_controls(self.surface) != before:      # its surface is computed on request
+            self.surface.compute()
+        self.setCurrentIndex(page)
 
     def csv_data(self) -> dict:
         return self.currentWidget().csv_data()

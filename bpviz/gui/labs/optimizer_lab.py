@@ -21,6 +21,7 @@ from ...core.labs.race import race, starting_configs, tune_lr
 from .loss_lab import Slider
 from .optimizer_cards import OptimizerCards
 from .optimizer_list import OptimizerList
+from ..widgets.controls import read_controls, write_controls
 from ..widgets.optimizer_form import PRESETS, OptimizerForm, build
 from .surface_plot import SurfacePlot
 
@@ -49,7 +50,8 @@ class OptimizerLab(QWidget):
         self.configs = {name: dict(PRESETS[name][1]) for name in PRESETS}
         self.form = OptimizerForm()
         self.form.kind.setEnabled(False)         # the list chooses; the form edits
-        self.steps = QSpinBox(minimum=1, maximum=5000, value=200)
+        self.surface_kind.setObjectName("race_surface")       # (names: lessons, sessions)
+        self.steps = QSpinBox(minimum=1, maximum=5000, value=200, objectName="race_steps")
         self.run_button = QPushButton("Run")
         self.step_button = QPushButton("Step")
         self.reset_button = QPushButton("Reset")
@@ -297,6 +299,41 @@ class OptimizerLab(QWidget):
         self._select(self.optimizers.currentItem().text())
         self.recompute()
         self.status.setText("Tuned learning rates: " + ", ".join(tuned))
+
+    # --- a saved session (bpviz.core.session) -------------------------------------------------
+    def state(self) -> dict:
+        """The surface and step count (named controls), the ticked optimizers, their
+        settings, the one being edited, the start and the step shown."""
+        items = [self.optimizers.item(i) for i in range(self.optimizers.count())]
+        return {"controls": read_controls(self, skip=[self.form]),
+                "ticked": [item.text() for item in items if item.checkState() == Qt.Checked],
+                "selected": self.optimizers.currentItem().text(),
+                "configs": {name: dict(values) for name, values in self.configs.items()},
+                "start": [float(v) for v in self.start], "shown": self.shown}
+
+    def set_state(self, state: dict) -> None:
+        """Show what ``state()`` returned; ValueError naming what does not fit."""
+        configs = state.get("configs", {})
+        for name in [*state.get("ticked", []), *configs, state.get("selected", "Adam")]:
+            if name not in PRESETS:
+                raise ValueError(f"no optimizer {name!r} (optimizers: {', '.join(PRESETS)})")
+        for name, values in configs.items():
+            build(name, values)                  # a bad hyperparameter: ValueError naming it
+        # controls first: a new surface gives every optimizer its own stable settings
+        write_controls(self, state.get("controls", {}), skip=[self.form])
+        self.configs.update({name: dict(values) for name, values in configs.items()})
+        self.optimizers.blockSignals(True)       # one race at the end, not one per tick
+        for item in self.optimizers.findItems("*", Qt.MatchWildcard):
+            if "ticked" in state:
+                item.setCheckState(Qt.Checked if item.text() in state["ticked"] else
+                                   Qt.Unchecked)
+            if item.text() == state.get("selected"):
+                self.optimizers.setCurrentItem(item)
+        self.optimizers.blockSignals(False)
+        self._select(self.optimizers.currentItem().text())
+        self.start = tuple(state.get("start", self.start))
+        self.recompute()
+        self.show_step(min(state.get("shown", 0), self.steps.value()))
 
     # --- export ----------------------------------------------------------------------------
     def figure_widget(self) -> QWidget:

@@ -93,6 +93,7 @@ class SurfacePanel(QWidget):
                          ("Directions", self.directions), ("Resolution", self.resolution),
                          ("View", self.view_mode)):
             form.addRow(label, w)
+            w.setObjectName(f"surface_{label.lower()}")     # (names: lessons, sessions)
         buttons = QHBoxLayout()
         buttons.addWidget(self.compute_button)
         buttons.addWidget(self.cancel_button)
