@@ -62,18 +62,20 @@ def gui_steps(window, app, rounds=3):
 
 def engine_steps(window, rounds=3):
     graph, feeds = window.document.graph, window.stepper.stepper.feeds
+    return [t for _ in range(rounds) for t in stepper_times(graph, feeds)]
+
+
+def stepper_times(graph, feeds) -> list[float]:
+    """Each step of a fresh Stepper with the dense Jacobian built as the inspector asks."""
+    s = Stepper(graph, feeds, cap=INTERACTIVE_JACOBIAN_CAP, max_rows=INTERACTIVE_JACOBIAN_ROWS)
     times = []
-    for _ in range(rounds):
-        s = Stepper(graph, feeds, cap=INTERACTIVE_JACOBIAN_CAP,
-                    max_rows=INTERACTIVE_JACOBIAN_ROWS)
-        while True:
-            start = time.perf_counter()
-            ev = s.step()
-            if ev is None:
-                break
-            ev.jacobian
-            times.append(time.perf_counter() - start)
-    return times
+    while True:
+        start = time.perf_counter()
+        ev = s.step()
+        if ev is None:
+            return times
+        ev.jacobian
+        times.append(time.perf_counter() - start)
 
 
 def step_latency(window, app) -> None:
@@ -98,16 +100,7 @@ def alexnet_engine_steps() -> None:
     from bpviz.core import load_graph
     g = load_graph(example_path("alexnet"))
     rng = np.random.default_rng(0)
-    s = Stepper(g, {"x": rng.normal(size=(1, 3, 224, 224)), "t": np.array([3])},
-                cap=INTERACTIVE_JACOBIAN_CAP, max_rows=INTERACTIVE_JACOBIAN_ROWS)
-    times = []
-    while True:
-        start = time.perf_counter()
-        ev = s.step()
-        if ev is None:
-            break
-        ev.jacobian
-        times.append(time.perf_counter() - start)
+    times = stepper_times(g, {"x": rng.normal(size=(1, 3, 224, 224)), "t": np.array([3])})
     print(f"{'alexnet (b=1)':<15} {len(times):>5}  engine only: median "
           f"{statistics.median(times) * 1e3:.1f}ms, p95 {p95(times) * 1e3:.1f}ms, max "
           f"{max(times) * 1e3:.1f}ms")

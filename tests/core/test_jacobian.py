@@ -78,6 +78,17 @@ def x_node(shape):
     return {"id": "x", "op": "Input", "attrs": {"shape": list(shape)}, "inputs": []}
 
 
+def linear_input_jacobian(n_in, n_out, batch=1):
+    """The input Jacobian of x -> Linear(n_in, n_out) -> Sum (it is W) and W."""
+    g = graph_of([x_node((n_in,)), {"id": "fc", "op": "Linear",
+                                    "attrs": {"in_features": n_in, "out_features": n_out},
+                                    "inputs": ["x"]},
+                  {"id": "loss", "op": "Sum", "inputs": ["fc"]}])
+    x = np.random.default_rng(0).normal(size=(batch, n_in))
+    ev = step_to(g, {"x": x}, "fc")
+    return ev.lazy_jacobian["input"], g.param("fc", "weight")
+
+
 @pytest.mark.parametrize("op,attrs,shape", [
     ("Conv2d", {"in_channels": 2, "out_channels": 3, "kernel_size": 3, "stride": 2,
                 "padding": 1}, (2, 7, 6)),
@@ -172,15 +183,10 @@ def test_a_loss_reduced_over_the_batch_keeps_its_1_over_n():
 
 def test_rows_dropped_from_a_full_cache_come_back(monkeypatch):
     monkeypatch.setattr(jacobian_module, "CACHE_BYTES", 600)
-    g = graph_of([x_node((8,)), {"id": "fc", "op": "Linear",
-                                 "attrs": {"in_features": 8, "out_features": 30},
-                                 "inputs": ["x"]},
-                  {"id": "loss", "op": "Sum", "inputs": ["fc"]}])
-    ev = step_to(g, {"x": np.random.default_rng(0).normal(size=(2, 8))}, "fc")
-    lazy = ev.lazy_jacobian["input"]
-    np.testing.assert_array_equal(lazy.dense(), g.param("fc", "weight"))
+    lazy, w = linear_input_jacobian(8, 30, batch=2)
+    np.testing.assert_array_equal(lazy.dense(), w)
     assert len(lazy.missing(range(30))) > 20                  # 96 bytes a row: most dropped
-    np.testing.assert_array_equal(lazy.block(0, 3, 2, 5), g.param("fc", "weight")[:3, 2:5])
+    np.testing.assert_array_equal(lazy.block(0, 3, 2, 5), w[:3, 2:5])
 
 
 def test_column_bins_keep_the_entry_of_largest_magnitude():
@@ -194,12 +200,7 @@ def test_column_bins_keep_the_entry_of_largest_magnitude():
 
 
 def test_a_picture_holds_computed_rows_only():
-    g = graph_of([x_node((6,)), {"id": "fc", "op": "Linear",
-                                 "attrs": {"in_features": 6, "out_features": 5},
-                                 "inputs": ["x"]},
-                  {"id": "loss", "op": "Sum", "inputs": ["fc"]}])
-    ev = step_to(g, {"x": np.ones((1, 6))}, "fc")
-    lazy, w = ev.lazy_jacobian["input"], g.param("fc", "weight")
+    lazy, w = linear_input_jacobian(6, 5)
     lazy.compute([1, 3])
     pic = lazy.picture([0, 1, 3], [0, 1, 2, 3])
     assert np.isnan(pic[0]).all() and lazy.value(0, 0) is None
@@ -211,12 +212,7 @@ def test_a_picture_holds_computed_rows_only():
 
 
 def test_zoomed_out_pictures_reuse_whole_row_summaries():
-    g = graph_of([x_node((40,)), {"id": "fc", "op": "Linear",
-                                  "attrs": {"in_features": 40, "out_features": 3},
-                                  "inputs": ["x"]},
-                  {"id": "loss", "op": "Sum", "inputs": ["fc"]}])
-    ev = step_to(g, {"x": np.ones((1, 40))}, "fc")
-    lazy, w = ev.lazy_jacobian["input"], g.param("fc", "weight")
+    lazy, w = linear_input_jacobian(40, 3)
     lazy.compute(range(3))
     for edges in ([8, 16, 24, 32], [0, 8, 16, 24, 32, 40], [16, 24, 32, 40], [5, 13, 21]):
         pic = lazy.picture(range(3), edges)
