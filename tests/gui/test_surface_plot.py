@@ -109,3 +109,26 @@ def test_the_legend_text_follows_presentation_mode(qtbot, lab, window):
     assert label_px() >= readable_px(False)
     window.set_presentation(True)
     qtbot.waitUntil(lambda: label_px() >= readable_px(True))
+
+
+def hidden_points(lab) -> int:
+    """How many points of the race (all steps, every optimizer) lie under the legend."""
+    plot = lab.plot
+    legend = plot.getPlotItem().legend
+    box = plot.getPlotItem().vb.mapSceneToView(legend.mapRectToScene(legend.boundingRect()))
+    box = box.boundingRect()
+    return sum(box.contains(float(x), float(y))
+               for run in lab.runs.values() for x, y in run.points)
+
+
+def test_the_legend_keeps_clear_of_the_race(qtbot, lab):
+    for kind in [lab.surface_kind.itemText(i) for i in range(lab.surface_kind.count())]:
+        lab.surface_kind.setCurrentText(kind)
+        qtbot.waitUntil(lambda: covers(lab.plot), timeout=10_000)
+        qtbot.waitUntil(lambda: not lab.plot.refill_timer.isActive())
+        assert hidden_points(lab) == 0, kind
+    lab.surface_kind.setCurrentText("Rosenbrock")
+    legend = lab.plot.getPlotItem().legend
+    before = legend.pos()
+    lab.set_start(-1.8, -0.5)                   # the race runs through the legend's corner
+    assert legend.pos() != before and hidden_points(lab) == 0       # so the legend moves

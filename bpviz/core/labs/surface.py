@@ -79,18 +79,25 @@ def _transform(z: np.ndarray, log: bool, floor: float) -> np.ndarray:
         return np.log10(np.maximum(z - floor, 0.0) + 1e-3)
 
 
-def quiet_corner(bounds, points) -> tuple[int, int]:
-    """The corner of ``bounds`` farthest from every point (start, minima), as (sx, sy) with
-    −1 for left/bottom and +1 for right/top: where a legend hides the least of the race.
-    Distances are measured in the box's own units (its sides scaled to 1)."""
+def quiet_corner(bounds, points, size=(0.4, 0.5)) -> tuple[int, int]:
+    """The corner of ``bounds`` (xmin, xmax, ymin, ymax) where a box of ``size`` (fractions
+    of the sides: a legend) covers the fewest ``points`` (the race's trajectories, start and
+    minima); ties go to the corner farthest from every point. Returns (sx, sy): −1 for
+    left/bottom, +1 for right/top. Distances are in the box's own units (sides scaled to 1)."""
     xmin, xmax, ymin, ymax = bounds
-    scaled = [((x - xmin) / (xmax - xmin), (y - ymin) / (ymax - ymin)) for x, y in points]
-    corners = [(sx, sy) for sy in (1, -1) for sx in (1, -1)]          # top right first
+    p = np.asarray(points, float).reshape(-1, 2)
+    p = p[np.all(np.isfinite(p), axis=1)]
+    u = np.column_stack([(p[:, 0] - xmin) / (xmax - xmin), (p[:, 1] - ymin) / (ymax - ymin)])
+    w, h = size
 
-    def clearance(corner):
-        cx, cy = (corner[0] + 1) / 2, (corner[1] + 1) / 2
-        return min((np.hypot(cx - x, cy - y) for x, y in scaled), default=np.inf)
-    return max(corners, key=clearance)
+    def score(corner):
+        sx, sy = corner
+        cx, cy = (sx + 1) / 2, (sy + 1) / 2
+        inside = (np.abs(u[:, 0] - cx) <= w) & (np.abs(u[:, 1] - cy) <= h)
+        clearance = np.hypot(u[:, 0] - cx, u[:, 1] - cy).min(initial=np.inf)
+        return (-int(inside.sum()), clearance)
+    corners = [(sx, sy) for sy in (1, -1) for sx in (1, -1)]          # top right first
+    return max(corners, key=score)
 
 
 def quadratic(condition: float = 10.0) -> Surface:

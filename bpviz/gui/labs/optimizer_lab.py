@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpi
 
 from ...core import datasets as ds
 from ...core.labs import landscapes, surface
-from ...core.labs.surface import quiet_corner
 from ...core.labs.race import race, starting_configs, tune_lr
 from .loss_lab import Slider
 from .optimizer_cards import OptimizerCards
@@ -163,8 +162,6 @@ class OptimizerLab(QWidget):
         self.plot.show_surface(xs, ys, z, log=self.surface.log_scale, title=self.surface.name,
                                fill=partial(self.surface.grid, GRID))
         self.start = tuple(self.surface.start)
-        self.plot.place_legend(quiet_corner(self.surface.bounds,
-                                            [self.start, *self.surface.minima]))
         self.recompute()
 
     def set_start(self, x: float, y: float) -> None:
@@ -217,6 +214,8 @@ class OptimizerLab(QWidget):
         self.shown = 0
         self.cards.set_runs(self.runs, COLORS)
         self.start_marker.setData([self.start[0]], [self.start[1]])
+        self.plot.place_legend([self.start, *self.surface.minima,        # clear of the race
+                                *(p for run in self.runs.values() for p in run.points)])
         self._fit_loss_axes()
         self.show_step(0)
 

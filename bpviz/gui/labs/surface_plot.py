@@ -13,7 +13,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QFontInfo, QPainter
 
-from ...core.labs.surface import Shading
+from ...core.labs.surface import Shading, quiet_corner
+from ..theme import PROJECTOR_READABLE_PX, readable_px
 from .optimizer_cards import paint_swatch
 
 CMAP = pg.colormap.get("viridis")
@@ -62,6 +63,7 @@ class SurfacePlot(pg.PlotWidget):
         self.data = None
         self.shading = None
         self.fill = None                 # (xmin, xmax, ymin, ymax) -> (xs, ys, z), or None
+        self.legend_avoids: list = []    # points (x, y) the legend keeps clear of
         self.refill_timer = QTimer(self, singleShot=True, interval=REFILL_MS)
         self.refill_timer.timeout.connect(self.refill)
         self.getPlotItem().vb.sigRangeChanged.connect(self._range_changed)
@@ -103,6 +105,7 @@ class SurfacePlot(pg.PlotWidget):
             return
         (x0, x1), (y0, y1) = self.getPlotItem().vb.viewRange()
         self._draw(*self.fill((x0, x1, y0, y1)))
+        self.place_legend()                   # the corners now hold other parts of the race
 
     def _clicked(self, event) -> None:
         if event.button() != Qt.LeftButton:
@@ -118,16 +121,25 @@ class SurfacePlot(pg.PlotWidget):
         self.style_legend()
         return legend
 
-    def place_legend(self, corner: tuple[int, int]) -> None:
-        """Put the legend in a corner of the view: (sx, sy), −1 left/bottom, +1 right/top."""
-        legend = self.getPlotItem().legend
+    def place_legend(self, points=None) -> None:
+        """Put the legend in the corner of the view where it hides the fewest ``points``
+        (x, y), by default those given last (the view has changed since); from core's
+        quiet_corner: (sx, sy), −1 left/bottom, +1 right/top."""
+        if points is not None:
+            self.legend_avoids = points
+        legend, vb = self.getPlotItem().legend, self.getPlotItem().vb
+        if legend is None:
+            return
+        (x0, x1), (y0, y1) = vb.viewRange()
+        size = (legend.width() / max(vb.width(), 1), legend.height() / max(vb.height(), 1))
+        corner = quiet_corner((x0, x1, y0, y1), self.legend_avoids, size)
         anchor = ((corner[0] + 1) / 2, (1 - corner[1]) / 2)
         offset = (-corner[0] * LEGEND_MARGIN, corner[1] * LEGEND_MARGIN)
         legend.anchor(itemPos=anchor, parentPos=anchor, offset=offset)
 
     def style_legend(self) -> None:
         """The legend's box, edge and text in the palette's colours, its text at the
-        font's size (presentation mode enlarges it)."""
+        smallest size readable in this mode (the presentation font is larger still)."""
         item = self.getPlotItem()              # None while the base class is being built
         legend = None if item is None else item.legend
         if legend is None:
@@ -136,7 +148,10 @@ class SurfacePlot(pg.PlotWidget):
         legend.setBrush(pg.mkBrush(palette.base().color()))
         legend.setPen(pg.mkPen(palette.text().color(), width=1))
         legend.setLabelTextColor(palette.text().color())
-        legend.setLabelTextSize(f"{QFontInfo(self.font()).pixelSize()}px")
+        font_px = QFontInfo(self.font()).pixelSize()
+        smallest = readable_px(presentation=font_px >= PROJECTOR_READABLE_PX)
+        legend.setLabelTextSize(f"{smallest}px")       # readable, and hiding the least
+        legend.layout.setVerticalSpacing(-smallest // 3)          # rows as close as text
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

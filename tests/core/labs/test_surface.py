@@ -62,11 +62,15 @@ def test_shading_a_linear_surface_and_one_without_values():
         surface.Shading.of(np.full((2, 2), np.nan), log=True)
 
 
-def test_quiet_corner_is_the_one_farthest_from_start_and_minima():
+def test_quiet_corner_covers_the_fewest_points_then_keeps_farthest_from_them():
     box = (0, 10, 0, 100)                                 # distances in the box's own units
     assert surface.quiet_corner(box, [(9, 90)]) == (-1, -1)
     assert surface.quiet_corner(box, [(1, 90), (5, 5)]) == (1, 1)
     assert surface.quiet_corner(box, [(9, 10), (1, 10)]) in {(1, 1), (-1, 1)}
     assert surface.quiet_corner(box, []) == (1, 1)       # nothing to avoid: top right
-    q = surface.quadratic()
-    assert surface.quiet_corner(q.bounds, [q.start, *q.minima]) == (1, 1)
+    unit, size = (0, 1, 0, 1), (0.3, 0.3)
+    race = [(0.1, 0.1), (0.15, 0.2), (0.95, 0.05), (0.1, 0.9), (0.65, 0.65)]
+    assert surface.quiet_corner(unit, race, size) == (1, 1)     # near the point, not over it
+    race[-1] = (0.95, 0.95)                   # one point in each box but the bottom left's 2:
+    assert surface.quiet_corner(unit, race, size) == (-1, 1)    # the farthest of the three
+    assert surface.quiet_corner(box, [(np.nan, 1), (np.inf, 2), (9, 90)]) == (-1, -1)
