@@ -128,6 +128,21 @@ def test_a_worker_thread_fills_the_picture_coarse_rows_first(qtbot, shapes_cnn):
     assert view.lazy.missing(rows) == []
 
 
+def test_rows_that_cannot_be_computed_are_said_so(qtbot, shapes_cnn, monkeypatch):
+    lazy = shapes_cnn["conv2"].lazy_jacobian["weight"]
+
+    def fail(rows, cancelled=None):
+        raise MemoryError("no room")
+    monkeypatch.setattr(lazy, "compute", fail)
+    view = make_view(qtbot, lazy)
+    view.filler.background = True
+    view.update()
+    qtbot.waitUntil(lambda: bool(view.filler.failed), timeout=20000)
+    assert view.filler.failed == "could not compute rows: MemoryError: no room"
+    view.set_jacobian(shapes_cnn["conv2"].lazy_jacobian["input"])
+    assert view.filler.failed == ""
+
+
 def test_keys_wheel_drag_and_fit(qtbot, shapes_cnn):
     view = make_view(qtbot, shapes_cnn["pool1"].lazy_jacobian["input"])
     fitted = (view.sx, view.sy)

@@ -77,6 +77,7 @@ class JacobianView(QWidget):
         small one is computed at once, as the inspector always showed it."""
         self.title = self.title if title is None else title
         self.filler.cancel()
+        self.filler.failed = ""
         self.lazy = lazy if lazy is not None and lazy.available else None
         self.note = note or (lazy.note if lazy is not None else "")
         self.limit = 0.0
@@ -316,9 +317,13 @@ class JacobianView(QWidget):
         rows, cols = self.lazy.shape
         r0, r1, c0, c1 = self.visible()
         g, line = self.grid_rect(), self.line()
-        status = f"computing {len(self.asked):,} rows…" if self.asked else (
-            f"colour ±{fmt(self.limit)}" + ("" if numbers
-                                            else " · zoom in (wheel, +) for numbers"))
+        if self.filler.failed:
+            status = self.filler.failed
+        elif self.asked:
+            status = f"computing {len(self.asked):,} rows…"
+        else:
+            status = f"colour ±{fmt(self.limit)}" + (
+                "" if numbers else " · zoom in (wheel, +) for numbers")
         first = (f"{rows:,}×{cols:,} · rows {r0:,}–{max(r0, r1 - 1):,}, columns "
                  f"{c0:,}–{max(c0, c1 - 1):,} · {status}")
         second = (f"Structure: {self.lazy.structure} · " if self.lazy.structure else "") + \

@@ -2,7 +2,8 @@
 what it has and asks for what it lacks."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
 
 from PySide6.QtCore import QObject, Signal
 
@@ -13,31 +14,56 @@ def coarse_to_fine(rows: list[int]) -> list[int]:
     return [rows[i] for i in sorted(range(len(rows)), key=lambda i: -(i & -i) if i else -2**62)]
 
 
+class _Worker:
+    """One daemon thread for every view (passes never overlap, and quitting the app never
+    waits for a row of AlexNet's fc6.W)."""
+
+    jobs: queue.SimpleQueue | None = None
+
+    @classmethod
+    def submit(cls, job) -> None:
+        if cls.jobs is None:
+            cls.jobs = queue.SimpleQueue()
+            threading.Thread(target=cls._run, name="jacobian-rows", daemon=True).start()
+        cls.jobs.put(job)
+
+    @classmethod
+    def _run(cls) -> None:
+        while True:
+            cls.jobs.get()()
+
+
 class RowFiller(QObject):
-    """Computes a LazyJacobian's rows on one worker thread; a newer request cancels the
+    """Computes a LazyJacobian's rows on the worker thread; a newer request cancels the
     older one between backward passes. ``filled`` after each pass (queued to the GUI)."""
 
     filled = Signal()
-    _pool = None                          # one thread for every view: passes never overlap
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.generation = 0
         self.wanted: tuple = ()
         self.background = True            # False: only ``fill`` computes (tests count passes)
+        self.failed = ""                  # why the last rows could not be computed
 
     def request(self, lazy, rows: list[int]) -> None:
         key = (id(lazy), tuple(rows))
         if key == self.wanted or not self.background:
             return
         self.wanted, self.generation = key, self.generation + 1
-        if RowFiller._pool is None:
-            RowFiller._pool = ThreadPoolExecutor(1, thread_name_prefix="jacobian-rows")
-        RowFiller._pool.submit(self.fill, lazy, coarse_to_fine(rows), self.generation)
+        generation, ordered = self.generation, coarse_to_fine(rows)
+        _Worker.submit(lambda: self._fill_reporting(lazy, ordered, generation))
 
     def cancel(self) -> None:
         self.generation += 1
         self.wanted = ()
+
+    def _fill_reporting(self, lazy, rows, generation) -> None:
+        try:
+            self.fill(lazy, rows, generation)
+        except Exception as err:   # noqa: BLE001 - the worker must live on; the view says it
+            self.failed = f"could not compute rows: {type(err).__name__}: {err}"
+            self.filled.emit()
 
     def fill(self, lazy, rows: list[int], generation: int | None = None) -> None:
         """Compute ``rows`` a pass at a time (in the calling thread: tests call it)."""
