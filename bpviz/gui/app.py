@@ -120,6 +120,18 @@ def _version() -> str:
     return __version__
 
 
+def run_self_test(window, app, scratch) -> int:
+    """Print the self-test's JSON line; exit 0 when it passed."""
+    try:
+        result = self_test(window, app)
+    except Exception as err:           # a packaged build must report, not crash
+        result = {"status": "error", "error": f"{type(err).__name__}: {err}"}
+    print(json.dumps(result))
+    window.document.autosave.stop()
+    scratch.cleanup()
+    return 0 if result["status"] == "ok" else 1
+
+
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.screenshot:
@@ -143,14 +155,7 @@ def main(argv=None) -> int:
     apply_theme(app, THEMES[theme], args.presentation)
     window = MainWindow(theme, presentation=False)
     if args.self_test:
-        try:
-            result = self_test(window, app)
-        except Exception as err:           # a packaged build must report, not crash
-            result = {"status": "error", "error": f"{type(err).__name__}: {err}"}
-        print(json.dumps(result))
-        window.document.autosave.stop()
-        scratch.cleanup()
-        return 0 if result["status"] == "ok" else 1
+        return run_self_test(window, app, scratch)
     problem = initial_document(window, args)
     if problem:
         return fail(problem)
