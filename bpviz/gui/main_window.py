@@ -13,8 +13,10 @@ from .canvas.document import Document
 from .dock_widths import DockWidths
 from .file_menu import FileMenu
 from .lessons.controller import LessonController
+from .screen_help import ScreenHelp
 from .settings import settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
+from .widgets.annotations import Annotations
 from .widgets.focus import FocusController
 from .widgets.lazy import LazyPanel
 
@@ -69,6 +71,9 @@ class MainWindow(QMainWindow):
         self.check_recovery, self.open_example = self.files.check_recovery, self.files.open_example
         self.focus = FocusController(self)        # double-click or F enlarges a view
         self.focus.message.connect(self.say)
+        self.annotations = Annotations(self)      # pen and highlighter over the window
+        self.annotations.message.connect(self.say)
+        self.screen_help = ScreenHelp(self)       # F1: what the panel under the mouse shows
         self.dock_widths = DockWidths(self, self.docks.values())
         self.lessons = LessonController(self)     # the Lessons menu and the lesson's dock
         self._build_actions()
@@ -142,12 +147,15 @@ class MainWindow(QMainWindow):
         v.addSeparator()
         self.focus.add_view_actions(v)
         v.addSeparator()
+        self.annotations.add_view_actions(v)
+        v.addSeparator()
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
 
         self.lessons.add_actions(bar.addMenu("&Lessons"), self._action)
         h = bar.addMenu("&Help")
-        self._action(h, "&Keyboard and Mouse", self.show_keys, QKeySequence.HelpContents)
+        self.screen_help.add_actions(h, self._action)
+        self._action(h, "&Keyboard and Mouse", self.show_keys, "Shift+F1")
         self._action(h, "&About bpviz", self.about)
 
     def show_error(self, title: str, text: str) -> None:

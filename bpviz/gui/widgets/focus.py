@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QCursor, QFont, QKeySequence, QPainter
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QSplitter, QVBoxLayout, QWidget)
@@ -259,8 +259,12 @@ class FocusController(QObject):
         self.origin = self.return_focus = None
 
     def _place(self) -> None:
-        """Cover everything between the menu bar and the status bar."""
-        w = self.window
-        top = w.menuWidget().geometry().bottom() + 1 if w.menuWidget() else 0
-        bottom = w.statusBar().geometry().top() if w.statusBar().isVisible() else w.height()
-        self.view.setGeometry(0, top, w.width(), bottom - top)
+        self.view.setGeometry(between_bars(self.window))
+
+
+def between_bars(window) -> QRect:
+    """The window's area between its menu bar and its status bar: docks and tabs."""
+    top = window.menuWidget().geometry().bottom() + 1 if window.menuWidget() else 0
+    bottom = (window.statusBar().geometry().top() if window.statusBar().isVisible()
+              else window.height())
+    return QRect(0, top, window.width(), bottom - top)
