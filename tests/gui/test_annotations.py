@@ -72,6 +72,8 @@ def test_c_clears_every_stroke_and_backspace_takes_back_one_without_deleting_nod
 
 def test_esc_stops_drawing_keeps_the_strokes_and_gives_the_mouse_back(qtbot, window):
     notes = window.annotations
+    window.view.setFocus()
+    qtbot.waitUntil(window.view.hasFocus)
     notes.start(PEN)
     draw(qtbot, notes.overlay, line(100, 150, 300))
     qtbot.keyClick(notes.overlay, Qt.Key_Escape)
@@ -82,6 +84,7 @@ def test_esc_stops_drawing_keeps_the_strokes_and_gives_the_mouse_back(qtbot, win
     assert not overlay.toolbar.isVisible()
     centre = window.view.mapTo(window, window.view.rect().center())
     assert window.childAt(centre) is not overlay
+    assert window.view.hasFocus()                       # the keys are the canvas's again
     assert notes.clear_action.isEnabled()               # C clears them from anywhere now
     qtbot.keyClick(window.view, Qt.Key_C)
     assert overlay.strokes == [] and not overlay.isVisible()

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (QAction, QColor, QFontInfo, QIcon, QKeySequence, QPainter,
                            QPainterPath, QPen, QPixmap)
-from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QToolButton, QWidget
 
 from .focus import between_bars
 
@@ -222,6 +223,7 @@ class Annotations(QObject):
         self.overlay = AnnotationOverlay(window)
         self.overlay.leave.connect(self.stop)
         self.overlay.changed.connect(self._changed)
+        self.return_focus = None
         self.actions = {tool: self._action(text, key, lambda t=tool: self.toggle(t))
                         for tool, text, key in ((PEN, "&Pen", "Ctrl+Shift+P"),
                                                 (HIGHLIGHTER, "&Highlighter", "Ctrl+Shift+H"))}
@@ -258,6 +260,8 @@ class Annotations(QObject):
             self.start(tool)
 
     def start(self, tool: str = PEN) -> None:
+        if not self.overlay.drawing:          # the keys go back there when drawing stops
+            self.return_focus = QApplication.focusWidget()
         self._place()
         self.overlay.set_tool(tool)
         self.overlay.set_drawing(True)
@@ -266,8 +270,13 @@ class Annotations(QObject):
                           "(the strokes stay until cleared)")
 
     def stop(self) -> None:
+        was_drawing = self.overlay.drawing
         self.overlay.set_drawing(False)
         self._check_actions()
+        back = self.return_focus
+        if was_drawing and back is not None and shiboken6.isValid(back) and back.isVisible():
+            back.setFocus()
+        self.return_focus = None
 
     def clear(self) -> None:
         self.overlay.clear()
