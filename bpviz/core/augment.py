@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .datasets import imagenet10
+from .images import to_uint8
 
 IMAGE_SIZE, CROP_SIZE = 256, 224       # the paper's image and crop sides
 ALPHA_STD = 0.1                        # α ~ N(0, 0.1)
@@ -132,6 +133,7 @@ class Augmented:
     crop: np.ndarray           # (3, size, size)
     flipped: np.ndarray        # the crop mirrored, or the crop itself when not flipped
     lit: np.ndarray            # flipped + shift
+    weights: np.ndarray        # (3,) α ⊙ λ: how far along each eigenvector p_k
     shift: np.ndarray          # (3,) p · (α ⊙ λ)
 
 
@@ -141,7 +143,8 @@ def augment(image, top: int, left: int, flipped: bool, pca: ColourPCA, alpha,
     part = crop(image, top, left, size)
     mirrored = flip(part) if flipped else part
     shift = lighting_shift(pca.eigval, pca.eigvec, alpha)
-    return Augmented(part, mirrored, mirrored + shift[:, None, None], shift)
+    weights = np.asarray(alpha, dtype=float) * pca.eigval
+    return Augmented(part, mirrored, mirrored + shift[:, None, None], weights, shift)
 
 
 def imagenet_pca() -> ColourPCA:
@@ -162,3 +165,17 @@ def procedural_set(n: int = 100, size: int = 64, seed: int = 0) -> np.ndarray:
     """(n, 3, size, size) images of the procedural set in [0, 1]: a stand-in for the
     training set whose pixels the paper's covariance is taken over."""
     return np.clip(imagenet10(n=n, size=size, seed=seed).x, 0.0, 1.0)
+
+
+def rgb_pixels(image) -> np.ndarray:
+    """(H, W, 3) uint8 of a (3, H, W) image, values clipped to [0, 1] (a lit image may leave
+    it: the screen shows what a clip would)."""
+    return np.ascontiguousarray(np.transpose(to_uint8(_image(image), 0.0, 1.0), (1, 2, 0)))
+
+
+def from_rgb_pixels(pixels) -> np.ndarray:
+    """(3, H, W) values in [0, 1] of (H, W, 3) uint8 pixels (an image read from a file)."""
+    pixels = np.asarray(pixels)
+    if pixels.ndim != 3 or pixels.shape[2] != 3:
+        raise ValueError(f"expected (H, W, 3) RGB pixels, got shape {pixels.shape}")
+    return np.transpose(pixels, (2, 0, 1)).astype(float) / 255.0

@@ -100,6 +100,9 @@ ACTIONS = {
     "unfocus": lambda v, w: _one_of(v, w, (True,)),
     "set": _set,                                        # a named control (slider, box)
     "optimizer_steps": lambda v, w: _int(v, w, 1, 1000),
+    # the Training tab's augmentation demo (false: back to the form); its controls are
+    # then set by name (augment_alpha_0, augment_flip, ...)
+    "augment_demo": lambda v, w: _one_of(v, w, (True, False)),
 }
 
 

@@ -109,6 +109,7 @@ def test_augment_crops_then_flips_then_lights():
     assert np.array_equal(out.crop, image[:, 1:7, 2:8])
     assert np.array_equal(out.flipped, out.crop[:, :, ::-1])
     assert np.allclose(out.lit - out.flipped, out.shift[:, None, None])
+    assert np.allclose(out.weights, alpha * pca.eigval)
     plain = A.augment(image, 1, 2, False, pca, alpha, size=6)
     assert np.array_equal(plain.flipped, plain.crop)
 

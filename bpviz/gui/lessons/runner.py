@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 from ...core.errors import GraphError
 from ...core.lessons import PHASES, LessonError
 from ...paths import example_path
+from ..training.augment_demo import show_augment_demo
 from ..widgets.controls import set_value
 
 MAX_STEPS_TO = 100_000        # a guard: step_to never loops for ever on a broken stepper
@@ -124,3 +125,5 @@ class LessonRunner:
         for _ in range(count):
             self.window.workspace.apply_optimizer_step()
 
+    def _augment_demo(self, shown: bool) -> None:
+        show_augment_demo(self.window, shown)

@@ -7,11 +7,12 @@ import html
 
 from PySide6.QtCore import Qt, QThread
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
-                               QVBoxLayout, QWidget)
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from ...train.folders import layout_problem
 from ...train.run_folder import OutputError, RunFolder, is_number, is_record
 from ..widgets.threads import wait_for, wait_until
+from .augment_demo import AugmentDemo
 from .install_notice import InstallNotice, missing_engine
 from .run_view import RunView
 from .torchrun_process import TorchrunProcess
@@ -38,6 +39,8 @@ class TrainingTab(QWidget):
         self.continue_button = QPushButton("Continue a run…")
         self.continue_button.setToolTip("Fill the form from a run folder with a checkpoint, "
                                         "to resume it with Start")
+        self.augment_button = QPushButton("Augmentation demo…", objectName="augment_open_demo")
+        self.augment_button.setToolTip("AlexNet's crops, flips and PCA lighting on one image")
         self.status = QLabel(wordWrap=True)
         self.status.setObjectName("training_status")
         left = QWidget()
@@ -53,6 +56,7 @@ class TrainingTab(QWidget):
         folders = QHBoxLayout()
         folders.addWidget(self.open_button)
         folders.addWidget(self.continue_button)
+        folders.addWidget(self.augment_button)
         col.addLayout(folders)
         col.addWidget(self.view.progress)
         col.addWidget(self.status)
@@ -61,7 +65,10 @@ class TrainingTab(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(self.view)
         splitter.setSizes([330, 1200])
-        QHBoxLayout(self).addWidget(splitter)
+        self.pages, self.augment_demo = QStackedWidget(), None     # the demo: made when asked
+        self.pages.addWidget(splitter)
+        QHBoxLayout(self).addWidget(self.pages)
+        self.augment_button.clicked.connect(lambda: self.show_augment_demo(True))
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
@@ -78,6 +85,14 @@ class TrainingTab(QWidget):
         shown = html.escape(text)
         self.status.setText(f"<span style='color:{error_color()}'>{shown}</span>" if error else shown)
         self.view.log.appendPlainText(("ERROR: " if error else "") + text)
+
+    def show_augment_demo(self, shown: bool = True) -> None:
+        """The augmentation demo in place of the form and the run (False: back to them)."""
+        if shown and self.augment_demo is None:
+            self.augment_demo = AugmentDemo()
+            self.augment_demo.back_requested.connect(lambda: self.show_augment_demo(False))
+            self.pages.addWidget(self.augment_demo)
+        self.pages.setCurrentIndex(self.pages.indexOf(self.augment_demo) if shown else 0)
 
     # --- running --------------------------------------------------------------------------------
     def running(self) -> bool:
