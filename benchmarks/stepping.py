@@ -137,7 +137,8 @@ FILL_WAIT_S = 20.0
 
 
 def backward_events(example: str, train: bool, batch: int = 2) -> dict:
-    """{node: backward StepEvent} of one pass over random data (class 0 as every target)."""
+    """{node: backward StepEvent} of one pass over random data, every target 1 (a class,
+    and a hinge loss's +1)."""
     from bpviz.core import load_graph
     g = load_graph(example_path(example))
     rng = np.random.default_rng(0)
@@ -145,7 +146,7 @@ def backward_events(example: str, train: bool, batch: int = 2) -> dict:
     for nid in g.inputs():
         node = g.nodes[nid]
         shape = (batch,) + tuple(node.attrs["shape"])
-        feeds[nid] = (np.zeros(shape, dtype=np.int64) if node.attrs.get("dtype") == "int64"
+        feeds[nid] = (np.ones(shape, dtype=np.int64) if node.attrs.get("dtype") == "int64"
                       else rng.normal(size=shape))
     s = Stepper(g, feeds, train=train, cap=INTERACTIVE_JACOBIAN_CAP,
                 max_rows=INTERACTIVE_JACOBIAN_ROWS)
