@@ -16,6 +16,7 @@ from .lessons.controller import LessonController
 from .screen_help import ScreenHelp
 from .settings import settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
+from .training.augment_demo import show_augment_demo
 from .widgets.annotations import Annotations
 from .widgets.focus import FocusController
 from .widgets.lazy import LazyPanel
@@ -149,6 +150,8 @@ class MainWindow(QMainWindow):
         v.addSeparator()
         self.annotations.add_view_actions(v)
         v.addSeparator()
+        self.augment_action = self._action(v, "AlexNet &Augmentation Demo",
+                                           lambda: show_augment_demo(self))
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
 

@@ -122,6 +122,10 @@ def test_the_training_tab_and_a_lesson_open_it(qtbot, window):
     assert tab.pages.currentWidget() is tab.augment_demo
     tab.augment_demo.findChild(type(tab.augment_button), "augment_back").click()
     assert tab.pages.currentIndex() == 0
+    window.show_tab("backprop")
+    window.augment_action.trigger()                        # View ▸ AlexNet Augmentation Demo
+    assert window.tabs.currentWidget() is window.training_tab
+    assert tab.pages.currentWidget() is tab.augment_demo
 
 
 def test_the_lesson_format_checks_the_action():
