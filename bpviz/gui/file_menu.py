@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from ..core import GraphError
 from ..core.fileformat import read_json
 from ..paths import resources_dir
+from .session import SessionMenu
 from .settings import recent_files
 from .widgets.figure_export import export_csv, export_figure
 from .widgets.lazy import LazyPanel
@@ -24,6 +25,7 @@ class FileMenu(QObject):
         super().__init__(window)
         self.window = window
         self.recent_menu = self.examples_menu = self.save_action = None
+        self.sessions = SessionMenu(window)      # the whole state of a class in one file
 
     def add_actions(self, menu, add) -> None:
         """``add(menu, text, slot, shortcut)`` makes a window-wide action."""
@@ -38,6 +40,8 @@ class FileMenu(QObject):
         menu.addSeparator()
         self.save_action = add(menu, "&Save", self.save, QKeySequence.Save)
         add(menu, "Save &As…", self.save_as, QKeySequence.SaveAs)
+        menu.addSeparator()
+        self.sessions.add_actions(menu, add)
         menu.addSeparator()
         add(menu, "Export &Figure…", self.export_figure, "Ctrl+E")
         add(menu, "Export &Data as CSV…", self.export_csv, "Ctrl+Shift+E")

@@ -132,6 +132,7 @@ class DataPanel(QWidget):
         self.graph = None
         self.data: ds.Dataset | None = None
         self.file_data: ds.Dataset | None = None
+        self.file_path: str | None = None     # the CSV file or image folder (for a session)
         self.batch_seed = 0
         self.source.activated.connect(lambda _: self._source_chosen())
         self.batch.valueChanged.connect(self._batch_changed)
@@ -196,6 +197,7 @@ class DataPanel(QWidget):
         except DataError as err:
             self.message.emit(str(err))
             return False
+        self.file_path = str(path)
         self._use(data, from_file=True)
         return True
 
@@ -205,6 +207,7 @@ class DataPanel(QWidget):
         except DataError as err:
             self.message.emit(str(err))
             return False
+        self.file_path = str(path)
         self._use(data, from_file=True)
         if skipped:
             self.message.emit(f"{skipped} file(s) in '{Path(path).name}' could not be read "

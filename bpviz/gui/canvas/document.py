@@ -59,6 +59,7 @@ class Document(QObject):
         self.graph = graph
         self.path = Path(path) if path else None
         self.undo_stack.clear()
+        self.undo_stack.setClean()        # clear() keeps a clean index of -1 (resetClean)
         self.graph_replaced.emit(graph)
         self.state_changed.emit()
 
