@@ -24,8 +24,8 @@ from .augment_views import ImageView, colours_html, components_html, read_image
 
 FORMULA = (r"I_{xy} \leftarrow I_{xy} + [p_1, p_2, p_3]\,[\alpha_1\lambda_1, \alpha_2\lambda_2,"
            r" \alpha_3\lambda_3]^T, \quad \alpha_i \sim N(0, 0.1)")
-SOURCES = {"this image": "this image", "the procedural set": "100 procedural images",
-           "ImageNet (as trained)": "ImageNet, as trained"}
+# whose pixels the covariance is taken over (the paper: every pixel of the training set)
+SOURCES = ("this image", "the procedural set", "ImageNet (as trained)")
 NOTE = ("The paper takes C over every pixel of ImageNet's training set. Training draws "
         "α ~ N(0, 0.1); the sliders reach ±1 so that the change can be seen.")
 ALPHA_LIMIT = 1.0            # the sliders reach 10 σ: α ~ N(0, 0.1) alone is hard to see
@@ -152,8 +152,9 @@ class AugmentDemo(QWidget):
         col.addLayout(grid)
         draw = QPushButton("Draw α ~ N(0, 0.1)", objectName="augment_draw")
         self.source = QComboBox(objectName="augment_pca")
-        self.source.addItems(list(SOURCES))
-        self.source.setToolTip("Whose pixels the covariance C is taken over")
+        self.source.addItems(SOURCES)
+        self.source.setToolTip("Whose pixels C is taken over: this image's, 100 procedural "
+                               "images', or ImageNet's (the training code's λ and p)")
         col.addLayout(_row(draw, QLabel("PCA of"), self.source))
         for box in (self.crop_x, self.crop_y):
             box.valueChanged.connect(lambda _v: self.refresh())
@@ -241,5 +242,5 @@ class AugmentDemo(QWidget):
                  "+ p·(α ⊙ λ) on every pixel")
         for caption, text in zip(self.captions, texts):
             caption.setText(text)
-        self.colours.setText(colours_html(pca, out, SOURCES[self.source.currentText()]))
+        self.colours.setText(colours_html(pca, out))
         self.components.setText(components_html(pca, alpha, out))

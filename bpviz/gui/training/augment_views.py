@@ -87,11 +87,11 @@ def components_html(pca: ColourPCA, alpha, out: Augmented) -> str:
     return "<b>Principal components</b>" + _table(("k = 1", "2", "3"), rows)
 
 
-def colours_html(pca: ColourPCA, out: Augmented, source: str) -> str:
+def colours_html(pca: ColourPCA, out: Augmented) -> str:
     """Per colour channel (a column): the covariance C and the colour added to each pixel."""
     rows = [(f"C {c}", pca.covariance[i]) for i, c in enumerate("RGB")]
     rows.append(("added", out.shift))
-    return f"<b>Covariance C of {source}</b>" + _table(("R", "G", "B"), rows)
+    return "<b>Covariance C</b>" + _table(("R", "G", "B"), rows)
 
 
 def read_image(path) -> np.ndarray:

@@ -7,10 +7,11 @@ import html
 
 from PySide6.QtCore import Qt, QThread
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
-                               QStackedWidget, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
 from ...train.folders import layout_problem
 from ...train.run_folder import OutputError, RunFolder, is_number, is_record
+from ..widgets.page_stack import PageStack
 from ..widgets.threads import wait_for, wait_until
 from .augment_demo import AugmentDemo
 from .install_notice import InstallNotice, missing_engine
@@ -65,7 +66,7 @@ class TrainingTab(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(self.view)
         splitter.setSizes([330, 1200])
-        self.pages, self.augment_demo = QStackedWidget(), None     # the demo: made when asked
+        self.pages, self.augment_demo = PageStack(), None     # the demo: made when asked
         self.pages.addWidget(splitter)
         QHBoxLayout(self).addWidget(self.pages)
         self.augment_button.clicked.connect(lambda: self.show_augment_demo(True))
