@@ -8,7 +8,9 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
-from PySide6.QtGui import QColor, QFont, QPalette
+import shiboken6
+
+from PySide6.QtGui import QColor, QFont, QFontInfo, QPalette
 from PySide6.QtWidgets import QApplication
 
 PRESENTATION_SCALE = 1.6
@@ -119,7 +121,9 @@ def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> 
     app.setProperty("bpviz_base_point_size", base)
     font.setPointSizeF(base * (PRESENTATION_SCALE if presentation else 1.0))
     app.setFont(font)
-    style_plots(QApplication.topLevelWidgets())
+    # open windows only: a closed one's plots may be half deleted (their legends then
+    # fail in pyqtgraph's anchoring when their size changes)
+    style_plots([w for w in QApplication.topLevelWidgets() if w.isVisible()])
 
 
 def style_plots(roots) -> None:
@@ -136,12 +140,17 @@ def style_plots(roots) -> None:
         plots = root.findChildren(pg.PlotWidget) + ([root] if isinstance(root, pg.PlotWidget)
                                                     else [])
         for plot in plots:
-            _style_plot(plot, text, base)
+            if shiboken6.isValid(plot) and shiboken6.isValid(plot.getPlotItem().getViewBox()):
+                _style_plot(plot, text, base)     # (not a plot being deleted)
 
 
 def _style_plot(plot, text: QColor, base: QColor) -> None:
+    """Colours, and the sizes of the texts pyqtgraph writes into its labels' HTML (a title
+    of 11 pt and legends of 9 pt whatever the app's font: 12 px on a projector)."""
     plot.setBackground(base)
     item = plot.getPlotItem()
+    px = QFontInfo(QApplication.font()).pixelSize()
+    item.titleLabel.setAttr("size", f"{round(px * 1.15)}px")
     item.titleLabel.setAttr("color", text)
     if item.titleLabel.isVisible():           # a hidden title keeps its zero height
         item.titleLabel.setText(item.titleLabel.text)      # setAttr alone does not redraw
@@ -151,7 +160,9 @@ def _style_plot(plot, text: QColor, base: QColor) -> None:
         axis.setPen(text)
     if item.legend is not None:
         item.legend.setLabelTextColor(text)
+        item.legend.setLabelTextSize(f"{px}px")
         for _, label in item.legend.items:
+            label.setAttr("size", f"{px}px")
             label.setText(label.text)
     bar_class = sys.modules["pyqtgraph"].ColorBarItem
     for bar in (i for i in plot.scene().items() if isinstance(i, bar_class)):

@@ -29,6 +29,24 @@ def _has_text(widget) -> bool:
     return True
 
 
+def css_px(size, default: float, dpi: float = 96.0) -> float:
+    """A CSS font size as pyqtgraph writes it into a label's HTML ("9pt", "16px")."""
+    text = str(size or "").strip()
+    try:
+        if text.endswith("pt"):
+            return float(text[:-2]) * dpi / 72
+        if text.endswith("px"):
+            return float(text[:-2])
+    except ValueError:
+        pass
+    return default
+
+
+def label_px(label) -> float:
+    """A pyqtgraph LabelItem's text height: the size in its HTML wins over its font."""
+    return css_px(label.opts.get("size"), font_px(label.item.font()))
+
+
 def _plot_texts(plot) -> list[tuple[str, float]]:
     """pyqtgraph draws its axis numbers, labels and titles in fonts of its own (the axis
     numbers in the plot's font unless a tick font is set)."""
@@ -43,13 +61,14 @@ def _plot_texts(plot) -> list[tuple[str, float]]:
         font = axis.style.get("tickFont") or plot.font()
         found.append((f"axis {name} numbers", font_px(font)))
         if axis.label.isVisible() and axis.labelText:
-            found.append((f"axis {name} label", font_px(axis.label.font())))
+            found.append((f"axis {name} label", css_px(axis.labelStyle.get("font-size"),
+                                                       font_px(axis.label.font()))))
     if item.titleLabel.isVisible() and item.titleLabel.text:
-        found.append(("title", font_px(item.titleLabel.item.font())))
+        found.append(("title", label_px(item.titleLabel)))
     legend = item.legend
     if legend is not None and legend.isVisible():
         for _sample, label in legend.items:
-            found.append((f"legend {label.text}", font_px(label.item.font())))
+            found.append((f"legend {label.text}", label_px(label)))
     return found
 
 
