@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, Q
 from ...core.labs import curves
 from ...core.datasets import IMAGENET10
 from ..widgets.controls import read_controls, write_controls
+from .curve_readout import CurveReadout
 from .surface_panel import SurfacePanel
 
 COLORS = {"cross-entropy": "#2f6fb0", "hinge": "#c2571a", "squared hinge": "#7b4fb0",
@@ -63,9 +64,10 @@ class Slider(QWidget):
 
 
 class CurvePanel(QWidget):
-    """Loss curves and (dashed) their derivatives against one variable."""
+    """Loss curves and (dashed) their derivatives against one variable ``symbol``, and their
+    values at one point of it (``losses(xs)`` gives them)."""
 
-    def __init__(self, title: str, xlabel: str, xs: np.ndarray, name: str):
+    def __init__(self, title: str, xlabel: str, xs: np.ndarray, name: str, symbol: str):
         super().__init__()
         self.xs = xs
         self.plot = plot_widget(title, xlabel)
@@ -73,12 +75,17 @@ class CurvePanel(QWidget):
                                           objectName=f"{name}_derivatives")
         self.show_derivatives.setChecked(True)
         self.show_derivatives.toggled.connect(lambda _: self.redraw())
+        self.at = Slider(symbol, xs[0], xs[-1], 0.5)          # objectName slider_<symbol>
+        self.at.slider.valueChanged.connect(lambda _: self.redraw())
+        self.readout = CurveReadout(self.plot, name)
         self.controls = QHBoxLayout()
         self.controls.addWidget(self.show_derivatives)
+        self.controls.addWidget(self.at, 1)
         self.note = QLabel(wordWrap=True)
         layout = QVBoxLayout(self)
         layout.addLayout(self.controls)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.readout)
         layout.addWidget(self.note)
         self.curves: dict[str, tuple] = {}
         self.items: dict[str, tuple] = {}
@@ -98,8 +105,14 @@ class CurvePanel(QWidget):
             dashed.setData(self.xs, slopes)
             dashed.setVisible(self.show_derivatives.isChecked())
 
+    def losses(self, xs: np.ndarray) -> dict:
+        """{name: (values, derivatives)} at ``xs``."""
+        raise NotImplementedError
+
     def redraw(self) -> None:
-        self.set_curves(self.curves)
+        self.set_curves(self.losses(self.xs))
+        a = self.at.value()
+        self.readout.show_at(self.at.name, a, self.losses(np.array([a])))
 
     def csv_data(self) -> dict:
         columns = {"x": self.xs}
@@ -112,23 +125,23 @@ class CurvePanel(QWidget):
 class ClassificationPanel(CurvePanel):
     def __init__(self):
         super().__init__("classification losses against the margin t·y", "margin t·y", MARGINS,
-                         "classification")
+                         "classification", "t·y")
         self.plot.setYRange(-2.5, 4.5)
         self.note.setText("Cross-entropy (logistic) keeps pushing correct scores further; the "
                           "hinge max(0, 1 − t·y) stops at margin 1 and gives no gradient "
                           "beyond it; the squared hinge is smooth at the margin.")
         self.redraw()
 
-    def redraw(self) -> None:
-        self.set_curves({"cross-entropy": curves.logistic_curve(self.xs),
-                         "hinge": curves.curve("HingeLoss", self.xs),
-                         "squared hinge": curves.squared_hinge_curve(self.xs)})
+    def losses(self, xs):
+        return {"cross-entropy": curves.logistic_curve(xs),
+                "hinge": curves.curve("HingeLoss", xs),
+                "squared hinge": curves.squared_hinge_curve(xs)}
 
 
 class RegressionPanel(CurvePanel):
     def __init__(self):
         super().__init__("regression losses against the residual", "residual y − ŷ", RESIDUALS,
-                         "regression")
+                         "regression", "y − ŷ")
         self.beta = Slider("β (smooth L1)", 0.0, 3.0, 1.0)
         self.delta = Slider("δ (Huber)", 0.1, 3.0, 1.0)   # torch refuses δ <= 0
         for s in (self.beta, self.delta):
@@ -136,12 +149,15 @@ class RegressionPanel(CurvePanel):
             s.slider.valueChanged.connect(lambda _: self.redraw())
         self.redraw()
 
-    def redraw(self) -> None:
+    def losses(self, xs):
         beta, delta = self.beta.value(), self.delta.value()
-        self.set_curves({"L1": curves.curve("L1Loss", self.xs),
-                         "L2": curves.curve("MSELoss", self.xs),
-                         "smooth L1": curves.curve("SmoothL1Loss", self.xs, beta=beta),
-                         "Huber": curves.curve("HuberLoss", self.xs, delta=delta)})
+        return {"L1": curves.curve("L1Loss", xs), "L2": curves.curve("MSELoss", xs),
+                "smooth L1": curves.curve("SmoothL1Loss", xs, beta=beta),
+                "Huber": curves.curve("HuberLoss", xs, delta=delta)}
+
+    def redraw(self) -> None:
+        super().redraw()
+        beta, delta = self.beta.value(), self.delta.value()
         same = " — here they coincide" if abs(beta - 1) < 1e-9 and abs(delta - 1) < 1e-9 else ""
         self.note.setText(f"Huber(δ) = δ · smooth L1(β = δ): the lecture's smooth L1 is Huber "
                           f"with δ = 1{same}. L2 grows with the square of the residual (outliers "
@@ -261,6 +277,7 @@ class LossLab(QTabWidget):
 
     def __init__(self, graph_source, parent=None):
         super().__init__(parent)
+        self.setObjectName("loss_pages")          # a lesson shows a page: set loss_pages
         self.classification = ClassificationPanel()
         self.multiclass = MulticlassPanel()
         self.regression = RegressionPanel()

@@ -40,6 +40,9 @@ class LessonRunner:
 
     def _tab(self, name: str) -> None:
         self.window.show_tab(name)
+        # a lab is built the first time it is seen: build it now, so that a ``set`` of one
+        # of its controls in the same step finds it
+        getattr(self.window.tabs.currentWidget(), "panel", None)
 
     def _data(self, name: str) -> None:
         source = self.window.data.source

@@ -4,7 +4,7 @@ saved and restored — naming its controls is enough."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox,
-                               QDoubleSpinBox, QWidget)
+                               QDoubleSpinBox, QTabWidget, QWidget)
 
 
 def read_value(control):
@@ -21,8 +21,9 @@ def read_value(control):
 
 
 def set_value(control, value) -> None:
-    """Set a slider, spin box, combo box or check box as a user would (its signals fire);
-    ValueError naming the control if ``value`` does not fit it."""
+    """Set a slider, spin box, combo box or check box as a user would (its signals fire), or
+    show a tab widget's page by its title; ValueError naming the control if ``value`` does
+    not fit it."""
     name = control.objectName()
     if isinstance(control, QAbstractButton) and control.isCheckable():
         control.setChecked(bool(value))
@@ -42,6 +43,11 @@ def set_value(control, value) -> None:
             raise ValueError(f"{name!r} takes {low} to {high}, not {value!r}")
         control.setValue(value if isinstance(value, float) and not isinstance(
             control, QAbstractSlider) else type(control.value())(value))
+    elif isinstance(control, QTabWidget):        # a lesson shows a page by its title
+        titles = [control.tabText(i) for i in range(control.count())]
+        if value not in titles:
+            raise ValueError(f"{name!r} has no page {value!r} (pages: {', '.join(titles)})")
+        control.setCurrentIndex(titles.index(value))
     else:
         raise ValueError(f"{name!r} is not a control that can be set")
 

@@ -88,6 +88,14 @@ class JacobianView(QWidget):
         self.updateGeometry()
         self.fit()
 
+    def focus_copy(self) -> "JacobianView | None":
+        """The focus view's enlarged copy: the same Jacobian, fitted to the window."""
+        if self.lazy is None:
+            return None
+        copy = JacobianView(self.title)
+        copy.set_jacobian(self.lazy, note=self.note)
+        return copy
+
     def small(self) -> bool:
         rows, cols = self.lazy.shape
         return rows * cols <= INTERACTIVE_JACOBIAN_CAP and rows <= INTERACTIVE_JACOBIAN_ROWS

@@ -1,0 +1,81 @@
+"""Lessons 3 to 5 (back-propagation through layers, classification and regression losses):
+what each shows is the engine's own number, and the pieces they need (a Losses page by
+title, the curves' values at one point, an enlarged Jacobian) work on their own."""
+import numpy as np
+import pytest
+
+from bpviz.core.labs import curves
+from bpviz.core.lessons import LessonError, load_lesson
+from bpviz.gui.lessons.runner import LessonRunner
+from bpviz.gui.widgets.jacobian_view import JacobianView
+from bpviz.paths import lessons_dir
+
+from .test_lessons import walk
+
+
+def lesson(name: str):
+    return load_lesson(lessons_dir() / f"{name}.lesson.json")
+
+
+def shown_at(window, qtbot, name: str) -> dict:
+    """{step title: (focused matrix or None, the current StepEvent, the focused widget, the
+    lesson's graph)} once each step's answer is revealed."""
+    seen = {}
+    for _index, step in walk(qtbot, window, lesson(name)):
+        content = window.focus.view.content if window.focus.is_open else None
+        matrix = None if content is None else np.array(content.matrix, dtype=float)
+        seen[step.title] = (matrix, window.stepper.current(), content, window.document.graph)
+    return seen
+
+
+def test_lesson_3_shows_the_engines_local_jacobians(qtbot, window):
+    seen = shown_at(window, qtbot, "03_backprop_layers")
+    pool, event, view, _ = seen["Max-pooling"]
+    assert isinstance(view, JacobianView) and pool.shape == (8, 32)
+    assert ((pool != 0).sum(axis=1) == 1).all() and set(pool[pool != 0]) == {1.0}
+    relu, event, _, _ = seen["Activation: ReLU"]
+    z = event.inputs["input"][event.sample].ravel()
+    np.testing.assert_array_equal(relu, np.diag((z > 0).astype(float)))
+    # the sigmoid's slopes on the diagonal: s(1 - s) of the engine's output, never over 1/4
+    sig, event, _, _ = seen["A deep sigmoid chain"]
+    s = event.output[event.sample]
+    np.testing.assert_allclose(sig, np.diag(s * (1 - s)))
+    assert 0 < sig.max() <= 0.25
+    # fc1's weight gradient as shown, against the whole backward pass of the last step
+    fc1, event, _, _ = seen["Vanishing gradients"]
+    graph = seen["Seen on the edges"][3]
+    np.testing.assert_allclose(fc1, graph.param_grad("fc1", "weight"))
+    fc8 = np.abs(graph.param_grad("fc8", "weight")).max()
+    assert 5e-4 < fc8 < 1e-3                              # "about 7·10⁻⁴", as the text says
+    assert np.abs(fc1).max() < 1e-4 * fc8
+
+
+def test_a_losses_page_is_shown_by_its_title(window):
+    runner = LessonRunner(window)
+    runner.run([{"tab": "losses"}, {"set": {"control": "loss_pages", "value": "Regression"}}],
+               "do")
+    lab = window.losses.panel
+    assert lab.currentWidget() is lab.regression
+    with pytest.raises(LessonError, match="'loss_pages' has no page 'Cats' \\(pages: "
+                                          "Classification, Multiclass, Regression"):
+        runner.run([{"set": {"control": "loss_pages", "value": "Cats"}}], "do")
+
+
+def test_the_curves_are_read_out_at_one_point(window):
+    window.show_tab("losses")
+    lab = window.losses.panel
+    cls, reg = lab.classification, lab.regression
+    cls.at.set_value(2.0)
+    assert cls.readout.values["hinge"] == (0.0, 0.0)
+    assert cls.readout.values["cross-entropy"][0] == pytest.approx(np.log1p(np.exp(-2.0)))
+    assert "At <b>t·y = 2</b>" in cls.readout.text() and "0.127" in cls.readout.text()
+    assert cls.readout.line.value() == pytest.approx(2.0)
+    reg.at.set_value(3.0)
+    reg.delta.set_value(2.0)
+    values = reg.readout.values
+    assert values["L2"] == (9.0, 6.0) and values["L1"] == (3.0, 1.0)
+    assert values["Huber"] == pytest.approx((4.0, 2.0))        # δ(|a| − δ/2), slope δ
+    assert values["smooth L1"] == pytest.approx((2.5, 1.0))
+    # the same numbers as the curves drawn, from the same engine op
+    huber = curves.curve("HuberLoss", np.array([3.0]), delta=2.0)
+    assert values["Huber"] == (float(huber[0][0]), float(huber[1][0]))
