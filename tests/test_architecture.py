@@ -128,3 +128,16 @@ def test_every_package_is_listed_for_the_wheel():
              for p in (ROOT / "bpviz").rglob("__init__.py")}
     assert found <= listed, found - listed
     assert "bpviz._resources" in listed
+
+
+def test_every_package_ships_in_the_wheel():
+    """pyproject lists its packages by hand: a new one left out installs without it."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    found = {".".join(p.relative_to(root).parent.parts)
+             for p in (root / "bpviz").rglob("__init__.py")}
+    assert found - listed == set()
