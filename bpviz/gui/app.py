@@ -2,6 +2,7 @@
 
     bpviz [FILE] [--example NAME] [--tab NAME] [--screenshot PNG [--size WxH]]
           [--presentation] [--theme light|dark] [--self-test]
+          [--lesson NAME [--step K]] [--session FILE]
 
 Bad arguments or files: one line on stderr and exit code 2.
 """
@@ -63,7 +64,13 @@ def parse_args(argv):
                    help="start a lesson: a name from the Lessons menu or a .lesson.json file")
     p.add_argument("--step", type=positive_int, metavar="K",
                    help="go to step K (from 1) of the lesson")
+    p.add_argument("--session", metavar="FILE",
+                   help="open a saved session (.bpviz-session.json): its graph, data, step, "
+                        "tab, labs and lesson")
     args = p.parse_args(argv)
+    if args.session and (args.file or args.example or args.lesson):
+        p.error("--session brings its own graph and lesson: not with FILE, --example or "
+                "--lesson")
     if args.step and not args.lesson:
         p.error("--step goes with --lesson")
     if args.file and args.example:
@@ -162,6 +169,9 @@ def main(argv=None) -> int:
     from .error_reporter import ErrorReporter
     reporter = ErrorReporter(window)
     try:
+        problem = args.session and window.files.sessions.open(args.session, ask=False)
+        if problem:
+            return fail(problem)
         if args.tab:
             window.show_tab(args.tab)
         if args.presentation:

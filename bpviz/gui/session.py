@@ -64,13 +64,13 @@ def restore(window, session: Session) -> None:
     _set_graph(window.document, session.graph, session.graph_file, session.modified)
     _set_data(window, session.data)
     _replay(window.stepper, session.steps)
-    window.show_tab(session.tab)
     for name, state in session.labs.items():
-        page = {"losses": window.losses, "optimizers": window.optimizers}[name]
+        window.show_tab(name)            # a lab is built and set as on its own tab
         try:
-            page.panel.set_state(state)
+            getattr(window, name).panel.set_state(state)
         except ValueError as err:
             raise ValueError(f"field labs.{name}: {err}") from None
+    window.show_tab(session.tab)
 
 
 def _start_lesson(lessons, place: LessonPlace) -> None:

@@ -194,3 +194,30 @@ def test_capture_reads_the_window_the_file_holds_it(window, tmp_path):
     session = load_session(tmp_path / "c.bpviz-session.json")
     assert session.graph.to_dict() == capture(window).graph.to_dict()
     assert session.data.source == window.data.source.currentText()
+
+
+def test_a_session_from_the_command_line(qtbot, window, tmp_path):
+    from tests.gui.test_command_line import png_size, run
+
+    for _ in range(5):
+        window.stepper.step()
+    window.files.sessions.save(tmp_path / "class.bpviz-session.json")
+    out = tmp_path / "class.png"
+    result = run(["--session", "class.bpviz-session.json", "--presentation", "--screenshot",
+                  str(out)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert png_size(out) == (1280, 720)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--session", "missing.bpviz-session.json"],
+     "cannot open 'missing.bpviz-session.json': no such file"),
+    (["--session", "s.bpviz-session.json", "--example", "branching"],
+     "--session brings its own graph and lesson: not with FILE, --example or --lesson"),
+])
+def test_a_bad_session_on_the_command_line_is_one_line(tmp_path, args, message):
+    from tests.gui.test_command_line import run
+
+    result = run(args + ["--screenshot", str(tmp_path / "x.png")], tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
