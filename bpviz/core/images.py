@@ -44,7 +44,13 @@ def to_uint8(a, lo: float, hi: float) -> np.ndarray:
 
 
 def _finite_range(a) -> tuple[float, float]:
-    finite = np.asarray(a, dtype=float)[np.isfinite(a)]
+    a = np.asarray(a, dtype=float)
+    if a.size == 0:
+        return 0.0, 0.0
+    lo, hi = float(a.min()), float(a.max())
+    if np.isfinite(lo) and np.isfinite(hi):         # the usual case: no masked copy
+        return lo, hi
+    finite = a[np.isfinite(a)]
     return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
 
 
