@@ -221,3 +221,23 @@ def test_a_bad_session_on_the_command_line_is_one_line(tmp_path, args, message):
     result = run(args + ["--screenshot", str(tmp_path / "x.png")], tmp_path)
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_csv_data_file_is_read_again_from_its_path(qtbot, window, tmp_path):
+    rng = np.random.default_rng(1)
+    rows = [f"{x:.4f},{y:.4f},{k}" for (x, y), k in zip(rng.normal(size=(30, 2)),
+                                                         rng.integers(0, 3, 30))]
+    csv = tmp_path / "points.csv"
+    csv.write_text("x,y,label\n" + "\n".join(rows) + "\n")
+    assert window.data.load_csv(csv)
+    window.data.source.setCurrentText("CSV file…")
+    window.data.batch.setValue(10)
+    window.stepper.run_phase()
+    saved = screen(window)
+    first = window.data.current_batch()[0].copy()
+    window.files.sessions.save(tmp_path / "csv.bpviz-session.json")
+    window.document.open_example(example_path("spirals_mlp"))        # built-in data again
+    assert window.files.sessions.open(tmp_path / "csv.bpviz-session.json", ask=False) == ""
+    assert screen(window) == saved
+    assert np.array_equal(window.data.current_batch()[0], first)
+    assert window.data.file_path == str(csv)
