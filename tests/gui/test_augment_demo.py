@@ -11,6 +11,7 @@ from bpviz.gui.training.augment_demo import SOURCES, AugmentDemo
 from bpviz.gui.training.augment_views import read_image
 
 from .readability import too_small
+from .test_readable_sizes import MODES, set_mode
 
 
 @pytest.fixture
@@ -135,14 +136,10 @@ def test_the_lesson_format_checks_the_action():
                           "steps": [step]}, "bad")
 
 
-@pytest.mark.parametrize("presentation,size,px", [(False, (1440, 900), 11),
-                                                  (True, (1280, 720), 16)])
-def test_every_text_is_readable_at_desk_and_projector_sizes(qtbot, window, presentation,
-                                                            size, px):
-    if presentation:
-        window.set_presentation(True)
-        window.setWindowState(window.windowState() & ~window.windowState().WindowFullScreen)
-    window.resize(*size)
+@pytest.mark.parametrize("mode", ["desk", "projector"])
+def test_every_text_is_readable_at_desk_and_projector_sizes(qtbot, window, mode):
+    px = set_mode(qtbot, window, mode)
+    size = MODES[mode][1]
     window.show_tab("training")
     tab = window.training_tab.panel
     tab.show_augment_demo(True)
@@ -157,7 +154,7 @@ def test_every_text_is_readable_at_desk_and_projector_sizes(qtbot, window, prese
         assert view.width() >= 112 and view.height() >= 112
     scroll = demo.findChild(QScrollArea)
     assert not scroll.horizontalScrollBar().isVisible()   # the page fits the width
-    window.grab().save(f"/tmp/augment_{'projector' if presentation else 'desk'}.png")
+    window.grab().save(f"/tmp/augment_{mode}.png")
 
 
 def test_in_presentation_the_page_fits_what_the_tab_has_at_1280x720(qtbot):

@@ -41,6 +41,12 @@ class ImageView(QWidget):
         # pictures take whatever height the window has left once the controls fit
         return QSize(MIN_SIDE, MIN_SIDE)
 
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        # no taller than wide: a tall window's spare height goes below the captions, not
+        # into a gap above a square picture
+        self.setMaximumHeight(max(MIN_SIDE, self.width()))
+
     def image_rect(self) -> QRectF:
         """Where the image is drawn: as large as fits, centred across and at the bottom
         (on its caption, when the view is taller than the picture)."""
