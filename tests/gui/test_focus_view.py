@@ -275,3 +275,32 @@ def test_side_docks_get_their_width_back_after_a_shrink(qtbot, window):
     qtbot.waitUntil(lambda: right.width() == wide and window.docks["palette"].width() == left)
     title = QFontMetrics(right.font()).horizontalAdvance("Properties")
     assert right.width() > 2 * title                       # no "Inspe…"
+
+
+def test_a_whole_inspector_section_enlarges_from_its_heading(qtbot, window):
+    """The chain-rule product dL/dout · J = product as one page: double-click its heading."""
+    from bpviz.gui.backprop.sections import SectionTitle
+    from bpviz.gui.widgets.jacobian_view import JacobianView
+    from bpviz.paths import example_path
+    window.resize(1440, 900)
+    window.document.open_example(example_path("fc_softmax_ce"))
+    window.stepper.step()
+    while (window.stepper.current().node, window.stepper.current().phase) != \
+            ("softmax", "backward"):
+        window.stepper.step()
+    window.docks["inspector"].raise_()
+    heading = next(t for t in window.inspector.findChildren(SectionTitle)
+                   if t.title.startswith("Local Jacobian"))
+    qtbot.waitUntil(heading.isVisible)
+    window.inspector.ensureWidgetVisible(heading)
+    double_click(qtbot, heading)
+    assert window.focus.is_open and window.focus.view.title.text() == heading.title
+    page = window.focus.view.content
+    assert page.findChildren(JacobianView)                   # the local Jacobian
+    product = [m for m in page.findChildren(MatrixView)]     # dL/dout, J and the product
+    assert len(product) >= 3
+    big = [label for label in page.findChildren(QLabel) if label.text()]
+    assert big and all(label.fontInfo().pixelSize() > heading.fontInfo().pixelSize()
+                       for label in big)
+    qtbot.keyClick(page, Qt.Key_Escape)
+    assert not window.focus.is_open and heading.isVisible()

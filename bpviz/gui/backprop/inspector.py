@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QWidget)
 
 from ...core.array_views import as_matrix, sample_of
@@ -19,12 +19,10 @@ from ..widgets.jacobian_view import JacobianView
 from ..theme import error_color, ok_color
 from .chain_view import chain_button
 from .lecture_views import backward_views, forward_views
+from .sections import SectionLayout, SectionTitle
 
 
-def section(text: str) -> QLabel:
-    label = QLabel(f"<b>{text}</b>", wordWrap=True)
-    label.setStyleSheet("margin-top: 8px")
-    return label
+section = SectionTitle          # a heading: double-click or F enlarges its whole section
 
 
 class Inspector(QScrollArea):
@@ -43,7 +41,7 @@ class Inspector(QScrollArea):
         """A fresh page: setWidget deletes the previous one at once."""
         self.heatmaps = {}
         self.body = QWidget()
-        self.layout_ = QVBoxLayout(self.body)
+        self.layout_ = SectionLayout(self.body)
         self.layout_.setAlignment(Qt.AlignTop)
         self.check_result = QLabel()
         self.check_result.setWordWrap(True)
@@ -96,6 +94,7 @@ class Inspector(QScrollArea):
             self._values(ev)
         else:
             self._backward(ev)
+        self.layout_.end_section()
         button = QPushButton("Check gradient")
         button.setObjectName("check_gradient")
         button.setToolTip("Compare dL/d(output) and the parameter gradients of this node "

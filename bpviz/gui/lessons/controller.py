@@ -209,7 +209,7 @@ class LessonController(QObject):
 
     # --- menu ------------------------------------------------------------------------------
     def add_actions(self, menu, add) -> None:
-        add(menu, "&Lessons…", self.show_start_page, "Ctrl+L")
+        add(menu, "&Lessons…", self.show_start_page, "Ctrl+Shift+L")
         add(menu, "&Open Lesson File…", self.open_file)
         menu.addSeparator()
         self.step_actions = [add(menu, "&Next Step", self.next, "PgDown"),
