@@ -151,3 +151,22 @@ def test_reload_reads_the_edited_file_and_stays_on_the_step(qtbot, window, tmp_p
     path.write_text(json.dumps(spec))
     window.lessons.reload()
     assert window.lessons.index == 1 and "Edited" in window.lessons.panel.position.text()
+
+
+def test_a_lesson_on_a_projector_keeps_the_window_inside_1280x720(qtbot, window):
+    """Every tab built (the Training tab alone needs 777 px in presentation mode) and the
+    lesson strip open: the pages scroll, the window does not outgrow the projector."""
+    from bpviz.gui.widgets.lazy import LazyPanel
+    window.set_presentation(True)
+    window.setWindowState(window.windowState() & ~window.windowState().WindowFullScreen)
+    window.resize(1280, 720)
+    for tab in ("optimizers", "losses", "training", "backprop"):
+        window.show_tab(tab)
+        for panel in window.findChildren(LazyPanel):
+            if panel.isVisible():
+                panel.panel
+        qtbot.wait(10)
+    window.lessons.open("01_one_layer", 2, ask=False)
+    qtbot.wait(20)
+    assert window.minimumSizeHint().height() <= 720
+    assert window.size().toTuple() == (1280, 720)

@@ -3,9 +3,21 @@ import pyqtgraph, which the app does not load at start-up)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 from ..theme import style_plots
+
+
+def in_scroll_area(panel: QWidget) -> QScrollArea:
+    """``panel`` scrolls when the window is smaller than it needs, instead of making the
+    window taller than the screen: a tab widget is as tall as its tallest page (the
+    Training tab needs 777 px in presentation mode, more than a 1280x720 projector has)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.NoFrame)
+    area.setWidget(panel)
+    return area
 
 
 class LazyPanel(QWidget):
@@ -36,7 +48,7 @@ class LazyPanel(QWidget):
             finally:
                 QApplication.restoreOverrideCursor()
             self.loading.hide()
-            self.layout().addWidget(self._panel)
+            self.layout().addWidget(in_scroll_area(self._panel))
         return self._panel
 
     def showEvent(self, event):
