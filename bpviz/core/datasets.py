@@ -95,6 +95,13 @@ def moons(n: int = 300, noise: float = 0.1, seed: int = 0) -> Dataset:
     return Dataset("moons", x, y.astype(np.int64), ["upper moon", "lower moon"])
 
 
+def blobs_pm1(n: int = 300, spread: float = 0.35, seed: int = 0) -> Dataset:
+    """Two Gaussian clusters labelled as the lecture's binary hinge wants them, t = -1 or
+    +1 (the right cluster +1): the labels are the values themselves, not class indices."""
+    data = blobs(n, 2, spread, seed)
+    return Dataset("blobs ±1", data.x, 1 - 2 * data.y, ["−1", "+1"])
+
+
 SHAPE_CLASSES = ["circle", "square", "triangle", "cross", "horizontal bar", "vertical bar"]
 
 
@@ -205,6 +212,8 @@ def colour_shapes(n: int = 300, size: int = 32, classes: int = 3, noise: float =
 
 
 TOY_2D = {"spirals": spirals, "blobs": blobs, "xor": xor, "circles": circles, "moons": moons}
+# labels t = -1 or +1 (HingeLoss); kept apart from TOY_2D, whose labels index classes
+SIGNED_2D = {"blobs ±1": blobs_pm1}
 IMAGES = {"shapes": shapes, "imagenet10": imagenet10, "colour_shapes": colour_shapes}
 
 

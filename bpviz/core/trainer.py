@@ -31,6 +31,11 @@ def classifies(node) -> str:
     return getattr(REGISTRY.get(node.op), "classifies", "")
 
 
+def binary_loss(graph) -> bool:
+    """Whether the graph's loss wants labels t = -1 or +1 (the binary HingeLoss)."""
+    return any(classifies(n) == "binary" for n in graph.nodes.values())
+
+
 def class_count(graph) -> int | None:
     """How many classes the graph's classification loss scores (None without one)."""
     node = next((n for n in graph.nodes.values() if classifies(n) == "multiclass"), None)

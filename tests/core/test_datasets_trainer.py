@@ -137,3 +137,11 @@ def test_held_out_history_follows_the_steps():
     steps, losses = trainer.held_out_curve()
     assert list(steps) == [0, 200] and list(losses) == [first[0], last[0]]
     assert not trainer.diverged
+
+
+def test_blobs_pm1_labels_are_the_hinges_t():
+    d, two = ds.blobs_pm1(seed=3), ds.blobs(classes=2, seed=3)
+    assert set(d.y) == {-1, 1} and (d.y == 1).sum() == (d.y == -1).sum() == 150
+    np.testing.assert_array_equal(d.x, two.x)          # the same points, relabelled
+    assert (d.x[d.y == 1, 0].mean() > 0.5) and (d.x[d.y == -1, 0].mean() < -0.5)
+    assert d.y.dtype == np.int64 and list(ds.SIGNED_2D) == ["blobs ±1"]

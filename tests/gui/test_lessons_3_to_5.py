@@ -79,3 +79,55 @@ def test_the_curves_are_read_out_at_one_point(window):
     # the same numbers as the curves drawn, from the same engine op
     huber = curves.curve("HuberLoss", np.array([3.0]), delta=2.0)
     assert values["Huber"] == (float(huber[0][0]), float(huber[1][0]))
+
+
+def test_lesson_4_shows_the_engines_hinge_gradients(qtbot, window):
+    shown = {}
+    for _index, step in walk(qtbot, window, lesson("04_classification_losses")):
+        if step.title in ("Inside the margin", "Outside the margin"):
+            event = window.stepper.current()
+            s = event.sample
+            y, t = event.inputs["input"][s], event.inputs["target"][s]
+            shown[step.title] = (float(window.focus.view.content.matrix[0, 0]), y, t,
+                                 float(event.dinputs["input"][s]))
+        if step.title == "The multiclass hinge":
+            mc = window.losses.panel.multiclass
+            assert window.losses.panel.currentWidget() is mc
+            shown["multiclass"] = mc.result
+            assert f"{mc.result['hinge']:.4f}" in mc.values.text()
+    # point 2: t = +1, y = 0.75 inside the margin: -t; point 0 past it: 0 (as the text says)
+    value, y, t, engine = shown["Inside the margin"]
+    assert (t, round(float(y), 2)) == (1, 0.75) and value == engine == -1.0
+    value, y, t, engine = shown["Outside the margin"]
+    assert (t, round(float(y), 2)) == (-1, -1.47) and value == engine == 0.0
+    # only English setter (1.5, within 1 of the true 2) gets a hinge gradient: 1/C each way
+    r = shown["multiclass"]
+    np.testing.assert_allclose(r["hinge_grad"], [-0.25, 0.25, 0, 0])
+    assert r["hinge"] == pytest.approx((1 - 2 + 1.5) / 4)
+    assert (r["ce_grad"][1:] > 0).all()                 # cross-entropy reaches every class
+
+
+def test_lesson_5_reveals_the_engines_loss_values(qtbot, window):
+    for _index, step in walk(qtbot, window, lesson("05_regression_losses")):
+        if step.question is not None and not step.question.choices:
+            readout = window.losses.panel.regression.readout
+            name = {"L2 and outliers": "L2", "Smooth L1": "smooth L1",
+                    "Changing δ": "Huber"}[step.title]
+            assert readout.values[name][0] == pytest.approx(step.question.answer)
+            assert f"{name} <b>{step.question.answer:g}</b>" in readout.text()
+
+
+def test_a_binary_hinge_graph_gets_labels_plus_minus_one(window):
+    from bpviz.paths import example_path
+    window.document.open_example(example_path("binary_hinge"))
+    data = window.data
+    assert data.source.currentText() == "blobs ±1" and data.problem() == ""
+    assert set(data.feeds()["t"]) <= {-1, 1}
+    runner = LessonRunner(window)
+    with pytest.raises(LessonError, match="needs labels t = −1 or \\+1, but 'moons' labels "
+                                          "its classes 0, 1, …: pick 'blobs ±1'"):
+        runner.run([{"data": "moons"}], "do")
+    window.document.open_example(example_path("spirals_mlp"))
+    with pytest.raises(LessonError, match="'blobs ±1' has labels t = −1 and \\+1, for a "
+                                          "binary hinge loss"):
+        runner.run([{"data": "blobs ±1"}], "do")

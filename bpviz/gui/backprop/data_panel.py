@@ -14,10 +14,10 @@ from ...core import datasets as ds
 from ...core.classes import LectureContext, lecture_context
 from ...core.errors import DataError, GraphError
 from ...core.ops import shape_label
-from ...core.trainer import class_count, data_inputs
+from ...core.trainer import binary_loss, class_count, data_inputs
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm"}
-SOURCES = list(ds.TOY_2D) + list(ds.IMAGES) + ["CSV file…", "Image folder…"]
+SOURCES = list(ds.TOY_2D) + list(ds.SIGNED_2D) + list(ds.IMAGES) + ["CSV file…", "Image folder…"]
 
 
 def read_image_folder(folder, shape) -> tuple[ds.Dataset, int]:
@@ -76,12 +76,28 @@ def fit_dataset(data: ds.Dataset, graph) -> str:
     if classes is not None and len(data.classes) > classes:
         return (f"'{data.name}' has {len(data.classes)} classes but the network scores "
                 f"{classes}: pick data with fewer classes or widen the last layer")
+    return _label_problem(data, graph)
+
+
+def _label_problem(data: ds.Dataset, graph) -> str:
+    """Labels t = -1 or +1 go to a binary hinge loss, class indices to every other loss."""
+    signed = bool(len(data.y)) and bool(np.isin(data.y, (-1, 1)).all() and (data.y < 0).any())
+    if binary_loss(graph) and not signed:
+        return (f"the hinge loss max(0, 1 − t·y) needs labels t = −1 or +1, but "
+                f"'{data.name}' labels its classes 0, 1, …: pick "
+                f"{' or '.join(map(repr, ds.SIGNED_2D))}")
+    if signed and not binary_loss(graph):
+        return (f"'{data.name}' has labels t = −1 and +1, for a binary hinge loss; this "
+                f"network's loss wants class indices 0, 1, …: pick other data")
     return ""
 
 
-def default_source(shape, classes: int) -> str:
-    """The built-in data for an Input of ``shape`` and a network scoring ``classes``:
-    colour images of up to three classes are the lecture's small example's."""
+def default_source(shape, classes: int, signed: bool = False) -> str:
+    """The built-in data for an Input of ``shape`` and a network scoring ``classes`` (or a
+    binary hinge loss wanting ``signed`` labels): colour images of up to three classes are
+    the lecture's small example's."""
+    if signed and shape == (2,):
+        return next(iter(ds.SIGNED_2D))
     if len(shape) == 3 and shape[0] == 1:
         return "shapes"
     if len(shape) == 3 and shape[0] == 3:
@@ -150,7 +166,7 @@ class DataPanel(QWidget):
             shape = tuple(graph.nodes[x_id].attrs.get("shape", ()))
         except GraphError:
             pass
-        name = default_source(shape, class_count(graph) or 3)
+        name = default_source(shape, class_count(graph) or 3, binary_loss(graph))
         self.source.setCurrentText(name)
         self._load(name)
 
@@ -182,6 +198,9 @@ class DataPanel(QWidget):
             kwargs = {"classes": min(classes, 5)} if classes and name in ("spirals",
                                                                           "blobs") else {}
             self._use(ds.TOY_2D[name](n=300, seed=0, **kwargs))
+            return
+        if name in ds.SIGNED_2D:
+            self._use(ds.SIGNED_2D[name](n=300, seed=0))
             return
         shape = self._image_shape() or ()
         size = shape[1] if len(shape) == 3 and shape[1] == shape[2] else 16

@@ -27,7 +27,9 @@ def plot_widget(title: str, xlabel: str) -> pg.PlotWidget:
     w.setBackground(w.palette().base().color())
     w.setLabel("bottom", xlabel)
     w.showGrid(x=True, y=True, alpha=0.25)
-    w.addLegend(offset=(10, 10))
+    # each curve beside its derivative: half the rows, so the legend leaves the curves
+    # visible in a plot squeezed under a lesson strip
+    w.addLegend(offset=(10, 10), colCount=2)
     return w
 
 
@@ -172,7 +174,9 @@ class MulticlassPanel(QWidget):
 
     PLOTS = (("p", "softmax probabilities σ(y)"), ("ce", "cross-entropy gradient σ(y) − t"),
              ("hinge", "multiclass hinge gradient ∂L/∂y"))
-    MIN_PLOT_HEIGHT = 260        # a view box of at least ~200 px under the title and the ticks
+    # with a lesson strip open at 1280x720 presentation the page has ~390 px: taller plots
+    # made it scroll, and the class names under the bars went out of view
+    MIN_PLOT_HEIGHT = 170
 
     def __init__(self, classes: int = 4):
         super().__init__()
