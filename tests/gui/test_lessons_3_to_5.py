@@ -131,3 +131,13 @@ def test_a_binary_hinge_graph_gets_labels_plus_minus_one(window):
     with pytest.raises(LessonError, match="'blobs ±1' has labels t = −1 and \\+1, for a "
                                           "binary hinge loss"):
         runner.run([{"data": "blobs ±1"}], "do")
+
+
+def test_the_curve_legends_name_each_loss_once_in_two_columns(window):
+    window.show_tab("losses")
+    lab = window.losses.panel
+    for panel, names in ((lab.classification, ["cross-entropy", "hinge", "squared hinge"]),
+                         (lab.regression, ["L1", "L2", "smooth L1", "Huber"])):
+        legend = panel.plot.getPlotItem().legend
+        assert [label.text for _, label in legend.items] == names    # dashed: the check box
+        assert legend.columnCount == 2

@@ -27,8 +27,8 @@ def plot_widget(title: str, xlabel: str) -> pg.PlotWidget:
     w.setBackground(w.palette().base().color())
     w.setLabel("bottom", xlabel)
     w.showGrid(x=True, y=True, alpha=0.25)
-    # each curve beside its derivative: half the rows, so the legend leaves the curves
-    # visible in a plot squeezed under a lesson strip
+    # two columns: few rows, so the legend leaves the curves visible in a plot squeezed
+    # under a lesson strip
     w.addLegend(offset=(10, 10), colCount=2)
     return w
 
@@ -69,10 +69,14 @@ class CurvePanel(QWidget):
     """Loss curves and (dashed) their derivatives against one variable ``symbol``, and their
     values at one point of it (``losses(xs)`` gives them)."""
 
-    def __init__(self, title: str, xlabel: str, xs: np.ndarray, name: str, symbol: str):
+    def __init__(self, title: str, xlabel: str, xs: np.ndarray, name: str, symbol: str,
+                 legend_at: float = 0.0):
         super().__init__()
         self.xs = xs
         self.plot = plot_widget(title, xlabel)
+        # at the top, where the curves leave room: 0 left, 0.5 centre, 1 right
+        self.plot.getPlotItem().legend.anchor((legend_at, 0), (legend_at, 0),
+                                              offset=(10 - 20 * legend_at, 10))
         self.show_derivatives = QCheckBox("show derivatives (dashed)",
                                           objectName=f"{name}_derivatives")
         self.show_derivatives.setChecked(True)
@@ -100,8 +104,8 @@ class CurvePanel(QWidget):
                 color = COLORS.get(name, "#444444")
                 self.items[name] = (
                     self.plot.plot(pen=pg.mkPen(color, width=2.5), name=name),
-                    self.plot.plot(pen=pg.mkPen(color, width=1.5, style=Qt.DashLine),
-                                   name=f"{name}′"))
+                    # no legend entry: the check box says that dashed is the derivative
+                    self.plot.plot(pen=pg.mkPen(color, width=1.5, style=Qt.DashLine)))
             line, dashed = self.items[name]
             line.setData(self.xs, values)
             dashed.setData(self.xs, slopes)
@@ -127,7 +131,7 @@ class CurvePanel(QWidget):
 class ClassificationPanel(CurvePanel):
     def __init__(self):
         super().__init__("classification losses against the margin t·y", "margin t·y", MARGINS,
-                         "classification", "t·y")
+                         "classification", "t·y", legend_at=1.0)
         self.plot.setYRange(-2.5, 4.5)
         self.note.setText("Cross-entropy (logistic) keeps pushing correct scores further; the "
                           "hinge max(0, 1 − t·y) stops at margin 1 and gives no gradient "
@@ -143,7 +147,7 @@ class ClassificationPanel(CurvePanel):
 class RegressionPanel(CurvePanel):
     def __init__(self):
         super().__init__("regression losses against the residual", "residual y − ŷ", RESIDUALS,
-                         "regression", "y − ŷ")
+                         "regression", "y − ŷ", legend_at=0.5)
         self.beta = Slider("β (smooth L1)", 0.0, 3.0, 1.0)
         self.delta = Slider("δ (Huber)", 0.1, 3.0, 1.0)   # torch refuses δ <= 0
         for s in (self.beta, self.delta):
