@@ -170,3 +170,22 @@ def test_a_lesson_on_a_projector_keeps_the_window_inside_1280x720(qtbot, window)
     qtbot.wait(20)
     assert window.minimumSizeHint().height() <= 720
     assert window.size().toTuple() == (1280, 720)
+
+
+def test_the_answer_replaces_the_choices_and_an_enlarged_view_leaves_the_strip(qtbot,
+                                                                               window):
+    lesson = next(lesson for lesson in LESSONS if lesson.name == "02_chain_rule")
+    asked = next(i for i, step in enumerate(lesson.steps)
+                 if step.question and step.question.choices and any(
+                     "focus" in a for a in step.reveal))
+    window.resize(1280, 720)
+    window.lessons.open("02_chain_rule", asked, ask=False)
+    panel = window.lessons.panel
+    qtbot.wait(10)                                       # new buttons show on layout
+    assert panel.check.isVisible() and panel.choices.buttons()[0].isVisible()
+    window.lessons.answer(int(lesson.steps[asked].question.answer))
+    assert panel.feedback.isVisible() and not panel.check.isVisible()
+    assert not any(button.isVisible() for button in panel.choices.buttons())
+    assert window.focus.is_open                          # the reveal enlarged a view ...
+    strip = window.lessons.dock.mapTo(window, window.lessons.dock.rect().topLeft()).y()
+    assert window.focus.view.geometry().bottom() < strip  # ... above the lesson strip

@@ -118,6 +118,7 @@ class LessonPanel(QScrollArea):
         self.number.setVisible(not question.choices)
         self.number.clear()
         self.check.setEnabled(True)
+        self.check.show()
 
     def _check(self) -> None:
         if self.number.isVisible():
@@ -146,6 +147,9 @@ class LessonPanel(QScrollArea):
             text += f"<br>{escape(question.explain)}"
         self.feedback.setText(text)
         self.check.setEnabled(False)
+        # the answer replaces the choices: the strip is short, the explanation must show
+        for widget in self.choices.buttons() + [self.number, self.check]:
+            widget.hide()
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

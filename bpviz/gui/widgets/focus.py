@@ -181,6 +181,7 @@ class FocusController(QObject):
         self.borrowed: Borrowed | None = None
         self.origin = None              # the widget enlarged
         self.return_focus = None
+        self.keep_clear: list[QWidget] = []    # left uncovered below the view when shown
         window.installEventFilter(self)
         self.enlarge_action = QAction("&Enlarge View Under Mouse", window)
         self.enlarge_action.setShortcut(QKeySequence(Qt.Key_F))
@@ -259,7 +260,15 @@ class FocusController(QObject):
         self.origin = self.return_focus = None
 
     def _place(self) -> None:
-        self.view.setGeometry(between_bars(self.window))
+        """Between the bars, above any visible ``keep_clear`` widget (the lesson strip:
+        its text and question stay in sight while its Jacobian is enlarged)."""
+        area = between_bars(self.window)
+        for widget in self.keep_clear:
+            if widget.isVisible():
+                top = widget.mapTo(self.window, widget.rect().topLeft()).y()
+                if area.top() < top < area.bottom():
+                    area.setBottom(top - 1)
+        self.view.setGeometry(area)
 
 
 def between_bars(window) -> QRect:
