@@ -38,3 +38,8 @@ def example_path(name: str) -> Path:
 def lessons_dir() -> Path:
     """``resources/lessons``: the lessons that ship with bpviz."""
     return resources_dir() / "lessons"
+
+
+def icons_dir() -> Path:
+    """``resources/icons``: bpviz.svg and its PNG sizes (hicolor/NxN/apps/bpviz.png)."""
+    return resources_dir() / "icons"

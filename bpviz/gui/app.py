@@ -9,7 +9,6 @@ Bad arguments or files: one line on stderr and exit code 2.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -17,7 +16,6 @@ import time
 from pathlib import Path
 
 DEFAULT_EXAMPLE = "fc_softmax_ce"
-SELF_TEST_EXAMPLE = "spirals_mlp"
 SCREENSHOT_SIZE = (1440, 900)
 PROJECTOR_SIZE = (1280, 720)            # --presentation --screenshot: a common projector
 SIZE_LIMITS = ((320, 240), (7680, 4320))
@@ -100,43 +98,16 @@ def initial_document(window, args) -> str | None:
     return None
 
 
-def self_test(window, app) -> dict:
-    """One forward/backward pass of an example through the engine, and a look at the window."""
-    import numpy as np
+def window_icon():
+    """bpviz's icon at every size it ships (resources/icons), for the window and the task bar."""
+    from PySide6.QtGui import QIcon
 
-    from ..core import load_graph
-    from ..core.datasets import spirals
-    from ..paths import example_path
+    from ..paths import icons_dir
 
-    window.document.open_example(example_path(SELF_TEST_EXAMPLE))
-    app.processEvents()
-    graph = load_graph(example_path(SELF_TEST_EXAMPLE))
-    data = spirals(n=32, seed=0)
-    loss = float(graph.forward({"x": data.x, "t": data.y}))
-    graph.backward()
-    grad = graph.param_grad("fc1", "weight")
-    ok = (np.isfinite(loss) and np.isfinite(grad).all() and grad.any()
-          and len(window.scene.nodes) == len(graph.nodes))
-    return {"status": "ok" if ok else "error", "version": window.windowTitle() and _version(),
-            "example": SELF_TEST_EXAMPLE, "loss": round(loss, 6),
-            "nodes": len(window.scene.nodes), "platform": app.platformName()}
-
-
-def _version() -> str:
-    from .. import __version__
-    return __version__
-
-
-def run_self_test(window, app, scratch) -> int:
-    """Print the self-test's JSON line; exit 0 when it passed."""
-    try:
-        result = self_test(window, app)
-    except Exception as err:           # a packaged build must report, not crash
-        result = {"status": "error", "error": f"{type(err).__name__}: {err}"}
-    print(json.dumps(result))
-    window.document.autosave.stop()
-    scratch.cleanup()
-    return 0 if result["status"] == "ok" else 1
+    icon = QIcon()
+    for png in sorted(icons_dir().glob("hicolor/*/apps/bpviz.png")):
+        icon.addFile(str(png))
+    return icon
 
 
 def main(argv=None) -> int:
@@ -157,11 +128,14 @@ def main(argv=None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("bpviz")
     app.setOrganizationName("bpviz")
+    app.setWindowIcon(window_icon())
+    app.setDesktopFileName("bpviz")      # Wayland finds the icon through bpviz.desktop
     theme = args.theme or settings().value("theme", "light")
     theme = theme if theme in THEMES else "light"
     apply_theme(app, THEMES[theme], args.presentation)
     window = MainWindow(theme, presentation=False)
     if args.self_test:
+        from .self_test import run_self_test
         return run_self_test(window, app, scratch)
     problem = initial_document(window, args)
     if problem:
