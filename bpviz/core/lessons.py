@@ -84,6 +84,57 @@ def _set(value, what: str) -> dict:
     return {"control": _text(value["control"], f"{what}.control", 200), "value": v}
 
 
+RACE_KEYS = {"controls", "ticked", "selected", "configs", "start", "shown"}
+
+
+def _setting(value, what: str, text: bool = True):
+    """A control's value (a check box's bool, a choice's text, a number), or with
+    ``text=False`` a hyperparameter's: a bool, a number or a list of numbers (Adam's
+    betas)."""
+    if isinstance(value, list) and value and not text:
+        return tuple(_number(v, f"{what}[{i}]") for i, v in enumerate(value))
+    return value if isinstance(value, bool) or text and isinstance(value, str) else \
+        _number(value, what)
+
+
+def _names(value, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what}: expected an object, got {shown(value)}")
+    return {_text(k, what, 100): v for k, v in value.items()}
+
+
+def _race(value, what: str) -> dict:
+    """The Optimizers tab's race as a session saves it (OptimizerLab.state): its named
+    controls, the optimizers ticked, the one selected, their hyperparameters, the start
+    and the step shown. Names are checked by the lab when the step runs."""
+    if not isinstance(value, dict) or not value or not set(value) <= RACE_KEYS:
+        raise ValueError(f"{what}: expected an object with some of "
+                         f"{', '.join(sorted(RACE_KEYS))}, got {shown(value)}")
+    out = {}
+    if "controls" in value:
+        out["controls"] = {name: _setting(v, f"{what}.controls.{name}")
+                           for name, v in _names(value["controls"], f"{what}.controls").items()}
+    if "configs" in value:
+        out["configs"] = {name: {k: _setting(v, f"{what}.configs.{name}.{k}", False)
+                                 for k, v in _names(config, f"{what}.configs.{name}").items()}
+                          for name, config in _names(value["configs"], f"{what}.configs").items()}
+    ticked = value.get("ticked", [])
+    if not isinstance(ticked, list):
+        raise ValueError(f"{what}.ticked: expected a list of names, got {shown(ticked)}")
+    if "ticked" in value:
+        out["ticked"] = [_text(n, f"{what}.ticked[{i}]", 100) for i, n in enumerate(ticked)]
+    if "selected" in value:
+        out["selected"] = _text(value["selected"], f"{what}.selected", 100)
+    if "start" in value:
+        start = value["start"]
+        if not isinstance(start, list) or len(start) != 2:
+            raise ValueError(f"{what}.start: expected [x, y], got {shown(start)}")
+        out["start"] = [_number(v, f"{what}.start[{i}]") for i, v in enumerate(start)]
+    if "shown" in value:
+        out["shown"] = _int(value["shown"], f"{what}.shown", 0, 5000)
+    return out
+
+
 # Each action is an object with one key; the value is checked by its function.
 ACTIONS = {
     "example": lambda v, w: _text(v, w, 200),          # resources/examples/<name>.bpviz.json
@@ -100,6 +151,7 @@ ACTIONS = {
     "unfocus": lambda v, w: _one_of(v, w, (True,)),
     "set": _set,                                        # a named control (slider, box)
     "optimizer_steps": lambda v, w: _int(v, w, 1, 1000),
+    "race": _race,                      # the Optimizers tab's race, shown at a step
     # the Training tab's augmentation demo (false: back to the form); its controls are
     # then set by name (augment_alpha_0, augment_flip, ...)
     "augment_demo": lambda v, w: _one_of(v, w, (True, False)),

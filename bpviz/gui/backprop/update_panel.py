@@ -38,6 +38,7 @@ class UpdatePanel(QWidget):
         # plain SGD first: the lecture's W ← W − γ ∂L/∂W before momentum and Adam
         self.optim_form = OptimizerForm(kinds=[k for k in PRESETS if k != "GD"], default="SGD")
         self.kind = self.optim_form.kind
+        self.kind.setObjectName("update_optimizer")       # a lesson picks it by name
         self.step_button = QPushButton("Apply one step")
         self.step_button.setObjectName("apply_step")
         self.steps = QSpinBox(minimum=1, maximum=100000, value=200)

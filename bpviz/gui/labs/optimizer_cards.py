@@ -180,7 +180,8 @@ class OptimizerCards(QWidget):
 
     def _build(self, runs: dict, colours: dict) -> None:
         if self.body is not None:
-            self.body.deleteLater()
+            self.body.hide()           # at once: deleteLater waits for the event loop, and a
+            self.body.deleteLater()    # screenshot taken before it showed both grids
         self.body = QWidget()
         grid = QGridLayout(self.body)
         grid.setContentsMargins(0, 0, 0, 0)

@@ -214,6 +214,10 @@ class OptimizerLab(QWidget):
         self.shown = 0
         self.cards.set_runs(self.runs, COLORS)
         self.start_marker.setData([self.start[0]], [self.start[1]])
+        legend = self.plot.getPlotItem().legend          # the racers only: a projector
+        legend.clear()                                   # shows 2 names, not 7
+        for name in self.runs:
+            legend.addItem(self.paths[name], name)
         self.plot.place_legend([self.start, *self.surface.minima,        # clear of the race
                                 *(p for run in self.runs.values() for p in run.points)])
         self._fit_loss_axes()

@@ -38,7 +38,8 @@ class LessonPanel(QScrollArea):
         text = QVBoxLayout()
         text.setAlignment(Qt.AlignTop)
         self.lesson_title = QLabel(wordWrap=True, objectName="lesson_title")
-        self.position = QLabel(wordWrap=True, objectName="lesson_position")
+        self.position = QLabel(wordWrap=True, objectName="lesson_position",
+                               textFormat=Qt.RichText)   # escaped: ' showed as &#x27;
         self.text = QLabel(wordWrap=True, objectName="lesson_text", textFormat=Qt.RichText)
         self.formula = Formula()
         self.error = QLabel(wordWrap=True, objectName="lesson_error")

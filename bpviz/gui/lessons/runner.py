@@ -7,6 +7,7 @@ LessonError whose message names the lesson, the step and the field.
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from ...core.errors import GraphError
@@ -120,6 +121,11 @@ class LessonRunner:
     def _set(self, setting: dict) -> None:
         name, value = setting["control"], setting["value"]
         control = self.window.findChild(QWidget, name)
+        if control is None:           # the Update & Train panel is built when first shown
+            training = self.window.workspace.training
+            control = training.panel.findChild(QWidget, name)
+            if control is not None:
+                self._show_training()
         if control is None:
             raise LessonError(f"no control named {name!r} on screen (open its tab first)")
         set_value(control, value)
@@ -127,6 +133,21 @@ class LessonRunner:
     def _optimizer_steps(self, count: int) -> None:
         for _ in range(count):
             self.window.workspace.apply_optimizer_step()
+        self._show_training()
+
+    def _show_training(self) -> None:
+        """The Update & Train panel beside the lesson, half and half: opened alone it
+        takes 4/5 of the width, and the lesson's text wrapped a word a line at 1280x720."""
+        workspace, window = self.window.workspace, self.window
+        workspace.show_training()
+        window.resizeDocks([window.lessons.dock, workspace.docks["training"]],
+                           [window.width() // 2, window.width() // 2], Qt.Horizontal)
+
+    def _race(self, state: dict) -> None:
+        """The Optimizers tab's race as the lesson gives it; ValueError naming what the
+        lab does not know (an optimizer, a control, a hyperparameter)."""
+        self._tab("optimizers")
+        self.window.optimizers.panel.set_state(state)
 
     def _augment_demo(self, shown: bool) -> None:
         show_augment_demo(self.window, shown)
