@@ -38,4 +38,8 @@ def add_recent_file(path) -> list[str]:
 
 
 def recovery_path() -> Path:
-    return config_dir() / "recovery.bpviz.json"
+    """This instance's recovery file: each running bpviz has its own (instance_lock.py)."""
+    from .instance_lock import instance_slot, recovery_name
+
+    folder = config_dir()
+    return folder / recovery_name(instance_slot(folder))

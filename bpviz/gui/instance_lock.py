@@ -1,0 +1,39 @@
+"""Several bpviz instances at once (a second one started by a double-click on a file, two
+windows on one lab machine account): each running instance holds a slot, a lock file in the
+config folder, and autosaves to that slot's recovery file only. So one instance never offers,
+restores or deletes the unsaved work of another that is still running; a recovery file whose
+slot lock is free was left by an instance that crashed, and the next instance to take that
+slot offers it.
+
+Windows of one process share its slot (the tests build many in one process)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile
+
+MAX_SLOTS = 32
+_held: dict[Path, tuple[QLockFile, int]] = {}      # config folder -> this process's lock
+
+
+def instance_slot(folder: Path) -> int:
+    """This process's slot in ``folder``: the lowest whose lock is free (or stale: its
+    process has ended), held until the process exits."""
+    folder = Path(folder).resolve()
+    if folder in _held:
+        return _held[folder][1]
+    for slot in range(MAX_SLOTS):
+        lock = QLockFile(str(folder / f"instance-{slot}.lock"))
+        # the default stale time (30 s) would hand a long-running instance's slot to the
+        # next one; with 0 a lock goes stale only when its process is gone
+        lock.setStaleLockTime(0)
+        if lock.tryLock(0):
+            _held[folder] = (lock, slot)
+            return slot
+    return MAX_SLOTS + os.getpid()          # unlocked and unique: never offered to another
+
+
+def recovery_name(slot: int) -> str:
+    """Slot 0 keeps the name a single instance always used."""
+    return "recovery.bpviz.json" if slot == 0 else f"recovery-{slot}.bpviz.json"
