@@ -17,6 +17,9 @@ INSTALL_ARGS = "-m pip install torch torchvision"
 # PyPI's Linux wheels of torch 2.14.1 + torchvision 0.29.1 and the CUDA libraries they pull:
 # 3.0 GB of wheels (pip's install report), 5.7 GB installed (du -b of a venv)
 INSTALL_SIZE = "on Linux about 3 GB to download and 5.7 GB on disk, even without a GPU"
+# a frozen app (the small package) has no pip: the full package (packaging/build.sh full)
+# replaces it
+FROZEN_COMMAND = "sudo apt install ./bpviz-full_*.deb"
 
 
 def missing_engine() -> str | None:
@@ -31,6 +34,8 @@ def missing_engine() -> str | None:
 
 def install_command() -> str:
     """pip of the Python running bpviz, so torch lands where bpviz will import it."""
+    if getattr(sys, "frozen", False):
+        return FROZEN_COMMAND
     return f"{shlex.quote(sys.executable)} {INSTALL_ARGS}"
 
 
