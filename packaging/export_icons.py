@@ -13,6 +13,7 @@ from pathlib import Path
 
 ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
 SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
+ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)         # Windows: the executable and installer
 
 
 def png_path(size: int) -> Path:
@@ -32,6 +33,21 @@ def render(renderer, size: int):
     return image
 
 
+def write_ico(path: Path, sizes=ICO_SIZES) -> None:
+    """A Windows .ico of the committed PNGs: a directory of entries, each a whole PNG
+    (Windows Vista and later read PNG entries; a width of 256 is written as 0)."""
+    pngs = [png_path(size).read_bytes() for size in sizes]
+    offset = 6 + 16 * len(pngs)
+    header = b"\0\0\1\0" + len(pngs).to_bytes(2, "little")
+    entries = b""
+    for size, png in zip(sizes, pngs):
+        entries += (bytes([size % 256, size % 256, 0, 0]) + (1).to_bytes(2, "little")
+                    + (32).to_bytes(2, "little") + len(png).to_bytes(4, "little")
+                    + offset.to_bytes(4, "little"))
+        offset += len(png)
+    path.write_bytes(header + entries + b"".join(pngs))
+
+
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtGui import QGuiApplication
@@ -49,6 +65,8 @@ def main() -> int:
             print(f"cannot write {path}", file=sys.stderr)
             return 1
         print(path.relative_to(ICONS.parents[1]))
+    write_ico(ICONS / "bpviz.ico")
+    print((ICONS / "bpviz.ico").relative_to(ICONS.parents[1]))
     return 0
 
 
