@@ -304,3 +304,20 @@ def test_a_whole_inspector_section_enlarges_from_its_heading(qtbot, window):
                        for label in big)
     qtbot.keyClick(page, Qt.Key_Escape)
     assert not window.focus.is_open and heading.isVisible()
+
+
+def test_a_view_enlarged_before_the_window_shows_can_be_closed(qtbot):
+    """A lesson step from the command line enlarges and closes views before the window is
+    first shown: closing must not depend on being visible."""
+    from bpviz.gui.main_window import MainWindow
+    from bpviz.paths import example_path
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.document.open_example(example_path("spirals_mlp"))
+    win.stepper.step()
+    win.stepper.step()
+    assert win.focus.open(next(iter(win.inspector.heatmaps.values())))
+    assert win.focus.is_open
+    win.focus.close()
+    assert not win.focus.is_open and win.focus.view.isHidden()
+    win.document.autosave.stop()

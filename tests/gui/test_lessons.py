@@ -189,3 +189,12 @@ def test_the_answer_replaces_the_choices_and_an_enlarged_view_leaves_the_strip(q
     assert window.focus.is_open                          # the reveal enlarged a view ...
     strip = window.lessons.dock.mapTo(window, window.lessons.dock.rect().topLeft()).y()
     assert window.focus.view.geometry().bottom() < strip  # ... above the lesson strip
+
+
+def test_the_lesson_strip_takes_the_problems_place_and_gives_it_back(qtbot, window):
+    problems = window.docks["problems"]
+    assert problems.isVisible()
+    window.lessons.open("01_one_layer", ask=False)
+    assert window.lessons.dock.isVisible() and not problems.isVisible()
+    window.lessons.leave()
+    assert problems.isVisible() and not window.lessons.dock.isVisible()

@@ -49,6 +49,7 @@ class LessonController(QObject):
         self.lesson: Lesson | None = None
         self.index = 0
         self.saved: UserState | None = None
+        self.problems_shown = True
         self.panel = LessonPanel()
         self.dock = QDockWidget("Lesson", window)
         self.dock.setObjectName("dock_lesson")
@@ -78,16 +79,18 @@ class LessonController(QObject):
         return self.go(step)
 
     def _show_dock(self) -> None:
-        """The lesson is a strip under the canvas, in front of the Problems list: read
-        left to right on a wide projector, it leaves the canvas and the Inspector their
-        width."""
-        if not self.dock.isVisible():
+        """The lesson is a strip under the canvas, in the Problems list's place (hidden
+        while the lesson runs; a lesson's graphs have no problems to list): read left to
+        right on a wide projector, it leaves the canvas and the Inspector their width."""
+        if self.dock.isHidden():
+            problems = self.window.docks["problems"]
+            self.problems_shown = not problems.isHidden()
+            problems.hide()
             self.dock.show()
-            self.window.tabifyDockWidget(self.window.docks["problems"], self.dock)
         self.dock.raise_()
         lines = self.panel.fontMetrics().height()
-        self.panel.setMinimumHeight(8 * lines)          # a paragraph and the buttons
-        height = max(8 * lines, self.window.height() * 30 // 100)
+        self.panel.setMinimumHeight(9 * lines)    # a paragraph, a formula and the buttons
+        height = max(9 * lines, self.window.height() * 33 // 100)
         self.window.resizeDocks([self.dock], [height], Qt.Vertical)
 
     def _user_state(self) -> UserState:
@@ -103,6 +106,7 @@ class LessonController(QObject):
         self.lesson = None
         self.window.focus.close()
         self.dock.hide()
+        self.window.docks["problems"].setVisible(self.problems_shown)
         state, self.saved = self.saved, None
         w = self.window
         w.document.set_graph(state.graph, state.path)

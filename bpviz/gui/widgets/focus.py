@@ -198,7 +198,9 @@ class FocusController(QObject):
 
     @property
     def is_open(self) -> bool:
-        return self.view.isVisible()
+        # not isVisible(): before the window is first shown (a lesson step on the command
+        # line) an opened view is not visible yet, and must still be closed
+        return not self.view.isHidden()
 
     def eventFilter(self, obj, event):
         kind = event.type()
