@@ -11,11 +11,12 @@ started=$(date +%s)
 say() { echo "packaging/ci.sh: $*"; }
 
 # Xvfb and xauth for xvfb-run; the xcb libraries the bundle does not carry; the tools that
-# check the desktop entry and register the MIME type
+# check the desktop entry and register the MIME type; makensis for the Windows script
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq xvfb xauth libxcb-icccm4 libxcb-keysyms1 desktop-file-utils \
-  shared-mime-info >/dev/null
+  shared-mime-info nsis >/dev/null
+bash packaging/windows/check_nsis.sh
 
 bash packaging/build.sh small
 DEB=$(ls dist/bpviz_*.deb)
