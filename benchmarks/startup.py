@@ -1,6 +1,6 @@
 """Cold start of the app to its first painted canvas, against a bare PySide6 window.
 
-    .venv/bin/python benchmarks/startup.py [--runs 7]
+    .venv/bin/python benchmarks/startup.py [--runs 7] [--program dist/bpviz/bpviz]
 
 Both are timed from launching the Python process to the first paint event of the window's
 canvas (or of the bare window), offscreen. Goal: bpviz <= 1.5 s on the 2-core machine.
@@ -48,12 +48,15 @@ def launch(cmd, env) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--program", help="a frozen or installed bpviz to time instead of "
+                                           "python -m bpviz (packaging/build.sh makes one)")
     args = parser.parse_args()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BPVIZ_STARTUP_TIMING="1",
                BPVIZ_CONFIG_DIR=tempfile.mkdtemp(prefix="bpviz-bench-"))
     bpviz, bare = [], []
     for _ in range(args.runs):
-        bpviz.append(launch([sys.executable, "-m", "bpviz"], env))
+        bpviz.append(launch([args.program] if args.program else [sys.executable, "-m", "bpviz"],
+                            env))
         bare.append(launch([sys.executable, "-c", BARE], env))
     b, q = statistics.median(bpviz), statistics.median(bare)
     print(f"bpviz to first paint: median {b:.3f} s (min {min(bpviz):.3f}, max {max(bpviz):.3f})")
