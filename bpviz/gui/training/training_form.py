@@ -20,6 +20,17 @@ from ..settings import settings
 from .train_worker import gui_threads
 
 
+# The paper's recipe (Krizhevsky et al. 2012: batch 128, lr 0.01, ~90 epochs, five to six
+# days on two GTX 580s) and one a CPU finishes in minutes; a lesson picks one by its name.
+RECIPES = {
+    "AlexNet paper (GPU)": {"arch": "alexnet-paper", "image_size": 224, "batch": 128,
+                            "lr": "0.01", "schedule": "plateau", "epochs": 90,
+                            "max_steps": 0},
+    "quick CPU run": {"arch": "alexnet", "image_size": 64, "batch": 64, "lr": "0.005",
+                      "schedule": "plateau", "epochs": 90, "max_steps": 300},
+}
+
+
 def form_value(widget):
     if isinstance(widget, QSpinBox):
         return widget.value()
@@ -104,6 +115,13 @@ class TrainingForm(QWidget):
         self.data.setToolTip("'synthetic', or a folder with train/<class>/ and val/<class>/")
         self.browse = QPushButton("Folder…")
         self.data_info = QLabel(wordWrap=True)
+        self.recipe_choice = QComboBox(objectName="training_recipe")
+        self.recipe_choice.addItems(list(RECIPES))
+        self.recipe_choice.setPlaceholderText("choose…")      # until one is chosen
+        self.recipe_choice.setCurrentIndex(-1)
+        self.recipe_choice.setToolTip("Fill the settings below with a recipe")
+        self.recipe_choice.activated.connect(
+            lambda i: self.use_recipe(self.recipe_choice.itemText(i)))
         self.arch = QComboBox()
         self.arch.addItems(["alexnet", "alexnet-paper"])
         self.image_size = QSpinBox(minimum=63, maximum=512, value=224)
@@ -138,10 +156,7 @@ class TrainingForm(QWidget):
             self.gpus.setMaximum(len(devices))
             self.workers.setValue(8)
             return
-        self.image_size.setValue(64)
-        self.batch.setValue(64)
-        self.lr.setText("0.005")
-        self.max_steps.setValue(300)
+        self.use_recipe("quick CPU run")
         if engine:                                     # GPUs were looked for
             self.recipe.setText("No GPU found: a quick CPU run (64 px, 300 steps, a few "
                                 "minutes). The paper's recipe: 224 px, batch 128, lr "
@@ -154,7 +169,8 @@ class TrainingForm(QWidget):
         row.addWidget(self.browse)
         form.addRow("Data", row)
         form.addRow("", self.data_info)
-        for label, w in (("Architecture", self.arch), ("Image size", self.image_size),
+        for label, w in (("Recipe", self.recipe_choice), ("Architecture", self.arch),
+                         ("Image size", self.image_size),
                          ("Batch size", self.batch), ("Learning rate", self.lr),
                          ("Schedule", self.schedule), ("Epochs", self.epochs),
                          ("Max steps", self.max_steps), ("Precision", self.precision),
@@ -192,6 +208,13 @@ class TrainingForm(QWidget):
             self.device.setCurrentIndex(index)
         runs = store.value("training/runs") or str(Path.home() / "bpviz-runs")
         self.out.setText(str(Path(runs) / time.strftime("alexnet-%Y%m%d-%H%M%S")))
+
+    def use_recipe(self, name: str) -> None:
+        """Fill the settings with RECIPES[name] (the data, device and folder stay)."""
+        self.recipe_choice.setCurrentText(name)
+        widgets = self._form_fields()
+        for key, value in RECIPES[name].items():
+            set_form_value(widgets[key], value)
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "ImageNet-style data folder")
