@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .analysis import kahn_order
 
-COLUMN = 310.0   # horizontal distance between layers (node width 196 + room for a shape label)
+COLUMN = 290.0   # horizontal distance between layers (node width 196 + room for a shape label)
 ROW = 100.0      # vertical distance between nodes of one layer (a node is 72 high)
 
 
@@ -16,12 +16,14 @@ def best_wrap(count: int, band: float, column: float = COLUMN,
               aspect: float = ASPECT) -> int:
     """Columns per band that let ``count`` layers fill a canvas of ``aspect`` at the largest
     zoom (so that its text stays readable); fewer bands break ties."""
+    def balanced(wrap: int) -> int:                   # 7 + 6 columns, not 8 + 5
+        return -(-count // -(-count // wrap))
+
     def zoom(wrap: int) -> float:
         bands = -(-count // wrap)
-        wrap = -(-count // bands)
         width = (wrap - 1) * column + NODE + MARGIN
         return min(aspect / width, 1 / (bands * band + MARGIN))
-    return max(range(1, max(count, 1) + 1), key=lambda w: (zoom(w), w))
+    return balanced(max(range(1, max(count, 1) + 1), key=lambda w: (zoom(w), w)))
 
 
 def layered_layout(nodes: dict[str, list], column: float = COLUMN, row: float = ROW,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from bpviz.core import GraphError, Node, load_graph, save_graph
-from bpviz.core.layout import layered_layout
+from bpviz.core.layout import COLUMN, layered_layout
 from bpviz.paths import example_path
 
 
@@ -84,9 +84,17 @@ def test_layout_is_left_to_right_and_keeps_layers_apart():
         for src in node.inputs:
             assert pos[src][0] < pos[nid][0], (src, nid)
     assert pos["head_a"][0] == pos["head_b"][0] and pos["head_a"][1] != pos["head_b"][1]
-    assert pos["t"][0] == pos["loss"][0] - 310                 # labels sit by the loss
+    assert pos["t"][0] == pos["loss"][0] - COLUMN              # labels sit by the loss
     chain = layered_layout({f"n{i}": [f"n{i - 1}"] if i else [] for i in range(8)}, wrap=6)
-    assert [chain[f"n{i}"][0] for i in range(8)] == [0, 310, 620, 930, 0, 310, 620, 930]
+    assert [chain[f"n{i}"][0] for i in range(8)] == [k * COLUMN for k in (0, 1, 2, 3) * 2]
     assert chain["n4"][1] > chain["n3"][1]                    # the second band is below
     cyc = layered_layout({"a": ["b"], "b": ["a"], "c": [None]})
     assert len(set(cyc.values())) == 3
+
+
+def test_layout_wraps_to_the_canvas_shape():
+    """Six layers on a 1.25-wide canvas: two bands of three read larger than one of six."""
+    from bpviz.core.layout import best_wrap
+    assert best_wrap(6, band=260) == 3
+    assert best_wrap(1, band=260) == 1
+    assert best_wrap(40, band=160) < 40

@@ -89,3 +89,11 @@ def test_a_node_added_far_away_is_scrolled_into_view(qtbot, window):
     nid = window.editor.add_op("ReLU", far)
     item = window.scene.nodes[nid]
     assert visible_rect(window.view).contains(item.sceneBoundingRect())
+
+
+@pytest.mark.parametrize("name", ["fc_softmax_ce", "tiny_cnn", "lecture_small", "branching",
+                                  "spirals_mlp", "hinge_vs_ce"])
+def test_the_lecture_sized_examples_fit_whole_and_readable_at_1440x900(qtbot, window, name):
+    open_at(qtbot, window, name, presentation=False)
+    assert clipped(window) == []
+    assert window.view.text_px() >= 11 - 1e-6

@@ -251,6 +251,6 @@ class BackpropWorkspace(QObject):
             del self._docks_shown
 
     def default_dock_sizes(self) -> None:
-        self.window.resizeDocks([self.docks["palette"], self.docks["properties"]], [180, 400],
+        self.window.resizeDocks([self.docks["palette"], self.docks["properties"]], [170, 380],
                                 Qt.Horizontal)
         self.window.resizeDocks([self.docks["problems"]], [90], Qt.Vertical)

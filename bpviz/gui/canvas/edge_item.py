@@ -20,9 +20,10 @@ def bezier(a: QPointF, b: QPointF) -> QPainterPath:
         path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
         return path
     mid = (a.y() + b.y()) / 2
-    path.cubicTo(QPointF(a.x() + 70, a.y()), QPointF(a.x() + 70, mid), QPointF(a.x(), mid))
+    turn = 36.0           # a tight turn: the graph's bounds (what a fit must show) stay close
+    path.cubicTo(QPointF(a.x() + turn, a.y()), QPointF(a.x() + turn, mid), QPointF(a.x(), mid))
     path.lineTo(QPointF(b.x(), mid))
-    path.cubicTo(QPointF(b.x() - 70, mid), QPointF(b.x() - 70, b.y()), b)
+    path.cubicTo(QPointF(b.x() - turn, mid), QPointF(b.x() - turn, b.y()), b)
     return path
 
 

@@ -3,7 +3,7 @@ the model's ``changed`` events; user gestures come out as requests (signals) tha
 turns into undo commands, never as direct model edits."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
@@ -45,6 +45,17 @@ class GraphScene(QGraphicsScene):
             self._sync_edges(nid)
         graph.changed.connect(self._on_changed)
         self.refresh()
+
+    def content_rect(self) -> QRectF:
+        """What a fitted view must show: the nodes (with their slot names and thumbnails)
+        and the edges' lines; an edge's bounding rect also reserves room for its label
+        anywhere along it, which would make a fit smaller than it needs to be."""
+        rect = QRectF()
+        for item in self.nodes.values():
+            rect = rect.united(item.sceneBoundingRect())
+        for edge in self.edges.values():
+            rect = rect.united(edge.path().boundingRect().adjusted(-4, -4, 4, 4))
+        return rect
 
     def set_theme(self, theme, scale: float) -> None:
         self.theme, self.scale_ = theme, scale

@@ -72,10 +72,10 @@ class GraphView(QGraphicsView):
         """Show the whole graph, unless its text would become unreadable: then show the
         stepped node, or the graph's start (its inputs), at the readable zoom (stepping then
         follows the stepped node)."""
-        rect = self.scene().itemsBoundingRect()
+        rect = self.scene().content_rect()
         if rect.isEmpty():
             return
-        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.KeepAspectRatio)
+        self.fitInView(rect.adjusted(-24, -24, 24, 24), Qt.KeepAspectRatio)
         if self.zoom_level() > 1.5:                 # a tiny graph should not look huge
             self._scale_by(1.5 / self.zoom_level())
         elif self.zoom_level() < self.readable_zoom():
