@@ -134,3 +134,18 @@ def test_a_squeezed_data_summary_shows_all_of_its_text_or_none(qtbot, window):
     background = picture.pixel(0, 0)
     assert all(picture.pixel(x, y) == background for x in range(picture.width())
                for y in range(picture.height()))          # nothing drawn: no stray "4"
+
+
+def test_training_plots_reflow_into_fewer_columns_in_large_type(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from bpviz.gui.widgets.reflow_grid import ReflowGrid
+    grid = ReflowGrid([QLabel(str(k)) for k in range(8)])
+    qtbot.addWidget(grid)
+    grid.resize(800, 400)
+    assert grid.columns == 4                       # 12 px type: four 192 px plots fit
+    font = grid.font()
+    font.setPixelSize(19)                          # presentation mode's type
+    grid.setFont(font)
+    assert grid.columns == 2 and grid.minimumHeight() >= 4 * 12 * 19   # four rows: scroll
+    assert grid.grid.itemAtPosition(3, 1).widget().text() == "7"

@@ -8,10 +8,11 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QGridLayout, QLabel, QPlainTextEdit, QProgressBar, QVBoxLayout,
+from PySide6.QtWidgets import (QLabel, QPlainTextEdit, QProgressBar, QVBoxLayout,
                                QWidget)
 
 from ...train.run_folder import is_record
+from ..widgets.reflow_grid import ReflowGrid
 from .run_history import History
 
 WAIT_TITLE = "data wait (%)"
@@ -122,16 +123,14 @@ class RunView(QWidget):
             view.hideAxis("bottom")
         self.log = QPlainTextEdit(readOnly=True)
         self.log.setMaximumBlockCount(2000)
-        grid = QGridLayout()
-        for i, w in enumerate((with_legend(self.plots["loss"], legend_text(["loss"])),
-                               with_legend(self.plots["acc"], legend_text(["top1", "top5"])),
-                               self.plots["lr"],
-                               self.plots["speed"], self.plots["wait"], self.norms_plot,
-                               self.filters_view, self.batch_view)):
-            grid.addWidget(w, i // 4, i % 4)
+        grid = ReflowGrid((with_legend(self.plots["loss"], legend_text(["loss"])),
+                           with_legend(self.plots["acc"], legend_text(["top1", "top5"])),
+                           self.plots["lr"],
+                           self.plots["speed"], self.plots["wait"], self.norms_plot,
+                           self.filters_view, self.batch_view))
         right = QVBoxLayout(self)
         right.setContentsMargins(0, 0, 0, 0)
-        right.addLayout(grid, 4)
+        right.addWidget(grid, 4)
         right.addWidget(self.log, 1)
         self.clear()
         self.progress.setFormat("no run yet")

@@ -144,6 +144,8 @@ class TrainingForm(QWidget):
         self.out = QLineEdit()
         self.resume = QCheckBox("resume from the checkpoint in the output folder")
         self.recipe = QLabel(wordWrap=True)
+        # a form squeezes its rows to their minimum: keep room for the recipe's four lines
+        self.recipe.setMinimumHeight(4 * self.recipe.fontMetrics().lineSpacing() + 4)
 
     def _find_devices(self, engine: bool) -> None:
         """The GPUs torch sees, the best one chosen; with none, the settings of a quick CPU
