@@ -43,6 +43,7 @@ class Recorder:
 def run_spec(flavour: str, monkeypatch) -> list:
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_data_files = lambda package: [(f"/site/{package}/data", package)]
+    hooks.collect_dynamic_libs = lambda package: [(f"/site/{package}/_C.so", package)]
     for name in ("PyInstaller", "PyInstaller.utils"):
         monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
     monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
@@ -69,6 +70,9 @@ def test_the_spec_bundles_resources_font_and_the_flavours_torch(flavour, exes, m
         assert {d for _, d in datas} >= {"ziamath", "ziafont", "latex2mathml"}
         assert "PySide6.QtSvg" in analysis.kwargs["hiddenimports"]
         assert ("torch" in analysis.kwargs["excludes"]) == (flavour == "small")
+        # torchvision's compiled operators, which the contrib hook misses since 0.29
+        assert (("/site/torchvision/_C.so", "torchvision") in analysis.kwargs["binaries"]) \
+            == (flavour == "full")
     assert made(records, "COLLECT")[0].kwargs["name"] == "bpviz"      # dist/bpviz/
 
 
@@ -181,3 +185,12 @@ def test_the_small_package_names_the_full_one_for_training(monkeypatch):
     assert install_notice.install_command() == "sudo apt install ./bpviz-full_*.deb"
     monkeypatch.delattr(sys, "frozen")
     assert install_notice.install_command().endswith("-m pip install torch torchvision")
+
+
+def test_a_torchvision_without_its_operators_is_reported_not_raised(monkeypatch):
+    from bpviz.gui.training import install_notice
+
+    def broken_bundle():
+        raise RuntimeError("operator torchvision::nms does not exist")
+    monkeypatch.setattr(install_notice, "load_engine", broken_bundle)
+    assert install_notice.missing_engine() == "operator torchvision::nms does not exist"

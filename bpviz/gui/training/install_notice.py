@@ -27,7 +27,9 @@ def missing_engine() -> str | None:
     first use, not at the app's start); otherwise why not, in words."""
     try:
         load_engine()
-    except (ImportError, OSError) as err:    # not installed; its compiled libraries fail
+    # not installed; its compiled libraries fail; torchvision without its compiled operators
+    # ("operator torchvision::nms does not exist", e.g. a bundle that missed them)
+    except (ImportError, OSError, RuntimeError) as err:
         return str(err) or type(err).__name__
     return None
 
