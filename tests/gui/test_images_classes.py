@@ -173,3 +173,25 @@ def test_image_grids_and_class_vectors_enlarge_in_the_focus_view(qtbot, window):
     assert list(copy.names) == list(vector.names) and copy.fontInfo().pixelSize() > \
         vector.fontInfo().pixelSize()
     window.focus.close()
+
+
+def test_class_templates_are_kept_while_w_is_unchanged_and_redrawn_after_an_update(
+        qtbot, window, monkeypatch):
+    from bpviz.gui.backprop import lecture_views
+    calls = []
+    real = lecture_views.template_pictures
+    monkeypatch.setattr(lecture_views, "template_pictures",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    window.document.open_example(example_path("lecture_small"))
+    step_to(window, "fc", "forward")
+    first = window.inspector.findChild(ImageGrid, "templates_weight").pictures
+    window.stepper.reset()
+    step_to(window, "fc", "forward")
+    assert len(calls) == 1                              # the same W: pictures kept
+    window.stepper.run_phase()
+    window.stepper.run_phase()                          # backward done: a gradient
+    window.workspace.apply_optimizer_step()             # W changes in place
+    step_to(window, "fc", "forward")
+    after = window.inspector.findChild(ImageGrid, "templates_weight").pictures
+    assert len(calls) >= 2
+    assert any((a.pixels != b.pixels).any() for a, b in zip(first, after))
