@@ -147,6 +147,7 @@ ACTIONS = {
     "step_to": _step_to,                                # step until that node in that phase
     "run_phase": lambda v, w: _one_of(v, w, PHASES),    # step to the end of that phase
     "select": lambda v, w: _text(v, w, 200),            # a node of the graph
+    "overview": lambda v, w: _one_of(v, w, (True,)),    # the whole graph, however small
     "focus": lambda v, w: _text(v, w, 200),             # an Inspector view, e.g. "jac_input"
     "unfocus": lambda v, w: _one_of(v, w, (True,)),
     "set": _set,                                        # a named control (slider, box)

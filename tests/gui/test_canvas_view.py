@@ -97,3 +97,14 @@ def test_the_lecture_sized_examples_fit_whole_and_readable_at_1440x900(qtbot, wi
     open_at(qtbot, window, name, presentation=False)
     assert clipped(window) == []
     assert window.view.text_px() >= 11 - 1e-6
+
+
+def test_the_overview_shows_the_whole_graph_and_the_next_step_reads_again(qtbot, window):
+    open_at(qtbot, window, "alexnet", presentation=True)
+    assert clipped(window)
+    window.view.show_whole()
+    assert clipped(window) == []                     # every node, however small its text
+    assert window.view.text_px() < 16
+    window.stepper.step()
+    assert window.view.text_px() >= 16 - 1e-6        # stepping zooms back to read
+    assert window.stepper.current().node not in clipped(window)

@@ -321,3 +321,16 @@ def test_a_view_enlarged_before_the_window_shows_can_be_closed(qtbot):
     win.focus.close()
     assert not win.focus.is_open and win.focus.view.isHidden()
     win.document.autosave.stop()
+
+
+def test_a_wide_row_in_focus_shows_its_numbers(qtbot):
+    """A 1x10 row enlarged: cells are tall and narrow, the numbers still show (a font sized
+    by the cell's height alone did not fit its width, and the numbers were hidden)."""
+    row = MatrixView(np.linspace(-0.123456, 0.98765, 10)[None, :])
+    qtbot.addWidget(row)
+    row.resize(1280, 500)
+    row.show()
+    qtbot.waitExposed(row)
+    row.fit()
+    assert row.shows_numbers()
+    assert row.number_font().pixelSize() >= row.fontInfo().pixelSize()

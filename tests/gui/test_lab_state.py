@@ -95,3 +95,20 @@ def test_the_optimizers_tab_comes_back_with_its_race(optimizer_lab):
                        ({"controls": {"race_steps": 0}}, "'race_steps' takes 1 to 5000")):
         with pytest.raises(ValueError, match=words):
             lab.set_state(bad)
+
+
+def test_a_lesson_types_into_a_line_edit_as_a_user_would(qtbot):
+    from PySide6.QtGui import QDoubleValidator
+    from PySide6.QtWidgets import QLineEdit
+
+    from bpviz.gui.widgets.controls import set_value
+    edit = QLineEdit(objectName="hyper_lr")
+    qtbot.addWidget(edit)
+    finished = []
+    edit.editingFinished.connect(lambda: finished.append(edit.text()))
+    set_value(edit, 0.001)
+    assert edit.text() == "0.001" and finished == ["0.001"]
+    edit.setValidator(QDoubleValidator(0.0, 1.0, 6))
+    with pytest.raises(ValueError, match="'hyper_lr' does not take 'fast'"):
+        set_value(edit, "fast")
+    assert edit.text() == "0.001"

@@ -119,7 +119,7 @@ class BackpropTab(QWidget):
         self.scene.show_step(event.node, event.phase, thumbs, grads)
         item = self.scene.nodes.get(event.node)
         if item is not None:                   # follow the step across a large graph
-            self.view.ensureVisible(item, 60, 60)
+            self.view.follow(item)
         self.legend.setVisible(bool(grads))
         self.legend.place()
 

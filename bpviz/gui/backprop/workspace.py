@@ -133,6 +133,7 @@ class BackpropWorkspace(QObject):
 
     def add_view_actions(self, menu, add) -> None:
         add(menu, "&Fit to Window", self.view.keep_fitted, "Ctrl+0")
+        add(menu, "&Whole Graph (Overview)", self.view.show_whole, "Ctrl+Shift+0")
         add(menu, "Zoom &In", lambda: self.view.zoom(1.25), QKeySequence.ZoomIn)
         add(menu, "Zoom &Out", lambda: self.view.zoom(0.8), QKeySequence.ZoomOut)
         add(menu, "Automatic &Layout", self.editor.auto_layout, "Ctrl+L")

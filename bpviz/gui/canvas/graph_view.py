@@ -90,6 +90,28 @@ class GraphView(QGraphicsView):
             self.centerOn(rect.left() + view.width() / 2 - 40,         # the first band's start
                           rect.top() + min(view.height(), rect.height()) / 2 - 40)
 
+    def follow(self, item) -> None:
+        """Bring the stepped node into view, at a readable zoom if the view was zoomed out
+        below it (an overview, or a user's zoom): stepping is read, not glimpsed."""
+        if self.zoom_level() < self.readable_zoom() - 1e-9:
+            zoom = self.readable_zoom()
+            self.resetTransform()
+            self.scale(zoom, zoom)
+            self.centerOn(item)
+        else:
+            self.ensureVisible(item, 60, 60)
+
+    def show_whole(self) -> None:
+        """The whole graph on screen whatever its text size: the overview a lecturer shows
+        before stepping (View ▸ Whole Graph); a later step zooms back in to read."""
+        rect = self.scene().content_rect()
+        if rect.isEmpty():
+            return
+        self._user_moved()
+        self.fitInView(rect.adjusted(-24, -24, 24, 24), Qt.KeepAspectRatio)
+        if self.zoom_level() > 1.5:
+            self._scale_by(1.5 / self.zoom_level())
+
     def wheelEvent(self, event):
         self.zoom(1.0015 ** event.angleDelta().y())
 

@@ -101,6 +101,10 @@ class LessonRunner:
             if stepper.current() is None:     # the stepper could not start: it said why
                 raise LessonError(stepper.reason.text() or "the network cannot be stepped")
 
+    def _overview(self, _value) -> None:
+        self.window.show_tab("backprop")
+        self.window.view.show_whole()
+
     def _select(self, node: str) -> None:
         if node not in self.window.document.graph.nodes:
             raise LessonError(f"the graph has no node {node!r}")

@@ -3,8 +3,9 @@ session file name a control by its Qt objectName, so a panel needs no code of it
 saved and restored — naming its controls is enough."""
 from __future__ import annotations
 
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox,
-                               QDoubleSpinBox, QTabWidget, QWidget)
+                               QDoubleSpinBox, QLineEdit, QTabWidget, QWidget)
 
 
 def read_value(control):
@@ -43,6 +44,8 @@ def set_value(control, value) -> None:
             raise ValueError(f"{name!r} takes {low} to {high}, not {value!r}")
         control.setValue(value if isinstance(value, float) and not isinstance(
             control, QAbstractSlider) else type(control.value())(value))
+    elif isinstance(control, QLineEdit) and not control.isReadOnly():
+        set_text(control, value)
     elif isinstance(control, QTabWidget):        # a lesson shows a page by its title
         titles = [control.tabText(i) for i in range(control.count())]
         if value not in titles:
@@ -50,6 +53,18 @@ def set_value(control, value) -> None:
         control.setCurrentIndex(titles.index(value))
     else:
         raise ValueError(f"{name!r} is not a control that can be set")
+
+
+def set_text(edit, value) -> None:
+    """Type ``value`` into a line edit (a learning rate) and press Enter; ValueError when
+    its validator would refuse what a user typed."""
+    text = str(value).lower() if isinstance(value, bool) else (
+        f"{value:g}" if isinstance(value, float) else str(value))
+    validator = edit.validator()
+    if validator is not None and validator.validate(text, 0)[0] != QValidator.Acceptable:
+        raise ValueError(f"{edit.objectName()!r} does not take {value!r}")
+    edit.setText(text)
+    edit.editingFinished.emit()
 
 
 def named_controls(root: QWidget, skip=()) -> dict:

@@ -131,10 +131,18 @@ class MatrixView(QWidget):
 
     # --- numbers -----------------------------------------------------------------------------
     def number_font(self) -> QFont:
-        """The application's font, larger in big cells, never smaller."""
+        """The application's font, larger in big cells (as large as the widest number on
+        screen still fits its cell's width), never smaller."""
         font = QFont(self.font())
         base = QFontInfo(font).pixelSize()
-        font.setPixelSize(round(min(max(base, self.ch * 0.28), base * 2.5)))
+        size = min(max(base, self.ch * 0.28), base * 2.5)
+        r0, r1, c0, c1 = self.visible()
+        if r1 > r0 and c1 > c0 and (r1 - r0) * (c1 - c0) <= NUMBERS_AT_MOST:
+            texts = [fmt(v) for v in self.matrix[r0:r1, c0:c1].flat]
+            font.setPixelSize(base)
+            widest = max(QFontMetricsF(font).horizontalAdvance(t) for t in texts)
+            size = min(size, base * (self.cw - 6) / max(widest, 1))   # a wide 1x10 row
+        font.setPixelSize(max(base, round(size)))
         return font
 
     def text_px(self) -> int:
