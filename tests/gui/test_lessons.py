@@ -198,3 +198,16 @@ def test_the_lesson_strip_takes_the_problems_place_and_gives_it_back(qtbot, wind
     assert window.lessons.dock.isVisible() and not problems.isVisible()
     window.lessons.leave()
     assert problems.isVisible() and not window.lessons.dock.isVisible()
+
+
+def test_an_enlarged_view_follows_the_strip_when_the_layout_moves_it(qtbot, window):
+    window.resize(1280, 720)
+    window.lessons.open("02_chain_rule", ask=False)
+    window.stepper.step()
+    window.stepper.step()
+    assert window.focus.open(next(iter(window.inspector.heatmaps.values())))
+    dock = window.lessons.dock
+    window.resizeDocks([dock], [dock.height() + 80], Qt.Vertical)    # the strip grows
+    qtbot.wait(20)
+    strip = dock.mapTo(window, dock.rect().topLeft()).y()
+    assert window.focus.view.geometry().bottom() < strip

@@ -56,7 +56,7 @@ class LessonController(QObject):
         self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.BottomDockWidgetArea, self.dock)
         self.dock.hide()
-        window.focus.keep_clear.append(self.dock)     # an enlarged view leaves the strip be
+        window.focus.keep_clear_of(self.dock)     # an enlarged view leaves the strip be
         self.panel.previous_requested.connect(self.previous)
         self.panel.next_requested.connect(self.next)
         self.panel.leave_requested.connect(self.leave)

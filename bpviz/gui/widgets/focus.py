@@ -210,9 +210,15 @@ class FocusController(QObject):
             if target is not None:
                 self.open(target)
                 return True
-        elif kind == QEvent.Resize and obj is self.window and self.is_open:
-            self._place()
+        elif kind in (QEvent.Resize, QEvent.Move, QEvent.Show, QEvent.Hide) and \
+                self.is_open and (obj is self.window or obj in self.keep_clear):
+            self._place()                # the window, or the strip it keeps clear of, moved
         return False
+
+    def keep_clear_of(self, widget) -> None:
+        """Never cover ``widget`` where it sits below the view (the lesson strip)."""
+        self.keep_clear.append(widget)
+        widget.installEventFilter(self)
 
     def enlarge_under_cursor(self) -> None:
         if self.is_open:
