@@ -16,7 +16,6 @@ from .lessons.controller import LessonController
 from .screen_help import ScreenHelp
 from .settings import settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
-from .training.augment_demo import show_augment_demo
 from .widgets.annotations import Annotations
 from .widgets.focus import FocusController
 from .widgets.lazy import LazyPanel
@@ -38,6 +37,11 @@ def make_optimizer_lab():
 def make_training_tab():
     from .training.training_tab import TrainingTab
     return TrainingTab()
+
+
+def show_augment_demo_of(window) -> None:
+    from .training.augment_demo import show_augment_demo     # not at start-up
+    show_augment_demo(window)
 
 
 class MainWindow(QMainWindow):
@@ -151,7 +155,7 @@ class MainWindow(QMainWindow):
         self.annotations.add_view_actions(v)
         v.addSeparator()
         self.augment_action = self._action(v, "AlexNet &Augmentation Demo",
-                                           lambda: show_augment_demo(self))
+                                           lambda: show_augment_demo_of(self))
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
 

@@ -15,7 +15,6 @@ from ...core.gradcheck import EPS, TOLERANCE
 from ...core.ops import shape_label
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap, fmt
-from ..widgets.jacobian_view import JacobianView
 from ..theme import error_color, ok_color
 from .chain_view import chain_button
 from .lecture_views import backward_views, forward_views
@@ -55,8 +54,9 @@ class Inspector(QScrollArea):
         self.heatmaps[key] = hm
         return hm
 
-    def _jacobian(self, name: str, title: str, lazy) -> JacobianView:
+    def _jacobian(self, name: str, title: str, lazy):
         """Any size: the view computes the rows it shows (a small one at once)."""
+        from ..widgets.jacobian_view import JacobianView     # with the first backward step
         view = JacobianView(title)
         view.setObjectName(f"heatmap_jac_{name}")
         view.set_jacobian(lazy)

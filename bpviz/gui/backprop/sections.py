@@ -17,7 +17,7 @@ class SectionTitle(QLabel):
 
     def __init__(self, text: str, parent=None):
         super().__init__(f"<b>{text}</b>", parent, wordWrap=True)
-        self.setStyleSheet("margin-top: 8px")
+        self.setContentsMargins(0, 8, 0, 0)       # (a style sheet cost ~0.1 ms a heading)
         self.title = text
         self.members: list = []            # widgets and layouts under it, in order
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QWidget
 from ...core.errors import GraphError
 from ...core.lessons import PHASES, LessonError
 from ...paths import example_path
-from ..training.augment_demo import show_augment_demo
 from ..widgets.controls import set_value
 
 MAX_STEPS_TO = 100_000        # a guard: step_to never loops for ever on a broken stepper
@@ -154,4 +153,5 @@ class LessonRunner:
         self.window.optimizers.panel.set_state(state)
 
     def _augment_demo(self, shown: bool) -> None:
+        from ..training.augment_demo import show_augment_demo    # not at start-up
         show_augment_demo(self.window, shown)

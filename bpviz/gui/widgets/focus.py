@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QPushButton, Q
 
 from .formula import Formula
 from .heatmap import HeatMap
-from .matrix_view import MatrixView
 
 HINT = "Double-click a heat map, formula or plot (or point at it and press F) to enlarge it."
 
@@ -51,6 +50,7 @@ class LargeFormula(Formula):
 
 
 def heatmap_copy(hm: HeatMap):
+    from .matrix_view import MatrixView      # loaded with the first enlarged matrix
     if hm.matrix is None:
         return None
     return MatrixView(hm.matrix, getattr(hm, "row_labels", None), getattr(hm, "col_labels", None))
