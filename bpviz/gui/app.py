@@ -170,6 +170,7 @@ def main(argv=None) -> int:
         return app.exec()
     finally:
         reporter.uninstall()
+        stop_workers()
 
 
 def report_first_paint(window, app, started: float) -> None:
@@ -186,6 +187,12 @@ def report_first_paint(window, app, started: float) -> None:
 
     window.paint_probe = FirstPaint(window)
     window.view.viewport().installEventFilter(window.paint_probe)
+
+
+def stop_workers() -> None:
+    """Let the Jacobian views' worker finish its pass before the widgets go."""
+    from .widgets.row_filler import stop_workers as stop
+    stop()
 
 
 def screenshot(window, app, path: Path, size: tuple[int, int]) -> int:
@@ -205,7 +212,9 @@ def screenshot(window, app, path: Path, size: tuple[int, int]) -> int:
         app.processEvents()
     window.view.fit()
     app.processEvents()
-    if not window.grab().save(str(path)):
+    saved = window.grab().save(str(path))
+    stop_workers()
+    if not saved:
         return fail(f"cannot write the screenshot to '{path}'")
     print(f"bpviz: screenshot written to {path}")
     return 0

@@ -148,3 +148,19 @@ def test_a_lesson_step_from_the_command_line(tmp_path):
                  tmp_path)
     assert result.returncode == 0, result.stderr
     assert png_size(out) == (1440, 900)
+
+
+def test_a_lesson_step_that_enlarges_a_view_exits_cleanly(tmp_path):
+    """An enlarged view above the lesson strip at exit: the window's teardown deleted the
+    strip after the focus controller that watched it, and the process crashed (139)."""
+    lesson = tmp_path / "enlarged.lesson.json"
+    lesson.write_text(json.dumps({
+        "format": "bpviz.lesson", "version": 1, "title": "t", "steps": [{
+            "title": "t", "text": "t", "do": [
+                {"example": "tiny_cnn"}, {"data": "shapes"}, {"batch": 8},
+                {"step_to": {"node": "conv", "phase": "backward"}}, {"focus": "jac_input"}]}]}))
+    out = tmp_path / "x.png"
+    result = run(["--lesson", str(lesson), "--presentation", "--screenshot", str(out)],
+                 tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert png_size(out) == (1280, 720)

@@ -210,7 +210,7 @@ class FocusController(QObject):
             if target is not None:
                 self.open(target)
                 return True
-        elif kind in (QEvent.Resize, QEvent.Move, QEvent.Show, QEvent.Hide) and \
+        elif kind in (QEvent.Resize, QEvent.Move) and shiboken6.isValid(self.view) and \
                 self.is_open and (obj is self.window or obj in self.keep_clear):
             self._place()                # the window, or the strip it keeps clear of, moved
         return False

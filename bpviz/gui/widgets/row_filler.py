@@ -16,12 +16,16 @@ def coarse_to_fine(rows: list[int]) -> list[int]:
 
 class _Worker:
     """One daemon thread for every view (passes never overlap, and quitting the app never
-    waits for a row of AlexNet's fc6.W)."""
+    waits for more than the pass under way)."""
 
     jobs: queue.SimpleQueue | None = None
+    closed = False
+    running = threading.Lock()             # held while a job runs
 
     @classmethod
     def submit(cls, job) -> None:
+        if cls.closed:
+            return
         if cls.jobs is None:
             cls.jobs = queue.SimpleQueue()
             threading.Thread(target=cls._run, name="jacobian-rows", daemon=True).start()
@@ -30,7 +34,18 @@ class _Worker:
     @classmethod
     def _run(cls) -> None:
         while True:
-            cls.jobs.get()()
+            job = cls.jobs.get()
+            with cls.running:
+                if not cls.closed:
+                    job()
+
+
+def stop_workers(timeout: float = 30.0) -> None:
+    """Before the app's widgets go: no new pass starts, and the one under way finishes (a
+    pass that ended after its view was deleted crashed the process at exit)."""
+    _Worker.closed = True
+    if _Worker.running.acquire(timeout=timeout):
+        _Worker.running.release()
 
 
 class RowFiller(QObject):
@@ -68,7 +83,8 @@ class RowFiller(QObject):
     def fill(self, lazy, rows: list[int], generation: int | None = None) -> None:
         """Compute ``rows`` a pass at a time (in the calling thread: tests call it)."""
         todo = lazy.missing(rows)
-        current = (lambda: generation is None or generation == self.generation)
+        current = (lambda: not _Worker.closed and (generation is None
+                                                   or generation == self.generation))
         while todo and current():
             lazy.compute(todo[:lazy.rows_per_pass])
             todo = lazy.missing(todo)
