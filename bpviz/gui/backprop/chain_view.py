@@ -17,7 +17,7 @@ from ...core.array_views import as_matrix
 from ...core.chain_path import ChainPath, chain_path
 from ..theme import show_as_error
 from ..widgets.formula import Formula, formula_size
-from ..widgets.heatmap import HeatMap, fmt
+from ..widgets.heatmap import HeatMap, fmt, named_heatmap
 from ..widgets.jacobian_view import JacobianView
 
 SHORTCUT = "Ctrl+R"
@@ -216,11 +216,8 @@ class ChainView(QWidget):
         return view
 
     def _heatmap(self, key: str, title: str, matrix, note: str = "") -> HeatMap:
-        heatmap = HeatMap(title)
-        heatmap.setObjectName(f"chain_{key}")
-        heatmap.set_array(matrix, note=note)
-        self.heatmaps[key] = heatmap
-        return heatmap
+        self.heatmaps[key] = named_heatmap(f"chain_{key}", title, matrix, note)
+        return self.heatmaps[key]
 
     # --- the product next to the engine's gradient ------------------------------------------
     def _result_card(self, chain: ChainPath) -> QFrame:

@@ -14,7 +14,7 @@ from ...core.classes import LectureContext
 from ...core.gradcheck import EPS, TOLERANCE
 from ...core.ops import shape_label
 from ..widgets.formula import Formula
-from ..widgets.heatmap import HeatMap, fmt
+from ..widgets.heatmap import HeatMap, fmt, named_heatmap
 from ..theme import error_color, ok_color
 from .chain_view import chain_button
 from .lecture_views import backward_views, forward_views
@@ -48,11 +48,8 @@ class Inspector(QScrollArea):
         self.setWidget(self.body)
 
     def _heatmap(self, key: str, title: str, matrix, note: str = "") -> HeatMap:
-        hm = HeatMap(title)
-        hm.setObjectName(f"heatmap_{key}")
-        hm.set_array(matrix, note=note)
-        self.heatmaps[key] = hm
-        return hm
+        self.heatmaps[key] = named_heatmap(f"heatmap_{key}", title, matrix, note)
+        return self.heatmaps[key]
 
     def _jacobian(self, name: str, title: str, lazy):
         """Any size: the view computes the rows it shows (a small one at once)."""

@@ -174,3 +174,11 @@ class HeatMap(QWidget):
             QToolTip.hideText()
 
 
+
+
+def named_heatmap(name: str, title: str, matrix, note: str = "") -> HeatMap:
+    """A heat map showing ``matrix`` under ``title``, found by tests and lessons by ``name``."""
+    heatmap = HeatMap(title)
+    heatmap.setObjectName(name)
+    heatmap.set_array(matrix, note=note)
+    return heatmap
