@@ -162,15 +162,7 @@ def main(argv=None) -> int:
         return fail(f"internal error: {type(err).__name__}: {err} (details in {path})")
     if os.environ.get("BPVIZ_STARTUP_TIMING"):   # benchmarks/startup.py
         report_first_paint(window, app, started)
-    window.show()
-    from PySide6.QtCore import QTimer
-    QTimer.singleShot(0, window.check_recovery)
-    reporter.install()                   # from here on, faults become a dialog
-    try:
-        return app.exec()
-    finally:
-        reporter.uninstall()
-        stop_workers()
+    return run_event_loop(app, window, reporter)
 
 
 def report_first_paint(window, app, started: float) -> None:
@@ -187,6 +179,19 @@ def report_first_paint(window, app, started: float) -> None:
 
     window.paint_probe = FirstPaint(window)
     window.view.viewport().installEventFilter(window.paint_probe)
+
+
+def run_event_loop(app, window, reporter) -> int:
+    from PySide6.QtCore import QTimer
+
+    window.show()
+    QTimer.singleShot(0, window.check_recovery)
+    reporter.install()                   # from here on, faults become a dialog
+    try:
+        return app.exec()
+    finally:
+        reporter.uninstall()
+        stop_workers()
 
 
 def stop_workers() -> None:
