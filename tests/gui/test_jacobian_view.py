@@ -179,3 +179,29 @@ def test_no_gradient_shows_why(qtbot, tiny):
     view = make_view(qtbot, tiny["loss"].lazy_jacobian["target"])
     assert view.lazy is None and "no gradient" in view.note and view.matrix is None
     assert not any(b.isVisible() for b in view.buttons)
+
+
+def test_views_still_fill_after_the_workers_were_stopped_once(qtbot):
+    """stop_workers() (the end of a screenshot or of the event loop) drops what was asked
+    so far; a view made later is filled again (a permanent stop left every later view of
+    the test session empty)."""
+    from bpviz.gui.widgets.row_filler import RowFiller, stop_workers
+    stop_workers()
+    filler = RowFiller()
+    filled = []
+    filler.filled.connect(lambda: filled.append(1))
+
+    class Lazy:
+        rows_per_pass = 1
+        done: set = set()
+
+        def missing(self, rows):
+            return [r for r in rows if r not in self.done]
+
+        def compute(self, rows):
+            self.done.update(rows)
+
+    lazy = Lazy()
+    filler.request(lazy, [0, 1, 2])
+    qtbot.waitUntil(lambda: lazy.missing([0, 1, 2]) == [], timeout=10000)
+    qtbot.waitUntil(lambda: len(filled) == 3, timeout=10000)

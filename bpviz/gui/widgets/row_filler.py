@@ -19,31 +19,30 @@ class _Worker:
     waits for more than the pass under way)."""
 
     jobs: queue.SimpleQueue | None = None
-    closed = False
+    epoch = 0                              # stop_workers() cancels the jobs of older epochs
     running = threading.Lock()             # held while a job runs
 
     @classmethod
     def submit(cls, job) -> None:
-        if cls.closed:
-            return
         if cls.jobs is None:
             cls.jobs = queue.SimpleQueue()
             threading.Thread(target=cls._run, name="jacobian-rows", daemon=True).start()
-        cls.jobs.put(job)
+        cls.jobs.put((cls.epoch, job))
 
     @classmethod
     def _run(cls) -> None:
         while True:
-            job = cls.jobs.get()
+            epoch, job = cls.jobs.get()
             with cls.running:
-                if not cls.closed:
+                if epoch == cls.epoch:
                     job()
 
 
 def stop_workers(timeout: float = 30.0) -> None:
-    """Before the app's widgets go: no new pass starts, and the one under way finishes (a
-    pass that ended after its view was deleted crashed the process at exit)."""
-    _Worker.closed = True
+    """Before the app's widgets go: the jobs asked for so far are dropped, the pass under
+    way is the last (a pass that ended after its view was deleted crashed the process at
+    exit). Views made later ask again."""
+    _Worker.epoch += 1
     if _Worker.running.acquire(timeout=timeout):
         _Worker.running.release()
 
@@ -67,24 +66,26 @@ class RowFiller(QObject):
             return
         self.wanted, self.generation = key, self.generation + 1
         generation, ordered = self.generation, coarse_to_fine(rows)
-        _Worker.submit(lambda: self._fill_reporting(lazy, ordered, generation))
+        epoch = _Worker.epoch
+        _Worker.submit(lambda: self._fill_reporting(lazy, ordered, generation, epoch))
 
     def cancel(self) -> None:
         self.generation += 1
         self.wanted = ()
 
-    def _fill_reporting(self, lazy, rows, generation) -> None:
+    def _fill_reporting(self, lazy, rows, generation, epoch) -> None:
         try:
-            self.fill(lazy, rows, generation)
+            self.fill(lazy, rows, generation, epoch)
         except Exception as err:   # noqa: BLE001 - the worker must live on; the view says it
             self.failed = f"could not compute rows: {type(err).__name__}: {err}"
             self.filled.emit()
 
-    def fill(self, lazy, rows: list[int], generation: int | None = None) -> None:
+    def fill(self, lazy, rows: list[int], generation: int | None = None,
+             epoch: int | None = None) -> None:
         """Compute ``rows`` a pass at a time (in the calling thread: tests call it)."""
         todo = lazy.missing(rows)
-        current = (lambda: not _Worker.closed and (generation is None
-                                                   or generation == self.generation))
+        current = (lambda: (epoch is None or epoch == _Worker.epoch)
+                   and (generation is None or generation == self.generation))
         while todo and current():
             lazy.compute(todo[:lazy.rows_per_pass])
             todo = lazy.missing(todo)
