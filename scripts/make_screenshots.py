@@ -7,8 +7,8 @@ so that nothing of the machine's own layout leaks in.
 Each picture is one ``bpviz --screenshot`` run. A lesson step is shown with ``--lesson`` and
 ``--step``; a state that no lesson reaches (the tiny CNN stepped into its backward pass, an
 optimizer race half run) is written as a session file first and opened with ``--session``,
-as an instructor would prepare it. Shots marked ``--presentation`` are what a 1280x720
-projector shows; the others are a 1440x900 desktop window."""
+as an instructor would prepare it. Every shot is what a 1280x720 projector shows in
+presentation mode (``--presentation --size 1280x720``)."""
 from __future__ import annotations
 
 import argparse
@@ -42,16 +42,16 @@ SHOTS = {
     "lesson": (["--lesson", "01_one_layer", "--step", "4", *PROJECTOR], None),
     "lesson_chain_rule": (["--lesson", "02_chain_rule", "--step", "5", *PROJECTOR], None),
     "focus_jacobian": (PROJECTOR, FOCUSED_JACOBIAN),
-    "augment_demo": ([], AUGMENT_DEMO),
-    "backprop": ([], dict(example="tiny_cnn", data="shapes", steps=11)),
-    "losses": (["--tab", "losses"], None),
-    "multiclass": ([], dict(example="fc_softmax_ce", data="imagenet10", tab="losses",
+    "augment_demo": (PROJECTOR, AUGMENT_DEMO),
+    "backprop": (PROJECTOR, dict(example="tiny_cnn", data="shapes", steps=11)),
+    "losses": (["--tab", "losses", *PROJECTOR], None),
+    "multiclass": (PROJECTOR, dict(example="fc_softmax_ce", data="imagenet10", tab="losses",
                             labs={"losses": {"page": 1, "controls": {
                                 # within the margin of the true class: a hinge gradient
                                 "slider_y[English setter]": 15}}})),
-    "optimizers": ([], dict(example="fc_softmax_ce", data="imagenet10", tab="optimizers",
+    "optimizers": (PROJECTOR, dict(example="fc_softmax_ce", data="imagenet10", tab="optimizers",
                             labs={"optimizers": {"shown": 60}})),
-    "training": (["--tab", "training"], None),
+    "training": (["--tab", "training", *PROJECTOR], None),
 }
 
 
