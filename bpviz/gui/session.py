@@ -61,7 +61,7 @@ def restore(window, session: Session) -> None:
     lessons.leave()
     if session.lesson is not None:
         _start_lesson(lessons, session.lesson)
-    _set_graph(window.document, session.graph, session.graph_file, session.modified)
+    window.document.set_graph(session.graph, session.graph_file, session.modified)
     _set_data(window, session.data)
     _replay(window.stepper, session.steps)
     for name, state in session.labs.items():
@@ -90,13 +90,6 @@ def _start_lesson(lessons, place: LessonPlace) -> None:
         raise ValueError(f"field lesson: {lessons.panel.error.text()}")
 
 
-def _set_graph(document, graph, path, modified: bool) -> None:
-    document.set_graph(graph, path)
-    if modified:
-        document.undo_stack.resetClean()       # still differs from its file
-        document.state_changed.emit()
-
-
 def _set_data(window, choice: DataChoice) -> None:
     data = window.data
     names = [data.source.itemText(i) for i in range(data.source.count())]
@@ -106,8 +99,7 @@ def _set_data(window, choice: DataChoice) -> None:
     if choice.source in FILE_SOURCES:
         _load_file(data, choice)
     else:
-        data.source.setCurrentText(choice.source)
-        data._source_chosen()
+        data.use_builtin(choice.source)
     data.batch.setValue(choice.batch)
     if choice.batch_seed != data.batch_seed:
         data.batch_seed = choice.batch_seed

@@ -170,6 +170,16 @@ class DataPanel(QWidget):
         self.source.setCurrentText(name)
         self._load(name)
 
+    def use_builtin(self, name: str) -> None:
+        """Choose and load the built-in data set ``name`` (a lesson, a session, the end of
+        a lesson); ValueError listing the built-in sets when there is none of that name."""
+        names = [self.source.itemText(i) for i in range(self.source.count())]
+        if name not in names or name.endswith("…"):
+            known = ", ".join(n for n in names if not n.endswith("…"))
+            raise ValueError(f"no built-in data set {name!r} (data sets: {known})")
+        self.source.setCurrentText(name)
+        self._load(name)
+
     def _source_chosen(self) -> None:
         name = self.source.currentText()
         if name == "CSV file…":

@@ -54,12 +54,16 @@ class Document(QObject):
         return name + (" •" if self.modified else "")
 
     # --- open and save ----------------------------------------------------------------------
-    def set_graph(self, graph: Graph, path: Path | None) -> None:
+    def set_graph(self, graph: Graph, path: Path | None, modified: bool = False) -> None:
+        """Show ``graph`` as the document of ``path``; ``modified``: it differs from that
+        file (a recovered graph, one a lesson or session gives back)."""
         place_unpositioned(graph)
         self.graph = graph
         self.path = Path(path) if path else None
         self.undo_stack.clear()
         self.undo_stack.setClean()        # clear() keeps a clean index of -1 (resetClean)
+        if modified:
+            self.undo_stack.resetClean()
         self.graph_replaced.emit(graph)
         self.state_changed.emit()
 
@@ -128,6 +132,4 @@ class Document(QObject):
     def restore(self, record: dict) -> None:
         """Bring back a recovered graph as an unsaved change of its file."""
         graph = Graph.from_dict(record["graph"], check=False)
-        self.set_graph(graph, record.get("path"))
-        self.undo_stack.resetClean()          # it differs from what is on disk
-        self.state_changed.emit()
+        self.set_graph(graph, record.get("path"), modified=True)

@@ -112,8 +112,8 @@ class CurvePanel(QWidget):
             dashed.setVisible(self.show_derivatives.isChecked())
 
     def losses(self, xs: np.ndarray) -> dict:
-        """{name: (values, derivatives)} at ``xs``."""
-        raise NotImplementedError
+        """{name: (values, derivatives)} at ``xs``: each page's own losses."""
+        raise NotImplementedError(f"{type(self).__name__} must define losses")
 
     def redraw(self) -> None:
         self.set_curves(self.losses(self.xs))

@@ -109,13 +109,9 @@ class LessonController(QObject):
         self.window.docks["problems"].setVisible(self.problems_shown)
         state, self.saved = self.saved, None
         w = self.window
-        w.document.set_graph(state.graph, state.path)
-        if state.modified:
-            w.document.undo_stack.resetClean()      # still differs from its file
-            w.document.state_changed.emit()
+        w.document.set_graph(state.graph, state.path, state.modified)
         if state.data and not state.data.endswith("…"):
-            w.data.source.setCurrentText(state.data)
-            w.data._source_chosen()
+            w.data.use_builtin(state.data)
         w.data.batch.setValue(state.batch)
         w.data.sample.setValue(min(state.sample, w.data.sample.maximum()))
         w.tabs.setCurrentIndex(state.tab)

@@ -45,13 +45,7 @@ class LessonRunner:
         getattr(self.window.tabs.currentWidget(), "panel", None)
 
     def _data(self, name: str) -> None:
-        source = self.window.data.source
-        names = [source.itemText(i) for i in range(source.count())]
-        if name not in names or name.endswith("…"):
-            known = ", ".join(n for n in names if not n.endswith("…"))
-            raise LessonError(f"no built-in data set {name!r} (data sets: {known})")
-        source.setCurrentText(name)
-        self.window.data._source_chosen()
+        self.window.data.use_builtin(name)     # its ValueError is named by run()
         problem = self.window.data.problem()
         if problem:
             raise LessonError(f"data set {name!r} does not fit the graph: {problem}")
