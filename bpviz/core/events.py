@@ -1,12 +1,55 @@
-"""A minimal observer list for model events (only Qt signals cross threads; this never does)."""
+"""A minimal observer list for model events (only Qt signals cross threads; this never does).
+
+A ``Gate`` shared by several signals holds their emissions while a change of many parts is
+made (a lesson step, a session restored) and then lets each signal through once, with its
+last arguments, in the order of those last emissions: a view is built once for the state
+the change ends in, not once per part of it."""
 from __future__ import annotations
+
+from contextlib import contextmanager
+
+
+class Gate:
+    def __init__(self):
+        self._depth = 0
+        self._queued: dict = {}           # signal -> its last arguments, oldest first
+
+    @property
+    def held(self) -> bool:
+        return self._depth > 0
+
+    @contextmanager
+    def hold(self):
+        """Hold the gate's signals until the outermost ``hold`` ends (even by an exception:
+        the views must follow the state the model was left in)."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self.flush()
+
+    def flush(self) -> None:
+        """Let what is held through now (a view about to be used must show the state so
+        far); the gate stays held for what comes after."""
+        while self._queued:
+            signal = next(iter(self._queued))
+            args = self._queued.pop(signal)
+            signal.deliver(*args)
+
+    def queue(self, signal: Signal, args: tuple) -> None:
+        self._queued.pop(signal, None)     # moved to the end: the last emission counts
+        self._queued[signal] = args
 
 
 class Signal:
-    """``connect(fn)``; ``emit(*args)`` calls every connected function in order."""
+    """``connect(fn)``; ``emit(*args)`` calls every connected function in order (later, once,
+    while its ``gate`` is held)."""
 
-    def __init__(self):
+    def __init__(self, gate: Gate | None = None):
         self._slots: list = []
+        self._gate = gate
 
     def connect(self, fn) -> None:
         if fn not in self._slots:
@@ -17,5 +60,11 @@ class Signal:
             self._slots.remove(fn)
 
     def emit(self, *args) -> None:
+        if self._gate is not None and self._gate.held:
+            self._gate.queue(self, args)
+        else:
+            self.deliver(*args)
+
+    def deliver(self, *args) -> None:
         for fn in list(self._slots):
             fn(*args)

@@ -201,6 +201,29 @@ class Adam(Optimizer):
 
 OPTIMIZERS = {cls.__name__: cls for cls in (SGD, Adagrad, RMSprop, Adam)}
 
+# the optimizers of the lecture, as presets of the classes above
+PRESETS = {
+    "GD": (SGD, {"lr": 0.1}),
+    "SGD": (SGD, {"lr": 0.1}),
+    "Momentum": (SGD, {"lr": 0.05, "momentum": 0.9}),
+    "Nesterov": (SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
+    "Adagrad": (Adagrad, {"lr": 0.1}),
+    "RMSprop": (RMSprop, {"lr": 0.01}),
+    "Adam": (Adam, {"lr": 0.01}),
+}
+
+
+def build(kind: str, values: dict) -> Optimizer:
+    """An optimizer of preset ``kind`` with hyperparameters ``values`` (the preset's fill the
+    rest); ValueError naming the kind or the field that is wrong."""
+    if kind not in PRESETS:
+        raise ValueError(f"no optimizer {kind!r} (optimizers: {', '.join(PRESETS)})")
+    cls, preset = PRESETS[kind]
+    try:
+        return cls(**{**preset, **values})
+    except TypeError as err:          # an unknown hyperparameter
+        raise ValueError(f"{kind}: {err}") from None
+
 
 def _finite(value) -> bool:
     try:

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from .. import __version__
+from ..core.classroom import Classroom
 from .backprop.workspace import BackpropWorkspace
 from .canvas.document import Document
 from .dock_widths import DockWidths
@@ -26,7 +27,7 @@ TABS = ("backprop", "losses", "optimizers", "training")
 # The other tabs are built when first shown (their imports cost start-up time).
 def make_loss_lab(window):
     from .labs.loss_lab import LossLab
-    return LossLab(lambda: (window.document.graph, window.data.feeds()))
+    return LossLab(lambda: (window.classroom.graph, window.classroom.feeds()))
 
 
 def make_optimizer_lab():
@@ -50,7 +51,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("bpviz_main")
         self.theme = THEMES[theme]
         self.presentation = False
-        self.document = Document(self)
+        self.classroom = Classroom()
+        self.document = Document(self.classroom, self)
         self.workspace = BackpropWorkspace(self.document, self, self.theme)
         w = self.workspace            # the Backprop tab's parts, as the menus and tests see them
         self.backprop, self.scene, self.view, self.editor = w.tab, w.scene, w.view, w.editor

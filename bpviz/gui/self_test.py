@@ -62,11 +62,11 @@ def every_example(window, app) -> dict:
 def step_through(window, app, path) -> None:
     window.document.open_example(path)
     app.processEvents()
-    window.stepper.run_phase()             # forward
-    window.stepper.run_phase()             # backward
-    stepper = window.stepper.stepper
-    if stepper is None or not stepper.done:
-        raise AssertionError(window.stepper.reason.toolTip() or "it stopped before the end")
+    classroom = window.classroom
+    classroom.run_phase()                  # forward
+    classroom.run_phase()                  # backward
+    if not classroom.gradients_ready:
+        raise AssertionError(classroom.reason or "it stopped before the end")
 
 
 def formula(window, app) -> dict:

@@ -74,12 +74,12 @@ class GradientLegend(QWidget):
 
 
 class BackpropTab(QWidget):
-    def __init__(self, document, view, parent=None):
+    def __init__(self, classroom, view, parent=None):
         super().__init__(parent)
         self.view = view
         self.scene = view.scene()
-        self.data = DataPanel()
-        self.stepper = StepperPanel(document, self.data)
+        self.data = DataPanel(classroom)
+        self.stepper = StepperPanel(classroom)
         bar = QFrame()
         bar.setFrameShape(QFrame.StyledPanel)
         rows = QVBoxLayout(bar)
@@ -122,6 +122,12 @@ class BackpropTab(QWidget):
             self.view.follow(item)
         self.legend.setVisible(bool(grads))
         self.legend.place()
+
+    def forget(self) -> None:
+        """Drop the cached pictures and magnitudes (another graph: they would hold its
+        arrays)."""
+        self._thumbs.clear()
+        self._mags.clear()
 
     def _magnitude(self, nid, slot, grad):
         """RMS of a gradient, cached while the array object is the same."""

@@ -19,6 +19,7 @@ from ..theme import show_as_error
 from ..widgets.formula import Formula, formula_size
 from ..widgets.heatmap import HeatMap, fmt, named_heatmap
 from ..widgets.jacobian_view import JacobianView
+from ..widgets.subscribe import follow
 
 SHORTCUT = "Ctrl+R"
 WHOLE_FORMULA_UP_TO = 6     # factors; a longer chain's formula elides its middle (\cdots)
@@ -271,8 +272,7 @@ class ChainDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
         layout.addWidget(buttons)
-        workspace.stepper.event_changed.connect(self._follow)
-        workspace.stepper.reset_done.connect(self._follow)
+        follow(workspace.classroom.stepped, self, self._follow)
 
     def open_for(self, node: str | None = None, param: str | None = None) -> None:
         """Show ``node.param``; without a node, the selected one or the stepped one."""
@@ -289,7 +289,7 @@ class ChainDialog(QDialog):
         ids = self.workspace.editor.selected_ids()
         if len(ids) == 1:
             return ids[0]
-        event = self.workspace.stepper.current()
+        event = self.workspace.classroom.current
         return event.node if event is not None else None
 
     def _follow(self, *_) -> None:
@@ -302,7 +302,7 @@ class ChainDialog(QDialog):
 
     def refresh(self) -> None:
         """The chain as the stepper now stands, or what must happen first."""
-        stepper = self.workspace.stepper.stepper
+        stepper = self.workspace.classroom.stepper
         problem = self._problem(stepper)
         if problem:
             self.view.show_message(problem)

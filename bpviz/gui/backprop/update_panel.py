@@ -6,14 +6,11 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
-from ...core import GraphError
-from ...core.errors import DataError
 from ...core.array_views import as_matrix
-from ...core.trainer import Trainer, hold_out
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap
 from ..widgets.optimizer_form import PRESETS, UPDATE_FORMULAS, OptimizerForm
@@ -22,26 +19,28 @@ FRAME_S = 0.035                 # continuous training: steps for 35 ms, then ref
 
 
 class UpdatePanel(QWidget):
-    params_changed = Signal()           # the graph's parameters were updated
-    message = Signal(str)
+    """A view of the Classroom's optimizer and trainer: the form sets the optimizer (a value
+    typed at any time is used by the next step), the buttons step and train."""
 
-    def __init__(self, document, data, gradients_ready=lambda: False, parent=None):
-        """``gradients_ready()``: whether the graph holds the gradients of the current batch
-        (the stepper's backward pass is done)."""
+    def __init__(self, classroom, parent=None):
         super().__init__(parent)
         import pyqtgraph as pg          # first use of the Training panel, not at start-up
 
         self.pg = pg
-        self.document, self.data = document, data
-        self.trainer: Trainer | None = None
-        self.held_out = None
+        self.classroom = classroom
         # plain SGD first: the lecture's W ← W − γ ∂L/∂W before momentum and Adam
-        self.optim_form = OptimizerForm(kinds=[k for k in PRESETS if k != "GD"], default="SGD")
+        self.optim_form = OptimizerForm(kinds=[k for k in PRESETS if k != "GD"],
+                                        default=classroom.optimizer.kind)
         self.kind = self.optim_form.kind
         self.kind.setObjectName("update_optimizer")       # a lesson picks it by name
+        self.kind.setAccessibleName("Optimizer")
+        self.form_problem = ""          # why the typed hyperparameters cannot be used
+        self._typing = False
         self.step_button = QPushButton("Apply one step")
         self.step_button.setObjectName("apply_step")
         self.steps = QSpinBox(minimum=1, maximum=100000, value=200)
+        self.steps.setObjectName("train_steps")
+        self.steps.setAccessibleName("Steps to train")
         self.train_n = QPushButton("Train N steps")
         self.train_button = QPushButton("Train continuously")
         self.train_button.setCheckable(True)
@@ -49,9 +48,11 @@ class UpdatePanel(QWidget):
         self.status.setWordWrap(True)
         self.update_formula = Formula()
         self.param_choice = QComboBox()
+        self.param_choice.setAccessibleName("Parameter shown")
         self.before, self.delta, self.after = HeatMap("W before"), HeatMap("step ΔW"), HeatMap("W after")
         self._build_layout()
-        self.optim_form.kind_changed.connect(self._kind_changed)
+        self.optim_form.kind_changed.connect(lambda _: self._form_edited())
+        self.optim_form.edited.connect(self._form_edited)
         self.step_button.clicked.connect(self.apply_one_step)
         self.train_n.clicked.connect(lambda: self.train(self.steps.value()))
         self.train_button.toggled.connect(self.set_continuous)
@@ -61,8 +62,11 @@ class UpdatePanel(QWidget):
         self.changes: dict = {}
         self.param_choice.currentIndexChanged.connect(lambda _: self.show_change())
         self.last_rate = 0.0
-        self.gradients_ready = gradients_ready
-        self._kind_changed(self.kind.currentText())
+        self._keys: list = []
+        classroom.optimizer_changed.connect(self._show_optimizer)
+        classroom.trainer_reset.connect(self.show_trainer)
+        self._show_optimizer(classroom.optimizer)
+        self.show_trainer()
 
     def _build_layout(self) -> None:
         controls = QWidget()
@@ -108,68 +112,86 @@ class UpdatePanel(QWidget):
         layout.addWidget(splitter)
 
     # --- the optimizer ------------------------------------------------------------------
-    def _kind_changed(self, kind: str) -> None:
-        self.update_formula.set_latex(UPDATE_FORMULAS[kind])
-        self.trainer = None                    # a new optimizer starts with a fresh state
-
-    @property
-    def fields(self) -> dict:
-        return self.optim_form.fields
-
-    def optimizer(self):
-        return self.optim_form.optimizer()
-
-    def _ensure_trainer(self) -> bool:
-        if self.trainer is not None and self.trainer.graph is self.document.graph:
-            return True
+    def _form_edited(self) -> None:
+        """Hand what was typed to the Classroom; what it refuses is kept to say why no
+        step is taken."""
+        self.update_formula.set_latex(UPDATE_FORMULAS[self.kind.currentText()])
+        self._typing = True             # the form stays as typed: never rebuilt from its signal
         try:
-            problem = self.data.problem()
-            if problem:
-                raise DataError(problem)
-            self.document.graph.loss_node()            # GraphError without a single loss
-            self.train_data, self.held_out = hold_out(self.data.data)
-            self.trainer = Trainer(self.document.graph, self.optimizer())
-        except (ValueError, GraphError, DataError) as err:
-            self.message.emit(f"Cannot train: {err}")
-            self.trainer = None
+            self.classroom.set_optimizer(self.kind.currentText(), self.optim_form.values())
+        except ValueError as err:
+            self.form_problem = str(err)
+            self.status.setText(f"⚠ {err}")
+            return
+        finally:
+            self._typing = False
+        self.form_problem = ""
+
+    def _show_optimizer(self, settings) -> None:
+        """The Classroom's optimizer in the form (a lesson or an earlier step set it)."""
+        try:
+            shown = (self.kind.currentText(), self.optim_form.values())
+        except ValueError:
+            shown = None
+        if not self._typing and shown != (settings.kind, settings.all_values):
+            self.optim_form.set_values(settings.kind, settings.all_values)
+        self.update_formula.set_latex(UPDATE_FORMULAS[settings.kind])
+        self.form_problem = ""
+
+    def _usable(self, what: str) -> bool:
+        """Whether the typed hyperparameters are in use; if not, say why nothing happens."""
+        if self.form_problem:
+            self.classroom.message.emit(f"{what}: {self.form_problem}")
+            self.status.setText(f"⚠ {what}: {self.form_problem}")
             return False
-        self.param_choice.clear()
-        for nid, p in self.trainer.keys:
-            self.param_choice.addItem(f"{nid}.{p}", (nid, p))
-        self._redraw_map_points()
         return True
 
-    def reset(self) -> None:
-        """The graph or the data changed: start from a fresh optimizer state."""
+    def show_trainer(self) -> None:
+        """The trainer's state: empty views for a fresh one, its curves for a kept one."""
         self.set_continuous(False)
-        self.trainer = None
+        t = self.classroom.trainer
         self.changes = {}
-        self.train_curve.setData([], [])
-        self.test_curve.setData([], [])
-        self.map_image.clear()
-        self.map_points.clear()
-        self.status.setText("Not trained yet.")
+        keys = list(t.keys) if t is not None else []
+        if keys != self._keys:
+            self._keys = keys
+            self.param_choice.clear()
+            for nid, p in keys:
+                self.param_choice.addItem(f"{nid}.{p}", (nid, p))
+        if t is None or not t.history:
+            self.train_curve.setData([], [])
+            self.test_curve.setData([], [])
+            self.map_image.clear()
+            self.map_points.clear()
+            self.status.setText("Not trained yet." if t is None or not t.steps else
+                                f"Step {t.steps} applied with {self.classroom.optimizer.kind}.")
+        else:
+            self._redraw_map_points()
+            self.refresh_views()
 
     # --- one step -------------------------------------------------------------------------
     def apply_one_step(self) -> bool:
         """One optimizer step on the current batch (with the stepper's gradients when it
         has finished its backward pass), showing W before, the step and W after."""
-        if not self._ensure_trainer():
+        if not self._usable("Cannot update"):
             return False
-        try:
-            if not self.gradients_ready():
-                self.document.graph.forward(self.data.feeds(), train=False)
-                self.document.graph.backward()
-            changes = self.trainer.apply_gradients()
-        except (GraphError, DataError) as err:
-            self.message.emit(f"Cannot update: {err}")
+        changes = self.classroom.apply_optimizer_step()
+        if changes is None:
             return False
         self.changes = changes
+        self._ensure_keys()
         self.show_change()
-        self.status.setText(f"Step {self.trainer.steps} applied with "
+        self.status.setText(f"Step {self.classroom.trainer.steps} applied with "
                             f"{self.kind.currentText()}.")
-        self.params_changed.emit()
         return True
+
+    def _ensure_keys(self) -> None:
+        t = self.classroom.trainer
+        if t is not None and list(t.keys) != self._keys:
+            self._keys = list(t.keys)
+            self.param_choice.clear()
+            for nid, p in self._keys:
+                self.param_choice.addItem(f"{nid}.{p}", (nid, p))
+            self._redraw_map_points()
 
     def show_change(self) -> None:
         """W before, the step and W after, for the parameter chosen in the combo."""
@@ -183,12 +205,14 @@ class UpdatePanel(QWidget):
 
     # --- training -------------------------------------------------------------------------
     def train(self, steps: int) -> None:
-        if self._ensure_trainer():
+        if self._usable("Cannot train") and self.classroom.ensure_trainer():
+            self._ensure_keys()
             self.remaining = steps
             self.timer.start(0)
 
     def set_continuous(self, on: bool) -> None:
-        if on and self._ensure_trainer():
+        if on and self._usable("Cannot train") and self.classroom.ensure_trainer():
+            self._ensure_keys()
             self.remaining = -1
             self.timer.start(0)
         else:
@@ -200,18 +224,18 @@ class UpdatePanel(QWidget):
         self.train_button.blockSignals(False)
 
     def run_steps(self, budget_s: float = FRAME_S) -> int:
-        """Train for about ``budget_s`` seconds of steps (or what remains of N); returns
-        how many steps changed the parameters."""
-        t, steps_before = self.trainer, self.trainer.steps
-        batches = t.random_batches(self.train_data, self.data.batch.value())
-        try:
-            progress = t.run(batches, None if self.remaining < 0 else self.remaining, budget_s)
-        except GraphError as err:
-            self.message.emit(f"Training stopped: {err}")
+        """Train for about ``budget_s`` seconds of steps (or what remains of N) with the
+        optimizer as it is set now; returns how many steps changed the parameters."""
+        if not self._usable("Training stopped"):
             self.remaining = 0
-            return t.steps - steps_before
+            return 0
+        progress = self.classroom.train(None if self.remaining < 0 else self.remaining,
+                                        budget_s)
+        if progress is None:
+            self.remaining = 0
+            return 0
         if progress.diverged:
-            self.message.emit(f"Training stopped: {progress.diverged}")
+            self.classroom.message.emit(f"Training stopped: {progress.diverged}")
             self.remaining = 0
         elif self.remaining > 0:
             self.remaining -= len(progress.records)
@@ -224,40 +248,39 @@ class UpdatePanel(QWidget):
             self.refresh_views()
         except Exception as err:        # a timer must stop on any failure, not repeat it
             self.remaining = 0
-            self.message.emit(f"Training stopped: {type(err).__name__}: {err}")
+            self.classroom.message.emit(f"Training stopped: {type(err).__name__}: {err}")
             done = 0
         if self.remaining == 0:
             self.set_continuous(False)
-        if done:
-            self.params_changed.emit()
         self.last_rate = done / max(time.perf_counter() - start, 1e-9)
 
     def refresh_views(self) -> None:
         """Loss curves, the held-out loss and the decision map, from the trainer's state."""
-        t = self.trainer
+        t = self.classroom.trainer
         if t is None or not t.history:
             return
         self.train_curve.setData(*t.loss_curve())
         if t.diverged:
             return                      # the views keep the last sane picture
-        loss, acc = t.check_held_out(self.held_out)
+        held_out = self.classroom.held_out
+        loss, acc = t.check_held_out(held_out)
         self.test_curve.setData(*t.held_out_curve())
         text = f"step {t.steps}: batch loss {t.history[-1].loss:.4f}, held-out loss {loss:.4f}"
         if acc is not None:
             text += f", held-out accuracy {acc:.1%}"
         self.status.setText(text)
-        if self.held_out.x.shape[1:] == (2,) and t.classifier() is not None:
+        if held_out.x.shape[1:] == (2,) and t.classifier() is not None:
             self._redraw_map()
 
     def _bounds(self):
-        x = self.train_data.x
+        x = self.classroom.train_data.x
         pad = 0.1 * (x.max(0) - x.min(0))
         return (x[:, 0].min() - pad[0], x[:, 0].max() + pad[0],
                 x[:, 1].min() - pad[1], x[:, 1].max() + pad[1])
 
     def _redraw_map(self) -> None:
         bounds = self._bounds()
-        classes, confidence = self.trainer.decision_map(bounds, 80)
+        classes, confidence = self.classroom.trainer.decision_map(bounds, 80)
         colors = self._class_colors()
         rgb = colors[classes % len(colors)].astype(float)
         if confidence is not None:              # pale where the network is unsure
@@ -272,7 +295,7 @@ class UpdatePanel(QWidget):
                          [200, 160, 20], [110, 119, 129]])
 
     def _redraw_map_points(self) -> None:
-        data = self.train_data
+        data = self.classroom.train_data
         self.map_plot.setVisible(data.x.shape[1:] == (2,))      # a map only of 2-D data
         if data.x.shape[1:] != (2,):
             self.map_points.clear()

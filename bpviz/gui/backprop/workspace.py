@@ -50,16 +50,17 @@ class BackpropWorkspace(QObject):
     def __init__(self, document, window, theme):
         super().__init__(window)
         self.window, self.document = window, document
+        self.classroom = classroom = document.classroom
         self.scene = GraphScene(document.graph, theme, parent=self)
         self.view = GraphView(self.scene)
         self.editor = Editor(document, self.scene, self.view, parent=self)
-        self.tab = BackpropTab(document, self.view)
+        self.tab = BackpropTab(classroom, self.view)
         self.stepper, self.data = self.tab.stepper, self.tab.data
         self.op_palette = Palette()
         self.properties = PropertyEditor()
         self.problems = ProblemsList()
         self.inspector = Inspector()
-        self.inspector.context_source = self.data.lecture_context   # class names, image shape
+        self.inspector.context_source = classroom.lecture_context   # class names, image shape
         self.training = LazyPanel(self._make_update_panel)
         self.docks = self._make_docks({"palette": self.op_palette,
                                        "properties": self.properties,
@@ -90,20 +91,14 @@ class BackpropWorkspace(QObject):
         self.properties.attrs_edited.connect(self.editor.set_attrs)
         self.problems.itemActivated.connect(self._problem_activated)
         self.problems.itemClicked.connect(self._problem_activated)
-        self.stepper.event_changed.connect(self.on_step)
-        self.stepper.reset_done.connect(lambda: self.on_step(None))
-        self.stepper.message.connect(self.message)
-        self.data.message.connect(self.message)
+        self.classroom.stepped.connect(self.on_step)
+        self.classroom.sample_changed.connect(lambda _: self.on_step(self.classroom.current))
+        self.classroom.message.connect(self.message.emit)
         self.inspector.check_requested.connect(self.check_gradient)
         self.inspector.chain_requested.connect(lambda nid, p: open_chain(self, nid, p))
 
     def _make_update_panel(self):
-        panel = UpdatePanel(self.document, self.data, gradients_ready=lambda: (
-            self.stepper.stepper is not None and self.stepper.stepper.done))
-        self.data.changed.connect(panel.reset)        # other data: a fresh optimizer state
-        panel.message.connect(self.message)
-        panel.params_changed.connect(self.on_params_changed)
-        return panel
+        return UpdatePanel(self.classroom)
 
     # --- menus -----------------------------------------------------------------------------
     def add_edit_actions(self, menu, add) -> None:
@@ -142,17 +137,12 @@ class BackpropWorkspace(QObject):
     def on_graph_replaced(self, graph) -> None:
         self.scene.set_graph(graph)
         graph.changed.connect(self._on_model_changed)
-        self.data.set_graph(graph)
-        self.stepper.watch(graph)
+        self.tab.forget()
         QTimer.singleShot(50, self, lambda: self._warm_formulas(graph))   # dies with self
-        if self.training.built:
-            self.training.panel.reset()
         self.properties.show_node(None, None)
         self.view.keep_fitted()
 
     def _on_model_changed(self, kind: str, nid) -> None:
-        if kind != "moved" and self.training.built:   # parameters may have other shapes
-            self.training.panel.reset()
         if kind == "batch":                 # selections changed by the batch's items
             self.on_selection()
         shown = self.properties.nid
@@ -191,22 +181,17 @@ class BackpropWorkspace(QObject):
     # --- stepping ----------------------------------------------------------------------------
     def on_step(self, event) -> None:
         """A step was taken (or undone): canvas overlays and the inspector follow."""
-        self.tab.show_step(event, self.stepper.stepper)
+        self.tab.show_step(event, self.classroom.stepper)
         self.inspector.show_event(event)
         if event is not None:
             self.docks["inspector"].raise_()
-
-    def on_params_changed(self) -> None:
-        """An optimizer step changed the weights: stepping starts again from them."""
-        self.stepper.invalidate()
-        self.stepper.set_position_text("update")
 
     def check_gradient(self, nid: str) -> None:
         """Central differences against the analytic gradient, on a copy of the graph (the
         stepper's state is left untouched)."""
         from ...core.gradcheck import check_node
 
-        stepper = self.stepper.stepper
+        stepper = self.classroom.stepper
         if stepper is None:
             return
         try:

@@ -29,13 +29,17 @@ class Document(QObject):
     graph_replaced = Signal(object)        # the new Graph
     state_changed = Signal()               # file name or modified flag changed
 
-    def __init__(self, parent=None):
+    def __init__(self, classroom, parent=None):
+        """``classroom`` (bpviz.core.classroom) holds the graph; the document adds its file
+        and undo stack, and follows any graph the classroom is given."""
         super().__init__(parent)
+        self.classroom = classroom
         self.undo_stack = QUndoStack(self)
         # a bound method, not a lambda: Qt drops it when the document is deleted
         self.undo_stack.cleanChanged.connect(self._clean_changed)
-        self.graph = Graph(name="untitled")
         self.path: Path | None = None
+        self._next: tuple = (None, False)       # the file and state of the graph to come
+        classroom.graph_replaced.connect(self._graph_replaced)
         self.autosave = QTimer(self)
         self.autosave.setInterval(AUTOSAVE_MS)
         self.autosave.timeout.connect(self.write_recovery)
@@ -54,11 +58,22 @@ class Document(QObject):
         return name + (" •" if self.modified else "")
 
     # --- open and save ----------------------------------------------------------------------
+    @property
+    def graph(self) -> Graph:
+        return self.classroom.graph
+
     def set_graph(self, graph: Graph, path: Path | None, modified: bool = False) -> None:
         """Show ``graph`` as the document of ``path``; ``modified``: it differs from that
         file (a recovered graph, one a lesson or session gives back)."""
         place_unpositioned(graph)
-        self.graph = graph
+        self._next = (path, modified)
+        self.classroom.set_graph(graph)
+
+    def _graph_replaced(self, graph: Graph) -> None:
+        """The classroom shows another graph: a document of its own (a graph that came
+        without ``set_graph`` is a new, unsaved one)."""
+        (path, modified), self._next = self._next, (None, False)
+        place_unpositioned(graph)
         self.path = Path(path) if path else None
         self.undo_stack.clear()
         self.undo_stack.setClean()        # clear() keeps a clean index of -1 (resetClean)

@@ -7,9 +7,12 @@ import json
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QDockWidget, QFileDialog
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QWidget
 
-from ...core.lessons import SUFFIX, Lesson, LessonError, lessons_in, load_lesson, where
+from ...core.classroom import Aside, Snapshot
+from ...core.data_source import BUILTIN
+from ...core.lessons import (SUFFIX, TABS, Lesson, LessonError, lessons_in, load_lesson,
+                             where)
 from ...paths import lessons_dir
 from ..settings import settings
 from .panel import LessonPanel
@@ -28,15 +31,14 @@ def find_lesson(name_or_path: str) -> Lesson:
 
 
 @dataclass
-class UserState:
-    """What the user had before the lesson: given back when it ends."""
-    graph: object
-    path: object
-    modified: bool
-    tab: int
-    data: str
-    batch: int
-    sample: int
+class Visited:
+    """A step as it was left: the Classroom, and what only the window shows (the tab, the
+    enlarged view, the Update & Train panel, the labs' settings)."""
+    snapshot: Snapshot
+    tab: str
+    focused: str                   # the objectName of the enlarged widget ('' if none)
+    training: bool                 # the Update & Train panel shown
+    labs: dict                     # {lab: its state}, the labs built
 
 
 class LessonController(QObject):
@@ -48,7 +50,9 @@ class LessonController(QObject):
         self.runner = LessonRunner(window)
         self.lesson: Lesson | None = None
         self.index = 0
-        self.saved: UserState | None = None
+        self.visited: dict[int, Visited] = {}     # steps of this run, as they were left
+        self.revealed: set[int] = set()           # steps whose answer was shown in this run
+        self.live = False                         # a step is shown (not yet at the start)
         self.problems_shown = True
         self.panel = LessonPanel()
         self.dock = QDockWidget("Lesson", window)
@@ -72,9 +76,11 @@ class LessonController(QObject):
         if not 0 <= step < len(lesson.steps):
             raise LessonError(f"{lesson.name}{SUFFIX} has steps 1 to {len(lesson.steps)}, "
                               f"not {step + 1}")
-        if self.saved is None:
-            self.saved = self._user_state()
+        classroom = self.window.classroom
+        if classroom.aside is None:
+            classroom.aside = self._user_state()
         self.lesson = lesson
+        self.visited, self.revealed, self.live = {}, set(), False
         self._show_dock()
         return self.go(step)
 
@@ -93,53 +99,111 @@ class LessonController(QObject):
         height = max(9 * lines, self.window.height() * 33 // 100)
         self.window.resizeDocks([self.dock], [height], Qt.Vertical)
 
-    def _user_state(self) -> UserState:
-        w = self.window
-        return UserState(w.document.graph, w.document.path, w.document.modified,
-                         w.tabs.currentIndex(), w.data.source.currentText(),
-                         w.data.batch.value(), w.data.sample.value())
+    def _user_state(self) -> Aside:
+        w, data = self.window, self.window.classroom.data
+        return Aside(w.document.graph, str(w.document.path) if w.document.path else None,
+                     w.document.modified, TABS[w.tabs.currentIndex()], data.source,
+                     data.batch, data.sample)
 
     def leave(self) -> None:
         """End the lesson: the user's graph, file, data choice and tab come back."""
         if self.lesson is None:
             return
         self.lesson = None
+        self.visited, self.revealed, self.live = {}, set(), False   # what they held goes
         self.window.focus.close()
         self.dock.hide()
         self.window.docks["problems"].setVisible(self.problems_shown)
-        state, self.saved = self.saved, None
         w = self.window
-        w.document.set_graph(state.graph, state.path, state.modified)
-        if state.data and not state.data.endswith("…"):
-            w.data.use_builtin(state.data)
-        w.data.batch.setValue(state.batch)
-        w.data.sample.setValue(min(state.sample, w.data.sample.maximum()))
-        w.tabs.setCurrentIndex(state.tab)
+        state, w.classroom.aside = w.classroom.aside, None
+        if state is not None:
+            with w.classroom.held():
+                w.document.set_graph(state.graph, state.graph_file, state.modified)
+                if state.data in BUILTIN:
+                    w.classroom.use_builtin(state.data)
+                w.classroom.set_batch(state.batch)
+                w.classroom.set_sample(min(state.sample, w.classroom.data.samples - 1))
+            w.show_tab(state.tab)
         w.say("Left the lesson: your graph is back")
         self.changed.emit()
 
     # --- moving between steps ------------------------------------------------------------
     def go(self, index: int) -> bool:
-        """Show step ``index``: the app as the lesson's steps up to it left it. Replays from
-        the last step at or before it that opens an example (a fresh start)."""
-        lesson = self.lesson
-        start = max((i for i in range(index + 1)
-                     if any("example" in a for a in lesson.steps[i].actions)), default=0)
-        self.index = index
+        """Show step ``index``: the app as the lesson's steps up to it left it. The next
+        step runs its own actions; a step visited before comes back as it was left; any
+        other is reached by running the steps' actions on the Classroom from the last step
+        at or before it that opens an example, with no view built on the way."""
+        lesson, w = self.lesson, self.window
+        leaving = self.index if self.live else None
+        if leaving is not None:
+            self.visited[leaving] = self._visited()
+        came_back = index in self.visited
+        follows = leaving == index - 1 and (lesson.steps[leaving].question is None
+                                            or leaving in self.revealed)
+        self.index, self.live = index, True
         self.panel.show_step(lesson, index)
+        w.focus.close()
         try:
-            for i in range(start, index + 1):
-                step = lesson.steps[i]
-                self.runner.run(step.actions, where(lesson.name + SUFFIX, i, step.title, "do"))
-                if i < index or step.question is None:
-                    self.runner.run(step.reveal,
-                                    where(lesson.name + SUFFIX, i, step.title, "reveal"))
-        except LessonError as err:
+            with w.classroom.held():
+                if came_back:
+                    self._come_back(self.visited[index])
+                else:
+                    self._run_up_to(index, fresh=not follows)
+        except (LessonError, ValueError) as err:
             self._failed(str(err))
+            self.changed.emit()                # the Lessons menu follows a failed step too
             return False
+        if came_back:
+            self._refocus(self.visited[index].focused)
+        step = lesson.steps[index]
+        if step.question is not None and index in self.revealed:
+            self.panel.show_answer(step.question, self.answers(lesson.name).get(str(index)))
         self._show_score()
         self.changed.emit()
         return True
+
+    def _run_up_to(self, index: int, fresh: bool) -> None:
+        """Run step ``index``'s actions (and, ``fresh``, the earlier steps' from the last
+        one that opens an example); a question's reveal waits for the answer."""
+        lesson = self.lesson
+        start = index
+        if fresh:
+            start = max((i for i in range(index + 1)
+                         if any("example" in a for a in lesson.steps[i].actions)), default=0)
+        for i in range(start, index + 1):
+            step = lesson.steps[i]
+            self.runner.run(step.actions, where(lesson.name + SUFFIX, i, step.title, "do"),
+                            replay=i < index)
+            if i < index or step.question is None:
+                self.runner.run(step.reveal, where(lesson.name + SUFFIX, i, step.title,
+                                                   "reveal"), replay=i < index)
+
+    def _visited(self) -> Visited:
+        w = self.window
+        focused = w.focus.origin.objectName() if w.focus.is_open and w.focus.origin else ""
+        labs = {name: page.panel.state() for name, page in
+                (("losses", w.losses), ("optimizers", w.optimizers)) if page.built}
+        return Visited(w.classroom.snapshot(), TABS[w.tabs.currentIndex()], focused,
+                       w.workspace.docks["training"].isVisible(), labs)
+
+    def _come_back(self, visited: Visited) -> None:
+        w = self.window
+        shot = visited.snapshot
+        if shot.graph is not w.classroom.graph:
+            w.document.set_graph(shot.graph, None)
+        w.classroom.restore(shot)
+        for name, state in visited.labs.items():
+            getattr(w, name).panel.set_state(state)
+        w.workspace.docks["training"].setVisible(visited.training)
+        w.show_tab(visited.tab)
+
+    def _refocus(self, name: str) -> None:
+        """Enlarge again the view that was enlarged when the step was left."""
+        if not name:
+            return
+        widget = self.window.findChild(QWidget, name)
+        if widget is not None:
+            self.window.focus.open(widget)
 
     def _failed(self, message: str) -> None:
         self.panel.show_error(message)
@@ -172,6 +236,7 @@ class LessonController(QObject):
             self._failed(str(err))
             return
         self.lesson = lesson
+        self.visited, self.revealed, self.live = {}, set(), False   # the steps may differ
         self.go(min(self.index, len(lesson.steps) - 1))
         self.window.say(f"Reloaded {lesson.path.name}")
 
@@ -180,17 +245,19 @@ class LessonController(QObject):
         step = self.lesson.steps[self.index]
         right = step.question.is_right(given)
         answers = self.answers(self.lesson.name)
-        answers[str(self.index)] = right
+        answers.setdefault(str(self.index), right)       # the score keeps the first answer
         settings().setValue(f"lessons/{self.lesson.name}", json.dumps(answers))
         self.reveal(right)
 
     def reveal(self, right) -> None:
         step = self.lesson.steps[self.index]
         self.panel.show_answer(step.question, right)
+        self.revealed.add(self.index)
         try:
-            self.runner.run(step.reveal, where(self.lesson.name + SUFFIX, self.index,
-                                               step.title, "reveal"))
-        except LessonError as err:
+            with self.window.classroom.held():
+                self.runner.run(step.reveal, where(self.lesson.name + SUFFIX, self.index,
+                                                   step.title, "reveal"))
+        except (LessonError, ValueError) as err:
             self._failed(str(err))
         self._show_score()
 

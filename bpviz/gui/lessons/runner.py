@@ -11,21 +11,29 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from ...core.errors import GraphError
-from ...core.lessons import PHASES, LessonError
+from ...core.lessons import LessonError
 from ...paths import example_path
 from ..widgets.controls import set_value
 
-MAX_STEPS_TO = 100_000        # a guard: step_to never loops for ever on a broken stepper
+# what only changes the view: skipped when an earlier step is run again to reach a later one;
+# before one of them the views are brought up to date (a lesson step runs with the
+# Classroom's announcements held, so that each view is built once, for where it ends)
+VIEW_ONLY = {"focus", "unfocus", "overview", "select"}
 
 
 class LessonRunner:
     def __init__(self, window):
         self.window = window
 
-    def run(self, actions, where: str) -> None:
-        """Run ``actions`` in order; LessonError naming ``where`` and the action's field."""
+    def run(self, actions, where: str, replay: bool = False) -> None:
+        """Run ``actions`` in order (``replay``: to reach a later step, without those that
+        only change the view); LessonError naming ``where`` and the action's field."""
         for i, action in enumerate(actions):
             (name, value), = action.items()
+            if name in VIEW_ONLY:
+                if replay:
+                    continue
+                self.window.classroom.gate.flush()
             field = f"{where}[{i}].{name}"
             try:
                 getattr(self, f"_{name}")(value)
@@ -45,54 +53,34 @@ class LessonRunner:
         getattr(self.window.tabs.currentWidget(), "panel", None)
 
     def _data(self, name: str) -> None:
-        self.window.data.use_builtin(name)     # its ValueError is named by run()
-        problem = self.window.data.problem()
+        classroom = self.window.classroom
+        classroom.use_builtin(name)              # its ValueError is named by run()
+        problem = classroom.problem()
         if problem:
             raise LessonError(f"data set {name!r} does not fit the graph: {problem}")
 
     def _batch(self, size: int) -> None:
-        self.window.data.batch.setValue(size)
+        self.window.classroom.set_batch(size)
 
     def _sample(self, index: int) -> None:
-        box = self.window.data.sample
-        if index > box.maximum():
-            raise LessonError(f"sample {index} is not in the batch (samples 0 to "
-                              f"{box.maximum()})")
-        box.setValue(index)
+        self.window.classroom.set_sample(index)  # its ValueError names the samples there are
 
     def _train_mode(self, on: bool) -> None:
-        self.window.stepper.train_mode.setChecked(on)
+        self.window.classroom.set_train_mode(on)
 
     def _reset(self, _value) -> None:
         self.window.show_tab("backprop")
-        self.window.stepper.reset()
+        self.window.classroom.reset_stepping()
 
     def _step_to(self, target: dict) -> None:
         """Step from the start until ``target``'s node is the current step of its phase."""
-        node, phase = target["node"], target["phase"]
-        if node not in self.window.document.graph.nodes:
-            raise LessonError(f"the graph has no node {node!r}")
-        self._reset(True)
-        stepper = self.window.stepper
-        for _ in range(MAX_STEPS_TO):
-            stepper.step()
-            event = stepper.current()
-            if event is None:                 # the stepper could not start: it said why
-                raise LessonError(stepper.reason.text() or "the network cannot be stepped")
-            if event.node == node and event.phase == phase:
-                return
-            if stepper.stepper.done:
-                break
-        raise LessonError(f"stepping never reached {node!r} in the {phase} pass")
+        self.window.show_tab("backprop")
+        self.window.classroom.step_to(target["node"], target["phase"])
 
     def _run_phase(self, phase: str) -> None:
         """From the start, to the end of the forward pass (and of the backward pass)."""
-        self._reset(True)
-        stepper = self.window.stepper
-        for _ in PHASES[:PHASES.index(phase) + 1]:
-            stepper.run_phase()
-            if stepper.current() is None:     # the stepper could not start: it said why
-                raise LessonError(stepper.reason.text() or "the network cannot be stepped")
+        self.window.show_tab("backprop")
+        self.window.classroom.run_to_phase_end(phase)
 
     def _overview(self, _value) -> None:
         self.window.show_tab("backprop")
@@ -128,9 +116,12 @@ class LessonRunner:
         set_value(control, value)
 
     def _optimizer_steps(self, count: int) -> None:
-        for _ in range(count):
-            self.window.workspace.apply_optimizer_step()
         self._show_training()
+        panel = self.window.workspace.training.panel
+        for _ in range(count):
+            if not panel.apply_one_step():
+                raise LessonError(f"no optimizer step could be taken: "
+                                  f"{self.window.last_message}")
 
     def _show_training(self) -> None:
         """The Update & Train panel beside the lesson, half and half: opened alone it

@@ -7,18 +7,8 @@ import dataclasses
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QWidget
 
-from ...core import optim
+from ...core.optim import PRESETS, build  # noqa: F401 - the lab's names
 
-# the optimizers of the lecture, as presets of bpviz.core.optim classes
-PRESETS = {
-    "GD": (optim.SGD, {"lr": 0.1}),
-    "SGD": (optim.SGD, {"lr": 0.1}),
-    "Momentum": (optim.SGD, {"lr": 0.05, "momentum": 0.9}),
-    "Nesterov": (optim.SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
-    "Adagrad": (optim.Adagrad, {"lr": 0.1}),
-    "RMSprop": (optim.RMSprop, {"lr": 0.01}),
-    "Adam": (optim.Adam, {"lr": 0.01}),
-}
 UPDATE_FORMULAS = {
     "GD": r"W \leftarrow W - \gamma\,\frac{\partial L}{\partial W}",
     "SGD": r"W \leftarrow W - \gamma\,\frac{\partial L}{\partial W}",
@@ -31,19 +21,11 @@ UPDATE_FORMULAS = {
 }
 
 
-def build(kind: str, values: dict):
-    """An optimizer of preset ``kind`` with hyperparameters ``values`` (ValueError if bad)."""
-    cls, _ = PRESETS[kind]
-    try:
-        return cls(**values)
-    except (ValueError, TypeError) as err:
-        raise ValueError(str(err)) from None
-
-
 class OptimizerForm(QWidget):
     """A combo of presets and one field per hyperparameter."""
 
     kind_changed = Signal(str)
+    edited = Signal()                  # a hyperparameter was typed or ticked
 
     def __init__(self, kinds=tuple(PRESETS), default: str = "Adam", parent=None):
         super().__init__(parent)
@@ -76,9 +58,12 @@ class OptimizerForm(QWidget):
             if isinstance(value, bool):
                 w = QCheckBox()
                 w.setChecked(value)
+                w.toggled.connect(lambda _: self.edited.emit())
             else:
                 w = QLineEdit(", ".join(map(str, value)) if isinstance(value, tuple) else str(value))
+                w.textChanged.connect(lambda _: self.edited.emit())
             w.setObjectName(f"hyper_{f.name}")
+            w.setAccessibleName(f.name)
             self.form.addRow(f.name, w)
             self.fields[f.name] = w
 

@@ -1,0 +1,76 @@
+"""A Session (bpviz.core.session) made from a Classroom, and a Session put back into one:
+the data choice, the batch, the sample, train mode and the steps taken. What only the app
+knows (the graph's file, the tab, the labs, the lesson) is given to ``session_of`` and
+read from the Session by the app."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import datasets as ds
+from .classroom import Classroom
+from .data_source import CSV_SOURCE, FILE_SOURCES, SOURCES, input_shape
+from .errors import DataError
+from .session import DataChoice, LessonPlace, Session
+
+
+def session_of(classroom: Classroom, graph_file: str | None = None, modified: bool = False,
+               tab: str = "backprop", labs: dict | None = None,
+               lesson: LessonPlace | None = None) -> Session:
+    """Everything a class needs to come back to this point."""
+    d = classroom.data
+    choice = DataChoice(d.source, d.batch, d.sample, d.batch_seed, classroom.train_mode,
+                        d.file if d.source in FILE_SOURCES else None)
+    return Session(classroom.graph, graph_file, modified, tab, choice,
+                   classroom.steps_taken, dict(labs or {}), lesson)
+
+
+def restore_classroom(classroom: Classroom, session: Session, read_folder=None) -> None:
+    """Put ``session``'s graph (unless the classroom shows it already), data and steps into
+    ``classroom``, announced once. ``read_folder(path, shape)`` reads an image folder
+    (images need a decoder the core does not have). ValueError naming the session's field
+    that cannot be restored."""
+    with classroom.held():
+        if classroom.graph is not session.graph:
+            classroom.set_graph(session.graph)
+        _restore_data(classroom, session.data, read_folder)
+        classroom.set_train_mode(session.data.train_mode)
+        classroom.go_to_step(session.steps)
+        taken = classroom.steps_taken
+        if taken != session.steps:
+            reason = f" ({classroom.reason})" if classroom.reason else ""
+            raise ValueError(f"field stepper.steps: stepping stopped after {taken} of "
+                             f"{session.steps} steps{reason}")
+
+
+def _restore_data(classroom: Classroom, choice: DataChoice, read_folder) -> None:
+    if choice.source not in SOURCES:
+        raise ValueError(f"field data.source: no data set {choice.source!r} (data sets: "
+                         f"{', '.join(SOURCES)})")
+    if choice.source in FILE_SOURCES:
+        classroom.use_dataset(_read_file(classroom, choice, read_folder), choice.source,
+                              choice.file)
+    else:
+        classroom.use_builtin(choice.source)
+    try:
+        classroom.set_batch(choice.batch)
+    except ValueError as err:
+        raise ValueError(f"field data.batch: {err}") from None
+    classroom.set_batch_seed(choice.batch_seed)
+    try:
+        classroom.set_sample(choice.sample)
+    except ValueError as err:
+        raise ValueError(f"field data.sample: {err}") from None
+
+
+def _read_file(classroom: Classroom, choice: DataChoice, read_folder) -> ds.Dataset:
+    """A CSV file or an image folder, read again; its own message if it cannot be."""
+    if choice.file is None:
+        raise ValueError(f"field data.file: {choice.source!r} needs the file or folder's path")
+    try:
+        if choice.source == CSV_SOURCE:
+            return ds.read_csv(choice.file)
+        if read_folder is None:
+            raise DataError(f"'{Path(choice.file).name}': image folders are read by the app")
+        return read_folder(choice.file, input_shape(classroom.graph) or ())
+    except (DataError, OSError) as err:
+        raise ValueError(f"field data.file: {err}") from None
