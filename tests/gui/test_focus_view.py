@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QCursor, QFontMetrics, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QLabel, QSplitter
 
-from bpviz.gui.widgets import matrix_view
+from bpviz.gui.widgets import matrix_view, matrix_viewport
 from bpviz.gui.widgets.focus import LargeFormula
 from bpviz.gui.widgets.matrix_view import MatrixView
 
@@ -181,7 +181,7 @@ def test_a_10x10_matrix_shows_its_numbers_and_names_readably(qtbot, window, pres
     assert (r0, r1, c0, c1) == (0, 10, 0, 10)             # all of it, fitted
     # each number fits its cell whole
     metrics = QFontMetrics(view.number_font())
-    assert max(metrics.horizontalAdvance(f"{v:.3g}") for v in matrix.flat) < view.cw
+    assert max(metrics.horizontalAdvance(f"{v:.3g}") for v in matrix.flat) < view.sx
     assert view.row_name(2) == "ship" and view.col_name(9) == "car"
     grid = view.grid_rect()
     names = QFontMetrics(view.font())
@@ -192,7 +192,7 @@ def test_numbers_are_drawn_in_a_contrasting_colour(qtbot, window):
     from bpviz.gui.theme import contrast_ratio
     from bpviz.gui.widgets.colormap import DIVERGING
     for k, colour in enumerate(DIVERGING):
-        assert contrast_ratio(matrix_view.TEXT_ON[k], QColor(*map(int, colour[:3]))) >= 4.5
+        assert contrast_ratio(matrix_viewport.TEXT_ON[k], QColor(*map(int, colour[:3]))) >= 4.5
 
 
 def drag(widget, start: QPointF, end: QPointF) -> None:
@@ -224,8 +224,8 @@ def test_the_matrix_pans_and_zooms(qtbot, window):
     start = view.grid_rect().center().toPoint()
     drag(view, QPointF(start), QPointF(start + QPoint(-120, -60)))
     moved = view.origin - origin
-    assert moved.x() == pytest.approx(120 / view.cw)
-    assert moved.y() == pytest.approx(60 / view.ch)
+    assert moved.x() == pytest.approx(120 / view.sx)
+    assert moved.y() == pytest.approx(60 / view.sy)
     qtbot.keyClick(view, Qt.Key_Right)                    # further right, as a scroll bar
     assert view.origin.x() > origin.x() + moved.x()
     qtbot.keyClick(view, Qt.Key_0)
