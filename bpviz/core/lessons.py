@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .answers import is_close
 from .errors import GraphError, shown
 from .fileformat import read_json
 
@@ -187,12 +188,11 @@ class Question:
     explain: str = ""
 
     def is_right(self, given) -> bool:
+        """A choice's index, or a number as typed: "0,75", "10,000", "1/4", "25%",
+        "3·10⁻⁸" (right when any reading of it is, bpviz.core.answers)."""
         if self.choices:
             return given == int(self.answer)
-        try:
-            return abs(float(given) - self.answer) <= self.tolerance
-        except (TypeError, ValueError):
-            return False
+        return is_close(given, self.answer, self.tolerance)
 
 
 def _question(value, what: str) -> Question:

@@ -39,7 +39,7 @@ def expect(window, actions) -> None:
         (name, value), = action.items()
         last["focus" if name == "unfocus" else name] = (name, value)
     if "step_to" in last:
-        event, target = window.stepper.current(), last["step_to"][1]
+        event, target = window.classroom.current, last["step_to"][1]
         assert (event.node, event.phase) == (target["node"], target["phase"])
     if "focus" in last:
         assert window.focus.is_open == (last["focus"][0] == "focus")
@@ -47,7 +47,8 @@ def expect(window, actions) -> None:
         name = json.loads(example_path(last["example"][1]).read_text())["name"]
         assert window.document.graph.name == name
     if "sample" in last:
-        assert window.data.sample.value() == last["sample"][1]
+        assert window.classroom.data.sample == last["sample"][1]
+        assert window.data.sample.value() == last["sample"][1]     # and the box shows it
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.name for lesson in LESSONS])
@@ -60,7 +61,7 @@ def test_a_focused_number_is_the_engines(qtbot, window):
     lesson = next(lesson for lesson in LESSONS if lesson.name == "01_one_layer")
     for index, step in walk(qtbot, window, lesson):
         if step.title == "Softmax":
-            event = window.stepper.current()
+            event = window.classroom.current
             shown = window.inspector.heatmaps["output"].matrix
             assert shown.sum() == pytest.approx(1.0)
             assert shown.ravel() == pytest.approx(event.output[event.sample].ravel())

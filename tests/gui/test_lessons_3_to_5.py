@@ -24,7 +24,7 @@ def shown_at(window, qtbot, name: str) -> dict:
     for _index, step in walk(qtbot, window, lesson(name)):
         content = window.focus.view.content if window.focus.is_open else None
         matrix = None if content is None else np.array(content.matrix, dtype=float)
-        seen[step.title] = (matrix, window.stepper.current(), content, window.document.graph)
+        seen[step.title] = (matrix, window.classroom.current, content, window.document.graph)
     return seen
 
 
@@ -85,7 +85,7 @@ def test_lesson_4_shows_the_engines_hinge_gradients(qtbot, window):
     shown = {}
     for _index, step in walk(qtbot, window, lesson("04_classification_losses")):
         if step.title in ("Inside the margin", "Outside the margin"):
-            event = window.stepper.current()
+            event = window.classroom.current
             s = event.sample
             y, t = event.inputs["input"][s], event.inputs["target"][s]
             shown[step.title] = (float(window.focus.view.content.matrix[0, 0]), y, t,
@@ -120,9 +120,10 @@ def test_lesson_5_reveals_the_engines_loss_values(qtbot, window):
 def test_a_binary_hinge_graph_gets_labels_plus_minus_one(window):
     from bpviz.paths import example_path
     window.document.open_example(example_path("binary_hinge"))
-    data = window.data
-    assert data.source.currentText() == "blobs ±1" and data.problem() == ""
-    assert set(data.feeds()["t"]) <= {-1, 1}
+    classroom = window.classroom
+    assert classroom.data.source == "blobs ±1" and classroom.problem() == ""
+    assert window.data.source.currentText() == "blobs ±1"
+    assert set(classroom.feeds()["t"]) <= {-1, 1}
     runner = LessonRunner(window)
     with pytest.raises(LessonError, match="needs labels t = −1 or \\+1, but 'moons' labels "
                                           "its classes 0, 1, …: pick 'blobs ±1'"):

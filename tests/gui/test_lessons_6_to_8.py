@@ -54,7 +54,8 @@ def test_lesson_6_momentum_card_is_torchs_lr_times_buffer(qtbot, window):
             np.testing.assert_allclose(run.points[1:4, 1] / run.points[:3, 1], -1.5)
         if step.title == "In a network":
             panel = window.workspace.training.panel
-            assert panel.kind.currentText() == "Momentum" and panel.trainer.steps == 1
+            assert panel.kind.currentText() == "Momentum" and window.classroom.trainer.steps == 1
+            assert window.classroom.optimizer.kind == "Momentum"
     for title, t in (("Momentum", 1), ("The form in torch", 2)):
         shown, texts, run = seen[title]
         v = 0.05 * torch_states[t - 1]["momentum_buffer"].numpy()     # v = lr · buf
@@ -110,7 +111,7 @@ def test_lesson_8_shows_the_added_colour_the_mask_and_the_recipes(qtbot, window)
             else:
                 assert added[0] > 0.01 > abs(added[1]) and added[2] < -0.01
         if step.title == "Dropout":
-            event = window.stepper.current()
+            event = window.classroom.current
             mask = event.cache["mask"][event.sample].ravel()
             lazy = window.focus.view.content.lazy           # the enlarged Jacobian, 4096²
             assert lazy.shape == (4096, 4096)

@@ -52,6 +52,7 @@ class LessonController(QObject):
         self.index = 0
         self.visited: dict[int, Visited] = {}     # steps of this run, as they were left
         self.revealed: set[int] = set()           # steps whose answer was shown in this run
+        self.tried: set[int] = set()              # steps answered in this run (scored)
         self.live = False                         # a step is shown (not yet at the start)
         self.problems_shown = True
         self.panel = LessonPanel()
@@ -80,9 +81,13 @@ class LessonController(QObject):
         if classroom.aside is None:
             classroom.aside = self._user_state()
         self.lesson = lesson
-        self.visited, self.revealed, self.live = {}, set(), False
+        self._forget_run()
         self._show_dock()
         return self.go(step)
+
+    def _forget_run(self) -> None:
+        """A new run of a lesson: no step visited, revealed or answered yet."""
+        self.visited, self.revealed, self.tried, self.live = {}, set(), set(), False
 
     def _show_dock(self) -> None:
         """The lesson is a strip under the canvas, in the Problems list's place (hidden
@@ -110,7 +115,7 @@ class LessonController(QObject):
         if self.lesson is None:
             return
         self.lesson = None
-        self.visited, self.revealed, self.live = {}, set(), False   # what they held goes
+        self._forget_run()                       # what the steps held goes
         self.window.focus.close()
         self.dock.hide()
         self.window.docks["problems"].setVisible(self.problems_shown)
@@ -155,6 +160,10 @@ class LessonController(QObject):
             return False
         if came_back:
             self._refocus(self.visited[index].focused)
+        # memory stays bounded: steps of another graph (an earlier example) are run again
+        # from their example step when gone back to, instead of keeping that graph
+        self.visited = {i: v for i, v in self.visited.items()
+                        if v.snapshot.graph is w.classroom.graph}
         step = lesson.steps[index]
         if step.question is not None and index in self.revealed:
             self.panel.show_answer(step.question, self.answers(lesson.name).get(str(index)))
@@ -236,17 +245,26 @@ class LessonController(QObject):
             self._failed(str(err))
             return
         self.lesson = lesson
-        self.visited, self.revealed, self.live = {}, set(), False   # the steps may differ
+        self._forget_run()                       # the steps may differ: run them again
         self.go(min(self.index, len(lesson.steps) - 1))
         self.window.say(f"Reloaded {lesson.path.name}")
 
     # --- questions ---------------------------------------------------------------------
     def answer(self, given) -> None:
+        """Check an answer: a wrong first one gets a second try, then the answer shows.
+        The score keeps the first answer given in this run of the lesson."""
         step = self.lesson.steps[self.index]
         right = step.question.is_right(given)
-        answers = self.answers(self.lesson.name)
-        answers.setdefault(str(self.index), right)       # the score keeps the first answer
-        settings().setValue(f"lessons/{self.lesson.name}", json.dumps(answers))
+        if self.index not in self.tried:
+            self.tried.add(self.index)
+            answers = self.answers(self.lesson.name)
+            answers[str(self.index)] = right
+            settings().setValue(f"lessons/{self.lesson.name}", json.dumps(answers))
+            if not right:
+                self.panel.show_retry("✘ Not quite: try once more (or press Next for the "
+                                      "answer).")
+                self._show_score()
+                return
         self.reveal(right)
 
     def reveal(self, right) -> None:

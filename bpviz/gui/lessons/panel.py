@@ -133,6 +133,11 @@ class LessonPanel(QScrollArea):
                 return
         self.answered.emit(given)
 
+    def show_retry(self, text: str) -> None:
+        """A wrong first answer: say so and keep the question for a second try."""
+        self.feedback.setText(escape(text))
+        self.number.selectAll()
+
     def show_answer(self, question, right: bool | None) -> None:
         """After an answer (right or wrong) or a skip (None): say what the answer was."""
         answer = (question.choices[int(question.answer)] if question.choices
