@@ -560,7 +560,7 @@ def main(argv=None) -> int:
             json.dump(figures, f, indent=1)
         print(f"\nfigures written to {args.json}")
     from bpviz.gui.app import stop_workers
-    stop_workers()
+    stop_workers(window)
     return 0
 
 

@@ -9,7 +9,10 @@ changes and announces each kind of change once, for the state they end in.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from . import datasets as ds
 from .classes import LectureContext, lecture_context
@@ -23,6 +26,7 @@ from .stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS, StepEv
 from .trainer import Progress, Trainer, hold_out
 
 MAX_STEPS = 100_000            # a guard: stepping to a node never loops for ever
+DRAW_AHEAD = 2_000_000         # weights from which a graph's are drawn in the background
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,8 @@ class Snapshot:
     refers to the graph, the data set and the parameter arrays (an optimizer step replaces
     them, never writes into them) and counts the steps taken."""
     graph: Graph
-    params: dict                   # {(node, name): array}
+    params: tuple                  # Graph.param_state(): the arrays, shared
+    rng: dict                      # the dropout draws' state where stepping starts
     data: DataSource
     train_mode: bool
     steps: int
@@ -107,11 +112,14 @@ class Classroom:
         self.stepper: Stepper | None = None
         self.reason = ""               # why the graph cannot be stepped ('' if it can)
         self.after_update = False      # the weights changed since the stepper was dropped
+        self.params_version = 0        # counts the optimizer steps and runs that changed them
         self.optimizer = OptimizerSettings()
         self.trainer: Trainer | None = None
         self.train_data: ds.Dataset | None = None
         self.held_out: ds.Dataset | None = None
         self.aside: Aside | None = None
+        self._drawing: threading.Thread | None = None
+        self._closing = False
         self.set_graph(graph if graph is not None else self.graph)
 
     def held(self):
@@ -121,13 +129,37 @@ class Classroom:
     # --- the graph ---------------------------------------------------------------------------
     def set_graph(self, graph: Graph) -> None:
         """Show ``graph`` with the built-in data that fits it; a fresh stepper and optimizer
-        state."""
+        state. A big graph's weights are drawn in the background meanwhile."""
         self.graph.changed.disconnect(self._graph_edited)
         self.graph = graph
         graph.changed.connect(self._graph_edited)
         with self.held():
             self.graph_replaced.emit(graph)
             self._use(default_for(graph), builtin(default_for(graph), graph), None)
+        if graph.params_to_draw() >= DRAW_AHEAD:
+            self._draw_ahead(graph)
+
+    def _draw_ahead(self, graph: Graph) -> None:
+        self.close()                           # one drawing thread at a time
+        self._closing = False
+        self._drawing = threading.Thread(
+            target=graph.draw_params_ahead, name="bpviz-draw-params", kwargs={
+                "stop": lambda: self._closing or self.graph is not graph})
+        self._drawing.start()
+
+    def close(self) -> None:
+        """Stop the background work (at most one node's draw is finished first): the app
+        calls it before it exits."""
+        self._closing = True
+        if self._drawing is not None:
+            self._drawing.join()
+            self._drawing = None
+
+    def reopen(self) -> None:
+        """The graph as if opened again (its weights unchanged since it was): fresh dropout
+        draws, the data that fits it, no step taken — without reading it again."""
+        self.graph.rng = np.random.default_rng(self.graph.seed)
+        self.set_graph(self.graph)
 
     def _graph_edited(self, kind: str, _nid) -> None:
         if kind != "moved":                    # any edit but a move: shapes may differ
@@ -297,34 +329,35 @@ class Classroom:
         self.stepped.emit(None)
 
     def step_to(self, node: str, phase: str) -> StepEvent:
-        """From the start, step until ``node`` is the current step of ``phase``; announced
-        once. ValueError (GraphError) when the graph has no such node or cannot be stepped
-        there."""
+        """Step (on from where stepping stands, or back) until ``node`` is the current step
+        of ``phase``: what stepping from the start would show, announced once. ValueError
+        (GraphError) when the graph has no such node or cannot be stepped there."""
         if phase not in PHASES:
             raise ValueError(f"phase: expected one of {', '.join(PHASES)}, got {shown(phase)}")
         if node not in self.graph.nodes:
             raise GraphError(f"the graph has no node {node!r}")
-        with self.held():
-            self.reset_stepping()
-            if not self.ensure_stepper():
-                raise GraphError(self.reason or "the network cannot be stepped")
-            if (phase, node) not in self.stepper.plan:
-                raise GraphError(f"stepping never reached {node!r} in the {phase} pass")
-            target = self.stepper.plan.index((phase, node)) + 1
-            self._move(lambda s: self._step_count(s, target))
-            if self.steps_taken != target:
-                raise GraphError(self.reason or f"stepping stopped before {node!r}")
+        if not self.ensure_stepper():
+            raise GraphError(self.reason or "the network cannot be stepped")
+        if (phase, node) not in self.stepper.plan:
+            raise GraphError(f"stepping never reached {node!r} in the {phase} pass")
+        self._reach(self.stepper.plan.index((phase, node)) + 1, f"before {node!r}")
         return self.current
 
     def run_to_phase_end(self, phase: str) -> None:
-        """From the start, to the end of the forward pass (and of the backward pass)."""
+        """To the end of the forward pass (or of the backward pass), as from the start."""
         if phase not in PHASES:
             raise ValueError(f"phase: expected one of {', '.join(PHASES)}, got {shown(phase)}")
-        with self.held():
-            self.reset_stepping()
-            for _ in PHASES[:PHASES.index(phase) + 1]:
-                if self.run_phase() is None:
-                    raise GraphError(self.reason or "the network cannot be stepped")
+        if not self.ensure_stepper():
+            raise GraphError(self.reason or "the network cannot be stepped")
+        ends = {"forward": len(self.stepper.forward_nodes), "backward": len(self.stepper.plan)}
+        self._reach(ends[phase], f"at the end of the {phase} pass")
+
+    def _reach(self, count: int, where: str) -> None:
+        """``count`` steps from the start, announced once; GraphError if stepping stops
+        short (``where`` says of what)."""
+        self._move(lambda s: self._step_count(s, count))
+        if self.steps_taken != count:
+            raise GraphError(self.reason or f"stepping stopped {where}")
 
     def go_to_step(self, count: int) -> None:
         """``count`` steps from the start (fewer if stepping ends sooner), announced once:
@@ -427,6 +460,7 @@ class Classroom:
         return progress
 
     def _params_changed(self) -> None:
+        self.params_version += 1
         with self.held():
             self._drop_stepper()
             self.after_update = True
@@ -435,9 +469,10 @@ class Classroom:
     # --- coming back to a moment ---------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         g, t = self.graph, self.trainer
-        params = {(nid, p): g.param(nid, p) for nid in g.order for p in g.param_names(nid)} \
-            if not self.problem() else {}
-        return Snapshot(g, params, replace(self.data), self.train_mode, self.steps_taken,
+        rng = self.stepper.rng_start if self.stepper is not None else \
+            g.rng.bit_generator.state
+        return Snapshot(g, g.param_state(), rng, replace(self.data), self.train_mode,
+                        self.steps_taken,
                         self.optimizer, t, None if t is None else dict(t.states),
                         0 if t is None else t.steps,
                         (0, 0) if t is None else (len(t.history), len(t.held_out_history)))
@@ -448,11 +483,9 @@ class Classroom:
         with self.held():
             if shot.graph is not self.graph:
                 self.set_graph(shot.graph)
-            for (nid, p), value in shot.params.items():
-                if self.graph.param(nid, p) is not value:
-                    self.graph.set_param(nid, p, value)
-                    shot.params[nid, p] = self.graph.param(nid, p)   # the copy it keeps
-                    self._drop_stepper()
+            if not _same_params(self.graph.param_state(), shot.params):
+                self.graph.set_param_state(shot.params)
+                self._drop_stepper()
             d, want = self.data, shot.data
             if (d.dataset is not want.dataset or d.batch != want.batch
                     or d.batch_seed != want.batch_seed):
@@ -466,10 +499,20 @@ class Classroom:
                 self.optimizer_changed.emit(shot.optimizer)
             t = self.trainer = shot.trainer
             if t is not None:
+                t.optimizer = shot.optimizer.build()     # a rate typed since is not kept
                 self.train_data, self.held_out = hold_out(self.data.dataset)
                 t.states, t.steps = dict(shot.trainer_states), shot.trainer_steps
                 del t.history[shot.trainer_history[0]:]
                 del t.held_out_history[shot.trainer_history[1]:]
             self.trainer_reset.emit()
+            if self.stepper is None:             # stepped again: the same dropout masks
+                self.graph.rng.bit_generator.state = shot.rng
             self.go_to_step(shot.steps)
 
+
+def _same_params(a: tuple, b: tuple) -> bool:
+    """Two Graph.param_state()s hold the very same arrays."""
+    (pa, ea), (pb, eb) = a, b
+    return ea == eb and pa.keys() == pb.keys() and all(
+        pa[nid].keys() == pb[nid].keys() and all(pa[nid][k] is pb[nid][k] for k in pa[nid])
+        for nid in pa)

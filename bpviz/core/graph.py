@@ -49,6 +49,7 @@ class Graph(Editing, Execution, Analyzing):
         self._ops: dict[str, Op] = {}
         self._params: dict[str, dict[str, np.ndarray]] = {}
         self._explicit: set[tuple[str, str]] = set()   # params set or loaded, not seeded
+        self._drawn_ahead: dict[str, dict] = {}      # by draw_params_ahead, taken when used
         self._param_shapes: dict[str, dict[str, tuple]] = {}
         self._analysis: Analysis | None = None
         self._dtype = np.dtype(np.float64)             # of parameters, set by analyze
@@ -191,10 +192,38 @@ class Graph(Editing, Execution, Analyzing):
         (like torch's defaults) on first use; each node draws from its own stream, so
         adding a node changes no other."""
         have = self._params.get(nid, {})
-        if len(have) < len(self._param_shapes.get(nid, {})):
-            rng = np.random.default_rng([self.seed, zlib.crc32(nid.encode("utf-8"))])
-            self._params[nid] = {**self._ops[nid].init_params(rng, self._dtype), **have}
+        wanted = self._param_shapes.get(nid, {})
+        if len(have) < len(wanted):
+            drawn = self._drawn_ahead.pop(nid, None)
+            if drawn is None or {k: (a.shape, a.dtype) for k, a in drawn.items()} != {
+                    k: (shape, self._dtype) for k, shape in wanted.items()}:
+                drawn = self._draw(nid, self._ops[nid], self._dtype)
+            self._params[nid] = {**drawn, **have}
         return self._params.get(nid, {})
+
+    def _draw(self, nid: str, op, dtype) -> dict:
+        rng = np.random.default_rng([self.seed, zlib.crc32(nid.encode("utf-8"))])
+        return op.init_params(rng, dtype)
+
+    def params_to_draw(self) -> int:
+        """How many parameter entries the graph will draw from its seed when first run."""
+        analysis = self.analyze()
+        return sum(int(np.prod(shape)) for nid, shapes in self._param_shapes.items()
+                   if nid in analysis.shapes and len(self._params.get(nid, {})) < len(shapes)
+                   for shape in shapes.values())
+
+    def draw_params_ahead(self, stop=lambda: False) -> None:
+        """Draw the parameters not made yet, as the first run would, into a store that the
+        run takes them from: for a thread started when a big graph opens (numpy draws
+        without holding the GIL), so that its first step does not wait for 61 M numbers.
+        The graph is not changed here; what an edit makes stale is drawn again when used.
+        Call it after ``analyze``; it stops between nodes when ``stop()`` is true."""
+        shapes, ops, dtype = self._param_shapes, self._ops, self._dtype
+        for nid in list(shapes):
+            if stop():
+                return
+            if nid not in self._params and nid not in self._drawn_ahead and nid in ops:
+                self._drawn_ahead[nid] = self._draw(nid, ops[nid], dtype)
 
     def float_dtype(self) -> np.dtype:
         """The dtype of parameters: that of the float Inputs (float64 unless they say)."""
@@ -264,6 +293,19 @@ class Graph(Editing, Execution, Analyzing):
         except KeyError:
             raise GraphError(f"has no parameter '{name}'", node=nid,
                              op=self.nodes[nid].op) from None
+
+    def param_state(self) -> tuple[dict, frozenset]:
+        """The parameters as they are now, to come back to with ``set_param_state``: the
+        arrays made so far (not those still to be drawn from the seed), and which were set
+        rather than drawn. Shared, not copied: ``set_param`` replaces an array, never
+        writes into it."""
+        return {nid: dict(ps) for nid, ps in self._params.items()}, frozenset(self._explicit)
+
+    def set_param_state(self, state: tuple[dict, frozenset]) -> None:
+        """Come back to a ``param_state()``."""
+        params, explicit = state
+        self._params = {nid: dict(ps) for nid, ps in params.items()}
+        self._explicit = set(explicit)
 
     def set_param(self, nid: str, name: str, value) -> None:
         """Replace a parameter with an array of its shape (stored as a copy). Nothing else

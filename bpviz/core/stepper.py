@@ -177,6 +177,7 @@ class Stepper:
         self.cap = cap
         self.max_rows = max_rows
         self.batch = graph.prepare(feeds)
+        self.rng_start = graph.rng.bit_generator.state     # to draw the same masks again
         self.history: list[StepEvent] = []
         self._undo: list = []
         self.sample = sample

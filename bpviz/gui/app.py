@@ -191,13 +191,15 @@ def run_event_loop(app, window, reporter) -> int:
         return app.exec()
     finally:
         reporter.uninstall()
-        stop_workers()
+        stop_workers(window)
 
 
-def stop_workers() -> None:
-    """Let the Jacobian views' worker finish its pass before the widgets go."""
+def stop_workers(window) -> None:
+    """Let the Jacobian views' worker finish its pass before the widgets go, and the
+    Classroom's background drawing of weights end before the app does."""
     from .widgets.row_filler import stop_workers as stop
     stop()
+    window.classroom.close()
 
 
 def screenshot(window, app, path: Path, size: tuple[int, int]) -> int:
@@ -218,7 +220,7 @@ def screenshot(window, app, path: Path, size: tuple[int, int]) -> int:
     window.view.fit()
     app.processEvents()
     saved = window.grab().save(str(path))
-    stop_workers()
+    stop_workers(window)
     if not saved:
         return fail(f"cannot write the screenshot to '{path}'")
     print(f"bpviz: screenshot written to {path}")

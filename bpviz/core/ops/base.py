@@ -320,4 +320,4 @@ def uniform_fan_in(rng: np.random.Generator, shape, fan_in: int, dtype) -> np.nd
     (kaiming_uniform with a=sqrt(5) gives exactly this bound for the weights.)
     """
     bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-    return rng.uniform(-bound, bound, size=shape).astype(dtype)
+    return rng.uniform(-bound, bound, size=shape).astype(dtype, copy=False)   # no 2nd copy

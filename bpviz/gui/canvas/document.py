@@ -38,7 +38,8 @@ class Document(QObject):
         # a bound method, not a lambda: Qt drops it when the document is deleted
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.path: Path | None = None
-        self._next: tuple = (None, False)       # the file and state of the graph to come
+        self._next: tuple = (None, False, None)   # file, state, example of the graph to come
+        self.example: tuple | None = None     # (example's path, Classroom.params_version)
         classroom.graph_replaced.connect(self._graph_replaced)
         self.autosave = QTimer(self)
         self.autosave.setInterval(AUTOSAVE_MS)
@@ -62,17 +63,20 @@ class Document(QObject):
     def graph(self) -> Graph:
         return self.classroom.graph
 
-    def set_graph(self, graph: Graph, path: Path | None, modified: bool = False) -> None:
+    def set_graph(self, graph: Graph, path: Path | None, modified: bool = False,
+                  example: str | None = None) -> None:
         """Show ``graph`` as the document of ``path``; ``modified``: it differs from that
-        file (a recovered graph, one a lesson or session gives back)."""
+        file (a recovered graph, one a lesson or session gives back); ``example``: the
+        shipped example it was read from."""
         place_unpositioned(graph)
-        self._next = (path, modified)
+        self._next = (path, modified, example)
         self.classroom.set_graph(graph)
 
     def _graph_replaced(self, graph: Graph) -> None:
         """The classroom shows another graph: a document of its own (a graph that came
         without ``set_graph`` is a new, unsaved one)."""
-        (path, modified), self._next = self._next, (None, False)
+        (path, modified, example), self._next = self._next, (None, False, None)
+        self.example = None if example is None else (example, self.classroom.params_version)
         place_unpositioned(graph)
         self.path = Path(path) if path else None
         self.undo_stack.clear()
@@ -94,8 +98,14 @@ class Document(QObject):
         add_recent_file(path)
 
     def open_example(self, path) -> None:
-        """Examples open as new, unsaved documents (Save asks where)."""
-        self.set_graph(load_graph(path), None)
+        """Examples open as new, unsaved documents (Save asks where). The example shown,
+        neither edited nor trained since it was opened, is opened again without reading it
+        (AlexNet's 61 M weights take a second)."""
+        if self.example == (str(path), self.classroom.params_version) and not self.modified:
+            self._next = (None, False, str(path))
+            self.classroom.reopen()
+            return
+        self.set_graph(load_graph(path), None, example=str(path))
 
     def save(self, path=None) -> Path:
         """Save to ``path`` (or the current file); raises GraphError if it cannot."""

@@ -30,6 +30,9 @@ def find_lesson(name_or_path: str) -> Lesson:
     return load_lesson(path)
 
 
+KEEP_OTHER_GRAPHS = 64 * 2**20   # bytes of weights of earlier graphs kept to go back to
+
+
 @dataclass
 class Visited:
     """A step as it was left: the Classroom, and what only the window shows (the tab, the
@@ -43,6 +46,7 @@ class Visited:
 
 class LessonController(QObject):
     changed = Signal()                 # a lesson started, moved or ended
+    starting = Signal()                # before a lesson takes the window (window_layout.py)
 
     def __init__(self, window):
         super().__init__(window)
@@ -77,6 +81,8 @@ class LessonController(QObject):
         if not 0 <= step < len(lesson.steps):
             raise LessonError(f"{lesson.name}{SUFFIX} has steps 1 to {len(lesson.steps)}, "
                               f"not {step + 1}")
+        if self.lesson is None:
+            self.starting.emit()
         classroom = self.window.classroom
         if classroom.aside is None:
             classroom.aside = self._user_state()
@@ -160,16 +166,27 @@ class LessonController(QObject):
             return False
         if came_back:
             self._refocus(self.visited[index].focused)
-        # memory stays bounded: steps of another graph (an earlier example) are run again
-        # from their example step when gone back to, instead of keeping that graph
-        self.visited = {i: v for i, v in self.visited.items()
-                        if v.snapshot.graph is w.classroom.graph}
+        self._bound_memory()
         step = lesson.steps[index]
         if step.question is not None and index in self.revealed:
             self.panel.show_answer(step.question, self.answers(lesson.name).get(str(index)))
         self._show_score()
         self.changed.emit()
         return True
+
+    def _bound_memory(self) -> None:
+        """Steps shown on another graph than the current one (an earlier example) keep it
+        only while those graphs' weights stay small: beyond that they are run again from
+        their example step when gone back to (lesson 8 would hold two AlexNets)."""
+        current, kept, counted = self.window.classroom.graph, {}, {}
+        for i, v in sorted(self.visited.items(), key=lambda item: -item[0]):
+            if v.snapshot.graph is not current:
+                for ps in v.snapshot.params[0].values():
+                    counted.update((id(a), a.nbytes) for a in ps.values())
+                if sum(counted.values()) > KEEP_OTHER_GRAPHS:
+                    continue
+            kept[i] = v
+        self.visited = kept
 
     def _run_up_to(self, index: int, fresh: bool) -> None:
         """Run step ``index``'s actions (and, ``fresh``, the earlier steps' from the last
@@ -202,7 +219,9 @@ class LessonController(QObject):
             w.document.set_graph(shot.graph, None)
         w.classroom.restore(shot)
         for name, state in visited.labs.items():
-            getattr(w, name).panel.set_state(state)
+            lab = getattr(w, name).panel
+            if lab.state() != state:             # a race is run again only if it differs
+                lab.set_state(state)
         w.workspace.docks["training"].setVisible(visited.training)
         w.show_tab(visited.tab)
 
