@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QWidget
 
 from ...core.classroom import Aside, Snapshot
@@ -31,6 +31,13 @@ def find_lesson(name_or_path: str) -> Lesson:
 
 
 KEEP_OTHER_GRAPHS = 64 * 2**20   # bytes of weights of earlier graphs kept to go back to
+WARM_UP_MS = 0                    # right after the first step is shown
+
+
+def warm_up() -> None:
+    """Load what later steps' views need (the plots' library: a quarter of a second) while
+    the class reads the first step, not when Page Down is pressed."""
+    import pyqtgraph  # noqa: F401
 
 
 @dataclass
@@ -89,6 +96,7 @@ class LessonController(QObject):
         self.lesson = lesson
         self._forget_run()
         self._show_dock()
+        QTimer.singleShot(WARM_UP_MS, self, warm_up)
         return self.go(step)
 
     def _forget_run(self) -> None:
