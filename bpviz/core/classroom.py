@@ -9,8 +9,7 @@ changes and announces each kind of change once, for the state they end in.
 """
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -18,92 +17,40 @@ from . import datasets as ds
 from .classes import LectureContext, lecture_context
 from .data_source import MAX_BATCH, DataSource, builtin, default_for
 from .errors import DataError, GraphError, shown
-from .events import Gate, Signal
+from .events import Background, Gate, Signal
 from .graph import Graph
+from .session import Aside
+from .snapshot import Snapshot, come_back, take
 from .lessons import PHASES
-from .optim import PRESETS, Optimizer, build
+from .optim import OptimizerSettings
 from .stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS, StepEvent, Stepper
 from .trainer import Progress, Trainer, hold_out
 
-MAX_STEPS = 100_000            # a guard: stepping to a node never loops for ever
 DRAW_AHEAD = 2_000_000         # weights from which a graph's are drawn in the background
 
 
-@dataclass(frozen=True)
-class OptimizerSettings:
-    """One of the lecture's optimizers (``kind``, a key of ``optim.PRESETS``) and the
-    hyperparameters given (the preset's fill the rest). Checked when made: ValueError naming
-    the field, e.g. a learning rate that is not a positive finite number."""
-
-    kind: str = "SGD"
-    values: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        optimizer = build(self.kind, self.values)        # ValueError naming the field
-        lr = getattr(optimizer, "lr", None)
-        if lr is not None and not lr > 0:
-            raise ValueError(f"lr: the learning rate must be a positive number, got {shown(lr)}")
-
-    def build(self) -> Optimizer:
-        return build(self.kind, self.values)
-
-    @property
-    def all_values(self) -> dict:
-        """Every hyperparameter, the preset's where none was given."""
-        return {**PRESETS[self.kind][1], **self.values}
-
-
-@dataclass
-class Aside:
-    """The user's own work, put aside while a lesson runs and given back when it ends."""
-    graph: Graph
-    graph_file: str | None = None
-    modified: bool = False
-    tab: str = "backprop"
-    data: str = ""                 # the data source's name
-    batch: int = 8
-    sample: int = 0
-
-
-@dataclass
-class Snapshot:
-    """The classroom at one moment, to come back to (a lesson's earlier step). Cheap: it
-    refers to the graph, the data set and the parameter arrays (an optimizer step replaces
-    them, never writes into them) and counts the steps taken."""
-    graph: Graph
-    params: tuple                  # Graph.param_state(): the arrays, shared
-    rng: dict                      # the dropout draws' state where stepping starts
-    data: DataSource
-    train_mode: bool
-    steps: int
-    optimizer: OptimizerSettings
-    trainer: Trainer | None
-    trainer_states: dict | None
-    trainer_steps: int
-    trainer_history: tuple[int, int]      # lengths of its loss and held-out histories
-
-
 class Classroom:
+    """Its signals (their arguments), held together by ``held()``:
+
+    graph_replaced (graph)     another graph: views rebuild
+    data_changed ()            another data set, batch size or draw: stepping starts again
+    sample_changed (sample)    another sample of the same batch is shown
+    stepped (event or None)    where stepping stands changed (None: at the start, or dropped)
+    reason_changed (text)      why the graph cannot be stepped ('' once it can)
+    optimizer_changed (settings)  the optimizer or one of its hyperparameters changed
+    trainer_reset ()           a fresh optimizer state (or a kept one back): training views
+    params_changed ()          an optimizer step changed the weights
+    message (text)             what could not be done, and why: said at once, never held
+    """
+
     def __init__(self, graph: Graph | None = None, jacobian_cap: int = INTERACTIVE_JACOBIAN_CAP,
                  jacobian_rows: int = INTERACTIVE_JACOBIAN_ROWS):
-        self.gate = Gate()
-        # (graph): another graph; views rebuild
-        self.graph_replaced = Signal(self.gate)
-        # (): another data set, batch size or draw (stepping starts again)
-        self.data_changed = Signal(self.gate)
-        # (sample): another sample of the same batch is shown
-        self.sample_changed = Signal(self.gate)
-        # (event or None): where the stepper stands changed (or the stepper was dropped)
-        self.stepped = Signal(self.gate)
-        # (reason): why the graph cannot be stepped changed ('' once it can)
-        self.reason_changed = Signal(self.gate)
-        # (settings): the optimizer or one of its hyperparameters changed
-        self.optimizer_changed = Signal(self.gate)
-        # (): a fresh optimizer state (or none): training views start empty
-        self.trainer_reset = Signal(self.gate)
-        # (): an optimizer step changed the weights
-        self.params_changed = Signal(self.gate)
-        # (text): something the user asked for could not be done (not held: said at once)
+        g = self.gate = Gate()
+        self.graph_replaced, self.data_changed, self.sample_changed = Signal(g), Signal(g), \
+            Signal(g)
+        self.stepped, self.reason_changed = Signal(g), Signal(g)
+        self.optimizer_changed, self.trainer_reset, self.params_changed = Signal(g), \
+            Signal(g), Signal(g)
         self.message = Signal()
         self.jacobian_cap, self.jacobian_rows = jacobian_cap, jacobian_rows
         self.graph = Graph(name="untitled")
@@ -118,8 +65,7 @@ class Classroom:
         self.train_data: ds.Dataset | None = None
         self.held_out: ds.Dataset | None = None
         self.aside: Aside | None = None
-        self._drawing: threading.Thread | None = None
-        self._closing = False
+        self.background = Background("bpviz-draw-params")    # a big graph's weights
         self.set_graph(graph if graph is not None else self.graph)
 
     def held(self):
@@ -137,23 +83,11 @@ class Classroom:
             self.graph_replaced.emit(graph)
             self._use(default_for(graph), builtin(default_for(graph), graph), None)
         if graph.params_to_draw() >= DRAW_AHEAD:
-            self._draw_ahead(graph)
-
-    def _draw_ahead(self, graph: Graph) -> None:
-        self.close()                           # one drawing thread at a time
-        self._closing = False
-        self._drawing = threading.Thread(
-            target=graph.draw_params_ahead, name="bpviz-draw-params", kwargs={
-                "stop": lambda: self._closing or self.graph is not graph})
-        self._drawing.start()
+            self.background.start(graph.draw_params_ahead, lambda: self.graph is graph)
 
     def close(self) -> None:
-        """Stop the background work (at most one node's draw is finished first): the app
-        calls it before it exits."""
-        self._closing = True
-        if self._drawing is not None:
-            self._drawing.join()
-            self._drawing = None
+        """Stop the background work: the app calls it before it exits."""
+        self.background.stop()
 
     def reopen(self) -> None:
         """The graph as if opened again (its weights unchanged since it was): fresh dropout
@@ -164,7 +98,7 @@ class Classroom:
     def _graph_edited(self, kind: str, _nid) -> None:
         if kind != "moved":                    # any edit but a move: shapes may differ
             with self.held():
-                self._drop_stepper()
+                self.drop_stepper()
                 self._drop_trainer()
 
     # --- the data ----------------------------------------------------------------------------
@@ -201,10 +135,15 @@ class Classroom:
             self.data.batch_seed = seed
             self._data_changed()
 
+    def replace_data(self, data: DataSource) -> None:
+        """Another data choice, batch and draw at once (a moment come back to)."""
+        self.data = replace(data)
+        self._data_changed()
+
     def _data_changed(self) -> None:
         with self.held():
             self.data_changed.emit()
-            self._drop_stepper()
+            self.drop_stepper()
             self._drop_trainer()
 
     def set_sample(self, sample: int) -> None:
@@ -224,7 +163,7 @@ class Classroom:
         if bool(on) != self.train_mode:
             self.train_mode = bool(on)
             with self.held():
-                self._drop_stepper()
+                self.drop_stepper()
                 self.stepped.emit(self.current)
 
     def problem(self) -> str:
@@ -288,7 +227,9 @@ class Classroom:
             self.reason = reason
             self.reason_changed.emit(reason)
 
-    def _drop_stepper(self) -> None:
+    def drop_stepper(self) -> None:
+        """The stepper is stale (the weights, data or graph changed): stepping starts
+        again."""
         if self.stepper is not None:
             self.stepper = None
             self.stepped.emit(None)
@@ -332,30 +273,22 @@ class Classroom:
         """Step (on from where stepping stands, or back) until ``node`` is the current step
         of ``phase``: what stepping from the start would show, announced once. ValueError
         (GraphError) when the graph has no such node or cannot be stepped there."""
-        if phase not in PHASES:
-            raise ValueError(f"phase: expected one of {', '.join(PHASES)}, got {shown(phase)}")
         if node not in self.graph.nodes:
             raise GraphError(f"the graph has no node {node!r}")
-        if not self.ensure_stepper():
-            raise GraphError(self.reason or "the network cannot be stepped")
-        if (phase, node) not in self.stepper.plan:
-            raise GraphError(f"stepping never reached {node!r} in the {phase} pass")
-        self._reach(self.stepper.plan.index((phase, node)) + 1, f"before {node!r}")
+        self._reach(lambda s: s.count_to(node, _phase(phase)), f"before {node!r}")
         return self.current
 
     def run_to_phase_end(self, phase: str) -> None:
         """To the end of the forward pass (or of the backward pass), as from the start."""
-        if phase not in PHASES:
-            raise ValueError(f"phase: expected one of {', '.join(PHASES)}, got {shown(phase)}")
+        self._reach(lambda s: s.count_to_end(_phase(phase)), f"at the end of the {phase} pass")
+
+    def _reach(self, count_of, where: str) -> None:
+        """``count_of(stepper)`` steps from the start, announced once; GraphError if
+        stepping cannot get there (``where`` says short of what)."""
         if not self.ensure_stepper():
             raise GraphError(self.reason or "the network cannot be stepped")
-        ends = {"forward": len(self.stepper.forward_nodes), "backward": len(self.stepper.plan)}
-        self._reach(ends[phase], f"at the end of the {phase} pass")
-
-    def _reach(self, count: int, where: str) -> None:
-        """``count`` steps from the start, announced once; GraphError if stepping stops
-        short (``where`` says of what)."""
-        self._move(lambda s: self._step_count(s, count))
+        count = count_of(self.stepper)
+        self._move(lambda s: s.go_to(count))
         if self.steps_taken != count:
             raise GraphError(self.reason or f"stepping stopped {where}")
 
@@ -367,15 +300,7 @@ class Classroom:
         if count == 0:
             self.reset_stepping()
             return
-        self._move(lambda s: self._step_count(s, count))
-
-    @staticmethod
-    def _step_count(stepper: Stepper, count: int) -> None:
-        while len(stepper.history) > count:
-            stepper.back()
-        for _ in range(min(count, MAX_STEPS)):
-            if len(stepper.history) >= count or stepper.step() is None:
-                break
+        self._move(lambda s: s.go_to(count))
 
     # --- the optimizer and training ----------------------------------------------------------
     def set_optimizer(self, kind: str, values: dict | None = None) -> OptimizerSettings:
@@ -392,17 +317,9 @@ class Classroom:
             if fresh:
                 self._drop_trainer()
             elif self.trainer is not None:
-                self._retune(settings.build())
+                self.trainer.retune(settings.build())
             self.optimizer_changed.emit(settings)
         return settings
-
-    def _retune(self, optimizer: Optimizer) -> None:
-        """The trainer's optimizer with new hyperparameters, its state kept (quantities the
-        new settings need and the old ones did not keep start as torch starts them)."""
-        t = self.trainer
-        t.optimizer = optimizer
-        params = t._params()
-        t.states = {k: {**optimizer.init(params[k]), **state} for k, state in t.states.items()}
 
     def ensure_trainer(self) -> bool:
         """A trainer for the graph and data; False (and ``message`` says why) if none can
@@ -462,57 +379,20 @@ class Classroom:
     def _params_changed(self) -> None:
         self.params_version += 1
         with self.held():
-            self._drop_stepper()
+            self.drop_stepper()
             self.after_update = True
             self.params_changed.emit()
 
     # --- coming back to a moment ---------------------------------------------------------------
     def snapshot(self) -> Snapshot:
-        g, t = self.graph, self.trainer
-        rng = self.stepper.rng_start if self.stepper is not None else \
-            g.rng.bit_generator.state
-        return Snapshot(g, g.param_state(), rng, replace(self.data), self.train_mode,
-                        self.steps_taken,
-                        self.optimizer, t, None if t is None else dict(t.states),
-                        0 if t is None else t.steps,
-                        (0, 0) if t is None else (len(t.history), len(t.held_out_history)))
+        """This moment, to come back to with ``restore`` (bpviz.core.snapshot)."""
+        return take(self)
 
     def restore(self, shot: Snapshot) -> None:
-        """Come back to ``shot``: its graph (and weights), data, stepping and optimizer,
-        announced once."""
-        with self.held():
-            if shot.graph is not self.graph:
-                self.set_graph(shot.graph)
-            if not _same_params(self.graph.param_state(), shot.params):
-                self.graph.set_param_state(shot.params)
-                self._drop_stepper()
-            d, want = self.data, shot.data
-            if (d.dataset is not want.dataset or d.batch != want.batch
-                    or d.batch_seed != want.batch_seed):
-                self.data = replace(want)
-                self._data_changed()
-            elif d.sample != want.sample:
-                self.set_sample(want.sample)
-            self.set_train_mode(shot.train_mode)
-            if self.optimizer != shot.optimizer:
-                self.optimizer = shot.optimizer
-                self.optimizer_changed.emit(shot.optimizer)
-            t = self.trainer = shot.trainer
-            if t is not None:
-                t.optimizer = shot.optimizer.build()     # a rate typed since is not kept
-                self.train_data, self.held_out = hold_out(self.data.dataset)
-                t.states, t.steps = dict(shot.trainer_states), shot.trainer_steps
-                del t.history[shot.trainer_history[0]:]
-                del t.held_out_history[shot.trainer_history[1]:]
-            self.trainer_reset.emit()
-            if self.stepper is None:             # stepped again: the same dropout masks
-                self.graph.rng.bit_generator.state = shot.rng
-            self.go_to_step(shot.steps)
+        come_back(self, shot)
 
 
-def _same_params(a: tuple, b: tuple) -> bool:
-    """Two Graph.param_state()s hold the very same arrays."""
-    (pa, ea), (pb, eb) = a, b
-    return ea == eb and pa.keys() == pb.keys() and all(
-        pa[nid].keys() == pb[nid].keys() and all(pa[nid][k] is pb[nid][k] for k in pa[nid])
-        for nid in pa)
+def _phase(phase: str) -> str:
+    if phase not in PHASES:
+        raise ValueError(f"phase: expected one of {', '.join(PHASES)}, got {shown(phase)}")
+    return phase

@@ -6,6 +6,7 @@ last arguments, in the order of those last emissions: a view is built once for t
 the change ends in, not once per part of it."""
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 
@@ -68,3 +69,27 @@ class Signal:
     def deliver(self, *args) -> None:
         for fn in list(self._slots):
             fn(*args)
+
+
+class Background:
+    """One background job at a time, ``work(stop=...)``, which checks ``stop()`` between its
+    pieces: stopped and waited for when another starts and before the app exits."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    def start(self, work, wanted) -> None:
+        """Run ``work`` in a thread while ``wanted()`` is true."""
+        self.stop()
+        self._stopping = False
+        self._thread = threading.Thread(target=work, name=self.name, kwargs={
+            "stop": lambda: self._stopping or not wanted()})
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping = True
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None

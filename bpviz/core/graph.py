@@ -294,18 +294,14 @@ class Graph(Editing, Execution, Analyzing):
             raise GraphError(f"has no parameter '{name}'", node=nid,
                              op=self.nodes[nid].op) from None
 
-    def param_state(self) -> tuple[dict, frozenset]:
-        """The parameters as they are now, to come back to with ``set_param_state``: the
-        arrays made so far (not those still to be drawn from the seed), and which were set
-        rather than drawn. Shared, not copied: ``set_param`` replaces an array, never
-        writes into it."""
-        return {nid: dict(ps) for nid, ps in self._params.items()}, frozenset(self._explicit)
+    def param_state(self) -> ParamState:
+        """The parameters as they are now, to come back to with ``set_param_state``."""
+        return ParamState({nid: dict(ps) for nid, ps in self._params.items()},
+                          frozenset(self._explicit))
 
-    def set_param_state(self, state: tuple[dict, frozenset]) -> None:
-        """Come back to a ``param_state()``."""
-        params, explicit = state
-        self._params = {nid: dict(ps) for nid, ps in params.items()}
-        self._explicit = set(explicit)
+    def set_param_state(self, state: ParamState) -> None:
+        self._params = {nid: dict(ps) for nid, ps in state.params.items()}
+        self._explicit = set(state.explicit)
 
     def set_param(self, nid: str, name: str, value) -> None:
         """Replace a parameter with an array of its shape (stored as a copy). Nothing else
@@ -323,6 +319,26 @@ class Graph(Editing, Execution, Analyzing):
             raise self._fail(nid, f"parameter '{name}' must hold floats, got {value.dtype}")
         self._params.setdefault(nid, {})[name] = np.array(value, dtype=value.dtype)
         self._explicit.add((nid, name))
+
+
+@dataclass(frozen=True)
+class ParamState:
+    """A graph's parameters at one moment: the arrays made so far (not those still to be
+    drawn from the seed) and which were set rather than drawn. Shared, not copied:
+    ``set_param`` replaces an array, never writes into it."""
+    params: dict                   # {node: {name: array}}
+    explicit: frozenset
+
+    def same_as(self, other: ParamState) -> bool:
+        """The very same arrays (not merely equal numbers)."""
+        return self.explicit == other.explicit and self.params.keys() == other.params.keys() \
+            and all(ps.keys() == other.params[nid].keys() and
+                    all(a is other.params[nid][k] for k, a in ps.items())
+                    for nid, ps in self.params.items())
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for ps in self.params.values() for a in ps.values())
 
 
 def _parse_node(raw, index: int) -> Node:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -230,3 +230,27 @@ def _finite(value) -> bool:
         return math.isfinite(value)
     except (OverflowError, TypeError):       # a 400-digit int; not a number at all
         return False
+
+
+@dataclass(frozen=True)
+class OptimizerSettings:
+    """One of the lecture's optimizers (``kind``, a key of ``optim.PRESETS``) and the
+    hyperparameters given (the preset's fill the rest). Checked when made: ValueError naming
+    the field, e.g. a learning rate that is not a positive finite number."""
+
+    kind: str = "SGD"
+    values: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        optimizer = build(self.kind, self.values)        # ValueError naming the field
+        lr = getattr(optimizer, "lr", None)
+        if lr is not None and not lr > 0:
+            raise ValueError(f"lr: the learning rate must be a positive number, got {shown(lr)}")
+
+    def build(self) -> Optimizer:
+        return build(self.kind, self.values)
+
+    @property
+    def all_values(self) -> dict:
+        """Every hyperparameter, the preset's where none was given."""
+        return {**PRESETS[self.kind][1], **self.values}

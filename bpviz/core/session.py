@@ -29,7 +29,6 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .classroom import Aside
 from .errors import GraphError, shown
 from .fileformat import check_plain, read_json, write_atomic
 from .graph import Graph
@@ -54,6 +53,18 @@ class DataChoice:
     batch_seed: int = 0
     train_mode: bool = False
     file: str | None = None        # the CSV file or image folder behind a file source
+
+
+@dataclass
+class Aside:
+    """The user's own work, put aside while a lesson runs and given back when it ends."""
+    graph: Graph
+    graph_file: str | None = None
+    modified: bool = False
+    tab: str = "backprop"
+    data: str = ""                 # the data source's name
+    batch: int = 8
+    sample: int = 0
 
 
 @dataclass

@@ -249,6 +249,23 @@ class Stepper:
         while self.history:
             self.back()
 
+    def go_to(self, count: int) -> None:
+        """``count`` steps from the start (fewer where stepping ends): back, or on."""
+        while len(self.history) > count:
+            self.back()
+        while len(self.history) < count and self.step() is not None:
+            pass
+
+    def count_to(self, node: str, phase: str) -> int:
+        """The steps from the start that make ``node`` the current step of ``phase``."""
+        if (phase, node) not in self.plan:
+            raise GraphError(f"stepping never reached {node!r} in the {phase} pass")
+        return self.plan.index((phase, node)) + 1
+
+    def count_to_end(self, phase: str) -> int:
+        """The steps from the start to the end of ``phase``."""
+        return len(self.forward_nodes) if phase == "forward" else len(self.plan)
+
     def _event(self, phase: str, nid: str, index: int, total: int) -> StepEvent:
         g = self.graph
         node, op = g.nodes[nid], g.op(nid)

@@ -97,6 +97,27 @@ class Trainer:
     def _params(self) -> dict:
         return {k: self.graph.param(*k) for k in self.keys}
 
+    def mark(self) -> tuple:
+        """Where training stands, to ``rewind`` to: the optimizer's state, the step count
+        and how long the histories are (states are replaced by each step, never changed)."""
+        return dict(self.states), self.steps, len(self.history), len(self.held_out_history)
+
+    def rewind(self, mark: tuple, optimizer: Optimizer) -> None:
+        """Back to ``mark()``, with ``optimizer`` (a rate typed since is not kept)."""
+        states, self.steps, losses, held_out = mark
+        self.states, self.optimizer = dict(states), optimizer
+        del self.history[losses:]
+        del self.held_out_history[held_out:]
+
+    def retune(self, optimizer: Optimizer) -> None:
+        """Go on with ``optimizer`` (the same kind, other hyperparameters), its state kept
+        as torch keeps a param_group's when its lr changes; what the new settings need and
+        the old did not keep starts as torch starts it."""
+        self.optimizer = optimizer
+        params = self._params()
+        self.states = {k: {**optimizer.init(params[k]), **state}
+                       for k, state in self.states.items()}
+
     def feeds(self, x, y) -> dict:
         return {self.x_input: x, self.y_input: y}
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QWidget
 
-from ...core.classroom import Aside, Snapshot
+from ...core.session import Aside
+from ...core.snapshot import Snapshot
 from ...core.data_source import BUILTIN
 from ...core.lessons import (SUFFIX, TABS, Lesson, LessonError, lessons_in, load_lesson,
                              where)
@@ -189,7 +190,7 @@ class LessonController(QObject):
         current, kept, counted = self.window.classroom.graph, {}, {}
         for i, v in sorted(self.visited.items(), key=lambda item: -item[0]):
             if v.snapshot.graph is not current:
-                for ps in v.snapshot.params[0].values():
+                for ps in v.snapshot.params.params.values():
                     counted.update((id(a), a.nbytes) for a in ps.values())
                 if sum(counted.values()) > KEEP_OTHER_GRAPHS:
                     continue
