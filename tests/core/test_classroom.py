@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from bpviz.core import load_graph
-from bpviz.core.classroom import Classroom, OptimizerSettings
+from bpviz.core.classroom import Classroom
+from bpviz.core.optim import OptimizerSettings
 from bpviz.core.classroom_session import restore_classroom, session_of
 from bpviz.core.errors import GraphError
 from bpviz.core.session import session_from_dict, session_to_dict
@@ -111,6 +112,20 @@ def test_a_learning_rate_that_is_not_a_positive_number_is_refused(typed):
     assert c.optimizer == OptimizerSettings()
     c.apply_optimizer_step()
     assert not np.array_equal(w, c.graph.param("fc1", "weight"))   # the old rate is used
+
+
+def test_coming_back_to_a_snapshot_brings_back_the_rate_it_had():
+    """A lesson's earlier step: a rate typed since then is neither shown nor used."""
+    c = classroom_of("spirals_mlp")
+    c.set_optimizer("SGD", {"lr": 0.1})
+    step_size(c)                                      # a trainer, at 0.1
+    start = c.snapshot()
+    at_01 = step_size(c)
+    c.restore(start)
+    c.set_optimizer("SGD", {"lr": 0.5})
+    c.restore(start)
+    assert c.optimizer.values["lr"] == 0.1
+    assert step_size(c) == pytest.approx(at_01, rel=1e-9)
 
 
 def test_another_kind_starts_a_fresh_state():
