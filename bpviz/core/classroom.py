@@ -350,13 +350,16 @@ class Classroom:
         says why) when no step could be taken."""
         if not self.ensure_trainer():
             return None
+        ran = not self.gradients_ready
         try:
-            if not self.gradients_ready:
+            if ran:
                 self.graph.forward(self.feeds(), train=False)
                 self.graph.backward()
             changes = self.trainer.apply_gradients()
         except (GraphError, DataError) as err:
             self.message.emit(f"Cannot update: {err}")
+            if ran:                        # the graph's values are not the stepper's now
+                self.drop_stepper()
             return None
         self._params_changed()
         return changes

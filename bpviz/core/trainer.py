@@ -219,12 +219,14 @@ class Trainer:
         return REGISTRY[node.op].predict(self.graph.value(node.inputs[0]))
 
     def dummy_labels(self, n: int) -> np.ndarray:
-        """Labels that any loss accepts, for evaluating the scores of unlabelled points."""
+        """Labels that any loss accepts, for evaluating the scores of unlabelled points:
+        class 0, or +1 for a binary hinge (its labels are t = -1 or +1)."""
         node = self.graph.nodes[self.y_input]
         shape = (n,) + tuple(node.attrs.get("shape", ()))
-        if node.attrs.get("dtype") == "int64":
+        integers = node.attrs.get("dtype") == "int64"
+        if integers and not binary_loss(self.graph):
             return np.zeros(shape, dtype=np.int64)
-        return np.ones(shape)
+        return np.ones(shape, dtype=np.int64 if integers else float)
 
     def decision_map(self, bounds, resolution: int = 80):
         """The predicted class over a grid of 2-D inputs (TensorFlow Playground's picture).
