@@ -158,6 +158,7 @@ def open_matrix(window, qtbot, matrix, **labels):
     inspector = stepped(window, qtbot)
     hm = inspector.heatmaps["output"]
     hm.set_array(matrix, title="logits", **labels)
+    inspector.ensureWidgetVisible(hm)             # in large type the page scrolls
     double_click(qtbot, hm)
     view = window.focus.view.content
     qtbot.waitUntil(lambda: view.width() > 600)
@@ -171,6 +172,7 @@ def test_a_10x10_matrix_shows_its_numbers_and_names_readably(qtbot, window, pres
     if presentation:
         window.set_presentation(True)
         window.showNormal()
+        qtbot.waitUntil(lambda: window.fontInfo().pixelSize() >= px)   # the app's, posted
     window.resize(*size)
     matrix = np.arange(100).reshape(10, 10) / 7 - 7
     view = open_matrix(window, qtbot, matrix, row_labels=CLASSES, col_labels=CLASSES)
@@ -284,10 +286,7 @@ def test_a_whole_inspector_section_enlarges_from_its_heading(qtbot, window):
     from bpviz.paths import example_path
     window.resize(1440, 900)
     window.document.open_example(example_path("fc_softmax_ce"))
-    window.stepper.step()
-    while (window.stepper.current().node, window.stepper.current().phase) != \
-            ("softmax", "backward"):
-        window.stepper.step()
+    window.classroom.step_to("softmax", "backward")
     window.docks["inspector"].raise_()
     heading = next(t for t in window.inspector.findChildren(SectionTitle)
                    if t.title.startswith("Local Jacobian"))

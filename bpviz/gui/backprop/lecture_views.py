@@ -2,20 +2,39 @@
 rows of a Linear layer on an image (and of dL/dW) as class templates, per-class vectors with
 the data set's class names, the one-hot target t and each class's term of the loss.
 
-The Inspector adds the widgets these functions return; a ``LectureContext`` (from the Data
-panel) says which nodes are per-class, the class names and the image shape."""
+The Inspector's page makes a widget for each ``LectureView`` these functions return, or
+updates the one it made for an earlier step (``fill``); a ``LectureContext`` (from the Data
+panel) says which nodes are per-class, the class names and the image shape. Pictures of an
+image-sized array are made on a worker thread and kept by the array (``kept_drawing``): the
+lecture's 150,528-value images take milliseconds each, and its W stays the same until an
+optimizer step."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
+from PySide6.QtWidgets import QWidget
 
 from ...core.array_views import sample_of
 from ...core.classes import LectureContext, one_hot, per_class_losses
-from ...core.images import gradient_pictures, image_shape, template_pictures, value_pictures
+from ...core.images import (MAX_PICTURES, gradient_pictures, image_shape, row_images,
+                            template_pictures, value_pictures)
 from ..widgets.class_vector import ClassVector
+from ..widgets.drawing import kept_drawing
 from ..widgets.image_grid import ImageGrid
 
 
-def forward_views(ev, ctx: LectureContext) -> list:
+@dataclass
+class LectureView:
+    """A widget of type ``kind`` named ``key``, and what it shows for this step."""
+
+    key: str
+    kind: type
+    fill: Callable[[QWidget], None]
+
+
+def forward_views(ev, ctx: LectureContext) -> list[LectureView]:
     """Views of a forward step's inputs, output and weight."""
     views = []
     for slot, value in ev.inputs.items():
@@ -27,7 +46,7 @@ def forward_views(ev, ctx: LectureContext) -> list:
     return views
 
 
-def backward_views(ev, ctx: LectureContext) -> list:
+def backward_views(ev, ctx: LectureContext) -> list[LectureView]:
     """Views of a backward step's upstream gradient, input gradients and dL/dW."""
     views = []
     s = ev.sample
@@ -39,9 +58,8 @@ def backward_views(ev, ctx: LectureContext) -> list:
         src = ev.input_ids[slot]
         g = np.asarray(sample_of(grad, s))
         if image_shape(g.shape):
-            pictures, note = gradient_pictures(g)
             views.append(_grid(f"grad_image_{slot}", f"dL/d{src} as an image (sample {s})",
-                               pictures, note))
+                               grad, s, gradient_pictures, 1 + _maps(g.shape)))
         elif ctx.labels(src) and g.ndim == 1:
             views.append(_classes(ctx, f"d{slot}", f"dL/d{src} by class", g, s))
     views += _templates(ev, ctx, "dweight", "rows of dL/dW as images (summed over the batch)",
@@ -49,7 +67,7 @@ def backward_views(ev, ctx: LectureContext) -> list:
     return views
 
 
-def _value_views(ev, ctx, key: str, title: str, value, node: str) -> list:
+def _value_views(ev, ctx, key: str, title: str, value, node: str) -> list[LectureView]:
     """A value as an image grid, a one-hot target or a per-class vector, where it is one."""
     if value is None:
         return []
@@ -62,42 +80,54 @@ def _value_views(ev, ctx, key: str, title: str, value, node: str) -> list:
         return [_classes(ctx, "onehot_target", f"target t ({node}) as one-hot", t, s,
                          true=int(a))]
     if image_shape(a.shape):
-        pictures, note = value_pictures(a)
-        return [_grid(f"images_{key}", f"{title} as an image", pictures, note)]
+        count = 1 if a.shape[0] == 3 else _maps(a.shape)
+        return [_grid(f"images_{key}", f"{title} as an image", value, s, value_pictures,
+                      count)]
     if ctx.labels(node) and a.ndim == 1:
         return [_classes(ctx, key, f"{title} by class", a, s)]
     return []
 
 
-def _templates(ev, ctx, key: str, title: str, w) -> list:
+def _maps(shape) -> int:
+    """Pictures of a (C, H, W) sample's channels: the first MAX_PICTURES (core.images)."""
+    return min(shape[0], MAX_PICTURES)
+
+
+def _grid(key: str, title: str, value, sample: int, pictures, count: int) -> LectureView:
+    """``pictures(sample of value)``: ``count`` pictures of the sample's height and width,
+    kept while ``value`` is unchanged."""
+    a = sample_of(value, sample)
+    drawing = kept_drawing(a, (pictures.__name__, sample), lambda: pictures(a), within=value)
+    return _images(key, title, drawing, count, a.shape)
+
+
+def _images(key: str, title: str, drawing, count: int, shape) -> LectureView:
+    """An ImageGrid of what ``drawing`` makes (on the worker thread): ``count`` pictures of
+    ``shape``'s height and width hold their places meanwhile."""
+    sizes = [(shape[-1], shape[-2])] * count
+    return LectureView(key, ImageGrid,
+                       lambda view: view.set_pictures(title, drawing, sizes=sizes))
+
+
+def _templates(ev, ctx, key: str, title: str, w) -> list[LectureView]:
     """The rows of a Linear layer's W (or dL/dW) whose input is the image: one picture per
-    output, named after its class where the layer computes the class scores."""
+    output, named after its class where the layer computes the class scores. Kept while
+    the array is unchanged: the lecture's W (10 x 150,528) is the same on every forward
+    step until an optimizer step changes it in place."""
     if w is None or ev.op.name() != "Linear":
         return []
-    names = ctx.names(np.shape(w)[0]) if ctx.labels(ev.node) else ()
-    pictures, note = _kept_templates(key, w, ctx.image_shape, names)
-    return [_grid(f"templates_{key}", title, pictures, note)] if pictures else []
+    rows = row_images(w, ctx.image_shape)
+    if rows is None or rows.shape[1] not in (1, 3):
+        return []                               # template_pictures would make none
+    names = tuple(ctx.names(np.shape(w)[0]) if ctx.labels(ev.node) else ())
+    shape = ctx.image_shape
+    drawing = kept_drawing(w, ("templates", shape, names),
+                           lambda: template_pictures(w, shape, names))
+    return [_images(f"templates_{key}", title, drawing, min(rows.shape[0], MAX_PICTURES),
+                    rows.shape)]
 
 
-_KEPT: dict = {}          # "weight" / "dweight" -> (array, fingerprint, pictures and note)
-
-
-def _kept_templates(key: str, w, shape, names) -> tuple:
-    """template_pictures, kept while the array is unchanged: the lecture's W (10 x 150,528)
-    is the same on every forward step until an optimizer step changes it in place (the
-    fingerprint — its sum and a sample of its entries — sees that)."""
-    a = np.asarray(w)
-    fingerprint = (a.shape, tuple(shape or ()), tuple(names), float(a.sum()),
-                   a.ravel()[::4099].tobytes())
-    kept = _KEPT.get(key)
-    if kept is not None and kept[0] is w and kept[1] == fingerprint:
-        return kept[2]
-    result = template_pictures(w, shape, names)
-    _KEPT[key] = (w, fingerprint, result)
-    return result
-
-
-def _loss_terms(ev, ctx) -> list:
+def _loss_terms(ev, ctx) -> list[LectureView]:
     terms = per_class_losses(ev.op, ev.cache, ev.inputs, ev.sample)
     if terms is None:
         return []
@@ -105,15 +135,9 @@ def _loss_terms(ev, ctx) -> list:
                                         "mean)", terms, ev.sample)]
 
 
-def _classes(ctx, key: str, title: str, values, sample: int, true=None) -> ClassVector:
+def _classes(ctx, key: str, title: str, values, sample: int, true=None) -> LectureView:
     values = np.asarray(values, dtype=float).ravel()
     true = ctx.true_class(sample) if true is None else true
-    view = ClassVector(title, values, ctx.names(values.size), true)
-    view.setObjectName(f"classes_{key}")
-    return view
-
-
-def _grid(key: str, title: str, pictures, note: str) -> ImageGrid:
-    view = ImageGrid(title, pictures, note)
-    view.setObjectName(key)
-    return view
+    names = ctx.names(values.size)
+    return LectureView(f"classes_{key}", ClassVector,
+                       lambda view: view.set_values(title, values, names, true))

@@ -19,16 +19,25 @@ TRUE_MARK = "▶ "             # before the true class's name
 
 
 class ClassVector(QWidget):
-    def __init__(self, title: str, values, names, true_class: int | None = None,
+    def __init__(self, title: str = "", values=(), names=(), true_class: int | None = None,
                  parent=None):
         super().__init__(parent)
+        policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.title, self.values, self.names, self.true_class = "", np.zeros(0), [], None
+        self.set_values(title, values, names, true_class)
+
+    def set_values(self, title: str, values, names, true_class: int | None = None) -> None:
+        """Show ``values``, one per class in ``names``; ``true_class`` marked."""
+        relayout = (title, list(names)) != (self.title, self.names)
         self.title = title
         self.values = np.asarray(values, dtype=float).ravel()
         self.names = list(names)
         self.true_class = true_class
-        policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
+        if relayout:                           # the same lines: the page keeps its layout
+            self.updateGeometry()
+        self.update()
 
     def focus_copy(self):
         """Enlarged (the focus view): the same classes in type half as large again."""

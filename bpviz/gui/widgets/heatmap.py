@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ...core.array_views import brief
 from .colormap import diverging_index, to_image
+from .drawing import Drawing
 
 NUMBERS_UP_TO = 12            # rows and columns: above this the cells hold colour only
 IMAGE_SIDE = 1024             # larger matrices are drawn from every k-th row and column
@@ -25,12 +26,26 @@ def fmt(v: float) -> str:
     return f"{v:.1e}"
 
 
+def picture(matrix: np.ndarray) -> tuple:
+    """(QImage, caption) of a matrix: its colours, its size and statistics."""
+    rows, cols = matrix.shape
+    step_r, step_c = -(-rows // IMAGE_SIDE), -(-cols // IMAGE_SIDE)
+    # a screen has no room for more pixels than this: no need to colour them all
+    image = to_image(matrix[::step_r, ::step_c])
+    lo, hi, mean = brief(matrix)
+    caption = f"{rows}×{cols}   min {fmt(lo)}   max {fmt(hi)}   mean {fmt(mean)}"
+    if step_r > 1 or step_c > 1:
+        caption += f"   (drawn from every {max(step_r, step_c)}th entry)"
+    return image, caption
+
+
 class HeatMap(QWidget):
     def __init__(self, title: str = "", parent=None):
         super().__init__(parent)
         self.title = title
         self.matrix: np.ndarray | None = None
-        self.image = None
+        self.drawing: Drawing | None = None      # makes image and caption
+        self.image = None                        # None while a worker thread draws it
         self.caption = ""
         self.note = ""
         self.row_labels = self.col_labels = None     # names (e.g. classes), for the focus view
@@ -40,28 +55,36 @@ class HeatMap(QWidget):
     def set_array(self, matrix, title: str | None = None, note: str = "",
                   row_labels=None, col_labels=None) -> None:
         """Show a 2-D array (None clears it and shows ``note`` instead). ``row_labels`` and
-        ``col_labels``, one name per row or column (class names), label it when enlarged."""
+        ``col_labels``, one name per row or column (class names), label it when enlarged.
+        A large one's colours and caption are made on a worker thread (``drawing``)."""
+        hint = self.sizeHint()
         if title is not None:
             self.title = title
         self.note = note
-        if matrix is None:
-            self.matrix, self.image, self.caption = None, None, ""
-        else:
-            self.matrix = np.asarray(matrix, dtype=float)
-            rows, cols = self.matrix.shape
+        matrix = None if matrix is None else np.asarray(matrix, dtype=float)
+        if matrix is not None:
+            rows, cols = matrix.shape
             for names, n, what in ((row_labels, rows, "rows"), (col_labels, cols, "columns")):
                 if names is not None and len(names) != n:
                     raise ValueError(f"{len(names)} names for {n} {what}")
-            step_r, step_c = -(-rows // IMAGE_SIDE), -(-cols // IMAGE_SIDE)
-            # a screen has no room for more pixels than this: no need to colour them all
-            self.image = to_image(self.matrix[::step_r, ::step_c])
-            lo, hi, mean = brief(self.matrix)
-            self.caption = f"{rows}×{cols}   min {fmt(lo)}   max {fmt(hi)}   mean {fmt(mean)}"
-            if step_r > 1 or step_c > 1:
-                self.caption += f"   (drawn from every {max(step_r, step_c)}th entry)"
+        self.matrix = matrix
         self.row_labels, self.col_labels = row_labels, col_labels
-        self.updateGeometry()
+        self._draw(None if matrix is None else Drawing(lambda: picture(matrix), matrix.size))
+        if self.sizeHint() != hint:            # else the page need not be laid out again
+            self.updateGeometry()
         self.update()
+
+    def _draw(self, drawing: Drawing | None) -> None:
+        if self.drawing is not None:
+            self.drawing.forget(self)
+        self.drawing, self.image, self.caption = drawing, None, ""
+        if drawing is not None:
+            drawing.when_done(self, lambda: self._drawn(drawing))
+
+    def _drawn(self, drawing: Drawing) -> None:
+        if drawing is self.drawing:             # not one that an update replaced
+            self.image, self.caption = drawing.result()
+            self.update()
 
     def _cell_size(self) -> QSizeF:
         """The cell that holds the widest number in the widget's own font (the app's,
@@ -131,11 +154,14 @@ class HeatMap(QWidget):
                        Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, self.note or "—")
             return
         rect = self._grid_rect()
-        p.drawImage(rect, self.image)
+        if self.image is None:                  # on its way from the worker thread
+            p.fillRect(rect, pal.alternateBase())
+        else:
+            p.drawImage(rect, self.image)
         if self.shows_numbers():
             self._draw_numbers(p, rect)
         p.setPen(pal.placeholderText().color())
-        caption = self.caption + (f"   {self.note}" if self.note else "")
+        caption = (self.caption or "drawing…") + (f"   {self.note}" if self.note else "")
         if self.small_enough() and not self.shows_numbers():
             caption += "   double-click for the numbers"
         p.drawText(QRectF(4, rect.bottom() + 2, self.width() - 8, 2 * line + 2),

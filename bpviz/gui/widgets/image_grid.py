@@ -1,6 +1,8 @@
 """ImageGrid: pictures made by bpviz.core.images (an image input, feature maps, dL/dx, the
 class templates of a Linear layer) side by side, each with its caption (a channel or a class
-name) under it, wrapping into rows that fit the width. Drawing only: the pixels come ready."""
+name) under it, wrapping into rows that fit the width. Drawing only: the pixels come ready,
+or from a worker thread (a Drawing: bpviz.gui.widgets.drawing) while empty frames hold their
+places."""
 from __future__ import annotations
 
 import math
@@ -11,6 +13,7 @@ from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from .colormap import DIVERGING
+from .drawing import Drawing
 
 GAP = 8
 MIN_CELL = 64              # px: smaller and a 32x32 image loses its shape on a projector
@@ -49,15 +52,70 @@ def bold(font: QFont) -> QFont:
 
 
 class ImageGrid(QWidget):
-    def __init__(self, title: str, pictures=(), note: str = "", parent=None):
+    def __init__(self, title: str = "", pictures=(), note: str = "", parent=None):
         super().__init__(parent)
         self.title = title
         self.note = note
-        self.pictures = list(pictures)
-        self.images = [to_qimage(p) for p in self.pictures]
+        self.drawing: Drawing | None = None
+        self._pictures: list = []
+        self._images: list[QImage] = []
+        self.sizes: list[tuple[int, int]] = []          # (width, height) of each picture
         policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
+        self.set_pictures(title, pictures, note)
+
+    def set_pictures(self, title: str, pictures, note: str = "", sizes=()) -> None:
+        """Show ``pictures`` (Pictures) under ``title``, or what a Drawing makes of an array
+        — (pictures, note) — with ``sizes``, (width, height) of each, holding their places
+        while a worker thread makes them."""
+        laid_out = self._geometry()
+        self.title = title
+        if self.drawing is not None and self.drawing is not pictures:
+            self.drawing.forget(self)
+        if isinstance(pictures, Drawing):
+            self.drawing, self.note = pictures, "drawing…"
+            self._pictures, self._images, self.sizes = [], [], list(sizes)
+            pictures.when_done(self, lambda: self._drawn(pictures))
+        else:
+            self.drawing = None
+            self._show(list(pictures), note)
+        self._changed(laid_out)
+
+    def _drawn(self, drawing: Drawing) -> None:
+        if drawing is self.drawing:             # not one that an update replaced
+            laid_out = self._geometry()
+            self.drawing = None
+            self._show(*drawing.result())
+            self._changed(laid_out)
+
+    def _geometry(self) -> tuple:
+        return self.title, self.note, self.sizes
+
+    def _changed(self, laid_out: tuple) -> None:
+        if self._geometry() != laid_out:        # else the page keeps its layout
+            self.updateGeometry()
+        self.update()
+
+    def _show(self, pictures: list, note: str) -> None:
+        self._pictures, self.note = pictures, note
+        self._images = [to_qimage(p) for p in pictures]
+        self.sizes = [(im.width(), im.height()) for im in self._images]
+
+    def _finish(self) -> None:
+        """Made now, if the worker thread has not yet: for whoever reads them."""
+        if self.drawing is not None:
+            self._drawn(self.drawing)
+
+    @property
+    def pictures(self) -> list:
+        self._finish()
+        return self._pictures
+
+    @property
+    def images(self) -> list[QImage]:
+        self._finish()
+        return self._images
 
     def focus_copy(self):
         """Enlarged (the focus view): the same pictures as large as the page allows."""
@@ -67,10 +125,10 @@ class ImageGrid(QWidget):
     def cell_side(self, width: int) -> int:
         """Side of each picture's square: a whole-pixel zoom up to ONE_CELL or MANY_CELL,
         shrunk (not below MIN_CELL) so that a few share one row, never wider than the widget."""
-        n = len(self.images)
+        n = len(self.sizes)
         if not n:
             return MIN_CELL
-        side = max(max(im.width(), im.height()) for im in self.images)
+        side = max(max(size) for size in self.sizes)
         target = ONE_CELL if n == 1 else MANY_CELL if n <= MANY else MIN_CELL
         cell = side * max(1, target // side) if side < target else target
         shared = min(n, ONE_ROW)
@@ -78,7 +136,7 @@ class ImageGrid(QWidget):
         return int(max(1, min(cell, width)))
 
     def columns(self, width: int) -> int:
-        return max(1, min(len(self.images), (width + GAP) // (self.cell_side(width) + GAP)))
+        return max(1, min(len(self.sizes), (width + GAP) // (self.cell_side(width) + GAP)))
 
     def _title_height(self, width: int) -> float:
         return wrapped_height(bold(self.font()), self.title, width) + 4
@@ -87,7 +145,7 @@ class ImageGrid(QWidget):
         return 2 * QFontMetricsF(self.font()).lineSpacing() + 2   # "Australian terrier" wraps
 
     def height_for(self, width: int) -> int:
-        rows = math.ceil(len(self.images) / self.columns(width)) if self.images else 0
+        rows = math.ceil(len(self.sizes) / self.columns(width)) if self.sizes else 0
         block = self.cell_side(width) + self._caption_height() + GAP
         note = wrapped_height(self.font(), self.note, width) + 4 if self.note else 0
         return int(math.ceil(self._title_height(width) + rows * block + note))
@@ -99,7 +157,7 @@ class ImageGrid(QWidget):
         return self.height_for(width)
 
     def sizeHint(self) -> QSize:
-        width = max(240, min(3, len(self.images)) * (MANY_CELL + GAP))
+        width = max(240, min(3, len(self.sizes)) * (MANY_CELL + GAP))
         return QSize(width, self.height_for(width))
 
     def minimumSizeHint(self) -> QSize:
@@ -125,17 +183,20 @@ class ImageGrid(QWidget):
                    Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, self.title)
         p.setFont(self.font())
         bottom = self._title_height(width)
-        for k, (image, picture) in enumerate(zip(self.images, self.pictures)):
+        for k, size in enumerate(self.sizes):
             cell = self.cell_rect(k)
-            rect = self._fitted(cell, image)
-            p.drawImage(rect, image)           # nearest pixels: the data, not a blur of it
+            rect = self._fitted(cell, *size)
+            if self._images:
+                p.drawImage(rect, self._images[k])   # nearest pixels: the data, not a blur
+            else:
+                p.fillRect(rect, pal.alternateBase())    # on its way from the worker thread
             p.setPen(pal.mid().color())        # a frame: a white (zero) map on a light page
             p.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
             p.setPen(pal.windowText().color())
             text_rect = QRectF(cell.left() - GAP / 2, rect.bottom() + 2,
                                cell.width() + GAP, self._caption_height())
-            p.drawText(text_rect, Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap,
-                       picture.caption)
+            caption = self._pictures[k].caption if self._pictures else ""
+            p.drawText(text_rect, Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap, caption)
             bottom = max(bottom, cell.bottom() + self._caption_height() + GAP)
         if self.note:
             p.setPen(pal.placeholderText().color())
@@ -143,10 +204,10 @@ class ImageGrid(QWidget):
                        Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, self.note)
 
     @staticmethod
-    def _fitted(cell: QRectF, image: QImage) -> QRectF:
-        """The image's aspect ratio inside the square cell, at its top."""
-        scale = min(cell.width() / image.width(), cell.height() / image.height())
-        w, h = image.width() * scale, image.height() * scale
+    def _fitted(cell: QRectF, width: int, height: int) -> QRectF:
+        """A picture's aspect ratio inside the square cell, at its top."""
+        scale = min(cell.width() / width, cell.height() / height)
+        w, h = width * scale, height * scale
         return QRectF(cell.left() + (cell.width() - w) / 2, cell.top(), w, h)
 
 
@@ -158,7 +219,7 @@ class LargeImageGrid(ImageGrid):
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
 
     def cell_side(self, width: int) -> int:
-        n = len(self.images)
+        n = len(self.sizes)
         if not n:
             return MIN_CELL
         height = self.height() - self._title_height(width)

@@ -1,0 +1,227 @@
+"""InspectorPage: the Inspector's page for one (node, phase) of the stepper — values, the
+upstream gradient dL/dout, the local Jacobian (with its structure named), the chain-rule
+product [1×m]·[m×n] = [1×n], parameter gradients, the op's formulas and the lecture's
+images and class vectors.
+
+A page is built by the first step at its node and phase; every later one (a step back and
+forth, another sample, new weights) shows its numbers on the same widgets: each widget has a
+key, and a step fills the widgets in the order it needs them. A step that needs other
+widgets than the page has (the graph or the data changed) is not shown (``show_event``
+returns False): the Inspector builds a new page for it."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLayout, QPushButton, QSizePolicy,
+                               QWidget)
+
+from ...core.array_views import as_matrix, sample_of
+from ...core.ops import shape_label
+from ..widgets.formula import Formula
+from ..widgets.heatmap import HeatMap
+from .chain_view import chain_button
+from .lecture_views import backward_views, forward_views
+from .sections import SectionLayout, SectionTitle
+
+INTRO = ("<b>Step through the network</b><br>Press <b>Space</b> (or ▶) to run the forward "
+         "pass one node at a time, then the backward pass. Each step shows its values, the "
+         "upstream gradient, the local Jacobian and the chain-rule product here.")
+
+
+class Stale(Exception):
+    """The step needs a widget that the page was not built with."""
+
+
+def muted(widget: QWidget) -> str:
+    """Secondary text: the theme's muted colour (4.5:1 on its background), not 'gray'."""
+    return widget.palette().placeholderText().color().name()
+
+
+class InspectorPage(QWidget):
+    check_requested = Signal(str)          # node id: run the gradient check
+    chain_requested = Signal(str, str)     # node id, parameter: the chain from the loss
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.layout_ = SectionLayout(self)
+        self.layout_.setAlignment(Qt.AlignTop)
+        self.views: dict[str, QWidget | QLayout] = {}     # by key, in the order built
+        self.heatmaps: dict[str, QWidget] = {}      # heat maps and Jacobians (lessons' keys)
+        self.built = False
+        self._filled: list[str] = []
+        self.check_result = QLabel()
+        self.check_result.setObjectName("check_result")
+        self.check_result.setWordWrap(True)
+        self.check_result.setTextFormat(Qt.RichText)
+
+    def show_event(self, ev, ctx) -> bool:
+        """Show a StepEvent (None: how to start) with a LectureContext; False when it needs
+        other widgets than this page's."""
+        self._filled = []
+        try:
+            self._fill(ev, ctx)
+        except Stale:
+            return False
+        if self.built and self._filled != list(self.views):
+            return False                      # fewer widgets than the page has
+        self.built = True
+        self.check_result.setText("")         # a check of other numbers
+        return True
+
+    def release(self) -> None:
+        """Not shown: the page keeps its widgets but not the step's arrays (the next step
+        shown here fills them again)."""
+        for view in self.heatmaps.values():
+            if isinstance(view, HeatMap):
+                view.set_array(None)
+            else:
+                view.set_jacobian(None)
+
+    # --- building or filling, by key ------------------------------------------------------
+    def _put(self, key: str, make, fill=None, into=None):
+        """The widget (or layout) under ``key``: made and added on the first fill (to
+        ``into`` or the page), then ``fill(view)``."""
+        view = self.views.get(key)
+        if view is None:
+            if self.built:
+                raise Stale(key)
+            view = make()
+            self.views[key] = view
+            target = into if into is not None else self.layout_
+            (target.addLayout if isinstance(view, QLayout) else target.addWidget)(view)
+        if fill is not None:
+            fill(view)
+        self._filled.append(key)
+        return view
+
+    def _label(self, key: str, text: str, name: str = "") -> None:
+        def make():
+            label = QLabel(wordWrap=True)
+            label.setObjectName(name)
+            label.setMinimumWidth(10)
+            return label
+        self._put(key, make, lambda label: label.text() != text and label.setText(text))
+
+    def _section(self, text: str) -> None:
+        self._put(f"section {text}", lambda: SectionTitle(text))
+
+    def _heatmap(self, key: str, title: str, matrix, into=None) -> None:
+        def make():
+            heatmap = HeatMap(title)
+            heatmap.setObjectName(f"heatmap_{key}")
+            self.heatmaps[key] = heatmap
+            return heatmap
+        self._put(key, make, lambda heatmap: heatmap.set_array(matrix, title=title), into)
+
+    def _jacobian(self, name: str, title: str, lazy) -> None:
+        """Any size: the view computes the rows it shows (a small one at once)."""
+        def make():
+            from ..widgets.jacobian_view import JacobianView   # with the first backward step
+            view = JacobianView(title)
+            view.setObjectName(f"heatmap_jac_{name}")
+            # as tall as it asks, like a heat map: a page taller than the dock scrolls
+            # instead of squeezing the Jacobian (the one view that could shrink) flat
+            view.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+            self.heatmaps[f"jac_{name}"] = view
+            return view
+
+        def fill(view):
+            if view.lazy is not lazy or view.title != title:
+                view.set_jacobian(lazy, title=title)
+        self._put(f"jac_{name}", make, fill)
+
+    def _formula(self, key: str, latex: str) -> None:
+        self._put(key, Formula, lambda f: f.latex != latex and f.set_latex(latex))
+
+    def _lecture(self, views) -> None:
+        """The lecture's images and class vectors (lecture_views.LectureView)."""
+        for view in views:
+            def make(view=view):
+                widget = view.kind()
+                widget.setObjectName(view.key)
+                return widget
+            self._put(view.key, make, view.fill)
+
+    # --- what a step shows ----------------------------------------------------------------
+    def _fill(self, ev, ctx) -> None:
+        if ev is None:
+            self._label("intro", INTRO)
+            return
+        self._label("title", f"<b>{ev.position}</b> &nbsp; {ev.node} ({ev.op.name()}) &nbsp; "
+                             f"<span style='color:{muted(self)}'>sample {ev.sample}</span>",
+                    "inspector_title")
+        self._label("doc", ev.op.doc)
+        shapes = [f"{slot} {shape_label(v.shape)}" for slot, v in ev.inputs.items()]
+        shapes += [f"{p} {shape_label(v.shape)}" for p, v in ev.params.items()]
+        shapes.append(f"out {shape_label(np.shape(ev.output))}")
+        self._label("shapes", " · ".join(shapes))
+        for k, latex in enumerate((ev.op.formula,
+                                   ev.op.grad_formula if ev.phase == "backward" else "")):
+            if latex:
+                self._formula(f"formula {k}", latex)
+        if ev.phase == "forward":
+            self._values(ev, ctx)
+        else:
+            self._backward(ev, ctx)
+        self.layout_.end_section()
+        self._put("check", lambda: self._check_row(ev.node))
+        self._put("check_result", lambda: self.check_result)
+
+    def _check_row(self, node: str) -> QHBoxLayout:
+        button = QPushButton("Check gradient")
+        button.setObjectName("check_gradient")
+        button.setToolTip("Compare dL/d(output) and the parameter gradients of this node "
+                          "with central differences of the loss")
+        button.clicked.connect(lambda: self.check_requested.emit(node))
+        row = QHBoxLayout()
+        row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    def _values(self, ev, ctx) -> None:
+        self._section("Values (this sample)")
+        self._lecture(forward_views(ev, ctx))
+        for slot, value in ev.inputs.items():
+            self._heatmap(f"in_{slot}", f"{slot} ({ev.input_ids[slot]})",
+                          as_matrix(sample_of(value, ev.sample)))
+        self._heatmap("output", "output", as_matrix(sample_of(ev.output, ev.sample)))
+
+    def _backward(self, ev, ctx) -> None:
+        rules = ev.chain_rules
+        self._section("Upstream gradient dL/dout (this sample)")
+        self._heatmap("dout", f"dL/d{ev.node}", ev.upstream)
+        for name in list(ev.inputs) + list(ev.params):
+            is_param = name in ev.params
+            src = name if is_param else ev.input_ids[name]
+            self._section(f"Local Jacobian ∂{ev.node}/∂{src}")
+            structure = ev.op.jacobian_doc.get(name, "")
+            if structure:
+                self._label(f"structure {name}", f"<i>Structure:</i> {structure}",
+                            f"structure_{name}")
+            which = "this sample" if is_param else f"sample {ev.sample}"
+            self._jacobian(name, f"J ({which})", ev.lazy_jacobian[name])
+            if name in rules:
+                self._chain(name, src, rules[name], is_param, ev.node)
+        self._lecture(backward_views(ev, ctx))
+        first = next(iter(ev.inputs.values()), None)
+        note = ev.op.lecture_note(np.shape(first)) if first is not None else ""
+        if note:      # where the op's number departs from the slides (a batch mean, a 1/C)
+            self._label("lecture note", f"<i>Lecture vs bpviz:</i> {note}", "lecture_note")
+
+    def _chain(self, name, src, rule, is_param: bool, node: str) -> None:
+        """The stepper's dL/d(input) = dout · J, drawn as [1×m]·[m×n] = [1×n] with the
+        numbers."""
+        m, n = rule.rows, rule.columns
+        self._label(f"chain {name}", f"Chain rule: dL/d{src} = dL/d{node} · J = "
+                                     f"[1×{m}] · [{m}×{n}] = [1×{n}]", f"chain_{name}")
+        if rule.product is not None and m * n <= 144:
+            row = self._put(f"chain row {name}", QHBoxLayout)
+            for key, matrix, caption in (("dout", rule.dout, "dL/dout"),
+                                         ("j", rule.jacobian, "J"),
+                                         ("prod", rule.product, "product")):
+                self._heatmap(f"chain_{name}_{key}", caption, matrix, into=row)
+        what = f"dL/d{name} (summed over the batch)" if is_param else f"dL/d{src} (this sample)"
+        self._heatmap(f"grad_{name}", what, as_matrix(rule.gradient))
+        if is_param:
+            self._put(f"chain button {name}",
+                      lambda: chain_button(node, name, self.chain_requested.emit))
