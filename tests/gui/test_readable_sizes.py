@@ -3,6 +3,7 @@ fonts and the canvas's zoom (tests/gui/readability.py): 11 px at 1440x900, 16 px
 presentation mode at 1280x720, on every tab, with the lecture example stepped."""
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from bpviz.gui.theme import THEMES, apply_theme
@@ -93,8 +94,13 @@ def laid_out(inspector) -> bool:
 def test_the_inspector_is_readable_at_every_step_of_the_lecture(qtbot, window, mode):
     px = set_mode(qtbot, window, mode)
     window.document.open_example(example_path("fc_softmax_ce"))
-    window.workspace.docks["inspector"].show()
+    dock = window.workspace.docks["inspector"]
+    dock.show()
     window.stepper.step()
+    # as wide as on a projector (docs/screenshots/backprop.png): the test window's 135 px
+    # dock cannot hold a class vector (160 px), and a page is laid out as soon as it shows
+    window.resizeDocks([dock], [380], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: dock.width() >= 300)
     while not window.stepper.stepper.done:
         window.stepper.step()
         assert window.inspector.isVisible()
