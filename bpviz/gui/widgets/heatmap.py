@@ -67,17 +67,24 @@ class HeatMap(QWidget):
             for names, n, what in ((row_labels, rows, "rows"), (col_labels, cols, "columns")):
                 if names is not None and len(names) != n:
                     raise ValueError(f"{len(names)} names for {n} {what}")
+        # the same shape (training, a step back and forth): the last picture stays until
+        # the new one comes, rather than a blank that flickers at every update
+        keep = matrix is not None and self.matrix is not None and \
+            matrix.shape == self.matrix.shape
         self.matrix = matrix
         self.row_labels, self.col_labels = row_labels, col_labels
-        self._draw(None if matrix is None else Drawing(lambda: picture(matrix), matrix.size))
+        self._draw(None if matrix is None else Drawing(lambda: picture(matrix), matrix.size),
+                   keep)
         if self.sizeHint() != hint:            # else the page need not be laid out again
             self.updateGeometry()
         self.update()
 
-    def _draw(self, drawing: Drawing | None) -> None:
+    def _draw(self, drawing: Drawing | None, keep: bool = False) -> None:
         if self.drawing is not None:
             self.drawing.forget(self)
-        self.drawing, self.image, self.caption = drawing, None, ""
+        self.drawing = drawing
+        if not keep:
+            self.image, self.caption = None, ""
         if drawing is not None:
             drawing.when_done(self, lambda: self._drawn(drawing))
 

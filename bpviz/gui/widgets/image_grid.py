@@ -74,8 +74,11 @@ class ImageGrid(QWidget):
         if self.drawing is not None and self.drawing is not pictures:
             self.drawing.forget(self)
         if isinstance(pictures, Drawing):
-            self.drawing, self.note = pictures, "drawing…"
-            self._pictures, self._images, self.sizes = [], [], list(sizes)
+            self.drawing = pictures
+            if list(sizes) != self.sizes or not self._images:
+                # else the last pictures stay until the new ones come (no blank flicker)
+                self._pictures, self._images, self.sizes = [], [], list(sizes)
+                self.note = "drawing…"
             pictures.when_done(self, lambda: self._drawn(pictures))
         else:
             self.drawing = None
