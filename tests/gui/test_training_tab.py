@@ -9,6 +9,7 @@ import torch
 def tab(window, tmp_path):
     window.tabs.setCurrentIndex(3)
     t = window.training_tab.panel
+    assert t.engine_ready()                    # the GPUs listed: the form as a user sees it
     t.form.image_size.setValue(64)
     t.form.batch.setValue(8)
     t.form.epochs.setValue(1)

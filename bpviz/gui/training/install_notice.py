@@ -4,6 +4,7 @@ Python. Everything else, opened run folders included, works without it."""
 from __future__ import annotations
 
 import html
+import importlib.util
 import shlex
 import sys
 
@@ -22,16 +23,38 @@ INSTALL_SIZE = "on Linux about 3 GB to download and 5.7 GB on disk, even without
 FROZEN_COMMAND = "sudo apt install ./bpviz-full_*.deb"
 
 
-def missing_engine() -> str | None:
-    """None when torch, torchvision and the training loop load (loaded now, at the tab's
-    first use, not at the app's start); otherwise why not, in words."""
+ENGINE_PACKAGES = ("torch", "torchvision")
+
+
+def uninstalled_engine() -> str | None:
+    """None when torch and torchvision are installed (found, not imported: milliseconds);
+    otherwise which is not, in words. Whether they also load is missing_engine's question."""
+    for name in ENGINE_PACKAGES:
+        try:
+            found = importlib.util.find_spec(name)
+        except (ImportError, ValueError) as err:      # a finder that refuses the name
+            return str(err) or type(err).__name__
+        if found is None:
+            return f"No module named {name!r}"
+    return None
+
+
+def engine_failure(load) -> str | None:
+    """None when ``load()`` (import_engine or load_engine) succeeds; otherwise why not, in
+    words."""
     try:
-        load_engine()
+        load()
     # not installed; its compiled libraries fail; torchvision without its compiled operators
     # ("operator torchvision::nms does not exist", e.g. a bundle that missed them)
     except (ImportError, OSError, RuntimeError) as err:
         return str(err) or type(err).__name__
     return None
+
+
+def missing_engine() -> str | None:
+    """None when torch, torchvision and the training loop load (loaded now, in this thread);
+    otherwise why not, in words."""
+    return engine_failure(load_engine)
 
 
 def install_command() -> str:

@@ -1,6 +1,6 @@
 """TrainWorker: runs bpviz.train's loop in a QThread. Only Qt signals cross threads, with
-plain numbers and small numpy arrays, at most ``MAX_RATE`` times a second; torch is imported
-here, when the Training tab first starts a run, never at start-up."""
+plain numbers and small numpy arrays, at most ``MAX_RATE`` times a second. torch is loaded
+before a run (import_engine, by the Training tab's EngineLoader), never at start-up."""
 from __future__ import annotations
 
 import gc
@@ -13,18 +13,32 @@ from PySide6.QtCore import QObject, Signal
 MAX_RATE = 20.0                      # records per second to the GUI at most
 
 
-def load_engine() -> None:
-    """Import torch, torchvision and the training loop now, in the GUI thread, when the tab
-    is first built. Imported later, by the worker, they froze the window for up to 0.2 s at a
-    time during a run's first second and a half: loading their compiled libraries holds the
-    GIL, which the GUI thread needs to run any Python slot."""
+def import_engine() -> None:
+    """Import torch, torchvision and the training loop (~4 s cold). No Qt here: the Training
+    tab's EngineLoader runs it in a thread of its own before any run, so that the window
+    keeps answering; a run's worker never imports them (see load_engine)."""
     import torchvision.models  # noqa: F401  (pulls in torch._dynamo, sympy and triton)
     import torchvision.transforms  # noqa: F401
     import bpviz.train.loop  # noqa: F401
-    # ~380,000 objects now live for good; a full garbage collection walking them all held the
-    # GIL for ~0.2 s, whichever thread it ran in. Frozen, later collections skip them.
+
+
+def freeze_engine() -> None:
+    """After import_engine, in the GUI thread: ~380,000 objects now live for good; a full
+    garbage collection walking them all held the GIL for ~0.2 s, whichever thread it ran in.
+    Frozen, later collections skip them. (A collection runs the finalizers of the garbage it
+    finds, Qt objects' included, in the thread that collects: this one, not the loader's.)"""
     gc.collect()
     gc.freeze()
+
+
+def load_engine() -> None:
+    """import_engine and freeze_engine in this thread, before a run. Imported later, by the
+    run's worker, they froze the window for up to 0.2 s at a time during the run's first
+    second and a half: loading their compiled libraries holds the GIL, which the GUI thread
+    needs to run any Python slot. (The EngineLoader's thread pays those stalls before any
+    run, while the tab says that PyTorch is loading, instead of a 4 s freeze.)"""
+    import_engine()
+    freeze_engine()
 
 
 def gui_threads() -> int:

@@ -1,6 +1,7 @@
 """TrainingForm: the settings of a training run — data, architecture, image and batch size,
 learning rate and schedule, device, output folder — checked as they are typed, remembered
-between sessions, and turned into bpviz.train's TrainConfig."""
+between sessions, and turned into bpviz.train's TrainConfig. Built without torch: the GPUs
+arrive later (set_devices, once the tab's EngineLoader has loaded it)."""
 from __future__ import annotations
 
 import math
@@ -29,6 +30,10 @@ RECIPES = {
     "quick CPU run": {"arch": "alexnet", "image_size": 64, "batch": 64, "lr": "0.005",
                       "schedule": "plateau", "epochs": 90, "max_steps": 300},
 }
+LOOKING = "Looking for GPUs… (loading PyTorch)"
+NO_GPU = (": a quick CPU run (64 px, 300 steps, a few minutes). The paper's recipe: 224 px, "
+          "batch 128, lr 0.01, 90 epochs, on a GPU.")
+GPU_WORKERS = 8                      # data loader processes that keep a GPU fed
 
 
 def form_value(widget):
@@ -58,18 +63,6 @@ def set_form_value(widget, value) -> None:
         widget.setText(str(value))
 
 
-def cuda_devices() -> list[tuple[str, str]]:
-    """(label, device name) of each CUDA GPU torch sees, e.g. ("cuda:0 H100 (80 GiB)",
-    "cuda:0")."""
-    import torch
-    devices = []
-    for i in range(torch.cuda.device_count() if torch.cuda.is_available() else 0):
-        props = torch.cuda.get_device_properties(i)
-        devices.append((f"cuda:{i} {props.name} ({props.total_memory / 2**30:.0f} GiB)",
-                        f"cuda:{i}"))
-    return devices
-
-
 class ImageCounter(QObject):
     """Counts a data folder's images in a background thread (ImageNet's 1.28 M files take a
     while), with bpviz-train's own checks; ``counted(path, summary)`` arrives in the GUI
@@ -91,12 +84,19 @@ class ImageCounter(QObject):
 
 
 class TrainingForm(QWidget):
+    shown = Signal()                 # each time the form is shown (the tab then loads torch)
+
     def __init__(self, parent=None, engine: bool = True):
-        """``engine``: torch and torchvision are installed. Without them the form only
-        shows the settings (disabled): no GPU is looked for and no data folder checked."""
+        """``engine``: torch and torchvision are installed; the Device field then says that
+        GPUs are being looked for until set_devices. Without them the form only shows the
+        settings of a quick CPU run (disabled): no GPU is looked for, no data folder checked."""
         super().__init__(parent)
         self._make_fields()
-        self._find_devices(engine)
+        if engine:
+            self.device.setItemText(0, LOOKING)      # still the CPU, until GPUs are known
+            self.device.setEnabled(False)
+        else:
+            self.use_recipe("quick CPU run")
         self._lay_out()
         self.browse.clicked.connect(self._browse)
         self.counter = ImageCounter(self)
@@ -106,8 +106,13 @@ class TrainingForm(QWidget):
         if engine:
             self.data.currentTextChanged.connect(self._check_data)
         self.restore()
+        self.built_values = self._values()           # what the user or a lesson may change
         if engine:
             self._check_data()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self.shown.emit()
 
     def _make_fields(self) -> None:
         self.data = QComboBox(editable=True)
@@ -147,22 +152,42 @@ class TrainingForm(QWidget):
         # a form squeezes its rows to their minimum: keep room for the recipe's four lines
         self.recipe.setMinimumHeight(4 * self.recipe.fontMetrics().lineSpacing() + 4)
 
-    def _find_devices(self, engine: bool) -> None:
-        """The GPUs torch sees, the best one chosen; with none, the settings of a quick CPU
-        run (the paper's recipe, 224 px, batch 128, 90 epochs, would take days on a CPU)."""
-        devices = cuda_devices() if engine else []
+    def set_devices(self, devices: list[tuple[str, str]], problem: str = "") -> None:
+        """The GPUs torch sees, (label, device name) each, once it has loaded: the remembered
+        device or the first GPU chosen. Settings nobody has chosen (no recipe picked, nothing
+        remembered, not changed since the form was built) get what suits the machine: data
+        workers for a GPU; without one the settings of a quick CPU run (the paper's recipe,
+        224 px, batch 128, 90 epochs, would take days on a CPU). ``problem``: why CUDA failed."""
+        self.device.clear()
+        self.device.addItem("CPU", "cpu")
         for label, name in devices:
             self.device.addItem(label, name)
+        self.device.setEnabled(True)
+        self.gpus.setMaximum(max(1, len(devices)))
+        index = self.device.findData(self.remembered.get("device"))
+        self.device.setCurrentIndex(index if index >= 0 else min(1, len(devices)))
+        set_form_value(self.gpus, self.remembered.get("gpus"))
         if devices:
-            self.device.setCurrentIndex(1)
-            self.gpus.setMaximum(len(devices))
-            self.workers.setValue(8)
+            if self._unchosen(["workers"]):
+                self.workers.setValue(GPU_WORKERS)
             return
-        self.use_recipe("quick CPU run")
-        if engine:                                     # GPUs were looked for
-            self.recipe.setText("No GPU found: a quick CPU run (64 px, 300 steps, a few "
-                                "minutes). The paper's recipe: 224 px, batch 128, lr "
-                                "0.01, 90 epochs, on a GPU.")
+        if self.recipe_choice.currentIndex() < 0 and self._unchosen(RECIPES["quick CPU run"]):
+            self.use_recipe("quick CPU run")
+        self.recipe.setText((f"No GPU usable ({problem})" if problem else "No GPU found")
+                            + NO_GPU)
+
+    def no_engine(self) -> None:
+        """torch was found but does not load: the CPU, and no GPU looked for."""
+        self.device.clear()
+        self.device.addItem("CPU", "cpu")
+
+    def _values(self) -> dict:
+        return {key: form_value(w) for key, w in self._form_fields().items()}
+
+    def _unchosen(self, keys) -> bool:
+        """Nobody chose the settings ``keys``: none remembered, none changed since built."""
+        now = self._values()
+        return not self.remembered and all(now[k] == self.built_values[k] for k in keys)
 
     def _lay_out(self) -> None:
         form = QFormLayout()
@@ -202,10 +227,15 @@ class TrainingForm(QWidget):
         store.setValue("training/runs", str(Path(self.out.text().strip() or ".").parent))
 
     def restore(self) -> None:
+        """The settings of the last run started; ``remembered`` keeps them (the device and
+        the GPU count are set again when the GPUs are known)."""
         store = settings()
-        for key, w in self._form_fields().items():
-            set_form_value(w, store.value(f"training/{key}"))
-        index = self.device.findData(store.value("training/device"))
+        fields = self._form_fields()
+        self.remembered = {key: value for key in [*fields, "device"]
+                           if (value := store.value(f"training/{key}")) is not None}
+        for key, w in fields.items():
+            set_form_value(w, self.remembered.get(key))
+        index = self.device.findData(self.remembered.get("device"))
         if index >= 0:
             self.device.setCurrentIndex(index)
         runs = store.value("training/runs") or str(Path.home() / "bpviz-runs")

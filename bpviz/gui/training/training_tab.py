@@ -1,11 +1,12 @@
 """The Training tab: configure and launch AlexNet training (bpviz.train) in a background
 thread — or on several GPUs through torchrun — and watch it live; or open any run folder,
-such as one trained with bpviz-train on a cluster, and see its history."""
+such as one trained with bpviz-train on a cluster, and see its history. Built without torch:
+the EngineLoader loads it when the form is first shown (the augmentation demo never waits)."""
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QThread
+from PySide6.QtCore import Qt, QThread, QTimer
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
@@ -14,12 +15,20 @@ from ...train.run_folder import OutputError, RunFolder, is_number, is_record
 from ..widgets.page_stack import PageStack
 from ..widgets.threads import wait_for, wait_until
 from .augment_demo import AugmentDemo
-from .install_notice import InstallNotice, missing_engine
+from .engine_loader import EngineLoader
+from .install_notice import InstallNotice, uninstalled_engine
 from .run_view import RunView
 from .torchrun_process import TorchrunProcess
 from .train_worker import TrainWorker
 from .training_form import TrainingForm
 from ..theme import error_color
+
+PAINT_FIRST_MS = 100                 # the form is painted before the load starts
+LOADING = ("Loading PyTorch and looking for GPUs (a few seconds): Start is enabled when they "
+           "are found. Open run folder… shows the history of a run.")
+READY = ("Start trains AlexNet with these settings; Open run folder… shows the history of a "
+         "run.")
+NO_TRAINING = "Open run folder… shows the history of a run; training needs torch (above)."
 
 
 class TrainingTab(QWidget):
@@ -27,7 +36,9 @@ class TrainingTab(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.missing = missing_engine()        # without torch: run folders can still be opened
+        # without torch run folders can still be opened; found, it loads when the form shows
+        self.missing = uninstalled_engine()
+        self.loader = EngineLoader(self)
         self.thread = self.worker = None
         self.process: TorchrunProcess | None = None
         self.form = TrainingForm(engine=self.missing is None)
@@ -45,10 +56,9 @@ class TrainingTab(QWidget):
         self.status = QLabel(wordWrap=True)
         self.status.setObjectName("training_status")
         left = QWidget()
-        col = QVBoxLayout(left)
+        col = self.left_column = QVBoxLayout(left)
         if self.missing:
-            self.notice = InstallNotice(self.missing)
-            col.addWidget(self.notice)
+            self._show_notice()
         col.addWidget(self.form)
         buttons = QHBoxLayout()
         for b in (self.start_button, self.pause_button, self.stop_button):
@@ -75,12 +85,43 @@ class TrainingTab(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.open_button.clicked.connect(self._open_dialog)
         self.continue_button.clicked.connect(self._continue_dialog)
+        self.form.shown.connect(self._load_soon)
+        self.loader.loaded.connect(self._engine_loaded)
+        self.loader.failed.connect(self._engine_failed)
         self.paused = self.stopping = False
         self._set_running(False)
-        self.status.setText("Open run folder… shows the history of a run; training needs "
-                            "torch (above)." if self.missing else
-                            "Start trains AlexNet with these settings; Open run folder… shows "
-                            "the history of a run.")
+        self.status.setText(NO_TRAINING if self.missing else LOADING)
+
+    # --- the engine (torch), loaded after the tab is built -------------------------------------
+    def _load_soon(self) -> None:
+        if not self.missing and self.loader.state == "idle":
+            QTimer.singleShot(PAINT_FIRST_MS, self, self.loader.start)
+
+    def engine_ready(self) -> bool:
+        """torch loaded: waited for, or loaded now if it has not started (a lesson, a test or
+        a run folder asked before the form was shown). False where it is missing."""
+        if not self.missing:
+            self.loader.wait()
+        return self.loader.ready
+
+    def _engine_loaded(self, devices: list, problem: str) -> None:
+        self.form.set_devices(devices, problem)
+        if self.status.text() == LOADING:        # not a message said since
+            self.status.setText(READY)
+        self._set_running(False)
+
+    def _engine_failed(self, reason: str) -> None:
+        self.missing = reason
+        self._show_notice()
+        self.form.no_engine()
+        if self.status.text() == LOADING:
+            self.status.setText(NO_TRAINING)
+        self.view.log.appendPlainText(f"PyTorch could not be loaded: {reason}")
+        self._set_running(False)
+
+    def _show_notice(self) -> None:
+        self.notice = InstallNotice(self.missing)
+        self.left_column.insertWidget(0, self.notice)
 
     def say(self, text: str, error: bool = False) -> None:
         shown = html.escape(text)
@@ -102,16 +143,17 @@ class TrainingTab(QWidget):
         return self.thread is not None or self.process is not None
 
     def _set_running(self, on: bool) -> None:
-        can_train = not on and not self.missing
+        can_train = not on and self.loader.ready
         self.start_button.setEnabled(can_train)
         self.pause_button.setEnabled(on and self.process is None)
         self.stop_button.setEnabled(on)
         self.open_button.setEnabled(not on)
         self.continue_button.setEnabled(can_train)
-        self.form.setEnabled(can_train)         # a run's settings are fixed while it goes
+        # a run's settings are fixed while it goes; a recipe can be chosen while torch loads
+        self.form.setEnabled(not on and not self.missing)
 
     def start(self) -> bool:
-        if self.running() or self.missing:
+        if self.running() or not self.engine_ready():
             return False
         try:
             cfg = self.form.config()
@@ -294,7 +336,7 @@ class TrainingTab(QWidget):
         if not folder.has_checkpoint():
             return None
         name = folder.checkpoint.name
-        if self.missing:
+        if not self.engine_ready():
             self.view.log.appendPlainText(f"conv1 filters not shown: reading {name} needs "
                                           f"torch")
             return None
