@@ -152,3 +152,8 @@ def test_the_lecture_images_come_from_the_worker(qtbot, window, example, node, p
     assert len(grid.sizes) == 4                          # |dL/dx| and R, G, B: held
     qtbot.waitUntil(lambda: grid.drawing is None)        # then drawn
     assert [p.caption for p in grid.pictures][1:] == ["dL/dx R", "dL/dx G", "dL/dx B"]
+    shown = grid.images
+    window.stepper.back()
+    window.stepper.step()                                # dL/dx computed again
+    assert grid.images is not shown                      # the new pictures, made now
+    assert [p.caption for p in grid.pictures][1:] == ["dL/dx R", "dL/dx G", "dL/dx B"]

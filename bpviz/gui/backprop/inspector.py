@@ -4,7 +4,8 @@ parameter gradients, formulas) — and the gradient check.
 
 Pages are kept (the last MAX_PAGES shown) and updated in place: a step back and forth, or
 another sample, shows new numbers on the widgets already there instead of building a page
-again. A page not shown holds no arrays; ``clear_pages`` drops them all (a new graph)."""
+again. A page not shown keeps its widgets and pictures but lets go of the step's arrays;
+``clear_pages`` drops the pages and the kept pictures (a new graph or lesson)."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -19,7 +20,9 @@ from ..widgets.drawing import forget_drawings
 from ..widgets.heatmap import fmt
 from .inspector_page import InspectorPage, muted
 
-MAX_PAGES = 16                  # a lesson's network forward and backward; AlexNet's 48 cycle
+# pages kept: every node of sigmoid_chain (108 steps) and AlexNet (48) forward and backward;
+# a page not shown holds its widgets and pictures, no arrays
+MAX_PAGES = 128
 
 
 class Inspector(QScrollArea):

@@ -70,8 +70,9 @@ class InspectorPage(QWidget):
 
     def release(self) -> None:
         """Not shown: the page keeps its widgets but not the step's arrays (the next step
-        shown here fills them again)."""
-        for view in self.heatmaps.values():
+        shown here fills them again). Its pictures (uint8, a few MB at most) stay, to be
+        shown until the next step's are drawn."""
+        for view in self.heatmaps.values():          # heat maps and Jacobian views
             if isinstance(view, HeatMap):
                 view.set_array(None)
             else:
