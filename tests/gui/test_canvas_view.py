@@ -53,12 +53,12 @@ def test_each_example_opens_readable_and_fitted_where_it_can(qtbot, window, name
 def test_stepping_on_a_projector_brings_each_stepped_node_into_view(qtbot, window, name):
     open_at(qtbot, window, name, presentation=True)
     assert clipped(window)                          # too large to read whole at 1280x720
-    stepper = window.stepper
-    stepper.step()
-    while stepper.stepper is not None and not stepper.stepper.done:
-        nid = stepper.current().node
+    classroom = window.classroom
+    window.stepper.step()
+    while classroom.current is not None and not classroom.gradients_ready:
+        nid = classroom.current.node
         assert nid not in clipped(window), nid
-        stepper.step()
+        window.stepper.step()
 
 
 def test_a_graph_opened_before_the_window_grows_stays_fitted(qtbot, window):
@@ -107,4 +107,4 @@ def test_the_overview_shows_the_whole_graph_and_the_next_step_reads_again(qtbot,
     assert window.view.text_px() < 16
     window.stepper.step()
     assert window.view.text_px() >= 16 - 1e-6        # stepping zooms back to read
-    assert window.stepper.current().node not in clipped(window)
+    assert window.classroom.current.node not in clipped(window)

@@ -59,7 +59,7 @@ def test_inspector_button_opens_it_for_the_stepped_parameter(qtbot, window):
     window.stepper.run_phase()
     for _ in range(2):                                   # loss, then fc3
         window.stepper.step()
-    assert window.stepper.current().node == "fc3"
+    assert window.classroom.current.node == "fc3"
     button = window.inspector.findChild(object, "chain_open_bias")
     qtbot.mouseClick(button, Qt.LeftButton)
     view = window.workspace.chain_dialog.view

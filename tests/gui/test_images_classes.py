@@ -28,12 +28,12 @@ def lecture(window):
 
 
 def test_the_small_lecture_example_loads_with_its_data_and_steps(lecture):
-    data = lecture.data
-    assert data.source.currentText() == "colour_shapes" and data.problem() == ""
-    assert data.data.classes == ds.COLOUR_SHAPES
+    classroom = lecture.classroom
+    assert classroom.data.source == "colour_shapes" and classroom.problem() == ""
+    assert classroom.data.dataset.classes == ds.COLOUR_SHAPES
     lecture.stepper.run_phase()
     lecture.stepper.run_phase()
-    assert lecture.stepper.stepper.done
+    assert classroom.gradients_ready
     graph = lecture.document.graph
     np.testing.assert_allclose(graph.value("loss"), np.log(3))     # W = 0: sigma = 1/3
 
@@ -99,7 +99,7 @@ def test_the_gradient_with_respect_to_the_image_is_an_image(window):
 def test_a_network_on_2d_points_gets_class_names_but_no_images(window):
     step_to(window, "fc3", "forward")                              # spirals_mlp
     logits = view(window, ClassVector, "classes_output")
-    assert logits.names == window.data.data.classes == ["arm 0", "arm 1", "arm 2"]
+    assert logits.names == window.classroom.data.dataset.classes == ["arm 0", "arm 1", "arm 2"]
     assert window.inspector.widget().findChildren(ImageGrid) == []
     window.stepper.reset()
     step_to(window, "fc1", "forward")                              # a hidden layer
@@ -165,7 +165,7 @@ def test_image_grids_and_class_vectors_enlarge_in_the_focus_view(qtbot, window):
     qtbot.wait(10)
     assert large.cell_rect(0).width() > 2 * grid.cell_rect(0).width()
     window.focus.close()
-    while window.stepper.current().node != "softmax":
+    while window.classroom.current.node != "softmax":
         window.stepper.step()
     vector = window.inspector.findChild(ClassVector)
     assert window.focus.open(vector)

@@ -101,12 +101,12 @@ def test_the_inspector_is_readable_at_every_step_of_the_lecture(qtbot, window, m
     # dock cannot hold a class vector (160 px), and a page is laid out as soon as it shows
     window.resizeDocks([dock], [380], Qt.Orientation.Horizontal)
     qtbot.waitUntil(lambda: dock.width() >= 300)
-    while not window.stepper.stepper.done:
+    while not window.classroom.gradients_ready:
         window.stepper.step()
         assert window.inspector.isVisible()
         qtbot.waitUntil(lambda: laid_out(window.inspector), timeout=5000)   # none flat
         small = too_small(window, px)
-        where = (window.stepper.current().node, window.stepper.current().phase)
+        where = (window.classroom.current.node, window.classroom.current.phase)
         assert small == [], where
         assert not window.inspector.horizontalScrollBar().isVisible(), where   # nothing cut
 
@@ -115,7 +115,7 @@ def test_the_gradient_legend_fits_its_font_and_stays_in_the_canvas_corner(qtbot,
     window.resize(1440, 900)
     window.document.open_example(example_path("fc_softmax_ce"))
     window.stepper.step()
-    while window.stepper.current().phase != "backward":
+    while window.classroom.current.phase != "backward":
         window.stepper.step()
     legend = window.backprop.legend
     assert legend.isVisible()

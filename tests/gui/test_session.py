@@ -11,19 +11,23 @@ from bpviz.core.session import load_session
 from bpviz.gui.session import capture
 from bpviz.paths import example_path
 
+from .acting import choose
+
 
 def screen(window) -> dict:
-    """What a student sees, as comparable values."""
-    stepper, data = window.stepper, window.data
-    event = stepper.current()
+    """What a student sees, as comparable values: the classroom's state, and the data and
+    stepper bars showing it."""
+    classroom, bar = window.classroom, window.data
+    d, event = classroom.data, classroom.current
     labs = {name: json.loads(json.dumps(page.panel.state()))
             for name, page in (("losses", window.losses), ("optimizers", window.optimizers))
             if page.built}
     return {"graph": window.document.graph.to_dict(), "path": window.document.path,
             "modified": window.document.modified, "tab": window.tabs.currentIndex(),
-            "data": (data.source.currentText(), data.batch.value(), data.sample.value(),
-                     data.batch_seed, stepper.train_mode.isChecked()),
-            "steps": len(stepper.stepper.history) if stepper.stepper else 0,
+            "data": (d.source, d.file, d.batch, d.sample, d.batch_seed, classroom.train_mode),
+            "bars": (bar.source.currentText(), bar.batch.value(), bar.sample.value(),
+                     window.stepper.train_mode.isChecked(), window.stepper.position.text()),
+            "steps": classroom.steps_taken,
             "event": (event.node, event.phase) if event else None,
             "inspector": [label.text() for label in window.inspector.findChildren(QLabel)],
             "labs": labs,
@@ -39,9 +43,8 @@ def prepare_a_class(window, tmp_path):
     window.document.open(graph_file)
     nid, node = next(iter(window.document.graph.nodes.items()))
     window.editor.move({nid: (tuple(node.ui["pos"]), (40.0, 80.0))})   # an unsaved edit
-    data = window.data
-    data.source.setCurrentText("moons")
-    data._source_chosen()
+    data = window.data                     # as the user does it, in the data bar
+    choose(data.source, "moons")
     data.batch.setValue(16)
     for _ in range(3):
         data.reshuffle.click()
@@ -90,13 +93,13 @@ def test_the_stepper_position_is_replayed_with_its_values(qtbot, window, tmp_pat
     window.data.sample.setValue(3)
     for _ in range(len(window.document.graph.nodes) + 3):        # into the backward pass
         window.stepper.step()
-    event = window.stepper.current()
+    event = window.classroom.current
     assert event.phase == "backward" and event.dout is not None
     window.files.sessions.save(tmp_path / "s.bpviz-session.json")
     window.data.reshuffle.click()
     window.stepper.run_phase()
     window.files.sessions.open(tmp_path / "s.bpviz-session.json", ask=False)
-    again = window.stepper.current()
+    again = window.classroom.current
     assert (again.node, again.phase, again.index, again.sample) == (
         event.node, event.phase, event.index, 3)
     assert np.array_equal(again.output, event.output)
@@ -193,7 +196,7 @@ def test_capture_reads_the_window_the_file_holds_it(window, tmp_path):
     window.files.sessions.save(tmp_path / "c.bpviz-session.json")
     session = load_session(tmp_path / "c.bpviz-session.json")
     assert session.graph.to_dict() == capture(window).graph.to_dict()
-    assert session.data.source == window.data.source.currentText()
+    assert session.data.source == window.classroom.data.source
 
 
 def test_a_session_from_the_command_line(qtbot, window, tmp_path):
@@ -230,14 +233,14 @@ def test_a_csv_data_file_is_read_again_from_its_path(qtbot, window, tmp_path):
     csv = tmp_path / "points.csv"
     csv.write_text("x,y,label\n" + "\n".join(rows) + "\n")
     assert window.data.load_csv(csv)
-    window.data.source.setCurrentText("CSV file…")
+    assert window.data.source.currentText() == "CSV file…"       # the bar shows the file
     window.data.batch.setValue(10)
     window.stepper.run_phase()
     saved = screen(window)
-    first = window.data.current_batch()[0].copy()
+    first = window.classroom.data.current_batch()[0].copy()
     window.files.sessions.save(tmp_path / "csv.bpviz-session.json")
     window.document.open_example(example_path("spirals_mlp"))        # built-in data again
     assert window.files.sessions.open(tmp_path / "csv.bpviz-session.json", ask=False) == ""
     assert screen(window) == saved
-    assert np.array_equal(window.data.current_batch()[0], first)
-    assert window.data.file_path == str(csv)
+    assert np.array_equal(window.classroom.data.current_batch()[0], first)
+    assert window.classroom.data.file == str(csv)

@@ -3,8 +3,10 @@ against the engine, the gradient check, optimizer steps, training and data impor
 import json
 
 import numpy as np
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QWidget
 
 from bpviz.core.array_views import as_matrix
 from bpviz.core.ops.activations import log_softmax
@@ -15,7 +17,7 @@ def step_to(window, node, phase):
     """Step until the event of ``node`` in ``phase``; returns it."""
     for _ in range(200):
         window.stepper.step()
-        ev = window.stepper.current()
+        ev = window.classroom.current
         if ev is not None and ev.node == node and ev.phase == phase:
             return ev
     raise AssertionError(f"never reached {phase} {node}")
@@ -33,7 +35,7 @@ def test_keys_and_buttons_step_forward_and_back(qtbot, window):
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key_Space)
     assert window.stepper.position.text() == "forward 1/6"
-    ev = window.stepper.current()
+    ev = window.classroom.current
     assert ev.node == "fc1" and window.scene.nodes["fc1"].highlight == "forward"
     assert "forward 1/6" in window.inspector.findChild(object, "inspector_title").text()
     assert window.scene.nodes["fc1"].thumbnail.isVisible()
@@ -63,7 +65,7 @@ def test_play_steps_on_a_timer_and_edits_reset_stepping(qtbot, window):
     window.stepper.toggle_play()
     assert not window.stepper.timer.isActive()
     window.editor.set_attrs("fc2", {"in_features": 64, "out_features": 32})
-    assert window.stepper.stepper is None
+    assert window.classroom.stepper is None
     assert window.stepper.position.text() == "ready: press Space"
 
 
@@ -121,8 +123,7 @@ def test_inspector_linear_conv_and_max_pool_match_the_engine(qtbot, window, tmp_
         {"id": "fc", "op": "Linear", "attrs": {"in_features": 18, "out_features": 4},
          "inputs": ["flat"]},
         {"id": "loss", "op": "CrossEntropyLoss", "inputs": ["fc", "t"]}])
-    assert window.data.source.currentText() == "shapes"
-    window.data.source.setCurrentText("shapes")
+    assert window.classroom.data.source == "shapes"               # chosen to fit 1x6x6
     step_to(window, "fc", "backward")
     hm = window.inspector.heatmaps              # a new page (and dict) for every step
     np.testing.assert_array_equal(hm["jac_input"].matrix, graph.param("fc", "weight"))
@@ -157,23 +158,56 @@ def test_large_jacobians_are_browsed_computing_only_what_is_shown(qtbot, window)
     assert len(view.lazy.missing(range(2048))) >= 2048 - len(rows)    # and no others
 
 
+def hover_everywhere(qtbot, widget, points: int = 5) -> None:
+    """Move the mouse over ``widget`` on a grid of points, its edges included."""
+    width, height = max(widget.width() - 1, 0), max(widget.height() - 1, 0)
+    for i in range(points):
+        for j in range(points):
+            qtbot.mouseMove(widget, QPoint(width * i // (points - 1), height * j // (points - 1)))
+
+
+@pytest.mark.parametrize("example, node", [("spirals_mlp", "fc2"), ("shapes_cnn", "conv2"),
+                                           ("lecture_small", "fc")])
+def test_hovering_over_every_inspector_view_at_a_backward_step(qtbot, window, example, node):
+    """Heat maps (values or tooltips under the mouse), the Jacobian views and the formulas:
+    the mouse over any point of them raises nothing."""
+    window.document.open_example(example_path(example))
+    step_to(window, node, "backward")
+    page = window.inspector.widget()
+
+    def views():
+        return [w for w in page.findChildren(QWidget)
+                if type(w).__module__.startswith("bpviz.") and w.isVisible()]
+
+    qtbot.waitUntil(lambda: {"HeatMap", "JacobianView", "Formula"}      # the event loop
+                    <= {type(w).__name__ for w in views()})           # shows a new page
+    with qtbot.captureExceptions() as raised:
+        for view in views():
+            window.inspector.ensureWidgetVisible(view)
+            hover_everywhere(qtbot, view)
+        qtbot.mouseMove(window.view)                   # and away again
+        qtbot.wait(10)
+    assert raised == [], raised[:1]
+
+
 def test_gradient_check_button(qtbot, window):
     step_to(window, "fc2", "backward")
-    position = window.stepper.position.text()
+    classroom = window.classroom
+    steps, event = classroom.steps_taken, classroom.current
     button = window.inspector.findChild(object, "check_gradient")
     qtbot.mouseClick(button, Qt.LeftButton)
     text = window.inspector.check_result.text()
     assert text.count("✔") == 3 and "dL/dweight" in text and "max relative error" in text
     assert "dL/dfc2" in text
-    assert window.stepper.position.text() == position          # stepping state untouched
+    assert classroom.steps_taken == steps and classroom.current is event   # untouched
     window.stepper.step()
-    assert window.stepper.current().node == "relu1"
+    assert window.classroom.current.node == "relu1"
 
 
 def test_apply_one_step_matches_the_optimizer(qtbot, window):
     panel = window.training.panel
     panel.kind.setCurrentText("SGD")
-    panel.fields["lr"].setText("0.5")
+    panel.optim_form.fields["lr"].setText("0.5")
     window.stepper.run_phase()
     window.stepper.run_phase()                                  # gradients of this batch
     g = window.document.graph
@@ -181,10 +215,10 @@ def test_apply_one_step_matches_the_optimizer(qtbot, window):
     assert panel.apply_one_step()
     np.testing.assert_allclose(g.param("fc1", "weight"), w - 0.5 * grad)
     np.testing.assert_allclose(panel.delta.matrix, -0.5 * grad)
-    assert window.stepper.position.text() == "update" and window.stepper.stepper is None
-    panel.fields["lr"].setText("fast")
+    assert window.stepper.position.text() == "update" and window.classroom.stepper is None
+    panel.optim_form.fields["lr"].setText("fast")
     panel.kind.setCurrentText("Adam")
-    panel.fields["lr"].setText("fast")
+    panel.optim_form.fields["lr"].setText("fast")
     assert not panel.apply_one_step()
     assert "lr: 'fast' is not a number" in window.last_message
 
@@ -193,19 +227,20 @@ def test_training_improves_the_loss_and_draws_the_decision_map(qtbot, window):
     panel = window.training.panel
     panel.kind.setCurrentText("Adam")
     window.data.batch.setValue(32)
-    assert panel._ensure_trainer()
-    before = panel.trainer.evaluate(panel.held_out)[0]
+    classroom = window.classroom
+    assert classroom.ensure_trainer()
+    before = classroom.trainer.evaluate(classroom.held_out)[0]
     panel.remaining = 300
     while panel.remaining:
         panel.run_steps()
     panel.refresh_views()
-    after, acc = panel.trainer.evaluate(panel.held_out)
+    after, acc = classroom.trainer.evaluate(classroom.held_out)
     assert after < before / 3 and acc > 0.85
     assert panel.map_image.image is not None and panel.map_image.image.shape[:2] == (80, 80)
     xs, ys = panel.train_curve.getData()
     assert len(xs) == 300
     panel.set_continuous(True)
-    qtbot.waitUntil(lambda: panel.trainer.steps > 320, timeout=60_000)
+    qtbot.waitUntil(lambda: classroom.trainer.steps > 320, timeout=60_000)
     panel.set_continuous(False)
     assert not panel.timer.isActive()
 
@@ -226,16 +261,16 @@ def test_image_folder_import_with_a_bad_file(qtbot, window, tmp_path):
     from bpviz.paths import example_path
     window.document.open_example(example_path("shapes_cnn"))
     assert window.data.load_image_folder(root)
-    data = window.data.data
+    data = window.classroom.data.dataset
     assert data.x.shape == (6, 1, 16, 16) and data.classes == ["blue", "red"]
     assert "1 file(s)" in window.last_message and "skipped" in window.last_message
     window.stepper.step()
-    assert window.stepper.current().node == "conv1"
+    assert window.classroom.current.node == "conv1"
     empty = tmp_path / "empty"
     empty.mkdir()
     assert not window.data.load_image_folder(empty)
     assert "no subfolders" in window.last_message
-    assert window.data.data is data                            # nothing changed
+    assert window.classroom.data.dataset is data             # nothing changed
 
 
 def test_csv_import_and_bad_csv(qtbot, window, tmp_path):
@@ -243,12 +278,13 @@ def test_csv_import_and_bad_csv(qtbot, window, tmp_path):
     good.write_text("x1,x2,label\n" + "\n".join(f"{i / 10},{-i / 10},{'ab'[i % 2]}"
                                                 for i in range(20)))
     assert window.data.load_csv(good)
-    assert window.data.data.classes == ["a", "b"] and len(window.data.data) == 20
+    data = window.classroom.data
+    assert data.dataset.classes == ["a", "b"] and len(data.dataset) == 20
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2,0\n3,oops,1\n")
     assert not window.data.load_csv(bad)
     assert "line 2: 'oops' is not a number" in window.last_message
-    assert len(window.data.data) == 20                         # nothing changed
+    assert len(window.classroom.data.dataset) == 20          # nothing changed
     wrong = tmp_path / "wide.csv"
     wrong.write_text("1,2,3,0\n4,5,6,1\n")
     assert window.data.load_csv(wrong)
@@ -284,7 +320,7 @@ def test_training_mode_shows_the_dropout_mask(qtbot, window, tmp_path):
     np.testing.assert_array_equal(jac, np.diag(mask))
     assert set(np.unique(np.diag(jac))) <= {0.0, 2.0} and 0.0 in np.diag(jac)
     window.stepper.train_mode.setChecked(False)
-    assert window.stepper.stepper is None
+    assert window.classroom.stepper is None
     step_to(window, "drop", "backward")
     np.testing.assert_array_equal(window.inspector.heatmaps["jac_input"].matrix, np.eye(8))
 
@@ -301,18 +337,17 @@ def test_gradient_check_passes_on_vanishing_gradients_and_kinks(qtbot, window):
 
 
 def test_examples_get_data_with_their_number_of_classes(window):
+    classroom = window.classroom
     window.document.open_example(example_path("sigmoid_chain"))
-    assert window.data.source.currentText() == "moons" and window.data.problem() == ""
-    window.data.source.setCurrentText("spirals")
-    window.data._source_chosen()
-    assert window.data.problem() == ""                   # spirals made with 2 arms
-    window.data.source.setCurrentText("shapes")
-    window.data._source_chosen()
-    assert "takes 2 per sample" in window.data.problem()
+    assert classroom.data.source == "moons" and classroom.problem() == ""
+    classroom.use_builtin("spirals")
+    assert classroom.problem() == ""                     # spirals made with 2 arms
+    classroom.use_builtin("shapes")
+    assert "takes 2 per sample" in classroom.problem()
     window.document.open_example(example_path("spirals_mlp"))
     import bpviz.core.datasets as ds
-    window.data._use(ds.blobs(n=50, classes=5))
-    assert "has 5 classes but the network scores 3" in window.data.problem()
+    classroom.use_dataset(ds.blobs(n=50, classes=5), "blobs", None)
+    assert "has 5 classes but the network scores 3" in classroom.problem()
 
 
 def test_fit_keeps_text_readable_and_stepping_follows_the_node(qtbot, window):
@@ -324,6 +359,6 @@ def test_fit_keeps_text_readable_and_stepping_follows_the_node(qtbot, window):
     assert not visible.contains(window.scene.itemsBoundingRect())   # too long to fit: its start
     for _ in range(12):
         window.stepper.step()
-    item = window.scene.nodes[window.stepper.current().node]
+    item = window.scene.nodes[window.classroom.current.node]
     visible = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
     assert visible.intersects(item.sceneBoundingRect())

@@ -66,6 +66,7 @@ class StepperPanel(QWidget):
         classroom.stepped.connect(self._stepped)
         classroom.reason_changed.connect(self._show_reason)
         classroom.data_changed.connect(self._show_position)
+        classroom.params_changed.connect(self._show_position)    # "update", stepped or not
         self._show_reason(classroom.reason)
 
     # --- following the classroom ----------------------------------------------------------

@@ -116,7 +116,7 @@ class UpdatePanel(QWidget):
         """Hand what was typed to the Classroom; what it refuses is kept to say why no
         step is taken."""
         self.update_formula.set_latex(UPDATE_FORMULAS[self.kind.currentText()])
-        self._typing = True             # the form stays as typed: never rebuilt from its signal
+        warned, self._typing = bool(self.form_problem), True   # the form stays as typed
         try:
             self.classroom.set_optimizer(self.kind.currentText(), self.optim_form.values())
         except ValueError as err:
@@ -126,6 +126,8 @@ class UpdatePanel(QWidget):
         finally:
             self._typing = False
         self.form_problem = ""
+        if warned:                      # mended ("0." became "0.5"): the warning goes
+            self.status.setText(f"{self.kind.currentText()}: the next step uses these values.")
 
     def _show_optimizer(self, settings) -> None:
         """The Classroom's optimizer in the form (a lesson or an earlier step set it)."""
@@ -225,10 +227,9 @@ class UpdatePanel(QWidget):
 
     def run_steps(self, budget_s: float = FRAME_S) -> int:
         """Train for about ``budget_s`` seconds of steps (or what remains of N) with the
-        optimizer as it is set now; returns how many steps changed the parameters."""
-        if not self._usable("Training stopped"):
-            self.remaining = 0
-            return 0
+        optimizer as it is set now; returns how many steps changed the parameters. A value
+        being typed that is not (yet) valid — "0." on the way to "0.5" — does not stop
+        training: the last valid settings are used, and the status says so."""
         progress = self.classroom.train(None if self.remaining < 0 else self.remaining,
                                         budget_s)
         if progress is None:
@@ -268,6 +269,8 @@ class UpdatePanel(QWidget):
         text = f"step {t.steps}: batch loss {t.history[-1].loss:.4f}, held-out loss {loss:.4f}"
         if acc is not None:
             text += f", held-out accuracy {acc:.1%}"
+        if self.form_problem:
+            text = f"⚠ {self.form_problem}: training goes on with the values before. {text}"
         self.status.setText(text)
         if held_out.x.shape[1:] == (2,) and t.classifier() is not None:
             self._redraw_map()
