@@ -122,7 +122,7 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
-    from .settings import settings
+    from .settings import setting
     from .theme import THEMES, apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -130,10 +130,13 @@ def main(argv=None) -> int:
     app.setOrganizationName("bpviz")
     app.setWindowIcon(window_icon())
     app.setDesktopFileName("bpviz")      # Wayland finds the icon through bpviz.desktop
-    theme = args.theme or settings().value("theme", "light")
+    theme = args.theme or setting("theme", str, "light")
     theme = theme if theme in THEMES else "light"
     apply_theme(app, THEMES[theme], args.presentation)
     window = MainWindow(theme, presentation=False)
+    size = args.size or (PROJECTOR_SIZE if args.presentation else SCREENSHOT_SIZE)
+    if args.screenshot:       # its size from the start: the window fitted to a small screen
+        window.resize(*size)  # is narrower than presentation's type, and so not full screen
     if args.self_test:
         from .self_test import run_self_test
         return run_self_test(window, app, scratch)
@@ -155,14 +158,14 @@ def main(argv=None) -> int:
         if problem:
             return fail(problem)
         if args.screenshot:
-            size = args.size or (PROJECTOR_SIZE if args.presentation else SCREENSHOT_SIZE)
             return screenshot(window, app, Path(args.screenshot), size)
     except Exception as err:             # no event loop yet: one line, the details in the log
         path = reporter.log(type(err), err, err.__traceback__)
         return fail(f"internal error: {type(err).__name__}: {err} (details in {path})")
     if os.environ.get("BPVIZ_STARTUP_TIMING"):   # benchmarks/startup.py
         report_first_paint(window, app, started)
-    return run_event_loop(app, window, reporter)
+    # a lesson or session asked for on the command line is not put off for the last one
+    return run_event_loop(app, window, reporter, lesson=not (args.lesson or args.session))
 
 
 def report_first_paint(window, app, started: float) -> None:
@@ -181,11 +184,12 @@ def report_first_paint(window, app, started: float) -> None:
     window.view.viewport().installEventFilter(window.paint_probe)
 
 
-def run_event_loop(app, window, reporter) -> int:
+def run_event_loop(app, window, reporter, lesson: bool = True) -> int:
+    """``lesson``: offer to continue the lesson that the last start left."""
     from PySide6.QtCore import QTimer
 
     window.show()
-    QTimer.singleShot(0, window.check_recovery)
+    QTimer.singleShot(0, lambda: window.check_left_work(lesson))
     reporter.install()                   # from here on, faults become a dialog
     try:
         return app.exec()

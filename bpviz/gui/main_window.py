@@ -1,9 +1,9 @@
 """MainWindow: the shell — tabs, menus, themes, presentation mode, the status bar, the
 questions it asks the user and the remembered layout. The Backprop tab and its docks are
-the BackpropWorkspace's; the File menu's work is the FileMenu's."""
+the BackpropWorkspace's; the File menu's work is the FileMenu's; the remembered size, place
+and docks are the WindowLayout's."""
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget
 
@@ -13,13 +13,15 @@ from .backprop.workspace import BackpropWorkspace
 from .canvas.document import Document
 from .dock_widths import DockWidths
 from .file_menu import FileMenu
+from .lessons.bookmark import LessonBookmark
 from .lessons.controller import LessonController
 from .screen_help import ScreenHelp
-from .settings import settings
+from .settings import instance, settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
 from .widgets.annotations import Annotations
 from .widgets.focus import FocusController
 from .widgets.lazy import LazyPanel
+from .window_layout import WindowLayout
 
 TABS = ("backprop", "losses", "optimizers", "training")
 
@@ -83,13 +85,18 @@ class MainWindow(QMainWindow):
         self.screen_help = ScreenHelp(self)       # F1: what the panel under the mouse shows
         self.dock_widths = DockWidths(self, self.docks.values())
         self.lessons = LessonController(self)     # the Lessons menu and the lesson's dock
+        slot = instance()                         # among the bpviz running (instance_lock.py)
+        self.bookmark = LessonBookmark(self.lessons, slot)      # where a lesson was left
+        self.window_layout = WindowLayout(self, slot)           # size, place and docks
+        self.lessons.starting.connect(lambda: self.window_layout.lend("lesson"))
+        self.lessons.changed.connect(self._lesson_changed)
         self._build_actions()
         self.document.graph_replaced.connect(self.on_graph_replaced)
         self.document.state_changed.connect(self.update_title)
         w.message.connect(self.say)
         w.summary_changed.connect(self.summary.setText)
         self.tabs.currentChanged.connect(lambda i: self.show_docks())
-        self._restore_settings()
+        self.window_layout.restore()
         if presentation:
             self.set_presentation(True)
         self.on_graph_replaced(self.document.graph)
@@ -183,6 +190,20 @@ class MainWindow(QMainWindow):
             f"bpviz did not close cleanly last time. Restore the unsaved changes to {where}?",
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes) == QMessageBox.Yes
 
+    def ask_continue_lesson(self, title: str, step: int) -> bool:
+        return QMessageBox.question(
+            self, "Continue the lesson", f"Continue lesson {title} at step {step}?",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes) == QMessageBox.Yes
+
+    def check_left_work(self, lesson: bool = True) -> None:
+        """At start-up: the unsaved graph a crash left, then (``lesson``: the command line
+        started none) the lesson a quit or a crash left. The graph first: a lesson puts the
+        user's graph aside and gives it back when it ends."""
+        self.check_recovery()
+        if lesson:
+            self.bookmark.offer(self.ask_continue_lesson)
+        self.bookmark.follow()
+
     def ask_stop_training(self) -> bool:
         return QMessageBox.question(
             self, "Training in progress", "A training run is in progress. Stop it (a "
@@ -203,7 +224,11 @@ class MainWindow(QMainWindow):
                                     "moment.")
                 event.ignore()
                 return
-        if not self.files.maybe_save():          # (a lesson gives the user's graph back first)
+        self.bookmark.held = True                # quitting leaves a lesson but keeps its place
+        saved = self.files.maybe_save()          # (a lesson gives the user's graph back first)
+        self.bookmark.held = False
+        if not saved:
+            self.bookmark.write()                # not quitting after all: the lesson has ended
             event.ignore()
             return
         self._save_settings()
@@ -223,6 +248,10 @@ class MainWindow(QMainWindow):
 
     def set_presentation(self, on: bool) -> None:
         """Full screen, fonts and lines scaled up for a projector."""
+        if on:                               # a projector's layout is not the desk's
+            self.window_layout.lend("presentation")
+        else:
+            self.window_layout.take_back("presentation", restore=False)
         self.presentation = on
         self.presentation_action.setChecked(on)
         apply_theme(QApplication.instance(), self.theme, on)
@@ -232,9 +261,16 @@ class MainWindow(QMainWindow):
 
     def show_docks(self) -> None:
         """The docks belong to the Backprop tab, and the user may hide them (a projector
-        needs the width)."""
+        needs the width). Not before the window shows: docks hidden then would be taken for
+        closed ones, and ``--tab losses`` lost them for every later start."""
+        if not self.isVisible():
+            return
         self.workspace.set_docks_shown(self.tabs.currentIndex() == 0
                                        and not self.hide_docks_action.isChecked())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.show_docks()                    # a tab chosen before (--tab, a lesson, a session)
 
     def show_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TABS.index(name))
@@ -259,25 +295,10 @@ class MainWindow(QMainWindow):
                           "gradient and chain-rule product with real numbers.</p>")
 
     # --- remembered layout ----------------------------------------------------------------
-    def _restore_settings(self) -> None:
-        s = settings()
-        geometry = s.value("geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
-        state = s.value("window_state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        else:                                   # first start: a canvas-first layout
-            QTimer.singleShot(0, self.workspace.default_dock_sizes)
+    def _lesson_changed(self) -> None:
+        if not self.lessons.active:          # the docks as before the lesson
+            self.window_layout.take_back("lesson", restore=True)
 
     def _save_settings(self) -> None:
-        s = settings()
-        if not self.presentation:
-            s.setValue("geometry", self.saveGeometry())
-        # the docks as the user arranged them, not as hidden for another tab or a projector
-        self.workspace.set_docks_shown(True)
-        s.setValue("window_state", self.saveState())
-        s.setValue("theme", self.theme.name)
-        s.sync()
+        settings().setValue("theme", self.theme.name)
+        self.window_layout.save()

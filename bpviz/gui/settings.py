@@ -23,6 +23,20 @@ def settings() -> QSettings:
     return QSettings(str(config_dir() / "bpviz.ini"), QSettings.IniFormat)
 
 
+def setting(key: str, kind, default=None):
+    """The setting ``key`` if it is a ``kind`` (a type or a tuple of them), else ``default``:
+    a hand-edited file or an older bpviz may have left anything there. (Across processes an
+    ini file gives bools and numbers back as strings.)"""
+    value = settings().value(key)
+    return value if isinstance(value, kind) else default
+
+
+def instance() -> int:
+    """This process's instance slot (instance_lock.py): 0 unless another bpviz runs."""
+    from .instance_lock import instance_slot
+    return instance_slot(config_dir())
+
+
 def recent_files() -> list[str]:
     value = settings().value("recent_files", [])
     if isinstance(value, str):
@@ -39,7 +53,5 @@ def add_recent_file(path) -> list[str]:
 
 def recovery_path() -> Path:
     """This instance's recovery file: each running bpviz has its own (instance_lock.py)."""
-    from .instance_lock import instance_slot, recovery_name
-
-    folder = config_dir()
-    return folder / recovery_name(instance_slot(folder))
+    from .instance_lock import recovery_name
+    return config_dir() / recovery_name(instance())

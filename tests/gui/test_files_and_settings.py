@@ -129,7 +129,7 @@ def test_theme_presentation_and_remembered_layout(qtbot, window):
     assert window.scene.nodes["fc1"].body_rect().width() > 1.5 * normal_width
     window.set_presentation(False)
     window.docks["problems"].hide()
-    window.resize(790, 560)          # within the offscreen screen (800x600)
+    window.resize(790, 560)          # within the offscreen screen (800x800, less a frame)
     assert window.close()
     s = settings()
     assert s.value("theme") == "dark"
