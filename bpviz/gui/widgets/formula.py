@@ -9,8 +9,33 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
+# ziamath's time doubles with each level of nesting (14 levels of x^{ took 10-29 s, a
+# hundred \sum_{ never ended): a formula costs 2^depth per group, and one over the limit is
+# shown as its source (the shipped ones cost at most 24; 256 draws in about 0.25 s here)
+MAX_COST = 256
+MAX_LENGTH = 2000
+
+
+def formula_cost(latex: str) -> int:
+    """Σ 2^depth over the formula's groups ({...}) and commands (\name), depth counted in
+    braces: how much work drawing it takes, roughly."""
+    depth = total = 0
+    for ch in latex:
+        if ch == "{":
+            depth += 1
+            total += 2 ** min(depth, 62)
+        elif ch == "}":
+            depth = max(depth - 1, 0)
+        elif ch == "\\":
+            total += 2 ** min(depth, 62)
+    return total
+
+
 @lru_cache(maxsize=256)
 def render_svg(latex: str, size: float, color: str) -> bytes:
+    """SVG of ``latex``; ValueError for a formula too long or too deeply nested to draw."""
+    if len(latex) > MAX_LENGTH or formula_cost(latex) > MAX_COST:
+        raise ValueError("too long or too deeply nested to draw")
     import ziamath  # imported on first use: the app starts without it
 
     ziamath.config.svg2 = False           # SVG 2 features make Qt's renderer draw garbage
@@ -56,7 +81,9 @@ class Formula(QWidget):
         if latex:
             try:
                 self.renderer.load(QByteArray(render_svg(latex, self.size_pt, color)))
-            except Exception as err:                # a formula must never break the view
+            except ValueError as err:               # a formula must never break the view
+                self.error = f"{latex}  ({err})"
+            except Exception as err:
                 self.error = f"{latex}  ({type(err).__name__})"
         self.updateGeometry()
         self.update()
