@@ -200,10 +200,14 @@ def run_event_loop(app, window, reporter, lesson: bool = True) -> int:
 
 def stop_workers(window) -> None:
     """Let the Jacobian views' worker finish its pass before the widgets go, and the
-    Classroom's background drawing of weights end before the app does."""
+    Classroom's background drawing of weights and a loss-surface slice end before the app
+    does."""
     from .widgets.row_filler import stop_workers as stop
     stop()
     window.classroom.close()
+    surfaces = sys.modules.get("bpviz.gui.labs.surface_panel")    # loaded with the lab
+    for panel in window.findChildren(surfaces.SurfacePanel) if surfaces else ():
+        panel.stop()
 
 
 def screenshot(window, app, path: Path, size: tuple[int, int]) -> int:

@@ -253,3 +253,17 @@ def test_without_opengl_the_3d_view_is_offered_disabled(losses):
     assert "OpenGL" in panel.view_mode.toolTip()
     panel.view_mode.setCurrentIndex(1)
     assert panel.stack.currentWidget() is panel.plot
+
+
+def test_quitting_while_a_slice_computes_cancels_it_and_waits(qtbot, losses, window):
+    """Issue 25 item 4: a QThread destroyed while it ran aborted the process at quit."""
+    from bpviz.gui.app import stop_workers
+    losses.setCurrentWidget(losses.surface)
+    panel = losses.surface
+    panel.source.setCurrentIndex(1)
+    panel.resolution.setValue(401)                     # minutes of work
+    panel.compute()
+    assert panel.thread.isRunning()
+    stop_workers(window)
+    assert panel.thread is None or not panel.thread.isRunning()
+    assert panel.status.text() == "Cancelled." and panel.compute_button.isEnabled()

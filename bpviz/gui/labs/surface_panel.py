@@ -216,6 +216,12 @@ class SurfacePanel(QWidget):
         if self.worker is not None:
             self.worker.cancel.set()
 
+    def stop(self, timeout_ms: int = 60000) -> bool:
+        """Cancel a running slice and wait for its thread to end (before the app quits: a
+        QThread destroyed while it runs aborts the process)."""
+        self.cancel()
+        return self.wait(timeout_ms)
+
     def wait(self, timeout_ms: int = 60000) -> bool:
         """Block until a running slice finishes (for scripts and tests)."""
         return wait_for(self.thread, timeout_ms)
