@@ -9,8 +9,12 @@ runs, with a message of the same form (``where``).
 """
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from .answers import is_close
 from .errors import GraphError, shown
@@ -177,15 +181,120 @@ def _actions(value, what: str) -> list[dict]:
     return [check_action(a, f"{what}[{i}]") for i, a in enumerate(value)]
 
 
+# An answer card states, in large type, a number the app computes once the reveal has
+# run: one of these named quantities, never code. "of" names an array of the current step
+# as the Inspector names its views (the shown sample's, but a parameter's gradient whole):
+# output, dout, in_SLOT, grad_NAME (an input's or a parameter's gradient), saved_NAME (what
+# the op saved, e.g. saved_mask).
+CARD_SHOWS = {
+    "value": "the one number the array holds",
+    "sum": "the sum of its entries",
+    "largest": "its largest magnitude, max |entry|",
+    "zeros": "the share of its entries that are 0, in percent",
+    "colour_added": "the colour the augmentation demo adds to every pixel, in 255ths",
+}
+CARD_WITHOUT_OF = {"colour_added"}
+CARD_OF = re.compile(r"output|dout|(in|grad|saved)_\w{1,60}")
+CARD_KEYS = {"label", "show", "of", "digits"}
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the answer card shows after the reveal: ``label`` over a value in large type,
+    the quantity ``show`` of the array ``of``, to ``digits`` significant digits."""
+    label: str
+    show: str
+    of: str = ""
+    digits: int = 3
+
+
+def _card(value, what: str) -> Card:
+    if not isinstance(value, dict) or not {"label", "show"} <= set(value) <= CARD_KEYS:
+        raise ValueError(f"{what}: expected {{\"label\", \"show\"}} with \"of\" and an "
+                         f"optional \"digits\", got {shown(value)}")
+    label = _text(value["label"], f"{what}.label", 200)
+    show = _one_of(value["show"], f"{what}.show", tuple(CARD_SHOWS))
+    of = value.get("of", "")
+    if show in CARD_WITHOUT_OF:
+        if of:
+            raise ValueError(f"{what}.of: {show!r} is not of an array; leave \"of\" out")
+    elif not isinstance(of, str) or not CARD_OF.fullmatch(of):
+        raise ValueError(f"{what}.of: expected output, dout, in_NAME, grad_NAME or "
+                         f"saved_NAME, got {shown(of)}")
+    return Card(label, show, of, _int(value.get("digits", 3), f"{what}.digits", 1, 6))
+
+
+def step_arrays(event) -> dict:
+    """A step's arrays by the names a card's "of" uses (bpviz.core.stepper.StepEvent): the
+    shown sample's output, dout, inputs, input gradients and saved arrays; a parameter's
+    gradient whole (it is summed over the batch)."""
+    n = event.output.shape[0] if event.output.ndim else None
+    s = event.sample
+    arrays = {"output": event.output[s] if n else event.output}
+    if event.dout is not None:
+        arrays["dout"] = event.dout[s] if n else event.dout
+    arrays.update((f"in_{slot}", np.asarray(v)[s]) for slot, v in event.inputs.items()
+                  if v is not None)
+    arrays.update((f"grad_{slot}", v[s]) for slot, v in event.dinputs.items() if v is not None)
+    arrays.update((f"grad_{name}", v) for name, v in event.dparams.items() if v is not None)
+    arrays.update((f"saved_{key}", v[s]) for key, v in event.cache.items()
+                  if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == n)
+    return arrays
+
+
+SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def card_number(v: float, digits: int = 3) -> str:
+    """``v`` to ``digits`` significant digits as a slide writes it: 1.000, 66.5, −3.4,
+    3.09·10⁻⁸, 1.2·10⁶ (a true minus sign; no trailing point)."""
+    if not math.isfinite(v):
+        return str(v)
+    if v == 0:
+        return "0"
+    if 1e-3 <= abs(v) < 1e5:
+        text = f"{v:#.{digits}g}".rstrip(".")
+    else:
+        mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
+        text = f"{mantissa}·10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+    return text.replace("-", "−")
+
+
+def card_text(card: Card, values) -> str:
+    """The card's value: ``values`` is the array ``card.of`` names (for colour_added, the
+    colour added (3,) in [0, 1] units). ValueError saying why when it does not fit."""
+    values = np.asarray(values, dtype=float)
+    if card.show == "colour_added":
+        if values.shape != (3,):
+            raise ValueError(f"expected a colour (R, G, B), got shape {values.shape}")
+        levels = [round(255 * v, 1) for v in values]
+        return "  ".join(f"{c} {v:+.1f}".replace("-", "−") if v else f"{c} 0.0"
+                         for c, v in zip("RGB", levels))
+    if values.size == 0:
+        raise ValueError(f"{card.of} holds no numbers")
+    if card.show == "value":
+        if values.size != 1:
+            raise ValueError(f"{card.of} holds {values.size:,} numbers; 'value' needs one")
+        return card_number(float(values.ravel()[0]), card.digits)
+    if card.show == "sum":
+        return card_number(float(values.sum()), card.digits)
+    if card.show == "largest":
+        return card_number(float(np.abs(values).max()), card.digits)
+    share = 100 * float(np.count_nonzero(values == 0)) / values.size     # zeros
+    return f"{card_number(share, card.digits)} %"
+
+
 @dataclass(frozen=True)
 class Question:
     """Asked before the step's ``reveal`` actions run. Either ``choices`` with the index of
-    the right one in ``answer``, or a number ``answer`` within ``tolerance``."""
+    the right one in ``answer``, or a number ``answer`` within ``tolerance``. ``card``: a
+    number shown in large type with the answer, computed once the reveal has run."""
     ask: str
     answer: float
     choices: tuple[str, ...] = ()
     tolerance: float = 0.0
     explain: str = ""
+    card: Card | None = None
 
     def is_right(self, given) -> bool:
         """A choice's index, or a number as typed: "0,75", "10,000", "1/4", "25%",
@@ -196,12 +305,14 @@ class Question:
 
 
 def _question(value, what: str) -> Question:
-    keys = {"ask", "answer", "choices", "tolerance", "explain"}
+    keys = {"ask", "answer", "choices", "tolerance", "explain", "card"}
     if not isinstance(value, dict) or not {"ask", "answer"} <= set(value) <= keys:
         raise ValueError(f"{what}: expected {{\"ask\", \"answer\"}} with \"choices\" or "
-                         f"\"tolerance\" and an optional \"explain\", got {shown(value)}")
+                         f"\"tolerance\" and an optional \"explain\" and \"card\", got "
+                         f"{shown(value)}")
     ask, explain = _text(value["ask"], f"{what}.ask"), _text(
         value.get("explain", ""), f"{what}.explain", empty=True)
+    card = _card(value["card"], f"{what}.card") if "card" in value else None
     if "choices" in value:
         choices = value["choices"]
         if not isinstance(choices, list) or not 2 <= len(choices) <= 8:
@@ -209,11 +320,12 @@ def _question(value, what: str) -> Question:
                              f"{shown(choices)}")
         choices = tuple(_text(c, f"{what}.choices[{i}]", 300) for i, c in enumerate(choices))
         answer = _int(value["answer"], f"{what}.answer", 0, len(choices) - 1)
-        return Question(ask, answer, choices, explain=explain)
+        return Question(ask, answer, choices, explain=explain, card=card)
     tolerance = _number(value.get("tolerance", 0.0), f"{what}.tolerance")
     if tolerance < 0:
         raise ValueError(f"{what}.tolerance: expected a number >= 0, got {tolerance}")
-    return Question(ask, _number(value["answer"], f"{what}.answer"), (), tolerance, explain)
+    return Question(ask, _number(value["answer"], f"{what}.answer"), (), tolerance, explain,
+                    card)
 
 
 @dataclass(frozen=True)

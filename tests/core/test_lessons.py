@@ -2,10 +2,13 @@
 file, the step and the field."""
 import json
 
+import numpy as np
 import pytest
 
-from bpviz.core.lessons import (LessonError, Question, lesson_from_dict, lessons_in,
-                                load_lesson)
+from bpviz.core import Stepper, load_graph
+from bpviz.core.lessons import (Card, LessonError, Question, card_number, card_text,
+                                lesson_from_dict, lessons_in, load_lesson, step_arrays)
+from bpviz.paths import example_path
 
 GOOD = {
     "format": "bpviz.lesson", "version": 1, "title": "One layer", "order": 1,
@@ -16,8 +19,9 @@ GOOD = {
         {"title": "Predict", "text": "Which entries are non-zero?", "formula": "y = Wx",
          "question": {"ask": "How many?", "choices": ["all", "the diagonal"], "answer": 1},
          "reveal": [{"step_to": {"node": "fc", "phase": "backward"}}, {"focus": "jac_input"}]},
-        {"title": "A number", "text": "t", "question": {"ask": "dL/dx?", "answer": -1,
-                                                        "tolerance": 0.01}},
+        {"title": "A number", "text": "t", "question": {
+            "ask": "dL/dx?", "answer": -1, "tolerance": 0.01,
+            "card": {"label": "∂L/∂x summed", "show": "sum", "of": "grad_input", "digits": 2}}},
     ],
 }
 
@@ -39,6 +43,8 @@ def test_a_good_lesson_loads_with_its_steps_actions_and_questions(tmp_path):
     number = lesson.steps[2].question
     assert number.is_right("-1.005") and not number.is_right(-0.9)
     assert not number.is_right("minus one")
+    assert number.card == Card("∂L/∂x summed", "sum", "grad_input", 2)
+    assert lesson.steps[1].question.card is None
 
 
 def damaged(path, value):
@@ -74,6 +80,16 @@ def damaged(path, value):
     (["steps", 0, "do", 0], {"set": {"control": "lr"}}, "do[0].set: expected"),
     (["steps", 0, "do", 0], {"set": {"control": "lr", "value": float("nan")}},
      "do[0].set.value: expected a number"),
+    (["steps", 2, "question", "card", "show"], "mean",
+     "field question.card.show: expected one of 'value', 'sum', 'largest', 'zeros'"),
+    (["steps", 2, "question", "card", "of"], "__import__('os')",
+     "field question.card.of: expected output, dout, in_NAME, grad_NAME or saved_NAME"),
+    (["steps", 2, "question", "card", "digits"], 9,
+     "field question.card.digits: expected a whole number from 1 to 6"),
+    (["steps", 2, "question", "card"], {"show": "sum", "of": "output"},
+     "field question.card: expected {\"label\", \"show\"}"),
+    (["steps", 2, "question", "card"], {"label": "RGB", "show": "colour_added", "of": "output"},
+     "field question.card.of: 'colour_added' is not of an array"),
 ])
 def test_each_kind_of_damage_is_named(tmp_path, path, value, expected):
     with pytest.raises(LessonError) as err:
@@ -109,3 +125,38 @@ def test_a_question_needs_choices_or_a_number():
     assert q.is_right(2.4) and not q.is_right(2.6)
     with pytest.raises(LessonError, match="question.answer: expected a number"):
         lesson_from_dict(damaged(["steps", 2, "question", "answer"], "two"), "one")
+
+
+@pytest.mark.parametrize("value, digits, text", [
+    (0.99999994, 4, "1.000"), (66.5114, 3, "66.5"), (3.1435e-8, 3, "3.14·10⁻⁸"),
+    (100.0, 3, "100"), (-0.5, 2, "−0.50"), (123456.0, 3, "1.23·10⁵"), (0.0, 3, "0"),
+])
+def test_a_card_writes_a_number_as_a_slide_does(value, digits, text):
+    assert card_number(value, digits) == text
+
+
+def test_a_card_computes_its_named_quantity_and_nothing_else():
+    x = np.array([[0.0, 2.0], [-3.0, 0.0]])
+    assert card_text(Card("s", "sum", "output"), x) == "−1.00"
+    assert card_text(Card("l", "largest", "grad_weight"), x) == "3.00"
+    assert card_text(Card("z", "zeros", "saved_mask"), x) == "50.0 %"
+    assert card_text(Card("v", "value", "output"), np.array(2.4411)) == "2.44"
+    assert card_text(Card("c", "colour_added"), [0.01352, -0.0000846, -0.01306]) == \
+        "R +3.4  G 0.0  B −3.3"
+    with pytest.raises(ValueError, match="holds 4 numbers; 'value' needs one"):
+        card_text(Card("v", "value", "output"), x)
+    with pytest.raises(ValueError, match="expected a colour"):
+        card_text(Card("c", "colour_added"), x)
+
+
+def test_a_cards_arrays_are_the_shown_samples_and_a_parameters_whole_gradient():
+    feeds = {"x": np.random.default_rng(0).normal(size=(4, 2)), "t": np.array([0, 1, 2, 0])}
+    stepper = Stepper(load_graph(example_path("spirals_mlp")), feeds, sample=2)
+    while (event := stepper.step()) is not None and (event.node, event.phase) != (
+            "fc2", "backward"):
+        pass
+    arrays = step_arrays(event)
+    assert {"output", "dout", "in_input", "grad_input", "grad_weight", "grad_bias"} <= set(arrays)
+    np.testing.assert_array_equal(arrays["output"], event.output[2])
+    np.testing.assert_array_equal(arrays["grad_input"], event.dinputs["input"][2])
+    np.testing.assert_array_equal(arrays["grad_weight"], event.dparams["weight"])

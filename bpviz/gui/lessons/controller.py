@@ -65,6 +65,7 @@ class LessonController(QObject):
         self.visited: dict[int, Visited] = {}     # steps of this run, as they were left
         self.revealed: set[int] = set()           # steps whose answer was shown in this run
         self.tried: set[int] = set()              # steps answered in this run (scored)
+        self.cards: dict[int, str] = {}           # the value each revealed step's card showed
         self.live = False                         # a step is shown (not yet at the start)
         self.problems_shown = True
         self.panel = LessonPanel()
@@ -103,6 +104,7 @@ class LessonController(QObject):
     def _forget_run(self) -> None:
         """A new run of a lesson: no step visited, revealed or answered yet."""
         self.visited, self.revealed, self.tried, self.live = {}, set(), set(), False
+        self.cards = {}
 
     def _show_dock(self) -> None:
         """The lesson is a strip under the canvas, in the Problems list's place (hidden
@@ -178,7 +180,8 @@ class LessonController(QObject):
         self._bound_memory()
         step = lesson.steps[index]
         if step.question is not None and index in self.revealed:
-            self.panel.show_answer(step.question, self.answers(lesson.name).get(str(index)))
+            self.panel.show_answer(step.question, self.answers(lesson.name).get(str(index)),
+                                   self.cards.get(index, ""))
         self._show_score()
         self.changed.emit()
         return True
@@ -296,15 +299,23 @@ class LessonController(QObject):
         self.reveal(right)
 
     def reveal(self, right) -> None:
-        step = self.lesson.steps[self.index]
-        self.panel.show_answer(step.question, right)
-        self.revealed.add(self.index)
+        """Run the step's reveal, then show the answer with its card's value, read from
+        what the reveal left on screen."""
+        step, index = self.lesson.steps[self.index], self.index
+        self.revealed.add(index)
+        name = self.lesson.name + SUFFIX
         try:
             with self.window.classroom.held():
-                self.runner.run(step.reveal, where(self.lesson.name + SUFFIX, self.index,
-                                                   step.title, "reveal"))
+                self.runner.run(step.reveal, where(name, index, step.title, "reveal"))
+            if step.question.card is not None:
+                try:
+                    self.cards[index] = self.runner.card(step.question.card)
+                except LessonError as err:
+                    raise LessonError(f"{where(name, index, step.title, 'question.card')}: "
+                                      f"{err}") from None
         except (LessonError, ValueError) as err:
             self._failed(str(err))
+        self.panel.show_answer(step.question, right, self.cards.get(index, ""))
         self._show_score()
 
     @staticmethod

@@ -1,13 +1,14 @@
 """LessonPanel: the side panel of a lesson — its step's text and formula, the question to
-answer before the reveal, and Previous / Next. It shows what the LessonController gives it
-and reports the user's clicks; it runs nothing itself."""
+answer before the reveal, the answer and its card, and Previous / Next. It shows what the
+LessonController gives it and reports the user's clicks; it runs nothing itself."""
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QRadioButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QRadioButton, QScrollArea, QVBoxLayout, QWidget)
 
 from ..theme import ok_color, show_as_error
 from ..widgets.formula import Formula
@@ -21,6 +22,42 @@ def as_html(text: str) -> str:
         html = "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
         paragraphs.append(f"<p>{html.replace(chr(10), '<br>')}</p>")
     return "".join(paragraphs)
+
+
+CARD_SCALE = 2.0        # the card's value against the strip's text: read from the back row
+
+
+class AnswerCard(QLabel):
+    """The number a reveal shows, in large type, followed by what it is: "66.5 the loss
+    after one step". One text that wraps, so that a wide value (a colour's three numbers)
+    and a narrow one both fit the strip's answer column. The value's size follows the
+    strip's font (larger in presentation mode): CARD_SCALE times it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent, objectName="lesson_card", wordWrap=True,
+                         textFormat=Qt.TextFormat.RichText)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setMargin(4)
+        self.value = self.label = ""
+        self.hide()
+
+    def show_value(self, label: str, value: str) -> None:
+        self.label, self.value = label, value
+        self._render()
+        self.show()
+
+    def value_px(self) -> int:
+        return round(QFontInfo(self.font()).pixelSize() * CARD_SCALE)
+
+    def _render(self) -> None:
+        value = escape(self.value).replace(" ", "&nbsp;")       # the value stays whole
+        self.setText(f"<span style='font-size:{self.value_px()}px; font-weight:bold'>"
+                     f"{value}</span>&nbsp;&nbsp; {escape(self.label)}")
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self.value:   # presentation mode
+            self._render()
 
 
 class LessonPanel(QScrollArea):
@@ -64,11 +101,16 @@ class LessonPanel(QScrollArea):
         self.check.clicked.connect(self._check)
         self.feedback = QLabel(wordWrap=True, objectName="lesson_feedback",
                                textFormat=Qt.RichText)
+        self.card = AnswerCard()
+        self.explain = QLabel(wordWrap=True, objectName="lesson_explain",
+                              textFormat=Qt.TextFormat.PlainText)
         layout.addWidget(self.ask)
         layout.addLayout(self.choice_box)
         layout.addWidget(self.number)
         layout.addWidget(self.check)
-        layout.addWidget(self.feedback)
+        # the answer, its card, then why: in a short strip what scrolls out is the why
+        for widget in (self.feedback, self.card, self.explain):
+            layout.addWidget(widget)
         return self.question
 
     def _buttons(self) -> QVBoxLayout:
@@ -105,6 +147,8 @@ class LessonPanel(QScrollArea):
     def _show_question(self, question) -> None:
         self.question.setVisible(question is not None)
         self.feedback.clear()
+        self.card.hide()
+        self.explain.clear()
         for button in self.choices.buttons():
             self.choices.removeButton(button)
             self.choice_box.removeWidget(button)
@@ -138,8 +182,9 @@ class LessonPanel(QScrollArea):
         self.feedback.setText(escape(text))
         self.number.selectAll()
 
-    def show_answer(self, question, right: bool | None) -> None:
-        """After an answer (right or wrong) or a skip (None): say what the answer was."""
+    def show_answer(self, question, right: bool | None, card: str = "") -> None:
+        """After an answer (right or wrong) or a skip (None): say what the answer was, and
+        ``card``, the value of the question's card, in large type."""
         answer = (question.choices[int(question.answer)] if question.choices
                   else f"{question.answer:g}")
         if right:
@@ -148,14 +193,14 @@ class LessonPanel(QScrollArea):
             verdict = "The answer:"
         else:
             verdict = "✘ Not quite. The answer:"
-        text = f"{verdict} <b>{escape(answer)}</b>"
-        if question.explain:
-            text += f"<br>{escape(question.explain)}"
-        self.feedback.setText(text)
+        self.feedback.setText(f"{verdict} <b>{escape(answer)}</b>")
+        self.explain.setText(question.explain)
         self.check.setEnabled(False)
         # the answer replaces the choices: the strip is short, the explanation must show
         for widget in self.choices.buttons() + [self.number, self.check]:
             widget.hide()
+        if question.card is not None and card:
+            self.card.show_value(question.card.label, card)
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from ...core.errors import GraphError
-from ...core.lessons import LessonError
+from ...core.lessons import Card, LessonError, card_text, step_arrays
 from ...paths import example_path
 from ..widgets.controls import set_value
 
@@ -140,3 +140,28 @@ class LessonRunner:
     def _augment_demo(self, shown: bool) -> None:
         from ..training.augment_demo import show_augment_demo    # not at start-up
         show_augment_demo(self.window, shown)
+
+    # --- the answer card -----------------------------------------------------------------
+    def card(self, card: Card) -> str:
+        """The value an answer card states, read from what the reveal left (the current
+        step's arrays, the augmentation demo); LessonError naming what is not there."""
+        try:
+            return card_text(card, self._card_values(card))
+        except ValueError as err:
+            raise LessonError(str(err)) from None
+
+    def _card_values(self, card: Card):
+        if card.show == "colour_added":
+            tab = self.window.training_tab
+            demo = tab.panel.augment_demo if tab.built else None
+            if demo is None or demo.isHidden():       # not shown, or a page behind the form
+                raise LessonError("the augmentation demo is not open (augment_demo: true)")
+            return demo.result.shift
+        event = self.window.classroom.current
+        if event is None:
+            raise LessonError("no step has been taken yet: step to a node first")
+        arrays = step_arrays(event)
+        if card.of not in arrays:
+            raise LessonError(f"{event.node}'s {event.phase} step has no {card.of!r} "
+                              f"(it has: {', '.join(arrays)})")
+        return arrays[card.of]
