@@ -37,9 +37,9 @@ def make_optimizer_lab():
     return OptimizerLab()
 
 
-def make_training_tab():
+def make_training_tab(window):
     from .training.training_tab import TrainingTab
-    return TrainingTab()
+    return TrainingTab(defer_engine=lambda: window.lessons.active)
 
 
 def show_augment_demo_of(window) -> None:
@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.backprop, "Backprop")
         self.losses = LazyPanel(lambda: make_loss_lab(self))
         self.optimizers = LazyPanel(make_optimizer_lab)
-        self.training_tab = LazyPanel(make_training_tab)
+        self.training_tab = LazyPanel(lambda: make_training_tab(self))
         for page, title in ((self.losses, "Losses"), (self.optimizers, "Optimizers"),
                             (self.training_tab, "Training")):
             self.tabs.addTab(page, title)

@@ -31,6 +31,7 @@ RECIPES = {
                       "schedule": "plateau", "epochs": 90, "max_steps": 300},
 }
 LOOKING = "Looking for GPUs… (loading PyTorch)"
+DEFERRED = "GPUs: looked for at Start"
 NO_GPU = (": a quick CPU run (64 px, 300 steps, a few minutes). The paper's recipe: 224 px, "
           "batch 128, lr 0.01, 90 epochs, on a GPU.")
 GPU_WORKERS = 8                      # data loader processes that keep a GPU fed
@@ -151,6 +152,10 @@ class TrainingForm(QWidget):
         self.recipe = QLabel(wordWrap=True)
         # a form squeezes its rows to their minimum: keep room for the recipe's four lines
         self.recipe.setMinimumHeight(4 * self.recipe.fontMetrics().lineSpacing() + 4)
+
+    def defer_devices(self, deferred: bool) -> None:
+        """Say that GPUs are looked for at Start (``deferred``), or being looked for now."""
+        self.device.setItemText(0, DEFERRED if deferred else LOOKING)
 
     def set_devices(self, devices: list[tuple[str, str]], problem: str = "") -> None:
         """The GPUs torch sees, (label, device name) each, once it has loaded: the remembered

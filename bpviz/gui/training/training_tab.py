@@ -29,13 +29,19 @@ LOADING = ("Loading PyTorch and looking for GPUs (a few seconds): Start is enabl
 READY = ("Start trains AlexNet with these settings; Open run folder… shows the history of a "
          "run.")
 NO_TRAINING = "Open run folder… shows the history of a run; training needs torch (above)."
+DEFERRED = ("Start loads PyTorch (a few seconds) and looks for GPUs: not done while a lesson "
+            "shows this form, which needs neither.")
 
 
 class TrainingTab(QWidget):
     """The form and the run's buttons on the left, the run's views on the right."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, defer_engine=lambda: False):
+        """``defer_engine()``: whether showing the form waits with torch until Start (true
+        while a lesson runs: ~700 MB and seconds that a lesson's look at the form does not
+        need)."""
         super().__init__(parent)
+        self.defer_engine = defer_engine
         # without torch run folders can still be opened; found, it loads when the form shows
         self.missing = uninstalled_engine()
         self.loader = EngineLoader(self)
@@ -94,8 +100,17 @@ class TrainingTab(QWidget):
 
     # --- the engine (torch), loaded after the tab is built -------------------------------------
     def _load_soon(self) -> None:
-        if not self.missing and self.loader.state == "idle":
-            QTimer.singleShot(PAINT_FIRST_MS, self, self.loader.start)
+        if self.missing or self.loader.state != "idle":
+            return
+        deferred = self.defer_engine()
+        self.form.defer_devices(deferred)
+        if deferred:
+            self.status.setText(DEFERRED)
+            self._set_running(False)
+            return
+        if self.status.text() == DEFERRED:
+            self.status.setText(LOADING)
+        QTimer.singleShot(PAINT_FIRST_MS, self, self.loader.start)
 
     def engine_ready(self) -> bool:
         """torch loaded: waited for, or loaded now if it has not started (a lesson, a test or
@@ -106,7 +121,7 @@ class TrainingTab(QWidget):
 
     def _engine_loaded(self, devices: list, problem: str) -> None:
         self.form.set_devices(devices, problem)
-        if self.status.text() == LOADING:        # not a message said since
+        if self.status.text() in (LOADING, DEFERRED):       # not a message said since
             self.status.setText(READY)
         self._set_running(False)
 
@@ -143,7 +158,8 @@ class TrainingTab(QWidget):
         return self.thread is not None or self.process is not None
 
     def _set_running(self, on: bool) -> None:
-        can_train = not on and self.loader.ready
+        can_train = not on and (self.loader.ready or self.loader.state == "idle"
+                                and self.status.text() == DEFERRED)
         self.start_button.setEnabled(can_train)
         self.pause_button.setEnabled(on and self.process is None)
         self.stop_button.setEnabled(on)
