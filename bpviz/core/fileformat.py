@@ -94,6 +94,18 @@ def field(spec: dict, key: str, kind, default, where: str = "graph"):
 MAX_FILE_BYTES = 2**30
 
 
+def finite_number(value) -> float | None:
+    """A JSON number as a finite float; None for anything else — text, true/false, NaN,
+    infinities, and integers too large for a float (a file may hold 400 digits)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def read_json(path) -> object:
     """Parse a file as JSON, turning every way it can fail into a GraphError."""
     path = Path(path)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .answers import is_close
 from .errors import GraphError, shown
-from .fileformat import read_json
+from .fileformat import finite_number, read_json
 
 FORMAT = "bpviz.lesson"
 VERSION = 1
@@ -58,10 +58,10 @@ def _int(value, what: str, low: int = 0, high: int = 10**6) -> int:
 
 
 def _number(value, what: str) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value \
-            or abs(value) == float("inf"):
+    number = finite_number(value)
+    if number is None:
         raise ValueError(f"{what}: expected a number, got {shown(value)}")
-    return float(value)
+    return number
 
 
 def _one_of(value, what: str, allowed) -> str:

@@ -25,12 +25,11 @@ problem is one ``SessionError`` naming the file and the field.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GraphError, shown
-from .fileformat import check_plain, read_json, write_atomic
+from .fileformat import check_plain, finite_number, read_json, write_atomic
 from .graph import Graph
 from .lessons import TABS
 
@@ -110,8 +109,7 @@ def _text(value, what: str, empty: bool = False, limit: int = 4096) -> str:
 
 
 def _number(value, what: str) -> float | int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-            isinstance(value, float) and not math.isfinite(value)):
+    if finite_number(value) is None:
         raise _fail(what, "a finite number", value)
     return value
 

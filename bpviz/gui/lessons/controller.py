@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QWidget
 
@@ -218,7 +219,9 @@ class LessonController(QObject):
 
     def _visited(self) -> Visited:
         w = self.window
-        focused = w.focus.origin.objectName() if w.focus.is_open and w.focus.origin else ""
+        origin = w.focus.origin if w.focus.is_open else None
+        focused = origin.objectName() if origin is not None and shiboken6.isValid(origin) \
+            else ""
         labs = {name: page.panel.state() for name, page in
                 (("losses", w.losses), ("optimizers", w.optimizers)) if page.built}
         return Visited(w.classroom.snapshot(), TABS[w.tabs.currentIndex()], focused,
