@@ -228,8 +228,7 @@ class Classroom:
             self.reason_changed.emit(reason)
 
     def drop_stepper(self) -> None:
-        """The stepper is stale (the weights, data or graph changed): stepping starts
-        again."""
+        """The stepper is stale (the weights, data or graph changed): stepping restarts."""
         if self.stepper is not None:
             self.stepper = None
             self.stepped.emit(None)

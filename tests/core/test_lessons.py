@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 from bpviz.core import Stepper, load_graph
-from bpviz.core.lessons import (Card, LessonError, Question, card_number, card_text,
-                                lesson_from_dict, lessons_in, load_lesson, step_arrays)
+from bpviz.core.answer_cards import Card, card_number, card_text, step_arrays
+from bpviz.core.lessons import (
+    LessonError,
+    Question,
+    lesson_from_dict,
+    lessons_in,
+    load_lesson,
+)
 from bpviz.paths import example_path
 
 GOOD = {

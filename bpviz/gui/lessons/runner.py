@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from ...core.errors import GraphError
-from ...core.lessons import Card, LessonError, card_text, step_arrays
+from ...core.answer_cards import Card, card_text, step_arrays
+from ...core.lessons import LessonError
 from ...paths import example_path
 from ..widgets.controls import set_value
 

@@ -30,16 +30,14 @@ READY = ("Start trains AlexNet with these settings; Open run folder… shows the
          "run.")
 NO_TRAINING = "Open run folder… shows the history of a run; training needs torch (above)."
 DEFERRED = ("Start loads PyTorch (a few seconds) and looks for GPUs: not done while a lesson "
-            "shows this form, which needs neither.")
+            "shows this form (~700 MB and seconds it does not need).")
 
 
 class TrainingTab(QWidget):
     """The form and the run's buttons on the left, the run's views on the right."""
 
     def __init__(self, parent=None, defer_engine=lambda: False):
-        """``defer_engine()``: whether showing the form waits with torch until Start (true
-        while a lesson runs: ~700 MB and seconds that a lesson's look at the form does not
-        need)."""
+        """``defer_engine()``: showing the form leaves torch to Start (in a lesson)."""
         super().__init__(parent)
         self.defer_engine = defer_engine
         # without torch run folders can still be opened; found, it loads when the form shows
@@ -85,6 +83,12 @@ class TrainingTab(QWidget):
         self.pages, self.augment_demo = PageStack(), None     # the demo: made when asked
         self.pages.addWidget(splitter)
         QHBoxLayout(self).addWidget(self.pages)
+        self._connect()
+        self.paused = self.stopping = False
+        self._set_running(False)
+        self.status.setText(NO_TRAINING if self.missing else LOADING)
+
+    def _connect(self) -> None:
         self.augment_button.clicked.connect(lambda: self.show_augment_demo(True))
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
@@ -94,9 +98,6 @@ class TrainingTab(QWidget):
         self.form.shown.connect(self._load_soon)
         self.loader.loaded.connect(self._engine_loaded)
         self.loader.failed.connect(self._engine_failed)
-        self.paused = self.stopping = False
-        self._set_running(False)
-        self.status.setText(NO_TRAINING if self.missing else LOADING)
 
     # --- the engine (torch), loaded after the tab is built -------------------------------------
     def _load_soon(self) -> None:
@@ -108,8 +109,7 @@ class TrainingTab(QWidget):
             self.status.setText(DEFERRED)
             self._set_running(False)
             return
-        if self.status.text() == DEFERRED:
-            self.status.setText(LOADING)
+        self.status.setText(LOADING if self.status.text() == DEFERRED else self.status.text())
         QTimer.singleShot(PAINT_FIRST_MS, self, self.loader.start)
 
     def engine_ready(self) -> bool:

@@ -1,0 +1,95 @@
+"""Answer cards: a number a lesson's reveal states in large type, computed by the app once
+the reveal has run — one of a few named quantities of an array of the current step, never
+code (the lesson format's "card", checked in bpviz.core.lessons)."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+# "show": what is stated. "of" names an array of the current step as the Inspector names its
+# views (the shown sample's, but a parameter's gradient whole): output, dout, in_SLOT,
+# grad_NAME (an input's or a parameter's gradient), saved_NAME (what the op saved, e.g.
+# saved_mask).
+CARD_SHOWS = {
+    "value": "the one number the array holds",
+    "sum": "the sum of its entries",
+    "largest": "its largest magnitude, max |entry|",
+    "zeros": "the share of its entries that are 0, in percent",
+    "colour_added": "the colour the augmentation demo adds to every pixel, in 255ths",
+}
+CARD_WITHOUT_OF = {"colour_added"}
+CARD_OF = re.compile(r"output|dout|(in|grad|saved)_\w{1,60}")
+CARD_KEYS = {"label", "show", "of", "digits"}
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the answer card shows after the reveal: ``label`` over a value in large type,
+    the quantity ``show`` of the array ``of``, to ``digits`` significant digits."""
+    label: str
+    show: str
+    of: str = ""
+    digits: int = 3
+
+
+def step_arrays(event) -> dict:
+    """A step's arrays by the names a card's "of" uses (bpviz.core.stepper.StepEvent): the
+    shown sample's output, dout, inputs, input gradients and saved arrays; a parameter's
+    gradient whole (it is summed over the batch)."""
+    n = event.output.shape[0] if event.output.ndim else None
+    s = event.sample
+    arrays = {"output": event.output[s] if n else event.output}
+    if event.dout is not None:
+        arrays["dout"] = event.dout[s] if n else event.dout
+    arrays.update((f"in_{slot}", np.asarray(v)[s]) for slot, v in event.inputs.items()
+                  if v is not None)
+    arrays.update((f"grad_{slot}", v[s]) for slot, v in event.dinputs.items() if v is not None)
+    arrays.update((f"grad_{name}", v) for name, v in event.dparams.items() if v is not None)
+    arrays.update((f"saved_{key}", v[s]) for key, v in event.cache.items()
+                  if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == n)
+    return arrays
+
+
+SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def card_number(v: float, digits: int = 3) -> str:
+    """``v`` to ``digits`` significant digits as a slide writes it: 1.000, 66.5, −3.4,
+    3.09·10⁻⁸, 1.2·10⁶ (a true minus sign; no trailing point)."""
+    if not math.isfinite(v):
+        return str(v)
+    if v == 0:
+        return "0"
+    if 1e-3 <= abs(v) < 1e5:
+        text = f"{v:#.{digits}g}".rstrip(".")
+    else:
+        mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
+        text = f"{mantissa}·10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+    return text.replace("-", "−")
+
+
+def card_text(card: Card, values) -> str:
+    """The card's value: ``values`` is the array ``card.of`` names (for colour_added, the
+    colour added (3,) in [0, 1] units). ValueError saying why when it does not fit."""
+    values = np.asarray(values, dtype=float)
+    if card.show == "colour_added":
+        if values.shape != (3,):
+            raise ValueError(f"expected a colour (R, G, B), got shape {values.shape}")
+        levels = [round(255 * v, 1) for v in values]
+        return "  ".join(f"{c} {v:+.1f}".replace("-", "−") if v else f"{c} 0.0"
+                         for c, v in zip("RGB", levels))
+    if values.size == 0:
+        raise ValueError(f"{card.of} holds no numbers")
+    if card.show == "value":
+        if values.size != 1:
+            raise ValueError(f"{card.of} holds {values.size:,} numbers; 'value' needs one")
+        return card_number(float(values.ravel()[0]), card.digits)
+    if card.show == "sum":
+        return card_number(float(values.sum()), card.digits)
+    if card.show == "largest":
+        return card_number(float(np.abs(values).max()), card.digits)
+    share = 100 * float(np.count_nonzero(values == 0)) / values.size     # zeros
+    return f"{card_number(share, card.digits)} %"
