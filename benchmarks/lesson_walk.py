@@ -11,7 +11,7 @@ triggered and the report says so), timed until the window has processed its even
 repainted synchronously; the same repaint with no key pressed is the baseline. Reported per
 lesson and over all: median, p95 and max press time; the resident memory after each lesson
 and the peak (VmHWM) of the whole run; for lesson 3 the Inspector pages built (calls of
-``show_event``) and the engine's steps (calls of ``bpviz.core.stepper.Stepper.step``) per
+``_new_page``, or of ``show_event`` where the Inspector built a page at each) and the engine's steps (calls of ``bpviz.core.stepper.Stepper.step``) per
 visible step. The counters wrap those methods here,
 not in the app; one that cannot be found is reported as "not measured".
 Goals (issue 19): Page Down and Page Up p95 <= 100 ms, no press over 1 s, peak resident memory
@@ -122,8 +122,11 @@ def stepper_counter() -> CallCounter:
 
 
 def inspector_counter(window) -> CallCounter:
+    """Pages built: calls of the Inspector's _new_page where it keeps pages (issue 19),
+    else of show_event (which built one each time)."""
     inspector = getattr(window, "inspector", None)
-    return CallCounter(type(inspector) if inspector is not None else None, "show_event")
+    cls = type(inspector) if inspector is not None else None
+    return CallCounter(cls, "_new_page" if hasattr(cls, "_new_page") else "show_event")
 
 
 class SlotErrors:
@@ -402,7 +405,7 @@ def report_counts(counted: dict) -> None:
     shown = counted["visible_steps"]
     print(f"\n{COUNTED_LESSON}: {shown} visible steps (the opening and every press that "
           f"moved), {counted['presses']} presses")
-    for what, key in (("Inspector pages built (show_event)", "pages"),
+    for what, key in (("Inspector pages built", "pages"),
                       ("engine steps run (Stepper.step)", "engine_steps")):
         n = counted[key]
         if n is None:

@@ -138,6 +138,7 @@ class BackpropWorkspace(QObject):
         self.scene.set_graph(graph)
         graph.changed.connect(self._on_model_changed)
         self.tab.forget()
+        self.inspector.clear_pages()          # nothing of the old graph is shown again
         QTimer.singleShot(50, self, lambda: self._warm_formulas(graph))   # dies with self
         self.properties.show_node(None, None)
         self.view.keep_fitted()
