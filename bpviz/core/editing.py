@@ -8,8 +8,17 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .errors import GraphError
+from .errors import GraphError, OpError
 from .ops import REGISTRY
+
+
+@dataclass
+class NodeParams:
+    """A node's stored parameter arrays (None: none made yet) and which of them were set or
+    loaded rather than drawn from the seed: what an edit takes away and its undo gives back."""
+
+    arrays: dict | None
+    explicit: set
 
 
 @dataclass
@@ -18,8 +27,7 @@ class Removed:
 
     node: object
     index: int
-    params: dict | None
-    explicit: set
+    params: NodeParams
     consumers: list            # (consumer id, slot index) that fed from the node
 
 
@@ -48,9 +56,7 @@ class Editing:
         node = self._require(nid)
         consumers = [(c.id, i) for c in self.nodes.values() for i, src in enumerate(c.inputs)
                      if src == nid and c.id != nid]
-        removed = Removed(node, list(self.nodes).index(nid), self._params.pop(nid, None),
-                          {k for k in self._explicit if k[0] == nid}, consumers)
-        self._explicit -= removed.explicit
+        removed = Removed(node, list(self.nodes).index(nid), self._take_params(nid), consumers)
         for cid, slot in consumers:
             self.nodes[cid].inputs[slot] = None
         del self.nodes[nid]
@@ -65,9 +71,7 @@ class Editing:
         items = list(self.nodes.items())
         items.insert(removed.index, (removed.node.id, removed.node))
         self.nodes = dict(items)
-        if removed.params is not None:
-            self._params[removed.node.id] = removed.params
-        self._explicit |= removed.explicit
+        self._give_params(removed.node.id, removed.params)
         for cid, slot in removed.consumers:
             self.nodes[cid].inputs[slot] = removed.node.id
         self._invalidate()
@@ -75,11 +79,44 @@ class Editing:
         for cid, _ in removed.consumers:
             self.changed.emit("inputs", cid)
 
-    def set_attrs(self, nid: str, attrs: dict) -> None:
-        """Replace a node's attributes (problems show in ``analyze``)."""
+    def set_attrs(self, nid: str, attrs: dict,
+                  params: NodeParams | None = None) -> NodeParams | None:
+        """Replace a node's attributes (problems show in ``analyze``). Stored parameters of
+        other shapes than the new attributes call for are taken away and returned (then drawn
+        from the seed again when used); ``params``, what the inverse edit returned, takes the
+        place of the node's own, which are returned: undo and redo give each other's back."""
         self._require(nid).attrs = dict(attrs)
+        taken = None
+        if params is not None or not self._params_fit(nid):
+            taken = self._take_params(nid)
+            if params is not None:
+                self._give_params(nid, params)
         self._invalidate()
         self.changed.emit("attrs", nid)
+        return taken
+
+    def _params_fit(self, nid: str) -> bool:
+        """Whether the node's stored parameters have the shapes that its attributes call for
+        (shapes depend on attributes alone; attributes that make no op: no one can tell)."""
+        have = self._params.get(nid)
+        cls = REGISTRY.get(self.nodes[nid].op)
+        if not have or cls is None:
+            return True
+        try:
+            wanted = cls(**self.nodes[nid].attrs).param_shapes()
+        except OpError:
+            return True
+        return all(wanted.get(k) == a.shape for k, a in have.items())
+
+    def _take_params(self, nid: str) -> NodeParams:
+        taken = NodeParams(self._params.pop(nid, None), {k for k in self._explicit if k[0] == nid})
+        self._explicit -= taken.explicit
+        return taken
+
+    def _give_params(self, nid: str, given: NodeParams) -> None:
+        if given.arrays is not None:
+            self._params[nid] = given.arrays
+        self._explicit |= given.explicit
 
     def connection_problem(self, src: str, dst: str, slot: int) -> str | None:
         """Why ``src -> dst[slot]`` can never be valid, or None if it may be."""
@@ -111,16 +148,25 @@ class Editing:
                     stack.append(user)
         return False
 
-    def set_input(self, nid: str, slot: int, src: str | None) -> None:
-        """Connect ``src`` to input ``slot`` of ``nid`` (None disconnects)."""
+    def set_input(self, nid: str, slot: int, src: str | None) -> list:
+        """Connect ``src`` to input ``slot`` of ``nid`` (None disconnects); returns the
+        node's inputs as they were, for ``restore_inputs`` (a short list grows to the slot)."""
         node = self._require(nid)
         if src is not None:
             problem = self.connection_problem(src, nid, slot)
             if problem:
                 raise GraphError(problem, node=nid)
+        before = list(node.inputs)
         while len(node.inputs) <= slot:
             node.inputs.append(None)
         node.inputs[slot] = src
+        self._invalidate()
+        self.changed.emit("inputs", nid)
+        return before
+
+    def restore_inputs(self, nid: str, inputs: list) -> None:
+        """Undo ``set_input``: the node's inputs exactly as it returned them."""
+        self._require(nid).inputs = list(inputs)
         self._invalidate()
         self.changed.emit("inputs", nid)
 

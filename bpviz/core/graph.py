@@ -16,7 +16,7 @@ import numpy as np
 from . import fileformat
 from .analysis import Analysis, Analyzing
 from .errors import GraphError, shown
-from .editing import Editing, Removed  # noqa: F401  (re-exported)
+from .editing import Editing, NodeParams, Removed  # noqa: F401  (re-exported)
 from .events import Signal
 from .execution import Execution
 from .ops import Op
@@ -96,6 +96,8 @@ class Graph(Editing, Execution, Analyzing):
                 elif nid in graph.nodes:      # kept if it fits once the graph is mended
                     graph._params.setdefault(nid, {})[pname] = value
                     graph._explicit.add((nid, pname))
+        for nid in [nid for nid in graph._params if not graph._params_fit(nid)]:
+            graph._take_params(nid)           # attributes that call for other shapes
         return graph
 
     def to_dict(self) -> dict:
@@ -172,20 +174,15 @@ class Graph(Editing, Execution, Analyzing):
         return GraphError(message, node=nid, op=self.nodes[nid].op)
 
     def _ensure_params(self, order, shapes) -> None:
-        """Note each node's parameter shapes (their size was checked with the shapes) and
-        drop a node's stored params if one no longer fits. Values are made lazily by
-        ``_node_params``, so a big graph can be viewed without allocating anything."""
+        """Note each node's parameter shapes (their size was checked with the shapes; stored
+        params fit them: ``set_attrs`` and ``from_dict`` take away those that do not). Values
+        are made lazily by ``_node_params``, so a big graph can be viewed without allocating
+        anything."""
         self._param_shapes = {}
         for nid in order:
             op = self._ops.get(nid)
-            if op is None or nid not in shapes:
-                continue
-            wanted = op.param_shapes()
-            self._param_shapes[nid] = wanted
-            have = self._params.get(nid)
-            if have is not None and any(wanted.get(k) != a.shape for k, a in have.items()):
-                del self._params[nid]
-                self._explicit = {k for k in self._explicit if k[0] != nid}
+            if op is not None and nid in shapes:
+                self._param_shapes[nid] = op.param_shapes()
 
     def _node_params(self, nid: str) -> dict:
         """The node's parameters: those set or loaded, the others initialised from the seed

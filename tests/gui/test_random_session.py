@@ -2,18 +2,22 @@
 and data actions, with real key presses in the attribute fields. No action may crash the
 process or let an exception escape into Qt, and the canvas must always show the model.
 
-BPVIZ_RANDOM_ACTIONS sets the actions per seed (CI: 1,000 for each of 5 seeds)."""
+BPVIZ_RANDOM_ACTIONS sets the actions per seed (CI: 1,000 for each of 5 seeds). The undo
+session (BPVIZ_UNDO_SEEDS seeds of BPVIZ_UNDO_ACTIONS actions; CI: 24 of 120, on four
+examples, each at desk and presentation scale) checks every state against undo and redo."""
 import json
 import os
 import random
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QMessageBox,
                                QSpinBox)
 
 from bpviz.core.ops import REGISTRY
 from bpviz.paths import example_path
+
+from .test_editor_stories import drag, port_point
 
 ACTIONS = int(os.environ.get("BPVIZ_RANDOM_ACTIONS", "1000"))
 EXAMPLES = ("fc_softmax_ce", "spirals_mlp", "shapes_cnn", "sigmoid_chain", "branching",
@@ -22,7 +26,8 @@ TEXTS = ("", "0", "1", "2", "3", "-1", "7", "2, 2", "1, 2, 3", "abc", "1e5", "na
          "99999999999999999999", "-99999999999999999999", "0.5", "  4 ", "3x3", "×", ",,")
 CLIPBOARD = ("hello", "{}", '{"bpviz_nodes": [{"id": 3}]}', "[" * 5000 + "]" * 5000,
              json.dumps({"bpviz_nodes": [{"id": "a", "op": "ReLU", "attrs": {},
-                                          "inputs": [None], "ui": {"pos": ["x", 1]}}]}))
+                                          "inputs": [None], "ui": {"pos": ["x", 1]}}]}),
+             json.dumps({"bpviz_nodes": [{"id": "b", "op": "Add", "inputs": []}]}))  # short
 
 
 class RandomSession:
@@ -37,8 +42,11 @@ class RandomSession:
     def node(self):
         return self.rng.choice(list(self.graph.nodes)) if self.graph.nodes else None
 
+    def actions(self) -> list:
+        return [getattr(self, name) for name in dir(self) if name.startswith("act_")]
+
     def run(self, n):
-        actions = [getattr(self, name) for name in dir(self) if name.startswith("act_")]
+        actions = self.actions()
         for _ in range(n):
             action = self.rng.choice(actions)
             self.log.append(action.__name__)
@@ -168,15 +176,126 @@ class RandomSession:
         self.w.view.zoom(self.rng.choice((0.5, 0.8, 1.25, 2.0)))
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_a_random_session_never_crashes(qtbot, window, seed, monkeypatch):
-    said = []
+@pytest.fixture
+def no_dialogs(monkeypatch):
+    """Message boxes say nothing and file dialogs are cancelled: no modal dialog waits."""
     for name in ("warning", "critical", "information"):
-        monkeypatch.setattr(QMessageBox, name, lambda *a, **k: said.append(a[2]))
+        monkeypatch.setattr(QMessageBox, name, lambda *a, **k: None)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_random_session_never_crashes(qtbot, window, seed, no_dialogs):
     session = RandomSession(window, qtbot, seed)
     with qtbot.captureExceptions() as escaped:
         session.run(ACTIONS)
     assert escaped == [], (session.log[-10:], escaped[:1])
     assert len(session.log) == ACTIONS
+
+
+# --- undo gives the graph back ----------------------------------------------------------------
+UNDO_ACTIONS = int(os.environ.get("BPVIZ_UNDO_ACTIONS", "120"))
+UNDO_SEEDS = int(os.environ.get("BPVIZ_UNDO_SEEDS", "24"))
+UNDO_EXAMPLES = ("binary_hinge", "tiny_cnn", "branching", "hinge_vs_ce")   # 2 with weights
+# graph edits more often than the rest (1 each); never another example (a new undo stack)
+UNDO_WEIGHTS = {"act_type_in_a_field": 6, "act_connect": 4, "act_disconnect": 3,
+                "act_undo_redo": 4, "act_copy_paste": 2, "act_data": 2, "act_wire": 2,
+                "act_drag": 3, "act_move": 2, "act_open_example": 0}
+
+
+class UndoSession(RandomSession):
+    """The random session on one document: every state of the graph (its file form,
+    positions included: a move is an undo step) belongs to one index of the undo stack, and
+    undo and redo give back, at each index, the graph first seen there. Data, stepping and
+    the view are no graph edits: they must leave the file form alone."""
+
+    def __init__(self, window, qtbot, seed):
+        super().__init__(window, qtbot, seed)
+        self.stack = window.document.undo_stack
+        self.states = [self.graph.to_dict()]          # the file form at each index
+        self.replaying = False
+        self.stack.indexChanged.connect(self._index_changed)
+
+    def actions(self) -> list:
+        return [a for a in super().actions() for _ in range(UNDO_WEIGHTS.get(a.__name__, 1))]
+
+    def _index_changed(self, index: int) -> None:
+        if not self.replaying:                        # a command was pushed: its state
+            del self.states[index:]
+            self.states.append(self.graph.to_dict())
+
+    def check(self):
+        super().check()
+        self.check_state()
+
+    def check_state(self):
+        index = self.stack.index()
+        now, then = self.graph.to_dict(), self.states[index]
+        differ = sorted(k for k in now.keys() | then.keys() if now.get(k) != then.get(k))
+        steps = [self.stack.text(i) for i in range(self.stack.count())]
+        assert now == then, (f"at index {index} of {steps}: {differ} differ", self.log[-8:])
+
+    def act_drag(self):
+        """Drag a node by its body: the scene asks for the move."""
+        nid = self.node()
+        if nid:
+            item = self.w.scene.nodes[nid]
+            self.w.view.ensureVisible(item)
+            start = self.w.view.mapFromScene(item.mapToScene(item.body_rect().center()))
+            drag(self.qtbot, self.w, start, start + QPoint(self.rng.randint(-90, 90),
+                                                           self.rng.randint(-90, 90)))
+
+    def act_wire(self):
+        """Drag from an output to an input, or an edge's input end elsewhere."""
+        src, dst = self.node(), self.node()
+        if src and self.w.scene.nodes[dst].slots:
+            slot = self.rng.randrange(len(self.w.scene.nodes[dst].slots))
+            ends = [port_point(self.w, src, "out"), port_point(self.w, dst, "in", slot)]
+            drag(self.qtbot, self.w, *(ends if self.rng.random() < 0.5 else ends[::-1]))
+
+    def act_undo_redo(self):
+        self.replaying = True
+        try:
+            for _ in range(self.rng.randint(1, 4)):
+                self.stack.undo() if self.rng.random() < 0.6 else self.stack.redo()
+                self.check_state()
+        finally:
+            self.replaying = False
+
+    def undo_all_then_redo_all(self):
+        self.replaying = True
+        while self.stack.canUndo():
+            self.stack.undo()
+            QApplication.processEvents()
+            self.check_state()
+        assert self.stack.index() == 0
+        while self.stack.canRedo():
+            self.stack.redo()
+            QApplication.processEvents()
+            self.check_state()
+
+
+# bpviz.core.trainer.class_count reads int('N') when a multiclass loss is fed a 1-D score:
+# seed 22 steps such a graph (issue 20 item 12's report; test_undo_gives_back.py tells the
+# short story, where an edit raises inside an undo command). Strict: the fix passes it.
+CLASS_COUNT_BUG = pytest.mark.xfail(strict=True, raises=ValueError,
+                                    reason="trainer.class_count: int('N')")
+
+
+@pytest.mark.parametrize("seed", [pytest.param(s, marks=CLASS_COUNT_BUG) if s == 22 else s
+                                  for s in range(UNDO_SEEDS)])
+def test_undo_gives_back_every_state_of_a_random_session(qtbot, window, seed, no_dialogs):
+    """Undo to the start gives back the opened graph, redo to the end the last one, and
+    every step between comes back as it was."""
+    window.open_example(example_path(UNDO_EXAMPLES[seed % len(UNDO_EXAMPLES)]))
+    opened = window.document.graph.to_dict()
+    if seed // len(UNDO_EXAMPLES) % 2:
+        window.set_presentation(True)      # the canvas at 1.6: model positions are not pixels
+    session = UndoSession(window, qtbot, seed)
+    with qtbot.captureExceptions() as escaped:
+        session.run(UNDO_ACTIONS)
+        last = session.states[-1]
+        session.undo_all_then_redo_all()
+    assert escaped == [], (session.log[-10:], escaped[:1])
+    assert session.states[0] == opened and session.graph.to_dict() == last

@@ -50,33 +50,33 @@ class SetInputs(QUndoCommand):
         super().__init__(text)
         self.graph = graph
         self.changes = list(changes)
-        self.before = [(nid, slot, self._current(nid, slot)) for nid, slot, _ in changes]
-
-    def _current(self, nid, slot):
-        inputs = self.graph.nodes[nid].inputs
-        return inputs[slot] if slot < len(inputs) else None
+        self.before = []                    # (node id, its inputs before each change)
 
     def redo(self):
-        for nid, slot, src in self.changes:
-            self.graph.set_input(nid, slot, src)
+        self.before = [(nid, self.graph.set_input(nid, slot, src))
+                       for nid, slot, src in self.changes]
 
     def undo(self):
-        for nid, slot, src in reversed(self.before):
-            self.graph.set_input(nid, slot, src)
+        for nid, inputs in reversed(self.before):
+            self.graph.restore_inputs(nid, inputs)
 
 
 class SetAttrs(QUndoCommand):
+    """Edit a node's attributes. Parameters that stop fitting them go with the step: what
+    redo takes away, undo gives back, and the other way round."""
+
     def __init__(self, graph, nid: str, attrs: dict):
         super().__init__(f"Edit {nid}")
         self.graph, self.nid = graph, nid
         self.old = dict(graph.nodes[nid].attrs)
         self.new = dict(attrs)
+        self.taken = None                   # what the last redo or undo took away
 
     def redo(self):
-        self.graph.set_attrs(self.nid, self.new)
+        self.taken = self.graph.set_attrs(self.nid, self.new, self.taken)
 
     def undo(self):
-        self.graph.set_attrs(self.nid, self.old)
+        self.taken = self.graph.set_attrs(self.nid, self.old, self.taken)
 
 
 class MoveNodes(QUndoCommand):

@@ -186,13 +186,13 @@ class GraphScene(QGraphicsScene):
     def _begin_connection(self, port, pos: QPointF) -> None:
         nid, side, slot = port
         detached = None
-        if side == "in" and self.graph.nodes[nid].inputs[slot] is not None:
-            # pick up the existing edge by its input end
-            detached = (nid, slot)
-            src = self.graph.nodes[nid].inputs[slot]
-            item = self.nodes[src]
-            fixed = ("out", src, 0, item.mapToScene(item.output_port()))
-            self.edges[(nid, slot)].setVisible(False)
+        if side == "in" and (nid, slot) in self.edges:
+            # pick up the edge drawn there by its input end (a file's node may list fewer
+            # inputs than its op has, or a source that does not exist: no edge then)
+            detached, edge = (nid, slot), self.edges[(nid, slot)]
+            item = self.nodes[edge.src]
+            fixed = ("out", edge.src, 0, item.mapToScene(item.output_port()))
+            edge.setVisible(False)
         elif side == "in":
             item = self.nodes[nid]
             fixed = ("in", nid, slot, item.mapToScene(item.input_port(slot)))
@@ -230,7 +230,9 @@ class GraphScene(QGraphicsScene):
             item = self.nodes.get(nid)
             if item is not None and (item.pos().x(), item.pos().y()) != old:
                 new = (item.pos().x() / self.scale_, item.pos().y() / self.scale_)
-                moved[nid] = ((old[0] / self.scale_, old[1] / self.scale_), new)
+                # the model's own position, not the item's divided by the scale: at 1.6 that
+                # is often off in the last bit, and undo would not give the node back
+                moved[nid] = (tuple(self.graph.nodes[nid].ui.get("pos", (0, 0))), new)
         self._press_positions = {}
         if moved:
             self.nodes_moved.emit(moved)
