@@ -215,7 +215,7 @@ class Classroom:
             self.stepper = Stepper(self.graph, self.feeds(), train=self.train_mode,
                                    sample=self.data.sample, cap=self.jacobian_cap,
                                    max_rows=self.jacobian_rows)
-        except (GraphError, DataError) as err:
+        except ValueError as err:        # GraphError, DataError: a graph or data not ready
             self._set_reason(str(err))
             return False
         self.after_update = False

@@ -39,9 +39,11 @@ def binary_loss(graph) -> bool:
 def class_count(graph) -> int | None:
     """How many classes the graph's classification loss scores (None without one)."""
     node = next((n for n in graph.nodes.values() if classifies(n) == "multiclass"), None)
-    if node is None or node.inputs[0] not in graph.analyze().shapes:
-        return None
-    return int(graph.analyze().shapes[node.inputs[0]][-1])
+    scores = node.inputs[0] if node is not None and node.inputs else None
+    shape = graph.analyze().shapes.get(scores)
+    if shape is None or len(shape) < 2 or not isinstance(shape[-1], int):
+        return None                    # not connected, or scores of no class axis (N,)
+    return shape[-1]
 
 
 HELD_OUT = 0.2           # the fraction of the data that training is measured on

@@ -276,15 +276,7 @@ class UndoSession(RandomSession):
             self.check_state()
 
 
-# bpviz.core.trainer.class_count reads int('N') when a multiclass loss is fed a 1-D score:
-# seed 22 steps such a graph (issue 20 item 12's report; test_undo_gives_back.py tells the
-# short story, where an edit raises inside an undo command). Strict: the fix passes it.
-CLASS_COUNT_BUG = pytest.mark.xfail(strict=True, raises=ValueError,
-                                    reason="trainer.class_count: int('N')")
-
-
-@pytest.mark.parametrize("seed", [pytest.param(s, marks=CLASS_COUNT_BUG) if s == 22 else s
-                                  for s in range(UNDO_SEEDS)])
+@pytest.mark.parametrize("seed", range(UNDO_SEEDS))
 def test_undo_gives_back_every_state_of_a_random_session(qtbot, window, seed, no_dialogs):
     """Undo to the start gives back the opened graph, redo to the end the last one, and
     every step between comes back as it was."""

@@ -63,10 +63,6 @@ def test_a_node_with_fewer_inputs_than_its_op_connects_and_undoes(qtbot, window)
 
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="bpviz.core.trainer.class_count reads int('N') from a 1-D score "
-                          "(issue 20 item 12): a listener of the graph's events raises in "
-                          "the middle of an undo command")
 def test_an_edit_after_a_stepping_problem_with_a_one_dimensional_score(window):
     """binary_hinge: y is a Sum of shape (N); a CrossEntropyLoss after it is a wrong graph,
     not a crash. Once stepping has a problem to show, every edit asks the data again."""
