@@ -36,8 +36,22 @@ def readings(text) -> list[float]:
     power = _POWER.fullmatch(s)
     if power:
         values = readings(power.group("m")) if power.group("m") else [1.0]
-        return sorted({float(f"{v!r}e{int(power.group('e'))}") for v in values})
+        return _scaled(values, int(power.group("e")))
     return _plain(s)
+
+
+def _scaled(values: list[float], exponent: int) -> list[float]:
+    """Each of ``values`` times 10^exponent, exactly where it can be written so ("3" and
+    -8 make 3e-8), the finite ones."""
+    out = set()
+    for v in values:
+        try:
+            r = v * 10.0 ** exponent if "e" in repr(v) else float(f"{v!r}e{exponent}")
+        except OverflowError:
+            continue
+        if math.isfinite(r):
+            out.add(r)
+    return sorted(out)
 
 
 def _plain(s: str) -> list[float]:

@@ -61,6 +61,11 @@ class Graph(Editing, Execution, Analyzing):
         # inputs, moved, meta; and ("batch", None) when the edits of a batch() are done
         self.changed = Signal()
         self.batching = 0
+        self.edits = 0                   # changes of nodes, attributes or wiring so far
+        self.changed.connect(self._count)
+
+    def _count(self, kind: str, _nid) -> None:
+        self.edits += kind not in ("moved", "batch")
 
     # --- building -------------------------------------------------------------------
     @classmethod

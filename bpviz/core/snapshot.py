@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 @dataclass
 class Snapshot:
     graph: Graph
+    edits: int                     # Graph.edits: the graph as it was then
     params: ParamState
     rng: dict                      # the dropout draws' state where stepping starts
     data: DataSource
@@ -34,13 +35,21 @@ class Snapshot:
 def take(c: Classroom) -> Snapshot:
     g, t = c.graph, c.trainer
     rng = c.stepper.rng_start if c.stepper is not None else g.rng.bit_generator.state
-    return Snapshot(g, g.param_state(), rng, replace(c.data), c.train_mode, c.steps_taken,
+    return Snapshot(g, g.edits, g.param_state(), rng, replace(c.data), c.train_mode,
+                    c.steps_taken,
                     c.optimizer, t, None if t is None else t.mark())
+
+
+def still_fits(shot: Snapshot) -> bool:
+    """The graph has not been edited since: its weights and steps still fit it."""
+    return shot.graph.edits == shot.edits
 
 
 def come_back(c: Classroom, shot: Snapshot) -> None:
     """Put ``shot``'s graph (and weights), data, stepping and optimizer back into ``c``,
-    announced once."""
+    announced once. ValueError when the graph was edited since (``still_fits``)."""
+    if not still_fits(shot):
+        raise ValueError("the graph was edited since: its weights and steps no longer fit")
     with c.held():
         if shot.graph is not c.graph:
             c.set_graph(shot.graph)
@@ -62,6 +71,8 @@ def come_back(c: Classroom, shot: Snapshot) -> None:
             shot.trainer.rewind(shot.trainer_mark, shot.optimizer.build())
             c.train_data, c.held_out = hold_out(c.data.dataset)
         c.trainer_reset.emit()
+        if c.stepper is not None and c.stepper.rng_start != shot.rng:
+            c.drop_stepper()                # it drew other dropout masks
         if c.stepper is None:               # stepped again: the same dropout masks
             c.graph.rng.bit_generator.state = shot.rng
         c.go_to_step(shot.steps)

@@ -156,14 +156,16 @@ class FileMenu(QObject):
 
     def maybe_save(self) -> bool:
         """True when it is fine to replace the document (saved, discarded or unchanged).
-        A lesson running ends first: the question is then about the user's own graph."""
-        self.window.lessons.leave()
-        if not self.window.document.modified:
-            return True
-        answer = self.window.ask_unsaved()
-        if answer == QMessageBox.Save:
-            return self.save()
-        return answer == QMessageBox.Discard
+        A lesson running ends, unless the user cancels: the question is about the user's
+        own graph, the one the lesson set aside."""
+        lessons, w = self.window.lessons, self.window
+        aside = w.classroom.aside if lessons.active else None
+        modified = aside.modified if aside is not None else w.document.modified
+        answer = w.ask_unsaved() if modified else QMessageBox.Discard
+        if answer not in (QMessageBox.Save, QMessageBox.Discard):
+            return False                      # Cancel: the lesson goes on, nothing is lost
+        lessons.leave()
+        return self.save() if answer == QMessageBox.Save else True
 
     def check_recovery(self) -> bool:
         """Offer to restore what autosave kept from a session that crashed."""

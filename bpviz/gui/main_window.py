@@ -4,6 +4,8 @@ the BackpropWorkspace's; the File menu's work is the FileMenu's; the remembered 
 and docks are the WindowLayout's."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget
 
@@ -179,8 +181,12 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, title, text)
 
     def ask_unsaved(self) -> QMessageBox.StandardButton:
+        """About the user's own graph: the one a lesson set aside, while it runs."""
+        aside = self.classroom.aside if self.lessons.active else None
+        name = (Path(aside.graph_file).name if aside.graph_file else aside.graph.name or
+                "untitled") if aside is not None else self.document.title.rstrip(' •')
         return QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to {self.document.title.rstrip(' •')}?",
+            self, "Unsaved changes", f"Save the changes to {name}?",
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
 
     def ask_restore(self, record) -> bool:

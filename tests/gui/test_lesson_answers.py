@@ -217,6 +217,8 @@ def test_no_question_shows_its_answer_before_the_reveal_and_the_card_states_it(
                 check_card(window, lesson, step)
                 cards += 1
         lessons.next()
+    assert lessons.finishing                       # the end: Page Down once more leaves
+    lessons.next()
     expected = sum(s.question is not None and s.question.card is not None for s in lesson.steps)
     assert cards == expected and not lessons.active
     listed = {(name, k, t) for (name, k), texts in NOT_THE_ANSWER.items() for t in texts

@@ -2,6 +2,7 @@
 to a step, which comes back as it was left (the stepped node, its numbers, the enlarged
 view), with its answer shown instead of asked again and the score as first answered."""
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 
 from bpviz.core.lessons import load_lesson
@@ -100,3 +101,17 @@ def test_a_wrong_first_answer_gets_a_second_try_and_the_score_keeps_the_first(qt
     qtbot.mouseClick(panel.check, Qt.LeftButton)
     assert "Right" in panel.feedback.text() and not panel.check.isEnabled()
     assert window.lessons.answers("02_chain_rule") == {str(asked): False}
+
+
+@pytest.mark.parametrize("typed", ["nan", "1e999", "9" * 400, "fast", "1e-5·10^5x"])
+def test_text_that_is_no_number_uses_up_no_try(qtbot, window, typed):
+    asked = next(i for i, step in enumerate(LESSON_2.steps)
+                 if step.question and not step.question.choices)
+    question = LESSON_2.steps[asked].question
+    window.lessons.open("02_chain_rule", asked, ask=False)
+    with qtbot.captureExceptions() as escaped:
+        window.lessons.answer(typed)
+    assert escaped == [] and "is not a number" in window.lessons.panel.feedback.text()
+    assert window.lessons.answers("02_chain_rule") == {}
+    window.lessons.answer(str(question.answer))
+    assert window.lessons.answers("02_chain_rule") == {str(asked): True}

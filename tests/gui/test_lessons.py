@@ -29,7 +29,9 @@ def walk(qtbot, window, lesson):
             assert lessons.panel.error.text() == "", (lesson.name, index)
         yield index, step
         lessons.next()
-    assert not lessons.active                          # Finish leaves the lesson
+    assert lessons.active and lessons.finishing         # a stray Page Down at the end ...
+    lessons.next()
+    assert not lessons.active                          # ... and Finish leaves the lesson
 
 
 def expect(window, actions) -> None:
@@ -212,3 +214,14 @@ def test_an_enlarged_view_follows_the_strip_when_the_layout_moves_it(qtbot, wind
     qtbot.wait(20)
     strip = dock.mapTo(window, dock.rect().topLeft()).y()
     assert window.focus.view.geometry().bottom() < strip
+
+
+def test_page_up_after_the_last_step_cancels_leaving(qtbot, window):
+    window.lessons.open("01_one_layer", 5, ask=False)
+    qtbot.keyClick(window.view, Qt.Key_PageDown)
+    assert window.lessons.active and window.lessons.panel.next.text() == "Leave the lesson"
+    qtbot.keyClick(window.view, Qt.Key_PageUp)
+    assert window.lessons.index == 5 and not window.lessons.finishing
+    qtbot.keyClick(window.view, Qt.Key_PageDown)
+    qtbot.keyClick(window.view, Qt.Key_PageDown)
+    assert not window.lessons.active

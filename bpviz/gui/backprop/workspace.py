@@ -186,6 +186,20 @@ class BackpropWorkspace(QObject):
         self.inspector.show_event(event)
         if event is not None:
             self.docks["inspector"].raise_()
+        self._follow_focus()
+
+    def _follow_focus(self) -> None:
+        """An enlarged Inspector view shows the numbers the Inspector shows: enlarged again
+        from its page when that page is still shown (another sample, the same node), closed
+        when the Inspector shows another page."""
+        focus = self.window.focus
+        origin = focus.origin if focus.is_open else None
+        if origin is None or not shiboken6.isValid(origin):
+            return
+        if self.inspector.widget() is not None and self.inspector.widget().isAncestorOf(origin):
+            focus.open(origin)
+        elif self.inspector.isAncestorOf(origin) or self.inspector.shelf.isAncestorOf(origin):
+            focus.close()
 
     def check_gradient(self, nid: str) -> None:
         """Central differences against the analytic gradient, on a copy of the graph (the

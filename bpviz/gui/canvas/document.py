@@ -39,7 +39,8 @@ class Document(QObject):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.path: Path | None = None
         self._next: tuple = (None, False, None)   # file, state, example of the graph to come
-        self.example: tuple | None = None     # (example's path, Classroom.params_version)
+        # (example's path, Classroom.params_version, the graph read from it)
+        self.example: tuple | None = None
         classroom.graph_replaced.connect(self._graph_replaced)
         self.autosave = QTimer(self)
         self.autosave.setInterval(AUTOSAVE_MS)
@@ -69,14 +70,15 @@ class Document(QObject):
         file (a recovered graph, one a lesson or session gives back); ``example``: the
         shipped example it was read from."""
         place_unpositioned(graph)
-        self._next = (path, modified, example)
+        self._next, self.example = (path, modified, example), None
         self.classroom.set_graph(graph)
 
     def _graph_replaced(self, graph: Graph) -> None:
         """The classroom shows another graph: a document of its own (a graph that came
         without ``set_graph`` is a new, unsaved one)."""
         (path, modified, example), self._next = self._next, (None, False, None)
-        self.example = None if example is None else (example, self.classroom.params_version)
+        self.example = None if example is None else (example, self.classroom.params_version,
+                                                     graph)
         place_unpositioned(graph)
         self.path = Path(path) if path else None
         self.undo_stack.clear()
@@ -101,7 +103,8 @@ class Document(QObject):
         """Examples open as new, unsaved documents (Save asks where). The example shown,
         neither edited nor trained since it was opened, is opened again without reading it
         (AlexNet's 61 M weights take a second)."""
-        if self.example == (str(path), self.classroom.params_version) and not self.modified:
+        if self.example == (str(path), self.classroom.params_version, self.graph) \
+                and not self.modified:
             self._next = (None, False, str(path))
             self.classroom.reopen()
             return

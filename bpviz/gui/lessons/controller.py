@@ -4,19 +4,20 @@ the lesson runs and given back when it ends."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
-import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog
 
-from ...core.session import Aside
-from ...core.snapshot import Snapshot
+from ...core.answers import readings
 from ...core.data_source import BUILTIN
 from ...core.lessons import (SUFFIX, TABS, Lesson, LessonError, lessons_in, load_lesson,
                              where)
+from ...core.optim import OptimizerSettings
+from ...core.session import Aside
+from ...core.snapshot import still_fits
 from ...paths import lessons_dir
 from ..settings import settings
+from . import moments
 from .panel import LessonPanel
 from .runner import LessonRunner
 
@@ -32,7 +33,6 @@ def find_lesson(name_or_path: str) -> Lesson:
     return load_lesson(path)
 
 
-KEEP_OTHER_GRAPHS = 64 * 2**20   # bytes of weights of earlier graphs kept to go back to
 WARM_UP_MS = 0                    # right after the first step is shown
 
 
@@ -40,17 +40,6 @@ def warm_up() -> None:
     """Load what later steps' views need (the plots' library: a quarter of a second) while
     the class reads the first step, not when Page Down is pressed."""
     import pyqtgraph  # noqa: F401
-
-
-@dataclass
-class Visited:
-    """A step as it was left: the Classroom, and what only the window shows (the tab, the
-    enlarged view, the Update & Train panel, the labs' settings)."""
-    snapshot: Snapshot
-    tab: str
-    focused: str                   # the objectName of the enlarged widget ('' if none)
-    training: bool                 # the Update & Train panel shown
-    labs: dict                     # {lab: its state}, the labs built
 
 
 class LessonController(QObject):
@@ -63,12 +52,14 @@ class LessonController(QObject):
         self.runner = LessonRunner(window)
         self.lesson: Lesson | None = None
         self.index = 0
-        self.visited: dict[int, Visited] = {}     # steps of this run, as they were left
+        self.visited: dict[int, moments.Visited] = {}   # this run's steps, as they were left
         self.revealed: set[int] = set()           # steps whose answer was shown in this run
         self.tried: set[int] = set()              # steps answered in this run (scored)
         self.cards: dict[int, str] = {}           # the value each revealed step's card showed
         self.live = False                         # a step is shown (not yet at the start)
         self.problems_shown = True
+        self.user_view: moments.Visited | None = None   # the user's, as the lesson found it
+        self.origin: moments.Visited | None = None      # the lesson's start
         self.panel = LessonPanel()
         self.dock = QDockWidget("Lesson", window)
         self.dock.setObjectName("dock_lesson")
@@ -94,11 +85,16 @@ class LessonController(QObject):
         if self.lesson is None:
             self.starting.emit()
         classroom = self.window.classroom
+        self._stop_training()
         if classroom.aside is None:
             classroom.aside = self._user_state()
+            self.user_view = moments.take(self.window)    # given back exactly at the end
         self.lesson = lesson
         self._forget_run()
         self._show_dock()
+        with classroom.held():                     # a lesson starts from the defaults
+            classroom.set_optimizer(OptimizerSettings().kind)
+        self.origin = moments.take(self.window)
         QTimer.singleShot(WARM_UP_MS, self, warm_up)
         return self.go(step)
 
@@ -106,6 +102,13 @@ class LessonController(QObject):
         """A new run of a lesson: no step visited, revealed or answered yet."""
         self.visited, self.revealed, self.tried, self.live = {}, set(), set(), False
         self.cards = {}
+        self.finishing = False                  # Page Down once more at the end leaves
+
+    def _stop_training(self) -> None:
+        """Continuous training stops: a lesson must not train the user's graph behind it."""
+        training = self.window.workspace.training
+        if training.built:
+            training.panel.set_continuous(False)
 
     def _show_dock(self) -> None:
         """The lesson is a strip under the canvas, in the Problems list's place (hidden
@@ -138,14 +141,19 @@ class LessonController(QObject):
         self.dock.hide()
         self.window.docks["problems"].setVisible(self.problems_shown)
         w = self.window
+        self._stop_training()
         state, w.classroom.aside = w.classroom.aside, None
+        view, self.user_view, self.origin = self.user_view, None, None
         if state is not None:
             with w.classroom.held():
                 w.document.set_graph(state.graph, state.graph_file, state.modified)
-                if state.data in BUILTIN:
-                    w.classroom.use_builtin(state.data)
-                w.classroom.set_batch(state.batch)
-                w.classroom.set_sample(min(state.sample, w.classroom.data.samples - 1))
+                if view is not None and still_fits(view.snapshot):   # weights, data, steps
+                    moments.come_back(self.window, view)
+                else:                            # put aside by a session file
+                    if state.data in BUILTIN:
+                        w.classroom.use_builtin(state.data)
+                    w.classroom.set_batch(state.batch)
+                    w.classroom.set_sample(min(state.sample, w.classroom.data.samples - 1))
             w.show_tab(state.tab)
         w.say("Left the lesson: your graph is back")
         self.changed.emit()
@@ -159,7 +167,8 @@ class LessonController(QObject):
         lesson, w = self.lesson, self.window
         leaving = self.index if self.live else None
         if leaving is not None:
-            self.visited[leaving] = self._visited()
+            self.visited[leaving] = moments.take(self.window)
+        self.visited = moments.bounded(self.visited, w.classroom.graph)
         came_back = index in self.visited
         follows = leaving == index - 1 and (lesson.steps[leaving].question is None
                                             or leaving in self.revealed)
@@ -169,7 +178,7 @@ class LessonController(QObject):
         try:
             with w.classroom.held():
                 if came_back:
-                    self._come_back(self.visited[index])
+                    moments.come_back(self.window, self.visited[index])
                 else:
                     self._run_up_to(index, fresh=not follows)
         except (LessonError, ValueError) as err:
@@ -177,8 +186,8 @@ class LessonController(QObject):
             self.changed.emit()                # the Lessons menu follows a failed step too
             return False
         if came_back:
-            self._refocus(self.visited[index].focused)
-        self._bound_memory()
+            moments.refocus(w, self.visited[index])
+        self.visited = moments.bounded(self.visited, w.classroom.graph)
         step = lesson.steps[index]
         if step.question is not None and index in self.revealed:
             self.panel.show_answer(step.question, self.answers(lesson.name).get(str(index)),
@@ -187,28 +196,16 @@ class LessonController(QObject):
         self.changed.emit()
         return True
 
-    def _bound_memory(self) -> None:
-        """Steps shown on another graph than the current one (an earlier example) keep it
-        only while those graphs' weights stay small: beyond that they are run again from
-        their example step when gone back to (lesson 8 would hold two AlexNets)."""
-        current, kept, counted = self.window.classroom.graph, {}, {}
-        for i, v in sorted(self.visited.items(), key=lambda item: -item[0]):
-            if v.snapshot.graph is not current:
-                for ps in v.snapshot.params.params.values():
-                    counted.update((id(a), a.nbytes) for a in ps.values())
-                if sum(counted.values()) > KEEP_OTHER_GRAPHS:
-                    continue
-            kept[i] = v
-        self.visited = kept
-
     def _run_up_to(self, index: int, fresh: bool) -> None:
         """Run step ``index``'s actions (and, ``fresh``, the earlier steps' from the last
         one that opens an example); a question's reveal waits for the answer."""
         lesson = self.lesson
         start = index
-        if fresh:
+        if fresh:                  # from the lesson's start: none of a later step's state
             start = max((i for i in range(index + 1)
                          if any("example" in a for a in lesson.steps[i].actions)), default=0)
+            if self.origin is not None and still_fits(self.origin.snapshot):
+                moments.come_back(self.window, self.origin)
         for i in range(start, index + 1):
             step = lesson.steps[i]
             self.runner.run(step.actions, where(lesson.name + SUFFIX, i, step.title, "do"),
@@ -216,37 +213,6 @@ class LessonController(QObject):
             if i < index or step.question is None:
                 self.runner.run(step.reveal, where(lesson.name + SUFFIX, i, step.title,
                                                    "reveal"), replay=i < index)
-
-    def _visited(self) -> Visited:
-        w = self.window
-        origin = w.focus.origin if w.focus.is_open else None
-        focused = origin.objectName() if origin is not None and shiboken6.isValid(origin) \
-            else ""
-        labs = {name: page.panel.state() for name, page in
-                (("losses", w.losses), ("optimizers", w.optimizers)) if page.built}
-        return Visited(w.classroom.snapshot(), TABS[w.tabs.currentIndex()], focused,
-                       w.workspace.docks["training"].isVisible(), labs)
-
-    def _come_back(self, visited: Visited) -> None:
-        w = self.window
-        shot = visited.snapshot
-        if shot.graph is not w.classroom.graph:
-            w.document.set_graph(shot.graph, None)
-        w.classroom.restore(shot)
-        for name, state in visited.labs.items():
-            lab = getattr(w, name).panel
-            if lab.state() != state:             # a race is run again only if it differs
-                lab.set_state(state)
-        w.workspace.docks["training"].setVisible(visited.training)
-        w.show_tab(visited.tab)
-
-    def _refocus(self, name: str) -> None:
-        """Enlarge again the view that was enlarged when the step was left."""
-        if not name:
-            return
-        widget = self.window.findChild(QWidget, name)
-        if widget is not None:
-            self.window.focus.open(widget)
 
     def _failed(self, message: str) -> None:
         self.panel.show_error(message)
@@ -261,11 +227,20 @@ class LessonController(QObject):
             return
         if self.index + 1 < len(self.lesson.steps):
             self.go(self.index + 1)
+        elif not self.finishing:             # a presenter remote's extra press: ask once
+            self.finishing = True
+            self.panel.next.setText("Leave the lesson")
+            self.window.say("End of the lesson: Page Down once more leaves it, Page Up goes "
+                            "back")
         else:
             self.window.say(f"End of the lesson '{self.lesson.title}'")
             self.leave()
 
     def previous(self) -> None:
+        if self.lesson is not None and self.finishing:      # back from "leave?"
+            self.finishing = False
+            self.panel.next.setText("Finish")
+            return
         if self.lesson is not None and self.index > 0:
             self.go(self.index - 1)
 
@@ -288,6 +263,10 @@ class LessonController(QObject):
         """Check an answer: a wrong first one gets a second try, then the answer shows.
         The score keeps the first answer given in this run of the lesson."""
         step = self.lesson.steps[self.index]
+        if not step.question.choices and not readings(given):   # no try used up on a typo
+            self.panel.show_retry(f"{str(given)[:40]!r} is not a number: type it as 0.25, "
+                                  f"0,25, 1/4, 25 % or 3e-8")
+            return
         right = step.question.is_right(given)
         if self.index not in self.tried:
             self.tried.add(self.index)
