@@ -118,7 +118,7 @@ class Classroom:
         self._data_changed()
 
     def set_batch(self, size: int) -> None:
-        if not isinstance(size, int) or not 1 <= size <= MAX_BATCH:
+        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_BATCH:
             raise ValueError(f"batch: expected a whole number from 1 to {MAX_BATCH:,}, "
                              f"got {shown(size)}")
         if size != self.data.batch:

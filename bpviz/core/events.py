@@ -34,10 +34,16 @@ class Gate:
     def flush(self) -> None:
         """Let what is held through now (a view about to be used must show the state so
         far); the gate stays held for what comes after."""
+        raised = []
         while self._queued:
             signal = next(iter(self._queued))
             args = self._queued.pop(signal)
-            signal.deliver(*args)
+            try:
+                signal.deliver(*args)
+            except Exception as err:   # noqa: BLE001 - the others still follow; raised after
+                raised.append(err)
+        if raised:
+            raise raised[0]
 
     def queue(self, signal: Signal, args: tuple) -> None:
         self._queued.pop(signal, None)     # moved to the end: the last emission counts
@@ -67,8 +73,16 @@ class Signal:
             self.deliver(*args)
 
     def deliver(self, *args) -> None:
+        """Call every slot, even after one raised (each view must follow the model); the
+        first exception is raised after."""
+        raised = []
         for fn in list(self._slots):
-            fn(*args)
+            try:
+                fn(*args)
+            except Exception as err:   # noqa: BLE001 - re-raised below
+                raised.append(err)
+        if raised:
+            raise raised[0]
 
 
 class Background:

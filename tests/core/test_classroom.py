@@ -211,3 +211,26 @@ def test_a_session_whose_steps_cannot_all_be_taken_names_the_field():
     session.steps = 10_000
     with pytest.raises(ValueError, match="field stepper.steps: stepping stopped after"):
         restore_classroom(Classroom(), session)
+
+
+def test_a_view_that_raises_does_not_keep_the_others_from_following():
+    c = classroom_of("spirals_mlp")
+    seen = []
+
+    def broken(_event):
+        raise RuntimeError("a broken view")
+    c.stepped.connect(broken)
+    c.stepped.connect(seen.append)
+    with pytest.raises(RuntimeError, match="a broken view"):
+        with c.held():
+            c.step()
+            c.set_batch(4)
+    assert len(seen) == 1                            # the second view still followed
+    c.stepped.disconnect(broken)
+    c.step()
+    assert len(seen) == 2                            # nothing left queued in the gate
+
+
+def test_a_batch_of_true_is_refused():
+    with pytest.raises(ValueError, match="batch"):
+        classroom_of("spirals_mlp").set_batch(True)

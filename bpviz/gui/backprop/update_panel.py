@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPus
                                QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
 from ...core.array_views import as_matrix
+from ...core.optim import build
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap
 from ..widgets.optimizer_form import PRESETS, UPDATE_FORMULAS, OptimizerForm
@@ -132,10 +133,11 @@ class UpdatePanel(QWidget):
     def _show_optimizer(self, settings) -> None:
         """The Classroom's optimizer in the form (a lesson or an earlier step set it)."""
         try:
-            shown = (self.kind.currentText(), self.optim_form.values())
+            shown = (self.kind.currentText(),
+                     build(self.kind.currentText(), self.optim_form.values()))
         except ValueError:
             shown = None
-        if not self._typing and shown != (settings.kind, settings.all_values):
+        if not self._typing and shown != (settings.kind, settings.build()):
             self.optim_form.set_values(settings.kind, settings.all_values)
         self.update_formula.set_latex(UPDATE_FORMULAS[settings.kind])
         self.form_problem = ""
