@@ -4,6 +4,7 @@ values are shown; and the rules that fit data to a graph."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -84,14 +85,20 @@ def builtin(name: str, graph) -> ds.Dataset:
     if name not in BUILTIN:
         raise ValueError(f"no built-in data set {name!r} (data sets: {', '.join(BUILTIN)})")
     classes = class_count(graph) if graph is not None else None
+    shape = input_shape(graph) if graph is not None else None
+    size = shape[1] if shape is not None and len(shape) == 3 and shape[1] == shape[2] else 16
+    return _made(name, classes, max(4, min(size, 256)))
+
+
+@lru_cache(maxsize=3)
+def _made(name: str, classes: int | None, size: int) -> ds.Dataset:
+    """Made once for its arguments: 40 images of 224x224x3 take 0.15 s, and a lesson going
+    back and forth asks for the same set again (nothing changes a Dataset's arrays)."""
     if name in ds.TOY_2D:
         kwargs = {"classes": min(classes, 5)} if classes and name in ("spirals", "blobs") else {}
         return ds.TOY_2D[name](n=300, seed=0, **kwargs)
     if name in ds.SIGNED_2D:
         return ds.SIGNED_2D[name](n=300, seed=0)
-    shape = input_shape(graph) if graph is not None else None
-    size = shape[1] if shape is not None and len(shape) == 3 and shape[1] == shape[2] else 16
-    size = max(4, min(size, 256))
     n = 40 if size > 64 else 600                 # 224x224x3 images are 1.2 MB each
     names = {"shapes": ds.SHAPE_CLASSES, "colour_shapes": ds.COLOUR_SHAPES}.get(name)
     kwargs = {"classes": max(2, min(classes, len(names)))} if names and classes else {}
