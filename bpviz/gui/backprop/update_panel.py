@@ -157,10 +157,7 @@ class UpdatePanel(QWidget):
         self.changes = {}
         keys = list(t.keys) if t is not None else []
         if keys != self._keys:
-            self._keys = keys
-            self.param_choice.clear()
-            for nid, p in keys:
-                self.param_choice.addItem(f"{nid}.{p}", (nid, p))
+            self._list_params(keys)
         if t is None or not t.history:
             self.train_curve.setData([], [])
             self.test_curve.setData([], [])
@@ -191,11 +188,17 @@ class UpdatePanel(QWidget):
     def _ensure_keys(self) -> None:
         t = self.classroom.trainer
         if t is not None and list(t.keys) != self._keys:
-            self._keys = list(t.keys)
-            self.param_choice.clear()
-            for nid, p in self._keys:
-                self.param_choice.addItem(f"{nid}.{p}", (nid, p))
+            self._list_params(list(t.keys))
             self._redraw_map_points()
+
+    def _list_params(self, keys: list) -> None:
+        """The parameters to choose from (quietly: the caller shows the change once)."""
+        self._keys = keys
+        self.param_choice.blockSignals(True)
+        self.param_choice.clear()
+        for nid, p in keys:
+            self.param_choice.addItem(f"{nid}.{p}", (nid, p))
+        self.param_choice.blockSignals(False)
 
     def show_change(self) -> None:
         """W before, the step and W after, for the parameter chosen in the combo."""

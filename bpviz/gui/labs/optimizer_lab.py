@@ -6,7 +6,7 @@ bpviz.core.labs.race (so from bpviz.core.optim)."""
 from __future__ import annotations
 
 import time
-from functools import partial
+from functools import lru_cache, partial
 
 import numpy as np
 import pyqtgraph as pg
@@ -31,6 +31,12 @@ RACE_SECONDS = 3.0                  # a whole run takes this long, however slow 
 GRID = 161                          # heat-map points per side, over whatever the view shows
 
 
+@lru_cache(maxsize=1)
+def real_data_model() -> landscapes.LinearModel:
+    """The 'linear model (real data)' surface's model: two classes of blobs, made once."""
+    return landscapes.LinearModel.from_dataset(ds.blobs(n=1000, classes=2, seed=0))
+
+
 def plotted_losses(run) -> np.ndarray:
     """The run's losses as the log axis shows them: shifted above 0 when they go below, and
     at least 1e-12 (the saddle's race reaches −1e20, where adding 1e-12 is lost to rounding
@@ -41,6 +47,7 @@ def plotted_losses(run) -> np.ndarray:
 class OptimizerLab(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._grids: dict = {}             # (surface, condition) -> its heat map's grid
         self.surface_kind = QComboBox()
         self.surface_kind.addItems(list(surface.TEST_SURFACES) + ["linear model (real data)"])
         self.condition = Slider("condition", 1, 100, 10, step=1)
@@ -144,8 +151,7 @@ class OptimizerLab(QWidget):
         self.condition.setVisible(False)
         if kind in surface.TEST_SURFACES:
             return surface.TEST_SURFACES[kind]()
-        model = landscapes.LinearModel.from_dataset(ds.blobs(n=1000, classes=2, seed=0))
-        return model
+        return real_data_model()
 
     def new_surface(self) -> None:
         kind = self.surface_kind.currentText()
@@ -158,7 +164,11 @@ class OptimizerLab(QWidget):
         current = self.optimizers.currentItem()
         if current is not None:
             self._select(current.text())
-        xs, ys, z = self.surface.grid(GRID)
+        key = (kind, self.condition.value() if kind == "quadratic" else None)
+        if key not in self._grids:           # a lesson goes back and forth between them
+            self._grids = {**dict(list(self._grids.items())[-3:]),
+                           key: self.surface.grid(GRID)}
+        xs, ys, z = self._grids[key]
         self.plot.show_surface(xs, ys, z, log=self.surface.log_scale, title=self.surface.name,
                                fill=partial(self.surface.grid, GRID))
         self.start = tuple(self.surface.start)
