@@ -60,6 +60,8 @@ class GraphScene(QGraphicsScene):
     def set_theme(self, theme, scale: float) -> None:
         self.theme, self.scale_ = theme, scale
         self.set_graph(self.graph)           # sizes depend on the scale: rebuild
+        for view in self.views():            # its background's colours, cached
+            view.resetCachedContent()
 
     def _add_node_item(self, nid: str) -> NodeItem:
         node = self.graph.nodes[nid]

@@ -22,6 +22,9 @@ class GraphView(QGraphicsView):
         self.setDragMode(QGraphicsView.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        # the grid is drawn once, not under every node a step repaints (the scene's
+        # set_theme resets it)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self._pan = None
