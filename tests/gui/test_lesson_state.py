@@ -115,3 +115,22 @@ def test_cancel_on_the_unsaved_prompt_keeps_the_lesson(qtbot, window):
     assert window.lessons.active and window.lessons.index == 2
     window.ask_unsaved = lambda: QMessageBox.Discard
     assert window.files.maybe_save() and not window.lessons.active
+
+
+def test_after_a_step_fails_the_lessons_menu_still_works(qtbot, window, tmp_path):
+    """Issue 25 item 11: Next, Previous, Reload and Leave stayed disabled after a failed
+    step, which broke the 'fix the file and reload' loop."""
+    import json
+
+    from bpviz.paths import lessons_dir
+    spec = json.loads((lessons_dir() / "01_one_layer.lesson.json").read_text())
+    spec["steps"][1]["do"] = [{"step_to": {"node": "nowhere", "phase": "forward"}}]
+    path = tmp_path / "mine.lesson.json"
+    path.write_text(json.dumps(spec))
+    window.lessons.open(str(path), 1, ask=False)         # the first step shown fails
+    assert "no node 'nowhere'" in window.lessons.panel.error.text()
+    assert all(action.isEnabled() for action in window.lessons.step_actions)
+    spec["steps"][1]["do"] = [{"step_to": {"node": "flatten", "phase": "forward"}}]
+    path.write_text(json.dumps(spec))
+    window.lessons.step_actions[2].trigger()              # Reload Lesson
+    assert window.lessons.panel.error.text() == "" and window.lessons.index == 1
