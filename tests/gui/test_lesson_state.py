@@ -134,3 +134,20 @@ def test_after_a_step_fails_the_lessons_menu_still_works(qtbot, window, tmp_path
     path.write_text(json.dumps(spec))
     window.lessons.step_actions[2].trigger()              # Reload Lesson
     assert window.lessons.panel.error.text() == "" and window.lessons.index == 1
+
+
+def test_autosave_keeps_the_users_graph_through_a_lesson(qtbot, window):
+    """Issue 25 item 2: edits made just before a lesson were never saved, and editing the
+    lesson's graph replaced the user's recovery file with the lesson's graph."""
+    import json
+
+    from bpviz.gui.settings import recovery_path
+    fc1 = window.document.graph.nodes["fc1"]
+    window.editor.set_attrs("fc1", {**fc1.attrs, "out_features": 5})   # unsaved, < 20 s
+    mine = window.document.graph.to_dict()
+    window.lessons.open("03_backprop_layers", 1, ask=False)
+    assert json.loads(recovery_path().read_text())["graph"] == mine    # written at the start
+    conv = window.document.graph.nodes["conv"]
+    window.editor.set_attrs("conv", {**conv.attrs, "out_channels": 3})  # the lesson's graph
+    assert window.document.write_recovery()
+    assert json.loads(recovery_path().read_text())["graph"] == mine

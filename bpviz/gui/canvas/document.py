@@ -125,11 +125,17 @@ class Document(QObject):
 
     # --- crash recovery ---------------------------------------------------------------------
     def write_recovery(self) -> bool:
-        """Write the unsaved graph to the recovery file; a clean exit deletes it."""
-        if not self.modified:
+        """Write the user's unsaved graph to the recovery file; a clean exit deletes it.
+        While a lesson runs that is the graph it set aside, never the lesson's own."""
+        aside = self.classroom.aside
+        if aside is not None:
+            graph, path, modified = aside.graph, aside.graph_file, aside.modified
+        else:
+            graph, path, modified = self.graph, self.path, self.modified
+        if not modified:
             return False
-        record = {"saved_at": time.time(), "path": str(self.path) if self.path else None,
-                  "graph": self.graph.to_dict()}
+        record = {"saved_at": time.time(), "path": str(path) if path else None,
+                  "graph": graph.to_dict()}
         try:
             write_atomic(recovery_path(), json.dumps(record))
         except (OSError, GraphError):

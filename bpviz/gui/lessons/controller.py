@@ -89,6 +89,7 @@ class LessonController(QObject):
         if classroom.aside is None:
             classroom.aside = self._user_state()
             self.user_view = moments.take(self.window)    # given back exactly at the end
+            self.window.document.write_recovery()         # a crash in the lesson loses none
         self.lesson = lesson
         self._forget_run()
         self._show_dock()
