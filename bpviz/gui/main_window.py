@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QMainWindow,
+                               QMessageBox, QTabWidget, QTextBrowser, QVBoxLayout)
 
 from .. import __version__
 from ..core.classroom import Classroom
@@ -47,6 +48,24 @@ def make_training_tab(window):
 def show_augment_demo_of(window) -> None:
     from .training.augment_demo import show_augment_demo     # not at start-up
     show_augment_demo(window)
+
+
+class KeysDialog(QDialog):
+    """The keys and mouse gestures, scrolling within the screen (the list is taller than a
+    720 px projector: as a message box it ran off the screen, its OK button with it)."""
+
+    def __init__(self, html: str, parent):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard and mouse")
+        self.text = QTextBrowser()
+        self.text.setHtml(html)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+        room = parent.screen().availableGeometry()
+        self.resize(min(720, room.width() * 9 // 10), room.height() * 8 // 10)
 
 
 class MainWindow(QMainWindow):
@@ -291,8 +310,10 @@ class MainWindow(QMainWindow):
         return "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>"
                                    for k, v in rows) + "</table>"
 
-    def show_keys(self) -> None:
-        QMessageBox.information(self, "Keyboard and mouse", self.keys_text())
+    def show_keys(self) -> KeysDialog:
+        dialog = KeysDialog(self.keys_text(), self)
+        dialog.show()
+        return dialog
 
     def about(self) -> None:
         QMessageBox.about(self, "About bpviz",

@@ -178,3 +178,12 @@ def test_help_lists_the_shortcuts(window):
     text = window.keys_text()
     for what in ("Undo", "Delete", "Automatic Layout", "Presentation Mode", "Connect"):
         assert what in text
+
+
+def test_the_key_list_fits_a_projector(qtbot, window):
+    """Shift+F1's list was a message box 1,537 px tall on a 720 px screen."""
+    dialog = window.show_keys()
+    qtbot.addWidget(dialog)
+    room = window.screen().availableGeometry()
+    assert dialog.height() <= room.height() and "Step Forward" in dialog.text.toPlainText()
+    dialog.reject()
