@@ -217,61 +217,98 @@ SIGNED_2D = {"blobs ±1": blobs_pm1}
 IMAGES = {"shapes": shapes, "imagenet10": imagenet10, "colour_shapes": colour_shapes}
 
 
+MAX_CSV_BYTES = 256 * 2**20
+MAX_CSV_ROWS = 1_000_000         # rows are read one by one and refused past this
+MAX_CSV_LINE = 2**20             # characters in one line: a row of 100 M cells is not data
+
+
 def read_csv(path, label_column: int = -1) -> Dataset:
     """Feature columns and one label column from a CSV file (a header row is optional).
 
-    Labels may be numbers or names; classes are their sorted distinct values. Every problem
-    is a DataError naming the file, the line and what is wrong."""
+    Labels may be numbers or names; classes are their sorted distinct values. The file must
+    be a regular file of at most MAX_CSV_BYTES and MAX_CSV_ROWS data rows, read a line at a
+    time. Every problem is a DataError naming the file, the line and what is wrong."""
     import csv
+    import io
     from pathlib import Path
 
     from .errors import DataError
+    from .fileformat import open_checked
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataError(f"cannot open '{path}': no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"cannot read '{path.name}' as text: {err}") from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t ")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = [(i + 1, r) for i, r in enumerate(csv.reader(text.splitlines(), dialect))
-                if any(cell.strip() for cell in r)]
-    except csv.Error as err:                    # e.g. a field over 131,072 characters
-        raise DataError(f"'{path.name}' is not a readable CSV file: {err}") from None
-    if not rows:
+    with open_checked(path, MAX_CSV_BYTES, "a CSV data file", DataError) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        try:
+            sample = text.read(4096)
+            text.seek(0)
+            try:
+                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t ")
+            except csv.Error:
+                dialect = csv.excel
+            return _csv_dataset(path, csv.reader(_csv_lines(text, path), dialect),
+                                label_column)
+        except (OSError, UnicodeDecodeError) as err:
+            raise DataError(f"cannot read '{path.name}' as text: {str(err)[:150]}") from None
+        except csv.Error as err:                    # e.g. a field over 131,072 characters
+            raise DataError(f"'{path.name}' is not a readable CSV file: {err}") from None
+
+
+def _csv_lines(text, path):
+    """The lines of an open CSV file, refusing one too long or a file that grew too big."""
+    from .errors import DataError
+    total = 0
+    while line := text.readline(MAX_CSV_LINE + 1):
+        total += len(line)
+        if len(line) > MAX_CSV_LINE or total > MAX_CSV_BYTES:
+            what = (f"a line longer than {MAX_CSV_LINE:,} characters" if len(line) >
+                    MAX_CSV_LINE else f"more than {MAX_CSV_BYTES:,} characters")
+            raise DataError(f"'{path.name}' has {what}: not a CSV file bpviz reads")
+        yield line
+
+
+def _csv_dataset(path, reader, label_column: int) -> Dataset:
+    """The Dataset of the rows of a csv.reader, checked and converted row by row."""
+    from array import array
+
+    from .errors import DataError, shown
+    rows = (row for row in reader if any(cell.strip() for cell in row))
+    row = next(rows, None)
+    if row is None:
         raise DataError(f"'{path.name}' is empty")
     header = None
-    first = list(rows[0][1])
+    first = list(row)
     if -len(first) <= label_column < len(first):
         first.pop(label_column)
     if not _numeric(first):                       # words where features should be: a header
-        header, rows = rows[0][1], rows[1:]
-    if not rows:
+        header, row = row, next(rows, None)
+    if row is None:
         raise DataError(f"'{path.name}' has a header but no data rows")
-    width = len(rows[0][1])
+    width = len(row)
     if width < 2:
         raise DataError(f"'{path.name}' needs at least one feature column and a label column")
     if not -width <= label_column < width:
         raise DataError(f"label column {label_column} does not exist ({width} columns)")
-    features, labels = [], []
-    for line, row in rows:
+    features, labels = array("d"), []
+    while row is not None:
+        line = reader.line_num
+        if len(labels) == MAX_CSV_ROWS:
+            raise DataError(f"'{path.name}' has more than {MAX_CSV_ROWS:,} data rows (at "
+                            f"least {MAX_CSV_ROWS + 1:,}, line {line}): bpviz reads at most "
+                            f"{MAX_CSV_ROWS:,}")
         if len(row) != width:
             raise DataError(f"'{path.name}', line {line}: {len(row)} columns, expected {width}")
         label = row.pop(label_column % width).strip()
         try:
-            features.append([float(cell) for cell in row])
+            features.extend(float(cell) for cell in row)
         except ValueError:
             bad = next(c for c in row if not _numeric([c]))
-            raise DataError(f"'{path.name}', line {line}: '{bad.strip()}' is not a number") from None
+            raise DataError(f"'{path.name}', line {line}: {shown(bad.strip())} is not a "
+                            f"number") from None
         labels.append(label)
+        row = next(rows, None)
     classes = sorted(set(labels), key=float) if _numeric(labels) else sorted(set(labels))
     index = {c: k for k, c in enumerate(classes)}
-    x = np.array(features, dtype=np.float64)
+    x = np.array(features, dtype=np.float64).reshape(len(labels), width - 1)
     if not np.isfinite(x).all():
         raise DataError(f"'{path.name}' holds values that are not finite (nan or inf)")
     name = path.stem if header is None else f"{path.stem} ({', '.join(h.strip() for h in header)})"

@@ -11,7 +11,9 @@ import binascii
 import json
 import math
 import os
+import stat
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -106,22 +108,81 @@ def finite_number(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def read_json(path) -> object:
-    """Parse a file as JSON, turning every way it can fail into a GraphError."""
-    path = Path(path)
+# What each kind of file may weigh: graphs and sessions carry parameters (above); a lesson
+# is text and a few small graphs (the shipped ones are under 100 kB).
+MAX_LESSON_BYTES = 64 * 2**20
+LESSON_SUFFIX = ".lesson.json"          # core.lessons.SUFFIX (lessons imports this module)
+_TYPES = ((stat.S_ISDIR, "it is a folder, not a file"), (stat.S_ISFIFO, "a named pipe"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def where(path) -> str:
+    """A path short enough for a message (a path may be 4,096 characters)."""
+    text = str(path)
+    return text if len(text) <= 120 else "…" + text[-119:]
+
+
+def check_readable(path, limit: int, what: str = "a graph file",
+                   error: type[Exception] = GraphError) -> int:
+    """The size of ``path`` if it is a regular file of at most ``limit`` bytes; otherwise
+    ``error`` saying why. Only stats: a FIFO would block ``open`` for ever and /dev/zero
+    never ends, so neither is opened. Returns the size in bytes."""
     try:
-        if path.exists() and not path.is_dir() and not path.is_file():
-            raise GraphError(f"cannot open '{path}': not a regular file")
-        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
-            raise GraphError(f"cannot open '{path}': {path.stat().st_size:,} bytes, more than "
-                             f"a graph file holds (at most {MAX_FILE_BYTES:,})")
-        raw = path.read_bytes()
+        st = os.stat(path)
     except FileNotFoundError:
-        raise GraphError(f"cannot open '{path}': no such file") from None
-    except IsADirectoryError:
-        raise GraphError(f"cannot open '{path}': it is a folder, not a file") from None
+        raise error(f"cannot open '{where(path)}': no such file") from None
     except OSError as err:
-        raise GraphError(f"cannot open '{path}': {err.strerror or err}") from None
+        raise error(f"cannot open '{where(path)}': {err.strerror or err}") from None
+    if not stat.S_ISREG(st.st_mode):
+        reason = next((r for test, r in _TYPES if test(st.st_mode)), "")
+        if reason.startswith("it is"):
+            raise error(f"cannot open '{where(path)}': {reason}")
+        raise error(f"cannot open '{where(path)}': not a regular file"
+                    + (f" ({reason})" if reason else ""))
+    if st.st_size > limit:
+        raise error(f"cannot open '{where(path)}': {st.st_size:,} bytes, more than {what} "
+                    f"holds (at most {limit:,})")
+    return st.st_size
+
+
+def open_checked(path, limit: int, what: str = "a graph file",
+                 error: type[Exception] = GraphError):
+    """``path`` opened for binary reading once ``check_readable`` passed. O_NONBLOCK and a
+    second check of the open file keep a file swapped for a FIFO in between from blocking."""
+    check_readable(path, limit, what, error)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        raise error(f"cannot open '{where(path)}': {err.strerror or err}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise error(f"cannot open '{where(path)}': not a regular file")
+    return os.fdopen(fd, "rb")
+
+
+def read_checked(path, limit: int, what: str = "a graph file",
+                 error: type[Exception] = GraphError) -> bytes:
+    """The bytes of a checked file, never more than ``limit`` (a file in /proc says it has
+    0 bytes, a file may grow while it is read)."""
+    with open_checked(path, limit, what, error) as f:
+        raw = f.read(limit + 1)
+    if len(raw) > limit:
+        raise error(f"cannot open '{where(path)}': more than {what} holds "
+                    f"(at most {limit:,} bytes)")
+    return raw
+
+
+def read_json(path, limit: int | None = None, what: str = "a graph file") -> object:
+    """Parse a file as JSON, turning every way it can fail into a GraphError. ``limit``
+    defaults to what a lesson file or else a graph file may weigh; nothing is read before
+    the file is known to be a regular file of at most that size."""
+    path = Path(path)
+    if limit is None:
+        limit = MAX_LESSON_BYTES if path.name.endswith(LESSON_SUFFIX) else MAX_FILE_BYTES
+    try:
+        raw = read_checked(path, limit, what)
+    except OSError as err:
+        raise GraphError(f"cannot open '{where(path)}': {err.strerror or err}") from None
     if not raw.strip():
         raise GraphError(f"'{path.name}' is empty")
     try:
@@ -172,11 +233,33 @@ def _umask() -> int:
     return mask
 
 
+def temp_pattern(path) -> str:
+    """The glob of the temp files ``write_atomic`` makes beside ``path``."""
+    return f".{Path(path).name}.*.tmp"
+
+
+def remove_stale_temps(path, age: float = 60.0) -> int:
+    """Remove the temp files a killed ``write_atomic`` of ``path`` left (those older than
+    ``age`` seconds: a younger one may be a write in progress). Returns how many."""
+    path = Path(path)
+    removed = 0
+    for tmp in path.parent.glob(temp_pattern(path)):
+        try:
+            st = tmp.lstat()
+            if stat.S_ISREG(st.st_mode) and time.time() - st.st_mtime > age:
+                tmp.unlink()
+                removed += 1
+        except OSError:
+            pass                  # gone already, or not ours to remove
+    return removed
+
+
 def write_atomic(path, text: str) -> None:
     """Write ``text`` to ``path`` via a temp file in the same folder and a rename, so a
     crash or a full disk never leaves a half-written file in place of the old one."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # (remove_stale_temps matches this name: keep temp_pattern in step)
     try:
         # mkstemp makes the file private (0600); a saved graph is shared like any document
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())

@@ -13,13 +13,17 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QSiz
 from ...core import datasets as ds
 from ...core.data_source import CSV_SOURCE, FOLDER_SOURCE, MAX_BATCH, SOURCES, input_shape
 from ...core.errors import DataError
+from ...core.fileformat import read_checked
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm"}
+MAX_IMAGE_BYTES = 32 * 2**20          # one small training image; a larger file is skipped
 
 
 def read_image_folder(folder, shape) -> tuple[ds.Dataset, int]:
     """Images in one subfolder per class, resized to ``shape`` = (C, H, W) with C 1 or 3,
-    scaled to [0, 1]. Returns the dataset and how many files could not be read (skipped)."""
+    scaled to [0, 1]. Returns the dataset and how many files could not be read (skipped):
+    those that do not decode, and those that are no regular file (a FIFO would block the
+    reader for ever) or weigh more than MAX_IMAGE_BYTES, which are never opened."""
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(f"'{folder}' is not a folder")
@@ -36,7 +40,12 @@ def read_image_folder(folder, shape) -> tuple[ds.Dataset, int]:
         for path in sorted((folder / name).iterdir()):
             if path.suffix.lower() not in IMAGE_SUFFIXES:
                 continue
-            image = QImage(str(path))
+            try:
+                image = QImage.fromData(read_checked(path, MAX_IMAGE_BYTES, "an image",
+                                                     DataError))
+            except (DataError, OSError):
+                skipped += 1
+                continue
             if image.isNull():
                 skipped += 1
                 continue

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from ...core import Graph, GraphError, load_graph, save_graph
-from ...core.fileformat import SUFFIX, write_atomic
+from ...core.fileformat import SUFFIX, read_json, remove_stale_temps, write_atomic
 from ...core.layout import layered_layout
 from ..settings import add_recent_file, recovery_path
 
@@ -136,6 +136,7 @@ class Document(QObject):
             return False
         record = {"saved_at": time.time(), "path": str(path) if path else None,
                   "graph": graph.to_dict()}
+        remove_stale_temps(recovery_path())          # left by a kill during an autosave
         try:
             write_atomic(recovery_path(), json.dumps(record))
         except (OSError, GraphError):
@@ -143,6 +144,7 @@ class Document(QObject):
         return True
 
     def clear_recovery(self) -> None:
+        remove_stale_temps(recovery_path())
         try:
             recovery_path().unlink()
         except FileNotFoundError:
@@ -155,7 +157,7 @@ class Document(QObject):
         if not path.is_file():
             return None
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
+            record = read_json(path)                 # checked: a regular file, not too big
             Graph.from_dict(record["graph"], check=False)
             if not isinstance(record.get("path"), (str, type(None))):
                 return None
