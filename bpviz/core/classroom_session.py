@@ -4,6 +4,7 @@ knows (the graph's file, the tab, the labs, the lesson) is given to ``session_of
 read from the Session by the app."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from . import datasets as ds
@@ -73,4 +74,22 @@ def _read_file(classroom: Classroom, choice: DataChoice, read_folder) -> ds.Data
             raise DataError(f"'{Path(choice.file).name}': image folders are read by the app")
         return read_folder(choice.file, input_shape(classroom.graph) or ())
     except (DataError, OSError) as err:
-        raise ValueError(f"field data.file: {err}") from None
+        raise ValueError(f"field data.file: {without_cells(str(err))}") from None
+
+
+_AT_LINE = re.compile(r"^(.*?, line \d+): (.*)$", re.DOTALL)
+
+
+def without_cells(message: str) -> str:
+    """A data file's message with no cell of the file in it: a session names the file,
+    and could make bpviz show one cell of any file ("'accounts.csv', line 2: 'hunter2'
+    is not a number" becomes "'accounts.csv', line 2: a cell is not a number")."""
+    found = _AT_LINE.match(message)
+    if found is None:
+        return message
+    at, rest = found.groups()
+    last = max(rest.rfind("'"), rest.rfind('"'))
+    if last < 0:
+        return message
+    tail = rest[last + 1:].strip()
+    return f"{at}: a cell {tail}" if tail else f"{at}: a cell cannot be read"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..paths import example_path
 from .answer_cards import CARD_KEYS, CARD_OF, CARD_SHOWS, CARD_WITHOUT_OF, Card
 from .answers import is_close
 from .errors import GraphError, shown
@@ -31,10 +32,11 @@ class LessonError(ValueError):
 
 
 def where(lesson: str, step: int | None = None, title: str = "", what: str = "") -> str:
-    """'fc.lesson.json, step 3 ("Softmax"), field do[1].step_to' (steps count from 1)."""
+    """'fc.lesson.json, step 3 ("Softmax"), field do[1].step_to' (steps count from 1); a
+    title is cut to a short excerpt (it is quoted before its length is checked)."""
     text = lesson
     if step is not None:
-        text += f", step {step + 1}" + (f" ({title!r})" if title else "")
+        text += f", step {step + 1}" + (f" ({shown(title)})" if title else "")
     return text + (f", field {what}" if what else "")
 
 
@@ -137,9 +139,59 @@ def _race(value, what: str) -> dict:
     return out
 
 
+GRAPH_SUFFIX = ".bpviz.json"
+
+
+def _example(value, what: str) -> str:
+    """A shipped example's name ('fc_softmax_ce'), or a lesson's own graph by a relative
+    path ending in .bpviz.json that stays in the lesson's folder ('graphs/mine.bpviz.json');
+    where it really leads is checked against the folder by ``example_file``."""
+    value = _text(value, what, 200)
+    parts = value.replace("\\", "/").split("/")
+    if value.startswith(("/", "\\", "~")) or ":" in value or ".." in parts:
+        raise ValueError(f"{what}: {shown(value)} leaves the lesson's folder: give an "
+                         f"example's name or a path beside the lesson, e.g. 'mine{GRAPH_SUFFIX}'")
+    if len(parts) > 1 and not value.endswith(GRAPH_SUFFIX):
+        raise ValueError(f"{what}: {shown(value)} is neither an example's name nor a "
+                         f"{GRAPH_SUFFIX} file beside the lesson")
+    return value
+
+
+def example_file(value: str, folder: Path | None) -> Path:
+    """The graph an ``example`` action opens: a lesson's own ``*.bpviz.json`` in its
+    ``folder`` (after links are followed it must still be in there), else a shipped example
+    (FileNotFoundError listing them); ValueError when the path leads out of the folder."""
+    if not value.endswith(GRAPH_SUFFIX):
+        return example_path(value)
+    if folder is None:
+        raise ValueError(f"{shown(value)}: a graph beside the lesson needs a lesson file")
+    root = Path(folder).resolve()
+    path = (root / value).resolve()
+    if not path.is_relative_to(root):
+        raise ValueError(f"{shown(value)} leads out of the lesson's folder")
+    if not path.is_file():
+        raise FileNotFoundError(f"{shown(value)}: no such graph beside the lesson")
+    return path
+
+
+def _check_examples(steps: tuple[Step, ...], label: str, folder: Path) -> None:
+    """Each graph a lesson file brings stays in its folder (a link may lead out)."""
+    for index, step in enumerate(steps):
+        for field, actions in (("do", step.actions), ("reveal", step.reveal)):
+            for i, action in enumerate(actions):
+                value = action.get("example")
+                if value is None or not value.endswith(GRAPH_SUFFIX):
+                    continue
+                try:
+                    example_file(value, folder)
+                except (ValueError, FileNotFoundError) as err:
+                    raise LessonError(f"{where(label, index, step.title, field)}"
+                                      f"[{i}].example: {err}") from None
+
+
 # Each action is an object with one key; the value is checked by its function.
 ACTIONS = {
-    "example": lambda v, w: _text(v, w, 200),          # resources/examples/<name>.bpviz.json
+    "example": _example,                                # a shipped example, or a graph beside
     "tab": lambda v, w: _one_of(v, w, TABS),
     "data": lambda v, w: _text(v, w, 200),             # a data set of the Data panel
     "batch": lambda v, w: _int(v, w, 1, 4096),
@@ -303,8 +355,10 @@ def lesson_from_dict(spec, name: str, path: Path | None = None) -> Lesson:
                              f"{shown(steps)}")
     except ValueError as err:
         raise LessonError(f"{label}: {err}") from None
-    return Lesson(name, title, summary, tuple(_step(s, i, label) for i, s in enumerate(steps)),
-                  path, order)
+    checked = tuple(_step(s, i, label) for i, s in enumerate(steps))
+    if path is not None:
+        _check_examples(checked, label, Path(path).parent)
+    return Lesson(name, title, summary, checked, path, order)
 
 
 def lesson_name(path) -> str:

@@ -86,6 +86,13 @@ class Session:
 
 
 # --- checking values -------------------------------------------------------------------------
+def _key(name) -> str:
+    """A key of the file as part of a field's name: as written when short and plain, else
+    a short excerpt (a key may be a megabyte long, or hold line breaks)."""
+    name = str(name)
+    return name if len(name) <= 40 and name.isprintable() else shown(name)
+
+
 def _fail(what: str, expected: str, value) -> SessionError:
     return SessionError(f"field {what}: expected {expected}, got {shown(value)}")
 
@@ -124,7 +131,7 @@ def _object(value, what: str, keys: set, required: set = frozenset()) -> dict:
         raise _fail(what, "an object", value)
     unknown = sorted(set(value) - keys, key=str)
     if unknown:
-        raise SessionError(f"field {what}.{unknown[0]}: unknown field (fields: "
+        raise SessionError(f"field {what}.{_key(unknown[0])}: unknown field (fields: "
                            f"{', '.join(sorted(keys))})")
     missing = sorted(required - set(value))
     if missing:
@@ -160,7 +167,7 @@ def _controls(value, what: str) -> dict:
     for name, v in value.items():
         _text(name, f"{what} (a name)", limit=200)
         if not isinstance(v, (bool, str)):
-            _number(v, f"{what}.{name}")
+            _number(v, f"{what}.{_key(name)}")
     return dict(value)
 
 
@@ -171,13 +178,15 @@ def _configs(value, what: str) -> dict:
     out = {}
     for name, params in value.items():
         if not isinstance(params, dict):
-            raise _fail(f"{what}.{name}", "an object of {hyperparameter: value}", params)
+            raise _fail(f"{what}.{_key(name)}", "an object of {hyperparameter: value}",
+                        params)
         for key, v in params.items():
+            field_name = f"{what}.{_key(name)}.{_key(key)}"
             if isinstance(v, list):
                 for i, item in enumerate(v):
-                    _number(item, f"{what}.{name}.{key}[{i}]")
+                    _number(item, f"{field_name}[{i}]")
             elif not isinstance(v, bool):
-                _number(v, f"{what}.{name}.{key}")
+                _number(v, field_name)
         out[name] = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
     return out
 

@@ -78,8 +78,15 @@ def parse_args(argv):
     return args
 
 
+MAX_LINE = 290          # characters of a message on stderr, after "bpviz: "
+
+
 def fail(message: str) -> int:
-    print(f"bpviz: {message}", file=sys.stderr)
+    """One line on stderr, however long the message (it may quote a file)."""
+    line = " ".join(message.split())
+    if len(line) > MAX_LINE:
+        line = line[:MAX_LINE - 1] + "…"
+    print(f"bpviz: {line}", file=sys.stderr)
     return 2
 
 

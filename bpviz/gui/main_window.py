@@ -4,6 +4,7 @@ the BackpropWorkspace's; the File menu's work is the FileMenu's; the remembered 
 and docks are the WindowLayout's."""
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -27,6 +28,12 @@ from .widgets.lazy import LazyPanel
 from .window_layout import WindowLayout
 
 TABS = ("backprop", "losses", "optimizers", "training")
+
+
+def as_plain_html(text: str) -> str:
+    """``text`` as rich text that shows it literally (QMessageBox guesses the format from
+    the text, and takes no other; escaping alone can be guessed as plain)."""
+    return f"<p style='white-space: pre-wrap'>{escape(text, quote=False)}</p>"
 
 
 # The other tabs are built when first shown (their imports cost start-up time).
@@ -196,8 +203,10 @@ class MainWindow(QMainWindow):
         self._action(h, "&About bpviz", self.about)
 
     def show_error(self, title: str, text: str) -> None:
+        """``text`` is shown as written: it quotes files (a lesson's title, a data source's
+        name), and a message box would draw an <img src=…> in it as rich text."""
         self.last_message = text
-        QMessageBox.warning(self, title, text)
+        QMessageBox.warning(self, title, as_plain_html(text))
 
     def ask_unsaved(self) -> QMessageBox.StandardButton:
         """About the user's own graph: the one a lesson set aside, while it runs."""
@@ -205,19 +214,20 @@ class MainWindow(QMainWindow):
         name = (Path(aside.graph_file).name if aside.graph_file else aside.graph.name or
                 "untitled") if aside is not None else self.document.title.rstrip(' •')
         return QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to {name}?",
+            self, "Unsaved changes", as_plain_html(f"Save the changes to {name}?"),
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
 
     def ask_restore(self, record) -> bool:
         where = record.get("path") or "an unsaved graph"
         return QMessageBox.question(
             self, "Recover unsaved work",
-            f"bpviz did not close cleanly last time. Restore the unsaved changes to {where}?",
+            as_plain_html("bpviz did not close cleanly last time. Restore the unsaved "
+                          f"changes to {where}?"),
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes) == QMessageBox.Yes
 
     def ask_continue_lesson(self, title: str, step: int) -> bool:
         return QMessageBox.question(
-            self, "Continue the lesson", f"Continue lesson {title} at step {step}?",
+            self, "Continue the lesson", as_plain_html(f"Continue lesson {title} at step {step}?"),
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes) == QMessageBox.Yes
 
     def check_left_work(self, lesson: bool = True) -> None:

@@ -11,6 +11,7 @@ file gone, a control unknown) is one message, and the state before it comes back
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -48,15 +49,24 @@ def _lesson_place(lessons) -> LessonPlace | None:
 
 
 # --- a Session into the window ------------------------------------------------------------------
-def restore(window, session: Session) -> None:
+def restore(window, session: Session, as_copy: bool = True) -> None:
     """Show ``session``; ValueError (LessonError, DataError, GraphError...) saying what
-    could not be restored, with the field it came from."""
+    could not be restored, with the field it came from.
+
+    ``as_copy``: the session came from a file, so its graphs open as copies, with no file
+    of their own (Save asks where): a shared session's ``graph_file`` must not make Ctrl+S
+    overwrite a file the user never opened. The window's own state, put back after a
+    session that failed, keeps its files (``as_copy=False``)."""
     lessons = window.lessons
     lessons.leave()
     if session.lesson is not None:
-        _start_lesson(lessons, session.lesson)
+        place = session.lesson
+        if as_copy and place.aside is not None:
+            place = replace(place, aside=replace(place.aside, graph_file=None))
+        _start_lesson(lessons, place)
     with window.classroom.held():
-        window.document.set_graph(session.graph, session.graph_file, session.modified)
+        window.document.set_graph(session.graph, None if as_copy else session.graph_file,
+                                  session.modified)
         restore_classroom(window.classroom, session,
                           lambda path, shape: read_image_folder(path, shape)[0])
     for name, state in session.labs.items():
@@ -127,12 +137,14 @@ class SessionMenu(QObject):
             restore(self.window, session)
         except (ValueError, GraphError, OSError) as err:
             return self._failed(f"'{Path(path).name}': {err}", ask, self._put_back(before))
-        self.window.say(f"Session {Path(path).name} restored")
+        copied = f"; its graph is a copy of {Path(session.graph_file).name}, Save asks " \
+                 f"where" if session.graph_file else ""
+        self.window.say(f"Session {Path(path).name} restored{copied}")
         return ""
 
     def _put_back(self, before: Session) -> str:
         try:
-            restore(self.window, before)
+            restore(self.window, before, as_copy=False)
         except (ValueError, GraphError, OSError) as err:    # (never seen: it was on screen)
             return f"; what was shown before could not all come back either: {err}"
         return ""

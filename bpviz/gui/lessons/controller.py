@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog
 
 from ...core.answers import readings
 from ...core.data_source import BUILTIN
+from ...core.errors import shown
 from ...core.lessons import (SUFFIX, TABS, Lesson, LessonError, lessons_in, load_lesson,
                              where)
 from ...core.optim import OptimizerSettings
@@ -29,7 +30,7 @@ def find_lesson(name_or_path: str) -> Lesson:
     path = lessons_dir() / f"{name_or_path}{SUFFIX}"
     if not path.is_file():
         known = ", ".join(lesson.name for lesson in lessons_in(lessons_dir())[0])
-        raise LessonError(f"no lesson named {name_or_path!r} (lessons: {known})")
+        raise LessonError(f"no lesson named {shown(name_or_path)} (lessons: {known})")
     return load_lesson(path)
 
 

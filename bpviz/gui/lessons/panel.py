@@ -74,12 +74,16 @@ class LessonPanel(QScrollArea):
         columns = QHBoxLayout(body)           # a strip under the canvas: read left to right
         text = QVBoxLayout()
         text.setAlignment(Qt.AlignTop)
-        self.lesson_title = QLabel(wordWrap=True, objectName="lesson_title")
+        # text from a lesson file is escaped into rich labels or shown as plain text: an
+        # <img src=…> in a title must not draw a local image
+        self.lesson_title = QLabel(wordWrap=True, objectName="lesson_title",
+                                   textFormat=Qt.TextFormat.RichText)
         self.position = QLabel(wordWrap=True, objectName="lesson_position",
                                textFormat=Qt.RichText)   # escaped: ' showed as &#x27;
         self.text = QLabel(wordWrap=True, objectName="lesson_text", textFormat=Qt.RichText)
         self.formula = Formula()
-        self.error = QLabel(wordWrap=True, objectName="lesson_error")
+        self.error = QLabel(wordWrap=True, objectName="lesson_error",
+                            textFormat=Qt.TextFormat.PlainText)
         show_as_error(self.error)
         for widget in (self.lesson_title, self.position, self.text, self.formula, self.error):
             text.addWidget(widget)
@@ -92,7 +96,8 @@ class LessonPanel(QScrollArea):
         self.question = QWidget(objectName="lesson_question")
         layout = QVBoxLayout(self.question)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.ask = QLabel(wordWrap=True, objectName="lesson_ask")
+        self.ask = QLabel(wordWrap=True, objectName="lesson_ask",
+                          textFormat=Qt.TextFormat.RichText)
         self.choices = QButtonGroup(self.question)
         self.choice_box = QVBoxLayout()
         self.number = QLineEdit(objectName="lesson_number", placeholderText="your answer")

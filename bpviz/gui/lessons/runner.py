@@ -10,10 +10,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from ...core.errors import GraphError
 from ...core.answer_cards import Card, card_text, step_arrays
-from ...core.lessons import LessonError
-from ...paths import example_path
+from ...core.errors import GraphError, shown
+from ...core.lessons import LessonError, example_file
 from ..widgets.controls import set_value
 
 # what only changes the view: skipped when an earlier step is run again to reach a later one;
@@ -45,7 +44,11 @@ class LessonRunner:
 
     # --- the actions ---------------------------------------------------------------------
     def _example(self, name: str) -> None:
-        self.window.document.open_example(example_path(name))
+        # a shipped example, or the lesson's own graph: checked again here, as the folder
+        # may have changed since the lesson was read
+        lesson = self.window.lessons.lesson
+        folder = lesson.path.parent if lesson is not None and lesson.path else None
+        self.window.document.open_example(example_file(name, folder))
 
     def _tab(self, name: str) -> None:
         self.window.show_tab(name)
@@ -58,7 +61,7 @@ class LessonRunner:
         classroom.use_builtin(name)              # its ValueError is named by run()
         problem = classroom.problem()
         if problem:
-            raise LessonError(f"data set {name!r} does not fit the graph: {problem}")
+            raise LessonError(f"data set {shown(name)} does not fit the graph: {problem}")
 
     def _batch(self, size: int) -> None:
         self.window.classroom.set_batch(size)
@@ -89,17 +92,17 @@ class LessonRunner:
 
     def _select(self, node: str) -> None:
         if node not in self.window.document.graph.nodes:
-            raise LessonError(f"the graph has no node {node!r}")
+            raise LessonError(f"the graph has no node {shown(node)}")
         self.window.show_tab("backprop")
         self.window.editor.select([node])
 
     def _focus(self, key: str) -> None:
         views = self.window.inspector.heatmaps
         if key not in views:
-            shown = ", ".join(sorted(views)) or "none: step to a node first"
-            raise LessonError(f"the Inspector shows no view {key!r} (views: {shown})")
+            known = ", ".join(sorted(views)) or "none: step to a node first"
+            raise LessonError(f"the Inspector shows no view {shown(key)} (views: {known})")
         if not self.window.focus.open(views[key]):
-            raise LessonError(f"the view {key!r} cannot be enlarged")
+            raise LessonError(f"the view {shown(key)} cannot be enlarged")
 
     def _unfocus(self, _value) -> None:
         self.window.focus.close()
@@ -113,7 +116,7 @@ class LessonRunner:
             if control is not None:
                 self._show_training()
         if control is None:
-            raise LessonError(f"no control named {name!r} on screen (open its tab first)")
+            raise LessonError(f"no control named {shown(name)} on screen (open its tab first)")
         set_value(control, value)
 
     def _optimizer_steps(self, count: int) -> None:
