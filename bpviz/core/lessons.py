@@ -16,7 +16,7 @@ from ..paths import example_path
 from .answer_cards import CARD_KEYS, CARD_OF, CARD_SHOWS, CARD_WITHOUT_OF, Card
 from .answers import is_close
 from .errors import GraphError, shown
-from .fileformat import finite_number, read_json
+from .fileformat import MAX_LESSON_BYTES, finite_number, read_json
 
 FORMAT = "bpviz.lesson"
 VERSION = 1
@@ -370,7 +370,7 @@ def load_lesson(path) -> Lesson:
     """Read and check a lesson file; LessonError naming the file, step and field."""
     path = Path(path)
     try:
-        spec = read_json(path)
+        spec = read_json(path, MAX_LESSON_BYTES, "a lesson file")   # whatever its name
     except GraphError as err:
         raise LessonError(str(err).replace("a graph file", "a lesson file")) from None
     return lesson_from_dict(spec, lesson_name(path), path)
