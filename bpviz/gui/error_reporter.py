@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 import traceback
+from html import escape
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
@@ -57,7 +58,8 @@ class ErrorReporter:
         faults, self.pending = self.pending, []
         where = f"The details are in {path}." if path else "The details could not be saved."
         more = f" (and {len(faults) - 1} more)" if len(faults) > 1 else ""
-        QMessageBox.warning(
-            self.parent_widget, "bpviz: internal error",
-            f"Something in bpviz failed: {faults[0]}{more}.\n\nYour work is kept and the app "
-            f"carries on. {where} Please report it with that file.")
+        text = (f"Something in bpviz failed: {faults[0]}{more}.\n\nYour work is kept and the "
+                f"app carries on. {where} Please report it with that file.")
+        # shown as written: a fault's text may quote a file, and Qt would take <img …> as HTML
+        QMessageBox.warning(self.parent_widget, "bpviz: internal error",
+                            f"<p style='white-space: pre-wrap'>{escape(text, quote=False)}</p>")
