@@ -151,3 +151,14 @@ def test_autosave_keeps_the_users_graph_through_a_lesson(qtbot, window):
     window.editor.set_attrs("conv", {**conv.attrs, "out_channels": 3})  # the lesson's graph
     assert window.document.write_recovery()
     assert json.loads(recovery_path().read_text())["graph"] == mine
+
+
+def test_lesson_2s_last_explanation_quotes_the_number_the_inspector_shows(qtbot, window):
+    """Issue 20 item 11: it said log σ = −179 where sample 0's true class showed −41.6."""
+    window.lessons.open("02_chain_rule", 5, ask=False)
+    window.lessons.next()                                # the reveal: one SGD step
+    c = window.classroom
+    x_id, t_id = list(c.feeds())
+    target = int(c.feeds()[t_id][c.data.sample])
+    value = c.graph.value("log")[c.data.sample, target]
+    assert f"{value:.1f}".replace("-", "−") in window.lessons.panel.explain.text()
