@@ -79,9 +79,10 @@ class Classroom:
         self.graph.changed.disconnect(self._graph_edited)
         self.graph = graph
         graph.changed.connect(self._graph_edited)
+        source = default_for(graph)
         with self.held():
             self.graph_replaced.emit(graph)
-            self._use(default_for(graph), builtin(default_for(graph), graph), None)
+            self._use(source, builtin(source, graph), None)
         if graph.params_to_draw() >= DRAW_AHEAD:
             self.background.start(graph.draw_params_ahead, lambda: self.graph is graph)
 
@@ -90,8 +91,7 @@ class Classroom:
         self.background.stop()
 
     def reopen(self) -> None:
-        """The graph as if opened again (its weights unchanged since it was): fresh dropout
-        draws, the data that fits it, no step taken — without reading it again."""
+        """The graph as if opened again (its weights unchanged since), without reading it."""
         self.graph.rng = np.random.default_rng(self.graph.seed)
         self.set_graph(self.graph)
 
