@@ -11,7 +11,9 @@ rows. Only where that re-run reproduces the stepped output: an op that draws ran
 (Dropout while training) is not re-run, so its rows come one pass each from the stepped
 forward's own cache and its mask is the stepped one. A loss reduced over the batch has one
 row, from one pass over the stepped cache (its 1/N is the batch's). A parameter's gradient
-is summed over the stack, so its rows come one pass each, from the sample run alone.
+is summed over the stack, so its rows come one pass each, from the sample run alone; but
+where the op can read a parameter's rows off the sample's input (``Op.param_rows``: Linear's
+and Conv2d's are input patches) no pass is spent and no whole dL/dW is built.
 """
 from __future__ import annotations
 
@@ -75,6 +77,13 @@ class SparseRow:
                                for i in range(0, max(dense.size, 1), CHUNK)])
         return cls(cols, dense[cols])
 
+    @classmethod
+    def read(cls, cols: np.ndarray, values: np.ndarray, dtype) -> SparseRow:
+        """From ascending columns and their values, zeros left out (as ``of`` leaves them)."""
+        keep = values != 0
+        kind = np.int32 if cols.size == 0 or cols[-1] < 2**31 else np.int64
+        return cls(cols[keep].astype(kind), values[keep].astype(dtype))
+
     @property
     def nbytes(self) -> int:
         return self.cols.nbytes + self.values.nbytes
@@ -126,6 +135,7 @@ class LazyJacobian:
         self._computing = threading.Lock()
         self._runners: dict[int, _Runner | None] = {}
         self._stack = None               # copies per pass, once known
+        self._direct = self.is_param     # rows read off the inputs (None once refused)
 
     @property
     def available(self) -> bool:
@@ -202,13 +212,36 @@ class LazyJacobian:
             return 0
         todo = self.missing(dict.fromkeys(rows))
         spent = self.passes
+        if todo and self._direct:
+            todo = self._direct_rows(todo, cancelled)
         while todo and not cancelled():
             with self._computing:
                 runner = self._runner()
                 chunk, todo = todo[:runner.copies], todo[runner.copies:]
                 for r, dense in zip(chunk, self._pass(runner, chunk)):
-                    self._store(r, dense)
+                    self._store(r, SparseRow.of(dense))
         return self.passes - spent
+
+    def _direct_rows(self, todo: list[int], cancelled) -> list[int]:
+        """Rows of a parameter that the op reads off the sample's inputs (Linear's and
+        Conv2d's: input patches), with no backward pass and no whole dL/dW; returns the
+        rows left to compute by passes."""
+        if not self._stackable():
+            self._direct = None
+            return todo
+        sample = [v[self.sample:self.sample + 1] for v in self._inputs.values()]
+        for start in range(0, len(todo), MAX_STACK):
+            if cancelled():
+                return todo[start:]
+            chunk = todo[start:start + MAX_STACK]
+            with self._computing:
+                found = self._op.param_rows(self.name, sample, chunk)
+            if found is None:
+                self._direct = None
+                return todo[start:]
+            for r, (cols, values) in zip(chunk, found):
+                self._store(r, SparseRow.read(cols, values, self._output.dtype))
+        return []
 
     def block(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
         """Rows r0..r1-1, columns c0..c1-1, dense (computing the rows it needs)."""
@@ -226,8 +259,7 @@ class LazyJacobian:
             row = self.computed(r)
         return row
 
-    def _store(self, r: int, dense: np.ndarray) -> None:
-        row = SparseRow.of(dense)
+    def _store(self, r: int, row: SparseRow) -> None:
         self._rows[r] = row
         self._bytes += row.nbytes
         while self._bytes > CACHE_BYTES and len(self._rows) > 1:

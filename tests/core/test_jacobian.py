@@ -112,7 +112,7 @@ def test_blocks_match_torch_autograd_jacobian(op, attrs, shape):
         lazy_w = ev.lazy_jacobian["weight"]
         np.testing.assert_allclose(lazy_w.dense(), jw.reshape(lazy_w.shape).numpy(),
                                    rtol=1e-10, atol=1e-12)
-        assert lazy_w.passes == lazy_w.shape[0]        # a summed gradient: a row a pass
+        assert lazy_w.passes == 0       # its rows are input patches: no backward pass
     elif op == "MaxPool2d":
         jx = jacobian(lambda x_: F.max_pool2d(x_, 3, 2, 1), xs)
     else:
@@ -219,3 +219,22 @@ def test_zoomed_out_pictures_reuse_whole_row_summaries():
         want = [[SparseRow.of(w[r]).extremes(np.array(edges))] for r in range(3)]
         np.testing.assert_array_equal(pic, np.concatenate(want))
     assert len(lazy._summaries) == 3                      # one per row at width 8
+
+
+def test_a_linear_weights_rows_are_read_off_its_input_without_a_pass():
+    """fc6-like: a ReLU's zeros before a Linear. Its weight rows are x in W's row block,
+    read directly (no backward pass builds the whole dL/dW) and equal to the passes'."""
+    g = graph_of([x_node((6,)), {"id": "relu", "op": "ReLU", "inputs": ["x"]},
+                  {"id": "fc", "op": "Linear", "attrs": {"in_features": 6, "out_features": 4},
+                   "inputs": ["relu"]},
+                  {"id": "loss", "op": "Sum", "inputs": ["fc"]}])
+    x = np.random.default_rng(3).normal(size=(3, 6))
+    ev = step_to(g, {"x": x}, "fc", sample=2)
+    for name in ("weight", "bias"):
+        lazy = ev.lazy_jacobian[name]
+        dense = np.array(reference(ev, name))
+        np.testing.assert_allclose(lazy.dense(), dense, rtol=0, atol=0)
+        assert lazy.passes == 0
+        row = lazy.computed(1)
+        assert np.all(row.values != 0) and row.cols.dtype == np.int32
+    assert (np.maximum(x[2], 0) == 0).any()      # zeros the sparse rows leave out

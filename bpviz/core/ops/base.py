@@ -305,6 +305,13 @@ class Op:
     def backward(self, dout: np.ndarray) -> tuple[tuple, dict]:
         raise NotImplementedError(f"{self.name()} must define backward")
 
+    def param_rows(self, name: str, sample: list[np.ndarray], rows) -> list | None:
+        """Rows ``rows`` of ∂(one sample's output)/∂(parameter ``name``), each as (columns,
+        values), read from the sample's inputs (``sample``: each with a batch of one) where
+        the op knows them without a backward pass; None where it does not (the caller then
+        spends a backward pass a row). Linear's and Conv2d's rows are their input patches."""
+        return None
+
 
 REGISTRY: dict[str, type[Op]] = {}
 

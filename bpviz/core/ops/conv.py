@@ -144,6 +144,22 @@ class Conv2d(_Windowed):
                       "wmat": wmat, "weight": weight}
         return out.reshape(n, f, oh, ow)
 
+    def param_rows(self, name, sample, rows):
+        """Row (f, i, j) of ∂y/∂W holds the input patch under output pixel (i, j) in the
+        block of filter f; of ∂y/∂b, a 1 at f."""
+        _, seen = self._taps(sample[0])                 # (1, C, KH, KW, OH, OW), a view
+        oh, ow = seen.shape[-2:]
+        size = self.in_channels * self.k[0] * self.k[1]
+        found = []
+        for r in rows:
+            f, pixel = divmod(int(r), oh * ow)
+            if name == "weight":
+                patch = seen[0, ..., pixel // ow, pixel % ow].ravel()
+                found.append((f * size + np.arange(size), patch))
+            else:
+                found.append((np.array([f]), np.ones(1, dtype=sample[0].dtype)))
+        return found
+
     def backward(self, dout):
         """dout: (N, F, OH, OW) -> dx (N, C, H, W), dW (F, C, KH, KW), db (F,)."""
         cols, wmat, weight = self.cache["cols"], self.cache["wmat"], self.cache["weight"]

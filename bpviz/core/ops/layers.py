@@ -90,6 +90,18 @@ class Linear(Op):
         out = x @ weight.T
         return out + bias if bias is not None else out
 
+    def param_rows(self, name, sample, rows):
+        """Row (t, i) of ∂y/∂W holds x[t] in the block of W's row i; of ∂y/∂b, a 1 at i."""
+        x = sample[0].reshape(-1, self.in_features)
+        found = []
+        for r in rows:
+            t, i = divmod(int(r), self.out_features)
+            if name == "weight":
+                found.append((i * self.in_features + np.arange(self.in_features), x[t]))
+            else:
+                found.append((np.array([i]), np.ones(1, dtype=x.dtype)))
+        return found
+
     def backward(self, dout):
         x, weight = self.cache["x"], self.cache["weight"]
         dx = dout @ weight
