@@ -20,7 +20,7 @@ from .file_menu import FileMenu
 from .lessons.bookmark import LessonBookmark
 from .lessons.controller import LessonController
 from .screen_help import ScreenHelp
-from .settings import instance, settings
+from .settings import config_dir, instance, settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
 from .widgets.annotations import Annotations
 from .widgets.focus import FocusController
@@ -329,7 +329,8 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About bpviz",
                           f"<b>bpviz {__version__}</b><p>Make back-propagation visible: build "
                           "a network, step its forward and backward passes, see every local "
-                          "gradient and chain-rule product with real numbers.</p>")
+                          "gradient and chain-rule product with real numbers.</p>"
+                          f"<p>Settings and recovery files: {escape(str(config_dir()))}</p>")
 
     # --- remembered layout ----------------------------------------------------------------
     def _lesson_changed(self) -> None:

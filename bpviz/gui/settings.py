@@ -1,26 +1,75 @@
-"""Where the app keeps its settings and recovery file (BPVIZ_CONFIG_DIR overrides)."""
+"""Where the app keeps its settings and recovery file (BPVIZ_CONFIG_DIR overrides).
+
+A home may be damaged or read-only: a settings value of the wrong type (hand-edited, or
+written by an older bpviz) reads as the default with a line in the log; a ``bpviz.ini``
+that is no regular file (a FIFO would block start-up) or a folder that cannot be written
+leaves the app running with settings kept in memory only, which ``storage_problem`` says
+once."""
 from __future__ import annotations
 
+import fnmatch
+import logging
 import os
+import stat
+import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
 RECENT_MAX = 10
+MAX_SETTINGS_BYTES = 4 * 2**20          # a settings file holds a few kB
+log = logging.getLogger("bpviz.settings")
+
+# what each key holds; anything else found there is a damaged value and reads as the default
+KINDS = {"theme": str, "training/runs": str, "training/device": str, "lessons/*": str,
+         "lesson_bookmark*": str, "recent_files": (list, str)}
 
 
 def config_dir() -> Path:
+    """The folder, made if it can be (a read-only home cannot: the app runs on)."""
     override = os.environ.get("BPVIZ_CONFIG_DIR")
     if override:
         path = Path(override)
     else:
         path = Path(QStandardPaths.writableLocation(QStandardPaths.AppConfigLocation)) / "bpviz"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass                                # storage_problem() tells the user once
     return path
 
 
-def settings() -> QSettings:
-    return QSettings(str(config_dir() / "bpviz.ini"), QSettings.IniFormat)
+class Settings(QSettings):
+    """QSettings whose ``value`` gives the default for a key holding the wrong type."""
+
+    def value(self, key, default=None, *args, **kwargs):
+        value = super().value(key, default, *args, **kwargs)
+        kind = next((k for pattern, k in KINDS.items() if fnmatch.fnmatchcase(key, pattern)),
+                    None)
+        if value is None or kind is None or isinstance(value, kind):
+            return value
+        log.warning("setting %r holds a %s, not a %s: the default is used", key,
+                    type(value).__name__, getattr(kind, "__name__", "list"))
+        return default
+
+
+def settings_file() -> Path:
+    """``bpviz.ini``, or where nothing can be read or written when it is not a regular file
+    of a sensible size (QSettings then keeps the values in memory for this process)."""
+    path = config_dir() / "bpviz.ini"
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return path
+    except OSError:
+        st = None
+    if st is not None and stat.S_ISREG(st.st_mode) and st.st_size <= MAX_SETTINGS_BYTES:
+        return path
+    return Path(os.devnull) / "bpviz.ini"     # under a device: never opened, never blocks
+
+
+def settings() -> Settings:
+    return Settings(str(settings_file()), QSettings.IniFormat)
 
 
 def setting(key: str, kind, default=None):
@@ -28,7 +77,40 @@ def setting(key: str, kind, default=None):
     a hand-edited file or an older bpviz may have left anything there. (Across processes an
     ini file gives bools and numbers back as strings.)"""
     value = settings().value(key)
-    return value if isinstance(value, kind) else default
+    if value is not None and not isinstance(value, kind):
+        log.warning("setting %r holds a %s: the default is used", key, type(value).__name__)
+        return default
+    return default if value is None else value
+
+
+_told: list[str] = []               # storage_problem's finding, once per process
+
+
+def storage_problem() -> str | None:
+    """Why settings and unsaved work cannot be saved in the config folder (read-only, full,
+    not a folder, or ``bpviz.ini`` no regular file), the first time it is asked; else None."""
+    if _told:
+        return None
+    folder = config_dir()
+    problem = None
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".bpviz-probe.", dir=folder)
+        try:
+            os.write(fd, b"\0" * 4096)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as err:
+        problem = err.strerror or str(err)
+    if problem is None and settings_file().parent != folder:
+        problem = "bpviz.ini there is not a regular file"
+    if problem is None:
+        return None
+    _told.append(problem)
+    return (f"bpviz cannot save its settings or your unsaved work in {folder} ({problem}). "
+            f"It runs on, but what you change in the settings is forgotten when it ends; "
+            f"save your graph as a file.")
 
 
 def instance() -> int:
