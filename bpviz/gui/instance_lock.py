@@ -24,7 +24,7 @@ def instance_slot(folder: Path) -> int:
     if folder in _held:
         return _held[folder][1]
     for slot in range(MAX_SLOTS):
-        lock = QLockFile(str(folder / f"instance-{slot}.lock"))
+        lock = QLockFile(str(lock_path(folder, slot)))
         # the default stale time (30 s) would hand a long-running instance's slot to the
         # next one; with 0 a lock goes stale only when its process is gone
         lock.setStaleLockTime(0)
@@ -32,6 +32,10 @@ def instance_slot(folder: Path) -> int:
             _held[folder] = (lock, slot)
             return slot
     return MAX_SLOTS + os.getpid()          # unlocked and unique: never offered to another
+
+
+def lock_path(folder: Path, slot: int) -> Path:
+    return Path(folder) / f"instance-{slot}.lock"
 
 
 def recovery_name(slot: int) -> str:

@@ -9,8 +9,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from ...core import Graph, GraphError, load_graph, save_graph
-from ...core.fileformat import SUFFIX, read_json, remove_stale_temps, write_atomic
+from ...core.fileformat import SUFFIX, remove_stale_temps, write_atomic
 from ...core.layout import layered_layout
+from ..recovery import read_recovery
 from ..settings import add_recent_file, recovery_path
 
 AUTOSAVE_MS = 20_000
@@ -147,22 +148,16 @@ class Document(QObject):
         remove_stale_temps(recovery_path())
         try:
             recovery_path().unlink()
-        except FileNotFoundError:
+        except OSError:           # none, or a read-only folder (it is offered next time)
             pass
 
     @staticmethod
-    def recovery_record() -> dict | None:
-        """The record left by a session that did not exit cleanly, if it is readable."""
-        path = recovery_path()
-        if not path.is_file():
-            return None
+    def recovery_record(path=None) -> dict | None:
+        """The record in ``path`` (this instance's recovery file) left by a session that
+        did not exit cleanly, if it is readable (gui/recovery.py)."""
         try:
-            record = read_json(path)                 # checked: a regular file, not too big
-            Graph.from_dict(record["graph"], check=False)
-            if not isinstance(record.get("path"), (str, type(None))):
-                return None
-            return record
-        except (OSError, ValueError, KeyError, TypeError, GraphError):
+            return read_recovery(path or recovery_path())
+        except GraphError:
             return None
 
     def restore(self, record: dict) -> None:
