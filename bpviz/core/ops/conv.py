@@ -133,16 +133,19 @@ class Conv2d(_Windowed):
     def forward(self, x, weight, bias=None):
         """x: (N, C, H, W), weight: (F, C, KH, KW), bias: (F,) -> (N, F, OH, OW)."""
         n, f = x.shape[0], weight.shape[0]
-        xp, cols = self._patches(x)
-        oh, ow = cols.shape[-2:]
-        cols = cols.reshape(n, -1, oh * ow)       # im2col: a column per output pixel
+        xp, seen = self._taps(x)                  # (N, C, KH, KW, OH, OW), a view
+        oh, ow = seen.shape[-2:]
+        # im2col with the batch inside the columns, (C*KH*KW, N*OH*OW): one large matmul
+        # for the whole batch, which BLAS splits over every core (a stack of N small
+        # per-sample products it barely splits)
+        cols = np.ascontiguousarray(seen.transpose(1, 2, 3, 0, 4, 5)).reshape(-1, n * oh * ow)
         wmat = weight.reshape(f, -1)              # a row per filter: (F, C*KH*KW)
-        out = wmat @ cols                         # (N, F, OH*OW): one matmul per sample
+        out = wmat @ cols                         # (F, N*OH*OW)
         if bias is not None:
             out += bias[:, None]
         self.cache = {"x_shape": x.shape, "padded_shape": xp.shape, "cols": cols,
                       "wmat": wmat, "weight": weight}
-        return out.reshape(n, f, oh, ow)
+        return np.ascontiguousarray(out.reshape(f, n, oh, ow).transpose(1, 0, 2, 3))
 
     def param_rows(self, name, sample, rows):
         """Row (f, i, j) of ∂y/∂W holds the input patch under output pixel (i, j) in the
@@ -164,16 +167,13 @@ class Conv2d(_Windowed):
         """dout: (N, F, OH, OW) -> dx (N, C, H, W), dW (F, C, KH, KW), db (F,)."""
         cols, wmat, weight = self.cache["cols"], self.cache["wmat"], self.cache["weight"]
         n, f, oh, ow = dout.shape
-        dmat = dout.reshape(n, f, oh * ow)
-        # dW = sum over samples of dout_n cols_n^T (summed as it goes: no (N, F, C*KH*KW)
-        # temporary, which a big batch of a big layer could not afford); db = dout summed
-        dw = sum(d @ c.T for d, c in zip(dmat, cols))
-        grads = {"weight": dw.reshape(weight.shape)}
+        dmat = np.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(f, -1)
+        grads = {"weight": (dmat @ cols.T).reshape(weight.shape)}   # summed over the batch
         if self.bias:
-            grads["bias"] = dmat.sum(axis=(0, 2))
-        dcols = wmat.T @ dmat                     # (N, C*KH*KW, OH*OW)
-        dtaps = dcols.reshape((n, weight.shape[1]) + self.k + (oh, ow))
-        return (self._fold(dtaps, self.cache["padded_shape"]),), grads
+            grads["bias"] = dmat.sum(axis=1)
+        dcols = wmat.T @ dmat                     # (C*KH*KW, N*OH*OW)
+        dtaps = dcols.reshape((weight.shape[1],) + self.k + (n, oh, ow))
+        return (self._fold(dtaps.transpose(3, 0, 1, 2, 4, 5), self.cache["padded_shape"]),), grads
 
 
 @register
