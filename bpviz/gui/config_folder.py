@@ -31,9 +31,14 @@ def old_config_dir(new: Path) -> Path:
 
 
 def config_dir() -> Path:
+    """The folder, made if it can be (a read-only home cannot: the app runs on, and
+    settings.storage_problem says so once)."""
     override = os.environ.get("BPVIZ_CONFIG_DIR")
     path = Path(override) if override else default_config_dir()
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return path
     if not override and path not in _carried:
         _carried.add(path)
         carry_over(old_config_dir(path), path)
@@ -47,7 +52,11 @@ def carry_over(old: Path, new: Path) -> list[str]:
     if (new / SETTINGS_FILE).exists() or not (old / SETTINGS_FILE).is_file():
         return []
     moved = []
-    for entry in sorted(old.iterdir()):
+    try:
+        entries = sorted(old.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
         target = new / entry.name
         if target.exists() or entry.is_dir():
             continue

@@ -1,4 +1,4 @@
-"""Where the app keeps its settings and recovery file (BPVIZ_CONFIG_DIR overrides).
+"""The app's settings and recovery file, in its config folder (config_folder.py).
 
 A home may be damaged or read-only: a settings value of the wrong type (hand-edited, or
 written by an older bpviz) reads as the default with a line in the log; a ``bpviz.ini``
@@ -14,7 +14,9 @@ import stat
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings
+
+from .config_folder import config_dir
 
 RECENT_MAX = 10
 MAX_SETTINGS_BYTES = 4 * 2**20          # a settings file holds a few kB
@@ -23,20 +25,6 @@ log = logging.getLogger("bpviz.settings")
 # what each key holds; anything else found there is a damaged value and reads as the default
 KINDS = {"theme": str, "training/runs": str, "training/device": str, "lessons/*": str,
          "lesson_bookmark*": str, "recent_files": (list, str)}
-
-
-def config_dir() -> Path:
-    """The folder, made if it can be (a read-only home cannot: the app runs on)."""
-    override = os.environ.get("BPVIZ_CONFIG_DIR")
-    if override:
-        path = Path(override)
-    else:
-        path = Path(QStandardPaths.writableLocation(QStandardPaths.AppConfigLocation)) / "bpviz"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass                                # storage_problem() tells the user once
-    return path
 
 
 class Settings(QSettings):
