@@ -4,7 +4,10 @@
           [--presentation] [--theme light|dark] [--self-test]
           [--lesson NAME [--step K]] [--session FILE]
 
-Bad arguments or files: one line on stderr and exit code 2.
+FILE is opened by what it holds: a graph, a lesson (as --lesson), a session (as --session),
+or an ONNX model (converted by bpviz.interop, opened as a new graph).
+Bad arguments: one line on stderr and exit code 2. A file or name that cannot be used: the
+same line, and a dialog saying it where a window would have shown; exit code 2.
 """
 from __future__ import annotations
 
@@ -48,7 +51,9 @@ def parse_args(argv):
     from .main_window import TABS
 
     p = ArgumentParser(prog="bpviz", description="Make back-propagation visible.")
-    p.add_argument("file", nargs="?", help="a .bpviz.json graph to open")
+    p.add_argument("file", nargs="?",
+                   help="a file to open: a graph, a lesson, a session (what it holds decides) "
+                        "or an ONNX model (.onnx)")
     p.add_argument("--example", metavar="NAME", help="open resources/examples/NAME.bpviz.json")
     p.add_argument("--tab", choices=TABS, help="the tab to show first")
     p.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and exit")
@@ -66,16 +71,34 @@ def parse_args(argv):
                    help="open a saved session (.bpviz-session.json): its graph, data, step, "
                         "tab, labs and lesson")
     args = p.parse_args(argv)
-    if args.session and (args.file or args.example or args.lesson):
+    if args.file and args.example:
+        p.error("give a FILE or --example, not both")
+    route_file(args, p)
+    if args.session and (args.file or args.example or args.lesson or args.onnx):
         p.error("--session brings its own graph and lesson: not with FILE, --example or "
                 "--lesson")
     if args.step and not args.lesson:
         p.error("--step goes with --lesson")
-    if args.file and args.example:
-        p.error("give a FILE or --example, not both")
     if args.size and not args.screenshot:
         p.error("--size goes with --screenshot")
     return args
+
+
+def route_file(args, parser) -> None:
+    """FILE by what it holds: a lesson goes where --lesson would, a session where
+    --session would, an ONNX model to ``args.onnx``; a graph stays ``args.file``."""
+    from ..core.file_kind import LESSON, ONNX, SESSION, file_kind
+
+    args.onnx = None
+    kind = args.file and file_kind(args.file)
+    if kind == LESSON:
+        if args.lesson:
+            parser.error("give a lesson FILE or --lesson, not both")
+        args.lesson, args.file = args.file, None
+    elif kind == SESSION and not args.session:     # (with --session: refused below)
+        args.session, args.file = args.file, None
+    elif kind == ONNX:
+        args.onnx, args.file = args.file, None
 
 
 MAX_LINE = 290          # characters of a message on stderr, after "bpviz: "
@@ -98,11 +121,24 @@ def initial_document(window, args) -> str | None:
     try:
         if args.file:
             window.document.open(args.file)
+        elif args.onnx:
+            window.document.set_graph(import_onnx(args.onnx), None)
         else:
             window.document.open_example(example_path(args.example or DEFAULT_EXAMPLE))
-    except (GraphError, FileNotFoundError) as err:
+    except (GraphError, FileNotFoundError, ValueError) as err:
         return str(err)
     return None
+
+
+def import_onnx(path):
+    """An ONNX model as a new, unsaved graph (bpviz.interop); GraphError saying why not."""
+    from ..core import GraphError
+    from ..interop import load_onnx
+
+    try:
+        return load_onnx(path)
+    except ImportError as err:               # a build without the onnx package
+        raise GraphError(f"reading ONNX models needs the onnx package ({err})") from None
 
 
 def window_icon():
@@ -121,14 +157,58 @@ def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    problem = missing_display()
+    if problem:                              # Qt would abort (rc 134) with a misleading line
+        return fail(problem)
     scratch = None
     if args.self_test:                       # write nothing outside a temp dir, removed after
         scratch = tempfile.TemporaryDirectory(prefix="bpviz-self-test-")
         os.environ["BPVIZ_CONFIG_DIR"] = scratch.name
     started = time.perf_counter()
+    app = application(args)
+    from .main_window import MainWindow
+    window = MainWindow(app.property("bpviz_theme"), presentation=False)
+    size = args.size or (PROJECTOR_SIZE if args.presentation else SCREENSHOT_SIZE)
+    if args.screenshot:       # its size from the start: the window fitted to a small screen
+        window.resize(*size)  # is narrower than presentation's type, and so not full screen
+    if args.self_test:
+        from .self_test import run_self_test
+        return run_self_test(window, app, scratch)
+    from .error_reporter import ErrorReporter
+    reporter = ErrorReporter(window)
+    try:
+        problem = open_asked(window, args)
+        if problem:
+            return refuse(problem, args)
+        if args.screenshot:
+            return screenshot(window, app, Path(args.screenshot), size)
+    except Exception as err:             # no event loop yet: one line, the details in the log
+        path = reporter.log(type(err), err, err.__traceback__)
+        return fail(f"internal error: {type(err).__name__}: {err} (details in {path})")
+    if os.environ.get("BPVIZ_STARTUP_TIMING"):   # benchmarks/startup.py
+        report_first_paint(window, app, started)
+    # a lesson or session asked for on the command line is not put off for the last one
+    return run_event_loop(app, window, reporter, lesson=not (args.lesson or args.session))
+
+
+def missing_display() -> str | None:
+    """On Linux, why no window can open: no X11 or Wayland display for the platform Qt will
+    use. None where one is set, elsewhere, or with a platform that needs none (offscreen)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0]
+    needs = {"": ("DISPLAY", "WAYLAND_DISPLAY"), "xcb": ("DISPLAY",),
+             "wayland": ("WAYLAND_DISPLAY",)}.get(platform, ())
+    if not needs or any(os.environ.get(name) for name in needs):
+        return None
+    return ("no display to open a window on: set DISPLAY (or run under xvfb-run), or "
+            "QT_QPA_PLATFORM=offscreen for --self-test and --screenshot")
+
+
+def application(args):
+    """The QApplication, named, with the icon and the theme (its name kept as a property)."""
     from PySide6.QtWidgets import QApplication
 
-    from .main_window import MainWindow
     from .settings import setting
     from .theme import THEMES, apply_theme
 
@@ -140,39 +220,44 @@ def main(argv=None) -> int:
     theme = args.theme or setting("theme", str, "light")
     theme = theme if theme in THEMES else "light"
     apply_theme(app, THEMES[theme], args.presentation)
-    window = MainWindow(theme, presentation=False)
-    size = args.size or (PROJECTOR_SIZE if args.presentation else SCREENSHOT_SIZE)
-    if args.screenshot:       # its size from the start: the window fitted to a small screen
-        window.resize(*size)  # is narrower than presentation's type, and so not full screen
-    if args.self_test:
-        from .self_test import run_self_test
-        return run_self_test(window, app, scratch)
-    problem = initial_document(window, args)
+    app.setProperty("bpviz_theme", theme)
+    return app
+
+
+def open_asked(window, args) -> str | None:
+    """The graph, session, tab and lesson the command line asks for; what went wrong."""
+    problem = named(initial_document(window, args), args.file or args.onnx)
+    problem = problem or named(
+        args.session and window.files.sessions.open(args.session, ask=False), args.session)
     if problem:
-        return fail(problem)
-    from .error_reporter import ErrorReporter
-    reporter = ErrorReporter(window)
-    try:
-        problem = args.session and window.files.sessions.open(args.session, ask=False)
-        if problem:
-            return fail(problem)
-        if args.tab:
-            window.show_tab(args.tab)
-        if args.presentation:
-            window.set_presentation(True)
-        problem = args.lesson and window.lessons.open(args.lesson, (args.step or 1) - 1,
-                                                      ask=False)
-        if problem:
-            return fail(problem)
-        if args.screenshot:
-            return screenshot(window, app, Path(args.screenshot), size)
-    except Exception as err:             # no event loop yet: one line, the details in the log
-        path = reporter.log(type(err), err, err.__traceback__)
-        return fail(f"internal error: {type(err).__name__}: {err} (details in {path})")
-    if os.environ.get("BPVIZ_STARTUP_TIMING"):   # benchmarks/startup.py
-        report_first_paint(window, app, started)
-    # a lesson or session asked for on the command line is not put off for the last one
-    return run_event_loop(app, window, reporter, lesson=not (args.lesson or args.session))
+        return problem
+    if args.tab:
+        window.show_tab(args.tab)
+    if args.presentation:
+        window.set_presentation(True)
+    return named(args.lesson and window.lessons.open(args.lesson, (args.step or 1) - 1,
+                                                     ask=False), args.lesson)
+
+
+def named(problem: str | None, file: str | None) -> str | None:
+    """``problem`` naming ``file`` (a reader's message may give only the reason)."""
+    if problem and file and Path(file).name not in problem:
+        return f"cannot open '{file}': {problem}"
+    return problem
+
+
+def refuse(problem: str, args) -> int:
+    """What cannot be used: one line on stderr; and a dialog saying the same where a window
+    would have shown (a double-clicked file has no terminal)."""
+    if not args.screenshot:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Critical, "bpviz cannot open this",
+                          " ".join(problem.split()))
+        box.setTextFormat(Qt.TextFormat.PlainText)        # a file's text, as written
+        box.exec()
+    return fail(problem)
 
 
 def report_first_paint(window, app, started: float) -> None:

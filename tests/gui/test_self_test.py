@@ -49,3 +49,23 @@ def test_an_example_that_cannot_be_stepped_fails_by_name(window, qtbot, monkeypa
         assert "broken.bpviz.json" in str(err)
     else:
         raise AssertionError("a graph without a loss passed")
+
+
+def test_without_a_display_it_says_so_in_one_line(tmp_path):
+    """No DISPLAY, no WAYLAND_DISPLAY, no QT_QPA_PLATFORM (an ssh session, a CI job): Qt
+    would abort with rc 134 blaming a plugin that is there."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(HOME=str(tmp_path), BPVIZ_CONFIG_DIR=str(tmp_path / "config"))
+    for args in (["--self-test"], []):
+        result = subprocess.run([sys.executable, "-m", "bpviz", *args], capture_output=True,
+                                text=True, env=env, timeout=60)
+        assert result.returncode == 2 and result.stdout == ""
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "DISPLAY" in result.stderr and "QT_QPA_PLATFORM=offscreen" in result.stderr
+    env["QT_QPA_PLATFORM"] = "offscreen"                  # as the line says
+    assert run(["--self-test"], tmp_path).returncode == 0
