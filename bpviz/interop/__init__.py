@@ -8,12 +8,7 @@ Nothing here imports Qt; onnx and torch are imported only when a function needs 
 """
 from __future__ import annotations
 
-from bpviz.core.errors import GraphError
-
-
-class ConvertError(GraphError):
-    """A model bpviz cannot take or write: an unsupported op, a second output, a dynamic
-    shape, a damaged file. ``str(err)`` is one line for the user."""
+from .errors import ConvertError
 
 
 def load_onnx(path, loss: str | None = None):

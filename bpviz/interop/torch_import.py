@@ -1,0 +1,57 @@
+"""``from_torch(module, example_input)``: a torch module as a bpviz Graph.
+
+It goes through torch's own ONNX exporter (``torch.onnx.export``, which needs the
+``onnxscript`` package: ``pip install 'bpviz[onnx]'``) and then the ONNX import, so a
+module and its ``.onnx`` file become the same graph. The module is exported in eval mode
+(dropout is then left out, as torch's exporter does); its training flag is restored.
+
+Example, stepping through a network written in PyTorch::
+
+    import torch, bpviz
+    net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Sigmoid(),
+                              torch.nn.Linear(3, 2)).double()
+    graph = bpviz.from_torch(net, torch.zeros(1, 2, dtype=torch.float64),
+                             loss="CrossEntropyLoss")
+    loss = graph.forward({"input": x.numpy(), "target": labels.numpy()})
+    graph.backward()
+    graph.param_grad("fc1", "weight")     # the same as net[0].weight.grad after backward
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+
+from .errors import ConvertError
+
+
+def from_torch(module, example_input, loss: str | None = None, input_name: str = "input"):
+    """The graph of ``module`` for inputs shaped like ``example_input`` (batch first).
+
+    Float64 modules give float64 graphs (exact comparisons with torch); the Input is
+    named ``input_name``; ``loss`` as in ``load_onnx``."""
+    import onnx
+    import torch
+
+    from .onnx_graph import model_from_proto
+    from .onnx_import import check_loss, graph_from_model
+    check_loss(loss)
+    buffer = io.BytesIO()
+    was_training = module.training
+    module.eval()
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module, (example_input,), buffer, input_names=[input_name],
+                              dynamo=True, verbose=False)
+    except ImportError as err:
+        raise ConvertError(f"torch's ONNX exporter needs {err.name or 'onnxscript'}: "
+                           f"pip install 'bpviz[onnx]'") from None
+    except Exception as err:             # torch's exporter raises many types of its own
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ConvertError(f"torch could not export the module: {first[:200]}") from None
+    finally:
+        module.train(was_training)
+    graph = graph_from_model(model_from_proto(onnx.load_from_string(buffer.getvalue())), loss)
+    graph.name = type(module).__name__
+    return graph
