@@ -33,8 +33,7 @@ class GradientLegend(QWidget):
         return False
 
     def place(self) -> None:
-        area = self.parentWidget().viewport().geometry()
-        self.move(area.left() + 10, area.bottom() - self.height() - 10)
+        self.parentWidget().place_overlay(self)       # a corner where it covers no node
 
     def _fit(self) -> None:
         metrics = QFontMetricsF(self.font())
@@ -107,16 +106,17 @@ class BackpropTab(QWidget):
             self.legend.hide()
             return
         sample = event.sample
-        thumbs, grads = {}, {}
+        thumbs, grads, values = {}, {}, {}
         for ev in stepper.history:
             if ev.phase == "forward":
                 thumbs[ev.node] = self._thumbnail(ev.node, ev.output, sample)
+                values[ev.node] = (ev.output, sample)      # what a double-click enlarges
             else:
                 for slot, d in enumerate(ev.dinputs.values()):
                     m = self._magnitude(ev.node, slot, d)
                     if m is not None:
                         grads[(ev.node, slot)] = m
-        self.scene.show_step(event.node, event.phase, thumbs, grads)
+        self.scene.show_step(event.node, event.phase, thumbs, grads, values)
         item = self.scene.nodes.get(event.node)
         if item is not None:                   # follow the step across a large graph
             self.view.follow(item)

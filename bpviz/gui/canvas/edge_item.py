@@ -1,4 +1,6 @@
-"""EdgeItem: a connection from a node's output to an input slot, labelled with its shape."""
+"""EdgeItem: a connection from a node's output to an input slot, labelled with its shape
+(not in the compact style: its nodes name their shapes). After a backward pass its colour
+and its width both tell the gradient's magnitude, wide enough to see on a projector."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -10,16 +12,16 @@ from ..widgets.colormap import GRADIENT_LUT, gradient_level, lut_color
 from .node_item import PHASE_COLORS, READABLE, SLOT_POINTS
 
 
-def bezier(a: QPointF, b: QPointF) -> QPainterPath:
+def bezier(a: QPointF, b: QPointF, via: float | None = None) -> QPainterPath:
     """A left-to-right S curve from ``a`` to ``b`` with horizontal tangents; when ``b`` lies
     to the left (the layout wrapped onto a new band), it leaves right, runs back between the
-    bands and enters ``b`` from the left."""
+    bands (at height ``via`` if given, else half-way) and enters ``b`` from the left."""
     path = QPainterPath(a)
     if b.x() >= a.x() - 20 or abs(b.y() - a.y()) < 40:
         dx = max(40.0, abs(b.x() - a.x()) / 2)
         path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
         return path
-    mid = (a.y() + b.y()) / 2
+    mid = (a.y() + b.y()) / 2 if via is None else via
     turn = 36.0           # a tight turn: the graph's bounds (what a fit must show) stay close
     path.cubicTo(QPointF(a.x() + turn, a.y()), QPointF(a.x() + turn, mid), QPointF(a.x(), mid))
     path.lineTo(QPointF(b.x(), mid))
@@ -27,9 +29,29 @@ def bezier(a: QPointF, b: QPointF) -> QPainterPath:
     return path
 
 
+# On-screen width of an edge carrying a gradient of level 0 (vanishing) .. 1 (largest), in
+# pixels, whatever the zoom: at an overview's zoom the width would otherwise fall below a
+# pixel and the colour with it; the width alone tells large from small (not only colour).
+GRADIENT_PX = (2.0, 12.0)
+
+
+def gradient_pen(gradient: float, scale: float, lod: float) -> QPen:
+    """The pen of an edge carrying RMS ``gradient`` at level of detail ``lod`` (screen
+    pixels per scene unit): the gradient scale's colour, and a width growing with the
+    magnitude, at least ``GRADIENT_PX`` on screen."""
+    level = gradient_level(gradient)
+    low, high = GRADIENT_PX
+    width = max((1.2 + 6 * level) * scale, (low + (high - low) * level) / max(lod, 1e-6))
+    pen = QPen(lut_color(GRADIENT_LUT, level), width)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    return pen
+
+
 class EdgeItem(QGraphicsPathItem):
-    def __init__(self, src: str, dst: str, slot: int, scale: float = 1.0):
+    def __init__(self, src: str, dst: str, slot: int, scale: float = 1.0,
+                 compact: bool = False):
         super().__init__()
+        self.compact = compact
         self.src, self.dst, self.slot = src, dst, slot
         self.label = ""
         self.theme = None
@@ -42,9 +64,9 @@ class EdgeItem(QGraphicsPathItem):
     def key(self) -> tuple:
         return (self.dst, self.slot)
 
-    def set_ends(self, a: QPointF, b: QPointF) -> None:
+    def set_ends(self, a: QPointF, b: QPointF, via: float | None = None) -> None:
         self.prepareGeometryChange()
-        self.setPath(bezier(a, b))
+        self.setPath(bezier(a, b, via))
 
     def set_label(self, text: str) -> None:
         if text != self.label:
@@ -69,10 +91,10 @@ class EdgeItem(QGraphicsPathItem):
         t = self.theme
         s = self.scale_
         painter.setRenderHint(painter.RenderHint.Antialiasing)
-        pen = QPen(t.color("edge"), 1.6 * s)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        pen = QPen(t.color("edge"), max(1.6 * s, 1.5 / max(lod, 1e-6)))
         if self.gradient is not None:           # log scale: vanishing thin and pale
-            level = gradient_level(self.gradient)
-            pen = QPen(lut_color(GRADIENT_LUT, level), (1.2 + 6 * level) * s)
+            pen = gradient_pen(self.gradient, s, lod)
         if self.active:
             pen.setStyle(Qt.DashLine)
             pen.setColor(QColor(PHASE_COLORS[self.active]))
@@ -80,8 +102,7 @@ class EdgeItem(QGraphicsPathItem):
         painter.setPen(pen)
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if not self.label or lod * s < READABLE - 1e-6:
+        if not self.label or self.compact or lod * s < READABLE - 1e-6:
             return
         font = QFont()
         font.setPointSizeF(SLOT_POINTS * s)

@@ -8,8 +8,16 @@ from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from ...core.ops import REGISTRY, Op, shape_label
+from ...core.overview_layout import Cell, overview_layout
 from .edge_item import EdgeItem, bezier
-from .node_item import NodeItem
+from .node_item import (COMPACT_HEIGHT, COMPACT_SHAPE_POINTS, COMPACT_WIDTH, SMALLEST_POINTS,
+                        NodeItem)
+
+# the compact style's grid: room between layers for an edge, below a node for its strip
+def overview_cell(width: float) -> Cell:
+    return Cell(width=width, height=COMPACT_HEIGHT, column=width + 22, row=COMPACT_HEIGHT + 14,
+                gap=24)
+MAX_ZOOM = 1.5         # a view never fits a small graph larger (GraphView.fit)
 
 
 class GraphScene(QGraphicsScene):
@@ -23,6 +31,7 @@ class GraphScene(QGraphicsScene):
     def __init__(self, graph, theme, scale: float = 1.0, parent=None):
         super().__init__(parent)
         self.theme, self.scale_ = theme, scale
+        self.canvas = (900.0, 420.0)          # the view's size (scene units at zoom 1)
         self.graph = None
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[tuple, EdgeItem] = {}
@@ -37,6 +46,9 @@ class GraphScene(QGraphicsScene):
             self.graph.changed.disconnect(self._on_changed)
         self.nodes, self.edges = {}, {}       # before clear(): it emits selectionChanged
         self.edges_at = {}
+        self._overview: dict = {}
+        self.cell = overview_cell(COMPACT_WIDTH[1])
+        self.values: dict = {}                # node id -> (value, sample) shown in its strip
         self.clear()
         self.graph = graph
         for nid in graph.nodes:
@@ -44,7 +56,42 @@ class GraphScene(QGraphicsScene):
         for nid in graph.nodes:
             self._sync_edges(nid)
         graph.changed.connect(self._on_changed)
+        self.relayout()
         self.refresh()
+
+    @property
+    def compact(self) -> bool:
+        """Presentation mode (scaled up) shows the compact style in the overview layout:
+        the whole of a lecture-sized network on a projector's canvas."""
+        return self.scale_ > 1
+
+    def smallest_points(self) -> float:
+        """The smallest text the canvas draws, in points at zoom 1 (times the scale)."""
+        return COMPACT_SHAPE_POINTS if self.compact else SMALLEST_POINTS
+
+    def set_canvas(self, width: float, height: float) -> None:
+        """The view's size (in pixels, at zoom 1) changed: the overview layout wraps its
+        bands to fill it."""
+        if (width, height) != self.canvas:
+            self.canvas = (width, height)
+            self.relayout()
+
+    def relayout(self) -> None:
+        """Compact: every node where the overview layout puts it (derived from the graph's
+        structure, not its saved positions, which stay as they are)."""
+        if not self.compact or self.graph is None:
+            return
+        s = self.scale_
+        least, most = COMPACT_WIDTH           # one width for all: the widest text's
+        width = min(most, max([least] + [i.needed_width() for i in self.nodes.values()]))
+        for item in self.nodes.values():
+            item.set_compact_width(width)
+        self.cell = overview_cell(width)
+        self._overview = overview_layout({nid: n.inputs for nid, n in self.graph.nodes.items()},
+                                         self.cell, (self.canvas[0] / s, self.canvas[1] / s),
+                                         largest=MAX_ZOOM)
+        for item in self.nodes.values():
+            self._place(item)
 
     def content_rect(self) -> QRectF:
         """What a fitted view must show: the nodes (with their slot names and thumbnails)
@@ -65,7 +112,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node_item(self, nid: str) -> NodeItem:
         node = self.graph.nodes[nid]
-        item = NodeItem(nid, node.op, self.scale_)
+        item = NodeItem(nid, node.op, self.scale_, self.compact)
         item.theme = self.theme
         self.addItem(item)
         self.nodes[nid] = item
@@ -73,7 +120,10 @@ class GraphScene(QGraphicsScene):
         return item
 
     def _place(self, item: NodeItem) -> None:
-        pos = self.graph.nodes[item.nid].ui.get("pos", [0, 0])
+        if self.compact:
+            pos = self._overview.get(item.nid, (0, 0, 0))
+        else:
+            pos = self.graph.nodes[item.nid].ui.get("pos", [0, 0])
         item.setPos(QPointF(pos[0] * self.scale_, pos[1] * self.scale_))
 
     def _sync_edges(self, nid: str) -> None:
@@ -85,7 +135,7 @@ class GraphScene(QGraphicsScene):
             return
         for slot, src in enumerate(node.inputs):
             if src in self.nodes and slot < len(self.nodes[nid].slots):
-                edge = EdgeItem(src, nid, slot, self.scale_)
+                edge = EdgeItem(src, nid, slot, self.scale_, self.compact)
                 edge.theme = self.theme
                 self.addItem(edge)
                 self.edges[(nid, slot)] = edge
@@ -101,7 +151,11 @@ class GraphScene(QGraphicsScene):
 
     def _route(self, edge: EdgeItem) -> None:
         a, b = self.nodes[edge.src], self.nodes[edge.dst]
-        edge.set_ends(a.mapToScene(a.output_port()), b.mapToScene(b.input_port(edge.slot)))
+        via = None                      # an edge wrapping to the next band runs back in the
+        if self.compact and edge.dst in self._overview:     # gap above that band
+            via = (self._overview[edge.dst][2] - self.cell.gap / 2) * self.scale_
+        edge.set_ends(a.mapToScene(a.output_port()), b.mapToScene(b.input_port(edge.slot)),
+                      via)
 
     def node_geometry_changed(self, item: NodeItem) -> None:
         for key in self.edges_at.get(item.nid, ()):
@@ -110,8 +164,11 @@ class GraphScene(QGraphicsScene):
     # --- following the model --------------------------------------------------------------
     def _on_changed(self, kind: str, nid) -> None:
         if kind == "batch":
+            self.relayout()
             self.refresh()
             return
+        if kind in ("added", "removed", "inputs"):
+            self.relayout()              # the overview's layers follow the structure
         if kind == "added":
             self._add_node_item(nid)
             self._sync_edges(nid)
@@ -125,7 +182,7 @@ class GraphScene(QGraphicsScene):
                 self._drop_edge(key)
         elif kind == "inputs":
             self._sync_edges(nid)
-        elif kind == "moved":
+        elif kind == "moved" and not self.compact:
             self._place(self.nodes[nid])
         if kind != "moved" and not self.graph.batching:    # a batch: once, at its end
             self.refresh()
@@ -144,13 +201,17 @@ class GraphScene(QGraphicsScene):
                            problems.get(nid, ()))
         for edge in self.edges.values():
             edge.set_label(shape_label(analysis.shapes.get(edge.src)))
+        self.relayout()                       # compact: the boxes fit the new shapes
         self.analysis_changed.emit(analysis)
 
     # --- stepping overlays ------------------------------------------------------------------
     def show_step(self, current: str | None, phase: str | None, thumbnails: dict,
-                  gradients: dict) -> None:
+                  gradients: dict, values: dict | None = None) -> None:
         """Highlight the node being stepped and its edges, show value thumbnails
-        {node id: QImage} and gradient magnitudes {(node id, slot): RMS} on edges."""
+        {node id: QImage} and gradient magnitudes {(node id, slot): RMS} on edges;
+        ``values`` {node id: (value, sample)} are what a double-click on a thumbnail
+        enlarges."""
+        self.values = dict(values or {})
         for nid, item in self.nodes.items():
             item.set_highlight(phase if nid == current else None)
             if nid in thumbnails or item.thumbnail.isVisible():

@@ -1,5 +1,6 @@
-"""GraphView: the canvas widget — zoom, pan, rubber-band selection, a grid, and drops from
-the palette."""
+"""GraphView: the canvas widget — zoom, pan, rubber-band selection, a grid, drops from the
+palette, an overlay (the gradient legend) kept off the nodes, and node heat maps enlarged
+by a double-click."""
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
@@ -7,10 +8,18 @@ from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView
 
 from ..theme import readable_px
-from .node_item import SMALLEST_POINTS
+from .graph_scene import MAX_ZOOM
+from .overlay import OverlayPlacer
+from .value_focus import ValueFocus
 
 OP_MIME = "application/x-bpviz-op"
+FIT_MARGIN = 24.0                # scene units a fit leaves around the graph
 GRID = 24.0
+
+
+def framed(rect: QRectF) -> QRectF:
+    """What a fit shows of the graph's ``rect``: a margin around it."""
+    return rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
 
 
 class GraphView(QGraphicsView):
@@ -28,7 +37,12 @@ class GraphView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self._pan = None
-        self._fitted = False        # keep the graph fitted through resizes until the user moves
+        self.overlays = OverlayPlacer(self)
+        self.values = ValueFocus(self)
+        self.title = ""                     # of what the focus view enlarges (a node value)
+        # keep the graph fitted through resizes until the user moves: "readable" (fit) or
+        # "whole" (show_whole, the overview), or "" once the user zoomed or panned
+        self._fitted = ""
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
             bar.actionTriggered.connect(self._user_moved)     # user scrolls only, not ours
 
@@ -41,14 +55,17 @@ class GraphView(QGraphicsView):
         current = self.transform().m11()
         factor = max(0.1 / current, min(factor, 4.0 / current))
         self.scale(factor, factor)
+        self.overlays.place()
 
     def zoom_level(self) -> float:
         return self.transform().m11()
 
-    def text_px(self, points: float = SMALLEST_POINTS, zoom: float | None = None) -> float:
-        """Pixels on screen of canvas text of ``points`` (times the presentation scale) at
-        ``zoom`` (the current one by default)."""
+    def text_px(self, points: float | None = None, zoom: float | None = None) -> float:
+        """Pixels on screen of canvas text of ``points`` (times the presentation scale; the
+        smallest text the canvas draws by default) at ``zoom`` (the current one by
+        default)."""
         zoom = self.zoom_level() if zoom is None else zoom
+        points = self.scene().smallest_points() if points is None else points
         return points * self.scene().scale_ * self.logicalDpiY() / 72 * zoom
 
     def readable_zoom(self) -> float:
@@ -60,16 +77,39 @@ class GraphView(QGraphicsView):
     def keep_fitted(self) -> None:
         """Fit now and again on each resize until the user zooms or pans: a graph opened
         before its window has its final size (docks laid out, maximised) must open fitted."""
-        self._fitted = True
+        self._fitted = "readable"
         self.fit()
 
     def _user_moved(self, *_) -> None:
-        self._fitted = False
+        self._fitted = ""
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        if self._fitted:
+        margin = 2 * FIT_MARGIN * MAX_ZOOM       # the overview layout fills the view
+        self.scene().set_canvas(max(self.viewport().width() - margin, 1.0),
+                                max(self.viewport().height() - margin, 1.0))
+        if self._fitted == "whole":
+            self._fit_whole()
+        elif self._fitted:
             self.fit()
+        self.overlays.place()
+
+    # --- the gradient legend, and enlarged heat maps ---------------------------------------
+    def place_overlay(self, widget) -> None:
+        """Put ``widget`` (a child of this view) in a corner of the canvas where it covers
+        no node; when every corner has one, in a band kept free below the graph."""
+        self.overlays.place(widget)
+
+    def mouseDoubleClickEvent(self, event):
+        if self.values.pick(event.position().toPoint()):
+            event.ignore()              # up to the window, whose focus view enlarges it
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def focus_copy(self):
+        """The enlarged heat map of the node value picked by a double-click, or under the
+        mouse (F); None when there is none."""
+        return self.values.copy()
 
     def fit(self) -> None:
         """Show the whole graph, unless its text would become unreadable: then show the
@@ -78,9 +118,9 @@ class GraphView(QGraphicsView):
         rect = self.scene().content_rect()
         if rect.isEmpty():
             return
-        self.fitInView(rect.adjusted(-24, -24, 24, 24), Qt.KeepAspectRatio)
-        if self.zoom_level() > 1.5:                 # a tiny graph should not look huge
-            self._scale_by(1.5 / self.zoom_level())
+        self.fitInView(framed(rect), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom_level() > MAX_ZOOM:            # a tiny graph should not look huge
+            self._scale_by(MAX_ZOOM / self.zoom_level())
         elif self.zoom_level() < self.readable_zoom():
             zoom = self.readable_zoom()
             self.resetTransform()
@@ -88,35 +128,46 @@ class GraphView(QGraphicsView):
             stepped = [item for item in self.scene().nodes.values() if item.highlight]
             if stepped:                            # a step is shown: keep it in view
                 self.centerOn(stepped[0])
-                return
-            view = self.mapToScene(self.viewport().rect()).boundingRect()
-            self.centerOn(rect.left() + view.width() / 2 - 40,         # the first band's start
-                          rect.top() + min(view.height(), rect.height()) / 2 - 40)
+            else:
+                view = self.mapToScene(self.viewport().rect()).boundingRect()
+                self.centerOn(rect.left() + view.width() / 2 - 40,     # the first band's start
+                              rect.top() + min(view.height(), rect.height()) / 2 - 40)
+        self.overlays.place()
 
     def follow(self, item) -> None:
         """Bring the stepped node into view, at a readable zoom if the view was zoomed out
         below it (an overview, or a user's zoom): stepping is read, not glimpsed."""
         if self.zoom_level() < self.readable_zoom() - 1e-9:
+            self._fitted = ""                      # the overview ends: reading begins
             zoom = self.readable_zoom()
             self.resetTransform()
             self.scale(zoom, zoom)
             self.centerOn(item)
         else:
             self.ensureVisible(item, 60, 60)
+        self.overlays.place()
 
     def show_whole(self) -> None:
         """The whole graph on screen whatever its text size: the overview a lecturer shows
         before stepping (View ▸ Whole Graph); a later step zooms back in to read."""
+        self._fitted = "whole"                   # kept through the window's resizes
+        self._fit_whole()
+
+    def _fit_whole(self) -> None:
         rect = self.scene().content_rect()
         if rect.isEmpty():
             return
-        self._user_moved()
-        self.fitInView(rect.adjusted(-24, -24, 24, 24), Qt.KeepAspectRatio)
-        if self.zoom_level() > 1.5:
-            self._scale_by(1.5 / self.zoom_level())
+        self.fitInView(framed(rect), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom_level() > MAX_ZOOM:
+            self._scale_by(MAX_ZOOM / self.zoom_level())
+        self.overlays.place()
 
     def wheelEvent(self, event):
         self.zoom(1.0015 ** event.angleDelta().y())
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self.overlays.place()              # the nodes moved under the legend
 
     def mousePressEvent(self, event):
         if event.button() == Qt.MiddleButton or (

@@ -1,4 +1,5 @@
-"""NodeItem: one node of the graph on the canvas (op, key attributes, output shape, ports).
+"""NodeItem: one node of the graph on the canvas (op, key attributes, output shape, ports),
+or in the compact style of presentation mode and overviews its name and output shape only.
 
 The item shows what the model says; it never changes the model itself (moves and
 connections go back to the scene as requests that become undo commands).
@@ -25,14 +26,20 @@ READABLE = 0.35     # text drawn smaller than this (zoom × presentation scale) 
 TITLE_POINTS, OP_POINTS, BODY_POINTS, SLOT_POINTS = 10.0, 9.0, 9.5, 8.5
 SMALLEST_POINTS = min(TITLE_POINTS, OP_POINTS, BODY_POINTS, SLOT_POINTS)
 THUMB_HEIGHT = 46.0
+# The compact style: two lines (name, output shape) in larger type on a small box; its
+# thumbnail is a strip in the gap below (the overview layout leaves room for it).
+COMPACT_WIDTH, COMPACT_HEIGHT, COMPACT_THUMB = (72.0, 150.0), 38.0, 8.0   # width: least, most
+COMPACT_NAME_POINTS, COMPACT_SHAPE_POINTS = 9.5, 9.0
 PHASE_COLORS = {"forward": "#1f883d", "backward": "#d4530c"}
 
 
 class NodeItem(QGraphicsObject):
     """Shows node ``nid``: header (id, op), summary line, output shape or its problem."""
 
-    def __init__(self, nid: str, op: str, scale: float = 1.0):
+    def __init__(self, nid: str, op: str, scale: float = 1.0, compact: bool = False):
         super().__init__()
+        self.compact = compact
+        self.compact_width = COMPACT_WIDTH[1]    # the scene makes it what the texts need
         self.nid = nid
         self.op = op
         self.slots: tuple = REGISTRY[op].inputs if op in REGISTRY else ()
@@ -46,8 +53,11 @@ class NodeItem(QGraphicsObject):
         self.thumbnail = QGraphicsPixmapItem(self)
         self.thumbnail.setTransformationMode(Qt.FastTransformation)
         self.thumbnail.setVisible(False)
-        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
-                      | QGraphicsItem.ItemSendsGeometryChanges)
+        # compact nodes stand where the overview layout puts them: not moved by hand
+        movable = QGraphicsItem.GraphicsItemFlag.ItemIsMovable if not compact else \
+            QGraphicsItem.GraphicsItemFlag(0)
+        self.setFlags(movable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
 
@@ -55,11 +65,31 @@ class NodeItem(QGraphicsObject):
     def _lines(self) -> int:
         return max(2, len(self.slots))
 
+    def width(self) -> float:
+        return (self.compact_width if self.compact else WIDTH) * self.scale_
+
+    def needed_width(self) -> float:
+        """The compact box's width (at scale 1) that shows its name and shape whole."""
+        widths = [QFontMetricsF(self._font(points, bold)).horizontalAdvance(text)
+                  for text, points, bold in ((self.nid, COMPACT_NAME_POINTS, True),
+                                             (self.shape_text(), COMPACT_SHAPE_POINTS, False))]
+        return max(widths) / self.scale_ + 20 + 4       # the band, the padding, a margin
+
+    def set_compact_width(self, width: float) -> None:
+        if width != self.compact_width:
+            self.prepareGeometryChange()
+            self.compact_width = width
+
+    def header(self) -> float:
+        """Where the ports' column starts: below the header band (none in compact)."""
+        return 0.0 if self.compact else HEADER * self.scale_
+
     def boundingRect(self) -> QRectF:
         s = self.scale_
         pad = PORT_RADIUS * s + 2
-        left = 86 * s if len(self.slots) > 1 else pad          # room for slot names
-        return QRectF(-left, -2, WIDTH * s + left + pad, self.height() + 4)
+        named = len(self.slots) > 1 and not self.compact
+        left = 86 * s if named else pad          # room for slot names
+        return QRectF(-left, -2, self.width() + left + pad, self.height() + 4)
 
     def shape(self) -> QPainterPath:
         """What takes clicks: the body and the ports (not the slot names beside them)."""
@@ -71,21 +101,22 @@ class NodeItem(QGraphicsObject):
         return path
 
     def height(self) -> float:
+        if self.compact:
+            return COMPACT_HEIGHT * self.scale_
         return (HEADER + LINE * self._lines() + 10) * self.scale_
 
     def body_rect(self) -> QRectF:
-        return QRectF(0, 0, WIDTH * self.scale_, self.height())
+        return QRectF(0, 0, self.width(), self.height())
 
     def input_port(self, slot: int) -> QPointF:
-        s = self.scale_
         n = max(1, len(self.slots))
-        top = HEADER * s
+        top = self.header()
         step = (self.height() - top) / (n + 1)
         return QPointF(0, top + step * (slot + 1))
 
     def output_port(self) -> QPointF:
-        s = self.scale_
-        return QPointF(WIDTH * s, HEADER * s + (self.height() - HEADER * s) / 2)
+        top = self.header()
+        return QPointF(self.width(), top + (self.height() - top) / 2)
 
     def port_at(self, pos: QPointF):
         """("in", slot) or ("out", 0) if ``pos`` (item coordinates) is on a port."""
@@ -110,12 +141,15 @@ class NodeItem(QGraphicsObject):
             return
         s = self.scale_
         pixmap = QPixmap.fromImage(image)
-        width, height = WIDTH * s, THUMB_HEIGHT * s
+        width, height = self.width(), (COMPACT_THUMB if self.compact else THUMB_HEIGHT) * s
         sx = sy = min(width / pixmap.width(), height / pixmap.height())
+        if self.compact:                                    # a strip as wide as the node
+            sx = width / pixmap.width()
         sy = max(sy, min(14 * s / pixmap.height(), height / pixmap.height()))  # vectors: a bar
         self.thumbnail.setPixmap(pixmap)
         self.thumbnail.setTransform(QTransform.fromScale(sx, sy))
-        self.thumbnail.setPos((width - pixmap.width() * sx) / 2, self.height() + 4 * s)
+        self.thumbnail.setPos((width - pixmap.width() * sx) / 2,
+                              self.height() + (2 if self.compact else 4) * s)
         self.thumbnail.setVisible(True)
 
     # --- state from the model ---------------------------------------------------------------
@@ -156,34 +190,83 @@ class NodeItem(QGraphicsObject):
         return font
 
     def paint(self, painter, option, widget=None):
-        t = self.theme
-        s = self.scale_
         rect = self.body_rect()
-        radius = 7 * s
+        radius = 7 * self.scale_
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        self._paint_box(painter, rect, radius)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        readable = lod * self.scale_ >= READABLE - 1e-6
+        if self.compact or not readable:
+            # the compact style; zoomed out, the full style's text would be specks: name
+            # and shape in type large enough to fill its box instead
+            grow = 1.0 if self.compact else 1.9
+            self._paint_band(painter, QRectF(0, 0, 6 * self.scale_, rect.height()), radius)
+            if readable or lod * self.scale_ * grow >= READABLE - 1e-6:
+                self._paint_name_and_shape(painter, rect.adjusted(8 * self.scale_, 0, 0, 0),
+                                           COMPACT_NAME_POINTS * grow,
+                                           COMPACT_SHAPE_POINTS * grow)
+            if self.compact and readable:
+                self._paint_ports(painter)
+            return
+        self._paint_band(painter, QRectF(0, 0, rect.width(), HEADER * self.scale_), radius)
+        self._paint_full_text(painter, rect)
+        self._paint_ports(painter)
+
+    def _paint_box(self, painter, rect: QRectF, radius: float) -> None:
+        """The node's box: its border says selected, or wrong; a halo says stepped now."""
+        t, s = self.theme, self.scale_
         border = t.color("error") if self.problem else t.color("node_border")
         width = 2.4 * s if self.problem else 1.2 * s
         if self.isSelected():
             border, width = t.color("selection"), 2.8 * s
-        painter.setRenderHint(painter.RenderHint.Antialiasing)
         if self.highlight:                               # the node being stepped: a halo
             glow = QColor(PHASE_COLORS[self.highlight])
             glow.setAlpha(90)
             painter.setPen(QPen(glow, 9 * s))
-            painter.setBrush(Qt.NoBrush)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-2 * s, -2 * s, 2 * s, 2 * s), radius, radius)
         painter.setPen(QPen(border, width))
         painter.setBrush(QBrush(t.color("error_fill") if self.problem else t.color("node")))
         painter.drawRoundedRect(rect, radius, radius)
-        # header band in the colour of the op's group
-        header = QPainterPath()
-        header.addRoundedRect(QRectF(0, 0, rect.width(), HEADER * s), radius, radius)
+
+    def _paint_band(self, painter, band: QRectF, radius: float) -> None:
+        """The op group's colour: the header band (its lower corners square), or in compact
+        style a strip down the left side."""
+        path = QPainterPath()
+        path.addRoundedRect(band, radius, radius)
         square = QPainterPath()
-        square.addRect(QRectF(0, HEADER * s / 2, rect.width(), HEADER * s / 2))
-        painter.setPen(Qt.NoPen)
-        painter.setBrush(t.group_color(self.op_group))
-        painter.drawPath(header.united(square))
-        if option.levelOfDetailFromTransform(painter.worldTransform()) * s < READABLE - 1e-6:
-            return                                  # too small to read: shapes only
+        if band.width() < band.height():
+            square.addRect(band.adjusted(band.width() / 2, 0, 0, 0))
+        else:
+            square.addRect(band.adjusted(0, band.height() / 2, 0, 0))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.theme.group_color(self.op_group))
+        painter.drawPath(path.united(square))
+
+    def shape_text(self) -> str:
+        return "⚠ " + self.problem if self.problem else shape_label(self.out_shape)
+
+    def _paint_name_and_shape(self, painter, area: QRectF, name_points: float,
+                              shape_points: float) -> None:
+        """The compact style's two lines: the node's name (bold) over its output shape."""
+        t = self.theme
+        pad = 4 * self.scale_
+        area = area.adjusted(pad, pad, -pad, -pad)
+        align = Qt.AlignmentFlag.AlignLeft
+        half = area.height() / 2
+        for k, (text, points, bold) in enumerate(((self.nid, name_points, True),
+                                                  (self.shape_text(), shape_points, False))):
+            painter.setFont(self._font(points, bold))
+            painter.setPen(t.color("text") if k == 0 else
+                           t.color("error") if self.problem else t.color("muted"))
+            line = QRectF(area.left(), area.top() + k * half, area.width(), half)
+            metrics = QFontMetricsF(painter.font())
+            painter.drawText(line, align | Qt.AlignmentFlag.AlignVCenter,
+                             metrics.elidedText(text, Qt.TextElideMode.ElideRight, line.width()))
+
+    def _paint_full_text(self, painter, rect: QRectF) -> None:
+        """Header (id, op), the op's key attributes, then the output shape or the problem."""
+        t, s = self.theme, self.scale_
         pad = 9 * s
         painter.setPen(QColor("#ffffff"))
         painter.setFont(self._font(TITLE_POINTS, bold=True))
@@ -193,24 +276,17 @@ class NodeItem(QGraphicsObject):
                          metrics.elidedText(self.nid, Qt.ElideRight, rect.width() * 0.55))
         painter.setFont(self._font(OP_POINTS))
         painter.drawText(title, Qt.AlignVCenter | Qt.AlignRight, self.op)
-        # body: key attributes, then the output shape or the problem
         painter.setFont(self._font(BODY_POINTS))
         metrics = QFontMetricsF(painter.font())
-        y = HEADER * s + 5 * s
-        line = QRectF(pad, y, rect.width() - 2 * pad, LINE * s)
+        line = QRectF(pad, HEADER * s + 5 * s, rect.width() - 2 * pad, LINE * s)
         painter.setPen(t.color("text"))
         painter.drawText(line, Qt.AlignVCenter | Qt.AlignLeft,
                          metrics.elidedText(self.summary, Qt.ElideRight, line.width()))
         line.translate(0, LINE * s)
-        if self.problem:
-            painter.setPen(t.color("error"))
-            text = "⚠ " + self.problem
-        else:
-            painter.setPen(t.color("muted"))
-            text = "out " + shape_label(self.out_shape)
+        painter.setPen(t.color("error") if self.problem else t.color("muted"))
+        text = self.shape_text() if self.problem else "out " + self.shape_text()
         painter.drawText(line, Qt.AlignVCenter | Qt.AlignLeft,
                          metrics.elidedText(text, Qt.ElideRight, line.width()))
-        self._paint_ports(painter)
 
     def _paint_ports(self, painter) -> None:
         t = self.theme
@@ -222,7 +298,7 @@ class NodeItem(QGraphicsObject):
             painter.drawEllipse(self.input_port(slot), r, r)
         painter.setBrush(t.group_color(self.op_group))
         painter.drawEllipse(self.output_port(), r, r)
-        if len(self.slots) > 1:          # name the slots (input, target...) just outside
+        if len(self.slots) > 1 and not self.compact:     # name the slots just outside
             painter.setFont(self._font(SLOT_POINTS))
             painter.setPen(t.color("muted"))
             for slot, name in enumerate(self.slots):
