@@ -2,8 +2,9 @@
 # CI's packaging step (.ci/run calls it after the test suite; it also runs alone, as root on
 # a Debian machine): build the small flavour, run the frozen app's --self-test offscreen and
 # under Xvfb with the xcb platform, install the .deb with dpkg, run the installed
-# /usr/bin/bpviz --self-test the same two ways, check that running it wrote nothing into
-# /opt/bpviz, then purge the package and check that nothing of it is left.
+# /usr/bin/bpviz --self-test the same two ways, open a graph, a lesson and a session with it,
+# check that running it wrote nothing into /opt/bpviz, then apt remove and apt purge the
+# package and check that nothing of it is left.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -51,7 +52,13 @@ desktop-file-validate packaging/linux/bpviz.desktop
 deps=$(dpkg-deb -f "$DEB" Depends | sed 's/([^)]*)//g; s/,/ /g')
 apt-get install -y -qq $deps >/dev/null
 dpkg -i "$DEB"
-grep -q '^60:application/x-bpviz+json:\*\.bpviz\.json$' /usr/share/mime/globs2
+# the three file types, each opened by bpviz on double-click (the desktop entry's MimeType)
+for glob in 'x-bpviz+json:\*\.bpviz\.json' 'x-bpviz-session+json:\*\.bpviz-session\.json' \
+            'x-bpviz-lesson+json:\*\.lesson\.json'; do
+  grep -q "^60:application/$glob\$" /usr/share/mime/globs2
+  grep -q "^application/${glob%%:*}=.*bpviz.desktop" /usr/share/applications/mimeinfo.cache
+  test -f "/usr/share/icons/hicolor/48x48/mimetypes/application-${glob%%:*}.png"
+done
 test -L /usr/bin/bpviz && test -f /usr/share/applications/bpviz.desktop
 test -f /usr/share/icons/hicolor/48x48/apps/bpviz.png
 before=$(find /opt/bpviz -printf '%p %s %T@\n' | sort | sha256sum)
@@ -59,14 +66,22 @@ self_test /usr/bin/bpviz offscreen
 self_test /usr/bin/bpviz xcb xvfb
 shot_home=$(mktemp -d)       # an ordinary start (settings saved) with a real HOME
 HOME=$shot_home /usr/bin/bpviz --example tiny_cnn --screenshot "$shot_home/shot.png" >/dev/null
-test -s "$shot_home/shot.png" && rm -rf "$shot_home"
+test -s "$shot_home/shot.png"
+for file in $(.venv/bin/python packaging/sample_files.py "$shot_home/files"); do
+  HOME=$shot_home /usr/bin/bpviz "$file" --screenshot "$shot_home/file.png" >/dev/null
+  test -s "$shot_home/file.png" && rm "$shot_home/file.png"
+done
+rm -rf "$shot_home"
 after=$(find /opt/bpviz -printf '%p %s %T@\n' | sort | sha256sum)
 [ "$before" = "$after" ] || { say "running bpviz changed /opt/bpviz"; exit 1; }
 
-dpkg -P bpviz
+# as the README says: apt remove, then apt purge, each without an error
+apt-get remove -y -qq bpviz >/dev/null
+[ "$(dpkg-query -W -f '${db:Status-Abbrev}' bpviz)" = "rc " ]
+apt-get purge -y -qq bpviz >/dev/null
 for path in /opt/bpviz /usr/bin/bpviz /usr/share/applications/bpviz.desktop \
             /usr/share/mime/packages/bpviz.xml /usr/share/icons/hicolor/48x48/apps/bpviz.png; do
-  if [ -e "$path" ] || [ -L "$path" ]; then say "left after dpkg -P: $path"; exit 1; fi
+  if [ -e "$path" ] || [ -L "$path" ]; then say "left after apt purge: $path"; exit 1; fi
 done
 ! grep -q 'bpviz' /usr/share/mime/globs2 || { say "MIME type still registered"; exit 1; }
 ended=$(date +%s)

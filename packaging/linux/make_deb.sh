@@ -6,8 +6,9 @@
 # small -> dist/bpviz_<version>_<arch>.deb, full -> dist/bpviz-full_<version>_<arch>.deb; they
 # install the same files, so each one replaces the other. Installs: /opt/bpviz (the bundle),
 # /usr/bin/bpviz (and bpviz-train, full), the desktop entry, the icon in the hicolor theme,
-# and the MIME type of .bpviz.json files. The desktop, MIME and icon caches are refreshed by
-# the triggers of desktop-file-utils, shared-mime-info and hicolor-icon-theme: no scripts.
+# and the MIME types of graphs, sessions and lessons. The desktop, MIME and icon caches are
+# refreshed by the triggers of desktop-file-utils, shared-mime-info and hicolor-icon-theme;
+# the one maintainer script, an empty postrm, lets `apt purge` follow `apt remove` (postrm).
 set -euo pipefail
 FLAVOUR=${1:?usage: make_deb.sh small|full [PYTHON]}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,6 +26,8 @@ ARCH=$(dpkg --print-architecture)
 STAGE=$ROOT/build/deb-$FLAVOUR/${PKG}_${VERSION}_${ARCH}
 LINUX=$ROOT/packaging/linux
 ICONS=$ROOT/resources/icons
+# the types of bpviz-mime.xml: graphs, sessions, lessons
+MIME_TYPES=$(grep -o 'mime-type type="[^"]*"' "$LINUX/bpviz-mime.xml" | cut -d'"' -f2)
 
 rm -rf "$STAGE"
 mkdir -p "$STAGE"/{DEBIAN,opt,usr/bin,usr/share/applications,usr/share/mime/packages}
@@ -36,12 +39,13 @@ done
 install -m 644 "$LINUX/bpviz.desktop" "$STAGE/usr/share/applications/bpviz.desktop"
 install -m 644 "$LINUX/bpviz-mime.xml" "$STAGE/usr/share/mime/packages/bpviz.xml"
 install -m 644 "$LINUX/copyright" "$STAGE/usr/share/doc/$PKG/copyright"
+install -m 755 "$LINUX/postrm" "$STAGE/DEBIAN/postrm"
 install -m 644 "$ICONS/bpviz.svg" "$STAGE/usr/share/icons/hicolor/scalable/apps/bpviz.svg"
 for png in "$ICONS"/hicolor/*/apps/bpviz.png; do
   size=$(basename "$(dirname "$(dirname "$png")")")
-  for kind in apps mimetypes; do      # the files' icon is the app's icon
-    name=$([ $kind = apps ] && echo bpviz.png || echo application-x-bpviz+json.png)
-    install -D -m 644 "$png" "$STAGE/usr/share/icons/hicolor/$size/$kind/$name"
+  install -D -m 644 "$png" "$STAGE/usr/share/icons/hicolor/$size/apps/bpviz.png"
+  for type in $MIME_TYPES; do         # each file type's icon is the app's icon
+    install -D -m 644 "$png" "$STAGE/usr/share/icons/hicolor/$size/mimetypes/${type/\//-}.png"
   done
 done
 chmod -R u+rwX,go+rX,go-w "$STAGE"
@@ -62,8 +66,9 @@ Description: make back-propagation visible ($FLAVOUR build)
  Build a network, step its forward and backward passes and see every
  gradient, with the lecture's examples and lessons. A self-contained bundle
  in /opt/bpviz (Python, Qt and numpy included); run bpviz, or open a
- .bpviz.json file. The small build trains in numpy only; bpviz-full adds
- PyTorch and bpviz-train for AlexNet training.
+ graph, a lesson or a saved session by double-click. The small build trains
+ in numpy only; bpviz-full adds PyTorch and bpviz-train for AlexNet
+ training.
 CONTROL
 mkdir -p "$ROOT/dist"
 OUT=$ROOT/dist/${PKG}_${VERSION}_${ARCH}.deb

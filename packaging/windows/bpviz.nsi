@@ -10,8 +10,8 @@
 ; (CI on Linux compiles this script against a stand-in folder: packaging/windows/check_nsis.sh).
 ; Installs for all users under Program Files (settings stay in the user's AppData: bpviz never
 ; writes beside itself), a Start-menu entry, "Open with bpviz" for .json files (Windows keys file
-; types on the last extension, so .bpviz.json cannot have its own), and an uninstaller listed in
-; Settings > Apps.
+; types on the last extension, so graphs, sessions and lessons cannot have their own; bpviz
+; tells them apart by their content), and an uninstaller listed in Settings > Apps.
 Unicode true
 !include "MUI2.nsh"
 
@@ -58,7 +58,7 @@ Section "bpviz" SecMain
   CreateShortcut "$SMPROGRAMS\bpviz.lnk" "$INSTDIR\bpviz.exe" "" "$INSTDIR\bpviz.exe" 0
   WriteRegStr HKLM "Software\bpviz" "InstallDir" "$INSTDIR"
 
-  WriteRegStr HKLM "Software\Classes\${PROGID}" "" "bpviz network"
+  WriteRegStr HKLM "Software\Classes\${PROGID}" "" "bpviz network, lesson or session"
   WriteRegStr HKLM "Software\Classes\${PROGID}\DefaultIcon" "" "$INSTDIR\bpviz.exe,0"
   WriteRegStr HKLM "Software\Classes\${PROGID}\shell\open\command" "" '"$INSTDIR\bpviz.exe" "%1"'
   WriteRegStr HKLM "Software\Classes\.json\OpenWithProgids" "${PROGID}" ""

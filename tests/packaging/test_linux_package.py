@@ -48,7 +48,8 @@ def run_spec(flavour: str, monkeypatch) -> list:
     monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
     monkeypatch.setenv("BPVIZ_FLAVOUR", flavour)
     Recorder.made = []
-    names = {n: type(n, (Recorder,), {}) for n in ("Analysis", "PYZ", "EXE", "COLLECT")}
+    names = {n: type(n, (Recorder,), {}) for n in ("Analysis", "PYZ", "EXE", "COLLECT",
+                                                               "BUNDLE")}
     code = (ROOT / "packaging" / "bpviz.spec").read_text()
     exec(compile(code, "bpviz.spec", "exec"), {**names, "SPECPATH": str(ROOT / "packaging")})
     return Recorder.made
@@ -88,11 +89,10 @@ def desktop_entry() -> configparser.ConfigParser:
     return entry
 
 
-def mime_type() -> ET.Element:
+def mime_types() -> dict[str, ET.Element]:
     root = ET.parse(LINUX / "bpviz-mime.xml").getroot()
     assert root.tag == f"{MIME_NS}mime-info"
-    (mime,) = root.findall(f"{MIME_NS}mime-type")
-    return mime
+    return {m.get("type"): m for m in root.findall(f"{MIME_NS}mime-type")}
 
 
 def test_the_desktop_entry_opens_bpviz_files_with_the_icon():
@@ -101,7 +101,7 @@ def test_the_desktop_entry_opens_bpviz_files_with_the_icon():
     e = entry["Desktop Entry"]
     assert e["Type"] == "Application" and e["Icon"] == "bpviz" and e["Terminal"] == "false"
     assert e["Exec"] == "bpviz %f"                  # one file, as `bpviz FILE` takes
-    assert e["MimeType"] == mime_type().get("type") + ";"
+    assert e["MimeType"] == "".join(f"{t};" for t in mime_types())
     assert e["Categories"].endswith(";") and "Education" in e["Categories"].split(";")
     validator = shutil.which("desktop-file-validate")
     if validator:                                  # CI installs it for the package step
@@ -110,16 +110,49 @@ def test_the_desktop_entry_opens_bpviz_files_with_the_icon():
         assert result.returncode == 0 and not result.stdout.strip(), result.stdout
 
 
-def test_the_mime_type_claims_bpviz_graphs_only():
-    mime = mime_type()
-    assert mime.get("type") == "application/x-bpviz+json"
-    assert mime.find(f"{MIME_NS}sub-class-of").get("type") == "application/json"
-    (glob,) = mime.findall(f"{MIME_NS}glob")
-    pattern = glob.get("pattern")
-    assert int(glob.get("weight")) > 50            # above the *.json glob's default 50
-    assert fnmatch.fnmatch("lecture.bpviz.json", pattern)
-    for other in ("data.json", "class.bpviz-session.json", "01.lesson.json"):
-        assert not fnmatch.fnmatch(other, pattern)
+# each type: a file of it, and files that must not count as it
+CLAIMS = {"application/x-bpviz+json": ("lecture.bpviz.json", "bpviz network"),
+          "application/x-bpviz-session+json": ("class.bpviz-session.json", "bpviz session"),
+          "application/x-bpviz-lesson+json": ("01_one_layer.lesson.json", "bpviz lesson")}
+
+
+def test_the_mime_types_claim_graphs_sessions_and_lessons_each_their_own():
+    from bpviz.core.session import SUFFIX
+
+    types = mime_types()
+    assert set(types) == set(CLAIMS)
+    for name, mime in types.items():
+        example, comment = CLAIMS[name]
+        assert mime.find(f"{MIME_NS}comment").text == comment
+        assert mime.find(f"{MIME_NS}sub-class-of").get("type") == "application/json"
+        (glob,) = mime.findall(f"{MIME_NS}glob")
+        pattern = glob.get("pattern")
+        assert int(glob.get("weight")) > 50        # above the *.json glob's default 50
+        others = [e for e, _ in CLAIMS.values() if e != example] + ["data.json"]
+        assert fnmatch.fnmatch(example, pattern)
+        assert not any(fnmatch.fnmatch(other, pattern) for other in others), pattern
+    # what File ▸ Save Session writes is what the session type claims
+    assert types["application/x-bpviz-session+json"].find(
+        f"{MIME_NS}glob").get("pattern") == "*" + SUFFIX
+
+
+def test_the_deb_gives_each_file_type_the_icon():
+    script = (LINUX / "make_deb.sh").read_text()
+    assert "mimetypes/${type/\\//-}.png" in script and "for type in $MIME_TYPES" in script
+
+
+def test_macos_declares_the_three_file_types(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "darwin")
+    records = run_spec("small", monkeypatch)
+    (bundle,) = [r for r in Recorder.made if type(r).__name__ == "BUNDLE"]
+    plist = bundle.kwargs["info_plist"]
+    declared = {t["UTTypeIdentifier"]: t["UTTypeTagSpecification"]["public.filename-extension"]
+                for t in plist["UTExportedTypeDeclarations"]}
+    assert declared == {"org.bpviz.graph": ["bpviz.json"],
+                        "org.bpviz.session": ["bpviz-session.json"],
+                        "org.bpviz.lesson": ["lesson.json"]}
+    opened = {t for d in plist["CFBundleDocumentTypes"] for t in d["LSItemContentTypes"]}
+    assert opened == set(declared) and records
 
 
 def png_size(path: Path) -> tuple[int, int]:
