@@ -16,8 +16,10 @@ from .session import SessionMenu
 from .settings import recent_files
 from .widgets.figure_export import export_csv, export_figure
 from .widgets.lazy import LazyPanel
+from .model_files import ModelFiles, is_onnx
 
-FILE_FILTER = "bpviz graphs (*.bpviz.json);;JSON files (*.json);;All files (*)"
+FILE_FILTER = ("bpviz graphs and ONNX models (*.bpviz.json *.onnx);;bpviz graphs (*.bpviz.json);;"
+               "ONNX models (*.onnx);;JSON files (*.json);;All files (*)")
 
 
 class FileMenu(QObject):
@@ -26,6 +28,7 @@ class FileMenu(QObject):
         self.window = window
         self.recent_menu = self.examples_menu = self.save_action = None
         self.sessions = SessionMenu(window)      # the whole state of a class in one file
+        self.models = ModelFiles(window)          # ONNX in, PyTorch and ONNX out
 
     def add_actions(self, menu, add) -> None:
         """``add(menu, text, slot, shortcut)`` makes a window-wide action."""
@@ -45,6 +48,7 @@ class FileMenu(QObject):
         menu.addSeparator()
         add(menu, "Export &Figure…", self.export_figure, "Ctrl+E")
         add(menu, "Export &Data as CSV…", self.export_csv, "Ctrl+Shift+E")
+        self.models.add_actions(menu, add)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -71,6 +75,8 @@ class FileMenu(QObject):
         """Open ``path``; a bad file is reported in a dialog and changes nothing."""
         if ask and not self.maybe_save():
             return False
+        if is_onnx(path):
+            return self.models.open_onnx(path)
         try:
             self.window.document.open(path)
         except GraphError as err:

@@ -45,6 +45,7 @@ class OModel:
     nodes: list
     consts: dict                 # tensor name -> ndarray
     name: str = ""
+    producer: str = ""           # "bpviz" for a model bpviz wrote: node names are its ids
 
     def consumers(self, tensor: str) -> list:
         return [n for n in self.nodes if tensor in n.inputs]
@@ -103,7 +104,7 @@ def model_from_proto(proto) -> OModel:
         else:
             nodes.append(node)
     model = OModel(feeds[0].name, shape, dtype, graph.output[0].name, nodes, consts,
-                   graph.name)
+                   graph.name, proto.producer_name)
     fold_lrn(model)
     fold_linear(model)
     return model

@@ -117,6 +117,8 @@ class _Builder:
     def emit(self, node: ONode, op: str, attrs: dict, inputs: list, params=None) -> None:
         self.counts[op] = self.counts.get(op, 0) + 1
         nid = f"{SHORT_IDS.get(op, op.lower())}{self.counts[op]}"
+        if self.model.producer == "bpviz" and node.name:
+            nid = node.name                   # the ids of the graph that was exported
         while nid in self.graph.nodes:
             nid += "_"
         self.graph.add_node(Node(nid, op, attrs,
