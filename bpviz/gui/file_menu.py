@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from ..core import GraphError
 from ..core.fileformat import read_json
 from ..paths import resources_dir
+from .recovery import left_recovery_files, read_recovery
 from .session import SessionMenu
-from .settings import recent_files
+from .settings import recent_files, recovery_path, storage_problem
 from .widgets.figure_export import export_csv, export_figure
 from .widgets.lazy import LazyPanel
 from .model_files import ModelFiles, is_onnx
@@ -174,14 +175,43 @@ class FileMenu(QObject):
         return self.save() if answer == QMessageBox.Save else True
 
     def check_recovery(self) -> bool:
-        """Offer to restore what autosave kept from a session that crashed."""
-        record = self.window.document.recovery_record()
-        if record is None:
-            return False
-        if self.window.ask_restore(record):
-            self.window.document.restore(record)
-            self.window.say("Restored unsaved work from the recovery file")
-            return True
-        self.window.document.clear_recovery()
-        return False
+        """Offer to restore what autosave kept from each instance that did not exit cleanly
+        (gui/recovery.py), newest first; once one is restored the others stay for the next
+        start. First, once: a config folder where nothing can be saved."""
+        problem = storage_problem()
+        if problem:
+            self.window.show_error("Settings will not be saved", problem)
+        restored, kept = False, 0
+        for path in left_recovery_files():
+            if restored:
+                kept += 1
+            elif self._offer_recovery(path):
+                restored = True
+        if kept:
+            self.window.say(f"Restored unsaved work; {kept} more recovery file(s) are kept "
+                            f"for the next start")
+        return restored
 
+    def _offer_recovery(self, path) -> bool:
+        document = self.window.document
+        try:
+            record = read_recovery(path)
+        except GraphError as err:
+            self.window.say(f"A recovery file could not be read and is left alone: {err}")
+            return False
+        own = path == recovery_path()
+        if not self.window.ask_restore(record):
+            _remove(path)
+            return False
+        document.restore(record)
+        if not own and document.write_recovery():   # now this instance's work: its file
+            _remove(path)
+        self.window.say("Restored unsaved work from the recovery file")
+        return True
+
+
+def _remove(path) -> None:
+    try:
+        Path(path).unlink()
+    except OSError:                  # a read-only folder: offered again at the next start
+        pass

@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 
 MAX_SLOTS = 32
-_held: dict[Path, tuple[QLockFile, int]] = {}      # config folder -> this process's lock
+_held: dict[Path, tuple[QLockFile | None, int]] = {}      # config folder -> this process's lock
 
 
 def instance_slot(folder: Path) -> int:
@@ -31,7 +31,10 @@ def instance_slot(folder: Path) -> int:
         if lock.tryLock(0):
             _held[folder] = (lock, slot)
             return slot
-    return MAX_SLOTS + os.getpid()          # unlocked and unique: never offered to another
+    # no lock can be taken (a read-only folder): unlocked and unique, never offered to
+    # another running instance (gui/recovery.py asks whether its process is alive)
+    _held[folder] = (None, MAX_SLOTS + os.getpid())
+    return _held[folder][1]
 
 
 def lock_path(folder: Path, slot: int) -> Path:

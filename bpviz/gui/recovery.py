@@ -35,6 +35,8 @@ def read_recovery(path) -> dict:
         raise GraphError(f"'{Path(path).name}' names no file")
     try:
         Graph.from_dict(record["graph"], check=False)
+    except GraphError as err:
+        raise GraphError(f"'{Path(path).name}': {err}") from None
     except (ValueError, KeyError, TypeError, RecursionError) as err:
         raise GraphError(f"'{Path(path).name}' holds a damaged graph "
                          f"({type(err).__name__})") from None

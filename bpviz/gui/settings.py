@@ -24,7 +24,7 @@ log = logging.getLogger("bpviz.settings")
 
 # what each key holds; anything else found there is a damaged value and reads as the default
 KINDS = {"theme": str, "training/runs": str, "training/device": str, "lessons/*": str,
-         "lesson_bookmark*": str, "recent_files": (list, str)}
+         "lesson_place*": str, "recent_files": (list, str)}
 
 
 class Settings(QSettings):
@@ -71,15 +71,15 @@ def setting(key: str, kind, default=None):
     return default if value is None else value
 
 
-_told: list[str] = []               # storage_problem's finding, once per process
+_told: set[Path] = set()            # the folders storage_problem spoke of, once each
 
 
 def storage_problem() -> str | None:
     """Why settings and unsaved work cannot be saved in the config folder (read-only, full,
     not a folder, or ``bpviz.ini`` no regular file), the first time it is asked; else None."""
-    if _told:
-        return None
     folder = config_dir()
+    if folder in _told:
+        return None
     problem = None
     try:
         fd, probe = tempfile.mkstemp(prefix=".bpviz-probe.", dir=folder)
@@ -95,7 +95,7 @@ def storage_problem() -> str | None:
         problem = "bpviz.ini there is not a regular file"
     if problem is None:
         return None
-    _told.append(problem)
+    _told.add(folder)
     return (f"bpviz cannot save its settings or your unsaved work in {folder} ({problem}). "
             f"It runs on, but what you change in the settings is forgotten when it ends; "
             f"save your graph as a file.")
