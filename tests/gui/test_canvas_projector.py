@@ -197,3 +197,27 @@ def test_a_double_click_beside_the_heat_maps_enlarges_nothing(qtbot, window):
     view = window.view
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(3, 3))
     assert not window.focus.is_open
+
+
+def dark_pixels_inside(view, nid) -> int:
+    """Dark pixels (text) inside a node's box on screen, its border left out."""
+    item = view.scene().nodes[nid]
+    body = item.mapToScene(item.body_rect()).boundingRect()
+    box = view.mapFromScene(body).boundingRect().adjusted(2, 2, -2, -2)
+    image = view.viewport().grab().toImage()
+    return sum(1 for x in range(max(box.left(), 0), min(box.right(), image.width()))
+               for y in range(max(box.top(), 0), min(box.bottom(), image.height()))
+               if image.pixelColor(x, y).lightness() < 90)       # the header band: 112
+
+
+def test_zoomed_out_at_a_desk_a_node_still_names_itself(qtbot, window):
+    """Below a readable zoom the full style's text is not drawn; the node's name and shape
+    are, in type large enough to fill its box."""
+    window.resize(1440, 900)
+    qtbot.wait(10)
+    view = window.view
+    view.zoom(0.3 / view.zoom_level())
+    assert view.text_px() < 5                              # the full style's text: specks
+    item = window.scene.nodes["fc1"]
+    view.centerOn(item)
+    assert dark_pixels_inside(view, "fc1") > 10          # none: a blank box

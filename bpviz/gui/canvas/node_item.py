@@ -199,7 +199,7 @@ class NodeItem(QGraphicsObject):
         if self.compact or not readable:
             # the compact style; zoomed out, the full style's text would be specks: name
             # and shape in type large enough to fill its box instead
-            grow = 1.0 if self.compact else 1.9
+            grow = 1.0 if self.compact else 2.2
             self._paint_band(painter, QRectF(0, 0, 6 * self.scale_, rect.height()), radius)
             if readable or lod * self.scale_ * grow >= READABLE - 1e-6:
                 self._paint_name_and_shape(painter, rect.adjusted(8 * self.scale_, 0, 0, 0),
