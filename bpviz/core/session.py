@@ -25,11 +25,12 @@ problem is one ``SessionError`` naming the file and the field.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GraphError, shown
-from .fileformat import check_plain, finite_number, read_json, write_atomic
+from .fileformat import check_plain, finite_number, read_json, where, write_atomic
 from .graph import Graph
 from .lessons import TABS
 
@@ -339,6 +340,7 @@ def session_path(path) -> Path:
 def save_session(s: Session, path) -> Path:
     """Write atomically (a crash never leaves half a session); SessionError if it cannot."""
     path = session_path(path)
+    _check_file_names(s)
     try:
         text = json.dumps(session_to_dict(s), indent=1)
         write_atomic(path, text + "\n")
@@ -346,3 +348,21 @@ def save_session(s: Session, path) -> Path:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else err
         raise SessionError(f"cannot save '{path}': {reason}") from None
     return path
+
+
+def _check_file_names(s: Session) -> None:
+    """A file name that is not UTF-8 (Linux allows any bytes) cannot be written so that it
+    reads back as text: refuse it by name rather than save a session that will not open."""
+    aside = s.lesson.aside if s.lesson else None
+    names = {"graph_file": s.graph_file, "data.file": s.data.file,
+             "lesson.lesson": s.lesson.lesson if s.lesson else None,
+             "lesson.aside.graph_file": aside.graph_file if aside else None}
+    for what, name in names.items():
+        try:
+            (name or "").encode("utf-8")
+        except UnicodeEncodeError:
+            shown_name = os.fsencode(name).decode("utf-8", "backslashreplace")
+            raise SessionError(
+                f"cannot save the session: the name of the file '{where(shown_name)}' "
+                f"({what}) is not UTF-8 text, which a session cannot keep; rename that file, "
+                f"open it again, then save the session") from None

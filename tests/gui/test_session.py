@@ -249,3 +249,23 @@ def test_a_csv_data_file_is_read_again_from_its_path(qtbot, window, tmp_path):
     assert screen(window) == saved
     assert np.array_equal(window.classroom.data.current_batch()[0], first)
     assert window.classroom.data.file == str(csv)
+
+
+def test_a_lesson_file_whose_name_is_not_utf8_is_refused_by_name(qtbot, window, tmp_path):
+    """Issue 25 item 13: Save Session succeeded, and the session it wrote did not open."""
+    import os
+
+    from bpviz.paths import lessons_dir
+    folder = os.fsencode(tmp_path)
+    name = os.path.join(folder, b"caf\xe9.lesson.json")        # Latin-1, as old zips keep it
+    with open(name, "wb") as f:
+        f.write((lessons_dir() / "01_one_layer.lesson.json").read_bytes())
+    assert window.lessons.open(os.fsdecode(name), 1, ask=False) == ""
+    shown = []
+    window.show_error = lambda title, text: shown.append((title, text))
+    target = tmp_path / "class.bpviz-session.json"
+    assert not window.files.sessions.save(target)
+    assert not target.exists() and not list(tmp_path.glob(".*tmp"))
+    title, text = shown[0]
+    assert title == "Cannot save session" and "caf\\xe9.lesson.json" in text
+    assert "not UTF-8" in text and "lesson.lesson" in text and len(text) <= 300
