@@ -211,13 +211,30 @@ def test_depends_from_ldd_optional_plugins_only_recommend(monkeypatch):
     assert recommends == ["libgtk-3-0"]
 
 
-def test_the_small_package_names_the_full_one_for_training(monkeypatch):
+def test_the_small_package_names_the_full_one_and_a_venv_for_training(monkeypatch):
+    from bpviz import __version__
     from bpviz.gui.training import install_notice
 
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    assert install_notice.install_command() == "sudo apt install ./bpviz-full_*.deb"
+    monkeypatch.setattr(sys, "platform", "linux")
+    # no pip in the bundle: a venv with CPU-only torch and the wheel, for bpviz-train
+    command = install_notice.install_command(gpu=False)
+    assert command.startswith("python3 -m venv ~/bpviz-venv && ")
+    assert "install torch torchvision --index-url https://download.pytorch.org/whl/cpu" \
+        in command
+    assert command.endswith(f"pip install bpviz-{__version__}-py3-none-any.whl")
+    assert "--index-url" not in install_notice.install_command(gpu=True)
+    above, below = install_notice.advice("No module named 'torch'", gpu=False)
+    assert "bpviz-full" in above and "packaging/build.sh full" in above
+    assert "bpviz-train" in above and "Open run folder" in below and "CPU-only" in below
     monkeypatch.delattr(sys, "frozen")
-    assert install_notice.install_command().endswith("-m pip install torch torchvision")
+    # a Python with pip: its own pip, CPU-only torch where no NVIDIA GPU shows
+    assert install_notice.install_command(gpu=True).endswith(
+        "-m pip install torch torchvision")
+    assert install_notice.install_command(gpu=False).endswith(
+        "-m pip install torch torchvision --index-url https://download.pytorch.org/whl/cpu")
+    above, _ = install_notice.advice("No module named 'torch'", gpu=False)
+    assert "bpviz-full" not in above and "restart bpviz" in above
 
 
 def test_a_torchvision_without_its_operators_is_reported_not_raised(monkeypatch):
