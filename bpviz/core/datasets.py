@@ -182,6 +182,28 @@ def imagenet10(n: int = 500, size: int = 32, noise: float = 0.1, seed: int = 0) 
     return Dataset("imagenet10", x, y.astype(np.int64), [name for _, name in IMAGENET10])
 
 
+def photos(n: int = 40, size: int = 64, seed: int = 0) -> Dataset:
+    """(3, size, size) samples of the shipped photographs (bpviz.core.photos), a class per
+    photo, named as what it shows. Sample i is photo i mod 3: the whole of it for the first
+    three, then, as AlexNet's training draws them, a random square crop of at least 7/8 of
+    the side, mirrored every other round."""
+    from .photos import PHOTOS, photo_view, resize       # reads files: only when asked
+    rng = np.random.default_rng(seed)
+    classes = list(PHOTOS.values())
+    y = _labels(n, len(classes))
+    x = np.empty((n, 3, size, size))
+    for i in range(n):
+        image = photo_view(classes[y[i]])
+        if i >= len(classes):
+            side = int(rng.integers(224, 257))
+            top, left = rng.integers(0, 257 - side, 2)
+            image = image[:, top:top + side, left:left + side]
+            if (i // len(classes)) % 2:
+                image = image[:, :, ::-1]
+        x[i] = resize(image, size)
+    return Dataset("photos", x, y.astype(np.int64), classes)
+
+
 COLOUR_SHAPES = ["red square", "green disc", "blue cross"]
 
 
@@ -214,22 +236,27 @@ def colour_shapes(n: int = 300, size: int = 32, classes: int = 3, noise: float =
 TOY_2D = {"spirals": spirals, "blobs": blobs, "xor": xor, "circles": circles, "moons": moons}
 # labels t = -1 or +1 (HingeLoss); kept apart from TOY_2D, whose labels index classes
 SIGNED_2D = {"blobs ±1": blobs_pm1}
-IMAGES = {"shapes": shapes, "imagenet10": imagenet10, "colour_shapes": colour_shapes}
+IMAGES = {"shapes": shapes, "imagenet10": imagenet10, "colour_shapes": colour_shapes,
+          "photos": photos}
 
 
 MAX_CSV_BYTES = 256 * 2**20
 MAX_CSV_ROWS = 1_000_000         # rows are read one by one and refused past this
 MAX_CSV_LINE = 2**20             # characters in one line: a row of 100 M cells is not data
+CSV_PROGRESS_LINES = 4096
 
 
-def read_csv(path, label_column: int = -1) -> Dataset:
+def read_csv(path, label_column: int = -1, progress=None) -> Dataset:
     """Feature columns and one label column from a CSV file (a header row is optional).
 
     Labels may be numbers or names; classes are their sorted distinct values. The file must
     be a regular file of at most MAX_CSV_BYTES and MAX_CSV_ROWS data rows, read a line at a
-    time. Every problem is a DataError naming the file, the line and what is wrong."""
+    time. Every problem is a DataError naming the file, the line and what is wrong.
+    ``progress(characters read, file size)`` is called every CSV_PROGRESS_LINES lines; an
+    exception it raises stops the reading (a Cancel: gui/backprop/csv_reading.py)."""
     import csv
     import io
+    import os
     from pathlib import Path
 
     from .errors import DataError
@@ -245,20 +272,23 @@ def read_csv(path, label_column: int = -1) -> Dataset:
                 dialect = csv.Sniffer().sniff(sample, delimiters=",;\t ")
             except csv.Error:
                 dialect = csv.excel
-            return _csv_dataset(path, csv.reader(_csv_lines(text, path), dialect),
-                                label_column)
+            lines = _csv_lines(text, path, progress, os.fstat(raw.fileno()).st_size)
+            return _csv_dataset(path, csv.reader(lines, dialect), label_column)
         except (OSError, UnicodeDecodeError) as err:
             raise DataError(f"cannot read '{path.name}' as text: {str(err)[:150]}") from None
         except csv.Error as err:                    # e.g. a field over 131,072 characters
             raise DataError(f"'{path.name}' is not a readable CSV file: {err}") from None
 
 
-def _csv_lines(text, path):
+def _csv_lines(text, path, progress=None, size: int = 0):
     """The lines of an open CSV file, refusing one too long or a file that grew too big."""
     from .errors import DataError
-    total = 0
+    total = count = 0
     while line := text.readline(MAX_CSV_LINE + 1):
         total += len(line)
+        count += 1
+        if progress is not None and count % CSV_PROGRESS_LINES == 0:
+            progress(total, size)
         if len(line) > MAX_CSV_LINE or total > MAX_CSV_BYTES:
             what = (f"a line longer than {MAX_CSV_LINE:,} characters" if len(line) >
                     MAX_CSV_LINE else f"more than {MAX_CSV_BYTES:,} characters")

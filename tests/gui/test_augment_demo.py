@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QScrollArea
 
 from bpviz.core import augment as A
 from bpviz.core.lessons import LessonError, lesson_from_dict
+from bpviz.core.photos import PHOTOS, photo
 from bpviz.gui.training.augment_demo import SOURCES, AugmentDemo
 from bpviz.gui.training.augment_views import read_image
 
@@ -72,9 +73,9 @@ def test_the_covariance_source_changes_lambda_and_p(demo):
     demo.source.setCurrentText("the procedural set")
     pooled = demo.pca()
     assert not np.allclose(pooled.eigval, own.eigval)
-    demo.chooser.setCurrentIndex(3)
-    demo.chooser.activated.emit(3)
-    assert demo.image_name == "grey whale"
+    demo.chooser.setCurrentIndex(1)
+    demo.chooser.activated.emit(1)
+    assert demo.image_name == "espresso"
 
 
 def test_a_picked_file_that_is_not_an_image_gives_a_clear_message(demo, tmp_path):
@@ -182,3 +183,28 @@ def test_in_presentation_the_page_fits_what_the_tab_has_at_1280x720(qtbot):
         demo.grab().save("/tmp/augment_page_projector_dark.png")
     finally:
         apply_theme(QApplication.instance(), THEMES["light"], False)
+
+
+def test_the_demo_shows_photographs_named_as_what_they_are(demo):
+    """Issue 20 item 8: photographs (no stripes called "kit fox"), and the lighting's change
+    written per channel under the lit picture."""
+    names = [demo.chooser.itemText(k) for k in range(demo.chooser.count())]
+    assert names == list(PHOTOS.values()) and "kit fox" not in names
+    assert demo.image_name == "tabby cat" and np.array_equal(demo.image, photo("tabby cat"))
+    assert "tabby cat" in demo.captions[0].text()
+    demo.chooser.setCurrentIndex(2)
+    demo.chooser.activated.emit(2)
+    assert demo.image_name == "photo: rocket" and "photo: rocket" in demo.captions[0].text()
+    demo.source.setCurrentText("ImageNet (as trained)")
+    demo.alphas[0].box.setValue(1.0)
+    shift = 255 * A.lighting_shift(A.IMAGENET_EIGVAL, A.IMAGENET_EIGVEC, [1, 0, 0])
+    caption = demo.captions[3].text()
+    for channel, value in zip("RGB", shift):
+        assert f"{channel} {value:+.1f}".replace("-", "−") in caption
+    # a photo's pixels differ from place to place: the crop and the mirror image show it
+    crop = demo.result.crop
+    assert np.abs(crop - crop[:, :, ::-1]).mean() > 0.05
+    demo.crop_x.setValue(0)
+    left = demo.result.crop.copy()
+    demo.crop_x.setValue(32)
+    assert np.abs(left - demo.result.crop).mean() > 0.02

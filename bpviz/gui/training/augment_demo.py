@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QVBoxLayout, QWidget)
 
 from ...core import augment as A
-from ...core.datasets import IMAGENET10
+from ...core.photos import PHOTOS, photo
 from ..theme import show_as_error
 from ..widgets.formula import Formula
-from .augment_views import ImageView, colours_html, components_html, read_image
+from .augment_views import ImageView, colours_html, components_html, read_image, shift_text
 
 FORMULA = (r"I_{xy} \leftarrow I_{xy} + [p_1, p_2, p_3]\,[\alpha_1\lambda_1, \alpha_2\lambda_2,"
            r" \alpha_3\lambda_3]^T, \quad \alpha_i \sim N(0, 0.1)")
@@ -72,7 +72,8 @@ class AugmentDemo(QWidget):
         super().__init__(parent)
         self.setObjectName("augment_demo")
         self.rng = np.random.default_rng(0)      # a class sees the same draws each time
-        self.image, self.image_name = A.procedural_image(0)
+        self.image_name = next(iter(PHOTOS.values()))
+        self.image = photo(self.image_name)
         self._pca, self._set = None, None
         page = QWidget()
         col = QVBoxLayout(page)
@@ -109,7 +110,7 @@ class AugmentDemo(QWidget):
         back.clicked.connect(self.back_requested)
         title = QLabel("<b>AlexNet's data augmentation</b> (Krizhevsky et al. 2012, §4.1)")
         self.chooser = QComboBox(objectName="augment_image")
-        self.chooser.addItems([name for _, name in IMAGENET10])
+        self.chooser.addItems(list(PHOTOS.values()))      # licences: resources/photos
         self.chooser.activated.connect(self.choose_image)
         self.open_button = QPushButton("Open image…", objectName="augment_open")
         self.open_button.clicked.connect(lambda: self.open_file())
@@ -166,8 +167,9 @@ class AugmentDemo(QWidget):
 
     # --- what the user does --------------------------------------------------------------
     def choose_image(self, index: int) -> None:
-        """Image ``index`` of the procedural set (one per class), made at 256×256."""
-        self.image, self.image_name = A.procedural_image(index)
+        """The shipped photo ``index`` (256×256), named as what it shows."""
+        self.image_name = self.chooser.itemText(index)
+        self.image = photo(self.image_name)
         self.say(NOTE)
         self._new_pca()
 
@@ -239,7 +241,7 @@ class AugmentDemo(QWidget):
             view.set_image(image)
         texts = (f"{self.image_name}, 256×256, crop box at x {left}, y {top}",
                  f"the {size}×{size} crop", "mirrored" if flipped else "not flipped (Flip off)",
-                 "+ p·(α ⊙ λ) on every pixel")
+                 "+ p·(α ⊙ λ) on every pixel: " + shift_text(out.shift))
         for caption, text in zip(self.captions, texts):
             caption.setText(text)
         self.colours.setText(colours_html(pca, out))

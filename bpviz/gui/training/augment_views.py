@@ -93,6 +93,15 @@ def components_html(pca: ColourPCA, alpha, out: Augmented) -> str:
     return "<b>Principal components</b>" + _table(("k = 1", "2", "3"), rows)
 
 
+def shift_text(shift) -> str:
+    """The colour added to every pixel, per channel in steps of the screen's 0..255."""
+    return ", ".join(f"{c} {_signed(255 * v)}" for c, v in zip("RGB", shift)) + " (of 255)"
+
+
+def _signed(v: float) -> str:
+    return f"{v:+.1f}".replace("-", "−")
+
+
 def colours_html(pca: ColourPCA, out: Augmented) -> str:
     """Per colour channel (a column): the covariance C and the colour added to each pixel."""
     rows = [(f"C {c}", pca.covariance[i]) for i, c in enumerate("RGB")]
