@@ -100,3 +100,38 @@ def test_the_training_tab_says_what_to_install_and_opens_run_folders(tmp_path):
     assert "Opened cluster-run: 2 records" in seen["status"]
     assert "conv1 filters not shown: reading checkpoint.pt needs torch" in seen["log"]
     assert not seen["torch_loaded"]
+
+
+# lesson 8's training step, as a student without torch reaches it
+LESSON_8 = textwrap.dedent("""\
+    import json
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    from bpviz.gui.main_window import MainWindow
+    window = MainWindow()
+    window.resize(1280, 720)
+    window.show()
+    problem = window.lessons.open("08_alexnet_case_study", 7, ask=False)
+    for _ in range(5):
+        app.processEvents()
+    tab = window.training_tab.panel
+    notice = getattr(tab, "notice", None)
+    print(json.dumps({
+        "problem": problem, "tab": window.tabs.currentWidget() is window.training_tab,
+        "form_enabled": tab.form.isEnabled(),
+        "notice_shown": bool(notice and notice.isVisible()),
+        "notice_above_form": bool(notice) and notice.geometry().bottom() < tab.form.y(),
+        "command": notice.command.text() if notice else "",
+        "step_text": window.lessons.lesson.steps[7].text,
+    }))
+    """)
+
+
+def test_lesson_8s_training_step_points_at_what_adds_training(tmp_path):
+    result = run_without_torch(["-c", LESSON_8], tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    seen = json.loads(result.stdout.splitlines()[-1])
+    assert not seen["problem"] and seen["tab"] and not seen["form_enabled"]
+    assert seen["notice_shown"] and seen["notice_above_form"]
+    assert "-m pip install torch torchvision" in seen["command"]
+    assert "no PyTorch here" in seen["step_text"] and "box above" in seen["step_text"]
