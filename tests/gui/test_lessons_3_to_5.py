@@ -138,7 +138,7 @@ def test_the_curve_legends_name_each_loss_once_in_two_columns(window):
     window.show_tab("losses")
     lab = window.losses.panel
     for panel, names in ((lab.classification, ["cross-entropy", "hinge", "squared hinge"]),
-                         (lab.regression, ["L1", "L2", "smooth L1", "Huber"])):
+                         (lab.regression, ["L1", "L2", "smooth L1 (dotted)", "Huber"])):
         legend = panel.plot.getPlotItem().legend
         assert [label.text for _, label in legend.items] == names    # dashed: the check box
         assert legend.columnCount == 2

@@ -25,8 +25,8 @@ class CurveReadout(QLabel):
     def show_at(self, symbol: str, x: float, losses: dict) -> None:
         self.values = {name: (float(v[0]), float(s[0])) for name, (v, s) in losses.items()}
         self.line.setPos(x)
-        self.line.setPen(pg.mkPen(self.palette().text().color(), width=1.5,
+        self.line.setPen(pg.mkPen(self.palette().text().color(), width=3,
                                   style=Qt.DotLine))
         parts = [f"{name} <b>{fmt(v)}</b> (slope {fmt(s)})"
                  for name, (v, s) in self.values.items()]
-        self.setText(f"At <b>{symbol} = {x:g}</b>: " + " &nbsp;·&nbsp; ".join(parts))
+        self.setText(f"At <b>{symbol} = {x:g}</b>:<br>" + "<br>".join(parts))   # a line each

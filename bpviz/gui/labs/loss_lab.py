@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QSlider,
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from ...core.labs import curves
 from ...core.datasets import IMAGENET10
 from ..widgets.controls import read_controls, write_controls
+from ..widgets.plot_style import CURVE_PX, STYLES, SeriesStyle, add_values_actions, curve_pen
 from .curve_readout import CurveReadout
 from .surface_panel import SurfacePanel
 
@@ -20,6 +20,10 @@ COLORS = {"cross-entropy": "#2f6fb0", "hinge": "#c2571a", "squared hinge": "#7b4
           "L1": "#2e8b57", "L2": "#2f6fb0", "smooth L1": "#7b4fb0", "Huber": "#c2571a"}
 MARGINS = np.linspace(-3, 3, 601)
 RESIDUALS = np.linspace(-3, 3, 601)
+# (value, slope) styles: solid and dashed, but smooth L1 dotted and dash-dotted, drawn over
+# Huber: at δ = β = 1 the two are the same curve, and a solid line hid the other
+CURVE_STYLES = {"smooth L1": (SeriesStyle((1, 2)), STYLES[3])}
+LEGEND_NAMES = {"smooth L1": "smooth L1 (dotted)"}
 
 
 def plot_widget(title: str, xlabel: str) -> pg.PlotWidget:
@@ -30,6 +34,7 @@ def plot_widget(title: str, xlabel: str) -> pg.PlotWidget:
     # two columns: few rows, so the legend leaves the curves visible in a plot squeezed
     # under a lesson strip
     w.addLegend(offset=(10, 10), colCount=2)
+    add_values_actions(w)
     return w
 
 
@@ -84,15 +89,20 @@ class CurvePanel(QWidget):
         self.at = Slider(symbol, xs[0], xs[-1], 0.5)          # objectName slider_<symbol>
         self.at.slider.valueChanged.connect(lambda _: self.redraw())
         self.readout = CurveReadout(self.plot, name)
-        self.controls = QHBoxLayout()
+        # the controls, numbers and note beside the plot, not under it: at 1280x720 with a
+        # lesson open the page is about 350 px high, and the plot gets all of it
+        self.controls = QVBoxLayout()
         self.controls.addWidget(self.show_derivatives)
-        self.controls.addWidget(self.at, 1)
+        self.controls.addWidget(self.at)
         self.note = QLabel(wordWrap=True)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.controls)
-        layout.addWidget(self.plot, 1)
-        layout.addWidget(self.readout)
-        layout.addWidget(self.note)
+        side = QVBoxLayout()
+        side.addLayout(self.controls)
+        side.addWidget(self.readout)
+        side.addWidget(self.note)
+        side.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.plot, 3)
+        layout.addLayout(side, 2)
         self.curves: dict[str, tuple] = {}
         self.items: dict[str, tuple] = {}
 
@@ -102,10 +112,16 @@ class CurvePanel(QWidget):
         for name, (values, slopes) in curves.items():
             if name not in self.items:
                 color = COLORS.get(name, "#444444")
-                self.items[name] = (
-                    self.plot.plot(pen=pg.mkPen(color, width=2.5), name=name),
-                    # no legend entry: the check box says that dashed is the derivative
-                    self.plot.plot(pen=pg.mkPen(color, width=1.5, style=Qt.DashLine)))
+                value_style, slope_style = CURVE_STYLES.get(name, (STYLES[0], STYLES[1]))
+                wide = CURVE_PX * (1.5 if name in CURVE_STYLES else 1)   # beads over a line
+                line = self.plot.plot(pen=curve_pen(color, value_style, wide),
+                                      name=LEGEND_NAMES.get(name, name))
+                # no legend entry: the check box says that dashed is the derivative
+                dashed = self.plot.plot(pen=curve_pen(color, slope_style, wide))
+                if name in CURVE_STYLES:
+                    line.setZValue(1)        # over the curve it may coincide with
+                    dashed.setZValue(1)
+                self.items[name] = (line, dashed)
             line, dashed = self.items[name]
             line.setData(self.xs, values)
             dashed.setData(self.xs, slopes)
@@ -164,7 +180,8 @@ class RegressionPanel(CurvePanel):
     def redraw(self) -> None:
         super().redraw()
         beta, delta = self.beta.value(), self.delta.value()
-        same = " — here they coincide" if abs(beta - 1) < 1e-9 and abs(delta - 1) < 1e-9 else ""
+        same = (" — here they coincide: smooth L1 is the dotted line over Huber" if abs(beta - 1) < 1e-9 and abs(delta - 1) < 1e-9
+                else "")
         self.note.setText(f"Huber(δ) = δ · smooth L1(β = δ): the lecture's smooth L1 is Huber "
                           f"with δ = 1{same}. L2 grows with the square of the residual (outliers "
                           f"dominate), L1 has a constant slope, both robust losses are L2 near "
@@ -173,14 +190,14 @@ class RegressionPanel(CurvePanel):
 
 class MulticlassPanel(QWidget):
     """A logit per class and a target: softmax, cross-entropy and multiclass hinge, and
-    which classes receive gradient under each loss. The controls run along the top and the
-    three bar plots share the full width below, so they stay readable on a projector."""
+    which classes receive gradient under each loss. The controls stand in a column at the
+    left; the three plots share the rest, with the bars lying down so that each class name
+    has a line of its own on the first plot's axis (under upright bars, "Australian terrier"
+    ran into its neighbours or was cut off below a 1280x720 page)."""
 
-    PLOTS = (("p", "softmax probabilities σ(y)"), ("ce", "cross-entropy gradient σ(y) − t"),
-             ("hinge", "multiclass hinge gradient ∂L/∂y"))
-    # with a lesson strip open at 1280x720 presentation the page has ~390 px: taller plots
-    # made it scroll, and the class names under the bars went out of view
-    MIN_PLOT_HEIGHT = 170
+    PLOTS = (("p", "softmax σ(y)"), ("ce", "cross-entropy gradient σ(y) − t"),
+             ("hinge", "multiclass hinge gradient"))
+    MIN_PLOT_HEIGHT = 240
 
     def __init__(self, classes: int = 4):
         super().__init__()
@@ -193,70 +210,60 @@ class MulticlassPanel(QWidget):
         self.values = QLabel()
         self.values.setObjectName("multiclass_values")
         self.values.setWordWrap(True)          # the lecture note is a sentence
-        self.values.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        top = QHBoxLayout()
-        top.addLayout(self._controls(), 1)
-        top.addWidget(self.values, 1)
+        self.values.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        left = self._controls()
+        left.addWidget(self.values)
+        left.addStretch(1)
         plots = QHBoxLayout()
         self.plots = {}
-        for key, title in self.PLOTS:
-            plots.addLayout(self._bar_plot(key, title, classes), 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(plots, 1)
+        for k, (key, title) in enumerate(self.PLOTS):
+            plots.addLayout(self._bar_plot(key, title, classes, names=k == 0), 3 if k == 0 else 2)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 2)
+        layout.addLayout(plots, 5)
         for s in self.logits + [self.margin]:
             s.slider.valueChanged.connect(lambda _: self.redraw())
         self.target.currentIndexChanged.connect(lambda _: self.redraw())
         self.result = None
         self.redraw()
 
-    def _controls(self) -> QGridLayout:
-        """The four scores in two columns, then the true class and the margin."""
-        grid = QGridLayout()
-        grid.addWidget(QLabel("<b>Scores (logits)</b>"), 0, 0, 1, 2)
-        for k, s in enumerate(self.logits):
-            grid.addWidget(s, 1 + k // 2, k % 2)
+    def _controls(self) -> QVBoxLayout:
+        """The scores one under the other, then the true class and the margin."""
+        column = QVBoxLayout()
+        column.addWidget(QLabel("<b>Scores (logits)</b>"))
+        for s in self.logits:
+            column.addWidget(s)
         row = QHBoxLayout()
         row.addWidget(QLabel("true class"))
         row.addWidget(self.target, 1)
-        last = 1 + (len(self.logits) + 1) // 2
-        grid.addLayout(row, last, 0)
-        grid.addWidget(self.margin, last, 1)
-        return grid
+        column.addLayout(row)
+        column.addWidget(self.margin)
+        return column
 
-    def _bar_plot(self, key: str, title: str, classes: int) -> QVBoxLayout:
+    def _bar_plot(self, key: str, title: str, classes: int, names: bool) -> QVBoxLayout:
         # a QLabel title wraps and follows the application font (presentation mode);
         # pyqtgraph's title does neither and was cut off in narrow plots
-        heading = QLabel(title, alignment=Qt.AlignCenter, wordWrap=True)
+        heading = QLabel(title, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         w = pg.PlotWidget()
         w.setBackground(w.palette().base().color())
         w.setMinimumHeight(self.MIN_PLOT_HEIGHT)
-        # one word a line: neighbouring class names no longer run into each other
-        w.getAxis("bottom").setTicks([[(k, name.replace(" ", "\n"))
-                                       for k, name in enumerate(self.names)]])
-        w.setXRange(-0.6, classes - 0.4, padding=0)    # every bar whole, none cut at the edge
-        w.setMouseEnabled(x=False, y=True)
-        bars = pg.BarGraphItem(x=np.arange(classes), height=np.zeros(classes), width=0.6,
-                               brush="#2f6fb0")
+        w.invertY(True)                                # the first class on top
+        left = w.getAxis("left")
+        left.setTicks([[(k, name) for k, name in enumerate(self.names)]])
+        left.setStyle(showValues=names)                # the rows line up across the plots
+        w.setYRange(-0.6, classes - 0.4, padding=0)    # every bar whole, none cut at the edge
+        w.setXRange(0 if key == "p" else -1, 1, padding=0.05)
+        w.setMouseEnabled(x=True, y=False)
+        w.getAxis("bottom").setTickSpacing(0.5, 0.1)    # three numbers fit a narrow plot
+        bars = pg.BarGraphItem(x0=np.zeros(classes), y=np.arange(classes),
+                               width=np.zeros(classes), height=0.6, brush="#2f6fb0")
         w.addItem(bars)
         self.plots[key] = (w, bars)
-        self._fit_tick_labels(w.getAxis("bottom"))
+        add_values_actions(w, self.csv_data, title)
         column = QVBoxLayout()
         column.addWidget(heading)
         column.addWidget(w, 1)
         return column
-
-    def _fit_tick_labels(self, axis: pg.AxisItem) -> None:
-        # pyqtgraph sizes the axis for 0.8 of a line per label, which cuts off the second line
-        lines = 1 + max(name.count(" ") for name in self.names)
-        axis.setHeight(lines * QFontMetrics(self.font()).lineSpacing()
-                       + axis.style["tickTextOffset"][1] + max(0, axis.style["tickLength"]) + 2)
-
-    def changeEvent(self, event) -> None:
-        if event.type() == QEvent.FontChange:        # presentation mode scales the font
-            for w, _ in self.plots.values():
-                self._fit_tick_labels(w.getAxis("bottom"))
-        super().changeEvent(event)
 
     def redraw(self) -> None:
         y = [s.value() for s in self.logits]
@@ -266,7 +273,7 @@ class MulticlassPanel(QWidget):
         colors = ["#c2571a" if k == t else "#2f6fb0" for k in range(len(y))]
         for key, heights in (("p", r["probabilities"]), ("ce", r["ce_grad"]),
                              ("hinge", r["hinge_grad"])):
-            self.plots[key][1].setOpts(height=heights, brushes=colors)
+            self.plots[key][1].setOpts(width=heights, brushes=colors)
         self.values.setText(
             f"<b>L_CE</b> = {r['ce']:.4f} &nbsp; <b>L_hinge</b> = {r['hinge']:.4f}<br>"
             f"Cross-entropy sends gradient to every class; the hinge only to classes whose "

@@ -20,8 +20,11 @@ from ...core.labs.race import race, starting_configs, tune_lr
 from .loss_lab import Slider
 from .optimizer_cards import OptimizerCards
 from .optimizer_list import OptimizerList
+from .race_area import RaceArea
 from ..widgets.controls import read_controls, write_controls
 from ..widgets.optimizer_form import PRESETS, OptimizerForm, build
+from ..widgets.scrolling import Scrolling
+from ..widgets.plot_style import STYLES, PlotPair, add_values_actions, curve_pen, titled
 from .surface_plot import SurfacePlot
 
 COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": "#17becf",
@@ -29,6 +32,8 @@ COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": 
 FRAME_MS = 16                       # animation: up to 60 frames per second
 RACE_SECONDS = 3.0                  # a whole run takes this long, however slow the frames
 GRID = 161                          # heat-map points per side, over whatever the view shows
+# a dash and a marker per optimizer besides its colour (issue 21: not colour alone)
+SERIES = dict(zip(COLORS, STYLES))
 
 
 @lru_cache(maxsize=1)
@@ -89,31 +94,35 @@ class OptimizerLab(QWidget):
         self.plot = SurfacePlot("optimizers on the surface (click to set the start)")
         self.plot.setAspectLocked(True)                # a bowl of condition 10 looks it
         self.plot.add_legend()
-        self.loss_plot = pg.PlotWidget(title="loss per iteration")
+        self.loss_plot = pg.PlotWidget()
         self.loss_plot.setBackground(self.loss_plot.palette().base().color())
         self.loss_plot.setLabel("bottom", "iteration")
         self.loss_plot.setLogMode(y=True)
-        self.cards = OptimizerCards()
-        plots = QSplitter(Qt.Vertical)                 # both plots are wider than high
-        plots.addWidget(self.plot)
-        plots.addWidget(self.loss_plot)
-        plots.setSizes([600, 400])
-        splitter = QSplitter(Qt.Horizontal)
+        self.loss_plot.getAxis("left").setStyle(maxTickLevel=0)    # decades only: the
+        self.cards = OptimizerCards()                  # minor labels ran into each other
+        self.plots = PlotPair(self.plot.titled(), titled(self.loss_plot, "loss per iteration"))
+        # the cards beside the plots where the width allows, else under them (race_area)
+        self.race = RaceArea(self.plots, self.cards, self.plot.heading)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._controls())
-        splitter.addWidget(plots)
-        splitter.addWidget(self.cards)
-        splitter.setStretchFactor(1, 1)              # the cards keep the width they need
-        splitter.setCollapsible(2, False)
+        splitter.addWidget(self.race)
+        splitter.setStretchFactor(1, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
-        self.paths = {name: self.plot.plot(pen=pg.mkPen(COLORS[name], width=2.5), name=name)
-                      for name in PRESETS}
-        self.heads = {name: self.plot.plot(symbol="o", symbolSize=9, pen=None,
-                                           symbolBrush=COLORS[name]) for name in PRESETS}
+        self.paths, self.heads = {}, {}
+        for name, style in SERIES.items():
+            self.paths[name] = self.plot.plot(pen=curve_pen(COLORS[name], style), name=name)
+            self.paths[name].series_symbol = style.symbol        # for its legend entry
+            self.heads[name] = self.plot.plot(symbol=style.symbol, symbolSize=13, pen=None,
+                                              symbolBrush=COLORS[name],
+                                              symbolPen=pg.mkPen("#ffffff", width=1.5))
         self.start_marker = self.plot.plot(symbol="+", symbolSize=18, pen=None,
                                            symbolPen=pg.mkPen("#ffffff", width=3))
-        self.loss_curves = {name: self.loss_plot.plot(pen=pg.mkPen(COLORS[name], width=2))
-                            for name in PRESETS}
+        self.loss_curves = {name: self.loss_plot.plot(pen=curve_pen(COLORS[name], style),
+                                                      name=name)
+                            for name, style in SERIES.items()}
+        add_values_actions(self.plot, self.csv_data, "optimizers on the surface")
+        add_values_actions(self.loss_plot, self.loss_columns, "loss per iteration")
 
     def _controls(self) -> QWidget:
         """The left column, short enough for 1280x720 in presentation mode."""
@@ -141,7 +150,9 @@ class OptimizerLab(QWidget):
         left.addStretch(1)                      # spare height below, not inside the list
         controls = QWidget()
         controls.setLayout(left)
-        return controls
+        # the column scrolls, not the plots: at 1280x720 in presentation mode it is taller
+        # than the tab, and the whole tab scrolled, the loss plot below the fold
+        return Scrolling(controls)
 
     # --- the surface ------------------------------------------------------------------------
     def make_surface(self, kind: str):
@@ -223,6 +234,7 @@ class OptimizerLab(QWidget):
                                            steps))
         self.shown = 0
         self.cards.set_runs(self.runs, COLORS)
+        self.race.fit()
         self.start_marker.setData([self.start[0]], [self.start[1]])
         legend = self.plot.getPlotItem().legend          # the racers only: a projector
         legend.clear()                                   # shows 2 names, not 7
@@ -351,6 +363,13 @@ class OptimizerLab(QWidget):
     # --- export ----------------------------------------------------------------------------
     def figure_widget(self) -> QWidget:
         return self
+
+    def loss_columns(self) -> dict:
+        """The loss per iteration as the plot shows it, up to the step shown."""
+        columns = {"iteration": np.arange(self.shown + 1)}
+        for name, run in self.runs.items():
+            columns[f"{name} loss"] = run.losses[:self.shown + 1]
+        return columns
 
     def csv_data(self) -> dict:
         columns = {}

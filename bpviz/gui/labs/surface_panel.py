@@ -17,6 +17,7 @@ from ...core import datasets as ds
 from ...core.errors import DataError
 from ...core.labs import landscapes
 from ..widgets.threads import wait_for
+from ..widgets.plot_style import add_values_actions
 from .surface_plot import CMAP, SurfacePlot
 
 
@@ -104,20 +105,40 @@ class SurfacePanel(QWidget):
         left.addWidget(self.status)
         left.addStretch(1)
         self.plot = SurfacePlot("loss surface")
+        self.plot_box = self.plot.titled()
+        add_values_actions(self.plot, self.csv_data, "loss surface")
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.plot)
+        self.stack.addWidget(self.plot_box)
         self.gl_view = None
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)
         layout.addWidget(self.stack, 3)
+        self.thread = self.worker = None
+        self.elapsed = 0.0
+        self.shown_title = ""
+        self._connect()
+        self._source_changed()
+        self.compute()
+        for combo in (self.source, self.loss, self.dataset, self.directions):
+            combo.currentIndexChanged.connect(self._settings_changed)
+        self.resolution.valueChanged.connect(self._settings_changed)
+
+    def _connect(self) -> None:
         self.compute_button.clicked.connect(self.compute)
         self.cancel_button.clicked.connect(self.cancel)
         self.source.currentIndexChanged.connect(self._source_changed)
         self.view_mode.currentIndexChanged.connect(self._view_changed)
-        self.thread = self.worker = None
-        self.elapsed = 0.0
-        self._source_changed()
-        self.compute()
+
+    def _settings_changed(self) -> None:
+        """A linear model's surface takes milliseconds: shown at once. A graph's slice
+        takes seconds in a thread: until Compute, the title says that it is stale (it kept
+        the old title, which named what the settings no longer chose)."""
+        running = self.thread is not None and self.thread.isRunning()
+        if self.source.currentIndex() == 0 and not running:
+            self.compute()
+            return
+        self.cancel()
+        self.plot.setTitle(f"{self.shown_title} — stale: the settings changed, press Compute")
 
     def _source_changed(self) -> None:
         model = self.source.currentIndex() == 0
@@ -229,6 +250,7 @@ class SurfacePanel(QWidget):
     # --- showing -----------------------------------------------------------------------------
     def _show(self, xs, ys, z, title, xlabel, ylabel) -> None:
         self.surface = (xs, ys, z)
+        self.shown_title = title
         self.plot.show_surface(xs, ys, z, log=False, title=title)
         self.plot.setLabel("bottom", xlabel)
         self.plot.setLabel("left", ylabel)
@@ -252,7 +274,7 @@ class SurfacePanel(QWidget):
             self._update_gl()
             self.stack.setCurrentWidget(self.gl_view)
         else:
-            self.stack.setCurrentWidget(self.plot)
+            self.stack.setCurrentWidget(self.plot_box)
 
     def _update_gl(self) -> None:
         """The surface on a 10 x 10 base, 4 high, coloured like the 2-D map."""

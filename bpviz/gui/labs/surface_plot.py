@@ -10,11 +10,14 @@ from __future__ import annotations
 import contourpy
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLineF, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QFontInfo, QPainter
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
 
 from ...core.labs.surface import Shading, quiet_corner
 from ..theme import PROJECTOR_READABLE_PX, readable_px
+from ..widgets.plot_style import CURVE_PX, titled
 from .optimizer_cards import paint_swatch
 
 CMAP = pg.colormap.get("viridis")
@@ -35,13 +38,34 @@ def contour_lines(xs, ys, z, levels):
     return out
 
 
-class SwatchSample(pg.ItemSample):
+class SeriesSample(pg.ItemSample):
     """A legend entry's sample: a square of the series colour with a grey edge (3:1 on both
-    themes), the swatch the list and the cards show beside the same name."""
+    themes), the swatch the list and the cards show beside the same name, then the series'
+    dash and marker in the text colour (told apart without colour, and GD's near-black
+    line no longer vanishes on dark)."""
+
+    WIDTH = 48
+
+    def __init__(self, item):
+        super().__init__(item)
+        self.setFixedWidth(self.WIDTH)         # the legend lays its text out after this
+    def boundingRect(self):
+        return pg.QtCore.QRectF(0, 0, self.WIDTH, 20)
 
     def paint(self, painter: QPainter, *args) -> None:
-        colour = self.item.opts["pen"].color().name()
-        paint_swatch(painter, QRect(2, 2, 16, 16), colour)
+        pen = self.item.opts["pen"]
+        paint_swatch(painter, QRect(2, 2, 16, 16), pen.color().name())
+        text = QApplication.palette().text().color()
+        sample = pg.mkPen(text, width=CURVE_PX)
+        sample.setCapStyle(Qt.PenCapStyle.FlatCap)
+        if pen.style() == Qt.PenStyle.CustomDashLine:
+            sample.setDashPattern(pen.dashPattern())
+        painter.setPen(sample)
+        painter.drawLine(QLineF(24, 10, self.WIDTH - 2, 10))
+        symbol = getattr(self.item, "series_symbol", None)
+        if symbol:
+            painter.translate((24 + self.WIDTH) / 2, 10)
+            drawSymbol(painter, symbol, 11, pg.mkPen(text, width=1), pg.mkBrush(pen.color()))
 
     def mouseClickEvent(self, event) -> None:
         event.ignore()          # pyqtgraph would hide the series, with no way to tell
@@ -53,7 +77,8 @@ class SurfacePlot(pg.PlotWidget):
     clicked = Signal(float, float)
 
     def __init__(self, title: str = ""):
-        super().__init__(title=title)
+        super().__init__()
+        self.heading = QLabel(title)        # above the plot (``titled()``): it wraps
         self.setBackground(self.palette().base().color())
         self.image = pg.ImageItem()
         self.addItem(self.image)
@@ -80,6 +105,17 @@ class SurfacePlot(pg.PlotWidget):
         if title:
             self.setTitle(title + (" (colour: log scale)" if log else ""))
         self.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
+        if fill is not None:
+            # over what the view shows, even when its range did not change (no signal then):
+            # an aspect-locked view wider than the surface's box kept white bands beside it
+            self.refill_timer.start()
+
+    def setTitle(self, title: str | None = None, **args) -> None:
+        """The title goes to the heading above the plot, which wraps."""
+        self.heading.setText(title or "")
+
+    def titled(self) -> QWidget:
+        return titled(self)
 
     def _draw(self, xs, ys, z) -> None:
         self.data = (np.asarray(xs), np.asarray(ys), np.asarray(z))
@@ -117,7 +153,7 @@ class SurfacePlot(pg.PlotWidget):
     def add_legend(self) -> pg.LegendItem:
         """A legend on an opaque box in the theme's base colour; series added from now on
         (``plot(..., name=...)``) get an entry."""
-        legend = self.addLegend(sampleType=SwatchSample)
+        legend = self.addLegend(sampleType=SeriesSample)
         self.style_legend()
         return legend
 

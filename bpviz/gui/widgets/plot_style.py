@@ -1,0 +1,200 @@
+"""How plots look from the back row, and how their numbers can be read without seeing them.
+
+- Curves are CURVE_PX (3 px) wide at least: 1–2 px lines vanished on a projector.
+- Series that share a plot are told apart by dash and marker as well as by colour
+  (SeriesStyle), so a colour-blind student or a washed-out projector loses nothing.
+- Every plot offers its values as text: "Show values as table" and "Copy values" in its
+  right-click menu (add_values_actions), from the plot's own named curves and bars, or
+  from a panel's columns where the plot shows something else (a heat map)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QPen
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QSplitter, QTableView, QVBoxLayout,
+                               QWidget)
+
+from .heatmap import fmt
+
+CURVE_PX = 3.0                          # the narrowest curve drawn
+SHOW_TABLE, COPY_VALUES = "Show values as table", "Copy values"
+
+
+@dataclass(frozen=True)
+class SeriesStyle:
+    """A series' look besides its colour: a dash pattern (in pen widths; empty: solid) and
+    a marker (a pyqtgraph symbol name)."""
+    dashes: tuple[float, ...] = ()
+    symbol: str = "o"
+
+
+# solid, dashed, dotted, dash-dot, long dash, dash-dot-dot, sparse dots (readable at 3 px)
+STYLES = (SeriesStyle((), "o"), SeriesStyle((4, 2), "t"), SeriesStyle((1, 1.5), "s"),
+          SeriesStyle((4, 1.5, 1, 1.5), "d"), SeriesStyle((8, 2), "star"),
+          SeriesStyle((4, 1.5, 1, 1.5, 1, 1.5), "x"), SeriesStyle((1, 3), "+"))
+
+
+def curve_pen(colour, style: SeriesStyle = STYLES[0], width: float = CURVE_PX) -> QPen:
+    """A cosmetic pen ``width`` px wide (never under CURVE_PX) with ``style``'s dashes."""
+    pen = pg.mkPen(colour, width=max(width, CURVE_PX))
+    if style.dashes:
+        pen.setDashPattern(list(style.dashes))
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)    # dashes stay dashes, not rounded beads
+    return pen
+
+
+def plot_columns(plot: pg.PlotWidget) -> dict[str, np.ndarray]:
+    """The values of a plot's named curves and its bars: one shared x column where the
+    curves share their x, else an x and a y column for each."""
+    item = plot.getPlotItem()
+    curves = [(c.name(), *c.getData()) for c in item.listDataItems()
+              if isinstance(c, pg.PlotDataItem) and c.name() and c.getData()[0] is not None]
+    columns: dict[str, np.ndarray] = {}
+    shared = curves and all(len(x) == len(curves[0][1]) and np.array_equal(x, curves[0][1])
+                            for _, x, _ in curves)
+    for name, x, y in curves:
+        if shared:
+            columns.setdefault(item.getAxis("bottom").labelText or "x", x)
+            columns[name] = y
+        else:
+            columns[f"{name}: x"], columns[f"{name}: y"] = x, y
+    for k, bars in enumerate(i for i in item.items if isinstance(i, pg.BarGraphItem)):
+        opts = bars.opts
+        at = opts.get("x") if opts.get("x") is not None else opts.get("y")
+        size = opts.get("height") if opts.get("x") is not None else opts.get("width")
+        columns[f"bar {k + 1} at"], columns[f"bar {k + 1} value"] = at, size
+    return {name: np.asarray(v, dtype=float) for name, v in columns.items()}
+
+
+class ColumnsModel(QAbstractTableModel):
+    """Named columns of numbers (of any lengths: the shorter ones end blank) as a table."""
+
+    def __init__(self, columns: dict):
+        super().__init__()
+        self.names = list(columns)
+        self.columns = [np.asarray(columns[n]).ravel() for n in self.names]
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return max((len(c) for c in self.columns), default=0)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return len(self.columns)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        column = self.columns[index.column()]
+        return text_of(column[index.row()]) if index.row() < len(column) else ""
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.names[section]
+        return str(section + 1)
+
+
+def text_of(value) -> str:
+    try:
+        return fmt(float(value))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def tab_separated(columns: dict) -> str:
+    """The columns as text for a spreadsheet: a header row, then one row per index."""
+    model = ColumnsModel(columns)
+    rows = ["\t".join(model.names)]
+    for r in range(model.rowCount()):
+        rows.append("\t".join(repr(float(c[r])) if r < len(c) else "" for c in model.columns))
+    return "\n".join(rows) + "\n"
+
+
+class ValuesTable(QDialog):
+    """A plot's values as a table (Esc or Close closes it)."""
+
+    def __init__(self, title: str, columns: dict, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Values: {title}")
+        self.model = ColumnsModel(columns)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(560, 420)
+
+
+def add_values_actions(plot: pg.PlotWidget, columns: Callable[[], dict] | None = None,
+                       title: str = "") -> None:
+    """Put "Show values as table" and "Copy values" into the plot's right-click menu;
+    ``columns()`` gives {name: values}, by default the plot's named curves and bars."""
+    read = columns or (lambda: plot_columns(plot))
+    heading = getattr(plot, "heading", None)
+    name = title or (heading.text() if heading else plot.getPlotItem().titleLabel.text) or "plot"
+    menu = plot.getPlotItem().vb.menu
+
+    def show_table() -> None:
+        plot.values_table = ValuesTable(name, read(), plot.window())
+        plot.values_table.show()
+
+    def copy() -> None:
+        QGuiApplication.clipboard().setText(tab_separated(read()))
+
+    menu.addSeparator()
+    for text, slot in ((SHOW_TABLE, show_table), (COPY_VALUES, copy)):
+        action = QAction(text, menu)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+
+
+class PlotPair(QSplitter):
+    """Two widgets that share a space, side by side or one above the other as
+    ``side_by_side(width, height)`` decides at each resize; by default one above the other
+    while each still gets MIN_HEIGHT px (beside a lesson strip at 1280x720 the space is wide
+    and low, and stacked plots got 150–200 px each)."""
+
+    MIN_HEIGHT = 300
+
+    def __init__(self, first: QWidget, second: QWidget,
+                 side_by_side: Callable[[int, int], bool] | None = None, parent=None):
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.side_by_side = side_by_side or self.low
+        self.addWidget(first)
+        self.addWidget(second)
+        self.setChildrenCollapsible(False)
+
+    def low(self, width: int, height: int) -> bool:
+        return (height - self.handleWidth()) / 2 < self.MIN_HEIGHT and width >= self.MIN_HEIGHT
+
+    def resizeEvent(self, event) -> None:
+        size = event.size()
+        want = (Qt.Orientation.Horizontal if self.side_by_side(size.width(), size.height())
+                else Qt.Orientation.Vertical)
+        if want != self.orientation():
+            self.setOrientation(want)
+        super().resizeEvent(event)
+
+
+def titled(plot: pg.PlotWidget, title: str = "") -> QWidget:
+    """The plot under its title as a label that wraps and follows the application font
+    (pyqtgraph's own title does neither: a long one was cut off in a narrow plot); the
+    label is ``plot.heading``, made here unless the plot has one."""
+    heading = getattr(plot, "heading", None)
+    if heading is None:
+        heading = plot.heading = QLabel(title)
+    heading.setWordWrap(True)
+    heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(heading)
+    layout.addWidget(plot, 1)
+    return box
