@@ -115,3 +115,18 @@ def layer_arrays(graph, nid: str) -> dict[str, np.ndarray | None]:
             "activations": safe(lambda: graph.value(nid)),
             "gradients": safe(lambda: graph.param_grad(nid, "weight"))
             if graph.grad_state() is not None else None}
+
+
+def decades_lost(flows: list[LayerFlow]) -> float | None:
+    """How many powers of ten the first layer's mean |dL/dW| lies below the last one's
+    (negative: above, an exploding gradient); None without two finite, nonzero figures."""
+    values = [f.weight for f in flows if np.isfinite(f.weight) and f.weight > 0]
+    if len(values) < 2 or len(values) < len(flows):
+        return None
+    return float(np.log10(values[-1] / values[0]))
+
+
+def log_or_gap(values) -> np.ndarray:
+    """Values to plot on a log axis: zeros and non-finite entries become nan (a gap)."""
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(v) & (v > 0), v, np.nan)

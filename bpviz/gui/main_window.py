@@ -57,6 +57,11 @@ def show_augment_demo_of(window) -> None:
     show_augment_demo(window)
 
 
+def show_gradient_flow_of(window) -> None:
+    from .backprop.gradient_flow import show_gradient_flow     # plots: not at start-up
+    show_gradient_flow(window)
+
+
 class KeysDialog(QDialog):
     """The keys and mouse gestures, scrolling within the screen (the list is taller than a
     720 px projector: as a message box it ran off the screen, its OK button with it)."""
@@ -193,6 +198,7 @@ class MainWindow(QMainWindow):
         v.addSeparator()
         self.augment_action = self._action(v, "AlexNet &Augmentation Demo",
                                            lambda: show_augment_demo_of(self))
+        self._action(v, "&Gradient Flow", lambda: show_gradient_flow_of(self), "Ctrl+Shift+G")
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
 

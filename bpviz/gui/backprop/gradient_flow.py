@@ -1,0 +1,165 @@
+"""GradientFlowView: how much gradient each layer gets — mean |∂L/∂W| and |∂L/∂x| per layer
+for the stepped batch, and mean |∂L/∂W| per layer over the optimizer steps of Update and
+Train, both on a log scale (bpviz.core.gradient_flow computes them). View ▸ Gradient Flow
+shows it in a dock."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
+
+from ...core.gradient_flow import (INPUT, WEIGHT, FlowHistory, decades_lost, gradient_flow,
+                                   log_or_gap)
+from ..theme import style_plots
+from ..widgets.plot_style import STYLES, PlotPair, add_values_actions, curve_pen, titled
+from ..widgets.subscribe import follow
+
+COLOURS = ("#1f77b4", "#d62728")     # |dL/dW| and |dL/dx|; over steps: first and last layer
+MIDDLE = "#a0a0a0"                    # the layers between, over steps
+REFRESH_MS = 50                 # coalesce a burst of steps into one redraw (20 Hz)
+
+
+TICK_PX = 56                    # room for one layer name under the axis
+SHARE = 0.42                    # of the window's height the dock takes when shown
+
+
+def _log_plot(left: str, bottom: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget()
+    plot.setLogMode(x=False, y=True)
+    plot.showGrid(x=False, y=True, alpha=0.3)
+    plot.setLabel("left", left)
+    plot.setLabel("bottom", bottom)
+    plot.getAxis("left").enableAutoSIPrefix(False)     # powers of ten, never "(x0.001)"
+    plot.addLegend(offset=(10, 10), brush=pg.mkBrush(255, 255, 255, 200))
+    add_values_actions(plot)
+    return plot
+
+
+class GradientFlowView(QWidget):
+    def __init__(self, classroom, parent=None):
+        super().__init__(parent)
+        self.classroom = classroom
+        self.history = FlowHistory()
+        self.flows: list = []
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.batch_plot = _log_plot("mean |gradient|", "layer (forward order)")
+        self.curves = {kind: self.batch_plot.plot(
+            [], [], name=name, pen=curve_pen(COLOURS[i], STYLES[i]), symbol=STYLES[i].symbol,
+            symbolSize=11, symbolBrush=COLOURS[i], connect="finite")
+            for i, (kind, name) in enumerate(((WEIGHT, "|∂L/∂W|"), (INPUT, "|∂L/∂x|")))}
+        self.steps_plot = _log_plot("mean |∂L/∂W|", "optimizer step")
+        self.step_curves: dict = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.summary)
+        layout.addWidget(PlotPair(
+            titled(self.batch_plot, "This batch: gradient reaching each layer (log scale)"),
+            titled(self.steps_plot, "Over Update and Train: each layer's |∂L/∂W|"),
+), 1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        follow(classroom.stepped, self, lambda _event: self._timer.start())
+        follow(classroom.params_changed, self, self._params_changed)
+        follow(classroom.graph_replaced, self, lambda _graph: self.reset())
+        follow(classroom.trainer_reset, self, self.reset)
+        self.reset()
+
+    def reset(self) -> None:
+        """Another graph or a fresh optimizer: the steps so far no longer apply."""
+        self.history.clear()
+        for curve in self.step_curves.values():
+            self.steps_plot.removeItem(curve)
+        self.step_curves = {}
+        self.refresh()
+
+    def _params_changed(self) -> None:
+        trainer = self.classroom.trainer
+        flows = gradient_flow(self.classroom.graph)
+        self.history.record(trainer.steps if trainer is not None else len(self.history.steps),
+                            flows)
+        self.refresh(flows)
+
+    def refresh(self, flows: list | None = None) -> None:
+        """Redraw from the gradients the graph holds now (or ``flows`` just computed)."""
+        self.flows = gradient_flow(self.classroom.graph) if flows is None else flows
+        x = np.arange(len(self.flows), dtype=float)
+        for kind, curve in self.curves.items():
+            curve.setData(x, log_or_gap([getattr(f, kind) for f in self.flows]))
+        self._name_layers()
+        self._draw_history()
+        self.summary.setText(self._summary())
+
+    def _name_layers(self) -> None:
+        """Layer names under the axis, every k-th where all would not fit side by side."""
+        every = max(1, -(-len(self.flows) * TICK_PX // max(self.batch_plot.width(), 1)))
+        self.batch_plot.getAxis("bottom").setTicks(
+            [[(i, f.node) for i, f in enumerate(self.flows) if i % every == 0
+              or i == len(self.flows) - 1]])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._name_layers()
+
+    def _draw_history(self) -> None:
+        """One curve per layer: the first and the last in colour and named in the legend,
+        those between in grey (the span between the two is what matters)."""
+        nodes = self.history.nodes()
+        for i, node in enumerate(nodes):
+            curve = self.step_curves.get(node)
+            if curve is None:
+                ends = {0: 0, len(nodes) - 1: 1}
+                k = ends.get(i)
+                pen = curve_pen(MIDDLE, STYLES[2]) if k is None else \
+                    curve_pen(COLOURS[k], STYLES[k])
+                curve = self.step_curves[node] = self.steps_plot.plot(
+                    [], [], name=node, pen=pen, connect="finite")
+                if k is None:
+                    self.steps_plot.getPlotItem().legend.removeItem(curve)
+                else:
+                    curve.setZValue(1)               # drawn over the grey ones
+            steps, values = self.history.series(node)
+            curve.setData(steps, log_or_gap(values))
+
+    def _summary(self) -> str:
+        if not self.flows:
+            return ("Step a batch through backward (or press Update / Train) to see how much "
+                    "gradient reaches each layer.")
+        lost = decades_lost(self.flows)
+        if lost is None:
+            return "Backward has not reached every layer yet."
+        first, last = self.flows[0], self.flows[-1]
+        if lost >= 2:
+            return (f"Vanishing gradient: {first.node} gets {first.weight:.1e}, {lost:.0f} "
+                    f"powers of ten less than {last.node} ({last.weight:.1e}).")
+        if lost <= -2:
+            return (f"Exploding gradient: {first.node} gets {first.weight:.1e}, {-lost:.0f} "
+                    f"powers of ten more than {last.node} ({last.weight:.1e}).")
+        return (f"The gradient reaches every layer: {first.node} {first.weight:.1e}, "
+                f"{last.node} {last.weight:.1e}.")
+
+
+def show_gradient_flow(window) -> QDockWidget:
+    """The Gradient Flow dock of ``window``, made on first use, shown and raised: in the
+    bottom area, tabbed with Problems, SHARE of the window's height (two plots side by
+    side with a layer name under each point need width more than height)."""
+    dock = getattr(window, "gradient_flow_dock", None)
+    if dock is None:
+        dock = window.gradient_flow_dock = QDockWidget("Gradient Flow", window)
+        dock.setObjectName("gradient_flow_dock")
+        dock.setWidget(GradientFlowView(window.classroom))
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        problems = getattr(window, "docks", {}).get("problems")
+        if problems is not None and problems.isVisible() and not problems.isFloating():
+            window.tabifyDockWidget(problems, dock)
+        style_plots([dock])
+    dock.show()
+    dock.raise_()
+    # once the dock is laid out: sized before, the main window keeps the area's old height
+    QTimer.singleShot(0, lambda: window.resizeDocks(
+        [dock], [int(window.height() * SHARE)], Qt.Orientation.Vertical))
+    return dock

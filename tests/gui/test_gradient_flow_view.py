@@ -1,0 +1,57 @@
+"""View ▸ Gradient Flow: per-layer gradient magnitudes for the stepped batch and over the
+optimizer steps; the sigmoid chain's vanishing gradient is said in words and drawn."""
+import numpy as np
+import pytest
+
+from bpviz.core.gradient_flow import gradient_flow
+from bpviz.paths import example_path
+
+from .test_model_files import menu_action
+
+
+@pytest.fixture
+def flow(window, qtbot):
+    window.open_example(example_path("sigmoid_chain"))
+    menu_action(window, "&View", "&Gradient Flow").trigger()
+    dock = window.gradient_flow_dock
+    qtbot.waitUntil(dock.isVisible)
+    return dock.widget()
+
+
+def run_backward(window, qtbot):
+    run = menu_action(window, "&Step", "Run to End of Phase")
+    run.trigger()                                     # forward
+    run.trigger()                                     # backward
+    qtbot.waitUntil(lambda: window.classroom.gradients_ready)
+
+
+def test_stepped_backward_shows_the_vanishing_gradient(window, qtbot, flow):
+    assert "Step a batch" in flow.summary.text()
+    run_backward(window, qtbot)
+    qtbot.waitUntil(lambda: len(flow.flows) == 9)
+    y = flow.curves["weight"].yData                   # as given (getData: log10 of it)
+    want = [f.weight for f in gradient_flow(window.classroom.graph)]
+    np.testing.assert_allclose(y, want)                # drawn as computed, log axis
+    assert y[0] < 1e-4 * y[-1]
+    assert "Vanishing gradient: fc1" in flow.summary.text()
+    ticks = flow.batch_plot.getAxis("bottom")._tickLevels[0]
+    assert [name for _, name in ticks][::8] == ["fc1", "out"]
+
+
+def test_optimizer_steps_add_points_per_layer_and_a_new_graph_clears_them(window, qtbot, flow):
+    step = menu_action(window, "&Step", "Apply One Optimizer Step")
+    for _ in range(3):
+        step.trigger()
+    qtbot.waitUntil(lambda: len(flow.history.steps) == 3)
+    steps, values = flow.step_curves["fc1"].xData, flow.step_curves["fc1"].yData
+    assert list(steps) == [1.0, 2.0, 3.0] and np.all(values > 0)
+    assert set(flow.step_curves) == {f"fc{i}" for i in range(1, 9)} | {"out"}
+    window.open_example(example_path("tiny_cnn"))
+    assert flow.history.steps == [] and flow.step_curves == {}
+    assert "Step a batch" in flow.summary.text()
+
+
+def test_view_menu_shows_the_same_dock_again_after_closing(window, qtbot, flow):
+    window.gradient_flow_dock.close()
+    menu_action(window, "&View", "&Gradient Flow").trigger()
+    assert window.gradient_flow_dock.widget() is flow and window.gradient_flow_dock.isVisible()
