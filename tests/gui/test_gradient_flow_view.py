@@ -6,7 +6,7 @@ import pytest
 from bpviz.core.gradient_flow import gradient_flow
 from bpviz.paths import example_path
 
-from .test_model_files import menu_action
+from .menus import menu_action
 
 
 @pytest.fixture

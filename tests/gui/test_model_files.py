@@ -10,13 +10,7 @@ from bpviz.core import load_graph  # noqa: E402
 from bpviz.interop import load_onnx, save_onnx  # noqa: E402
 from bpviz.paths import example_path  # noqa: E402
 
-
-def menu_action(window, *path):
-    """The action at File ▸ … ▸ text, as a person finds it in the menu bar."""
-    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == path[0])
-    for text in path[1:-1]:
-        menu = next(a.menu() for a in menu.actions() if a.text() == text)
-    return next(a for a in menu.actions() if a.text() == path[-1])
+from .menus import menu_action  # noqa: E402
 
 
 @pytest.fixture
