@@ -89,3 +89,20 @@ def test_histograms_count_finite_values_and_log_magnitudes():
     arrays = layer_arrays(graph, "fc1")
     assert arrays["weights"].shape == (16, 2) and arrays["activations"].shape == (16, 16)
     assert arrays["gradients"].shape == (16, 2)
+
+
+@pytest.mark.parametrize("lr, growth", [(0.1, (0.1, 10)), (30.0, (1e6, np.inf))])
+def test_a_learning_rate_too_large_makes_the_history_explode(lr, growth):
+    from bpviz.core.optim import SGD
+    from bpviz.core.trainer import Trainer
+    graph = load_graph(example_path("spirals_mlp"))
+    trainer, history = Trainer(graph, SGD(lr=lr)), FlowHistory()
+    rng = np.random.default_rng(0)
+    x, t = rng.standard_normal((32, 2)), rng.integers(0, 2, 32)
+    for _ in range(8):
+        trainer.train_step(x, t)
+        history.record(trainer.steps, gradient_flow(graph))
+    first = history.nodes()[0]
+    _, values = history.series(first)
+    low, high = growth
+    assert low < values[-1] / values[0] < high
