@@ -3,7 +3,8 @@ factor by factor with shapes and numbers, next to the engine's gradient."""
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from bpviz.gui.backprop.chain_view import ChainDialog, expression
 from bpviz.paths import example_path
@@ -92,7 +93,7 @@ def test_before_the_backward_pass_it_says_what_to_do(qtbot, window):
     assert view.chain is None and "Step the backward pass through 'fc1'" in view.message.text()
     window.editor.select(["relu1"])
     window.workspace.chain_dialog.open_for()
-    assert "'relu1' has no parameters" in view.message.text()
+    assert "'relu1' (ReLU) has no parameters" in view.message.text()
     window.stepper.run_phase()
     window.stepper.run_phase()                       # the open dialog follows the stepper
     window.editor.select(["fc1"])
@@ -120,3 +121,32 @@ def test_every_text_is_readable_at_desk_and_projector_sizes(qtbot, window, prese
     assert too_small(dialog, px) == []
     assert dialog.view.formula.sizeHint().height() >= 2 * px       # a fraction: two lines
     dialog.grab().save(f"/tmp/chain_{'projector' if presentation else 'desk'}.png")
+
+
+def test_ctrl_r_on_a_node_without_weights_says_why_and_offers_the_layers_before_it(
+        qtbot, window):
+    """Issue 20 item 11: not a nearly empty window, but why there is no ∂L/∂W and buttons
+    for the parameters whose chains pass through the node."""
+    window.stepper.run_phase()
+    window.stepper.run_phase()
+    window.editor.select(["relu1"])
+    dialog = open_with_keys(qtbot, window)
+    view = dialog.view
+    assert view.chain is None and "No ∂L/∂W for 'relu1'" in view.title.text()
+    assert "'relu1' (ReLU) has no parameters" in view.message.text()
+    assert not view.controls.isVisible()                 # no route or sample to pick
+    assert view.message.foregroundRole() == QPalette.ColorRole.WindowText    # not a fault
+    offered = [b.text() for b in view.offers.findChildren(QPushButton)]
+    assert offered == ["∂L/∂weight of fc1", "∂L/∂bias of fc1"]
+    assert dialog.height() < window.height() // 2        # sized to what it says
+    dialog.grab().save("/tmp/chain_no_weights.png")
+    qtbot.mouseClick(view.offers.findChild(QPushButton, "chain_offer_fc1.weight"),
+                     Qt.MouseButton.LeftButton)
+    assert view.chain is not None and (view.chain.node, view.chain.param) == ("fc1", "weight")
+    assert view.controls.isVisible() and not view.offers.isVisible()
+    window.editor.select(["x"])                          # the data: nothing before it
+    dialog.open_for()
+    names = [b.text() for b in view.offers.findChildren(QPushButton)]
+    assert "∂L/∂weight of fc1" in names and len(names) >= 4
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()

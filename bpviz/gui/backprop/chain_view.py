@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QFrame,
                                QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
                                QSpinBox, QVBoxLayout, QWidget)
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBo
 from ...core import GraphError
 from ...core.array_views import as_matrix
 from ...core.chain_path import ChainPath, chain_path
+from ...core.upstream import weighted_before
 from ..theme import show_as_error
 from ..widgets.formula import Formula, formula_size
 from ..widgets.heatmap import HeatMap, fmt, named_heatmap
@@ -24,6 +26,7 @@ from ..widgets.subscribe import follow
 SHORTCUT = "Ctrl+R"
 WHOLE_FORMULA_UP_TO = 6     # factors; a longer chain's formula elides its middle (\cdots)
 MIN_CARD_WIDTH = 220        # px: a fraction, a shape and a caption side by side
+MAX_OFFERS = 8              # parameters offered where a node has none (AlexNet has 16)
 
 
 def symbol(name: str) -> str:
@@ -59,6 +62,8 @@ def chain_button(node: str, param: str, open_it) -> QPushButton:
 class ChainView(QWidget):
     """Builds itself from a ChainPath; the route and sample controls ask for another."""
 
+    chosen = Signal(str, str)           # a parameter offered where there is no chain
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.graph, self.node, self.param = None, "", ""
@@ -68,10 +73,16 @@ class ChainView(QWidget):
         layout = QVBoxLayout(self)
         self.title = QLabel(wordWrap=True, objectName="chain_title")
         layout.addWidget(self.title)
-        layout.addLayout(self._controls())
+        self.controls = QWidget()
+        self.controls.setLayout(self._controls())
+        layout.addWidget(self.controls)
         self.message = QLabel(wordWrap=True, objectName="chain_message")
         show_as_error(self.message)
         layout.addWidget(self.message)
+        self.offers = QWidget(objectName="chain_offers")      # parameters to pick instead
+        self.offers.setLayout(QVBoxLayout())
+        self.offers.hide()
+        layout.addWidget(self.offers)
         self.formula = Formula()
         self.formula.setObjectName("chain_formula")
         layout.addWidget(self.formula)
@@ -130,17 +141,44 @@ class ChainView(QWidget):
             QApplication.restoreOverrideCursor()
         self.show_chain(chain)
 
-    def show_message(self, text: str) -> None:
-        """No chain to show: say why (and what to do), clearing the numbers."""
+    def show_message(self, text: str, title: str = "",
+                     offers: list[tuple[str, str]] = ()) -> None:
+        """No chain to show: say why (and what to do), clearing the numbers; ``offers``
+        (node, parameter) become buttons that ask for those chains instead."""
         self.chain = None
         self.message.setText(text)
         self.message.show()
+        self.title.setText(f"<b>{escape(title, quote=False)}</b>" if title else "")
+        if title:                                  # a fact about the node, not a fault
+            self.message.setForegroundRole(QPalette.ColorRole.WindowText)
+        else:
+            show_as_error(self.message)
+        self.controls.hide()                       # no route or sample to choose
+        self._offer(offers)
         for widget in (self.formula, self.shapes, self.strip, self.relation):
             widget.hide()
+
+    def _offer(self, offers) -> None:
+        box = self.offers.layout()
+        while box.count():
+            box.takeAt(0).widget().deleteLater()
+        if offers:
+            box.addWidget(QLabel("Its gradient is a factor in the chains of these "
+                                 "parameters:", wordWrap=True))
+        for node, param in offers[:MAX_OFFERS]:
+            button = QPushButton(f"∂L/∂{param} of {node}", objectName=f"chain_offer_{node}"
+                                 f".{param}")
+            button.clicked.connect(lambda _=False, n=node, p=param: self.chosen.emit(n, p))
+            box.addWidget(button)
+        if len(offers) > MAX_OFFERS:
+            box.addWidget(QLabel(f"(and {len(offers) - MAX_OFFERS} more)"))
+        self.offers.setVisible(bool(offers))
 
     def show_chain(self, chain: ChainPath) -> None:
         self.chain = chain
         self.message.hide()
+        self._offer([])
+        self.controls.show()
         self.title.setText(f"<b>∂L/∂{escape(chain.param)} of {escape(chain.node)}</b> along "
                            f"the chain from the loss, sample {chain.sample} of {chain.batch}")
         self._fill_routes(chain)
@@ -267,6 +305,7 @@ class ChainDialog(QDialog):
         self.setWindowTitle("Chain rule from the loss")
         self.view = ChainView()
         self.view.param_box.activated.connect(self._param_chosen)
+        self.view.chosen.connect(self.open_for)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -279,7 +318,10 @@ class ChainDialog(QDialog):
         self.node, self.param = node or self._picked_node(), param
         self.refresh()
         window = self.workspace.window
-        self.resize(window.width() * 9 // 10, window.height() * 9 // 10)
+        if self.view.chain is None:                # a message: as large as it needs
+            self.resize(window.width() // 2, self.minimumSizeHint().height())
+        else:
+            self.resize(window.width() * 9 // 10, window.height() * 9 // 10)
         self.move(window.geometry().center() - self.rect().center())
         self.show()
         self.raise_()
@@ -305,12 +347,24 @@ class ChainDialog(QDialog):
         stepper = self.workspace.classroom.stepper
         problem = self._problem(stepper)
         if problem:
-            self.view.show_message(problem)
+            self.view.show_message(problem, *self._no_weights())
             return
         names = stepper.graph.param_names(self.node)
         self.param = self.param if self.param in names else names[0]
         self.view.set_target(stepper.graph, self.node, self.param, stepper.sample,
                              stepper.batch, names)
+
+    def _no_weights(self) -> tuple[str, list]:
+        """A title and the parameters to offer where the node has no weights."""
+        graph = self.workspace.document.graph
+        if self.node is None or self.node not in graph.nodes:
+            return "", []
+        try:
+            if graph.param_names(self.node):
+                return "", []
+            return (f"No ∂L/∂W for '{self.node}'", weighted_before(graph, self.node))
+        except GraphError:
+            return "", []
 
     def _problem(self, stepper) -> str:
         graph = self.workspace.document.graph
@@ -322,8 +376,9 @@ class ChainDialog(QDialog):
         except GraphError as err:
             return str(err)
         if not has_params:
-            return (f"'{self.node}' has no parameters: ∂L/∂W needs a layer with weights, "
-                    f"such as a Linear or Conv2d node.")
+            return (f"'{self.node}' ({graph.nodes[self.node].op}) has no parameters: the "
+                    f"chain rule's ∂L/∂W ends at a layer with weights, such as a Linear or "
+                    f"Conv2d node.")
         stepped = stepper is not None and any(
             e.phase == "backward" and e.node == self.node for e in stepper.history)
         if not stepped:
