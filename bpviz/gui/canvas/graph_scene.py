@@ -31,7 +31,9 @@ class GraphScene(QGraphicsScene):
     def __init__(self, graph, theme, scale: float = 1.0, parent=None):
         super().__init__(parent)
         self.theme, self.scale_ = theme, scale
-        self.canvas = (900.0, 420.0)          # the view's size (scene units at zoom 1)
+        # the view's size (scene units at zoom 1), and the zoom past which the overview
+        # layout rather keeps the graph on fewer bands than make it larger
+        self.canvas = (900.0, 420.0, MAX_ZOOM)
         self.graph = None
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[tuple, EdgeItem] = {}
@@ -69,11 +71,11 @@ class GraphScene(QGraphicsScene):
         """The smallest text the canvas draws, in points at zoom 1 (times the scale)."""
         return COMPACT_SHAPE_POINTS if self.compact else SMALLEST_POINTS
 
-    def set_canvas(self, width: float, height: float) -> None:
+    def set_canvas(self, width: float, height: float, enough: float = MAX_ZOOM) -> None:
         """The view's size (in pixels, at zoom 1) changed: the overview layout wraps its
-        bands to fill it."""
-        if (width, height) != self.canvas:
-            self.canvas = (width, height)
+        bands to fill it, at a zoom up to ``enough``."""
+        if (width, height, enough) != self.canvas:
+            self.canvas = (width, height, enough)
             self.relayout()
 
     def relayout(self) -> None:
@@ -89,7 +91,7 @@ class GraphScene(QGraphicsScene):
         self.cell = overview_cell(width)
         self._overview = overview_layout({nid: n.inputs for nid, n in self.graph.nodes.items()},
                                          self.cell, (self.canvas[0] / s, self.canvas[1] / s),
-                                         largest=MAX_ZOOM)
+                                         largest=self.canvas[2])
         for item in self.nodes.values():
             self._place(item)
 

@@ -85,9 +85,12 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        margin = 2 * FIT_MARGIN * MAX_ZOOM       # the overview layout fills the view
+        # the overview layout fills the view; text a quarter larger than readable is enough
+        # (a six-layer chain then stays on one or two bands instead of three huge ones)
+        enough = min(MAX_ZOOM, 1.25 * self.readable_zoom())
+        margin = 2 * FIT_MARGIN * enough
         self.scene().set_canvas(max(self.viewport().width() - margin, 1.0),
-                                max(self.viewport().height() - margin, 1.0))
+                                max(self.viewport().height() - margin, 1.0), enough)
         if self._fitted == "whole":
             self._fit_whole()
         elif self._fitted:
