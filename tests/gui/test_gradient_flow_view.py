@@ -55,3 +55,31 @@ def test_view_menu_shows_the_same_dock_again_after_closing(window, qtbot, flow):
     window.gradient_flow_dock.close()
     menu_action(window, "&View", "&Gradient Flow").trigger()
     assert window.gradient_flow_dock.widget() is flow and window.gradient_flow_dock.isVisible()
+
+
+def test_histograms_of_the_picked_layer_follow_the_backward_pass(window, qtbot, flow):
+    from bpviz.core.gradient_flow import histogram
+    from .acting import choose
+    flow.pages.setCurrentWidget(flow.histograms)
+    hist = flow.histograms
+    assert [hist.layer.itemText(i) for i in (0, hist.layer.count() - 1)] == ["fc1", "out"]
+    choose(hist.layer, "fc8")
+    run_backward(window, qtbot)
+    qtbot.waitUntil(lambda: len(hist.curves["gradients"].yData) > 1)
+    graph = window.classroom.graph
+    _, counts = histogram(graph.param_grad("fc8", "weight"), log_magnitude=True)
+    np.testing.assert_array_equal(hist.curves["gradients"].yData, counts)
+    assert hist.curves["weights"].yData.sum() == graph.param("fc8", "weight").size
+
+
+def test_deleting_a_layer_while_shown_breaks_nothing(window, qtbot, flow):
+    from PySide6.QtCore import Qt
+    flow.pages.setCurrentWidget(flow.histograms)
+    run_backward(window, qtbot)
+    window.editor.select(["fc1"])
+    qtbot.keyClick(window.view.viewport(), Qt.Key.Key_Delete)    # the graph is now broken
+    qtbot.wait(2 * 50)
+    assert "fc1" not in window.classroom.graph.nodes
+    assert flow.flows == [] and "Step a batch" in flow.summary.text()
+    assert "fc1" not in [flow.histograms.layer.itemText(i)
+                         for i in range(flow.histograms.layer.count())]

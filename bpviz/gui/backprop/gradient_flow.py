@@ -7,13 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from ...core.gradient_flow import (INPUT, WEIGHT, FlowHistory, decades_lost, gradient_flow,
                                    log_or_gap)
 from ..theme import style_plots
 from ..widgets.plot_style import STYLES, PlotPair, add_values_actions, curve_pen, titled
 from ..widgets.subscribe import follow
+from .layer_histograms import LayerHistograms
 
 COLOURS = ("#1f77b4", "#d62728")     # |dL/dW| and |dL/dx|; over steps: first and last layer
 MIDDLE = "#a0a0a0"                    # the layers between, over steps
@@ -52,13 +53,22 @@ class GradientFlowView(QWidget):
             for i, (kind, name) in enumerate(((WEIGHT, "|∂L/∂W|"), (INPUT, "|∂L/∂x|")))}
         self.steps_plot = _log_plot("mean |∂L/∂W|", "optimizer step")
         self.step_curves: dict = {}
-        layout = QVBoxLayout(self)
+        flow = QWidget()
+        layout = QVBoxLayout(flow)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
         layout.addWidget(PlotPair(
             titled(self.batch_plot, "This batch: gradient reaching each layer (log scale)"),
-            titled(self.steps_plot, "Over Update and Train: each layer's |∂L/∂W|"),
-), 1)
+            titled(self.steps_plot, "Over Update and Train: each layer's |∂L/∂W|")), 1)
+        self.histograms = LayerHistograms(classroom)
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(flow, "Gradient flow")
+        self.pages.addTab(self.histograms, "Histograms")
+        self.pages.currentChanged.connect(lambda _i: self.refresh())
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.pages)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)
@@ -75,6 +85,7 @@ class GradientFlowView(QWidget):
         for curve in self.step_curves.values():
             self.steps_plot.removeItem(curve)
         self.step_curves = {}
+        self.histograms.set_layers()
         self.refresh()
 
     def _params_changed(self) -> None:
@@ -93,6 +104,8 @@ class GradientFlowView(QWidget):
         self._name_layers()
         self._draw_history()
         self.summary.setText(self._summary())
+        if self.pages.currentWidget() is self.histograms:   # 61 M weights: only when shown
+            self.histograms.set_layers()                    # (an edit may have changed them)
 
     def _name_layers(self) -> None:
         """Layer names under the axis, every k-th where all would not fit side by side."""
