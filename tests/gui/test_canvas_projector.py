@@ -221,3 +221,20 @@ def test_zoomed_out_at_a_desk_a_node_still_names_itself(qtbot, window):
     item = window.scene.nodes["fc1"]
     view.centerOn(item)
     assert dark_pixels_inside(view, "fc1") > 10          # none: a blank box
+
+
+def test_the_overview_stays_whole_through_resizes_and_fits(qtbot, window):
+    """A lesson shows AlexNet whole before the window has its final size (a start on the
+    command line, a screenshot): the overview holds through the resize and a fit."""
+    window.set_presentation(True)
+    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
+    window.resize(1000, 600)
+    window.document.open_example(example_path("alexnet"))
+    window.view.show_whole()
+    window.resize(1280, 720)
+    qtbot.wait(10)
+    window.view.fit()
+    assert clipped(window) == []
+    assert window.view.text_px() >= 11 - 1e-6
+    window.stepper.step()                              # stepping reads at 16 px again
+    assert window.view.text_px() >= 16 - 1e-6

@@ -91,9 +91,7 @@ class GraphView(QGraphicsView):
         margin = 2 * FIT_MARGIN * enough
         self.scene().set_canvas(max(self.viewport().width() - margin, 1.0),
                                 max(self.viewport().height() - margin, 1.0), enough)
-        if self._fitted == "whole":
-            self._fit_whole()
-        elif self._fitted:
+        if self._fitted:
             self.fit()
         self.overlays.place()
 
@@ -117,7 +115,10 @@ class GraphView(QGraphicsView):
     def fit(self) -> None:
         """Show the whole graph, unless its text would become unreadable: then show the
         stepped node, or the graph's start (its inputs), at the readable zoom (stepping then
-        follows the stepped node)."""
+        follows the stepped node). In the overview (``show_whole``), the whole graph."""
+        if self._fitted == "whole":
+            self._fit_whole()
+            return
         rect = self.scene().content_rect()
         if rect.isEmpty():
             return
