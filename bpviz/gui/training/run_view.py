@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QLabel, QPlainTextEdit, QProgressBar, QVBoxLayout
                                QWidget)
 
 from ...train.run_folder import is_record
+from ..widgets.plot_style import add_values_actions, curve_pen
 from ..widgets.reflow_grid import ReflowGrid
 from .run_history import History
 
@@ -100,16 +101,18 @@ class RunView(QWidget):
             for key, plot in (("loss", "loss"), ("top1", "acc"), ("top5", "acc")):
                 _, c_train, c_val = CURVES[key]
                 self._curve((split, key), plot, c_train if split == "train" else c_val,
-                            style, marked=split == "val")
-        self._curve("lr", "lr", "#7b4fb0")
-        self._curve("speed", "speed", "#2f6fb0")
-        self._curve("wait", "wait", "#c2571a")
+                            style, marked=split == "val", label=f"{split} {CURVES[key][0]}")
+        self._curve("lr", "lr", "#7b4fb0", label="learning rate")
+        self._curve("speed", "speed", "#2f6fb0", label="images / s")
+        self._curve("wait", "wait", "#c2571a", label=WAIT_TITLE)
         # horizontal bars, conv1 at the top: the layer names read down the network
         self.norms_plot = pg.PlotWidget(title="|∂L/∂W| per layer (log10)")
         self.norms_plot.setBackground(self.palette().base().color())
         self.norms_plot.invertY(True)
         self.norm_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7, brush="#2f6fb0")
         self.norms_plot.addItem(self.norm_bars)
+        for plot in (*self.plots.values(), self.norms_plot):
+            add_values_actions(plot)              # the numbers as text, on right-click
         self.filters_view = pg.PlotWidget(title="conv1 filters")
         self.batch_view = pg.PlotWidget(title="augmented batch")
         self.filters_image, self.batch_image = pg.ImageItem(), pg.ImageItem()
@@ -146,11 +149,14 @@ class RunView(QWidget):
         return w
 
     def _curve(self, name, plot: str, color: str, style=Qt.SolidLine,
-               marked: bool = False) -> None:
-        """A line in ``color``, its markers (see ``_show``) filled with the same colour."""
+               marked: bool = False, label: str = "") -> None:
+        """A line in ``color``, its markers (see ``_show``) filled with the same colour;
+        ``label`` names its columns in the plot's table of values."""
+        pen = curve_pen(color)
+        pen.setStyle(style)
         self.curves[name] = self.plots[plot].plot(
-            pen=pg.mkPen(color, width=2, style=style), symbol="o" if marked else None,
-            symbolSize=6, symbolBrush=color, symbolPen=color)
+            pen=pen, symbol="o" if marked else None, name=label,
+            symbolSize=8, symbolBrush=color, symbolPen=color)
         if marked:
             self.marked.add(name)
 
