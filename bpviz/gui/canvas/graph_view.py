@@ -80,6 +80,10 @@ class GraphView(QGraphicsView):
         self._fitted = "readable"
         self.fit()
 
+    def fitted(self) -> bool:
+        """Whether the view refits the graph when it changes size."""
+        return bool(self._fitted)
+
     def _user_moved(self, *_) -> None:
         self._fitted = ""
 

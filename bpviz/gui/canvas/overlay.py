@@ -22,6 +22,9 @@ class OverlayPlacer(QObject):
         if widget is not None and widget not in self.widgets:
             self.widgets.append(widget)
             widget.installEventFilter(self)
+        if widget is not None and self.band and not self.view.fitted():
+            self._release_band()       # a step scrolled: a corner may be free again (a
+            #                            fitted view would refit larger and cover it)
         if self.view.scene() is None:        # the window is closing
             return
         for w in self.widgets:
@@ -31,9 +34,12 @@ class OverlayPlacer(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Hide and self.band and \
                 all(w.isHidden() for w in self.widgets):
-            self.band = 0                              # the graph gets its room back
-            self.view.setViewportMargins(0, 0, 0, 0)
+            self._release_band()                       # the graph gets its room back
         return False
+
+    def _release_band(self) -> None:
+        self.band = 0
+        self.view.setViewportMargins(0, 0, 0, 0)
 
     def corners(self, width: int, height: int) -> list[QRect]:
         """Where the widget may stand, in the view's coordinates, in order of preference."""
