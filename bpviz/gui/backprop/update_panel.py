@@ -93,10 +93,12 @@ class UpdatePanel(QWidget):
         self.loss_plot.setBackground(self.palette().base().color())
         self.loss_plot.setLabel("bottom", "step")
         self.loss_plot.addLegend(offset=(-10, 10))
-        self.train_curve = self.loss_plot.plot([], [], pen=self.pg.mkPen("#2f6fb0", width=1.5),
+        from ..widgets.plot_style import STYLES, add_values_actions, curve_pen
+        self.train_curve = self.loss_plot.plot([], [], pen=curve_pen("#2f6fb0"),
                                                name="train (batch)")
-        self.test_curve = self.loss_plot.plot([], [], pen=self.pg.mkPen("#c2571a", width=2.5),
-                                              symbol="o", symbolSize=5, name="held out")
+        self.test_curve = self.loss_plot.plot([], [], pen=curve_pen("#c2571a", STYLES[1]),
+                                              symbol="o", symbolSize=8, name="held out")
+        add_values_actions(self.loss_plot)         # its numbers as text, on right-click
         self.map_plot = self.pg.PlotWidget(title="decision boundary")
         self.map_plot.setBackground(self.palette().base().color())
         self.map_plot.setAspectLocked(True)
