@@ -115,3 +115,43 @@ def test_text_that_is_no_number_uses_up_no_try(qtbot, window, typed):
     assert window.lessons.answers("02_chain_rule") == {}
     window.lessons.answer(str(question.answer))
     assert window.lessons.answers("02_chain_rule") == {str(asked): True}
+
+
+
+def turn_the_wheel_over(widget) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+    at = QPointF(widget.rect().center())
+    QApplication.sendEvent(widget, QWheelEvent(at, widget.mapToGlobal(at), QPoint(),
+                                               QPoint(0, -120), Qt.NoButton, Qt.NoModifier,
+                                               Qt.NoScrollPhase, False))
+
+
+def test_the_next_step_comes_after_the_wheel_turned_the_data_set_box(qtbot, window):
+    """A wheel turned over the data bar's data set box (the lecturer scrolling) picks
+    another data set, and the stepping starts again: lesson 1's step 3 then has nothing to
+    follow on from, and is reached from the lesson's start (it failed with "the Inspector
+    shows no view 'output'")."""
+    window.resize(1280, 720)
+    window.lessons.open("01_one_layer", 1, ask=False)
+    turn_the_wheel_over(window.data.source)
+    assert window.classroom.data.source != "imagenet10"       # the wheel chose another
+    page(qtbot, window, Qt.Key_PageDown)
+    assert window.lessons.panel.error.text() == "" and window.lessons.index == 2
+    assert window.focus.is_open and window.focus.origin.objectName() == "heatmap_output"
+    assert window.classroom.data.source == "imagenet10"       # the lesson's data again
+
+
+def test_a_reveal_comes_after_a_node_was_added_to_the_lessons_graph(qtbot, window):
+    """A node added while a question is asked (unconnected: the graph cannot step) leaves
+    the reveal's step_to nothing to step: the step is reached again from the lesson's start
+    and revealed there (it failed with "node 'softmax1' (Softmax): input 'input' is not
+    connected")."""
+    window.lessons.open("01_one_layer", 3, ask=False)
+    window.editor.select([])
+    window.editor.add_op("Softmax")
+    page(qtbot, window, Qt.Key_PageDown)                       # the reveal
+    assert window.lessons.panel.error.text() == "" and 3 in window.lessons.revealed
+    assert window.classroom.current.node == "softmax"
+    assert window.focus.is_open and window.focus.origin.objectName() == "heatmap_output"

@@ -182,7 +182,7 @@ class LessonController(QObject):
                 if came_back:
                     moments.come_back(self.window, self.visited[index])
                 else:
-                    self._run_up_to(index, fresh=not follows)
+                    self._reach(index, follows)
         except (LessonError, ValueError) as err:
             self._failed(str(err))
             self.changed.emit()                # the Lessons menu follows a failed step too
@@ -197,6 +197,19 @@ class LessonController(QObject):
         self._show_score()
         self.changed.emit()
         return True
+
+    def _reach(self, index: int, follows: bool) -> None:
+        """Step ``index`` from the one before it (``follows``), or else from the lesson's
+        start. What the class changed on the way (a wheel turned over the data set, a
+        sample or a step taken by hand) can leave a step nothing to follow from: it is
+        then reached from the start, as a jump is."""
+        if follows:
+            try:
+                self._run_up_to(index, fresh=False)
+                return
+            except (LessonError, ValueError):
+                pass
+        self._run_up_to(index, fresh=True)
 
     def _run_up_to(self, index: int, fresh: bool) -> None:
         """Run step ``index``'s actions (and, ``fresh``, the earlier steps' from the last
@@ -290,7 +303,7 @@ class LessonController(QObject):
         name = self.lesson.name + SUFFIX
         try:
             with self.window.classroom.held():
-                self.runner.run(step.reveal, where(name, index, step.title, "reveal"))
+                self._run_reveal(index)
             if step.question.card is not None:
                 try:
                     self.cards[index] = self.runner.card(step.question.card)
@@ -301,6 +314,17 @@ class LessonController(QObject):
             self._failed(str(err))
         self.panel.show_answer(step.question, right, self.cards.get(index, ""))
         self._show_score()
+
+    def _run_reveal(self, index: int) -> None:
+        """Step ``index``'s reveal; if what the class changed since the step was shown
+        leaves it nothing to act on, the step is reached again from the lesson's start."""
+        step = self.lesson.steps[index]
+        field = where(self.lesson.name + SUFFIX, index, step.title, "reveal")
+        try:
+            self.runner.run(step.reveal, field)
+        except (LessonError, ValueError):
+            self._run_up_to(index, fresh=True)
+            self.runner.run(step.reveal, field)
 
     @staticmethod
     def answers(name: str) -> dict:
