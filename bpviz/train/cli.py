@@ -1,6 +1,7 @@
 """bpviz-train: train AlexNet from a terminal, or as a torchrun rank.
 
     bpviz-train --data synthetic --arch alexnet --image-size 64 --max-steps 300 --out runs/a
+    bpviz-train --ranks 2 --data /data/imagenet --out runs/b       (launch.py)
     torchrun --nproc_per_node=2 -m bpviz.train --data /data/imagenet --out runs/b
 
 Bad flags, missing data, CUDA asked for but absent, out of GPU memory: one line on stderr
@@ -14,6 +15,8 @@ import os
 import signal
 import sys
 import time
+
+from .launch import inside_a_rank, launch
 
 EXIT_BAD = 2
 
@@ -77,6 +80,9 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--checkpoint-every", type=not_negative(int), default=0)
     p.add_argument("--ten-crop", action="store_true", help="10-crop validation")
     p.add_argument("--tensorboard", action="store_true", help="also log to OUT/tensorboard")
+    p.add_argument("--ranks", type=positive(int), default=None,
+                   help="start this many ranks on this machine (torch's elastic launcher, "
+                        "as torchrun --standalone --nproc_per_node; GPUs or CPU processes)")
     return p
 
 
@@ -197,6 +203,10 @@ def quit_before_training(signum, _frame) -> None:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    ranks = parse_args(argv).ranks
+    if ranks and ranks > 1 and not inside_a_rank():
+        return launch(ranks, argv)            # the ranks run this main, and train
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, quit_before_training)
     args, run, dist = start(argv)

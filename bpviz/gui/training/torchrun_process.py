@@ -1,5 +1,6 @@
-"""TorchrunProcess: a run on several GPUs (or CPU processes) as a torchrun child process, the
-counterpart of TrainWorker's thread. Its records come from the run folder's metrics.jsonl,
+"""TorchrunProcess: a run on several GPUs (or CPU processes) as a child process, bpviz-train
+--ranks N, which starts the ranks through torch's elastic launcher; the counterpart of
+TrainWorker's thread. Its records come from the run folder's metrics.jsonl,
 followed as it grows; its output goes to the log, whole lines only; its last "bpviz-train:"
 line says how it ended."""
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
@@ -16,14 +18,20 @@ FOLLOW_MS = 500                      # how often metrics.jsonl is read
 TERMINATE_AFTER_MS = 60_000          # a stop not obeyed by then: SIGTERM
 
 
-def torchrun_args(cfg, ranks: int) -> list[str]:
-    """python's arguments for ``ranks`` processes of bpviz-train with ``cfg``."""
+def torchrun_command(cfg, ranks: int) -> tuple[str, list[str]]:
+    """The program and arguments for ``ranks`` processes of bpviz-train with ``cfg``:
+    bpviz-train itself starts them (``--ranks``, train/launch.py). In the frozen full
+    package that is the bpviz-train program beside bpviz (``sys.executable`` there is bpviz,
+    which cannot run torchrun); elsewhere this Python with ``-m bpviz.train``."""
     from ...train.cli import argv_from
     # torch's CPU threads: the cores shared among CPU ranks; GPU ranks keep torchrun's
     # OMP_NUM_THREADS=1
     threads = max(1, (os.cpu_count() or 1) // ranks) if cfg.device == "cpu" else None
-    return ["-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={ranks}",
-            "-m", "bpviz.train", *argv_from(replace(cfg, threads=threads))]
+    flags = [f"--ranks={ranks}", *argv_from(replace(cfg, threads=threads))]
+    if getattr(sys, "frozen", False):
+        name = "bpviz-train.exe" if os.name == "nt" else "bpviz-train"
+        return str(Path(sys.executable).with_name(name)), flags
+    return sys.executable, ["-m", "bpviz.train", *flags]
 
 
 class TorchrunProcess(QObject):
@@ -37,8 +45,9 @@ class TorchrunProcess(QObject):
         self.follower = self.folder.metrics_reader()
         self.engine_said, self.output_tail = "", b""
         self.process = QProcess(self)
-        self.process.setProgram(sys.executable)
-        self.process.setArguments(torchrun_args(cfg, ranks))
+        program, arguments = torchrun_command(cfg, ranks)
+        self.process.setProgram(program)
+        self.process.setArguments(arguments)
         self.process.setProcessChannelMode(QProcess.MergedChannels)
         self.process.readyReadStandardOutput.connect(self._read_output)
         self.process.finished.connect(self._finished)
