@@ -208,3 +208,23 @@ def test_the_demo_shows_photographs_named_as_what_they_are(demo):
     left = demo.result.crop.copy()
     demo.crop_x.setValue(32)
     assert np.abs(left - demo.result.crop).mean() > 0.02
+
+
+def test_lesson_8_shows_the_whole_demo_at_1280x720_presentation(qtbot, window):
+    """Issue 20 item 8: beside the lesson on a 1280×720 projector, the lit picture, the
+    α₂/α₃ sliders and the λ row are in view, not below the fold or off to the right."""
+    set_mode(qtbot, window, "projector")
+    assert window.lessons.open("08_alexnet_case_study", 3, ask=False) == ""
+    demo = window.training_tab.panel.augment_demo
+    qtbot.wait(50)
+    scroll = demo.findChild(QScrollArea)
+    viewport = scroll.viewport()
+
+    def in_view(widget) -> bool:
+        top_left = widget.mapTo(viewport, widget.rect().topLeft())
+        bottom_right = widget.mapTo(viewport, widget.rect().bottomRight())
+        return viewport.rect().contains(top_left) and viewport.rect().contains(bottom_right)
+    for widget in (demo.views[3], demo.captions[3], demo.alphas[1].slider,
+                   demo.alphas[2].slider, demo.alphas[2].box, demo.components, demo.colours):
+        assert in_view(widget), (widget.objectName(), widget.geometry())
+    assert demo.views[3].width() >= 150

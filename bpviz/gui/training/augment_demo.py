@@ -84,13 +84,17 @@ class AugmentDemo(QWidget):
         col.addLayout(self._pictures(), 1)
         row = QHBoxLayout()
         row.addLayout(self._controls())
-        row.addSpacing(16)
+        row.addSpacing(12)
         self.colours = QLabel(objectName="augment_covariance", textFormat=Qt.RichText)
         self.components = QLabel(objectName="augment_components", textFormat=Qt.RichText)
+        tables = QGridLayout()        # the PCA source under C, the shorter table
         for label in (self.colours, self.components):
-            label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
-            row.addWidget(label)
-            row.addSpacing(16)
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        tables.addWidget(self.colours, 0, 0)
+        tables.addLayout(_row(QLabel("PCA of"), self.source), 1, 0)
+        tables.addWidget(self.components, 0, 1, 2, 1)
+        tables.setHorizontalSpacing(12)
+        row.addLayout(tables)
         row.addStretch(1)
         col.addLayout(row)
         self.message = QLabel(NOTE, objectName="augment_message", wordWrap=True,
@@ -108,7 +112,8 @@ class AugmentDemo(QWidget):
     def _top_bar(self) -> QHBoxLayout:
         back = QPushButton("← Training", objectName="augment_back")
         back.clicked.connect(self.back_requested)
-        title = QLabel("<b>AlexNet's data augmentation</b> (Krizhevsky et al. 2012, §4.1)")
+        title = QLabel("<b>AlexNet's data augmentation</b>")
+        title.setToolTip("Krizhevsky et al. 2012, section 4.1")
         self.chooser = QComboBox(objectName="augment_image")
         self.chooser.addItems(list(PHOTOS.values()))      # licences: resources/photos
         self.chooser.activated.connect(self.choose_image)
@@ -135,6 +140,8 @@ class AugmentDemo(QWidget):
         return grid
 
     def _controls(self) -> QVBoxLayout:
+        """Narrow: beside the tables (the PCA source under them) it fits a 1280×720
+        projector with the lesson open."""
         col = QVBoxLayout()
         self.crop_x = QSpinBox(objectName="augment_crop_x", maximum=MARGIN)
         self.crop_y = QSpinBox(objectName="augment_crop_y", maximum=MARGIN)
@@ -142,8 +149,8 @@ class AugmentDemo(QWidget):
         self.crop_y.setValue(MARGIN // 2)
         random_crop = QPushButton("Random crop", objectName="augment_random_crop")
         self.flip = QCheckBox("Flip", objectName="augment_flip")
-        col.addLayout(_row(QLabel("Crop x"), self.crop_x, QLabel("y"), self.crop_y,
-                           random_crop, self.flip))
+        col.addLayout(_row(QLabel("Crop x"), self.crop_x, QLabel("y"), self.crop_y))
+        col.addLayout(_row(random_crop, self.flip))
         grid = QGridLayout()
         self.alphas = [AlphaControl(k, self.refresh) for k in range(3)]
         for k, a in enumerate(self.alphas):
@@ -156,7 +163,8 @@ class AugmentDemo(QWidget):
         self.source.addItems(SOURCES)
         self.source.setToolTip("Whose pixels C is taken over: this image's, 100 procedural "
                                "images', or ImageNet's (the training code's λ and p)")
-        col.addLayout(_row(draw, QLabel("PCA of"), self.source))
+        col.addLayout(_row(draw))
+        col.addStretch(1)
         for box in (self.crop_x, self.crop_y):
             box.valueChanged.connect(lambda _v: self.refresh())
         self.flip.toggled.connect(lambda _on: self.refresh())
