@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 
-from .errors import ConvertError
+from .errors import ConvertError, require_onnx
 
 OPSET = 17
 SAME_NAME = {"ReLU": "Relu", "Sigmoid": "Sigmoid", "Tanh": "Tanh", "Exp": "Exp", "Log": "Log",
@@ -52,7 +52,7 @@ def _needed(graph, out: str) -> list[str]:
 
 def to_onnx(graph):
     """The graph's network as an onnx ModelProto (checked by onnx.checker)."""
-    import onnx
+    onnx = require_onnx()
     from onnx import TensorProto, helper
     graph.check()
     out = model_output(graph)

@@ -16,7 +16,7 @@ import numpy as np
 
 from bpviz.core.fileformat import MAX_FILE_BYTES
 
-from .errors import ConvertError
+from .errors import ConvertError, require_onnx
 
 FLOAT_TYPES = {1: "float32", 11: "float64"}        # TensorProto.FLOAT, DOUBLE
 INT64 = 7
@@ -45,7 +45,7 @@ class OModel:
     nodes: list
     consts: dict                 # tensor name -> ndarray
     name: str = ""
-    producer: str = ""           # "bpviz" for a model bpviz wrote: node names are its ids
+    written_by: str = ""         # "bpviz" for a model bpviz wrote: node names are its ids
 
     def consumers(self, tensor: str) -> list:
         return [n for n in self.nodes if tensor in n.inputs]
@@ -56,7 +56,7 @@ class OModel:
 
 def read_model(path) -> OModel:
     """Parse and check an ONNX file; ConvertError naming the problem."""
-    import onnx
+    onnx = require_onnx()
     from google.protobuf.message import DecodeError
     path = Path(path)
     try:

@@ -117,7 +117,7 @@ class _Builder:
     def emit(self, node: ONode, op: str, attrs: dict, inputs: list, params=None) -> None:
         self.counts[op] = self.counts.get(op, 0) + 1
         nid = f"{SHORT_IDS.get(op, op.lower())}{self.counts[op]}"
-        if self.model.producer == "bpviz" and node.name:
+        if self.model.written_by == "bpviz" and node.name:
             nid = node.name                   # the ids of the graph that was exported
         while nid in self.graph.nodes:
             nid += "_"

@@ -22,7 +22,7 @@ import contextlib
 import io
 import warnings
 
-from .errors import ConvertError
+from .errors import ConvertError, require_onnx
 
 
 def from_torch(module, example_input, loss: str | None = None, input_name: str = "input"):
@@ -30,8 +30,8 @@ def from_torch(module, example_input, loss: str | None = None, input_name: str =
 
     Float64 modules give float64 graphs (exact comparisons with torch); the Input is
     named ``input_name``; ``loss`` as in ``load_onnx``."""
-    import onnx
     import torch
+    onnx = require_onnx()
 
     from .onnx_graph import model_from_proto
     from .onnx_import import check_loss, graph_from_model

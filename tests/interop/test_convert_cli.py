@@ -84,3 +84,13 @@ def test_unknown_target_kind_is_refused(tmp_path, capsys):
     assert main([str(example_path("tiny_cnn")), str(tmp_path / "net.txt")]) == 2
     assert "name it .onnx, .py or .bpviz.json" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_the_onnx_package_the_message_says_how_to_install_it(tmp_path, capsys,
+                                                                     monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnx", None)          # import onnx fails
+    path = tmp_path / "relu.onnx"
+    path.write_bytes(b"\x08\x07")
+    assert refused(capsys, tmp_path, path) == (
+        "bpviz-convert: error: reading and writing ONNX models needs the onnx package: "
+        "pip install onnx")

@@ -76,3 +76,19 @@ def test_regression_loss_gets_a_float_target_of_the_output_shape(tmp_path):
                  "--loss", "MSELoss"]) == 0
     graph = load_graph(tmp_path / "g.bpviz.json")
     assert graph.nodes["target"].attrs == {"shape": [3], "dtype": "float64"}
+
+
+def test_torch_model_to_bpviz_to_onnxruntime_matches_torch(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    from bpviz.interop.onnx_export import save_onnx
+    from .test_onnx_export import as_float32, bpviz_output
+    module, x, graph = converted("alexnet_block", tmp_path)
+    save_onnx(as_float32(graph), tmp_path / "bpviz.onnx")
+    session = ort.InferenceSession(str(tmp_path / "bpviz.onnx"),
+                                   providers=["CPUExecutionProvider"])
+    x32 = x.numpy().astype(np.float32)
+    (got,) = session.run(None, {"x": x32})
+    with torch.no_grad():
+        want = module(x).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got, bpviz_output(graph, x32), rtol=1e-4, atol=1e-5)
