@@ -151,3 +151,24 @@ def template_pictures(w, shape, names=()) -> tuple[list[Picture], str]:
                         Picture(scaled[0], caption, signed=True))
     grey = "mid grey" if rows[0].shape[0] == 3 else "white"
     return pictures, note or f"one scale for all rows: {grey} = 0, extremes = ±{limit:.3g}"
+
+
+@dataclass
+class MaskPatch:
+    """One sample's dropout mask in numbers and its first units up close."""
+    dropped: int               # units set to 0
+    total: int
+    pixels: np.ndarray         # (side, side) uint8: 0 dropped (black), 255 kept (white),
+    shown: int                 # 128 past the last unit; units in the patch
+
+
+def mask_patch(mask, side: int = 32) -> MaskPatch:
+    """A sample's mask m/(1-p) flattened: how many units are 0, and its first side×side
+    units row by row as a picture whose cells can be told apart (AlexNet's 4,096 would be
+    dots)."""
+    flat = np.asarray(mask).ravel()
+    shown = min(flat.size, side * side)
+    pixels = np.full(side * side, 128, dtype=np.uint8)
+    pixels[:shown] = np.where(flat[:shown] == 0, 0, 255)
+    return MaskPatch(int(np.count_nonzero(flat == 0)), int(flat.size),
+                     pixels.reshape(side, side), shown)

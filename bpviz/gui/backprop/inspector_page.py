@@ -20,6 +20,7 @@ from ...core.ops import shape_label
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap
 from .chain_view import chain_button
+from .dropout_view import DropoutMaskView, dropout_mask
 from .lecture_views import backward_views, forward_views
 from .sections import SectionLayout, SectionTitle
 
@@ -160,6 +161,9 @@ class InspectorPage(QWidget):
                                    ev.op.grad_formula if ev.phase == "backward" else "")):
             if latex:
                 self._formula(f"formula {k}", latex)
+        if dropout_mask(ev) is not None:       # first: 4,096 units are dots further down
+            self._section("Dropout mask (this sample)")
+            self._put("dropout", DropoutMaskView, lambda view: view.show_event(ev))
         if ev.phase == "forward":
             self._values(ev, ctx)
         else:

@@ -1,0 +1,63 @@
+"""DropoutMaskView: a training step's dropout mask as the class can read it at AlexNet's
+scale — the share of units set to 0 as a number, the first 32×32 units in cells large
+enough to see, and where the lecture puts dropout next to where this graph has it. The
+numbers are bpviz.core.images.mask_patch's."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ...core.array_views import sample_of
+from ...core.images import mask_patch
+
+SIDE = 32                   # units a side of the patch
+CELL = 8                    # px a unit: 256 px for the patch, a unit seen from the back
+LECTURE = ("The lecture (and the paper) sets the outputs of the first two FC layers to 0 "
+           "with probability 0.5.")
+
+
+def dropout_mask(ev):
+    """The shown sample's saved mask of a Dropout step, or None (evaluating: no mask)."""
+    mask = getattr(ev, "cache", {}).get("mask") if ev.op.name() == "Dropout" else None
+    return None if mask is None else np.asarray(sample_of(mask, ev.sample))
+
+
+def _pixmap(pixels: np.ndarray) -> QPixmap:
+    side = pixels.shape[0]
+    image = QImage(np.ascontiguousarray(pixels).data, side, side, side,
+                   QImage.Format.Format_Grayscale8).copy()
+    return QPixmap.fromImage(image).scaled(side * CELL, side * CELL,
+                                           Qt.AspectRatioMode.IgnoreAspectRatio,
+                                           Qt.TransformationMode.FastTransformation)
+
+
+class DropoutMaskView(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.share = QLabel(objectName="dropout_share", textFormat=Qt.TextFormat.RichText)
+        self.patch = QLabel(objectName="dropout_patch")
+        self.caption = QLabel(objectName="dropout_caption", wordWrap=True)
+        self.places = QLabel(objectName="dropout_places", wordWrap=True)
+        for w in (self.share, self.patch, self.caption, self.places):
+            layout.addWidget(w)
+        self.dropped = self.total = 0
+
+    def show_event(self, ev) -> None:
+        found = mask_patch(dropout_mask(ev), SIDE)
+        self.dropped, self.total = found.dropped, found.total
+        # counts without thousands separators: "2,031" would read as a number of its own
+        share = 100 * found.dropped / max(1, found.total)
+        self.share.setText(f"<span style='font-size:150%'><b>{share:.1f} %</b> of the units "
+                           f"dropped</span> ({found.dropped} of {found.total}, sample "
+                           f"{ev.sample})")
+        self.patch.setPixmap(_pixmap(found.pixels))
+        self.caption.setText(f"The first {found.shown} units, {SIDE} to a row: black = "
+                             f"dropped (0), white = kept" + (", grey = no unit" if
+                                                            found.shown < SIDE * SIDE else ""))
+        source = next(iter(ev.input_ids.values()), "its input")
+        self.places.setText(f"{LECTURE} Here {ev.node} sets the values of {source} to 0 "
+                            f"with probability {ev.op.p:g}.")
