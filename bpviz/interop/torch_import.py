@@ -5,16 +5,15 @@ It goes through torch's own ONNX exporter (``torch.onnx.export``, which needs th
 module and its ``.onnx`` file become the same graph. The module is exported in eval mode
 (dropout is then left out, as torch's exporter does); its training flag is restored.
 
-Example, stepping through a network written in PyTorch::
+Example, stepping through a network written in PyTorch (docs/interop.md has it whole)::
 
-    import torch, bpviz
     net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Sigmoid(),
                               torch.nn.Linear(3, 2)).double()
     graph = bpviz.from_torch(net, torch.zeros(1, 2, dtype=torch.float64),
                              loss="CrossEntropyLoss")
-    loss = graph.forward({"input": x.numpy(), "target": labels.numpy()})
+    graph.forward({"input": x.numpy(), "target": labels.numpy()})
     graph.backward()
-    graph.param_grad("fc1", "weight")     # the same as net[0].weight.grad after backward
+    graph.param_grad("fc1", "weight")     # net[0].weight.grad after torch's backward
 """
 from __future__ import annotations
 
