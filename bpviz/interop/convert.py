@@ -58,10 +58,13 @@ def main(argv=None) -> int:
         written = convert(args.source, args.target, args.loss)
     except GraphError as err:                 # ConvertError too: one line, nothing written
         message = " ".join(str(err).split())
-        print(f"{PROG}: error: {message[:300]}", file=sys.stderr)
-        return USAGE_ERROR
-    print("wrote " + ", ".join(str(p) for p in written))
-    return 0
+    except Exception as err:                  # noqa: BLE001 (a fault of bpviz: still one line)
+        message = f"bpviz failed on '{args.source}' ({type(err).__name__}: {err})"
+    else:
+        print("wrote " + ", ".join(str(p) for p in written))
+        return 0
+    print(f"{PROG}: error: {' '.join(message.split())[:300]}", file=sys.stderr)
+    return USAGE_ERROR
 
 
 if __name__ == "__main__":

@@ -73,7 +73,13 @@ def read_model(path) -> OModel:
             onnx.checker.ValidationError) as err:
         raise ConvertError(f"'{path.name}' is not a readable ONNX model "
                            f"({type(err).__name__})") from None
-    return model_from_proto(proto)
+    try:
+        return model_from_proto(proto)
+    except ConvertError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError) as err:    # a tensor that lies
+        raise ConvertError(f"'{path.name}' is damaged ({type(err).__name__}: "
+                           f"{str(err)[:80]})") from None
 
 
 def model_from_proto(proto) -> OModel:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bpviz.core.errors import GraphError
 from bpviz.core.graph import Graph, Node
 from bpviz.core.ops import REGISTRY
 
@@ -140,7 +141,13 @@ class _Builder:
             handler = getattr(self, f"_{node.op.lower()}", None)
             if handler is None:
                 raise ConvertError(f"unsupported ONNX op {node.op} {node.where}")
-            handler(node)
+            try:
+                handler(node)
+            except GraphError:
+                raise
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as err:
+                raise ConvertError(f"malformed {node.op} {node.where} ({type(err).__name__}: "
+                                   f"{str(err)[:80]})") from None
 
     def _linear(self, node: ONode) -> None:
         weight, bias = node.attrs["weight"], node.attrs.get("bias")

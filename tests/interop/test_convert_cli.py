@@ -94,3 +94,26 @@ def test_without_the_onnx_package_the_message_says_how_to_install_it(tmp_path, c
     assert refused(capsys, tmp_path, path) == (
         "bpviz-convert: error: reading and writing ONNX models needs the onnx package: "
         "pip install onnx")
+
+
+@pytest.mark.parametrize("node", [
+    helper.make_node("LRN", ["x"], ["y"], name="n1"),                    # no size
+    helper.make_node("Gemm", ["x"], ["y"], name="n1"),                   # no weight
+    helper.make_node("Reshape", ["x"], ["y"], name="n1"),                # no shape
+])
+def test_a_node_missing_what_its_op_needs_is_one_line(tmp_path, capsys, node):
+    path = tmp_path / "bad.onnx"
+    save_model(path, [node])
+    err = refused(capsys, tmp_path, path)
+    assert err.startswith("bpviz-convert: error: ") and "at node 'n1'" in err
+
+
+def test_a_weight_whose_data_does_not_fill_its_shape_is_one_line(tmp_path, capsys):
+    weight = helper.make_tensor("w", TensorProto.FLOAT, [4, 4], b"\x00" * 8, raw=True)
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])
+    graph = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "g", [x], [y],
+                              [weight])
+    path = tmp_path / "lying.onnx"
+    onnx.save(helper.make_model(graph), path)
+    assert "'lying.onnx' is damaged" in refused(capsys, tmp_path, path)
