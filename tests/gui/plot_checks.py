@@ -53,9 +53,13 @@ def axis_problems(plot: pg.PlotWidget, sides=("left", "bottom")) -> list:
 
 
 def curve_widths(plot: pg.PlotWidget) -> dict:
-    """{name or index: pen width in px} of every drawn line in the plot."""
+    """{name or index: pen width in px} of every drawn line in the plot but a heat map's
+    contour lines (thin and translucent on purpose: the colours behind them are the data)."""
     widths = {}
+    contours = getattr(plot, "contours", [])
     for k, item in enumerate(plot.getPlotItem().listDataItems()):
+        if any(item is c for c in contours):
+            continue
         pen = item.opts.get("pen")
         if pen is None or item.getData()[0] is None or not len(item.getData()[0]):
             continue

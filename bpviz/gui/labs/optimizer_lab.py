@@ -100,7 +100,9 @@ class OptimizerLab(QWidget):
         self.loss_plot.setLogMode(y=True)
         self.loss_plot.getAxis("left").setStyle(maxTickLevel=0)    # decades only: the
         self.cards = OptimizerCards()                  # minor labels ran into each other
-        self.plots = PlotPair(self.plot.titled(), titled(self.loss_plot, "loss per iteration"))
+        # side by side, the surface wider: its legend needs the room (the loss plot does not)
+        self.plots = PlotPair(self.plot.titled(), titled(self.loss_plot, "loss per iteration"),
+                              first_share=0.56)
         # the cards beside the plots where the width allows, else under them (race_area)
         self.race = RaceArea(self.plots, self.cards, self.plot.heading)
         splitter = QSplitter(Qt.Orientation.Horizontal)

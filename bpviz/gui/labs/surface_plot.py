@@ -44,7 +44,7 @@ class SeriesSample(pg.ItemSample):
     dash and marker in the text colour (told apart without colour, and GD's near-black
     line no longer vanishes on dark)."""
 
-    WIDTH = 48
+    WIDTH = 44
 
     def __init__(self, item):
         super().__init__(item)

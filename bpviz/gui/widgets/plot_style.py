@@ -15,8 +15,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QPen
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QSplitter, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QSplitter, QTableView,
+                               QVBoxLayout, QWidget)
 
 from .heatmap import fmt
 
@@ -163,9 +163,11 @@ class PlotPair(QSplitter):
     MIN_HEIGHT = 300
 
     def __init__(self, first: QWidget, second: QWidget,
-                 side_by_side: Callable[[int, int], bool] | None = None, parent=None):
+                 side_by_side: Callable[[int, int], bool] | None = None,
+                 first_share: float = 0.5, parent=None):
         super().__init__(Qt.Orientation.Vertical, parent)
         self.side_by_side = side_by_side or self.low
+        self.first_share = first_share          # of the width, side by side
         self.addWidget(first)
         self.addWidget(second)
         self.setChildrenCollapsible(False)
@@ -180,6 +182,10 @@ class PlotPair(QSplitter):
         if want != self.orientation():
             self.setOrientation(want)
         super().resizeEvent(event)
+        if want == Qt.Orientation.Horizontal and self.first_share != 0.5:
+            total = sum(self.sizes())
+            first = round(total * self.first_share)
+            self.setSizes([first, total - first])
 
 
 def titled(plot: pg.PlotWidget, title: str = "") -> QWidget:
