@@ -136,11 +136,11 @@ def test_the_next_step_comes_after_the_wheel_turned_the_data_set_box(qtbot, wind
     window.resize(1280, 720)
     window.lessons.open("01_one_layer", 1, ask=False)
     turn_the_wheel_over(window.data.source)
-    assert window.classroom.data.source != "imagenet10"       # the wheel chose another
+    assert window.classroom.data.source != "photos"           # the wheel chose another
     page(qtbot, window, Qt.Key_PageDown)
     assert window.lessons.panel.error.text() == "" and window.lessons.index == 2
     assert window.focus.is_open and window.focus.origin.objectName() == "heatmap_output"
-    assert window.classroom.data.source == "imagenet10"       # the lesson's data again
+    assert window.classroom.data.source == "photos"           # the lesson's data again
 
 
 def test_a_reveal_comes_after_a_node_was_added_to_the_lessons_graph(qtbot, window):
@@ -155,3 +155,17 @@ def test_a_reveal_comes_after_a_node_was_added_to_the_lessons_graph(qtbot, windo
     assert window.lessons.panel.error.text() == "" and 3 in window.lessons.revealed
     assert window.classroom.current.node == "softmax"
     assert window.focus.is_open and window.focus.origin.objectName() == "heatmap_output"
+
+
+def test_page_down_and_a_step_with_a_help_page_enlarged(qtbot, window):
+    """F1's help page is enlarged from no widget: Page Down in a lesson (which notes the
+    step's enlarged view) and a step of the stepper (the Inspector's enlarged view follows
+    its page) go on without asking it for a name or a parent (AttributeError, TypeError)."""
+    window.lessons.open("02_chain_rule", 2, ask=False)
+    page(qtbot, window, Qt.Key_PageDown)                   # the reveal
+    with qtbot.captureExceptions() as escaped:
+        assert window.screen_help.explain("inspector")
+        page(qtbot, window, Qt.Key_PageDown)               # step 4
+        assert window.screen_help.explain("inspector")
+        window.stepper.step()
+    assert escaped == [] and window.lessons.index == 3

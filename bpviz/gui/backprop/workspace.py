@@ -6,7 +6,7 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QWidget
 
 from ...core import GraphError
 from ...core.ops import REGISTRY
@@ -194,8 +194,8 @@ class BackpropWorkspace(QObject):
         when the Inspector shows another page."""
         focus = self.window.focus
         origin = focus.origin if focus.is_open else None
-        if origin is None or not shiboken6.isValid(origin):
-            return
+        if not isinstance(origin, QWidget) or not shiboken6.isValid(origin):
+            return                             # none, deleted, or a help page (F1)
         if self.inspector.widget() is not None and self.inspector.widget().isAncestorOf(origin):
             focus.open(origin)
         elif self.inspector.isAncestorOf(origin) or self.inspector.shelf.isAncestorOf(origin):

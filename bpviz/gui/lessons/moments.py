@@ -27,8 +27,9 @@ class Visited:
 def take(w) -> Visited:
     """The window ``w`` as it is now."""
     origin = w.focus.origin if w.focus.is_open else None
-    focused = origin.objectName() if origin is not None and shiboken6.isValid(origin) \
-        else ""
+    # a help page (F1) is enlarged from no widget: it is not come back to
+    focused = origin.objectName() if isinstance(origin, QWidget) and shiboken6.isValid(
+        origin) else ""
     labs = {name: page.panel.state() for name, page in
             (("losses", w.losses), ("optimizers", w.optimizers)) if page.built}
     return Visited(w.classroom.snapshot(), TABS[w.tabs.currentIndex()], focused,
