@@ -70,10 +70,9 @@ def test_contract_input_name_target_and_layers(tmp_path):
 
 
 def test_regression_loss_gets_a_float_target_of_the_output_shape(tmp_path):
-    module, x = build("mlp")
-    export(module, x, tmp_path / "m.onnx")
-    assert main([str(tmp_path / "m.onnx"), str(tmp_path / "g.bpviz.json"),
-                 "--loss", "MSELoss"]) == 0
+    converted("mlp", tmp_path)
+    model = _CONVERTED["mlp"][2].with_name("model.onnx")      # exported once, above
+    assert main([str(model), str(tmp_path / "g.bpviz.json"), "--loss", "MSELoss"]) == 0
     graph = load_graph(tmp_path / "g.bpviz.json")
     assert graph.nodes["target"].attrs == {"shape": [3], "dtype": "float64"}
 
