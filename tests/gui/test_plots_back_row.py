@@ -15,7 +15,7 @@ from bpviz.gui.widgets.plot_style import COPY_VALUES, SHOW_TABLE, CURVE_PX, Valu
 from bpviz.paths import lessons_dir
 
 from .acting import choose
-from .plot_checks import axis_problems, curve_widths
+from .plot_checks import axis_problems, curve_widths, tick_labels
 from .test_lessons import walk
 from .test_surface_plot import covers
 
@@ -210,3 +210,19 @@ def test_lesson_6_step_4_leaves_no_white_bands_after_the_reveal(qtbot, window):
     assert not covers(lab.plot)      # same, so no range signal; its box alone ...
     qtbot.waitUntil(lambda: covers(lab.plot) and not lab.plot.refill_timer.isActive(),
                     timeout=10_000)                  # ... is filled out all the same
+
+
+def test_the_log_loss_axis_labels_stand_apart(qtbot, window):
+    """Less than two decades (lesson 6 step 4: 0.05 to 3): pyqtgraph labelled each of
+    0.05, 0.06, ... 0.9 a few pixels apart; now 1-2-5 steps, a line apart at least."""
+    projector(window, qtbot)
+    window.show_tab("optimizers")
+    plot = window.optimizers.panel.loss_plot
+    plot.setYRange(np.log10(0.05), np.log10(3), padding=0)
+    axis = plot.getAxis("left")
+    qtbot.waitUntil(lambda: len(tick_labels(axis)) >= 3)
+    labels = sorted(tick_labels(axis), key=lambda label: label[0].top())
+    assert {text for _, text in labels} <= {"0.05", "0.1", "0.2", "0.5", "1", "2"}
+    gaps = [b.top() - a.bottom() for (a, _), (b, _) in zip(labels, labels[1:])]
+    assert min(gaps) >= labels[0][0].height() / 2, labels
+    assert axis_problems(plot) == []

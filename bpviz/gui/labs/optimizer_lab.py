@@ -24,7 +24,8 @@ from .race_area import RaceArea
 from ..widgets.controls import read_controls, write_controls
 from ..widgets.optimizer_form import PRESETS, OptimizerForm, build
 from ..widgets.scrolling import Scrolling
-from ..widgets.plot_style import STYLES, PlotPair, add_values_actions, curve_pen, titled
+from ..widgets.plot_style import (STYLES, LogAxis, PlotPair, add_values_actions, curve_pen,
+                                 titled)
 from .surface_plot import SurfacePlot
 
 COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": "#17becf",
@@ -94,12 +95,11 @@ class OptimizerLab(QWidget):
         self.plot = SurfacePlot("optimizers on the surface (click to set the start)")
         self.plot.setAspectLocked(True)                # a bowl of condition 10 looks it
         self.plot.add_legend()
-        self.loss_plot = pg.PlotWidget()
+        self.loss_plot = pg.PlotWidget(axisItems={"left": LogAxis("left")})
         self.loss_plot.setBackground(self.loss_plot.palette().base().color())
         self.loss_plot.setLabel("bottom", "iteration")
         self.loss_plot.setLogMode(y=True)
-        self.loss_plot.getAxis("left").setStyle(maxTickLevel=0)    # decades only: the
-        self.cards = OptimizerCards()                  # minor labels ran into each other
+        self.cards = OptimizerCards()
         # side by side, the surface wider: its legend needs the room (the loss plot does not)
         self.plots = PlotPair(self.plot.titled(), titled(self.loss_plot, "loss per iteration"),
                               first_share=0.56)

@@ -8,6 +8,7 @@
   from a panel's columns where the plot shows something else (a heat map)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -204,3 +205,16 @@ def titled(plot: pg.PlotWidget, title: str = "") -> QWidget:
     layout.addWidget(heading)
     layout.addWidget(plot, 1)
     return box
+
+
+class LogAxis(pg.AxisItem):
+    """A log axis labelled at the decades, and at 2 and 5 times them (shown where they fit).
+    pyqtgraph labelled every multiple 1–9 of a decade when the range spanned fewer than
+    two, and "0.05" to "0.9" ran into each other."""
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        low, high = math.floor(minVal), math.ceil(maxVal)
+        decades = [float(v) for v in range(low, high + 1) if minVal <= v <= maxVal]
+        between = [v + math.log10(m) for v in range(low, high) for m in (2, 5)
+                   if minVal <= v + math.log10(m) <= maxVal]
+        return [(1.0, decades), (None, between)]
