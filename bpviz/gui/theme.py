@@ -99,8 +99,10 @@ def show_as_error(label) -> None:
 
 
 def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> None:
-    """Fusion style with an explicit palette (setColorScheme does nothing offscreen)."""
-    app.setStyle("Fusion")
+    """Fusion style with an explicit palette (setColorScheme does nothing offscreen); the
+    wheel over a combo box scrolls the page (widgets/wheel_style.py)."""
+    from .widgets.wheel_style import WheelStyle
+    app.setStyle(WheelStyle("Fusion"))
     app.setProperty("bpviz_theme", theme.name)
     pal = QPalette()
     roles = {QPalette.Window: theme.window, QPalette.WindowText: theme.text,

@@ -118,29 +118,22 @@ def test_text_that_is_no_number_uses_up_no_try(qtbot, window, typed):
 
 
 
-def turn_the_wheel_over(widget) -> None:
-    from PySide6.QtCore import QPoint, QPointF
-    from PySide6.QtGui import QWheelEvent
-    from PySide6.QtWidgets import QApplication
-    at = QPointF(widget.rect().center())
-    QApplication.sendEvent(widget, QWheelEvent(at, widget.mapToGlobal(at), QPoint(),
-                                               QPoint(0, -120), Qt.NoButton, Qt.NoModifier,
-                                               Qt.NoScrollPhase, False))
-
-
-def test_the_next_step_comes_after_the_wheel_turned_the_data_set_box(qtbot, window):
-    """A wheel turned over the data bar's data set box (the lecturer scrolling) picks
-    another data set, and the stepping starts again: lesson 1's step 3 then has nothing to
-    follow on from, and is reached from the lesson's start (it failed with "the Inspector
-    shows no view 'output'")."""
+def test_the_next_step_comes_after_the_data_set_was_changed_by_hand(qtbot, window):
+    """Another data set chosen in the data bar mid-lesson starts the stepping again: lesson
+    1's step 3 then has nothing to follow on from, and is reached from the lesson's start
+    (it failed with "the Inspector shows no view 'output'")."""
+    from .acting import choose
     window.resize(1280, 720)
     window.lessons.open("01_one_layer", 1, ask=False)
-    turn_the_wheel_over(window.data.source)
-    assert window.classroom.data.source != "photos"           # the wheel chose another
+    lessons_data, box = window.classroom.data.source, window.data.source
+    other = next(box.itemText(i) for i in range(box.count()) if box.itemText(i) not in (
+        box.currentText(), "") and "…" not in box.itemText(i))     # not one asking for a file
+    choose(box, other)
+    assert window.classroom.data.source != lessons_data
     page(qtbot, window, Qt.Key_PageDown)
     assert window.lessons.panel.error.text() == "" and window.lessons.index == 2
     assert window.focus.is_open and window.focus.origin.objectName() == "heatmap_output"
-    assert window.classroom.data.source == "photos"           # the lesson's data again
+    assert window.classroom.data.source == lessons_data        # the lesson's data again
 
 
 def test_a_reveal_comes_after_a_node_was_added_to_the_lessons_graph(qtbot, window):
