@@ -27,6 +27,7 @@ class LayerFlow:
     node: str
     weight: float               # mean |dL/dW|; nan where backward has not reached it yet
     input: float                # mean |dL/dx|; nan likewise
+    reached: bool = True        # backward has computed this layer's gradients
 
 
 def layers(graph) -> list[str]:
@@ -48,7 +49,7 @@ def gradient_flow(graph) -> list[LayerFlow]:
     flows = []
     for nid in layers(graph):
         if nid not in reached:
-            flows.append(LayerFlow(nid, np.nan, np.nan))
+            flows.append(LayerFlow(nid, np.nan, np.nan, reached=False))
             continue
         source = graph.nodes[nid].inputs[0]
         flows.append(LayerFlow(nid, _mean_abs(graph.param_grad(nid, "weight")),
@@ -126,7 +127,33 @@ def decades_lost(flows: list[LayerFlow]) -> float | None:
     return float(np.log10(values[-1] / values[0]))
 
 
-def log_or_gap(values) -> np.ndarray:
-    """Values to plot on a log axis: zeros and non-finite entries become nan (a gap)."""
+def summary(flows: list[LayerFlow]) -> str:
+    """One sentence on the flows for the view's heading."""
+    if not flows:
+        return ("Step a batch through backward (or press Update / Train) to see how much "
+                "gradient reaches each layer.")
+    if not all(f.reached for f in flows):
+        return "Backward has not reached every layer yet."
+    lost = decades_lost(flows)
+    if lost is None:
+        return ("Some gradients are zero or not finite (a loss that diverged gives inf or "
+                "nan): lower the learning rate.")
+    first, last = flows[0], flows[-1]
+    figures = f"{first.node} gets {first.weight:.1e}"
+    if lost >= 2:
+        return (f"Vanishing gradient: {figures}, {lost:.0f} powers of ten less than "
+                f"{last.node} ({last.weight:.1e}).")
+    if lost <= -2:
+        return (f"Exploding gradient: {figures}, {-lost:.0f} powers of ten more than "
+                f"{last.node} ({last.weight:.1e}).")
+    return f"The gradient reaches every layer: {figures}, {last.node} {last.weight:.1e}."
+
+
+def log_points(x, values) -> tuple[np.ndarray, np.ndarray]:
+    """(x, values) to plot on a log axis: zeros and non-finite values become nan (a gap);
+    no points at all where none is left (a plot of nothing but gaps has no range)."""
     v = np.asarray(values, dtype=float)
-    return np.where(np.isfinite(v) & (v > 0), v, np.nan)
+    v = np.where(np.isfinite(v) & (v > 0), v, np.nan)
+    if not np.isfinite(v).any():
+        return np.zeros(0), np.zeros(0)
+    return np.asarray(x, dtype=float), v

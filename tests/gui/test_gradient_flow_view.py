@@ -83,3 +83,23 @@ def test_deleting_a_layer_while_shown_breaks_nothing(window, qtbot, flow):
     assert flow.flows == [] and "Step a batch" in flow.summary.text()
     assert "fc1" not in [flow.histograms.layer.itemText(i)
                          for i in range(flow.histograms.layer.count())]
+
+
+def test_optimizer_steps_with_a_rate_too_large_show_the_gradient_exploding(window, qtbot):
+    from .acting import type_into
+    window.open_example(example_path("spirals_mlp"))
+    menu_action(window, "&View", "&Gradient Flow").trigger()
+    flow = window.gradient_flow_dock.widget()
+    window.show_training()
+    type_into(qtbot, window.training.panel.optim_form.fields["lr"], "30")
+    step = menu_action(window, "&Step", "Apply One Optimizer Step")
+    for _ in range(3):
+        step.trigger()
+    qtbot.waitUntil(lambda: len(flow.history.steps) == 3)
+    first = flow.step_curves[flow.history.nodes()[0]]
+    assert list(first.xData) == [1, 2, 3]
+    assert first.yData[-1] > 1e3 * first.yData[0]          # decades up, step after step
+    step.trigger()                                         # the loss overflows: nan
+    qtbot.waitUntil(lambda: len(flow.history.steps) == 4)
+    assert "lower the learning rate" in flow.summary.text()
+    assert np.isnan(first.yData[-1])                       # a gap in the curve

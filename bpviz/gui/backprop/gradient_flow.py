@@ -9,8 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from ...core.gradient_flow import (INPUT, WEIGHT, FlowHistory, decades_lost, gradient_flow,
-                                   log_or_gap)
+from ...core.gradient_flow import (INPUT, WEIGHT, FlowHistory, gradient_flow, log_points,
+                                   summary)
 from ..theme import style_plots
 from ..widgets.plot_style import STYLES, PlotPair, add_values_actions, curve_pen, titled
 from ..widgets.subscribe import follow
@@ -100,10 +100,10 @@ class GradientFlowView(QWidget):
         self.flows = gradient_flow(self.classroom.graph) if flows is None else flows
         x = np.arange(len(self.flows), dtype=float)
         for kind, curve in self.curves.items():
-            curve.setData(x, log_or_gap([getattr(f, kind) for f in self.flows]))
+            curve.setData(*log_points(x, [getattr(f, kind) for f in self.flows]))
         self._name_layers()
         self._draw_history()
-        self.summary.setText(self._summary())
+        self.summary.setText(summary(self.flows))
         if self.pages.currentWidget() is self.histograms:   # 61 M weights: only when shown
             self.histograms.set_layers()                    # (an edit may have changed them)
 
@@ -136,25 +136,7 @@ class GradientFlowView(QWidget):
                 else:
                     curve.setZValue(1)               # drawn over the grey ones
             steps, values = self.history.series(node)
-            curve.setData(steps, log_or_gap(values))
-
-    def _summary(self) -> str:
-        if not self.flows:
-            return ("Step a batch through backward (or press Update / Train) to see how much "
-                    "gradient reaches each layer.")
-        lost = decades_lost(self.flows)
-        if lost is None:
-            return "Backward has not reached every layer yet."
-        first, last = self.flows[0], self.flows[-1]
-        if lost >= 2:
-            return (f"Vanishing gradient: {first.node} gets {first.weight:.1e}, {lost:.0f} "
-                    f"powers of ten less than {last.node} ({last.weight:.1e}).")
-        if lost <= -2:
-            return (f"Exploding gradient: {first.node} gets {first.weight:.1e}, {-lost:.0f} "
-                    f"powers of ten more than {last.node} ({last.weight:.1e}).")
-        return (f"The gradient reaches every layer: {first.node} {first.weight:.1e}, "
-                f"{last.node} {last.weight:.1e}.")
-
+            curve.setData(*log_points(steps, values))
 
 def show_gradient_flow(window) -> QDockWidget:
     """The Gradient Flow dock of ``window``, made on first use, shown and raised: in the
