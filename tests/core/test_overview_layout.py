@@ -1,5 +1,7 @@
 """The overview layout: every node placed, none on another, layers in order along the bands,
 and the bands wrapped to the canvas's shape."""
+import itertools
+
 import pytest
 
 from bpviz.core import load_graph
@@ -50,7 +52,7 @@ def test_a_band_is_as_tall_as_its_own_layers():
     band is two rows tall."""
     places = overview_layout(structure("sigmoid_chain"), CELL, (900, 420))
     tops = sorted({top for _, _, top in places.values()})
-    steps = {round(b - a) for a, b in zip(tops, tops[1:])}
+    steps = {round(b - a) for a, b in itertools.pairwise(tops)}
     assert min(steps) == CELL.height + CELL.gap
     assert max(steps) <= CELL.height + CELL.row + CELL.gap
 
