@@ -238,3 +238,17 @@ def test_the_overview_stays_whole_through_resizes_and_fits(qtbot, window):
     assert window.view.text_px() >= 11 - 1e-6
     window.stepper.step()                              # stepping reads at 16 px again
     assert window.view.text_px() >= 16 - 1e-6
+
+
+def test_f_over_a_canvas_heat_map_enlarges_it(qtbot, window):
+    from PySide6.QtGui import QCursor
+    open_at(qtbot, window, "fc_softmax_ce", presentation=True)
+    for _ in range(4):
+        window.stepper.step()
+    QCursor.setPos(window.view.viewport().mapToGlobal(strip_centre(window, "fc")))
+    if window.view.viewport().mapFromGlobal(QCursor.pos()) != strip_centre(window, "fc"):
+        pytest.skip("this platform does not move the mouse pointer")
+    window.focus.enlarge_under_cursor()
+    assert window.focus.is_open
+    assert "fc" in window.focus.view.title.text()
+    window.focus.close()
