@@ -53,6 +53,8 @@ class NodeItem(QGraphicsObject):
         self.thumbnail = QGraphicsPixmapItem(self)
         self.thumbnail.setTransformationMode(Qt.FastTransformation)
         self.thumbnail.setVisible(False)
+        self.thumbnail.setToolTip(f"{nid}'s value for the chosen sample: double-click it "
+                                  "(or point at it and press F) to enlarge it")
         # compact nodes stand where the overview layout puts them: not moved by hand
         movable = QGraphicsItem.GraphicsItemFlag.ItemIsMovable if not compact else \
             QGraphicsItem.GraphicsItemFlag(0)
