@@ -252,3 +252,16 @@ def test_f_over_a_canvas_heat_map_enlarges_it(qtbot, window):
     assert window.focus.is_open
     assert "fc" in window.focus.view.title.text()
     window.focus.close()
+
+
+@pytest.mark.parametrize("lesson, step", [("01_one_layer", 2), ("02_chain_rule", 2),
+                                          ("03_backprop_layers", 5), ("03_backprop_layers", 9)])
+def test_a_lessons_network_is_whole_and_readable_beside_its_strip(qtbot, window, lesson, step):
+    """At 1280x720 in presentation mode with the lesson open, as the class sees it."""
+    window.set_presentation(True)
+    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
+    window.resize(1280, 720)
+    window.lessons.open(lesson, step - 1, ask=False)
+    qtbot.wait(10)
+    assert window.view.text_px() >= 16 - 1e-6
+    assert clipped(window) == []
