@@ -33,8 +33,10 @@ class Palette(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.search = QLineEdit(placeholderText="Search ops (e.g. conv, loss, soft)…")
+        self.search.setAccessibleName("Search ops")
         self.search.setClearButtonEnabled(True)
         self.tree = OpTree()
+        self.tree.setAccessibleName("Ops to add to the graph")
         self.tree.setHeaderHidden(True)
         self.tree.setDragEnabled(True)
         self.tree.setRootIsDecorated(False)

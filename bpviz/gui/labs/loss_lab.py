@@ -49,6 +49,8 @@ class Slider(QWidget):
         self.slider = QSlider(Qt.Horizontal, minimum=round(lo / step), maximum=round(hi / step),
                               value=round(value / step))
         self.slider.setObjectName(f"slider_{name}")
+        self.slider.setAccessibleName(name)      # its label says the value too: "t·y = 0.50"
+        self.slider.setAccessibleDescription(f"{name}, from {lo:g} to {hi:g}")
         self.label = QLabel()
         self.label.setMinimumWidth(70)
         row = QHBoxLayout(self)

@@ -125,6 +125,7 @@ class RunView(QWidget):
             view.hideAxis("left")
             view.hideAxis("bottom")
         self.log = QPlainTextEdit(readOnly=True)
+        self.log.setAccessibleName("Training log")
         self.log.setMaximumBlockCount(2000)
         grid = ReflowGrid((with_legend(self.plots["loss"], legend_text(["loss"])),
                            with_legend(self.plots["acc"], legend_text(["top1", "top5"])),

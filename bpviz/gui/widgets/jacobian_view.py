@@ -46,6 +46,10 @@ class JacobianView(MatrixViewport):
             ("−", "Zoom out (−, wheel)", lambda: self.zoom(1 / ZOOM_STEP)),
             ("+", "Zoom in (+, wheel)", lambda: self.zoom(ZOOM_STEP)),
             ("Fit", "Show the whole Jacobian (0)", self.fit))]
+        # a screen reader says "Zoom out", not "minus" (the symbol is the button's text)
+        for button, name in zip(self.buttons, ("Zoom out of the Jacobian",
+                                               "Zoom into the Jacobian", "Fit the Jacobian")):
+            button.setAccessibleName(name)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.destroyed.connect(self.filler.cancel)
 
