@@ -265,3 +265,19 @@ def test_a_lessons_network_is_whole_and_readable_beside_its_strip(qtbot, window,
     qtbot.wait(10)
     assert window.view.text_px() >= 16 - 1e-6
     assert clipped(window) == []
+
+
+def test_alexnets_overview_after_the_backward_pass_shows_every_edges_gradient(qtbot, window):
+    window.set_presentation(True)
+    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
+    window.resize(1280, 720)
+    window.lessons.open("08_alexnet_case_study", 0, ask=False)      # batch 1, the overview
+    run_backward(window)
+    window.view.show_whole()
+    view, scene = window.view, window.scene
+    assert nodes_outside(view) == [] and view.text_px() >= 11 - 1e-6
+    carrying = [edge for edge in scene.edges.values() if edge.gradient is not None]
+    assert len(carrying) >= len(scene.edges) - 1                # all but the label's edge
+    zoom = view.zoom_level()
+    assert all(gradient_pen(edge.gradient, scene.scale_, zoom).widthF() * zoom >= 2 - 1e-6
+               for edge in carrying)
