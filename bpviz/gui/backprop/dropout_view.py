@@ -51,6 +51,9 @@ class DropoutMaskView(QWidget):
         self.dropped, self.total = found.dropped, found.total
         # counts without thousands separators: "2,031" would read as a number of its own
         share = 100 * found.dropped / max(1, found.total)
+        # the share on the backward step, where the mask is the Jacobian's diagonal: a
+        # lesson asks about it at the forward step and states it as its answer card
+        self.share.setVisible(ev.phase == "backward")
         self.share.setText(f"<span style='font-size:150%'><b>{share:.1f} %</b> of the units "
                            f"dropped</span> ({found.dropped} of {found.total}, sample "
                            f"{ev.sample})")
