@@ -17,6 +17,7 @@ from bpviz.paths import lessons_dir
 from .acting import choose
 from .plot_checks import axis_problems, curve_widths, tick_labels
 from .test_lessons import walk
+from .test_optimizer_cards import inside
 from .test_surface_plot import covers
 
 PROJECTOR = (1280, 720)
@@ -44,6 +45,8 @@ def plot_misfits(window) -> list:
         name = name.text() if name is not None else plot.getPlotItem().titleLabel.text
         if plot.height() < 300:
             found.append((name, "height", plot.height()))
+        if not inside(plot, window):
+            found.append((name, "below the fold or cut off"))
         found += [(name, "pen", k, w) for k, w in curve_widths(plot).items() if w < CURVE_PX]
         found += [(name, *problem) for problem in axis_problems(plot)]
         heading = getattr(plot, "heading", None)
