@@ -11,8 +11,8 @@ import random
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QMessageBox,
-                               QSpinBox)
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QFileDialog,
+                               QMessageBox, QSpinBox)
 
 from bpviz.core.ops import REGISTRY
 from bpviz.paths import example_path
@@ -192,6 +192,29 @@ def test_a_random_session_never_crashes(qtbot, window, seed, no_dialogs):
         session.run(ACTIONS)
     assert escaped == [], (session.log[-10:], escaped[:1])
     assert len(session.log) == ACTIONS
+
+
+# --- the lesson features (issue 25) ------------------------------------------------------------
+LESSON_ACTIONS = int(os.environ.get("BPVIZ_LESSON_ACTIONS", "200"))
+
+
+def test_a_random_lesson_session_never_crashes(qtbot, window, no_dialogs, monkeypatch):
+    """200 seeded actions with the lesson features (tests/gui/lesson_actions.py; the 5 x
+    1,000 trial is benchmarks/random_actions.py): nothing escapes, no dialog stays open."""
+    from .lesson_actions import LessonSession, stop_training
+    monkeypatch.setattr(QDialog, "exec", lambda self: 0)
+    window.resize(1280, 720)
+    window.lessons.open("02_chain_rule", ask=False)
+    session = LessonSession(window, qtbot, seed=7, lessons=(
+        "01_one_layer", "02_chain_rule", "03_backprop_layers", "04_classification_losses",
+        "06_gradient_descent_momentum"))       # AlexNet's steps take seconds each
+    with qtbot.captureExceptions() as escaped:
+        for _ in range(LESSON_ACTIONS):
+            session.step()
+            assert QApplication.activeModalWidget() is None, session.log[-3:]
+        stop_training(window)
+    assert escaped == [], (session.log[-10:], escaped[:1])
+    assert {"act_answer", "act_enlarge", "act_pen", "act_jacobian_zoom"} <= set(session.log)
 
 
 # --- undo gives the graph back ----------------------------------------------------------------
