@@ -5,7 +5,9 @@ read from the Session by the app."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import datasets as ds
 from .classroom import Classroom
@@ -25,15 +27,24 @@ def session_of(classroom: Classroom, graph_file: str | None = None, modified: bo
                    classroom.steps_taken, dict(labs or {}), lesson)
 
 
-def restore_classroom(classroom: Classroom, session: Session, read_folder=None) -> None:
+@dataclass
+class FileReaders:
+    """How a session's data file is read. ``folder(path, shape)`` reads an image folder
+    (images need a decoder the core does not have); the app reads a CSV file with
+    ``csv(path)`` off its interface thread, with a Cancel (gui/backprop/csv_reading.py)."""
+    folder: Callable | None = None
+    csv: Callable = ds.read_csv
+
+
+def restore_classroom(classroom: Classroom, session: Session,
+                      readers: FileReaders | None = None) -> None:
     """Put ``session``'s graph (unless the classroom shows it already), data and steps into
-    ``classroom``, announced once. ``read_folder(path, shape)`` reads an image folder
-    (images need a decoder the core does not have). ValueError naming the session's field
-    that cannot be restored."""
+    ``classroom``, announced once, its data file read by ``readers``. ValueError naming
+    the session's field that cannot be restored."""
     with classroom.held():
         if classroom.graph is not session.graph:
             classroom.set_graph(session.graph)
-        _restore_data(classroom, session.data, read_folder)
+        _restore_data(classroom, session.data, readers or FileReaders())
         classroom.set_train_mode(session.data.train_mode)
         classroom.go_to_step(session.steps)
         taken = classroom.steps_taken
@@ -43,12 +54,12 @@ def restore_classroom(classroom: Classroom, session: Session, read_folder=None) 
                              f"{session.steps} steps{reason}")
 
 
-def _restore_data(classroom: Classroom, choice: DataChoice, read_folder) -> None:
+def _restore_data(classroom: Classroom, choice: DataChoice, readers: FileReaders) -> None:
     if choice.source not in SOURCES:
         raise ValueError(f"field data.source: no data set {choice.source!r} (data sets: "
                          f"{', '.join(SOURCES)})")
     if choice.source in FILE_SOURCES:
-        classroom.use_dataset(_read_file(classroom, choice, read_folder), choice.source,
+        classroom.use_dataset(_read_file(classroom, choice, readers), choice.source,
                               choice.file)
     else:
         classroom.use_builtin(choice.source)
@@ -63,16 +74,16 @@ def _restore_data(classroom: Classroom, choice: DataChoice, read_folder) -> None
         raise ValueError(f"field data.sample: {err}") from None
 
 
-def _read_file(classroom: Classroom, choice: DataChoice, read_folder) -> ds.Dataset:
+def _read_file(classroom: Classroom, choice: DataChoice, readers: FileReaders) -> ds.Dataset:
     """A CSV file or an image folder, read again; its own message if it cannot be."""
     if choice.file is None:
         raise ValueError(f"field data.file: {choice.source!r} needs the file or folder's path")
     try:
         if choice.source == CSV_SOURCE:
-            return ds.read_csv(choice.file)
-        if read_folder is None:
+            return readers.csv(choice.file)
+        if readers.folder is None:
             raise DataError(f"'{Path(choice.file).name}': image folders are read by the app")
-        return read_folder(choice.file, input_shape(classroom.graph) or ())
+        return readers.folder(choice.file, input_shape(classroom.graph) or ())
     except (DataError, OSError) as err:
         raise ValueError(f"field data.file: {without_cells(str(err))}") from None
 

@@ -17,12 +17,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from ..core.classroom_session import restore_classroom, session_of
+from ..core.classroom_session import FileReaders, restore_classroom, session_of
 from ..core.errors import GraphError
 from ..core.lessons import TABS
 from ..core.session import (SUFFIX, LessonPlace, Session, SessionError, load_session,
                             save_session, session_from_dict, session_to_dict)
 from ..paths import lessons_dir
+from .backprop.csv_reading import read_csv_in_background
 from .backprop.data_panel import read_image_folder
 from .lessons.controller import find_lesson
 
@@ -67,8 +68,9 @@ def restore(window, session: Session, as_copy: bool = True) -> None:
     with window.classroom.held():
         window.document.set_graph(session.graph, None if as_copy else session.graph_file,
                                   session.modified)
-        restore_classroom(window.classroom, session,
-                          lambda path, shape: read_image_folder(path, shape)[0])
+        restore_classroom(window.classroom, session, FileReaders(
+            folder=lambda path, shape: read_image_folder(path, shape)[0],
+            csv=lambda path: read_csv_in_background(path, window)))
     for name, state in session.labs.items():
         window.show_tab(name)            # a lab is built and set as on its own tab
         try:

@@ -14,6 +14,7 @@ from ...core import datasets as ds
 from ...core.data_source import CSV_SOURCE, FOLDER_SOURCE, MAX_BATCH, SOURCES, input_shape
 from ...core.errors import DataError
 from ...core.fileformat import read_checked
+from .csv_reading import read_csv_in_background
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm"}
 MAX_IMAGE_BYTES = 32 * 2**20          # one small training image; a larger file is skipped
@@ -158,7 +159,7 @@ class DataPanel(QWidget):
 
     def load_csv(self, path) -> bool:
         try:
-            data = ds.read_csv(path)
+            data = read_csv_in_background(path, self.window())     # the window paints on
         except DataError as err:
             self.classroom.message.emit(str(err))
             return False
