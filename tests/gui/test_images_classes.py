@@ -195,3 +195,23 @@ def test_class_templates_are_kept_while_w_is_unchanged_and_redrawn_after_an_upda
     after = window.inspector.findChild(ImageGrid, "templates_weight").pictures
     assert len(calls) >= 2
     assert any((a.pixels != b.pixels).any() for a, b in zip(first, after))
+
+
+def test_lesson_1_shows_a_photograph_named_as_what_it_is(qtbot, window):
+    """Issue 20 item 8: lesson 1's image is a photograph, and the class named for it is what
+    it shows (no stripes called 'kit fox')."""
+    from bpviz.core.photos import photo, resize
+
+    assert window.lessons.open("01_one_layer", 1, ask=False) == ""     # "The input x"
+    classroom = window.classroom
+    assert classroom.data.source == "photos"
+    ev = classroom.current
+    assert (ev.node, ev.phase) == ("flatten", "forward")
+    x = ev.inputs["input"][ev.sample]
+    label = int(classroom.data.current_batch()[1][ev.sample])
+    name = classroom.data.dataset.classes[label]
+    assert name == "tabby cat"                       # the lesson's step 5 says so
+    np.testing.assert_allclose(x, resize(photo(name), 224))   # the whole photo, no crop
+    (picture,) = view(window, ImageGrid, "images_in_input").pictures
+    assert picture.pixels.shape == (224, 224, 3) and picture.pixels.std() > 20
+    assert "here 0, tabby cat" in window.lessons.lesson.steps[4].text
