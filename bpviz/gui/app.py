@@ -1,7 +1,7 @@
 """The ``bpviz`` command: start the app, or render a screenshot, or run a self-test.
 
     bpviz [FILE] [--example NAME] [--tab NAME] [--screenshot PNG [--size WxH]]
-          [--presentation] [--theme light|dark] [--self-test]
+          [--presentation] [--theme light|dark|high-contrast] [--self-test]
           [--lesson NAME [--step K]] [--session FILE]
 
 FILE is opened by what it holds: a graph, a lesson (as --lesson), a session (as --session),
@@ -60,7 +60,7 @@ def parse_args(argv):
     p.add_argument("--size", type=window_size, metavar="WxH",
                    help="the screenshot's size (default 1440x900, presentation 1280x720)")
     p.add_argument("--presentation", action="store_true", help="full screen, large type")
-    p.add_argument("--theme", choices=("light", "dark"))
+    p.add_argument("--theme", choices=("light", "dark", "high-contrast"))
     p.add_argument("--self-test", action="store_true",
                    help="build the window, run one pass of an example, print JSON, exit")
     p.add_argument("--lesson", metavar="NAME",

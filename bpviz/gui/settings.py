@@ -24,7 +24,7 @@ log = logging.getLogger("bpviz.settings")
 
 # what each key holds; anything else found there is a damaged value and reads as the default
 KINDS = {"theme": str, "training/runs": str, "training/device": str, "lessons/*": str,
-         "lesson_place*": str, "recent_files": (list, str)}
+         "lesson_place*": str, "recent_files": (list, str), "view/colour_maps": str}
 
 
 class Settings(QSettings):

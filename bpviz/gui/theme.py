@@ -60,7 +60,15 @@ DARK = Theme("dark", window="#1e2227", base="#15181c", text="#e6e6e6", muted="#9
              grid="#262b31", node="#2a2f36", node_border="#4b535c", edge="#a8b3bd",
              selection="#58a6ff", error="#ff6b6b", error_fill="#3a2124", ok="#3fb950",
              selected_text="#0d1117", header_text="#ffffff", groups=GROUPS)
-THEMES = {"light": LIGHT, "dark": DARK}
+# white on black with a yellow selection, every text at 7:1 or more (WCAG AAA), lines white
+HIGH_CONTRAST = Theme("high-contrast", window="#000000", base="#000000", text="#ffffff",
+                      muted="#c8c8c8", grid="#5a5a5a", node="#000000", node_border="#ffffff",
+                      edge="#ffffff", selection="#ffd60a", error="#ff8080",
+                      error_fill="#1a0000", ok="#5ee38a", selected_text="#000000",
+                      header_text="#ffffff",
+                      groups={"io": "#4a4f57", "layers": "#1f4f85", "activations": "#1b5a37",
+                              "losses": "#7f3a10", "math": "#5a3a85"})
+THEMES = {"light": LIGHT, "dark": DARK, "high-contrast": HIGH_CONTRAST}
 AA_CONTRAST = 4.5
 # (text, background) theme fields: every pair the app draws text in
 TEXT_PAIRS = tuple((fg, bg) for fg in ("text", "muted", "error", "ok", "selection")
@@ -100,9 +108,11 @@ def show_as_error(label) -> None:
 
 def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> None:
     """Fusion style with an explicit palette (setColorScheme does nothing offscreen); the
-    wheel over a combo box scrolls the page (widgets/wheel_style.py)."""
-    from .widgets.wheel_style import WheelStyle
-    app.setStyle(WheelStyle("Fusion"))
+    wheel over a combo box scrolls the page (widgets/wheel_style.py); controls are named
+    and the focused one ringed (accessibility.py)."""
+    from .accessibility import AccessibleStyle, install
+    app.setStyle(AccessibleStyle("Fusion"))
+    install(app)                       # the focus ring
     app.setProperty("bpviz_theme", theme.name)
     pal = QPalette()
     roles = {QPalette.Window: theme.window, QPalette.WindowText: theme.text,

@@ -63,6 +63,7 @@ class OptimizerLab(QWidget):
         self.form = OptimizerForm()
         self.form.kind.setEnabled(False)         # the list chooses; the form edits
         self.surface_kind.setObjectName("race_surface")       # (names: lessons, sessions)
+        self.surface_kind.setAccessibleName("Surface")
         self.steps = QSpinBox(minimum=1, maximum=5000, value=200, objectName="race_steps")
         self.steps.setAccessibleName("Steps in the race")
         self.optimizers.setAccessibleName("Optimizers in the race (check to show)")

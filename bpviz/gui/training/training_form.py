@@ -119,6 +119,7 @@ class TrainingForm(QWidget):
         self.data = QComboBox(editable=True)
         self.data.addItem("synthetic")
         self.data.setToolTip("'synthetic', or a folder with train/<class>/ and val/<class>/")
+        self.data.setAccessibleName("Training data")
         self.browse = QPushButton("Folder…")
         self.data_info = QLabel(wordWrap=True)
         self.recipe_choice = QComboBox(objectName="training_recipe")

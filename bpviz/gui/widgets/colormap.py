@@ -1,5 +1,11 @@
 """Arrays to pictures: a diverging colour scale (blue < 0 < red, white at 0) and a
-sequential one, as QImages. Rendering only: values are taken as they are."""
+sequential one, as QImages. Rendering only: values are taken as they are.
+
+Two sets of scales (MAPS): the standard ones, and a colour-blind-safe set (View menu):
+purple < 0 < orange, whose two signs also differ in lightness (they read in greyscale and
+on a washed-out projector), and a gradient scale whose lightness falls steadily with the
+magnitude (the standard one goes dark at purple, light again at orange). ``use_maps``
+changes the tables in place, so every module that imported them draws with the new ones."""
 from __future__ import annotations
 
 import numpy as np
@@ -15,13 +21,29 @@ def _lut(stops) -> np.ndarray:
     return out.round().astype(np.uint8)
 
 
-DIVERGING = _lut([(0.0, (33, 102, 172)), (0.25, (103, 169, 207)), (0.5, (247, 247, 247)),
-                  (0.75, (239, 138, 98)), (1.0, (178, 24, 43))])
-SEQUENTIAL = _lut([(0.0, (255, 255, 255)), (0.5, (120, 160, 220)), (1.0, (20, 40, 120))])
+# (position, (r, g, b)) stops of each scale; the diverging ones after ColorBrewer's RdBu
+# and PuOr (colorbrewer2.org), the standard gradient scale runs pale grey (vanishing) to
+# deep red (large) on a log scale
+# white to blue: its lightness falls steadily, under every simulated colour-vision deficiency
+# too (tests/gui/test_accessibility.py), so the safe set keeps it
+WHITE_TO_BLUE = [(0.0, (255, 255, 255)), (0.5, (120, 160, 220)), (1.0, (20, 40, 120))]
+MAPS = {
+    "standard": {
+        "diverging": [(0.0, (33, 102, 172)), (0.25, (103, 169, 207)), (0.5, (247, 247, 247)),
+                      (0.75, (239, 138, 98)), (1.0, (178, 24, 43))],
+        "sequential": WHITE_TO_BLUE,
+        "gradient": [(0.0, (205, 210, 218)), (0.35, (150, 120, 200)), (0.7, (230, 120, 40)),
+                     (1.0, (190, 20, 30))]},
+    "colour-blind safe": {
+        "diverging": [(0.0, (94, 60, 153)), (0.25, (178, 171, 210)), (0.5, (247, 247, 247)),
+                      (0.75, (253, 184, 99)), (1.0, (230, 97, 1))],
+        "sequential": WHITE_TO_BLUE,
+        "gradient": [(0.0, (205, 210, 218)), (0.45, (230, 150, 50)), (1.0, (84, 39, 136))]},
+}
+DIVERGING = _lut(MAPS["standard"]["diverging"])
+SEQUENTIAL = _lut(MAPS["standard"]["sequential"])
+GRADIENT_LUT = _lut(MAPS["standard"]["gradient"])
 NAN = np.array([0, 0, 0, 0], dtype=np.uint8)             # transparent: tiling gaps
-# gradient magnitude along edges, log scale: pale grey (vanishing) to deep red (large)
-GRADIENT_LUT = _lut([(0.0, (205, 210, 218)), (0.35, (150, 120, 200)), (0.7, (230, 120, 40)),
-                     (1.0, (190, 20, 30))])
 GRADIENT_DECADES = (-8, 0)                                 # 1e-8 .. 1 spans the scale
 
 
@@ -64,3 +86,19 @@ def lut_color(lut: np.ndarray, t: float) -> QColor:
     """The colour at position t in [0, 1] of a LUT."""
     r, g, b, a = lut[int(np.clip(t, 0, 1) * 255)]
     return QColor(int(r), int(g), int(b), int(a))
+
+
+def use_maps(name: str) -> None:
+    """Draw with the scales MAPS[name] from now on (ValueError for an unknown name)."""
+    if name not in MAPS:
+        raise ValueError(f"no colour maps called {name!r} (known: {', '.join(MAPS)})")
+    for lut, kind in ((DIVERGING, "diverging"), (SEQUENTIAL, "sequential"),
+                      (GRADIENT_LUT, "gradient")):
+        lut[:] = _lut(MAPS[name][kind])
+
+
+def maps_in_use() -> str:
+    """The name of the scales drawn with now."""
+    return next((name for name, stops in MAPS.items()
+                 if np.array_equal(DIVERGING, _lut(stops["diverging"]))
+                 and np.array_equal(GRADIENT_LUT, _lut(stops["gradient"]))), "standard")
