@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, 
 
 from .. import __version__
 from ..core.classroom import Classroom
+from .accessibility import ColourMapChoice
 from .backprop.workspace import BackpropWorkspace
 from .canvas.document import Document
 from .dock_widths import DockWidths
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         self.window_layout = WindowLayout(self, slot)           # size, place and docks
         self.lessons.starting.connect(lambda: self.window_layout.lend("lesson"))
         self.lessons.changed.connect(self._lesson_changed)
+        self.colour_maps = ColourMapChoice(self)   # the colour-blind-safe maps, remembered
         self._build_actions()
         self.document.graph_replaced.connect(self.on_graph_replaced)
         self.document.state_changed.connect(self.update_title)
@@ -187,6 +189,7 @@ class MainWindow(QMainWindow):
             themes.addAction(act)
             self.theme_actions[name] = act
         self.theme_actions[self.theme.name].setChecked(True)
+        self.colour_maps.add_view_actions(v, self._action)
         self.presentation_action = self._action(v, "&Presentation Mode", self.toggle_presentation,
                                                 "F11", checkable=True)
         self.hide_docks_action = self._action(v, "&Hide Docks", self.show_docks, "Ctrl+Shift+D",
