@@ -38,6 +38,7 @@ FORMAT = "bpviz.session"
 VERSION = 1
 SUFFIX = ".bpviz-session.json"
 LABS = ("losses", "optimizers")
+MAX_MESSAGE = 300               # characters in one message, whatever the file quotes
 MAX_STEPS = 100_000             # the stepper's own guard (a lesson's step_to) is the same
 
 
@@ -143,8 +144,8 @@ def _object(value, what: str, keys: set, required: set = frozenset()) -> dict:
 def _graph(value, what: str) -> Graph:
     try:      # half-built graphs open, as in the editor: only a broken graph is refused
         return Graph.from_dict(value, check=False)
-    except GraphError as err:
-        raise SessionError(f"field {what}: {err}") from None
+    except GraphError as err:          # (the graph's message may quote a long value)
+        raise SessionError(f"field {what}: {clipped(str(err), MAX_MESSAGE - 80)}") from None
 
 
 # --- the parts -------------------------------------------------------------------------------
@@ -326,7 +327,7 @@ def load_session(path) -> Session:
     try:
         return session_from_dict(spec)
     except SessionError as err:
-        raise SessionError(f"'{path.name}': {err}") from None
+        raise SessionError(clipped(f"'{path.name}': {err}", MAX_MESSAGE)) from None
 
 
 def session_path(path) -> Path:
@@ -366,3 +367,10 @@ def _check_file_names(s: Session) -> None:
                 f"cannot save the session: the name of the file '{where(shown_name)}' "
                 f"({what}) is not UTF-8 text, which a session cannot keep; rename that file, "
                 f"open it again, then save the session") from None
+
+
+def clipped(message: str, limit: int) -> str:
+    """``message`` on one line and at most ``limit`` characters (an excerpt of what a
+    file put there, never all of it)."""
+    line = " ".join(message.split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
