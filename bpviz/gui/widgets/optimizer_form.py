@@ -66,6 +66,11 @@ class OptimizerForm(QWidget):
             w.setAccessibleName(f.name)
             self.form.addRow(f.name, w)
             self.fields[f.name] = w
+        # a field made now would come last in the window's Tab order: after the kind box
+        previous = self.kind
+        for w in self.fields.values():
+            QWidget.setTabOrder(previous, w)
+            previous = w
 
     def values(self) -> dict:
         """The hyperparameters as typed; ValueError naming a field that is not a number."""
