@@ -56,9 +56,10 @@ class LessonSession:
 
     # --- helpers ------------------------------------------------------------------------
     def key(self, key, mods=KEY.NoModifier) -> None:
-        """A key pressed where the keyboard focus is; with no window active (a dialog was
-        closed), the user clicks into the main window first."""
-        if QApplication.activeWindow() is None:
+        """A key pressed where the keyboard focus is; mostly the user has clicked back into
+        the main window first (from the chain-rule dialog, or none active after a dialog)."""
+        active = QApplication.activeWindow()
+        if active is None or (active is not self.w and self.rng.random() < 0.7):
             self.w.activateWindow()
             QApplication.processEvents()
         target = QApplication.focusWidget()
