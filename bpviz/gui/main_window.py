@@ -20,6 +20,7 @@ from .dock_widths import DockWidths
 from .file_menu import FileMenu
 from .lessons.bookmark import LessonBookmark
 from .lessons.controller import LessonController
+from .presentation_layout import PresentationLayout
 from .screen_help import ScreenHelp
 from .settings import config_dir, instance, settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
         self.window_layout = WindowLayout(self, slot)           # size, place and docks
         self.lessons.starting.connect(lambda: self.window_layout.lend("lesson"))
         self.lessons.changed.connect(self._lesson_changed)
+        self.presentation_layout = PresentationLayout(self)      # the network first
         self.colour_maps = ColourMapChoice(self)   # the colour-blind-safe maps, remembered
         self._build_actions()
         self.document.graph_replaced.connect(self.on_graph_replaced)
@@ -143,6 +145,7 @@ class MainWindow(QMainWindow):
     def say(self, text: str) -> None:
         self.last_message = text
         self.statusBar().showMessage(text, 8000)
+        self.presentation_layout.say(text)        # the status bar is put away there
 
     def update_title(self) -> None:
         self.setWindowTitle(f"{self.document.title} — bpviz")
@@ -194,6 +197,8 @@ class MainWindow(QMainWindow):
                                                 "F11", checkable=True)
         self.hide_docks_action = self._action(v, "&Hide Docks", self.show_docks, "Ctrl+Shift+D",
                                               checkable=True)
+        self._action(v, "&Editing Docks in Presentation", self.presentation_layout.toggle_editing,
+                     "F9")
         v.addSeparator()
         self.focus.add_view_actions(v)
         v.addSeparator()
@@ -292,10 +297,12 @@ class MainWindow(QMainWindow):
 
     def set_presentation(self, on: bool) -> None:
         """Full screen, fonts and lines scaled up for a projector."""
-        if on:                               # a projector's layout is not the desk's
+        if on and not self.presentation:     # a projector's layout is not the desk's
             self.window_layout.lend("presentation")
-        else:
-            self.window_layout.take_back("presentation", restore=False)
+            self.presentation_layout.enter()
+        elif self.presentation and not on:
+            self.presentation_layout.leave()
+            self.window_layout.take_back("presentation", restore=not self.lessons.active)
         self.presentation = on
         self.presentation_action.setChecked(on)
         apply_theme(QApplication.instance(), self.theme, on)
@@ -345,6 +352,7 @@ class MainWindow(QMainWindow):
     def _lesson_changed(self) -> None:
         if not self.lessons.active:          # the docks as before the lesson
             self.window_layout.take_back("lesson", restore=True)
+        self.presentation_layout.apply()     # presentation's, whatever the lesson gave back
 
     def _save_settings(self) -> None:
         settings().setValue("theme", self.theme.name)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
-                               QSpinBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel,
+                               QPushButton, QScrollArea, QSizePolicy, QSpinBox, QSplitter, QVBoxLayout,
+                               QWidget)
 
 from ...core.array_views import as_matrix
 from ...core.optim import build
@@ -17,6 +19,23 @@ from ..widgets.heatmap import HeatMap
 from ..widgets.optimizer_form import PRESETS, UPDATE_FORMULAS, OptimizerForm
 
 FRAME_S = 0.035                 # continuous training: steps for 35 ms, then refresh the views
+MAP_ROOM = 110                  # the decision map shows in a panel this many characters wide
+
+
+class WholeFormula(Formula):
+    """The update rule at the size of the text around it, never shrunk to tiny type (beside
+    a lesson it was 6-8 px): the layout gives it its width."""
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+
+class FormScroll(QScrollArea):
+    """The form in a short dock: it scrolls down, and is never narrower than its fields."""
+
+    def minimumSizeHint(self) -> QSize:
+        width = self.widget().minimumSizeHint().width()
+        return QSize(width + self.verticalScrollBar().sizeHint().width() + 4, 60)
 
 
 class UpdatePanel(QWidget):
@@ -47,9 +66,11 @@ class UpdatePanel(QWidget):
         self.train_button.setCheckable(True)
         self.status = QLabel("Not trained yet.")
         self.status.setWordWrap(True)
-        self.update_formula = Formula()
+        self.update_formula = WholeFormula()
         self.param_choice = QComboBox()
         self.param_choice.setAccessibleName("Parameter shown")
+        # the parameter's name is the combo's: titles this short stay whole in a third of
+        # the panel beside a lesson ("fc1.weight before" was cut to "fc1.weig")
         self.before, self.delta, self.after = HeatMap("W before"), HeatMap("step ΔW"), HeatMap("W after")
         self._build_layout()
         self.optim_form.kind_changed.connect(lambda _: self._form_edited())
@@ -81,38 +102,59 @@ class UpdatePanel(QWidget):
         col.addWidget(self.train_button)
         col.addWidget(self.status)
         col.addStretch(1)
-        update = QWidget()
+        scroll = FormScroll()
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._make_plots()
+        update = QWidget()                   # the rule across, the change and the loss below
         grid = QGridLayout(update)
-        grid.addWidget(self.update_formula, 0, 0, 1, 3)
-        grid.addWidget(QLabel("Parameter"), 1, 0)
+        grid.addWidget(self.update_formula, 0, 0, 1, 4)
+        grid.addWidget(QLabel("Parameter"), 1, 0, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.param_choice, 1, 1, 1, 2)
-        grid.addWidget(self.before, 2, 0)
-        grid.addWidget(self.delta, 2, 1)
-        grid.addWidget(self.after, 2, 2)
-        self.loss_plot = self.pg.PlotWidget(title="loss")
+        for column, heat in enumerate((self.before, self.delta, self.after)):
+            # as tall as the dock gives (a short one beside a lesson cut the plots below)
+            heat.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+            heat.setMinimumHeight(5 * self.fontMetrics().height())
+            grid.addWidget(heat, 2, column)
+            grid.setColumnStretch(column, 2)
+        self._fit_titles()
+        grid.addWidget(self.loss_plot, 1, 3, 2, 1)
+        grid.setColumnStretch(3, 2)
+        splitter = QSplitter(Qt.Horizontal)
+        for w in (scroll, update, self.map_plot):
+            splitter.addWidget(w)
+        splitter.setCollapsible(0, False)
+        splitter.setSizes([0, 740, 360])        # the form as narrow as its fields allow
+        splitter.setStretchFactor(0, 0)         # and it keeps that width; the views share
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(splitter)
+
+    def _make_plots(self) -> None:
+        """The loss per step (train batch and held out) and, for 2-D data, the decision map."""
+        pg = self.pg
+        self.loss_plot = pg.PlotWidget(title="loss")
         self.loss_plot.setBackground(self.palette().base().color())
         self.loss_plot.setLabel("bottom", "step")
         self.loss_plot.addLegend(offset=(-10, 10))
+        self.loss_plot.setMinimumWidth(200)
         from ..widgets.plot_style import STYLES, add_values_actions, curve_pen
         self.train_curve = self.loss_plot.plot([], [], pen=curve_pen("#2f6fb0"),
                                                name="train (batch)")
         self.test_curve = self.loss_plot.plot([], [], pen=curve_pen("#c2571a", STYLES[1]),
                                               symbol="o", symbolSize=8, name="held out")
         add_values_actions(self.loss_plot)         # its numbers as text, on right-click
-        self.map_plot = self.pg.PlotWidget(title="decision boundary")
+        self.map_plot = pg.PlotWidget(title="decision boundary")
         self.map_plot.setBackground(self.palette().base().color())
         self.map_plot.setAspectLocked(True)
-        self.map_image = self.pg.ImageItem()
+        self.map_image = pg.ImageItem()
         self.map_plot.addItem(self.map_image)
-        self.map_points = self.pg.ScatterPlotItem(size=6, pen=self.pg.mkPen("#222222", width=0.6))
+        self.map_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#222222", width=0.6))
         self.map_plot.addItem(self.map_points)
-        splitter = QSplitter(Qt.Horizontal)
-        for w in (controls, update, self.loss_plot, self.map_plot):
-            splitter.addWidget(w)
-        splitter.setSizes([230, 380, 360, 360])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(splitter)
 
     # --- the optimizer ------------------------------------------------------------------
     def _form_edited(self) -> None:
@@ -208,9 +250,9 @@ class UpdatePanel(QWidget):
             return
         key = self.param_choice.currentData() or next(iter(self.changes))
         before, after = self.changes[key]
-        self.before.set_array(as_matrix(before), f"{key[0]}.{key[1]} before")
-        self.delta.set_array(as_matrix(after - before), "step ΔW")
-        self.after.set_array(as_matrix(after), f"{key[0]}.{key[1]} after")
+        self.before.set_array(as_matrix(before))
+        self.delta.set_array(as_matrix(after - before))
+        self.after.set_array(as_matrix(after))
 
     # --- training -------------------------------------------------------------------------
     def train(self, steps: int) -> None:
@@ -304,9 +346,42 @@ class UpdatePanel(QWidget):
         return np.array([[47, 111, 176], [194, 87, 26], [46, 139, 87], [123, 79, 176],
                          [200, 160, 20], [110, 119, 129]])
 
+    def _show_map(self) -> None:
+        """A map only of 2-D data, and only with room for it beside the loss: beside a
+        lesson the update and the loss come first."""
+        # the room the dock gives (the panel's own width grows with the map: no loop)
+        given = self.parentWidget().width() if self.parentWidget() else self.width()
+        room = given >= MAP_ROOM * self.fontMetrics().averageCharWidth()
+        data = self.classroom.train_data
+        shown = room and data is not None and data.x.shape[1:] == (2,)
+        if shown != self.map_plot.isVisibleTo(self):
+            self.map_plot.setVisible(shown)
+            self.layout().activate()
+        # the scroll area (widgets/lazy.py) keeps a width its panel needed before
+        need = max(given, self.minimumSizeHint().width())
+        if self.parentWidget() and self.width() > need:
+            self.resize(need, self.height())
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self._show_map)
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:      # presentation mode: larger titles
+            self._fit_titles()
+
+    def _fit_titles(self) -> None:
+        """Each heat map at least as wide as its title (a squeezed one cut it)."""
+        bold = QFont(self.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        for heat in (self.before, self.delta, self.after):
+            heat.setMinimumWidth(metrics.horizontalAdvance(heat.title) + 12)
+
     def _redraw_map_points(self) -> None:
         data = self.classroom.train_data
-        self.map_plot.setVisible(data.x.shape[1:] == (2,))      # a map only of 2-D data
+        self._show_map()
         if data.x.shape[1:] != (2,):
             self.map_points.clear()
             self.map_image.clear()

@@ -7,7 +7,7 @@ from html import escape
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFontInfo
-from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QFrame, QLabel, QLineEdit,
                                QPushButton, QRadioButton, QScrollArea, QVBoxLayout, QWidget)
 
 from ..theme import ok_color, show_as_error
@@ -71,7 +71,9 @@ class LessonPanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)    # text wraps instead
         body = QWidget()
-        columns = QHBoxLayout(body)           # a strip under the canvas: read left to right
+        # a strip under the canvas, read left to right; or a column beside it, top down
+        self.columns = columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
+        self.narrow = False
         text = QVBoxLayout()
         text.setAlignment(Qt.AlignTop)
         # text from a lesson file is escaped into rich labels or shown as plain text: an
@@ -89,8 +91,8 @@ class LessonPanel(QScrollArea):
             text.addWidget(widget)
         columns.addLayout(text, 3)
         columns.addWidget(self._question_box(), 2, Qt.AlignTop)
-        columns.addLayout(self._buttons())
         self.setWidget(body)
+        columns.addLayout(self._buttons())
 
     def _question_box(self) -> QWidget:
         self.question = QWidget(objectName="lesson_question")
@@ -118,8 +120,9 @@ class LessonPanel(QScrollArea):
             layout.addWidget(widget)
         return self.question
 
-    def _buttons(self) -> QVBoxLayout:
-        """Next, Previous and Leave in a column at the strip's right end."""
+    def _buttons(self) -> QBoxLayout:
+        """Next, Previous and Leave in a column at the strip's right end (a row on top of
+        the narrow column)."""
         self.previous = QPushButton("◀ Previous", objectName="lesson_previous")
         self.next = QPushButton("Next ▶", objectName="lesson_next")
         self.leave = QPushButton("Leave lesson", objectName="lesson_leave")
@@ -129,11 +132,38 @@ class LessonPanel(QScrollArea):
         self.previous.clicked.connect(self.previous_requested.emit)
         self.next.clicked.connect(self.next_requested.emit)
         self.leave.clicked.connect(self.leave_requested.emit)
-        column = QVBoxLayout()                  # Next on top: what a presenter presses most
-        column.setAlignment(Qt.AlignTop)
+        # Next first: what a presenter presses most
+        self.button_box = column = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        column.setAlignment(Qt.AlignmentFlag.AlignTop)
         for button in (self.next, self.previous, self.leave):
             column.addWidget(button)
         return column
+
+    def set_narrow(self, narrow: bool) -> None:
+        """A column beside the canvas (presentation mode, presentation_layout.py): text,
+        question and buttons one below the other, the buttons first and short."""
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        self.columns.removeItem(self.button_box)
+        if narrow:
+            self.columns.setDirection(QBoxLayout.Direction.TopToBottom)
+            self.button_box.setDirection(QBoxLayout.Direction.RightToLeft)
+            self.columns.insertLayout(0, self.button_box)
+        else:
+            self.columns.setDirection(QBoxLayout.Direction.LeftToRight)
+            self.button_box.setDirection(QBoxLayout.Direction.TopToBottom)
+            self.columns.addLayout(self.button_box)
+        self.previous.setText("◀" if narrow else "◀ Previous")
+        self.leave.setText("Leave" if narrow else "Leave lesson")
+
+    def height_for(self, width: int) -> int:
+        """The height the step's text, question and buttons ask for at ``width`` (the
+        dock's), with no scrolling."""
+        body = self.widget()
+        inner = width - 2 * self.frameWidth() - self.verticalScrollBar().sizeHint().width()
+        return body.heightForWidth(inner) + 2 * self.frameWidth() if body.hasHeightForWidth() \
+            else body.sizeHint().height()
 
     # --- what the controller shows -----------------------------------------------------
     def show_step(self, lesson, index: int) -> None:
@@ -157,6 +187,7 @@ class LessonPanel(QScrollArea):
         for button in self.choices.buttons():
             self.choices.removeButton(button)
             self.choice_box.removeWidget(button)
+            button.hide()                  # not drawn under the next step's until deleted
             button.deleteLater()
         if question is None:
             return

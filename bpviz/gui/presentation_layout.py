@@ -1,0 +1,165 @@
+"""PresentationLayout: the window as a projector shows it — the network first.
+
+- The docks for editing (Layers, Properties, Problems) are put away in presentation mode;
+  F9 (View ▸ Editing Docks) brings them back and puts them away again. Leaving
+  presentation mode shows again those it put away (the user's own layout comes back
+  through WindowLayout, which never saves presentation's).
+- A lesson's strip leaves the bottom for the right-hand column, above the Inspector, and
+  is as tall as its text needs: under the canvas it took a third of the height, and the
+  canvas showed one or two nodes. The right column holds both corners, so that Update &
+  Train, opened beside a lesson, sits under the canvas and not under the lesson's text.
+- The right column is COLUMN_SHARE of the window's width, and the status bar (a node
+  count, nothing a class reads) gives its height to the canvas: its messages show for a
+  moment as a Notice over the window's bottom edge. At 1280x720 the canvas keeps more
+  than 55 % of the window's area (tests/gui/test_presentation_layout.py).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QFrame, QLabel
+
+EDITING = ("palette", "properties", "problems")
+COLUMN_SHARE = 0.27              # of the window's width: the lesson above the Inspector
+COLUMN_TRAINING_SHARE = 0.3      # beside Update & Train (the canvas is short then anyway)
+LESSON_MAX_SHARE = 0.7           # of the column's height; the Inspector keeps the rest
+LESSON_TRAINING_SHARE = 0.85
+RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+CORNERS = ((Qt.Corner.TopRightCorner, RIGHT), (Qt.Corner.BottomRightCorner, RIGHT))
+
+
+NOTICE_MS = 6000
+
+
+class Notice(QLabel):
+    """A status message over the bottom edge of the window, for a few seconds."""
+
+    def __init__(self, window):
+        super().__init__(window, objectName="presentation_notice", wordWrap=True,
+                         textFormat=Qt.TextFormat.PlainText)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setMargin(6)
+        self.timer = QTimer(self, singleShot=True, interval=NOTICE_MS, timeout=self.hide)
+        self.hide()
+
+    def say(self, text: str) -> None:
+        window = self.parentWidget()
+        self.setText(text)
+        self.setFixedWidth(min(window.width() - 20, self.fontMetrics().horizontalAdvance(text)
+                               + 24))
+        self.adjustSize()
+        self.move(10, window.height() - self.height() - 6)
+        self.raise_()
+        self.show()
+        self.timer.start()
+
+
+class PresentationLayout(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.on = False
+        self.put_away: list[str] = []            # editing docks shown before presentation
+        self.editing = False                     # F9 brought them back
+        self.desk_corners = {corner: window.corner(corner) for corner, _ in CORNERS}
+        self._fit_pending = False
+        self.notice = Notice(window)
+        window.lessons.panel.widget().installEventFilter(self)   # its text grows: refit
+        window.installEventFilter(self)                          # full screen arrives late
+
+    @property
+    def docks(self) -> dict:
+        return self.window.workspace.docks
+
+    # --- presentation mode -----------------------------------------------------------------
+    def enter(self) -> None:
+        self.on, self.editing = True, False
+        self.put_away = [name for name in EDITING if self.docks[name].isVisible()]
+        for corner, area in CORNERS:
+            self.window.setCorner(corner, area)
+        self.window.statusBar().hide()
+        self.apply()
+
+    def leave(self) -> None:
+        self.on = False
+        for corner, area in self.desk_corners.items():
+            self.window.setCorner(corner, area)
+        self.window.statusBar().show()
+        self.notice.hide()
+        self._place_lesson(narrow=False)
+        shown = [n for n in self.put_away if not (n == "problems" and self.lesson_open())]
+        for name in shown:
+            self.docks[name].show()
+        self.put_away = []
+
+    def apply(self) -> None:
+        """Presentation's docks again (a lesson that ended gave back the user's)."""
+        if not self.on:
+            return
+        for name in EDITING:
+            if not self.editing:
+                self.docks[name].hide()
+        self._place_lesson(narrow=self.lesson_open())
+
+    def toggle_editing(self) -> None:
+        """F9: the editing docks for a moment (a lesson's graph has no problems to list)."""
+        if not self.on:
+            self.window.say("The editing docks are put away only in presentation mode (F11)")
+            return
+        self.editing = not self.editing
+        for name in EDITING:
+            self.docks[name].setVisible(self.editing and not (name == "problems"
+                                                              and self.lesson_open()))
+        self.window.say("Editing docks shown: F9 puts them away" if self.editing else
+                        "Editing docks put away: F9 brings them back")
+
+    def say(self, text: str) -> None:
+        if self.on and text:
+            self.notice.say(text)
+
+    # --- the lesson's strip ----------------------------------------------------------------
+    def lesson_open(self) -> bool:
+        return self.window.lessons.active and self.window.lessons.dock.isVisible()
+
+    def _place_lesson(self, narrow: bool) -> None:
+        w, dock = self.window, self.window.lessons.dock
+        area = RIGHT if narrow else BOTTOM
+        if w.dockWidgetArea(dock) != area:
+            if narrow:                  # above the Inspector
+                w.addDockWidget(RIGHT, dock)
+                w.splitDockWidget(dock, self.docks["inspector"], Qt.Orientation.Vertical)
+            else:
+                w.addDockWidget(BOTTOM, dock)
+        w.lessons.panel.set_narrow(narrow)
+        if narrow:
+            self.docks["inspector"].show()
+            self.fit()
+
+    def fit(self) -> None:
+        """The right column's width, and the lesson's height as its text asks."""
+        if not (self.on and self.lesson_open()):
+            return
+        w, dock = self.window, self.window.lessons.dock
+        training = self.docks["training"].isVisible()
+        width = int(w.width() * (COLUMN_TRAINING_SHARE if training else COLUMN_SHARE))
+        w.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        panel = w.lessons.panel
+        need = panel.height_for(width) + dock.height() - panel.height()
+        column = dock.height() + self.docks["inspector"].height()
+        # beside Update & Train the step is about the update, not the Inspector's page
+        share = LESSON_TRAINING_SHARE if training else LESSON_MAX_SHARE
+        height = min(need, int(column * share))
+        w.resizeDocks([dock, self.docks["inspector"]], [height, column - height],
+                      Qt.Orientation.Vertical)
+
+    def eventFilter(self, obj, event):
+        refit = (QEvent.Type.LayoutRequest, QEvent.Type.Resize)
+        if event.type() in refit and self.on and not self._fit_pending:
+            self._fit_pending = True               # once, after the step's text is set
+            QTimer.singleShot(0, self, self._fit_later)
+        return False
+
+    def _fit_later(self) -> None:
+        self._fit_pending = False
+        self.fit()
