@@ -356,8 +356,12 @@ class UpdatePanel(QWidget):
         shown = room and data is not None and data.x.shape[1:] == (2,)
         if shown != self.map_plot.isVisibleTo(self):
             self.map_plot.setVisible(shown)
-            self.layout().activate()
-        # the scroll area (widgets/lazy.py) keeps a width its panel needed before
+            QTimer.singleShot(0, self, self._shrink)    # once the splitter knows
+
+    def _shrink(self) -> None:
+        """No wider than the room given, or than the panel needs: the scroll area
+        (widgets/lazy.py) keeps the width the panel needed with its map."""
+        given = self.parentWidget().width() if self.parentWidget() else self.width()
         need = max(given, self.minimumSizeHint().width())
         if self.parentWidget() and self.width() > need:
             self.resize(need, self.height())
