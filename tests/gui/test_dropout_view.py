@@ -48,3 +48,20 @@ def test_no_mask_no_view_when_evaluating(window):
     assert not window.classroom.train_mode
     view = window.inspector.findChild(DropoutMaskView)
     assert view is None or not view.isVisible()
+
+
+def test_lesson_8_enlarges_the_mask_while_it_asks(qtbot, window):
+    """The projector shows the mask's cells while lesson 8 asks about dropout; the share of
+    zeros stays for the answer card, and the reveal goes on to the backward Jacobian."""
+    window.resize(1280, 720)
+    assert window.lessons.open("08_alexnet_case_study", 5, ask=False) == ""
+    assert window.focus.is_open
+    shown = window.focus.view.content
+    assert isinstance(shown, DropoutMaskView) and shown.cell == 2 * CELL
+    assert shown.patch.pixmap().width() == SIDE * 2 * CELL
+    assert shown.share.isHidden() and "drop7" in shown.title
+    qtbot.mouseMove(shown.patch)                          # a lecturer's mouse: nothing breaks
+    qtbot.mouseDClick(shown.patch, Qt.MouseButton.LeftButton)
+    window.lessons.next()                                 # the reveal
+    assert window.focus.is_open and window.focus.origin.objectName() != "dropout"
+    assert window.classroom.current.phase == "backward"

@@ -24,18 +24,22 @@ def dropout_mask(ev):
     return None if mask is None else np.asarray(sample_of(mask, ev.sample))
 
 
-def _pixmap(pixels: np.ndarray) -> QPixmap:
+def _pixmap(pixels: np.ndarray, cell: int) -> QPixmap:
     side = pixels.shape[0]
     image = QImage(np.ascontiguousarray(pixels).data, side, side, side,
                    QImage.Format.Format_Grayscale8).copy()
-    return QPixmap.fromImage(image).scaled(side * CELL, side * CELL,
+    return QPixmap.fromImage(image).scaled(side * cell, side * cell,
                                            Qt.AspectRatioMode.IgnoreAspectRatio,
                                            Qt.TransformationMode.FastTransformation)
 
 
 class DropoutMaskView(QWidget):
-    def __init__(self, parent=None):
+    """``cell`` px a unit; ``focus_copy`` is the view enlarged (a lesson's "focus":
+    "dropout_mask"), its cells twice as large."""
+
+    def __init__(self, parent=None, cell: int = CELL):
         super().__init__(parent)
+        self.cell, self.pixels, self.title = cell, None, "dropout mask"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.share = QLabel(objectName="dropout_share", textFormat=Qt.TextFormat.RichText)
@@ -57,10 +61,24 @@ class DropoutMaskView(QWidget):
         self.share.setText(f"<span style='font-size:150%'><b>{share:.1f} %</b> of the units "
                            f"dropped</span> ({found.dropped} of {found.total}, sample "
                            f"{ev.sample})")
-        self.patch.setPixmap(_pixmap(found.pixels))
+        self.pixels, self.title = found.pixels, f"dropout mask of {ev.node}, sample {ev.sample}"
+        self.patch.setPixmap(_pixmap(found.pixels, self.cell))
         self.caption.setText(f"The first {found.shown} units, {SIDE} to a row: black = "
                              f"dropped (0), white = kept" + (", grey = no unit" if
                                                             found.shown < SIDE * SIDE else ""))
         source = next(iter(ev.input_ids.values()), "its input")
         self.places.setText(f"{LECTURE} Here {ev.node} sets the values of {source} to 0 "
                             f"with probability {ev.op.p:g}.")
+
+    def focus_copy(self) -> "DropoutMaskView | None":
+        if self.pixels is None:
+            return None
+        copy = DropoutMaskView(cell=2 * self.cell)
+        copy.pixels, copy.title = self.pixels, self.title
+        copy.dropped, copy.total = self.dropped, self.total
+        copy.patch.setPixmap(_pixmap(self.pixels, copy.cell))
+        for mine, theirs in ((self.share, copy.share), (self.caption, copy.caption),
+                             (self.places, copy.places)):
+            theirs.setText(mine.text())
+        copy.share.setVisible(not self.share.isHidden())
+        return copy

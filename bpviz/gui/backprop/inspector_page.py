@@ -76,7 +76,7 @@ class InspectorPage(QWidget):
         for view in self.heatmaps.values():          # heat maps and Jacobian views
             if isinstance(view, HeatMap):
                 view.set_array(None)
-            else:
+            elif hasattr(view, "set_jacobian"):       # the dropout mask keeps a picture
                 view.set_jacobian(None)
 
     # --- building or filling, by key ------------------------------------------------------
@@ -163,7 +163,8 @@ class InspectorPage(QWidget):
                 self._formula(f"formula {k}", latex)
         if dropout_mask(ev) is not None:       # first: 4,096 units are dots further down
             self._section("Dropout mask (this sample)")
-            self._put("dropout", DropoutMaskView, lambda view: view.show_event(ev))
+            view = self._put("dropout", DropoutMaskView, lambda view: view.show_event(ev))
+            self.heatmaps["dropout_mask"] = view          # a lesson's "focus" enlarges it
         if ev.phase == "forward":
             self._values(ev, ctx)
         else:
