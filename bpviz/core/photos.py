@@ -59,7 +59,14 @@ def _unfilter_row(kind: int, row: np.ndarray, up: np.ndarray, bpp: int) -> np.nd
 
 def decode_png(data: bytes) -> np.ndarray:
     """(H, W, 3) uint8 of an 8-bit RGB or RGBA PNG without interlacing (alpha dropped);
-    ValueError saying which part is not supported."""
+    ValueError saying which part is not supported or damaged."""
+    try:
+        return _decoded(data)
+    except (zlib.error, struct.error) as err:
+        raise ValueError(f"a damaged PNG file ({err})") from None
+
+
+def _decoded(data: bytes) -> np.ndarray:
     if not data.startswith(SIGNATURE):
         raise ValueError("not a PNG file")
     chunks = list(_chunks(data))

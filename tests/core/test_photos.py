@@ -44,8 +44,13 @@ def test_every_png_filter_decodes_to_the_pixels():
     assert np.array_equal(decode_png(png(pixels, [4, 3, 2, 1, 0])), pixels)
 
 
+PIXELS = np.zeros((2, 2, 3), np.uint8)
+
+
 @pytest.mark.parametrize("data, why", [(b"GIF89a", "not a PNG"),
-                                       (b"\x89PNG\r\n\x1a\n", "without its header")])
+                                       (b"\x89PNG\r\n\x1a\n", "without its header"),
+                                       (png(PIXELS, [0, 0])[:40], "damaged"),
+                                       (png(PIXELS, [0, 0])[:-40] + bytes(40), "damaged")])
 def test_a_file_that_is_not_an_rgb_png_says_so(data, why):
     with pytest.raises(ValueError, match=why):
         decode_png(data)
