@@ -111,9 +111,14 @@ def load_trial(kind, paths) -> dict:
         slow_wall += seconds > LIMIT_S
         key = outcome if not outcome.startswith("failed") else "failed"
         counts[key] = counts.get(key, 0) + 1
+        if key == "failed":
+            why = outcome.split(":")[1].split(" of ")[0].strip()
+            counts[f"failed: {why}"] = counts.get(f"failed: {why}", 0) + 1
         worst = max(worst, seconds)
         if key == "failed":
             failures.append(f"{path.name}: {outcome} {message[:120]}")
+        elif seconds > LIMIT_S:
+            failures.append(f"(not counted) {path.name}: {message[:160]}")
     return {"mutants": len(paths), **counts, "slowest_wall_s": round(worst, 3),
             "over_5_s_wall": slow_wall,
             "failures": failures[:20]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+import traceback
 
 from fault_trials import HANG_S, LIMIT_S, Hung
 
@@ -35,7 +36,8 @@ def window_trials(lesson_paths, session_paths, rng) -> dict:
     app, window = make_window()
     user = window.document.graph.to_dict()
     escaped = []
-    sys.excepthook = lambda kind, value, tb: escaped.append(f"{kind.__name__}: {value}"[:200])
+    sys.excepthook = lambda kind, value, tb: escaped.append(
+        "".join(traceback.format_exception(kind, value, tb)[-4:])[-800:])
     results = {}
     for kind, paths in (("lesson", lesson_paths), ("session", session_paths)):
         counts = {"opened": 0, "refused": 0, "over_5_s": 0, "hung": 0, "escaped": 0,
@@ -55,7 +57,7 @@ def window_trials(lesson_paths, session_paths, rng) -> dict:
             if outcome != "opened" or kind == "lesson":
                 if window.document.graph.to_dict() != user or not window.document.modified:
                     counts["user_graph_lost"] += 1
-                    lost.append(path.name)
+                    lost.append(f"{path.name}: {outcome}, escaped {len(escaped) > before}")
             _put_back(window, user)
             app.processEvents()
         results[f"{kind}_window"] = {"mutants": len(paths), **counts, "lost": lost[:10], "slow": slow[:10],
