@@ -18,6 +18,7 @@ def overview_cell(width: float) -> Cell:
     return Cell(width=width, height=COMPACT_HEIGHT, column=width + 22, row=COMPACT_HEIGHT + 14,
                 gap=24)
 MAX_ZOOM = 1.5         # a view never fits a small graph larger (GraphView.fit)
+FIT_MARGIN = 24.0      # scene units a fit leaves around the graph
 
 
 class GraphScene(QGraphicsScene):
@@ -82,6 +83,7 @@ class GraphScene(QGraphicsScene):
         """Compact: every node where the overview layout puts it (derived from the graph's
         structure, not its saved positions, which stay as they are)."""
         if not self.compact or self.graph is None:
+            self.setSceneRect(QRectF())          # grows with the items, as Qt's default
             return
         s = self.scale_
         least, most = COMPACT_WIDTH           # one width for all: the widest text's
@@ -94,6 +96,11 @@ class GraphScene(QGraphicsScene):
                                          largest=self.canvas[2])
         for item in self.nodes.values():
             self._place(item)
+        # scroll no further than a fit shows: the nodes drawn before the layout (or in the
+        # desk's layout) left the scene's default rect far larger, with scroll bars (and a
+        # rect larger than a fit's would bring scroll bars that change the fit: a loop)
+        m = FIT_MARGIN
+        self.setSceneRect(self.content_rect().adjusted(-m, -m, m, m))
 
     def content_rect(self) -> QRectF:
         """What a fitted view must show: the nodes (with their slot names and thumbnails)

@@ -8,12 +8,11 @@ from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView
 
 from ..theme import readable_px
-from .graph_scene import MAX_ZOOM
+from .graph_scene import FIT_MARGIN, MAX_ZOOM
 from .overlay import OverlayPlacer
 from .value_focus import ValueFocus
 
 OP_MIME = "application/x-bpviz-op"
-FIT_MARGIN = 24.0                # scene units a fit leaves around the graph
 GRID = 24.0
 
 
@@ -91,10 +90,14 @@ class GraphView(QGraphicsView):
         super().resizeEvent(event)
         # the overview layout fills the view; text a quarter larger than readable is enough
         # (a six-layer chain then stays on one or two bands instead of three huge ones)
+        # The view's inside less the legend's band, not its viewport: scroll bars coming
+        # and going would change the layout, the scene's rect, and the scroll bars again
         enough = min(MAX_ZOOM, 1.25 * self.readable_zoom())
+        inside, band = self.contentsRect(), self.viewportMargins()
         margin = 2 * FIT_MARGIN * enough
-        self.scene().set_canvas(max(self.viewport().width() - margin, 1.0),
-                                max(self.viewport().height() - margin, 1.0), enough)
+        self.scene().set_canvas(
+            max(inside.width() - band.left() - band.right() - margin, 1.0),
+            max(inside.height() - band.top() - band.bottom() - margin, 1.0), enough)
         if self._fitted:
             self.fit()
         self.overlays.place()
