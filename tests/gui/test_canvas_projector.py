@@ -236,6 +236,8 @@ def test_the_overview_stays_whole_through_resizes_and_fits(qtbot, window):
     window.view.fit()
     assert clipped(window) == []
     assert window.view.text_px() >= 11 - 1e-6
+    bars = (window.view.horizontalScrollBar(), window.view.verticalScrollBar())
+    assert not any(bar.isVisible() for bar in bars)     # nothing more to scroll to
     window.stepper.step()                              # stepping reads at 16 px again
     assert window.view.text_px() >= 16 - 1e-6
 
