@@ -84,7 +84,7 @@ class AugmentDemo(QWidget):
         col.addLayout(self._pictures(), 1)
         row = QHBoxLayout()
         row.addLayout(self._controls())
-        row.addSpacing(12)
+        row.addSpacing(8)
         self.colours = QLabel(objectName="augment_covariance", textFormat=Qt.RichText)
         self.components = QLabel(objectName="augment_components", textFormat=Qt.RichText)
         tables = QGridLayout()        # the PCA source under C, the shorter table
@@ -93,7 +93,7 @@ class AugmentDemo(QWidget):
         tables.addWidget(self.colours, 0, 0)
         tables.addLayout(_row(QLabel("PCA of"), self.source), 1, 0)
         tables.addWidget(self.components, 0, 1, 2, 1)
-        tables.setHorizontalSpacing(12)
+        tables.setHorizontalSpacing(8)
         row.addLayout(tables)
         row.addStretch(1)
         col.addLayout(row)

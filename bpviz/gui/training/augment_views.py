@@ -73,24 +73,33 @@ class ImageView(QWidget):
             p.drawRect(box)
 
 
-def _number(v: float) -> str:
-    return f"{v:.4f}".replace("-", "−")           # a real minus sign reads better
+def _number(v: float, decimals: int = 4) -> str:
+    return f"{v:.{decimals}f}".replace("-", "−")      # a real minus sign reads better
 
 
 def _table(head, rows) -> str:
-    """rows: (name, values); numbers right-aligned under their column's head."""
+    """rows: (name, values[, decimals]); numbers right-aligned under their column's head,
+    apart by the cell padding (no spaces: the page must fit beside a lesson at 1280×720)."""
     top = "".join(f"<th align='right'>{h}</th>" for h in head)
-    body = "".join(f"<tr><th align='left'>{name}&nbsp;</th>" + "".join(
-        f"<td align='right'>&nbsp;{_number(v)}</td>" for v in values) + "</tr>"
-        for name, values in rows)
-    return f"<table cellspacing='0' cellpadding='1'><tr><th></th>{top}</tr>{body}</table>"
+    body = "".join(f"<tr><th align='left'>{row[0]}</th>" + "".join(
+        f"<td align='right'>{_number(v, *row[2:])}</td>" for v in row[1]) + "</tr>"
+        for row in rows)
+    return f"<table cellspacing='0' cellpadding='2'><tr><th></th>{top}</tr>{body}</table>"
 
 
 def components_html(pca: ColourPCA, alpha, out: Augmented) -> str:
-    """Per principal component k (a column): p_k (down R, G, B), λ_k, α_k and α_k λ_k."""
-    rows = [(f"p {c}", pca.eigvec[i]) for i, c in enumerate("RGB")]
-    rows += [("λ", pca.eigval), ("α", alpha), ("α·λ", out.weights)]
+    """Per principal component k (a column): p_k (down R, G, B) to 3 decimals, λ_k, α_k
+    and α_k λ_k."""
+    rows = [(f"p {c}", pca.eigvec[i], 3) for i, c in enumerate("RGB")]
+    rows += [("λ", pca.eigval), ("α", alpha, 3), ("α·λ", out.weights)]
     return "<b>Principal components</b>" + _table(("k = 1", "2", "3"), rows)
+
+
+def colours_html(pca: ColourPCA, out: Augmented) -> str:
+    """Per colour channel (a column): the covariance C and the colour added to each pixel."""
+    rows = [(f"C {c}", pca.covariance[i]) for i, c in enumerate("RGB")]
+    rows.append(("added", out.shift))
+    return "<b>Covariance C</b>" + _table(("R", "G", "B"), rows)
 
 
 def shift_text(shift) -> str:
@@ -100,13 +109,6 @@ def shift_text(shift) -> str:
 
 def _signed(v: float) -> str:
     return f"{v:+.1f}".replace("-", "−")
-
-
-def colours_html(pca: ColourPCA, out: Augmented) -> str:
-    """Per colour channel (a column): the covariance C and the colour added to each pixel."""
-    rows = [(f"C {c}", pca.covariance[i]) for i, c in enumerate("RGB")]
-    rows.append(("added", out.shift))
-    return "<b>Covariance C</b>" + _table(("R", "G", "B"), rows)
 
 
 def read_image(path) -> np.ndarray:
