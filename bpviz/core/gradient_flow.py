@@ -19,6 +19,8 @@ import numpy as np
 from .errors import GraphError
 
 WEIGHT, INPUT = "weight", "input"
+# a training run's record (metrics.jsonl) holds the figures as {layer: value} under these
+RECORD_KEYS = {WEIGHT: "grad_mean_w", INPUT: "grad_mean_x"}
 HISTORY_LIMIT = 2000            # steps kept; older ones are thinned out, not dropped
 
 
@@ -66,8 +68,13 @@ class FlowHistory:
     points: list = field(default_factory=list)      # {node: LayerFlow} per step
 
     def record(self, step: int, flows: list[LayerFlow]) -> None:
+        """A step at or before the last one (a run resumed from an older checkpoint goes
+        over its steps again) replaces those from it on: the curves never run backwards."""
         if not flows:
             return
+        while self.steps and self.steps[-1] >= step:
+            self.steps.pop()
+            self.points.pop()
         self.steps.append(step)
         self.points.append({f.node: f for f in flows})
         if len(self.steps) > self.limit:
@@ -88,6 +95,21 @@ class FlowHistory:
             return np.zeros(0), np.zeros(0)
         steps, values = zip(*pairs)
         return np.asarray(steps, dtype=float), np.asarray(values, dtype=float)
+
+
+def flows_from_record(record: dict) -> list[LayerFlow]:
+    """The figures a training run logged (bpviz.train's FlowHooks) as LayerFlows, in the
+    record's layer order; empty for a record without them (an evaluation, an older run).
+    A figure that is missing or not a number is nan."""
+    weights, inputs = (record.get(RECORD_KEYS[k]) for k in (WEIGHT, INPUT))
+    if not isinstance(weights, dict) or not weights:
+        return []
+    inputs = inputs if isinstance(inputs, dict) else {}
+
+    def number(value) -> float:
+        return float(value) if isinstance(value, (int, float)) else np.nan
+    return [LayerFlow(str(name), number(w), number(inputs.get(name)))
+            for name, w in weights.items()]
 
 
 def histogram(values, bins: int = 30, log_magnitude: bool = False):

@@ -26,6 +26,7 @@ from bpviz.core.errors import DataError
 from .data import (ResumableSampler, all_unreadable, build_datasets, collate_skipping,
                    denormalize)
 from .devices import Dist, pick_device, pick_precision
+from .flow_hooks import FlowHooks
 from .metrics import Sums
 from .models import ARCHS, build_model, weight_layers
 from .run_folder import OutputError, RunFolder
@@ -97,6 +98,7 @@ class TrainingRun:
             model = model.to(memory_format=torch.channels_last)
         self.model = model
         self.layers = weight_layers(model)
+        self.flow = FlowHooks(self.layers, inputs=not cfg.compile)
         if self.dist.world > 1:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.model = torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
@@ -237,10 +239,16 @@ class TrainingRun:
 
     # --- the loop ---------------------------------------------------------------------------
     def train_step(self, x: torch.Tensor, y: torch.Tensor, sums: Sums, want_norms: bool):
+        """One optimizer step; with ``want_norms`` (a logged step) it returns each layer's
+        gradient figures for the record: grad_norms (‖dL/dW‖), grad_mean_w and grad_mean_x
+        (FlowHooks); else None."""
         x = x.to(self.device, non_blocking=True)
         y = y.to(self.device, non_blocking=True)
         if self.cfg.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
+        if want_norms:                   # a logged step: measure the gradient flow
+            self.flow.arm()
+            x.requires_grad_(True)       # conv1's |dL/dx| too
         self.model.train()
         with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32,
                             enabled=self.amp_dtype is not None):
@@ -251,7 +259,9 @@ class TrainingRun:
         norms = None
         if want_norms:
             self.scaler.unscale_(self.optimizer)
-            norms = self.grad_norms()
+            norms = {"grad_norms": self.grad_norms(),
+                     **self.flow.read(self.scaler.get_scale() if self.scaler.is_enabled()
+                                      else 1.0)}
         self.scaler.step(self.optimizer)
         self.scaler.update()
         sums.add(loss, logits.float(), y)
@@ -343,7 +353,7 @@ class TrainingRun:
                   "lr": self.optimizer.param_groups[0]["lr"],
                   "images_per_s": images * self.dist.world / max(elapsed, 1e-9),
                   "data_wait": waited / max(elapsed, 1e-9),
-                  "skipped": self.skipped_total, "grad_norms": norms or {},
+                  "skipped": self.skipped_total, **(norms or {"grad_norms": {}}),
                   "steps_per_epoch": self.steps_per_epoch()}
         if self.device.type == "cuda":
             record["gpu_memory_mb"] = torch.cuda.max_memory_allocated(self.device) / 2**20

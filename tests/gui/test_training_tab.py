@@ -31,9 +31,10 @@ def test_a_run_in_the_background_fills_the_views(qtbot, tab, tmp_path):
     assert len(steps) >= 1 and steps[-1] == 10
     assert tab.view.filters_image.image is not None and tab.view.filters_image.image.shape[2] == 3
     assert tab.view.batch_image.image is not None
-    assert len(tab.view.norm_bars.opts["width"]) == 8                  # 5 conv + 3 fc layers
-    labels = [label for _, label in tab.view.norms_plot.getAxis("left")._tickLevels[0]]
-    assert labels == ["conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8"]
+    flow = tab.view.flow.curves["weight"].yData             # mean |dL/dW| (getData: log10)
+    assert len(flow) == 8 and (flow > 0).all()                     # 5 conv + 3 fc layers
+    labels = [label for _, label in tab.view.flow.batch_plot.getAxis("bottom")._tickLevels[0]]
+    assert labels[0] == "conv1" and labels[-1] == "fc8"
     assert tab.view.progress.value() == 10
     assert (tmp_path / "run" / "checkpoint.pt").is_file()
 

@@ -1,7 +1,7 @@
 """GradientFlowView: how much gradient each layer gets — mean |∂L/∂W| and |∂L/∂x| per layer
 for the stepped batch, and mean |∂L/∂W| per layer over the optimizer steps of Update and
 Train, both on a log scale (bpviz.core.gradient_flow computes them). View ▸ Gradient Flow
-shows it in a dock."""
+shows it in a dock; the Training tab shows the same FlowPlots from an AlexNet run's records."""
 from __future__ import annotations
 
 import numpy as np
@@ -37,22 +37,76 @@ def _log_plot(left: str, bottom: str) -> pg.PlotWidget:
     return plot
 
 
-class GradientFlowView(QWidget):
-    def __init__(self, classroom, parent=None):
-        super().__init__(parent)
-        self.classroom = classroom
-        self.history = FlowHistory()
+class FlowPlots:
+    """The two plots of a gradient flow: each layer's mean |∂L/∂W| and |∂L/∂x| for one
+    batch, and each layer's |∂L/∂W| over the steps (``steps_label``), both on a log scale,
+    drawn from core's LayerFlow list and FlowHistory. The Gradient Flow dock and the
+    Training tab (AlexNet runs, from their records) show the same plots."""
+
+    def __init__(self, steps_label: str = "optimizer step"):
         self.flows: list = []
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.batch_plot = _log_plot("mean |gradient|", "layer (forward order)")
         self.curves = {kind: self.batch_plot.plot(
             [], [], name=name, pen=curve_pen(COLOURS[i], STYLES[i]), symbol=STYLES[i].symbol,
             symbolSize=11, symbolBrush=COLOURS[i], connect="finite")
             for i, (kind, name) in enumerate(((WEIGHT, "|∂L/∂W|"), (INPUT, "|∂L/∂x|")))}
-        self.steps_plot = _log_plot("mean |∂L/∂W|", "optimizer step")
+        self.steps_plot = _log_plot("mean |∂L/∂W|", steps_label)
         self.step_curves: dict = {}
+        # layer names thinned to the plot's width
+        self.batch_plot.getViewBox().sigResized.connect(lambda _box: self._name_layers())
+
+    def clear_history(self) -> None:
+        for curve in self.step_curves.values():
+            self.steps_plot.removeItem(curve)
+        self.step_curves = {}
+
+    def show(self, flows: list, history: FlowHistory) -> None:
+        self.flows = flows
+        x = np.arange(len(flows), dtype=float)
+        for kind, curve in self.curves.items():
+            curve.setData(*log_points(x, [getattr(f, kind) for f in flows]))
+        self._name_layers()
+        self._draw_history(history)
+
+    def _name_layers(self) -> None:
+        """Layer names under the axis, every k-th where all would not fit side by side."""
+        every = max(1, -(-len(self.flows) * TICK_PX // max(self.batch_plot.width(), 1)))
+        self.batch_plot.getAxis("bottom").setTicks(
+            [[(i, f.node) for i, f in enumerate(self.flows) if i % every == 0
+              or i == len(self.flows) - 1]])
+
+    def _draw_history(self, history: FlowHistory) -> None:
+        """One curve per layer: the first and the last in colour and named in the legend,
+        those between in grey (the span between the two is what matters)."""
+        nodes = history.nodes()
+        for i, node in enumerate(nodes):
+            curve = self.step_curves.get(node)
+            if curve is None:
+                ends = {0: 0, len(nodes) - 1: 1}
+                k = ends.get(i)
+                pen = curve_pen(MIDDLE, STYLES[2]) if k is None else \
+                    curve_pen(COLOURS[k], STYLES[k])
+                curve = self.step_curves[node] = self.steps_plot.plot(
+                    [], [], name=node, pen=pen, connect="finite")
+                if k is None:
+                    self.steps_plot.getPlotItem().legend.removeItem(curve)
+                else:
+                    curve.setZValue(1)               # drawn over the grey ones
+            steps, values = history.series(node)
+            curve.setData(*log_points(steps, values))
+
+
+class GradientFlowView(QWidget):
+    def __init__(self, classroom, parent=None):
+        super().__init__(parent)
+        self.classroom = classroom
+        self.history = FlowHistory()
+        self.plots = FlowPlots()
+        self.batch_plot, self.curves = self.plots.batch_plot, self.plots.curves
+        self.steps_plot = self.plots.steps_plot
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignCenter)
         flow = QWidget()
         layout = QVBoxLayout(flow)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -79,12 +133,18 @@ class GradientFlowView(QWidget):
         follow(classroom.trainer_reset, self, self.reset)
         self.reset()
 
+    @property
+    def flows(self) -> list:
+        return self.plots.flows
+
+    @property
+    def step_curves(self) -> dict:
+        return self.plots.step_curves
+
     def reset(self) -> None:
         """Another graph or a fresh optimizer: the steps so far no longer apply."""
         self.history.clear()
-        for curve in self.step_curves.values():
-            self.steps_plot.removeItem(curve)
-        self.step_curves = {}
+        self.plots.clear_history()
         self.histograms.set_layers()
         self.refresh()
 
@@ -97,46 +157,12 @@ class GradientFlowView(QWidget):
 
     def refresh(self, flows: list | None = None) -> None:
         """Redraw from the gradients the graph holds now (or ``flows`` just computed)."""
-        self.flows = gradient_flow(self.classroom.graph) if flows is None else flows
-        x = np.arange(len(self.flows), dtype=float)
-        for kind, curve in self.curves.items():
-            curve.setData(*log_points(x, [getattr(f, kind) for f in self.flows]))
-        self._name_layers()
-        self._draw_history()
-        self.summary.setText(summary(self.flows))
+        flows = gradient_flow(self.classroom.graph) if flows is None else flows
+        self.plots.show(flows, self.history)
+        self.summary.setText(summary(flows))
         if self.pages.currentWidget() is self.histograms:   # 61 M weights: only when shown
             self.histograms.set_layers()                    # (an edit may have changed them)
 
-    def _name_layers(self) -> None:
-        """Layer names under the axis, every k-th where all would not fit side by side."""
-        every = max(1, -(-len(self.flows) * TICK_PX // max(self.batch_plot.width(), 1)))
-        self.batch_plot.getAxis("bottom").setTicks(
-            [[(i, f.node) for i, f in enumerate(self.flows) if i % every == 0
-              or i == len(self.flows) - 1]])
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._name_layers()
-
-    def _draw_history(self) -> None:
-        """One curve per layer: the first and the last in colour and named in the legend,
-        those between in grey (the span between the two is what matters)."""
-        nodes = self.history.nodes()
-        for i, node in enumerate(nodes):
-            curve = self.step_curves.get(node)
-            if curve is None:
-                ends = {0: 0, len(nodes) - 1: 1}
-                k = ends.get(i)
-                pen = curve_pen(MIDDLE, STYLES[2]) if k is None else \
-                    curve_pen(COLOURS[k], STYLES[k])
-                curve = self.step_curves[node] = self.steps_plot.plot(
-                    [], [], name=node, pen=pen, connect="finite")
-                if k is None:
-                    self.steps_plot.getPlotItem().legend.removeItem(curve)
-                else:
-                    curve.setZValue(1)               # drawn over the grey ones
-            steps, values = self.history.series(node)
-            curve.setData(*log_points(steps, values))
 
 def show_gradient_flow(window) -> QDockWidget:
     """The Gradient Flow dock of ``window``, made on first use, shown and raised: in the

@@ -1,5 +1,6 @@
 """RunView: what a training run looks like — loss, top-1/top-5, learning rate, images/s,
-data wait, the gradient norm of each layer, conv1's filters, the augmented batch, progress
+data wait, each layer's gradient flow (mean |∂L/∂W| and |∂L/∂x| at the last logged step,
+and |∂L/∂W| over the steps), conv1's filters, the augmented batch, progress
 with an ETA, and a log — drawn from its records, one plot per event-loop turn."""
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QLabel, QPlainTextEdit, QProgressBar, QVBoxLayout,
                                QWidget)
 
+from ...core.gradient_flow import FlowHistory, flows_from_record, summary
 from ...train.run_folder import is_record
-from ..widgets.plot_style import add_values_actions, curve_pen
+from ..backprop.gradient_flow import FlowPlots
+from ..widgets.plot_style import add_values_actions, curve_pen, titled
 from ..widgets.reflow_grid import ReflowGrid
 from .run_history import History
 
 WAIT_TITLE = "data wait (%)"
+FLOW_TITLE = "Gradient flow per layer at the last logged step (log scale)"
 
 
 def eta_text(seconds: float) -> str:
@@ -105,13 +109,11 @@ class RunView(QWidget):
         self._curve("lr", "lr", "#7b4fb0", label="learning rate")
         self._curve("speed", "speed", "#2f6fb0", label="images / s")
         self._curve("wait", "wait", "#c2571a", label=WAIT_TITLE)
-        # horizontal bars, conv1 at the top: the layer names read down the network
-        self.norms_plot = pg.PlotWidget(title="|∂L/∂W| per layer (log10)")
-        self.norms_plot.setBackground(self.palette().base().color())
-        self.norms_plot.invertY(True)
-        self.norm_bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7, brush="#2f6fb0")
-        self.norms_plot.addItem(self.norm_bars)
-        for plot in (*self.plots.values(), self.norms_plot):
+        # the Gradient Flow dock's plots, from the figures the run logs (FlowHooks)
+        self.flow, self.flow_history = FlowPlots("step"), FlowHistory()
+        for plot in (self.flow.batch_plot, self.flow.steps_plot):
+            plot.setBackground(self.palette().base().color())
+        for plot in self.plots.values():
             add_values_actions(plot)              # the numbers as text, on right-click
         self.filters_view = pg.PlotWidget(title="conv1 filters")
         self.batch_view = pg.PlotWidget(title="augmented batch")
@@ -130,7 +132,10 @@ class RunView(QWidget):
         grid = ReflowGrid((with_legend(self.plots["loss"], legend_text(["loss"])),
                            with_legend(self.plots["acc"], legend_text(["top1", "top5"])),
                            self.plots["lr"],
-                           self.plots["speed"], self.plots["wait"], self.norms_plot,
+                           self.plots["speed"], self.plots["wait"],
+                           titled(self.flow.batch_plot, FLOW_TITLE),
+                           titled(self.flow.steps_plot, "Each layer's mean |∂L/∂W| over the "
+                                                        "run (log scale)"),
                            self.filters_view, self.batch_view))
         right = QVBoxLayout(self)
         right.setContentsMargins(0, 0, 0, 0)
@@ -172,11 +177,13 @@ class RunView(QWidget):
     def clear(self) -> None:
         self.history, self.latest, self.dirty = History(), {}, []
         self.record_count = 0
-        self.norm_ticks = None
+        self.flow_history.clear()
+        self.flow.clear_history()
+        self.flow.show([], self.flow_history)
+        self.flow.batch_plot.heading.setText(FLOW_TITLE)
         self.eta_from = None             # (time, step) of this run's first record
         for curve in self.curves.values():
             curve.setData([], [])
-        self.norm_bars.setOpts(x0=[], y=[], width=[])
         self.filters_image.clear()
         self.batch_image.clear()
         self.progress.setValue(0)
@@ -195,6 +202,9 @@ class RunView(QWidget):
         self.record_count += 1
         self.history.add(record)
         self.latest = record
+        flows = flows_from_record(record)
+        if flows:
+            self.flow_history.record(record["step"], flows)
         if self.eta_from is None and self.live:
             self.eta_from = (self.clock(), record["step"])
         for view in self.draw:
@@ -213,7 +223,7 @@ class RunView(QWidget):
     def draw(self) -> dict:
         return {"loss": self._draw_loss, "acc": self._draw_accuracy, "lr": self._draw_lr,
                 "speed": self._draw_speed, "wait": self._draw_wait,
-                "norms": self._draw_norms, "filters": self._draw_filters,
+                "flow": self._draw_flow, "filters": self._draw_filters,
                 "batch": self._draw_batch, "progress": self._draw_progress}
 
     def _draw_next(self) -> None:
@@ -261,20 +271,14 @@ class RunView(QWidget):
         top = max(least, float(np.nanmax(values)) * 1.1) if len(values) else least
         self.plots[plot].setYRange(0, top, padding=0)
 
-    def _draw_norms(self) -> None:
-        norms = self.latest.get("grad_norms")
-        if not isinstance(norms, dict) or not norms:
+    def _draw_flow(self) -> None:
+        """The last record with figures (an evaluation's has none) and the steps so far."""
+        if not self.flow_history.points:
             return
-        names = [str(n) for n in norms]
-        values = np.array([v if isinstance(v, (int, float)) else np.nan
-                           for v in norms.values()], float)
-        heights = np.log10(np.maximum(values, 1e-12))
-        self.norm_bars.setOpts(x0=np.minimum(heights, 0), y=np.arange(len(names)),
-                               width=np.abs(heights))
-        ticks = list(enumerate(names))
-        if ticks != self.norm_ticks:                    # a new axis layout only when needed
-            self.norm_ticks = ticks
-            self.norms_plot.getAxis("left").setTicks([ticks])
+        flows = list(self.flow_history.points[-1].values())
+        self.flow.show(flows, self.flow_history)
+        self.flow.batch_plot.heading.setText(
+            f"Gradient flow at step {self.flow_history.steps[-1]:g}: {summary(flows)}")
 
     def _draw_filters(self) -> None:
         if self.latest.get("conv1") is not None:
