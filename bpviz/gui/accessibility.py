@@ -1,13 +1,15 @@
 """What a screen reader is told, and what a keyboard user sees (issue 21, WCAG 2.1 AA).
 
 - Every control has an accessible name. Names are given where a control is made; a central
-  pass (``name_control``, run by the app's style when a control is first polished) backs
-  that up with a name taken from the control's buddy label, its form label, its tool tip,
-  its placeholder text or, for a list or tree alone in a dock, the dock's title. Qt gives a
-  control its tool tip as description where none is set.
-- Focus is visible: one ring (``FocusRing``, a QFocusFrame) follows the focused control and
-  is drawn by the style in the theme's selection colour, 2 px wide, in every theme (Fusion
-  alone shows focus on some controls with a faint line, on a tool button not at all).
+  pass (``name_controls``, run on a panel once it is built: widgets/lazy.py) backs that up
+  with a name taken from the control's buddy label, its form label, its tool tip, its
+  placeholder text or, for a list or tree alone in a dock, the dock's title. Qt gives a
+  control its tool tip as description where none is set. (Not from the style's polish():
+  a Python override of QStyle.polish crashed PySide6 6.11 when the style was replaced.)
+- Focus is visible: one ring (``FocusRing``) follows the focused control, 3 px wide in the
+  theme's selection colour, in every theme (Fusion alone shows focus on some controls with
+  a faint line, on a tool button not at all). Not Qt's QFocusFrame: it keeps a raw pointer
+  to its widget, and a theme change after that widget's window was deleted crashed.
 - The colour-blind-safe colour maps are a View menu choice, remembered (``ColourMapChoice``).
 """
 from __future__ import annotations
@@ -15,17 +17,16 @@ from __future__ import annotations
 import re
 
 import shiboken6
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer
-from PySide6.QtGui import QAccessible, QPainter, QPen
-from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSlider,
-                               QAbstractSpinBox, QApplication, QComboBox, QDockWidget,
-                               QFocusFrame, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
-                               QScrollBar, QStyle, QTabBar, QTextEdit, QWidget)
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
+from PySide6.QtGui import QAccessible, QPainter, QRegion
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractScrollArea,
+                               QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox,
+                               QDockWidget, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
+                               QScrollBar, QTabBar, QTextEdit, QWidget)
 
 from .settings import setting, settings
 from .widgets.colormap import MAPS, maps_in_use, use_maps
 from .widgets.heatmap import HeatMap
-from .widgets.wheel_style import WheelStyle
 
 CONTROLS = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit, QTabBar,
             QTextEdit, QPlainTextEdit, QAbstractItemView)
@@ -33,7 +34,9 @@ CONTROLS = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLine
 # scroll arrows), and a dock's title-bar buttons, whose actions are in the View menu
 PART_OF = (QAbstractSpinBox, QComboBox, QTabBar)
 DOCK_BUTTONS = ("qt_dockwidget_floatbutton", "qt_dockwidget_closebutton")
-RING_MARGIN, RING_WIDTH = 3, 2.0          # px outside the control; the ring's line
+# the ring lies just outside the control, drawn by the window or the scroll area's viewport
+# over everything: a panel without margins (the stepper bar, the data bar) does not clip it
+RING_MARGIN, RING_WIDTH = 3, 3
 
 
 def is_control(widget: QWidget) -> bool:
@@ -117,63 +120,91 @@ def name_control(widget: QWidget) -> None:
             widget.setAccessibleName(name)
 
 
-class AccessibleStyle(WheelStyle):
-    """The app's style: names controls when they are first polished, and draws the focus
-    ring in the palette's highlight colour."""
-
-    def polish(self, target):
-        result = super().polish(target)
-        if isinstance(target, QWidget) and is_control(target):
-            # once its layout and labels are in place (polished as it is first shown)
-            QTimer.singleShot(0, target, lambda: name_control(target))
-        return result
-
-    def pixelMetric(self, metric, option=None, widget=None):
-        if metric in (QStyle.PixelMetric.PM_FocusFrameHMargin,
-                      QStyle.PixelMetric.PM_FocusFrameVMargin):
-            return RING_MARGIN
-        return super().pixelMetric(metric, option, widget)
-
-    def drawControl(self, element, option, painter, widget=None):
-        if element != QStyle.ControlElement.CE_FocusFrame:
-            return super().drawControl(element, option, painter, widget)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(option.palette.highlight().color(), RING_WIDTH))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        inset = RING_WIDTH / 2
-        painter.drawRoundedRect(QRectF(option.rect).adjusted(inset, inset, -inset, -inset),
-                                3, 3)
-        painter.restore()
-        return None
+def name_controls(root: QWidget) -> None:
+    """``name_control`` for every control under ``root`` (a panel once it is built)."""
+    for widget in root.findChildren(QWidget):
+        if is_control(widget):
+            name_control(widget)
 
 
-class FocusRing(QObject):
-    """One QFocusFrame that moves to whichever control has the keyboard focus."""
+def ring_host(widget: QWidget) -> QWidget:
+    """Where the ring around ``widget`` is drawn: the viewport of the scroll area it is in
+    (the ring scrolls and is clipped with it), else its window."""
+    child, parent = widget, widget.parentWidget()
+    while parent is not None and not parent.isWindow():
+        if isinstance(parent, QAbstractScrollArea) and child is parent.viewport():
+            return child
+        child, parent = parent, parent.parentWidget()
+    return widget.window()
+
+
+class FocusRing(QWidget):
+    """A ring in the palette's highlight colour around the control with the keyboard focus,
+    drawn over its host (``ring_host``) and following the control as it moves. It keeps no
+    C++ pointer to the control: a control deleted while ringed only leaves the ring hidden."""
 
     def __init__(self, app: QApplication):
-        super().__init__(app)
-        self.frame: QFocusFrame | None = None
-        app.focusChanged.connect(self._follow)
+        super().__init__()
+        self.setObjectName("focus_ring")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.target: QWidget | None = None
+        self.watched: list[QWidget] = []
+        app.focusChanged.connect(self.follow)
+        app.aboutToQuit.connect(self.deleteLater)
 
-    def _follow(self, _old, new) -> None:
-        if self.frame is not None and not shiboken6.isValid(self.frame):
-            self.frame = None                  # deleted with the window it was in
-        if new is None or not shiboken6.isValid(new) or new.isWindow():
-            if self.frame is not None:
-                self.frame.setWidget(None)
+    def follow(self, _old=None, new=None) -> None:
+        for widget in self.watched:
+            if shiboken6.isValid(widget):
+                widget.removeEventFilter(self)
+        self.watched, self.target = [], None
+        if new is None or not shiboken6.isValid(new) or new.isWindow() \
+                or new.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            self.hide()
             return
-        if self.frame is None:
-            self.frame = QFocusFrame()
-            self.frame.setObjectName("focus_ring")
-        self.frame.setWidget(new)
+        self.target = new
+        host = ring_host(new)
+        if self.parentWidget() is not host:
+            self.setParent(host)
+        widget = new
+        while widget is not None and widget is not host:       # moves of any of them
+            widget.installEventFilter(self)
+            self.watched.append(widget)
+            widget = widget.parentWidget()
+        self.place()
+
+    def place(self) -> None:
+        target = self.target
+        if target is None or not shiboken6.isValid(target) or not target.isVisible():
+            self.hide()
+            return
+        m = RING_MARGIN
+        top_left = target.mapTo(self.parentWidget(), QPoint(0, 0))
+        self.setGeometry(QRect(top_left, target.size()).adjusted(-m, -m, m, m))
+        inner = self.rect().adjusted(RING_WIDTH, RING_WIDTH, -RING_WIDTH, -RING_WIDTH)
+        self.setMask(QRegion(self.rect()) - QRegion(inner))      # the ring alone
+        self.show()
+        self.raise_()
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show,
+                            QEvent.Type.Hide):
+            self.place()
+        return False
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().highlight())
+        painter.end()
 
 
 def install(app: QApplication) -> None:
-    """The focus ring, once per application."""
-    if app.property("bpviz_focus_ring") is None:
-        app.setProperty("bpviz_focus_ring", True)
-        FocusRing(app)
+    """The focus ring, once per application (kept here: it has no parent to keep it)."""
+    if not RINGS or not shiboken6.isValid(RINGS[0]):
+        RINGS[:] = [FocusRing(app)]
+
+
+RINGS: list = []
 
 
 class ColourMapChoice:

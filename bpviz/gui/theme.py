@@ -108,10 +108,11 @@ def show_as_error(label) -> None:
 
 def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> None:
     """Fusion style with an explicit palette (setColorScheme does nothing offscreen); the
-    wheel over a combo box scrolls the page (widgets/wheel_style.py); controls are named
-    and the focused one ringed (accessibility.py)."""
-    from .accessibility import AccessibleStyle, install
-    app.setStyle(AccessibleStyle("Fusion"))
+    wheel over a combo box scrolls the page (widgets/wheel_style.py); the focused control
+    is ringed (accessibility.py)."""
+    from .accessibility import install
+    from .widgets.wheel_style import WheelStyle
+    app.setStyle(WheelStyle("Fusion"))
     install(app)                       # the focus ring
     app.setProperty("bpviz_theme", theme.name)
     pal = QPalette()

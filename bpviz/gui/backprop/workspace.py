@@ -59,6 +59,7 @@ class BackpropWorkspace(QObject):
         self.op_palette = Palette()
         self.properties = PropertyEditor()
         self.problems = ProblemsList()
+        self.problems.setAccessibleName("Problems in the graph")
         self.inspector = Inspector()
         self.inspector.context_source = classroom.lecture_context   # class names, image shape
         self.training = LazyPanel(self._make_update_panel)

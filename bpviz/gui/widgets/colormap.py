@@ -2,8 +2,8 @@
 sequential one, as QImages. Rendering only: values are taken as they are.
 
 Two sets of scales (MAPS): the standard ones, and a colour-blind-safe set (View menu):
-purple < 0 < orange, whose two signs also differ in lightness (they read in greyscale and
-on a washed-out projector), and a gradient scale whose lightness falls steadily with the
+purple < 0 < orange, whose two signs also differ in lightness (the largest of each sign by
+15 L* or more, for every simulated deficiency too: tests/core/test_colour_vision.py), and a gradient scale whose lightness falls steadily with the
 magnitude (the standard one goes dark at purple, light again at orange). ``use_maps``
 changes the tables in place, so every module that imported them draws with the new ones."""
 from __future__ import annotations

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QScrollArea, QVBoxLayout,
                                QWidget)
 
+from ..accessibility import name_controls
 from ..theme import style_plots
 
 
@@ -45,6 +46,7 @@ class LazyPanel(QWidget):
             try:
                 self._panel = self.factory()
                 style_plots([self._panel])     # its plots in the theme's text colour
+                name_controls(self._panel)     # any control left unnamed (accessibility)
             finally:
                 QApplication.restoreOverrideCursor()
             self.loading.hide()
