@@ -8,8 +8,8 @@
   a Python override of QStyle.polish crashed PySide6 6.11 when the style was replaced.)
 - Focus is visible: one ring (``FocusRing``) follows the focused control, 3 px wide in the
   theme's selection colour, in every theme (Fusion alone shows focus on some controls with
-  a faint line, on a tool button not at all). Not Qt's QFocusFrame: it keeps a raw pointer
-  to its widget, and a theme change after that widget's window was deleted crashed.
+  a faint line, on a tool button not at all). An own widget, not Qt's QFocusFrame, which is
+  drawn through QStyle overrides and keeps a raw pointer to the widget it rings.
 - The colour-blind-safe colour maps are a View menu choice, remembered (``ColourMapChoice``).
 """
 from __future__ import annotations
