@@ -76,7 +76,9 @@ def canvas_texts(window) -> list[str]:
     zoom = view.transform().m11()
     texts = []
     for item in view.scene().items(seen):
-        if isinstance(item, NodeItem) and zoom * item.scale_ >= READABLE:
+        if isinstance(item, NodeItem) and item.compact and zoom * item.scale_ >= READABLE:
+            texts += [item.nid, shape_label(item.out_shape)]     # all the compact style draws
+        elif isinstance(item, NodeItem) and zoom * item.scale_ >= READABLE:
             texts += [item.nid, item.op, item.summary, "out " + shape_label(item.out_shape)]
         elif isinstance(item, EdgeItem) and zoom * item.scale_ >= READABLE:
             texts.append(item.label)
