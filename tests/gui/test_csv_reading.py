@@ -55,11 +55,16 @@ def when_shown(act, seen):
     act(dialog)
 
 
-def test_cancel_stops_reading_and_keeps_the_data(qtbot, window, big_csv, held_reader):
+CANCEL = {"Cancel": lambda dialog: QTest.mouseClick(dialog.findChild(QPushButton),
+                                                   Qt.MouseButton.LeftButton),
+          "Esc": lambda dialog: QTest.keyClick(dialog, Qt.Key.Key_Escape)}
+
+
+@pytest.mark.parametrize("how", CANCEL)
+def test_cancel_stops_reading_and_keeps_the_data(qtbot, window, big_csv, held_reader, how):
     before = window.classroom.data.source, window.classroom.data.dataset
     seen = {}
-    press = lambda dialog: QTest.mouseClick(dialog.findChild(QPushButton),
-                                            Qt.MouseButton.LeftButton)
+    press = CANCEL[how]
     QTimer.singleShot(0, lambda: when_shown(press, seen))
     loaded = window.data.load_csv(big_csv)
     seen["done"] = True

@@ -66,7 +66,7 @@ def read_csv_in_background(path, parent=None) -> ds.Dataset:
     dialog.setAutoReset(False)
     dialog.setMinimumDuration(2**30)           # shown by the timer below, not by setValue
     dialog.reset()                             # (a new QProgressDialog shows itself)
-    dialog.canceled.connect(reader.cancel)
+    dialog.canceled.connect(reader.cancel)     # Cancel, Esc, or closing the dialog
     reader.progressed.connect(dialog.setValue)
     loop = QEventLoop()
     reader.finished.connect(loop.quit)         # queued: delivered once the loop runs
@@ -79,7 +79,6 @@ def read_csv_in_background(path, parent=None) -> ds.Dataset:
         reader.cancel()                        # at quit: cancelled, then waited for
         reader.wait()
         _running.discard(reader)
-        dialog.canceled.disconnect(reader.cancel)
         dialog.close()
         dialog.deleteLater()
     if reader.dataset is None:
