@@ -26,7 +26,17 @@ def input_shape(graph) -> tuple | None:
         x_id, _ = data_inputs(graph)
     except GraphError:
         return None
-    return tuple(graph.nodes[x_id].attrs.get("shape", ()))
+    return declared_shape(graph.nodes[x_id])
+
+
+def declared_shape(node) -> tuple | None:
+    """An Input's ``shape`` attribute as a tuple of sizes; None when it holds anything else
+    (a half-built graph from a file opens unchecked: its shape may be a number or text)."""
+    shape = node.attrs.get("shape", ())
+    if not isinstance(shape, (list, tuple)) or not all(
+            isinstance(d, int) and not isinstance(d, bool) for d in shape):
+        return None
+    return tuple(shape)
 
 
 def fit_dataset(data: ds.Dataset, graph) -> str:
@@ -35,7 +45,10 @@ def fit_dataset(data: ds.Dataset, graph) -> str:
         x_id, _ = data_inputs(graph)
     except GraphError as err:
         return str(err)
-    want = tuple(graph.nodes[x_id].attrs.get("shape", ()))
+    want = declared_shape(graph.nodes[x_id])
+    if want is None:
+        return (f"the graph's Input '{x_id}' has no valid shape: give it one, e.g. [2] "
+                f"or [3, 32, 32]")
     got = tuple(data.x.shape[1:])
     if want != got:
         return (f"the graph's Input '{x_id}' takes {shape_label(want)} per sample but "
