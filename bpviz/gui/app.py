@@ -2,10 +2,12 @@
 
     bpviz [FILE] [--example NAME] [--tab NAME] [--screenshot PNG [--size WxH]]
           [--presentation] [--theme light|dark|high-contrast] [--self-test]
-          [--lesson NAME [--step K]] [--session FILE]
+          [--lesson NAME [--step K]] [--session FILE] [--loss NAME]
 
 FILE is opened by what it holds: a graph, a lesson (as --lesson), a session (as --session),
-or an ONNX model (converted by bpviz.interop, opened as a new graph).
+or an ONNX model (converted by bpviz.interop, opened as a new graph with the loss --loss
+names, or the one the user picks when asked as File ▸ Open asks; --screenshot never asks:
+without --loss the network is shown without a loss).
 Bad arguments: one line on stderr and exit code 2. A file or name that cannot be used: the
 same line, and a dialog saying it where a window would have shown; exit code 2.
 """
@@ -70,6 +72,10 @@ def parse_args(argv):
     p.add_argument("--session", metavar="FILE",
                    help="open a saved session (.bpviz-session.json): its graph, data, step, "
                         "tab, labs and lesson")
+    p.add_argument("--loss", metavar="NAME",
+                   help="with an ONNX model FILE: the loss to put over its output "
+                        "(CrossEntropyLoss, MSELoss ... or none); asked when not given, none "
+                        "with --screenshot")
     args = p.parse_args(argv)
     if args.file and args.example:
         p.error("give a FILE or --example, not both")
@@ -81,7 +87,21 @@ def parse_args(argv):
         p.error("--step goes with --lesson")
     if args.size and not args.screenshot:
         p.error("--size goes with --screenshot")
+    if args.loss is not None:
+        args.loss = loss_name(args.loss, p) if args.onnx else p.error(
+            "--loss goes with an ONNX model FILE")
     return args
+
+
+def loss_name(text: str, parser) -> str:
+    """--loss NAME as bpviz spells it, any case; "" for none."""
+    from ..interop.onnx_import import losses
+
+    names = {name.lower(): name for name in losses()} | {"none": ""}
+    if text.lower() not in names:
+        parser.error(f"--loss: unknown loss '{text}' (choose from {', '.join(losses())} "
+                     f"or none)")
+    return names[text.lower()]
 
 
 def route_file(args, parser) -> None:
@@ -122,7 +142,12 @@ def initial_document(window, args) -> str | None:
         if args.file:
             window.document.open(args.file)
         elif args.onnx:
-            window.document.set_graph(import_onnx(args.onnx), None)
+            loss = onnx_loss(window, args)
+            if loss is None:                           # the question was cancelled
+                window.document.open_example(example_path(DEFAULT_EXAMPLE))
+                window.say(f"{Path(args.onnx).name} not opened: no loss was chosen")
+                return None
+            window.document.set_graph(import_onnx(args.onnx, loss), None)
         else:
             window.document.open_example(example_path(args.example or DEFAULT_EXAMPLE))
     except (GraphError, FileNotFoundError, ValueError) as err:
@@ -130,13 +155,25 @@ def initial_document(window, args) -> str | None:
     return None
 
 
-def import_onnx(path):
-    """An ONNX model as a new, unsaved graph (bpviz.interop); GraphError saying why not."""
+def onnx_loss(window, args) -> str | None:
+    """The loss for an ONNX FILE ("" for none): --loss's; with --screenshot none (nothing
+    may wait for a click); else asked as File ▸ Open asks. None: the question was
+    cancelled."""
+    if args.loss is not None:
+        return args.loss
+    if args.screenshot:
+        return ""
+    return window.files.models.ask_loss(Path(args.onnx).name)
+
+
+def import_onnx(path, loss: str = ""):
+    """An ONNX model as a new, unsaved graph (bpviz.interop) with ``loss`` over its output
+    ("" for none); GraphError saying why not."""
     from ..core import GraphError
     from ..interop import load_onnx
 
     try:
-        return load_onnx(path)
+        return load_onnx(path, loss or None)
     except ImportError as err:               # a build without the onnx package
         raise GraphError(f"reading ONNX models needs the onnx package ({err})") from None
 
