@@ -139,6 +139,10 @@ class SessionMenu(QObject):
             restore(self.window, session)
         except (ValueError, GraphError, OSError) as err:
             return self._failed(f"'{Path(path).name}': {err}", ask, self._put_back(before))
+        except Exception as err:      # a fault of bpviz: still a message, the user's work back
+            fault = f"{type(err).__name__}: {str(err)[:120]}"
+            return self._failed(f"bpviz failed to open '{Path(path).name}' ({fault})", ask,
+                                self._put_back(before))
         copied = f"; its graph is a copy of {Path(session.graph_file).name}, Save asks " \
                  f"where" if session.graph_file else ""
         self.window.say(f"Session {Path(path).name} restored{copied}")

@@ -269,3 +269,25 @@ def test_a_lesson_file_whose_name_is_not_utf8_is_refused_by_name(qtbot, window, 
     title, text = shown[0]
     assert title == "Cannot save session" and "caf\\xe9.lesson.json" in text
     assert "not UTF-8" in text and "lesson.lesson" in text and len(text) <= 300
+
+
+def test_a_fault_of_bpviz_while_a_session_opens_gives_the_users_graph_back(
+        qtbot, window, tmp_path, monkeypatch):
+    """A session that trips a bug (the fault trials found one in the Classroom) is one
+    message, no exception reaches Qt, and what was shown before comes back."""
+    from bpviz.gui import session as session_module
+    window.files.sessions.save(tmp_path / "class.bpviz-session.json")
+    window.editor.add_op("ReLU")
+    before = screen(window)
+    real = session_module.restore_classroom
+    calls = []
+
+    def faulty(classroom, session, readers=None):
+        calls.append(1)
+        if len(calls) == 1:
+            raise TypeError("'int' object is not iterable")
+        real(classroom, session, readers)
+    monkeypatch.setattr(session_module, "restore_classroom", faulty)
+    problem = window.files.sessions.open(tmp_path / "class.bpviz-session.json", ask=False)
+    assert "bpviz failed to open 'class.bpviz-session.json' (TypeError" in problem
+    assert screen(window) == before
