@@ -210,6 +210,8 @@ ACTIONS = {
     # the Training tab's augmentation demo (false: back to the form); its controls are
     # then set by name (augment_alpha_0, augment_flip, ...)
     "augment_demo": lambda v, w: _one_of(v, w, (True, False)),
+    # View ▸ Gradient Flow: each layer's gradient on a log scale (false: its dock closed)
+    "gradient_flow": lambda v, w: _one_of(v, w, (True, False)),
 }
 
 

@@ -111,9 +111,11 @@ class GradientFlowView(QWidget):
         layout = QVBoxLayout(flow)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
+        # shown once Update or Train has taken a step: before, the batch's plot takes it all
+        self.steps_box = titled(self.steps_plot, "Over Update and Train: each layer's |∂L/∂W|")
         layout.addWidget(PlotPair(
             titled(self.batch_plot, "This batch: gradient reaching each layer (log scale)"),
-            titled(self.steps_plot, "Over Update and Train: each layer's |∂L/∂W|")), 1)
+            self.steps_box), 1)
         self.histograms = LayerHistograms(classroom)
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
@@ -159,6 +161,7 @@ class GradientFlowView(QWidget):
         """Redraw from the gradients the graph holds now (or ``flows`` just computed)."""
         flows = gradient_flow(self.classroom.graph) if flows is None else flows
         self.plots.show(flows, self.history)
+        self.steps_box.setVisible(bool(self.history.steps))
         self.summary.setText(summary(flows))
         if self.pages.currentWidget() is self.histograms:   # 61 M weights: only when shown
             self.histograms.set_layers()                    # (an edit may have changed them)

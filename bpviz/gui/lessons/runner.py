@@ -18,7 +18,7 @@ from ..widgets.controls import set_value
 # what only changes the view: skipped when an earlier step is run again to reach a later one;
 # before one of them the views are brought up to date (a lesson step runs with the
 # Classroom's announcements held, so that each view is built once, for where it ends)
-VIEW_ONLY = {"focus", "unfocus", "overview", "select"}
+VIEW_ONLY = {"focus", "unfocus", "overview", "select", "gradient_flow"}
 
 
 class LessonRunner:
@@ -144,6 +144,15 @@ class LessonRunner:
     def _augment_demo(self, shown: bool) -> None:
         from ..training.augment_demo import show_augment_demo    # not at start-up
         show_augment_demo(self.window, shown)
+
+    def _gradient_flow(self, shown: bool) -> None:
+        """The Gradient Flow dock as View ▸ Gradient Flow opens it (false: closed)."""
+        from ..backprop.gradient_flow import show_gradient_flow   # plots: not at start-up
+        dock = getattr(self.window, "gradient_flow_dock", None)
+        if shown:
+            show_gradient_flow(self.window)
+        elif dock is not None:
+            dock.close()
 
     # --- the answer card -----------------------------------------------------------------
     def card(self, card: Card) -> str:
