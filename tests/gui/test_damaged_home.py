@@ -174,3 +174,28 @@ def test_a_running_instances_recovery_file_is_not_offered(qtbot, config_dir):
         assert (config_dir / recovery_name(0)).exists()
     finally:
         holder.communicate("\n", timeout=HUNG)
+
+
+def test_a_full_config_folder_is_said_once(qtbot, config_dir, monkeypatch):
+    """A disk with no space left (a 64 kB tmpfs, filled): said once, nothing raised."""
+    config_dir.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(config_dir)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small file system here")
+    try:
+        with open(config_dir / "filler", "wb") as f:
+            try:
+                f.write(b"\0" * 2**20)
+            except OSError:
+                pass
+        shown = record_warnings(monkeypatch)
+        win = fresh_window(qtbot, [])
+        win.check_left_work()
+        win.document.undo_stack.push(QUndoCommand("an edit"))
+        assert not win.document.write_recovery()
+        fresh_window(qtbot, []).check_left_work()
+        assert [title for title, _ in shown] == ["Settings will not be saved"]
+        assert "No space left" in shown[0][1]
+        assert not list(config_dir.glob(".*tmp")) and not list(config_dir.glob(".bpviz-probe*"))
+    finally:
+        subprocess.run(["umount", str(config_dir)], check=True)
