@@ -48,3 +48,13 @@ def amount(count: int) -> str:
     if count < 10**18:
         return f"{count:,}"
     return f"about 10^{int(count.bit_length() * math.log10(2))}"
+
+
+MAX_MESSAGE = 300        # characters in one message about a file, whatever the file quotes
+
+
+def clipped(message: str, limit: int = MAX_MESSAGE) -> str:
+    """``message`` on one line and at most ``limit`` characters (an excerpt of what a
+    file put there, never all of it)."""
+    line = " ".join(message.split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"

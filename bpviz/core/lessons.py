@@ -15,7 +15,7 @@ from pathlib import Path
 from ..paths import example_path
 from .answer_cards import CARD_KEYS, CARD_OF, CARD_SHOWS, CARD_WITHOUT_OF, Card
 from .answers import is_close
-from .errors import GraphError, shown
+from .errors import GraphError, clipped, shown
 from .fileformat import MAX_LESSON_BYTES, finite_number, read_json
 
 FORMAT = "bpviz.lesson"
@@ -337,6 +337,15 @@ class Lesson:
 
 
 def lesson_from_dict(spec, name: str, path: Path | None = None) -> Lesson:
+    """The lesson ``spec`` holds; LessonError in one line of at most 300 characters (a
+    field's message quotes what the file put there)."""
+    try:
+        return _lesson_from_dict(spec, name, path)
+    except LessonError as err:
+        raise LessonError(clipped(str(err))) from None
+
+
+def _lesson_from_dict(spec, name: str, path: Path | None) -> Lesson:
     label = f"{name}{SUFFIX}"
     if not isinstance(spec, dict):
         raise LessonError(f"{label}: not a bpviz lesson: expected a JSON object, got "
@@ -374,7 +383,7 @@ def load_lesson(path) -> Lesson:
     try:
         spec = read_json(path, MAX_LESSON_BYTES, "a lesson file")   # whatever its name
     except GraphError as err:
-        raise LessonError(str(err).replace("a graph file", "a lesson file")) from None
+        raise LessonError(clipped(str(err).replace("a graph file", "a lesson file"))) from None
     return lesson_from_dict(spec, lesson_name(path), path)
 
 

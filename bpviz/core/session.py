@@ -29,7 +29,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import GraphError, shown
+from .errors import MAX_MESSAGE, GraphError, clipped, shown
 from .fileformat import check_plain, finite_number, read_json, where, write_atomic
 from .graph import Graph
 from .lessons import TABS
@@ -38,7 +38,6 @@ FORMAT = "bpviz.session"
 VERSION = 1
 SUFFIX = ".bpviz-session.json"
 LABS = ("losses", "optimizers")
-MAX_MESSAGE = 300               # characters in one message, whatever the file quotes
 MAX_STEPS = 100_000             # the stepper's own guard (a lesson's step_to) is the same
 
 
@@ -368,9 +367,3 @@ def _check_file_names(s: Session) -> None:
                 f"({what}) is not UTF-8 text, which a session cannot keep; rename that file, "
                 f"open it again, then save the session") from None
 
-
-def clipped(message: str, limit: int) -> str:
-    """``message`` on one line and at most ``limit`` characters (an excerpt of what a
-    file put there, never all of it)."""
-    line = " ".join(message.split())
-    return line if len(line) <= limit else line[:limit - 1] + "…"

@@ -166,3 +166,31 @@ def test_a_cards_arrays_are_the_shown_samples_and_a_parameters_whole_gradient():
     np.testing.assert_array_equal(arrays["output"], event.output[2])
     np.testing.assert_array_equal(arrays["grad_input"], event.dinputs["input"][2])
     np.testing.assert_array_equal(arrays["grad_weight"], event.dparams["weight"])
+
+
+def _places(value):
+    """Every (container, key) of a JSON value, depth-first."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) \
+        if isinstance(value, list) else ()
+    for key, inner in items:
+        yield value, key
+        yield from _places(inner)
+
+
+@pytest.mark.parametrize("lesson", ["04_classification_losses", "07_adam"])
+def test_every_field_of_a_lesson_damaged_is_one_line_of_at_most_300_characters(lesson):
+    """Issue 25's trial found question, action and race messages of 302-442 characters
+    (the expected form quoted with the value): any field of a shipped lesson given a long
+    text or a long list is refused in one line of at most 300."""
+    from bpviz.paths import lessons_dir
+    base = json.loads((lessons_dir() / f"{lesson}.lesson.json").read_text())
+    count = len(list(_places(base)))
+    for k in range(count):
+        for bad in ("<b>" + "x" * 5000, list(range(3000)), {"k" * 400: "v" * 400}):
+            spec = json.loads(json.dumps(base))
+            container, key = list(_places(spec))[k]
+            container[key] = bad
+            try:
+                lesson_from_dict(spec, lesson)
+            except LessonError as err:
+                assert len(str(err)) <= 300 and "\n" not in str(err), (k, str(err)[:400])
