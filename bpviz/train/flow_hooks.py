@@ -27,6 +27,10 @@ class FlowHooks:
         self.handles = [module.register_forward_pre_hook(self._pre_hook(name))
                         for name, module in layers] if inputs else []
 
+    @property
+    def measures_inputs(self) -> bool:
+        return bool(self.handles)
+
     def _pre_hook(self, name: str):
         def hook(_module, args):
             x = args[0] if args else None

@@ -248,7 +248,8 @@ class TrainingRun:
             x = x.contiguous(memory_format=torch.channels_last)
         if want_norms:                   # a logged step: measure the gradient flow
             self.flow.arm()
-            x.requires_grad_(True)       # conv1's |dL/dx| too
+            # conv1's |dL/dx| too (not compiled: a recompilation for the logged steps)
+            x.requires_grad_(self.flow.measures_inputs)
         self.model.train()
         with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32,
                             enabled=self.amp_dtype is not None):

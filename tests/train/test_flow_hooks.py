@@ -112,3 +112,15 @@ def test_a_run_resumed_from_an_older_step_replaces_the_flow_after_it(qtbot):
     view.flush()
     steps, values = view.flow.step_curves["conv1"].xData, view.flow.step_curves["conv1"].yData
     assert list(steps) == [10, 20] and list(values) == [1.0, 4.0]
+
+
+def test_without_input_hooks_only_the_weights_are_measured():
+    """What a compiled model gets (torch.compile would trace the hooks into its graph)."""
+    from bpviz.train.flow_hooks import FlowHooks
+    model = build_model("alexnet-paper", 4)
+    hooks = FlowHooks(weight_layers(model), inputs=False)
+    assert not hooks.measures_inputs
+    hooks.arm()
+    F.cross_entropy(model(torch.randn(2, 3, 64, 64)), torch.tensor([0, 1])).backward()
+    figures = hooks.read()
+    assert list(figures["grad_mean_w"]) == LAYERS and figures["grad_mean_x"] == {}
