@@ -7,7 +7,9 @@ move the lesson on.
 
 Every class of widget on screen is swept at every step; of a class with many widgets on
 screen (labels, buttons) one is taken, chosen by the step's number, so that a lesson's
-steps between them reach many of them. Buttons, menus, combo boxes and tabs get no
+steps between them reach many of them. While a question is asked only the lesson strip is
+swept (the answer field, the choices): the rest is swept after the reveal, which may
+enlarge a view itself. Buttons, menus, combo boxes and tabs get no
 double-click: that is two clicks on a command, which their own tests press."""
 from __future__ import annotations
 
@@ -53,9 +55,10 @@ class Sweep:
         if double and alive(widget) and not isinstance(widget, COMMANDS):
             self.qtbot.mouseDClick(widget, Qt.MouseButton.LeftButton, pos=widget.rect().center())
 
-    def run(self, salt: int) -> None:
-        """Sweep what is on screen; what a double-click enlarges is swept and closed."""
-        for n, widget in enumerate(sample(visible(self.window), salt)):
+    def run(self, salt: int, root: QWidget | None = None) -> None:
+        """Sweep what is on screen in ``root`` (the window); what a double-click enlarges
+        is swept and closed."""
+        for n, widget in enumerate(sample(visible(root or self.window), salt)):
             if n % PAINT_EVERY == 0:              # what the events posted runs, and paints
                 QApplication.processEvents()
             if not alive(widget):
@@ -115,7 +118,9 @@ def test_the_mouse_over_every_step_of_a_lesson_breaks_nothing(qtbot, window, dia
         while window.lessons.active and not window.lessons.finishing:
             at = (window.lessons.index, window.lessons.index in window.lessons.revealed)
             assert window.lessons.panel.error.text() == "", window.lessons.panel.error.text()
-            sweep.run(salt=states)
+            asking = lesson.steps[at[0]].question is not None and not at[1]
+            # while a question is asked only the strip differs from the step's reveal
+            sweep.run(salt=states, root=window.lessons.dock if asking else None)
             states += 1
             assert escaped == [], (at, escaped[:1])
             assert dialogs == [] and left_open(window) == [], (at, dialogs, left_open(window))
