@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,7 +41,8 @@ def child(seed: int, actions: int, lessons: list[str], out: Path) -> None:
     import faulthandler
     import traceback
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={ROOT / 'tests/offscreen_screen.json'}"
-    os.environ["BPVIZ_CONFIG_DIR"] = tempfile.mkdtemp(prefix="bpviz-random-")
+    if "BPVIZ_CONFIG_DIR" not in os.environ:                # run_seed gives one, then removes it
+        os.environ["BPVIZ_CONFIG_DIR"] = tempfile.mkdtemp(prefix="bpviz-random-")
     sys.path.insert(0, str(ROOT))
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
@@ -117,14 +119,17 @@ def record(figures: dict, n: int, name: str, wall: float, cpu: float, escaped: l
 
 def run_seed(seed: int, actions: int, lessons: list[str]) -> dict:
     out = Path(tempfile.mkstemp(prefix=f"random-actions-{seed}-", suffix=".json")[1])
+    config = tempfile.mkdtemp(prefix="bpviz-random-")       # settings, recovery, errors.log
     started = time.perf_counter()
     try:
         proc = subprocess.run([sys.executable, __file__, "--child", str(seed), "--actions",
                                str(actions), "--lessons", ",".join(lessons), "--out", str(out)],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True,
+                              env={**os.environ, "BPVIZ_CONFIG_DIR": config})
         figures = json.loads(out.read_text() or "{}")
     finally:
         out.unlink(missing_ok=True)
+        shutil.rmtree(config, ignore_errors=True)
     hung = "Timeout (" in proc.stderr
     figures.setdefault("done", 0)
     figures["crashed"] = proc.returncode != 0 and not hung
