@@ -16,13 +16,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QLabel
+from PySide6.QtWidgets import QFrame, QLabel, QWidget
 
 EDITING = ("palette", "properties", "problems")
 COLUMN_SHARE = 0.27              # of the window's width: the lesson above the Inspector
+COLUMN_MAX_SHARE = 0.31         # a long step's, still leaving the canvas 55 %
+CHOICE_MAX_SHARE = 0.36         # for a long choice (a radio button does not wrap)
 COLUMN_TRAINING_SHARE = 0.3      # beside Update & Train (the canvas is short then anyway)
-LESSON_MAX_SHARE = 0.7           # of the column's height; the Inspector keeps the rest
-LESSON_TRAINING_SHARE = 0.85
+LESSON_MAX_SHARE = 0.82          # of the column's height; the Inspector keeps the rest
+LESSON_TRAINING_SHARE = 0.88
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 CORNERS = ((Qt.Corner.TopRightCorner, RIGHT), (Qt.Corner.BottomRightCorner, RIGHT))
@@ -132,26 +134,34 @@ class PresentationLayout(QObject):
             else:
                 w.addDockWidget(BOTTOM, dock)
         w.lessons.panel.set_narrow(narrow)
+        # the column's title bar said "Lesson" above the lesson's own title
+        dock.setTitleBarWidget(QWidget() if narrow else None)
         if narrow:
             self.docks["inspector"].show()
             self.fit()
 
     def fit(self) -> None:
-        """The right column's width, and the lesson's height as its text asks."""
+        """The right column's width, and the lesson's height as its text asks: a step whose
+        text (after its reveal) would scroll widens the column, up to COLUMN_MAX_SHARE."""
         if not (self.on and self.lesson_open()):
             return
-        w, dock = self.window, self.window.lessons.dock
+        w, dock, inspector = self.window, self.window.lessons.dock, self.docks["inspector"]
         training = self.docks["training"].isVisible()
-        width = int(w.width() * (COLUMN_TRAINING_SHARE if training else COLUMN_SHARE))
-        w.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
-        panel = w.lessons.panel
-        need = panel.height_for(width) + dock.height() - panel.height()
-        column = dock.height() + self.docks["inspector"].height()
+        column = dock.height() + inspector.height()
         # beside Update & Train the step is about the update, not the Inspector's page
-        share = LESSON_TRAINING_SHARE if training else LESSON_MAX_SHARE
-        height = min(need, int(column * share))
-        w.resizeDocks([dock, self.docks["inspector"]], [height, column - height],
-                      Qt.Orientation.Vertical)
+        room = int(column * (LESSON_TRAINING_SHARE if training else LESSON_MAX_SHARE))
+        share = COLUMN_TRAINING_SHARE if training else COLUMN_SHARE
+        panel = w.lessons.panel
+        frame = dock.height() - panel.height()
+        while (panel.height_for(int(w.width() * share)) + frame > room
+               and share < COLUMN_MAX_SHARE):
+            share += 0.01
+        # a choice (a radio button does not wrap) as wide as it needs, within the maximum
+        width = min(max(int(w.width() * share), panel.min_width()),
+                    int(w.width() * CHOICE_MAX_SHARE))
+        w.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        height = min(panel.height_for(width) + frame, room)
+        w.resizeDocks([dock, inspector], [height, column - height], Qt.Orientation.Vertical)
 
     def eventFilter(self, obj, event):
         refit = (QEvent.Type.LayoutRequest, QEvent.Type.Resize)

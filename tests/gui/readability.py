@@ -2,7 +2,9 @@
 visible widget's font, of the text that custom widgets paint themselves (their ``text_px``),
 of pyqtgraph's axes and titles, and of the canvas's nodes at the view's zoom.
 
-``too_small(window, px)`` lists what falls below ``px``; a test asserts it is empty."""
+``too_small(window, px)`` lists what falls below ``px``; ``thin_curves(window, px)`` the
+plot lines drawn narrower; ``cut_lesson_text(panel)`` the lesson strip's text that lies
+below its fold. A test asserts each is empty."""
 from __future__ import annotations
 
 from PySide6.QtGui import QFontInfo
@@ -96,3 +98,36 @@ def measured(root: QWidget) -> list[tuple[str, float]]:
 
 def too_small(root: QWidget, px: float) -> list[tuple[str, float]]:
     return [(what, size) for what, size in measured(root) if size < px - 0.5]
+
+
+def thin_curves(root: QWidget, px: float) -> list[tuple[str, object, float]]:
+    """(plot, curve, pen width) of every visible plot line under ``root`` narrower than
+    ``px`` (the back row loses 1-2 px lines)."""
+    import sys
+    pg = sys.modules.get("pyqtgraph")
+    if pg is None:
+        return []
+    from .plot_checks import curve_widths
+    return [(f"{type(plot).__name__} {plot.objectName()}", name, width)
+            for plot in root.findChildren(pg.PlotWidget) if shown(plot)
+            for name, width in curve_widths(plot).items() if width < px]
+
+
+def cut_lesson_text(panel) -> list[str]:
+    """The lesson strip's texts (the step's text, the question, the answer, its card and
+    why) that reach below what the strip shows without scrolling, or past its right edge."""
+    from PySide6.QtCore import QPoint
+    viewport = panel.viewport()
+    cut = []
+    wider = panel.widget().width() - viewport.width()
+    if wider > 1:
+        cut.append(f"every text of the strip is cut {wider} px at its right edge")
+    for name in ("text", "ask", "feedback", "card", "explain"):
+        label = getattr(panel, name)
+        if not shown(label) or not label.text():
+            continue
+        bottom = label.mapTo(viewport, QPoint(0, label.height())).y()
+        if bottom > viewport.height() + 1:
+            cut.append(f"{name}: {label.text()[:40]!r} ends {bottom - viewport.height()} px "
+                       "below the fold")
+    return cut

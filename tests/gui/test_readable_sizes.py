@@ -1,20 +1,24 @@
 """Every text a class must read is large enough on screen, measured from the widgets'
 fonts and the canvas's zoom (tests/gui/readability.py): 11 px at 1440x900, 16 px in
-presentation mode at 1280x720, on every tab, with the lecture example stepped."""
+presentation mode at 1280x720, on every tab, with the lecture example stepped, and at every
+step of every lesson (before and after its reveal): text, the canvas's text at the view's
+zoom, plot lines 3 px wide, and no lesson text below the strip's fold."""
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from bpviz.gui.theme import THEMES, apply_theme
+from bpviz.core.lessons import lessons_in
+from bpviz.gui.theme import READABLE_PX, THEMES, apply_theme
 from bpviz.gui.widgets.formula import Formula
 from bpviz.gui.widgets.heatmap import HeatMap
 from bpviz.gui.widgets.lazy import LazyPanel
-from bpviz.paths import example_path
+from bpviz.paths import example_path, lessons_dir
 
-from .readability import measured, too_small
+from .readability import cut_lesson_text, measured, thin_curves, too_small
 
 MODES = {"desk": (False, (1440, 900), 11), "projector": (True, (1280, 720), 16)}
+CURVE_PX = 3                                     # plot lines on a projector
 
 
 def set_mode(qtbot, window, mode: str) -> int:
@@ -82,6 +86,8 @@ def test_every_text_on_every_tab_is_readable(qtbot, window, mode, tab):
     show_tab(qtbot, window, tab)
     assert len(measured(window)) > 5
     assert too_small(window, px) == []
+    if MODES[mode][0]:                            # the back row loses 1-2 px lines
+        assert thin_curves(window, CURVE_PX) == []
 
 
 def laid_out(inspector) -> bool:
@@ -155,3 +161,45 @@ def test_training_plots_reflow_into_fewer_columns_in_large_type(qtbot):
     grid.setFont(font)
     assert grid.columns == 2 and grid.minimumHeight() >= 4 * 12 * 19   # four rows: scroll
     assert grid.grid.itemAtPosition(3, 1).widget().text() == "7"
+
+
+LESSONS, _ = lessons_in(lessons_dir())
+# Known still to read poorly, to be mended by their owner: lesson 3's conv steps show the
+# Inspector's conv gradient formula (588 px wide), shrunk to 14 px in the 345 px column
+# (gui/backprop/inspector_page.py could set its two halves one below the other, as the
+# lesson strip does at \qquad).
+SHRUNK_FORMULA = {("03_backprop_layers", 5), ("03_backprop_layers", 6)}
+
+
+def back_row_problems(qtbot, window, overview: bool, known_formula: bool = False) -> list:
+    """What a class at the back cannot read now, at 1280x720 in presentation mode. An
+    overview step shows a network whole, its canvas text at READABLE_PX at least (issue
+    20: AlexNet's overview reads as its layers at 11 px)."""
+    qtbot.wait(30)
+    for panel in window.findChildren(LazyPanel):
+        if panel.isVisible():
+            panel.panel                       # a lesson's tab, built as it shows
+    qtbot.wait(10)
+    small = [(what, px) for what, px in too_small(window, MODES["projector"][2])
+             if not (overview and what == "GraphView" and px >= READABLE_PX)
+             and not (known_formula and what == "Formula" and px >= 13)]
+    return small + thin_curves(window, CURVE_PX) + cut_lesson_text(window.lessons.panel)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.name for lesson in LESSONS])
+def test_every_lesson_step_reads_from_the_back_row(qtbot, window, lesson):
+    set_mode(qtbot, window, "projector")
+    lessons = window.lessons
+    assert lessons.open(str(lesson.path), ask=False) == ""
+    for index, step in enumerate(lesson.steps):
+        window.resize(1280, 720)
+        assert lessons.index == index and lessons.panel.error.text() == ""
+        overview = any("overview" in action for action in step.actions)
+        known = (lesson.name, index + 1) in SHRUNK_FORMULA
+        assert back_row_problems(qtbot, window, overview, known) == [], (lesson.name, index + 1)
+        if step.question is not None:                 # the reveal shows more
+            question = step.question
+            lessons.answer(int(question.answer) if question.choices else question.answer)
+            assert back_row_problems(qtbot, window, overview, known) == [], (lesson.name,
+                                                                             index + 1, "reveal")
+        lessons.next()

@@ -25,6 +25,7 @@ def as_html(text: str) -> str:
 
 
 CARD_SCALE = 2.0        # the card's value against the strip's text: read from the back row
+NARROW_CARD_SCALE = 1.5     # in the column beside the canvas (a colour's three numbers fit)
 
 
 class AnswerCard(QLabel):
@@ -39,6 +40,7 @@ class AnswerCard(QLabel):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMargin(4)
         self.value = self.label = ""
+        self.narrow = False     # a column: the value may wrap between its parts
         self.hide()
 
     def show_value(self, label: str, value: str) -> None:
@@ -47,10 +49,20 @@ class AnswerCard(QLabel):
         self.show()
 
     def value_px(self) -> int:
-        return round(QFontInfo(self.font()).pixelSize() * CARD_SCALE)
+        scale = NARROW_CARD_SCALE if self.narrow else CARD_SCALE
+        return round(QFontInfo(self.font()).pixelSize() * scale)
+
+    def set_narrow(self, narrow: bool) -> None:
+        self.narrow = narrow
+        if self.value:
+            self._render()
 
     def _render(self) -> None:
-        value = escape(self.value).replace(" ", "&nbsp;")       # the value stays whole
+        # the value stays whole on a line where it can; in a column it wraps rather than
+        # widen the strip past the screen's edge (every text beside it was cut there)
+        value = escape(self.value)
+        if not self.narrow:
+            value = value.replace(" ", "&nbsp;")
         self.setText(f"<span style='font-size:{self.value_px()}px; font-weight:bold'>"
                      f"{value}</span>&nbsp;&nbsp; {escape(self.label)}")
 
@@ -74,6 +86,7 @@ class LessonPanel(QScrollArea):
         # a strip under the canvas, read left to right; or a column beside it, top down
         self.columns = columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
         self.narrow = False
+        self.latex = ""
         text = QVBoxLayout()
         text.setAlignment(Qt.AlignTop)
         # text from a lesson file is escaped into rich labels or shown as plain text: an
@@ -84,10 +97,12 @@ class LessonPanel(QScrollArea):
                                textFormat=Qt.RichText)   # escaped: ' showed as &#x27;
         self.text = QLabel(wordWrap=True, objectName="lesson_text", textFormat=Qt.RichText)
         self.formula = Formula()
+        self.formula_rest = Formula()         # a narrow column's second line of a formula
         self.error = QLabel(wordWrap=True, objectName="lesson_error",
                             textFormat=Qt.TextFormat.PlainText)
         show_as_error(self.error)
-        for widget in (self.lesson_title, self.position, self.text, self.formula, self.error):
+        for widget in (self.lesson_title, self.position, self.text, self.formula,
+                       self.formula_rest, self.error):
             text.addWidget(widget)
         columns.addLayout(text, 3)
         columns.addWidget(self._question_box(), 2, Qt.AlignTop)
@@ -154,8 +169,29 @@ class LessonPanel(QScrollArea):
             self.columns.setDirection(QBoxLayout.Direction.LeftToRight)
             self.button_box.setDirection(QBoxLayout.Direction.TopToBottom)
             self.columns.addLayout(self.button_box)
+        # a scroll bar that came and went with the reveal left the text its old width,
+        # cut at the column's edge: in the column it stays
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn if narrow
+                                        else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.previous.setText("◀" if narrow else "◀ Previous")
         self.leave.setText("Leave" if narrow else "Leave lesson")
+        self.card.set_narrow(narrow)
+        self._show_formula()
+
+    def _show_formula(self) -> None:
+        """The step's formula; in a narrow column, two formulas set side by side (``\\qquad``)
+        one below the other, not shrunk to unreadable type."""
+        parts = [self.latex]
+        if self.narrow and r"\qquad" in self.latex:
+            parts = [part.strip() for part in self.latex.split(r"\qquad", 1)]
+        for widget, latex in zip((self.formula, self.formula_rest), parts + [""]):
+            widget.setVisible(bool(latex))
+            widget.set_latex(latex)
+
+    def min_width(self) -> int:
+        """The narrowest the strip can be without cutting what does not wrap."""
+        chrome = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        return self.widget().minimumSizeHint().width() + chrome
 
     def height_for(self, width: int) -> int:
         """The height the step's text, question and buttons ask for at ``width`` (the
@@ -171,8 +207,8 @@ class LessonPanel(QScrollArea):
         self.lesson_title.setText(f"<b>{escape(lesson.title)}</b>")
         self.position.setText(f"Step {index + 1} of {len(lesson.steps)} · {escape(step.title)}")
         self.text.setText(as_html(step.text))
-        self.formula.setVisible(bool(step.formula))
-        self.formula.set_latex(step.formula)
+        self.latex = step.formula
+        self._show_formula()
         self._show_question(step.question)
         self.error.clear()
         self.previous.setEnabled(index > 0)
