@@ -248,8 +248,8 @@ class TrainingRun:
             x = x.contiguous(memory_format=torch.channels_last)
         if want_norms:                   # a logged step: measure the gradient flow
             self.flow.arm()
-            # conv1's |dL/dx| too (not compiled: a recompilation for the logged steps)
-            x.requires_grad_(self.flow.measures_inputs)
+            if self.flow.measures_inputs:    # conv1's |dL/dx| too (a copy: the caller's
+                x = x.detach().requires_grad_()   # batch is left as it was)
         self.model.train()
         with torch.autocast(self.device.type, dtype=self.amp_dtype or torch.float32,
                             enabled=self.amp_dtype is not None):

@@ -94,7 +94,7 @@ def test_a_run_folder_opened_later_shows_the_flow(qtbot, logged):
     steps, conv1 = flow.step_curves["conv1"].xData, flow.step_curves["conv1"].yData
     assert list(steps) == [2, 4] and conv1[0] == records[0]["grad_mean_w"]["conv1"]
     assert set(flow.step_curves) == set(LAYERS)
-    assert flow.batch_plot.heading.text().startswith("Gradient flow at step 4: ")
+    assert tab.view.flow_summary.text().startswith("Gradient flow at step 4: ")
     assert "train grad_mean_x.fc8" in tab.csv_data()
     tab.view.clear()                           # another run: nothing of this one is left
     shown = flow.curves["weight"].yData

@@ -9,18 +9,18 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QLabel, QPlainTextEdit, QProgressBar, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QLabel, QPlainTextEdit, QProgressBar, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from ...core.gradient_flow import FlowHistory, flows_from_record, summary
 from ...train.run_folder import is_record
 from ..backprop.gradient_flow import FlowPlots
-from ..widgets.plot_style import add_values_actions, curve_pen, titled
+from ..widgets.plot_style import add_values_actions, curve_pen
 from ..widgets.reflow_grid import ReflowGrid
 from .run_history import History
 
 WAIT_TITLE = "data wait (%)"
-FLOW_TITLE = "Gradient flow per layer at the last logged step (log scale)"
+FLOW_WAITING = "Each layer's figures come with the run's logged steps."
 
 
 def eta_text(seconds: float) -> str:
@@ -83,6 +83,15 @@ def with_legend(plot: QWidget, text: str) -> QWidget:
     return cell
 
 
+def even_rows(grid: ReflowGrid) -> ReflowGrid:
+    """Rows of one height: a cell with sentences under its plot took other rows' height."""
+    for cell in grid.widgets:
+        cell.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+    for row in range(len(grid.widgets)):
+        grid.grid.setRowStretch(row, 1)
+    return grid
+
+
 class RunView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -109,10 +118,7 @@ class RunView(QWidget):
         self._curve("lr", "lr", "#7b4fb0", label="learning rate")
         self._curve("speed", "speed", "#2f6fb0", label="images / s")
         self._curve("wait", "wait", "#c2571a", label=WAIT_TITLE)
-        # the Gradient Flow dock's plots, from the figures the run logs (FlowHooks)
-        self.flow, self.flow_history = FlowPlots("step"), FlowHistory()
-        for plot in (self.flow.batch_plot, self.flow.steps_plot):
-            plot.setBackground(self.palette().base().color())
+        flow_cell = self._flow_cell()
         for plot in self.plots.values():
             add_values_actions(plot)              # the numbers as text, on right-click
         self.filters_view = pg.PlotWidget(title="conv1 filters")
@@ -129,20 +135,30 @@ class RunView(QWidget):
         self.log = QPlainTextEdit(readOnly=True)
         self.log.setAccessibleName("Training log")
         self.log.setMaximumBlockCount(2000)
-        grid = ReflowGrid((with_legend(self.plots["loss"], legend_text(["loss"])),
-                           with_legend(self.plots["acc"], legend_text(["top1", "top5"])),
-                           self.plots["lr"],
-                           self.plots["speed"], self.plots["wait"],
-                           titled(self.flow.batch_plot, FLOW_TITLE),
-                           titled(self.flow.steps_plot, "Each layer's mean |∂L/∂W| over the "
-                                                        "run (log scale)"),
-                           self.filters_view, self.batch_view))
+        grid = even_rows(ReflowGrid(
+            (with_legend(self.plots["loss"], legend_text(["loss"])),
+             with_legend(self.plots["acc"], legend_text(["top1", "top5"])),
+             self.plots["lr"], self.plots["speed"], self.plots["wait"],
+             flow_cell, self.flow.steps_plot, self.filters_view, self.batch_view),
+            most_columns=5))                  # nine: two rows of 5 + 4 at a desk
         right = QVBoxLayout(self)
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(grid, 4)
         right.addWidget(self.log, 1)
         self.clear()
         self.progress.setFormat("no run yet")
+
+    def _flow_cell(self) -> QWidget:
+        """The Gradient Flow dock's plots, drawn from the figures the run logs (FlowHooks);
+        the per-layer plot's cell, with the sentence on it under the plot."""
+        self.flow, self.flow_history = FlowPlots("step"), FlowHistory()
+        for plot, title in ((self.flow.batch_plot, "gradient flow (log scale)"),
+                            (self.flow.steps_plot, "|∂L/∂W| per layer")):
+            plot.setBackground(self.palette().base().color())
+            plot.setTitle(title)
+        cell = with_legend(self.flow.batch_plot, FLOW_WAITING)
+        self.flow_summary = cell.findChild(QLabel)
+        return cell
 
     def _plot(self, title: str, left: str = "") -> pg.PlotWidget:
         w = pg.PlotWidget(title=title)
@@ -180,7 +196,7 @@ class RunView(QWidget):
         self.flow_history.clear()
         self.flow.clear_history()
         self.flow.show([], self.flow_history)
-        self.flow.batch_plot.heading.setText(FLOW_TITLE)
+        self.flow_summary.setText(FLOW_WAITING)
         self.eta_from = None             # (time, step) of this run's first record
         for curve in self.curves.values():
             curve.setData([], [])
@@ -277,7 +293,7 @@ class RunView(QWidget):
             return
         flows = list(self.flow_history.points[-1].values())
         self.flow.show(flows, self.flow_history)
-        self.flow.batch_plot.heading.setText(
+        self.flow_summary.setText(
             f"Gradient flow at step {self.flow_history.steps[-1]:g}: {summary(flows)}")
 
     def _draw_filters(self) -> None:
@@ -320,7 +336,7 @@ class RunView(QWidget):
 
     def csv_data(self) -> dict:
         """Every number of the records as columns: training (loss, accuracies, lr, images/s,
-        data wait, each layer's gradient norm), then validation."""
+        data wait, each layer's gradient norm and flow), then validation."""
         columns = {}
         for split in ("train", "val"):
             for key in self.history.keys(split):
