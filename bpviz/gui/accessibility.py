@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 import shiboken6
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QAccessible, QPainter, QRegion
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractScrollArea,
                                QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox,
@@ -150,6 +150,10 @@ class FocusRing(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.target: QWidget | None = None
         self.watched: list[QWidget] = []
+        # placed after the event that moved the control, never inside it: a Hide may come
+        # from a window being deleted, whose widgets must not be asked anything then
+        self.later = QTimer(self, singleShot=True, interval=0)
+        self.later.timeout.connect(self.place)
         app.focusChanged.connect(self.follow)
         app.aboutToQuit.connect(self.deleteLater)
 
@@ -163,6 +167,7 @@ class FocusRing(QWidget):
             self.hide()
             return
         self.target = new
+        self.later.stop()
         host = ring_host(new)
         if self.parentWidget() is not host:
             self.setParent(host)
@@ -189,7 +194,7 @@ class FocusRing(QWidget):
     def eventFilter(self, watched, event) -> bool:
         if event.type() in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show,
                             QEvent.Type.Hide):
-            self.place()
+            self.later.start()
         return False
 
     def paintEvent(self, event) -> None:
