@@ -135,3 +135,14 @@ def test_update_and_train_beside_a_lesson_reads_whole(qtbot, window, name, step)
     assert panel.loss_plot.getPlotItem().getAxis("bottom").label.isVisible()
     lesson = window.lessons.panel
     assert lesson.explain.text() and inside(lesson.explain, lesson.viewport())
+
+
+def test_a_view_a_lesson_enlarges_leaves_the_lesson_column_in_sight(qtbot, window):
+    set_mode(qtbot, window, "projector")
+    step = next(i for i, s in enumerate(LESSONS[0].steps) if {"focus": "output"} in s.actions)
+    assert window.lessons.open(str(LESSONS[0].path), step, ask=False) == ""
+    qtbot.wait(50)
+    assert window.focus.is_open
+    column = window.lessons.dock.geometry()
+    assert window.dockWidgetArea(window.lessons.dock) == RIGHT
+    assert not window.focus.view.geometry().intersects(column)

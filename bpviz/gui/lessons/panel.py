@@ -25,7 +25,6 @@ def as_html(text: str) -> str:
 
 
 CARD_SCALE = 2.0        # the card's value against the strip's text: read from the back row
-NARROW_CARD_SCALE = 1.5     # in the column beside the canvas (a colour's three numbers fit)
 
 
 class AnswerCard(QLabel):
@@ -49,8 +48,7 @@ class AnswerCard(QLabel):
         self.show()
 
     def value_px(self) -> int:
-        scale = NARROW_CARD_SCALE if self.narrow else CARD_SCALE
-        return round(QFontInfo(self.font()).pixelSize() * scale)
+        return round(QFontInfo(self.font()).pixelSize() * CARD_SCALE)
 
     def set_narrow(self, narrow: bool) -> None:
         self.narrow = narrow

@@ -268,14 +268,17 @@ class FocusController(QObject):
         self.origin = self.return_focus = None
 
     def _place(self) -> None:
-        """Between the bars, above any visible ``keep_clear`` widget (the lesson strip:
+        """Between the bars, above or left of any visible ``keep_clear`` widget (the
+        lesson strip, under the canvas or, in presentation mode, a column on the right:
         its text and question stay in sight while its Jacobian is enlarged)."""
         area = between_bars(self.window)
         for widget in self.keep_clear:
             if widget.isVisible():
-                top = widget.mapTo(self.window, widget.rect().topLeft()).y()
-                if area.top() < top < area.bottom():
-                    area.setBottom(top - 1)
+                corner = widget.mapTo(self.window, widget.rect().topLeft())
+                if area.top() < corner.y() < area.bottom():
+                    area.setBottom(corner.y() - 1)
+                elif area.left() < corner.x() < area.right():
+                    area.setRight(corner.x() - 1)
         self.view.setGeometry(area)
 
 
