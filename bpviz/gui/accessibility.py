@@ -139,7 +139,8 @@ def ring_host(widget: QWidget) -> QWidget:
 
 
 class FocusRing(QWidget):
-    """A ring in the palette's highlight colour around the control with the keyboard focus,
+    """A ring in the palette's highlight colour around the control with the keyboard focus
+    (not one focused by a click),
     drawn over its host (``ring_host``) and following the control as it moves. It keeps no
     C++ pointer to the control: a control deleted while ringed only leaves the ring hidden."""
 
@@ -162,8 +163,11 @@ class FocusRing(QWidget):
             if shiboken6.isValid(widget):
                 widget.removeEventFilter(self)
         self.watched, self.target = [], None
-        if new is None or not shiboken6.isValid(new) or new.isWindow() \
-                or new.focusPolicy() == Qt.FocusPolicy.NoFocus:
+        # controls only (a panel or the canvas ringed whole is a yellow frame on the
+        # projector), and not one a click just focused: the pointer shows where that is
+        # (as CSS's :focus-visible)
+        if new is None or not shiboken6.isValid(new) or not is_control(new) \
+                or QApplication.mouseButtons() != Qt.MouseButton.NoButton:
             self.hide()
             return
         self.target = new

@@ -276,3 +276,16 @@ def test_what_counts_as_a_control(qtbot):
     spin, label = QSpinBox(panel), QLabel("x", panel)
     assert accessibility.is_control(spin) and not accessibility.is_control(label)
     assert not any(accessibility.is_control(part) for part in spin.findChildren(QWidget))
+
+
+def test_a_click_focuses_without_a_ring_and_tab_brings_it(window, qtbot):
+    """As CSS's :focus-visible: the pointer shows what a click focused; Tab rings."""
+    batch = window.findChild(QSpinBox, "data_batch")
+    qtbot.mouseClick(batch, Qt.MouseButton.LeftButton, pos=batch.rect().center())
+    settle(qtbot)
+    assert batch.hasFocus()
+    ring = accessibility.RINGS[0]
+    assert not ring.isVisible()
+    tab_to(qtbot, window, window.findChild(QSpinBox, "data_sample"))
+    settle(qtbot)
+    assert ring.isVisible() and ring.target is window.findChild(QSpinBox, "data_sample")
