@@ -137,7 +137,8 @@ class PresentationLayout(QObject):
         # the column's title bar said "Lesson" above the lesson's own title
         dock.setTitleBarWidget(QWidget() if narrow else None)
         if narrow:
-            self.docks["inspector"].show()
+            if w.tabs.currentIndex() == 0:       # the Inspector is the Backprop tab's
+                self.docks["inspector"].show()
             self.fit()
 
     def fit(self) -> None:
@@ -160,6 +161,8 @@ class PresentationLayout(QObject):
         width = min(max(int(w.width() * share), panel.min_width()),
                     int(w.width() * CHOICE_MAX_SHARE))
         w.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        if not inspector.isVisible():            # another tab: the lesson has the column
+            return
         height = min(panel.height_for(width) + frame, room)
         w.resizeDocks([dock, inspector], [height, column - height], Qt.Orientation.Vertical)
 
