@@ -25,6 +25,7 @@ from .screen_help import ScreenHelp
 from .settings import config_dir, instance, settings
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
 from .widgets.annotations import Annotations
+from .widgets.collector import collect_on_gui_thread
 from .widgets.focus import FocusController
 from .widgets.lazy import LazyPanel
 from .window_layout import WindowLayout
@@ -85,6 +86,7 @@ class KeysDialog(QDialog):
 class MainWindow(QMainWindow):
     def __init__(self, theme: str = "light", presentation: bool = False):
         super().__init__()
+        collect_on_gui_thread()       # no Qt object may be freed by a worker's collection
         self.setObjectName("bpviz_main")
         self.theme = THEMES[theme]
         self.presentation = False

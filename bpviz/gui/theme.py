@@ -106,13 +106,20 @@ def show_as_error(label) -> None:
     label.setForegroundRole(QPalette.BrightText)
 
 
+STYLE: list = []                       # the app's style, kept alive here
+
+
 def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> None:
     """Fusion style with an explicit palette (setColorScheme does nothing offscreen); the
     wheel over a combo box scrolls the page (widgets/wheel_style.py); the focused control
     is ringed (accessibility.py)."""
     from .accessibility import install
     from .widgets.wheel_style import WheelStyle
-    app.setStyle(WheelStyle("Fusion"))
+    if not isinstance(app.style(), WheelStyle):
+        # once per application, and kept: replacing a live style at each theme change (the
+        # widgets re-polished while worker threads draw) crashed at times in the GUI suite
+        STYLE[:] = [WheelStyle("Fusion")]
+        app.setStyle(STYLE[0])
     install(app)                       # the focus ring
     app.setProperty("bpviz_theme", theme.name)
     pal = QPalette()

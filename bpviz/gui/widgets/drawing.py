@@ -24,6 +24,8 @@ import numpy as np
 import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 
+from .collector import collect_on_gui_thread
+
 SMALL = 20_000          # values: a drawing of fewer is made at once (well under 1 ms)
 KEPT = 24               # drawings kept by kept_drawing: ~3 MB each at most (ten 224x224
                         # RGB class templates), AlexNet's feature maps far less
@@ -132,6 +134,7 @@ class _Worker:
     @classmethod
     def submit(cls, drawing: Drawing) -> None:
         if cls.jobs is None:
+            collect_on_gui_thread()          # before a worker allocates: widgets/collector.py
             cls.deliverer = _Deliverer()        # created here: on the GUI thread
             cls.jobs = queue.SimpleQueue()
             threading.Thread(target=cls._run, name="drawings", daemon=True).start()

@@ -7,6 +7,8 @@ import threading
 
 from PySide6.QtCore import QObject, Signal
 
+from .collector import collect_on_gui_thread
+
 
 def coarse_to_fine(rows: list[int]) -> list[int]:
     """Every 2^k-th first, then the ones between: a zoomed-out picture fills evenly instead
@@ -25,6 +27,7 @@ class _Worker:
     @classmethod
     def submit(cls, job) -> None:
         if cls.jobs is None:
+            collect_on_gui_thread()          # before a worker allocates: widgets/collector.py
             cls.jobs = queue.SimpleQueue()
             threading.Thread(target=cls._run, name="jacobian-rows", daemon=True).start()
         cls.jobs.put((cls.epoch, job))
