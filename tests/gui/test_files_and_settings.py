@@ -124,10 +124,12 @@ def test_theme_presentation_and_remembered_layout(qtbot, window):
     window.set_theme("dark")
     assert window.scene.theme.name == "dark"
     item = window.scene.nodes["fc1"]
-    normal_width = item.body_rect().width()
-    window.set_presentation(True)
-    assert window.scene.nodes["fc1"].body_rect().width() > 1.5 * normal_width
+    assert not item.compact and item.scale_ == 1.0
+    window.set_presentation(True)            # the compact style, its type 1.5 times larger
+    item = window.scene.nodes["fc1"]
+    assert item.compact and item.scale_ >= 1.5
     window.set_presentation(False)
+    assert not window.scene.nodes["fc1"].compact and window.scene.nodes["fc1"].scale_ == 1.0
     window.docks["problems"].hide()
     window.resize(790, 560)          # within the offscreen screen (800x800, less a frame)
     assert window.close()

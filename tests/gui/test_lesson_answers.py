@@ -31,7 +31,9 @@ NOT_THE_ANSWER = {
     ("04_classification_losses", 5): {
         "Binary hinge (max-margin) loss: max(0, 1 - t*y), labels t = -1 or +1.":
             "the Inspector's description of the op names the labels ±1"},
-    ("07_adam", 3): {"condition = 10": "the bowl's condition number, not m's factor"},
+    ("07_adam", 3): {"condition = 10": "the bowl's condition number, not m's factor",
+                     "quadratic (condition 10) (colour: log scale)":
+                         "the surface's title: the bowl's condition number, not m's factor"},
     ("07_adam", 5): {"0.1": "η, the lr box: that x moves by η is what is asked"},
 }
 
