@@ -30,13 +30,18 @@ def collect_due() -> int | None:
     return generation
 
 
+def collecting() -> bool:
+    """Whether the GUI thread's timer collects (automatic collection is then off)."""
+    return bool(_TIMER) and shiboken6.isValid(_TIMER[0]) and _TIMER[0].isActive()
+
+
 def collect_on_gui_thread() -> None:
     """From here on, collect on the GUI thread only (once per application; does nothing
     outside the GUI thread or before the application exists)."""
     app = QCoreApplication.instance()
     if app is None or QThread.currentThread() is not app.thread():
         return
-    if _TIMER and shiboken6.isValid(_TIMER[0]) and _TIMER[0].isActive():
+    if collecting():
         return
     timer = QTimer(app)
     timer.setInterval(INTERVAL_MS)
