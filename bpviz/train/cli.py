@@ -181,10 +181,9 @@ def tensorboard_writer(out):
     return SummaryWriter(str(out / "tensorboard"))
 
 
-def start(argv):
-    """Parse the flags, import torch and build the run: (args, run, dist), the run None
+def start(args):
+    """Import torch and build the run of the parsed flags: (args, run, dist), the run None
     after a one-line error."""
-    args = parse_args(sys.argv[1:] if argv is None else argv)
     from .loop import TrainingRun, USER_ERRORS
     dist = dist_from_env(args.device)
     try:
@@ -204,12 +203,12 @@ def quit_before_training(signum, _frame) -> None:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    ranks = parse_args(argv).ranks
-    if ranks and ranks > 1 and not inside_a_rank():
-        return launch(ranks, argv)            # the ranks run this main, and train
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM):     # before anything slow: no traceback
         signal.signal(sig, quit_before_training)
-    args, run, dist = start(argv)
+    args = parse_args(argv)
+    if args.ranks and args.ranks > 1 and not inside_a_rank():
+        return launch(args.ranks, argv)       # the ranks run this main, and train
+    args, run, dist = start(args)
     if run is None:
         return EXIT_BAD
     for sig in (signal.SIGINT, signal.SIGTERM):          # from here on a stop, with a checkpoint
