@@ -119,13 +119,18 @@ def legend_covers(window) -> list[str]:
                 and shown.intersects(item.thumbnail.sceneBoundingRect()))]
 
 
-@pytest.mark.parametrize("lesson, step", [("02_chain_rule", 2), ("03_backprop_layers", 5)])
-def test_the_gradient_legend_covers_no_node_in_a_lesson(qtbot, window, lesson, step):
+def open_on_projector(qtbot, window, lesson: str, step: int) -> None:
+    """The lesson open at ``step`` (from 1) in presentation mode, in a 1280x720 window."""
     window.set_presentation(True)
     window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
     window.resize(1280, 720)
     window.lessons.open(lesson, step - 1, ask=False)
     qtbot.wait(10)
+
+
+@pytest.mark.parametrize("lesson, step", [("02_chain_rule", 2), ("03_backprop_layers", 5)])
+def test_the_gradient_legend_covers_no_node_in_a_lesson(qtbot, window, lesson, step):
+    open_on_projector(qtbot, window, lesson, step)
     assert window.backprop.legend.isVisible()
     assert legend_covers(window) == []
 
@@ -260,11 +265,7 @@ def test_f_over_a_canvas_heat_map_enlarges_it(qtbot, window):
                                           ("03_backprop_layers", 5), ("03_backprop_layers", 9)])
 def test_a_lessons_network_is_whole_and_readable_beside_its_strip(qtbot, window, lesson, step):
     """At 1280x720 in presentation mode with the lesson open, as the class sees it."""
-    window.set_presentation(True)
-    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
-    window.resize(1280, 720)
-    window.lessons.open(lesson, step - 1, ask=False)
-    qtbot.wait(10)
+    open_on_projector(qtbot, window, lesson, step)
     assert window.view.text_px() >= 16 - 1e-6
     assert clipped(window) == []
 
