@@ -71,8 +71,8 @@ def compare(ours, reference, rounds: int = 3):
 def main() -> None:
     from bpviz.train.devices import pick_device
     from bpviz.train.loop import TrainingRun
-    from bpviz.train.train_config import TrainConfig
     from bpviz.train.models import build_model
+    from bpviz.train.train_config import TrainConfig
 
     p = argparse.ArgumentParser()
     p.add_argument("--device", default="auto")

@@ -156,7 +156,7 @@ def apart(model: str, engine_dtype: str, repeats: int, rounds: int) -> dict:
             losses[lib] = result["loss"]
     assert abs(losses["engine"] - losses["torch"]) < 1e-4, (model, losses)
     return summary(model, "apart", {lib: statistics.median(ts) for lib, ts in times.items()},
-                   [e / t for e, t in zip(times["engine"], times["torch"])])
+                   [e / t for e, t in zip(times["engine"], times["torch"], strict=True)])
 
 
 def together(model: str, engine_dtype: str, repeats: int) -> dict:

@@ -48,8 +48,7 @@ def lesson_bases() -> list[tuple[str, dict]]:
 
 def session_bases() -> list[tuple[str, dict]]:
     from bpviz.core.graph import Graph
-    from bpviz.core.session import (Aside, DataChoice, LessonPlace, Session,
-                                    session_to_dict)
+    from bpviz.core.session import Aside, DataChoice, LessonPlace, Session, session_to_dict
     from bpviz.paths import example_path
     bases = []
     for name in ("spirals_mlp", "branching", "fc_softmax_ce"):

@@ -42,18 +42,18 @@ def main() -> None:
         for size in args.sizes:
             path = Path(tmp) / f"chain{size}.bpviz.json"
             path.write_text(json.dumps(chain_spec(size)))
-            load_s, load_cpu, g = timed(lambda: load_graph(path))
+            load_s, load_cpu, g = timed(lambda path=path: load_graph(path))
             loss_s, _, _ = timed(g.loss_node)
             line = (f"{len(g.nodes):6d} nodes: load {load_s:5.2f} s (CPU {load_cpu:5.2f} s), "
                     f"loss lookup {loss_s:6.3f} s")
             if args.step:
                 feeds = {"x": np.ones((1, 2)), "t": np.zeros((1, 2))}
                 stepper = Stepper(g, feeds)
-                step_s, step_cpu, _ = timed(lambda: [None for _ in iter(stepper.step, None)])
+                step_s, step_cpu, _ = timed(lambda stepper=stepper: [None for _ in iter(stepper.step, None)])
                 line += (f", {len(stepper.history)} steps {step_s:5.2f} s "
                          f"(CPU {step_cpu:5.2f} s)")
             if window is not None:
-                gui_s, gui_cpu, _ = timed(lambda: open_in_app(path))
+                gui_s, gui_cpu, _ = timed(lambda path=path: open_in_app(path))
                 line += f", app {gui_s:5.2f} s (CPU {gui_cpu:5.2f} s)"
             print(line, flush=True)
 

@@ -85,7 +85,7 @@ def stepper_times(graph, feeds) -> list[float]:
         ev = s.step()
         if ev is None:
             return times
-        ev.jacobian
+        _ = ev.jacobian
         times.append(time.perf_counter() - start)
 
 

@@ -40,7 +40,7 @@ def write_ico(path: Path, sizes=ICO_SIZES) -> None:
     offset = 6 + 16 * len(pngs)
     header = b"\0\0\1\0" + len(pngs).to_bytes(2, "little")
     entries = b""
-    for size, png in zip(sizes, pngs):
+    for size, png in zip(sizes, pngs, strict=False):
         entries += (bytes([size % 256, size % 256, 0, 0]) + (1).to_bytes(2, "little")
                     + (32).to_bytes(2, "little") + len(png).to_bytes(4, "little")
                     + offset.to_bytes(4, "little"))

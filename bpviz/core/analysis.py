@@ -58,7 +58,7 @@ class Analyzing:
                                               f"got {len(node.inputs)}"))
         else:
             found += [self._fail(node.id, f"input '{slot}' is not connected")
-                      for slot, src in zip(cls.inputs, node.inputs) if src is None]
+                      for slot, src in zip(cls.inputs, node.inputs, strict=True) if src is None]
         return op, found + missing
 
     def _order(self, problems) -> list[str]:

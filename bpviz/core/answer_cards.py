@@ -80,7 +80,7 @@ def card_text(card: Card, values) -> str:
             raise ValueError(f"expected a colour (R, G, B), got shape {values.shape}")
         levels = [round(255 * v, 1) for v in values]
         return "  ".join(f"{c} {v:+.1f}".replace("-", "−") if v else f"{c} 0.0"
-                         for c, v in zip("RGB", levels))
+                         for c, v in zip("RGB", levels, strict=True))
     if values.size == 0:
         raise ValueError(f"{card.of} holds no numbers")
     if card.show == "value":

@@ -166,7 +166,7 @@ def _downstream(graph, node: str) -> set[str]:
 def _edges(graph, nid: str, above: set[str]) -> list[tuple[str, str]]:
     """(slot, source) of ``nid``'s inputs that lie on a route: float values in ``above``."""
     op = graph.op(nid)
-    return [(slot, src) for slot, src in zip(op.inputs, graph.nodes[nid].inputs)
+    return [(slot, src) for slot, src in zip(op.inputs, graph.nodes[nid].inputs, strict=True)
             if src in above and graph.value(src).dtype.kind == "f"]
 
 
@@ -209,13 +209,13 @@ def chain_path(graph, node: str, param: str, sample: int = 0, route: int = 0,
 
 def _steps(route: Route, param: str) -> list[tuple[str, str]]:
     """(node, wrt) of each factor: the route's edges, then the parameter of its last node."""
-    return list(zip(route.nodes[:-1], route.slots)) + [(route.nodes[-1], param)]
+    return list(zip(route.nodes[:-1], route.slots, strict=True)) + [(route.nodes[-1], param)]
 
 
 def _check_per_sample(graph, route: Route) -> None:
     """A per-sample product exists while samples stay apart. A value made from the whole
     batch (a scalar) that feeds per-sample values mixes them: refuse, saying where."""
-    for nid, src in zip(route.nodes, route.nodes[1:]):
+    for nid, src in zip(route.nodes, route.nodes[1:], strict=False):
         if graph.value(nid).ndim > 0 and graph.value(src).ndim == 0:
             raise GraphError(f"the scalar '{src}' feeds every sample of '{nid}': along this "
                              f"route the samples mix, and no per-sample product exists",
@@ -224,7 +224,7 @@ def _check_per_sample(graph, route: Route) -> None:
 
 def _factor(graph, nid: str, wrt: str, sample: int, cap: int, max_rows: int) -> Factor:
     op, node = graph.op(nid), graph.nodes[nid]
-    inputs = {slot: graph.value(src) for slot, src in zip(op.inputs, node.inputs)}
+    inputs = {slot: graph.value(src) for slot, src in zip(op.inputs, node.inputs, strict=True)}
     output = graph.value(nid)
     params, by = {}, (node.inputs[op.inputs.index(wrt)] if wrt in inputs else f"{nid}.{wrt}")
     if wrt not in inputs:

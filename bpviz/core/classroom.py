@@ -19,10 +19,10 @@ from .data_source import MAX_BATCH, DataSource, builtin, default_for
 from .errors import DataError, GraphError, shown
 from .events import Background, Gate, Signal
 from .graph import Graph
-from .session import Aside
-from .snapshot import Snapshot, come_back, take
 from .lessons import PHASES
 from .optim import OptimizerSettings
+from .session import Aside
+from .snapshot import Snapshot, come_back, take
 from .stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS, StepEvent, Stepper
 from .trainer import Progress, Trainer, hold_out
 

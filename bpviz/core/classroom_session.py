@@ -5,9 +5,9 @@ read from the Session by the app."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import datasets as ds
 from .classroom import Classroom

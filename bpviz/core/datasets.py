@@ -20,7 +20,7 @@ class Dataset:
     def __len__(self) -> int:
         return len(self.y)
 
-    def split(self, test_fraction: float = 0.2, seed: int = 0) -> tuple["Dataset", "Dataset"]:
+    def split(self, test_fraction: float = 0.2, seed: int = 0) -> tuple[Dataset, Dataset]:
         """A shuffled (train, held-out) split."""
         order = np.random.default_rng(seed).permutation(len(self))
         held = int(round(test_fraction * len(self)))
@@ -187,7 +187,7 @@ def photos(n: int = 40, size: int = 64, seed: int = 0) -> Dataset:
     photo, named as what it shows. Sample i is photo i mod 3: the whole of it for the first
     three, then, as AlexNet's training draws them, a random square crop of at least 7/8 of
     the side, mirrored every other round."""
-    from .photos import PHOTOS, photo_view, resize       # reads files: only when asked
+    from .photos import PHOTOS, photo_view, resize  # reads files: only when asked
     rng = np.random.default_rng(seed)
     classes = list(PHOTOS.values())
     y = _labels(n, len(classes))

@@ -116,7 +116,7 @@ class Execution:
             dout = np.zeros_like(self._values[nid])
         with np.errstate(all="ignore"):
             dins, dparams = op.backward(dout)
-        for src, d in zip(node.inputs, dins):
+        for src, d in zip(node.inputs, dins, strict=True):
             if d is not None and self._is_float(src):
                 prev = self._grads.get(src)
                 self._grads[src] = d if prev is None else prev + d   # fan-out: gradients add

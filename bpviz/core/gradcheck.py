@@ -189,7 +189,7 @@ def check_node(graph, feeds: dict, nid: str, train: bool = False, eps: float = E
                 for p in graph.param_names(nid)]
     results = []
     for name, x, analytic in targets:
-        def loss():
+        def loss(x=x, name=name):
             graph.rng.bit_generator.state = state
             override = {nid: x} if name == "output" else None
             return float(graph.forward(feeds, train, override))

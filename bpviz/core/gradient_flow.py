@@ -89,11 +89,11 @@ class FlowHistory:
 
     def series(self, node: str, kind: str = WEIGHT) -> tuple[np.ndarray, np.ndarray]:
         """(steps, values) of one layer's ``weight`` or ``input`` figure."""
-        pairs = [(s, getattr(p[node], kind)) for s, p in zip(self.steps, self.points)
+        pairs = [(s, getattr(p[node], kind)) for s, p in zip(self.steps, self.points, strict=True)
                  if node in p]
         if not pairs:
             return np.zeros(0), np.zeros(0)
-        steps, values = zip(*pairs)
+        steps, values = zip(*pairs, strict=False)
         return np.asarray(steps, dtype=float), np.asarray(values, dtype=float)
 
 

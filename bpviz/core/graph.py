@@ -15,12 +15,11 @@ import numpy as np
 
 from . import fileformat
 from .analysis import Analysis, Analyzing
-from .errors import GraphError, shown
 from .editing import Editing, NodeParams, Removed  # noqa: F401  (re-exported)
+from .errors import GraphError, shown
 from .events import Signal
 from .execution import Execution
 from .ops import Op
-
 
 POSITION_LIMIT = 1e9    # canvas coordinates; a 20,000-node chain spans under 1e6
 
@@ -69,7 +68,7 @@ class Graph(Editing, Execution, Analyzing):
 
     # --- building -------------------------------------------------------------------
     @classmethod
-    def from_dict(cls, spec, check: bool = True) -> "Graph":
+    def from_dict(cls, spec, check: bool = True) -> Graph:
         """Build from the file format (already parsed JSON); GraphError on any problem.
 
         With ``check=False`` only the file's structure must be sound: problems of the graph
@@ -127,7 +126,7 @@ class Graph(Editing, Execution, Analyzing):
             spec["ui"] = ui
         return spec
 
-    def copy(self) -> "Graph":
+    def copy(self) -> Graph:
         """An independent graph with the same nodes, parameters and random state (for
         side computations such as gradient checks that must not touch this one)."""
         other = Graph(self.name, self.description, self.seed)

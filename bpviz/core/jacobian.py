@@ -218,7 +218,7 @@ class LazyJacobian:
             with self._computing:
                 runner = self._runner()
                 chunk, todo = todo[:runner.copies], todo[runner.copies:]
-                for r, dense in zip(chunk, self._pass(runner, chunk)):
+                for r, dense in zip(chunk, self._pass(runner, chunk), strict=True):
                     self._store(r, SparseRow.of(dense))
         return self.passes - spent
 
@@ -239,7 +239,7 @@ class LazyJacobian:
             if found is None:
                 self._direct = None
                 return todo[start:]
-            for r, (cols, values) in zip(chunk, found):
+            for r, (cols, values) in zip(chunk, found, strict=True):
                 self._store(r, SparseRow.read(cols, values, self._output.dtype))
         return []
 

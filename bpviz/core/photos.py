@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -88,7 +88,7 @@ def _decoded(data: bytes) -> np.ndarray:
     return pixels.reshape(h, w, channels)[:, :, :3]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _photo_pixels(stem: str) -> np.ndarray:
     path = resources_dir() / "photos" / f"{stem}.png"
     with open(path, "rb") as f:
@@ -113,7 +113,7 @@ def photo_view(name: str) -> np.ndarray:
     return _photo_values(stems[name])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _photo_values(stem: str) -> np.ndarray:
     values = np.transpose(_photo_pixels(stem), (2, 0, 1)) / 255.0
     values.setflags(write=False)

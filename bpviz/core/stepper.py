@@ -271,8 +271,8 @@ class Stepper:
         node, op = g.nodes[nid], g.op(nid)
         return StepEvent(
             phase=phase, node=nid, op=op, index=index, total=total, sample=self.sample,
-            inputs={slot: g.value(src) for slot, src in zip(op.inputs, node.inputs)},
-            input_ids=dict(zip(op.inputs, node.inputs)),
+            inputs={slot: g.value(src) for slot, src in zip(op.inputs, node.inputs, strict=True)},
+            input_ids=dict(zip(op.inputs, node.inputs, strict=True)),
             params={p: g.param(nid, p) for p in g.param_names(nid)},
             output=g.value(nid), cache=op.cache, cap=self.cap, max_rows=self.max_rows)
 
@@ -300,6 +300,6 @@ class Stepper:
         index = len(self.history) - len(self.forward_nodes) + 1
         event = self._event("backward", nid, index, len(self.backward_nodes))
         event.dout = dout
-        event.dinputs = dict(zip(event.op.inputs, dins))
+        event.dinputs = dict(zip(event.op.inputs, dins, strict=True))
         event.dparams = dparams
         return event

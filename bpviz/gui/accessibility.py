@@ -19,10 +19,24 @@ import re
 import shiboken6
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QAccessible, QPainter, QRegion
-from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractScrollArea,
-                               QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox,
-                               QDockWidget, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
-                               QScrollBar, QTabBar, QTextEdit, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollBar,
+    QTabBar,
+    QTextEdit,
+    QWidget,
+)
 
 from .settings import setting, settings
 from .widgets.colormap import MAPS, maps_in_use, use_maps

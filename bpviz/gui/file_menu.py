@@ -12,12 +12,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from ..core import GraphError
 from ..core.fileformat import read_json
 from ..paths import resources_dir
+from .model_files import ModelFiles, is_onnx
 from .recovery import left_recovery_files, read_recovery
 from .session import SessionMenu
 from .settings import recent_files, recovery_path, storage_problem
 from .widgets.figure_export import export_csv, export_figure
 from .widgets.lazy import LazyPanel
-from .model_files import ModelFiles, is_onnx
 
 FILE_FILTER = ("bpviz graphs and ONNX models (*.bpviz.json *.onnx);;bpviz graphs (*.bpviz.json);;"
                "ONNX models (*.onnx);;JSON files (*.json);;All files (*)")

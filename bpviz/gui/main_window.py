@@ -8,8 +8,17 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QMainWindow,
-                               QMessageBox, QTabWidget, QTextBrowser, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+)
 
 from .. import __version__
 from ..core.classroom import Classroom
@@ -56,12 +65,12 @@ def make_training_tab(window):
 
 
 def show_augment_demo_of(window) -> None:
-    from .training.augment_demo import show_augment_demo     # not at start-up
+    from .training.augment_demo import show_augment_demo  # not at start-up
     show_augment_demo(window)
 
 
 def show_gradient_flow_of(window) -> None:
-    from .backprop.gradient_flow import show_gradient_flow     # plots: not at start-up
+    from .backprop.gradient_flow import show_gradient_flow  # plots: not at start-up
     show_gradient_flow(window)
 
 

@@ -20,8 +20,16 @@ from PySide6.QtWidgets import QFileDialog
 from ..core.classroom_session import FileReaders, restore_classroom, session_of
 from ..core.errors import GraphError
 from ..core.lessons import TABS
-from ..core.session import (SUFFIX, LessonPlace, Session, SessionError, load_session,
-                            save_session, session_from_dict, session_to_dict)
+from ..core.session import (
+    SUFFIX,
+    LessonPlace,
+    Session,
+    SessionError,
+    load_session,
+    save_session,
+    session_from_dict,
+    session_to_dict,
+)
 from ..paths import lessons_dir
 from .backprop.csv_reading import read_csv_in_background
 from .backprop.data_panel import read_image_folder

@@ -9,7 +9,6 @@ import sys
 from dataclasses import dataclass, field
 
 import shiboken6
-
 from PySide6.QtGui import QColor, QFont, QFontInfo, QPalette
 from PySide6.QtWidgets import QApplication
 

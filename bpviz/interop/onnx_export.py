@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 from .errors import ConvertError, require_onnx
 
 OPSET = 17

@@ -184,7 +184,7 @@ def tensorboard_writer(out):
 def start(args):
     """Import torch and build the run of the parsed flags: (args, run, dist), the run None
     after a one-line error."""
-    from .loop import TrainingRun, USER_ERRORS
+    from .loop import USER_ERRORS, TrainingRun
     dist = dist_from_env(args.device)
     try:
         return args, TrainingRun(config_from(args), dist), dist

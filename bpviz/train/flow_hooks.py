@@ -58,8 +58,8 @@ class FlowHooks:
         figures += [self.kept[n] / scale for n in inputs]
         values = torch.stack(figures).tolist() if figures else []
         self.kept = {}
-        return {WEIGHT_KEY: dict(zip(names, values[:len(names)])),
-                INPUT_KEY: dict(zip(inputs, values[len(names):]))}
+        return {WEIGHT_KEY: dict(zip(names, values[:len(names)], strict=True)),
+                INPUT_KEY: dict(zip(inputs, values[len(names):], strict=True))}
 
     def remove(self) -> None:
         for handle in self.handles:

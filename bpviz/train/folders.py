@@ -72,7 +72,7 @@ def check_images(split: Path, classes: list[str], samples: list[tuple[str, int]]
         others = f" (nor do {len(empty) - 1} other class folders)" if len(empty) > 1 else ""
         raise DataError(f"class folder '{split / empty[0]}' has no images{others}: every "
                         f"class needs at least one")
-    from torchvision.datasets.folder import default_loader   # what ImageFolder reads with
+    from torchvision.datasets.folder import default_loader  # what ImageFolder reads with
     errors, reason = unreadable_errors(), ""
     for path, _ in samples:
         try:

@@ -23,8 +23,7 @@ from torch.utils.data.distributed import DistributedSampler
 
 from bpviz.core.errors import DataError
 
-from .data import (ResumableSampler, all_unreadable, build_datasets, collate_skipping,
-                   denormalize)
+from .data import ResumableSampler, all_unreadable, build_datasets, collate_skipping, denormalize
 from .devices import Dist, pick_device, pick_precision
 from .flow_hooks import FlowHooks
 from .metrics import Sums

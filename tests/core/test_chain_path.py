@@ -75,7 +75,7 @@ def test_lecture_example_factors_are_the_lectures_and_the_samples_sum_to_the_gra
     np.testing.assert_allclose(c.factors[2].matrix, np.diag(sigma) - np.outer(sigma, sigma),
                                atol=1e-15)
     # a chain: every partial product is the engine's dL/d(node) of this sample
-    for f, row in zip(c.factors[:-1], c.partials):
+    for f, row in zip(c.factors[:-1], c.partials, strict=False):
         np.testing.assert_allclose(row.ravel(), sample_of(g.grad(f.by), 1).ravel(),
                                    rtol=1e-12, atol=1e-18)
     total = sample_sum(g, "fc", "weight")

@@ -9,9 +9,9 @@ import torch
 
 from bpviz.core import load_graph
 from bpviz.core.classroom import Classroom
-from bpviz.core.optim import OptimizerSettings
 from bpviz.core.classroom_session import restore_classroom, session_of
 from bpviz.core.errors import GraphError
+from bpviz.core.optim import OptimizerSettings
 from bpviz.core.session import session_from_dict, session_to_dict
 from bpviz.paths import example_path
 

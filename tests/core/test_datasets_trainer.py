@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from bpviz.core import load_graph, optim
 from bpviz.core import datasets as ds
+from bpviz.core import load_graph, optim
 from bpviz.core.trainer import Trainer, hold_out
 from bpviz.paths import example_path
 

@@ -41,7 +41,7 @@ def actions_of(lesson) -> list[tuple[str, object]]:
 def test_the_example_lesson_is_valid_and_asks_predict_then_reveal():
     lesson = lesson_from_dict(documented_example(), "relu")
     assert lesson.title == "ReLU's Jacobian" and len(lesson.steps) == 3
-    choice, number = lesson.steps[1].question, lesson.steps[2].question
+    choice = lesson.steps[1].question
     assert choice.choices[int(choice.answer)] == "only the diagonal"
     assert not choice.is_right(0) and choice.is_right(1)
     assert lesson.steps[1].reveal and lesson.steps[2].reveal

@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 
 from bpviz.core import load_graph
-from bpviz.core.gradient_flow import (FlowHistory, LayerFlow, gradient_flow, histogram,
-                                      layer_arrays, layers)
+from bpviz.core.gradient_flow import (
+    FlowHistory,
+    LayerFlow,
+    gradient_flow,
+    histogram,
+    layer_arrays,
+    layers,
+)
 from bpviz.paths import example_path
 
 

@@ -9,9 +9,17 @@ import pytest
 from bpviz.core import Stepper, load_graph
 from bpviz.core import datasets as ds
 from bpviz.core.classes import class_nodes, lecture_context, one_hot, per_class_losses
-from bpviz.core.images import (MAX_PICTURES, gradient_magnitude, gradient_pictures,
-                               image_shape, row_images, signed_uint8, template_pictures,
-                               to_uint8, value_pictures)
+from bpviz.core.images import (
+    MAX_PICTURES,
+    gradient_magnitude,
+    gradient_pictures,
+    image_shape,
+    row_images,
+    signed_uint8,
+    template_pictures,
+    to_uint8,
+    value_pictures,
+)
 from bpviz.core.ops import REGISTRY
 from bpviz.paths import example_path
 

@@ -206,7 +206,7 @@ def test_a_picture_holds_computed_rows_only():
     assert np.isnan(pic[0]).all() and lazy.value(0, 0) is None
     np.testing.assert_array_equal(pic[1:], w[[1, 3], :3])
     bins = lazy.picture([3], [0, 3, 6])[0]
-    for b, part in zip(bins, (w[3, :3], w[3, 3:])):
+    for b, part in zip(bins, (w[3, :3], w[3, 3:]), strict=True):
         assert b == part[np.argmax(np.abs(part))]
     assert lazy.value(3, 4) == w[3, 4]
 

@@ -90,7 +90,7 @@ _hyp = settings(max_examples=25, deadline=None,
 
 def no_padding_only_window(hw, kernel, stride, padding, dilation):
     """Pools reject windows that see only padding: keep such draws out."""
-    for n, k, s, p, d in zip(hw, kernel, stride, padding, dilation):
+    for n, k, s, p, d in zip(hw, kernel, stride, padding, dilation, strict=True):
         if n + 2 * p < d * (k - 1) + 1:
             return False
         outs = (n + 2 * p - d * (k - 1) - 1) // s + 1
@@ -104,7 +104,7 @@ def window_cases(draw):
     k = draw(st.tuples(st.integers(1, 4), st.integers(1, 4)))
     d = draw(st.tuples(st.integers(1, 2), st.integers(1, 2)))
     s = draw(st.tuples(st.integers(1, 3), st.integers(1, 3)))
-    span = [di * (ki - 1) + 1 for ki, di in zip(k, d)]
+    span = [di * (ki - 1) + 1 for ki, di in zip(k, d, strict=True)]
     p = draw(st.tuples(st.integers(0, k[0] // 2), st.integers(0, k[1] // 2)))
     h = draw(st.integers(max(1, span[0] - 2 * p[0]), 9))
     w = draw(st.integers(max(1, span[1] - 2 * p[1]), 9))
@@ -136,7 +136,7 @@ def test_max_pool_shapes_match_torch(case, batch):
 def test_avg_pool_shapes_match_torch(case, include):
     attrs, shape = case
     attrs = {k: v for k, v in attrs.items() if k != "dilation"}
-    attrs["padding"] = [min(p, k // 2) for p, k in zip(attrs["padding"], attrs["kernel_size"])]
+    attrs["padding"] = [min(p, k // 2) for p, k in zip(attrs["padding"], attrs["kernel_size"], strict=True)]
     assume(no_padding_only_window(shape[1:], attrs["kernel_size"], attrs["stride"],
                                   attrs["padding"], (1, 1)))
     attrs["count_include_pad"] = include

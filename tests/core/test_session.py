@@ -6,9 +6,17 @@ import os
 import pytest
 
 from bpviz.core import load_graph
-from bpviz.core.session import (Aside, DataChoice, LessonPlace, Session, SessionError,
-                                load_session, save_session, session_from_dict,
-                                session_to_dict)
+from bpviz.core.session import (
+    Aside,
+    DataChoice,
+    LessonPlace,
+    Session,
+    SessionError,
+    load_session,
+    save_session,
+    session_from_dict,
+    session_to_dict,
+)
 from bpviz.paths import example_path
 
 

@@ -163,7 +163,7 @@ def test_back_undoes_steps_and_replays_identically_with_dropout():
     s.reset()
     assert s.position == "forward 0/3" and s.history == []
     replay = [s.step() for _ in range(3)]
-    for a, b in zip(replay, first):                     # same dropout masks after a reset
+    for a, b in zip(replay, first, strict=False):                     # same dropout masks after a reset
         np.testing.assert_array_equal(a.output, b.output)
 
 

@@ -169,7 +169,7 @@ def walk() -> dict:
         if now[0] == total:
             break
         key(PAGE_DOWN)
-        wait_for(lambda: step_of(app) != now, 3)   # (a question's answer shows first)
+        wait_for(lambda now=now: step_of(app) != now, 3)   # (a question's answer shows first)
     key(PAGE_DOWN)                                  # the end: "Page Down once more leaves it"
     key(PAGE_DOWN)
     result["lesson_end"] = result["steps"][-1] == total and bool(

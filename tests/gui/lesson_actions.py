@@ -13,7 +13,7 @@ import random
 
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QCursor, QKeyEvent
-from PySide6.QtWidgets import (QAbstractButton, QApplication, QDockWidget, QRadioButton, QToolTip)
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDockWidget, QRadioButton, QToolTip
 
 from bpviz.core.lessons import SUFFIX, load_lesson
 from bpviz.gui.widgets.focus import can_focus

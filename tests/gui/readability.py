@@ -8,8 +8,17 @@ below its fold. A test asserts each is empty."""
 from __future__ import annotations
 
 from PySide6.QtGui import QFontInfo
-from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox,
-                               QComboBox, QGroupBox, QLabel, QLineEdit, QTabBar, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QTabBar,
+    QWidget,
+)
 
 TEXT_WIDGETS = (QLabel, QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QTabBar,
                 QGroupBox, QAbstractItemView)

@@ -8,12 +8,20 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QLabel, QLineEdit,
-                               QSlider, QSpinBox, QToolButton, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
 
 from bpviz.gui import accessibility
-from bpviz.gui.accessibility import (RING_MARGIN, RING_WIDTH, controls, says_something,
-                                     spoken_name)
+from bpviz.gui.accessibility import RING_MARGIN, RING_WIDTH, controls, says_something, spoken_name
 from bpviz.gui.theme import THEMES, contrast_ratio
 from bpviz.gui.widgets import colormap
 from bpviz.gui.widgets.heatmap import HeatMap

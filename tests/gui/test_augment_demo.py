@@ -199,7 +199,7 @@ def test_the_demo_shows_photographs_named_as_what_they_are(demo):
     demo.alphas[0].box.setValue(1.0)
     shift = 255 * A.lighting_shift(A.IMAGENET_EIGVAL, A.IMAGENET_EIGVEC, [1, 0, 0])
     caption = demo.captions[3].text()
-    for channel, value in zip("RGB", shift):
+    for channel, value in zip("RGB", shift, strict=True):
         assert f"{channel} {value:+.1f}".replace("-", "−") in caption
     # a photo's pixels differ from place to place: the crop and the mirror image show it
     crop = demo.result.crop

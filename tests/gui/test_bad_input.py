@@ -214,7 +214,7 @@ def test_export_actions_ask_where_to_write(qtbot, window, monkeypatch, tmp_path)
             action.trigger()
     assert asked == ["Export figure"] and list(here.iterdir()) == []
     window.show_tab("losses")
-    window.losses.panel                           # built
+    _ = window.losses.panel                       # built
     for action in window.actions():
         if action.text().startswith("Export"):
             action.trigger()

@@ -36,7 +36,7 @@ def held_reader(monkeypatch):
 def big_csv(tmp_path):
     rng = np.random.default_rng(0)
     rows = "\n".join(f"{x:.3f},{y:.3f},{k}" for (x, y), k in
-                     zip(rng.normal(size=(20_000, 2)), rng.integers(0, 3, 20_000)))
+                     zip(rng.normal(size=(20_000, 2)), rng.integers(0, 3, 20_000), strict=True))
     path = tmp_path / "points.csv"
     path.write_text("x,y,label\n" + rows + "\n")
     return path

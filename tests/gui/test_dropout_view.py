@@ -1,7 +1,6 @@
 """The dropout mask at AlexNet's scale (issue 20 item 3): a 4,096-unit mask is not ~60 dots
 in a heat map but its share of zeros as a number, its first 32×32 units in cells a class
 can see, and where the lecture puts dropout next to where this graph has it."""
-import numpy as np
 from PySide6.QtCore import Qt
 
 from bpviz.gui.backprop.dropout_view import CELL, SIDE, DropoutMaskView

@@ -15,8 +15,18 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDialog, QFileDialog,
-                               QMenuBar, QMessageBox, QTabBar, QToolTip, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QMenuBar,
+    QMessageBox,
+    QTabBar,
+    QToolTip,
+    QWidget,
+)
 
 from bpviz.core.lessons import SUFFIX, load_lesson
 from bpviz.paths import lessons_dir

@@ -59,6 +59,7 @@ def test_view_menu_shows_the_same_dock_again_after_closing(window, qtbot, flow):
 
 def test_histograms_of_the_picked_layer_follow_the_backward_pass(window, qtbot, flow):
     from bpviz.core.gradient_flow import histogram
+
     from .acting import choose
     flow.pages.setCurrentWidget(flow.histograms)
     hist = flow.histograms

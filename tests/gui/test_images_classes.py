@@ -194,7 +194,7 @@ def test_class_templates_are_kept_while_w_is_unchanged_and_redrawn_after_an_upda
     step_to(window, "fc", "forward")
     after = window.inspector.findChild(ImageGrid, "templates_weight").pictures
     assert len(calls) >= 2
-    assert any((a.pixels != b.pixels).any() for a, b in zip(first, after))
+    assert any((a.pixels != b.pixels).any() for a, b in zip(first, after, strict=True))
 
 
 def test_lesson_1_shows_a_photograph_named_as_what_it_is(qtbot, window):

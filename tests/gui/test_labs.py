@@ -3,7 +3,7 @@ import csv
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from bpviz.core.labs import curves

@@ -8,8 +8,15 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import (QAbstractButton, QComboBox, QLabel, QLineEdit, QListWidget,
-                               QScrollArea, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QScrollArea,
+    QWidget,
+)
 
 from bpviz.core.answers import readings
 from bpviz.core.lessons import lessons_in

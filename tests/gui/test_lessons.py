@@ -61,7 +61,7 @@ def test_every_step_of_every_lesson_runs_and_shows_what_it_asked_for(qtbot, wind
 
 def test_a_focused_number_is_the_engines(qtbot, window):
     lesson = next(lesson for lesson in LESSONS if lesson.name == "01_one_layer")
-    for index, step in walk(qtbot, window, lesson):
+    for _index, step in walk(qtbot, window, lesson):
         if step.title == "Softmax":
             event = window.classroom.current
             shown = window.inspector.heatmaps["output"].matrix
@@ -167,7 +167,7 @@ def test_a_lesson_on_a_projector_keeps_the_window_inside_1280x720(qtbot, window)
         window.show_tab(tab)
         for panel in window.findChildren(LazyPanel):
             if panel.isVisible():
-                panel.panel
+                _ = panel.panel
         qtbot.wait(10)
     window.lessons.open("01_one_layer", 2, ask=False)
     qtbot.wait(20)

@@ -7,8 +7,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import (QApplication, QLabel, QScrollArea, QScrollBar, QToolTip,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QScrollArea,
+    QScrollBar,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bpviz.core import Stepper, load_graph
 from bpviz.gui.widgets.jacobian_view import JacobianView

@@ -1,7 +1,6 @@
 """File ▸ Open of an ONNX model (asking which loss) and File ▸ Export ▸ PyTorch / ONNX."""
 import numpy as np
 import pytest
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 pytest.importorskip("onnx")

@@ -15,7 +15,7 @@ def qt_bases(cls):
 
 def test_no_attribute_hides_a_qt_method(window):
     window.stepper.step()
-    window.training.panel                      # build the lazy panel too
+    _ = window.training.panel                  # build the lazy panel too
     seen = set()
     for obj in bpviz_objects(window):
         for name in vars(obj):

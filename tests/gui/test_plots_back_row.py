@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from bpviz.core.lessons import load_lesson
-from bpviz.gui.widgets.plot_style import COPY_VALUES, SHOW_TABLE, CURVE_PX, ValuesTable
+from bpviz.gui.widgets.plot_style import COPY_VALUES, CURVE_PX, SHOW_TABLE, ValuesTable
 from bpviz.paths import lessons_dir
 
 from .acting import choose
@@ -78,7 +78,7 @@ def test_lesson_plots_read_from_the_back_row(qtbot, window, name):
     projector(window, qtbot)
     lesson = load_lesson(lessons_dir() / f"{name}.lesson.json")
     seen = 0
-    for index, step in walk(qtbot, window, lesson):
+    for index, _step in walk(qtbot, window, lesson):
         if window.tabs.tabText(window.tabs.currentIndex()).lower() not in LAB_TABS:
             continue
         try:
@@ -226,6 +226,6 @@ def test_the_log_loss_axis_labels_stand_apart(qtbot, window):
     qtbot.waitUntil(lambda: len(tick_labels(axis)) >= 3)
     labels = sorted(tick_labels(axis), key=lambda label: label[0].top())
     assert {text for _, text in labels} <= {"0.05", "0.1", "0.2", "0.5", "1", "2"}
-    gaps = [b.top() - a.bottom() for (a, _), (b, _) in zip(labels, labels[1:])]
+    gaps = [b.top() - a.bottom() for (a, _), (b, _) in zip(labels, labels[1:], strict=False)]
     assert min(gaps) >= labels[0][0].height() / 2, labels
     assert axis_problems(plot) == []

@@ -11,8 +11,15 @@ import random
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QFileDialog,
-                               QMessageBox, QSpinBox)
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QMessageBox,
+    QSpinBox,
+)
 
 from bpviz.core.ops import REGISTRY
 from bpviz.paths import example_path

@@ -36,7 +36,7 @@ def show_tab(qtbot, window, name: str) -> None:
     qtbot.wait(60)
     for panel in window.findChildren(LazyPanel):
         if panel.isVisible():
-            panel.panel                       # built now, not after the test's last look
+            _ = panel.panel                   # built now, not after the test's last look
     qtbot.wait(10)
 
 
@@ -178,7 +178,7 @@ def back_row_problems(qtbot, window, overview: bool, known_formula: bool = False
     qtbot.wait(30)
     for panel in window.findChildren(LazyPanel):
         if panel.isVisible():
-            panel.panel                       # a lesson's tab, built as it shows
+            _ = panel.panel                   # a lesson's tab, built as it shows
     qtbot.wait(10)
     small = [(what, px) for what, px in too_small(window, MODES["projector"][2])
              if not (overview and what == "GraphView" and px >= READABLE_PX)

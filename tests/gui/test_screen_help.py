@@ -127,7 +127,7 @@ def test_every_page_is_readable(qtbot, window, mode):
     for key in sorted(set(PANELS.values()) | {OVERVIEW}):
         assert window.screen_help.explain(key), key
         page = window.focus.view.content
-        qtbot.waitUntil(lambda: page.isVisible() and page.widget().width() > 100)
+        qtbot.waitUntil(lambda page=page: page.isVisible() and page.widget().width() > 100)
         assert too_small(window.focus.view, px) == [], key
         assert page.formulas == [] or all(f.text_px() >= px for f in page.formulas), key
         # the text column fits the window: nothing to scroll sideways

@@ -234,7 +234,7 @@ def test_a_bad_session_on_the_command_line_is_one_line(tmp_path, args, message):
 def test_a_csv_data_file_is_read_again_from_its_path(qtbot, window, tmp_path):
     rng = np.random.default_rng(1)
     rows = [f"{x:.4f},{y:.4f},{k}" for (x, y), k in zip(rng.normal(size=(30, 2)),
-                                                         rng.integers(0, 3, 30))]
+                                                         rng.integers(0, 3, 30), strict=True)]
     csv = tmp_path / "points.csv"
     csv.write_text("x,y,label\n" + "\n".join(rows) + "\n")
     assert window.data.load_csv(csv)

@@ -95,7 +95,7 @@ def test_the_legend_is_readable_on_the_heat_map(qtbot, lab, window, theme):
     assert contrast_ratio(ink, base) >= AA_CONTRAST
     assert contrast_ratio(text, base) >= AA_CONTRAST
     legend = plot.getPlotItem().legend
-    for sample, label in legend.items:
+    for _sample, label in legend.items:
         assert QColor(label.opts["color"]).name() == text, label.text
     # GD's near-black swatch stands out by its grey edge (3:1, non-text contrast)
     assert contrast_ratio("#808080", base) >= 3

@@ -6,8 +6,14 @@ import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
-from bpviz.gui.theme import (AA_CONTRAST, TEXT_PAIRS, THEMES, apply_theme, contrast_ratio,
-                             relative_luminance)
+from bpviz.gui.theme import (
+    AA_CONTRAST,
+    TEXT_PAIRS,
+    THEMES,
+    apply_theme,
+    contrast_ratio,
+    relative_luminance,
+)
 
 
 def test_contrast_ratio_known_values():

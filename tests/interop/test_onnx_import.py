@@ -50,7 +50,7 @@ def test_converted_model_steps_like_torch(name, tmp_path):
         ids = sorted((n for n in graph.nodes if graph.nodes[n].op == op),
                      key=lambda n: int(n[len(prefix):]))
         assert len(ids) == len(layers)
-        for nid, layer in zip(ids, layers):
+        for nid, layer in zip(ids, layers, strict=True):
             for pname in ("weight", "bias"):
                 np.testing.assert_allclose(graph.param(nid, pname),
                                            getattr(layer, pname).detach().numpy())
@@ -80,6 +80,7 @@ def test_regression_loss_gets_a_float_target_of_the_output_shape(tmp_path):
 def test_torch_model_to_bpviz_to_onnxruntime_matches_torch(tmp_path):
     ort = pytest.importorskip("onnxruntime")
     from bpviz.interop.onnx_export import save_onnx
+
     from .test_onnx_export import as_float32, bpviz_output
     module, x, graph = converted("alexnet_block", tmp_path)
     save_onnx(as_float32(graph), tmp_path / "bpviz.onnx")

@@ -87,6 +87,7 @@ def test_missing_folders_are_named(tmp_path):
 
 def test_ten_crop_validation_and_workers_can_pickle_the_transforms(tmp_path):
     import pickle
+
     from bpviz.train.make_dataset import write_tree
     root = write_tree(tmp_path / "d", classes=2, train_per_class=2, val_per_class=1, size=80)
     train, val, _ = data.build_datasets(str(root), 64, ten_crop=True)

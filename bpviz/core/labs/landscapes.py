@@ -130,7 +130,7 @@ def filter_normalized_direction(graph, rng: np.random.Generator) -> dict:
                 continue
             d = rng.normal(size=w.shape)
             axes = tuple(range(1, w.ndim))                 # one filter per output unit
-            norm = lambda a: np.sqrt((a * a).sum(axis=axes, keepdims=True))  # noqa: E731
+            norm = lambda a, axes=axes: np.sqrt((a * a).sum(axis=axes, keepdims=True))  # noqa: E731
             d *= norm(w) / np.maximum(norm(d), 1e-12)
             direction[(nid, p)] = d.astype(w.dtype)
     return direction

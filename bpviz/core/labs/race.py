@@ -112,8 +112,10 @@ def starting_configs(surface: Surface, presets: dict, reference: str = "GD") -> 
     return configs
 
 
-def tune_lr(surface: Surface, make, start, steps: int,
-            lrs=tuple(10.0 ** np.arange(-4, 0.01, 0.25))) -> float:
+LR_GRID = tuple(10.0 ** np.arange(-4, 0.01, 0.25))    # 1e-4 ... 1, four a decade
+
+
+def tune_lr(surface: Surface, make, start, steps: int, lrs=LR_GRID) -> float:
     """The learning rate (from a log grid) giving ``make(lr)`` the lowest mean loss over
     the last quarter of a run: a fair comparison gives each optimizer its best lr."""
     best, best_lr = math.inf, lrs[0]

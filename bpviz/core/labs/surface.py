@@ -53,7 +53,7 @@ class Shading:
     levels: np.ndarray
 
     @classmethod
-    def of(cls, z: np.ndarray, log: bool, count: int = 12) -> "Shading":
+    def of(cls, z: np.ndarray, log: bool, count: int = 12) -> Shading:
         """The shading of ``z`` (any shape): its range and ``count`` contour levels at
         evenly spaced quantiles (so valleys and ridges both get lines)."""
         finite = np.asarray(z, float)[np.isfinite(z)]

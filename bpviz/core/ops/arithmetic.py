@@ -4,8 +4,16 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import _Elementwise
-from .base import (Attr, Op, OpError, broadcast_shapes, register, resolve_dim, shape_text,
-                   unbroadcast)
+from .base import (
+    Attr,
+    Op,
+    OpError,
+    broadcast_shapes,
+    register,
+    resolve_dim,
+    shape_text,
+    unbroadcast,
+)
 
 
 class _Binary(Op):

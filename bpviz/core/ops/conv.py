@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import (MAX_ELEMENTS, Attr, Op, OpError, pair, register, shape_text,
-                   uniform_fan_in)
+from .base import MAX_ELEMENTS, Attr, Op, OpError, pair, register, shape_text, uniform_fan_in
 from .windows import fold, out_size, pad2d, taps, unpad2d, window_text
 
 
@@ -67,11 +66,11 @@ class _Pool(_Windowed):
     def _check_windows(self, shape, out_hw):
         """torch's limit on pool padding, and no window made of padding alone (its max
         would be -inf, its average 0/0)."""
-        for k, p in zip(self.k, self.p):
+        for k, p in zip(self.k, self.p, strict=True):
             if p > k // 2:
                 raise OpError(f"padding {self.padding} must be at most half the kernel size "
                               f"{self.kernel_size}")
-        for size, out, k, s, p, d in zip(shape[2:], out_hw, self.k, self.s, self.p, self.d):
+        for size, out, k, s, p, d in zip(shape[2:], out_hw, self.k, self.s, self.p, self.d, strict=True):
             taps = np.arange(out)[:, None] * s + np.arange(k) * d
             if not ((taps >= p) & (taps < p + size)).any(axis=1).all():
                 raise OpError(f"some {self.k[0]}x{self.k[1]} windows (dilation {self.d}) see "

@@ -3,8 +3,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import (BATCH, MAX_ELEMENTS, Attr, Op, OpError, numel, register, resolve_dim,
-                   shape_label, shape_text, uniform_fan_in)
+from .base import (
+    BATCH,
+    MAX_ELEMENTS,
+    Attr,
+    Op,
+    OpError,
+    numel,
+    register,
+    resolve_dim,
+    shape_label,
+    shape_text,
+    uniform_fan_in,
+)
 
 DTYPES = ("float64", "float32", "int64")
 

@@ -8,8 +8,18 @@ import numpy as np
 
 from .activations import log_softmax
 from .base import Attr, Op, OpError, register, shape_text
-from .loss_formulas import (absolute, absolute_slope, hinge, hinge_slope, huber, huber_slope,
-                            smooth_l1, smooth_l1_slope, squared, squared_slope)
+from .loss_formulas import (
+    absolute,
+    absolute_slope,
+    hinge,
+    hinge_slope,
+    huber,
+    huber_slope,
+    smooth_l1,
+    smooth_l1_slope,
+    squared,
+    squared_slope,
+)
 
 _REDUCTION = Attr("reduction", "choice", "mean", choices=("mean", "sum", "none"))
 

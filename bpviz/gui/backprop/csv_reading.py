@@ -19,7 +19,7 @@ from ...core import datasets as ds
 from ...core.errors import DataError
 
 SHOW_AFTER_MS = 400            # a small file is read before any dialog flashes up
-_running: set["CsvReader"] = set()
+_running: set[CsvReader] = set()
 
 
 class Cancelled(Exception):

@@ -7,8 +7,17 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QSizePolicy,
-                               QSpinBox, QStyle, QToolButton, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSpinBox,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
 
 from ...core import datasets as ds
 from ...core.data_source import CSV_SOURCE, FOLDER_SOURCE, MAX_BATCH, SOURCES, input_shape

@@ -70,7 +70,7 @@ class DropoutMaskView(QWidget):
         self.places.setText(f"{LECTURE} Here {ev.node} sets the values of {source} to 0 "
                             f"with probability {ev.op.p:g}.")
 
-    def focus_copy(self) -> "DropoutMaskView | None":
+    def focus_copy(self) -> DropoutMaskView | None:
         if self.pixels is None:
             return None
         copy = DropoutMaskView(cell=2 * self.cell)

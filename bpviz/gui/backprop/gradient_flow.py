@@ -9,8 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from ...core.gradient_flow import (INPUT, WEIGHT, FlowHistory, gradient_flow, log_points,
-                                   summary)
+from ...core.gradient_flow import INPUT, WEIGHT, FlowHistory, gradient_flow, log_points, summary
 from ..theme import style_plots
 from ..widgets.plot_style import STYLES, PlotPair, add_values_actions, curve_pen, titled
 from ..widgets.subscribe import follow

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLayout, QPushButton, QSizePolicy,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QPushButton, QSizePolicy, QWidget
 
 from ...core.array_views import as_matrix, sample_of
 from ...core.ops import shape_label
@@ -118,7 +117,7 @@ class InspectorPage(QWidget):
     def _jacobian(self, name: str, title: str, lazy) -> None:
         """Any size: the view computes the rows it shows (a small one at once)."""
         def make():
-            from ..widgets.jacobian_view import JacobianView   # with the first backward step
+            from ..widgets.jacobian_view import JacobianView  # with the first backward step
             view = JacobianView(title)
             view.setObjectName(f"heatmap_jac_{name}")
             # as tall as it asks, like a heat map: a page taller than the dock scrolls

@@ -10,16 +10,22 @@ lecture's 150,528-value images take milliseconds each, and its W stays the same 
 optimizer step."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from PySide6.QtWidgets import QWidget
 
 from ...core.array_views import sample_of
 from ...core.classes import LectureContext, one_hot, per_class_losses
-from ...core.images import (MAX_PICTURES, gradient_pictures, image_shape, row_images,
-                            template_pictures, value_pictures)
+from ...core.images import (
+    MAX_PICTURES,
+    gradient_pictures,
+    image_shape,
+    row_images,
+    template_pictures,
+    value_pictures,
+)
 from ..widgets.class_vector import ClassVector
 from ..widgets.drawing import kept_drawing
 from ..widgets.image_grid import ImageGrid

@@ -8,9 +8,20 @@ import time
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel,
-                               QPushButton, QScrollArea, QSizePolicy, QSpinBox, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.array_views import as_matrix
 from ...core.optim import build
@@ -44,7 +55,7 @@ class UpdatePanel(QWidget):
 
     def __init__(self, classroom, parent=None):
         super().__init__(parent)
-        import pyqtgraph as pg          # first use of the Training panel, not at start-up
+        import pyqtgraph as pg  # first use of the Training panel, not at start-up
 
         self.pg = pg
         self.classroom = classroom

@@ -18,7 +18,8 @@ from ..canvas.property_editor import PropertyEditor
 from ..widgets.formula import formula_size, warm
 from ..widgets.lazy import LazyPanel
 from .backprop_tab import BackpropTab
-from .chain_view import SHORTCUT as CHAIN_SHORTCUT, open_chain
+from .chain_view import SHORTCUT as CHAIN_SHORTCUT
+from .chain_view import open_chain
 from .inspector import Inspector
 from .update_panel import UpdatePanel
 

@@ -4,8 +4,7 @@ and its width both tell the gradient's magnitude, wide enough to see on a projec
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QPainterPath, QPainterPathStroker,
-                           QPen)
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from ..widgets.colormap import GRADIENT_LUT, gradient_level, lut_color

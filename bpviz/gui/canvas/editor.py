@@ -17,6 +17,7 @@ from ...core.ops import REGISTRY
 from .commands import AddNodes, MoveNodes, RemoveNodes, SetAttrs, SetInputs
 from .node_item import NodeItem
 
+
 def copied_nodes(text: str) -> list[Node]:
     """The nodes in text written by ``Editor.copy``, checked as the file format checks a
     graph's nodes; ValueError saying why for anything else on the clipboard."""

@@ -10,8 +10,14 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 from ...core.ops import REGISTRY, Op, shape_label
 from ...core.overview_layout import Cell, overview_layout
 from .edge_item import EdgeItem, bezier
-from .node_item import (COMPACT_HEIGHT, COMPACT_SHAPE_POINTS, COMPACT_WIDTH, SMALLEST_POINTS,
-                        NodeItem)
+from .node_item import (
+    COMPACT_HEIGHT,
+    COMPACT_SHAPE_POINTS,
+    COMPACT_WIDTH,
+    SMALLEST_POINTS,
+    NodeItem,
+)
+
 
 # the compact style's grid: room between layers for an edge, below a node for its strip
 def overview_cell(width: float) -> Cell:

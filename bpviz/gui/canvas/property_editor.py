@@ -9,13 +9,20 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.errors import OpError
 from ...core.ops import REGISTRY, shape_label
 from ..theme import error_color, show_as_error
-
 
 # The spin boxes' range: no size, index or count of a graph that runs comes near it, and a
 # larger number typed as text must be refused here, not overflow somewhere in Qt.

@@ -35,7 +35,7 @@ class ValueFocus:
     def copy(self):
         """A MatrixView of the picked node's value for the shown sample (or of the node
         under the mouse); None when there is none."""
-        from ..widgets.matrix_view import MatrixView     # loaded with the first one
+        from ..widgets.matrix_view import MatrixView  # loaded with the first one
         nid, self.picked = self.picked, None
         if nid is None:
             nid = self.node_at(self.view.viewport().mapFromGlobal(QCursor.pos()))

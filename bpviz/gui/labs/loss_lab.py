@@ -6,11 +6,19 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ...core.labs import curves
 from ...core.datasets import IMAGENET10
+from ...core.labs import curves
 from ..widgets.controls import read_controls, write_controls
 from ..widgets.plot_style import CURVE_PX, STYLES, SeriesStyle, add_values_actions, curve_pen
 from .curve_readout import CurveReadout
@@ -205,7 +213,7 @@ class MulticlassPanel(QWidget):
         super().__init__()
         self.names = [name for _, name in IMAGENET10[:classes]]
         self.logits = [Slider(f"y[{n}]", -5, 5, v) for n, v in
-                       zip(self.names, (2.0, 1.0, 0.3, -1.0))]
+                       zip(self.names, (2.0, 1.0, 0.3, -1.0), strict=False)]
         self.target = QComboBox(objectName="multiclass_target")
         self.target.addItems(self.names)
         self.margin = Slider("margin Δ", 0.0, 3.0, 1.0)

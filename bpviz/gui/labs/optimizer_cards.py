@@ -151,7 +151,7 @@ class OptimizerCard:
 
     def show_step(self, i: int) -> None:
         for symbol, _, value in self.run.named_state(i):
-            for label, text in zip(self.values[symbol], vector_text(value)):
+            for label, text in zip(self.values[symbol], vector_text(value), strict=False):
                 label.setText(text)
         if self.bias is not None:
             self.bias.show_step(self.run, min(i, len(self.run.states) - 1))

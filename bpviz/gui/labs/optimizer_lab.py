@@ -11,21 +11,28 @@ from functools import lru_cache, partial
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core import datasets as ds
 from ...core.labs import landscapes, surface
 from ...core.labs.race import race, starting_configs, tune_lr
+from ..widgets.controls import read_controls, write_controls
+from ..widgets.optimizer_form import PRESETS, OptimizerForm, build
+from ..widgets.plot_style import STYLES, LogAxis, PlotPair, add_values_actions, curve_pen, titled
+from ..widgets.scrolling import Scrolling
 from .loss_lab import Slider
 from .optimizer_cards import OptimizerCards
 from .optimizer_list import OptimizerList
 from .race_area import RaceArea
-from ..widgets.controls import read_controls, write_controls
-from ..widgets.optimizer_form import PRESETS, OptimizerForm, build
-from ..widgets.scrolling import Scrolling
-from ..widgets.plot_style import (STYLES, LogAxis, PlotPair, add_values_actions, curve_pen,
-                                 titled)
 from .surface_plot import SurfacePlot
 
 COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": "#17becf",
@@ -34,7 +41,7 @@ FRAME_MS = 16                       # animation: up to 60 frames per second
 RACE_SECONDS = 3.0                  # a whole run takes this long, however slow the frames
 GRID = 161                          # heat-map points per side, over whatever the view shows
 # a dash and a marker per optimizer besides its colour (issue 21: not colour alone)
-SERIES = dict(zip(COLORS, STYLES))
+SERIES = dict(zip(COLORS, STYLES, strict=False))
 
 
 @lru_cache(maxsize=1)

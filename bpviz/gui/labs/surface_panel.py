@@ -9,15 +9,25 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core import GraphError
 from ...core import datasets as ds
 from ...core.errors import DataError
 from ...core.labs import landscapes
-from ..widgets.threads import wait_for
 from ..widgets.plot_style import add_values_actions
+from ..widgets.threads import wait_for
 from .surface_plot import CMAP, SurfacePlot
 
 

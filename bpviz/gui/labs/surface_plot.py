@@ -10,10 +10,10 @@ from __future__ import annotations
 import contourpy
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
 from PySide6.QtCore import QEvent, QLineF, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QFontInfo, QPainter
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
-from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
 
 from ...core.labs.surface import Shading, quiet_corner
 from ..theme import PROJECTOR_READABLE_PX, readable_px

@@ -11,8 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog
 from ...core.answers import readings
 from ...core.data_source import BUILTIN
 from ...core.errors import shown
-from ...core.lessons import (SUFFIX, TABS, Lesson, LessonError, lessons_in, load_lesson,
-                             where)
+from ...core.lessons import SUFFIX, TABS, Lesson, LessonError, lessons_in, load_lesson, where
 from ...core.optim import OptimizerSettings
 from ...core.session import Aside
 from ...core.snapshot import still_fits

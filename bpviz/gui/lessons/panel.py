@@ -7,8 +7,18 @@ from html import escape
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFontInfo
-from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QFrame, QLabel, QLineEdit,
-                               QPushButton, QRadioButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QButtonGroup,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..theme import ok_color, show_as_error
 from ..widgets.formula import Formula
@@ -182,7 +192,7 @@ class LessonPanel(QScrollArea):
         parts = [self.latex]
         if self.narrow and r"\qquad" in self.latex:
             parts = [part.strip() for part in self.latex.split(r"\qquad", 1)]
-        for widget, latex in zip((self.formula, self.formula_rest), parts + [""]):
+        for widget, latex in zip((self.formula, self.formula_rest), parts + [""], strict=False):
             widget.setVisible(bool(latex))
             widget.set_latex(latex)
 

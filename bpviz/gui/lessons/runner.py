@@ -142,12 +142,12 @@ class LessonRunner:
         self.window.optimizers.panel.set_state(state)
 
     def _augment_demo(self, shown: bool) -> None:
-        from ..training.augment_demo import show_augment_demo    # not at start-up
+        from ..training.augment_demo import show_augment_demo  # not at start-up
         show_augment_demo(self.window, shown)
 
     def _gradient_flow(self, shown: bool) -> None:
         """The Gradient Flow dock as View ▸ Gradient Flow opens it (false: closed)."""
-        from ..backprop.gradient_flow import show_gradient_flow   # plots: not at start-up
+        from ..backprop.gradient_flow import show_gradient_flow  # plots: not at start-up
         dock = getattr(self.window, "gradient_flow_dock", None)
         if shown:
             show_gradient_flow(self.window)

@@ -12,9 +12,21 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QGridLayout,
-                               QHBoxLayout, QLabel, QPushButton, QScrollArea, QSlider, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core import augment as A
 from ...core.photos import PHOTOS, photo
@@ -132,7 +144,7 @@ class AugmentDemo(QWidget):
         self.views = [ImageView() for _ in range(4)]
         self.captions = [QLabel(alignment=Qt.AlignHCenter | Qt.AlignTop, wordWrap=True)
                          for _ in range(4)]
-        for k, (view, caption) in enumerate(zip(self.views, self.captions)):
+        for k, (view, caption) in enumerate(zip(self.views, self.captions, strict=False)):
             grid.addWidget(view, 0, k)
             grid.addWidget(caption, 1, k)
             grid.setColumnStretch(k, 1)
@@ -206,7 +218,7 @@ class AugmentDemo(QWidget):
         self.crop_x.setValue(left)
 
     def draw_alpha(self) -> None:
-        for control, value in zip(self.alphas, A.draw_alpha(self.rng)):
+        for control, value in zip(self.alphas, A.draw_alpha(self.rng), strict=False):
             control.box.setValue(float(value))
 
     def alpha(self) -> np.ndarray:
@@ -245,12 +257,12 @@ class AugmentDemo(QWidget):
         out = A.augment(self.image, top, left, flipped, pca, alpha)
         self.result = out
         self.views[0].set_image(self.image, (top, left, size))
-        for view, image in zip(self.views[1:], (out.crop, out.flipped, out.lit)):
+        for view, image in zip(self.views[1:], (out.crop, out.flipped, out.lit), strict=False):
             view.set_image(image)
         texts = (f"{self.image_name}, 256×256, crop box at x {left}, y {top}",
                  f"the {size}×{size} crop", "mirrored" if flipped else "not flipped (Flip off)",
                  "+ p·(α ⊙ λ) on every pixel: " + shift_text(out.shift))
-        for caption, text in zip(self.captions, texts):
+        for caption, text in zip(self.captions, texts, strict=False):
             caption.setText(text)
         self.colours.setText(colours_html(pca, out))
         self.components.setText(components_html(pca, alpha, out))

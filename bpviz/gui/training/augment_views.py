@@ -104,7 +104,7 @@ def colours_html(pca: ColourPCA, out: Augmented) -> str:
 
 def shift_text(shift) -> str:
     """The colour added to every pixel, per channel in steps of the screen's 0..255."""
-    return ", ".join(f"{c} {_signed(255 * v)}" for c, v in zip("RGB", shift)) + " (of 255)"
+    return ", ".join(f"{c} {_signed(255 * v)}" for c, v in zip("RGB", shift, strict=True)) + " (of 255)"
 
 
 def _signed(v: float) -> str:

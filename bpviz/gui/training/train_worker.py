@@ -19,6 +19,7 @@ def import_engine() -> None:
     keeps answering; a run's worker never imports them (see load_engine)."""
     import torchvision.models  # noqa: F401  (pulls in torch._dynamo, sympy and triton)
     import torchvision.transforms  # noqa: F401
+
     import bpviz.train.loop  # noqa: F401
 
 
@@ -68,8 +69,9 @@ class TrainWorker(QObject):
 
     def start(self) -> None:
         """The thread's entry point: build the run (loads torch), then train."""
-        from bpviz.train.loop import USER_ERRORS, TrainingRun
         import torch
+
+        from bpviz.train.loop import USER_ERRORS, TrainingRun
 
         try:
             self.training = TrainingRun(self.config, stop_event=self.stop_event,

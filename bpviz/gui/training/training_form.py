@@ -11,15 +11,25 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.errors import DataError
 from ...train.folders import describe_folder, layout_problem
 from ...train.train_config import TrainConfig
 from ..settings import settings
 from .train_worker import gui_threads
-
 
 # The paper's recipe (Krizhevsky et al. 2012: batch 128, lr 0.01, ~90 epochs, five to six
 # days on two GTX 580s) and one a CPU finishes in minutes; a lesson picks one by its name.

@@ -7,11 +7,19 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QThread, QTimer
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...train.folders import layout_problem
 from ...train.run_folder import OutputError, RunFolder, is_number, is_record
+from ..theme import error_color
 from ..widgets.page_stack import PageStack
 from ..widgets.threads import wait_for, wait_until
 from .augment_demo import AugmentDemo
@@ -21,7 +29,6 @@ from .run_view import RunView
 from .torchrun_process import TorchrunProcess
 from .train_worker import TrainWorker
 from .training_form import TrainingForm
-from ..theme import error_color
 
 PAINT_FIRST_MS = 100                 # the form is painted before the load starts
 LOADING = ("Loading PyTorch and looking for GPUs (a few seconds): Start is enabled when they "

@@ -17,8 +17,17 @@ from dataclasses import dataclass, field
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPointF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (QAction, QColor, QFontInfo, QIcon, QKeySequence, QPainter,
-                           QPainterPath, QPen, QPixmap)
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFontInfo,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QToolButton, QWidget
 
 from .focus import between_bars

@@ -4,8 +4,16 @@ saved and restored — naming its controls is enough."""
 from __future__ import annotations
 
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox,
-                               QDoubleSpinBox, QLineEdit, QTabWidget, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QTabWidget,
+    QWidget,
+)
 
 
 def read_value(control):

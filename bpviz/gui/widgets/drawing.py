@@ -18,7 +18,7 @@ import queue
 import threading
 import weakref
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import shiboken6

@@ -21,8 +21,16 @@ import sys
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QCursor, QFont, QKeySequence, QPainter
-from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .formula import Formula
 from .heatmap import HeatMap
@@ -50,7 +58,7 @@ class LargeFormula(Formula):
 
 
 def heatmap_copy(hm: HeatMap):
-    from .matrix_view import MatrixView      # loaded with the first enlarged matrix
+    from .matrix_view import MatrixView  # loaded with the first enlarged matrix
     if hm.matrix is None:
         return None
     return MatrixView(hm.matrix, getattr(hm, "row_labels", None), getattr(hm, "col_labels", None))

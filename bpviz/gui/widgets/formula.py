@@ -8,7 +8,6 @@ from PySide6.QtGui import QFontInfo, QPainter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-
 # ziamath's time doubles with each level of nesting (14 levels of x^{ took 10-29 s, a
 # hundred \sum_{ never ended): a formula costs 2^depth per group, and one over the limit is
 # shown as its source (the shipped ones cost at most 24; 256 draws in about 0.25 s here)

@@ -48,7 +48,7 @@ class JacobianView(MatrixViewport):
             ("Fit", "Show the whole Jacobian (0)", self.fit))]
         # a screen reader says "Zoom out", not "minus" (the symbol is the button's text)
         for button, name in zip(self.buttons, ("Zoom out of the Jacobian",
-                                               "Zoom into the Jacobian", "Fit the Jacobian")):
+                                               "Zoom into the Jacobian", "Fit the Jacobian"), strict=False):
             button.setAccessibleName(name)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.destroyed.connect(self.filler.cancel)
@@ -152,7 +152,7 @@ class JacobianView(MatrixViewport):
         p.drawImage(target, to_image(picture, limit=self.limit or 1.0))
 
     def _ask(self, rows: np.ndarray, picture: np.ndarray) -> None:
-        self.asked = [int(r) for r, missing in zip(rows, np.isnan(picture).all(axis=1))
+        self.asked = [int(r) for r, missing in zip(rows, np.isnan(picture).all(axis=1), strict=False)
                       if missing]
         if self.asked:
             self.filler.request(self.lazy, self.asked)

@@ -3,8 +3,7 @@ import pyqtgraph, which the app does not load at start-up)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QScrollArea, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..accessibility import name_controls
 from ..theme import style_plots

@@ -9,15 +9,22 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QPen
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QSplitter, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .heatmap import fmt
 
@@ -79,10 +86,10 @@ class ColumnsModel(QAbstractTableModel):
         self.names = list(columns)
         self.columns = [np.asarray(columns[n]).ravel() for n in self.names]
 
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent=None) -> int:
         return max((len(c) for c in self.columns), default=0)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent=None) -> int:
         return len(self.columns)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
