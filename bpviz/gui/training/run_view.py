@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.gradient_flow import FlowHistory, flows_from_record, summary
+from ...core.gradient_flow import RECORD_KEYS, WEIGHT, FlowHistory, flows_from_record, summary
 from ...train.run_folder import is_record
 from ..backprop.gradient_flow import FlowPlots
 from ..widgets.plot_style import add_values_actions, curve_pen
@@ -27,6 +27,20 @@ from .run_history import History
 
 WAIT_TITLE = "data wait (%)"
 FLOW_WAITING = "Each layer's figures come with the run's logged steps."
+# a run logged before the gradient flow (issue 23) has each layer's L2 norm only
+NORMS_ONLY = "‖∂L/∂W‖ (L2 norm: this run logged no means)"
+FLOW_LABELS = {False: ("mean |gradient|", "mean |∂L/∂W|", "|∂L/∂W| per layer"),
+               True: ("‖∂L/∂W‖", "‖∂L/∂W‖", "‖∂L/∂W‖ per layer")}
+
+
+def record_flows(record: dict) -> tuple[list, bool]:
+    """The layers' figures a record holds, and whether they are an older run's norms: its
+    ``grad_norms`` (‖∂L/∂W‖ per layer) stand in for the means it did not log."""
+    flows = flows_from_record(record)
+    norms = record.get("grad_norms")
+    if flows or not isinstance(norms, dict) or not norms:
+        return flows, False
+    return flows_from_record({RECORD_KEYS[WEIGHT]: norms}), True
 
 
 def eta_text(seconds: float) -> str:
@@ -159,7 +173,7 @@ class RunView(QWidget):
         the per-layer plot's cell, with the sentence on it under the plot."""
         self.flow, self.flow_history = FlowPlots("step"), FlowHistory()
         for plot, title in ((self.flow.batch_plot, "gradient flow (log scale)"),
-                            (self.flow.steps_plot, "|∂L/∂W| per layer")):
+                            (self.flow.steps_plot, FLOW_LABELS[False][2])):
             plot.setBackground(self.palette().base().color())
             plot.setTitle(title)
         cell = with_legend(self.flow.batch_plot, FLOW_WAITING)
@@ -199,6 +213,8 @@ class RunView(QWidget):
     def clear(self) -> None:
         self.history, self.latest, self.dirty = History(), {}, []
         self.record_count = 0
+        self.norms_only = False          # an older run's ‖∂L/∂W‖ fill the flow plots
+        self._label_flow(False)
         self.flow_history.clear()
         self.flow.clear_history()
         self.flow.show([], self.flow_history)
@@ -224,8 +240,9 @@ class RunView(QWidget):
         self.record_count += 1
         self.history.add(record)
         self.latest = record
-        flows = flows_from_record(record)
+        flows, norms = record_flows(record)
         if flows:
+            self.norms_only = norms
             self.flow_history.record(record["step"], flows)
         if self.eta_from is None and self.live:
             self.eta_from = (self.clock(), record["step"])
@@ -298,9 +315,19 @@ class RunView(QWidget):
         if not self.flow_history.points:
             return
         flows = list(self.flow_history.points[-1].values())
+        self._label_flow(self.norms_only)
         self.flow.show(flows, self.flow_history)
-        self.flow_summary.setText(
-            f"Gradient flow at step {self.flow_history.steps[-1]:g}: {summary(flows)}")
+        step = f"{self.flow_history.steps[-1]:g}"
+        self.flow_summary.setText(f"{NORMS_ONLY} at step {step}: {summary(flows)}"
+                                  if self.norms_only else
+                                  f"Gradient flow at step {step}: {summary(flows)}")
+
+    def _label_flow(self, norms: bool) -> None:
+        """The flow plots' axes name what they show: means, or an older run's norms."""
+        batch, steps, title = FLOW_LABELS[norms]
+        self.flow.batch_plot.setLabel("left", batch)
+        self.flow.steps_plot.setLabel("left", steps)
+        self.flow.steps_plot.setTitle(title)
 
     def _draw_filters(self) -> None:
         if self.latest.get("conv1") is not None:
