@@ -124,7 +124,9 @@ def thin_curves(root: QWidget, px: float) -> list[tuple[str, object, float]]:
 
 def cut_lesson_text(panel) -> list[str]:
     """The lesson strip's texts (the step's text, the question, the answer, its card and
-    why) that reach below what the strip shows without scrolling, or past its right edge."""
+    why) that reach below what the strip shows without scrolling, or past its right edge,
+    or that their layout gave less height than their wrapped lines need (the label then
+    ends mid-sentence, inside the strip: lesson 1 step 1's text stopped at "softmax,")."""
     from PySide6.QtCore import QPoint
     viewport = panel.viewport()
     cut = []
@@ -135,6 +137,10 @@ def cut_lesson_text(panel) -> list[str]:
         label = getattr(panel, name)
         if not shown(label) or not label.text():
             continue
+        needs = label.heightForWidth(label.width()) if label.wordWrap() else -1
+        if label.height() < needs:     # squeezed by its layout: its last lines are not drawn
+            cut.append(f"{name}: {label.text()[:40]!r} is {needs - label.height()} px "
+                       "shorter than its wrapped text")
         bottom = label.mapTo(viewport, QPoint(0, label.height())).y()
         if bottom > viewport.height() + 1:
             cut.append(f"{name}: {label.text()[:40]!r} ends {bottom - viewport.height()} px "

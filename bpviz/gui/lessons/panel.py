@@ -95,8 +95,10 @@ class LessonPanel(QScrollArea):
         self.columns = columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
         self.narrow = False
         self.latex = ""
+        # kept at the top by a stretch under it, not by the layout's alignment: an aligned
+        # layout gets its size hint's height, blind to wrapping, and the step's text was
+        # cut a line short ("That is all back-")
         text = QVBoxLayout()
-        text.setAlignment(Qt.AlignTop)
         # text from a lesson file is escaped into rich labels or shown as plain text: an
         # <img src=…> in a title must not draw a local image
         self.lesson_title = QLabel(wordWrap=True, objectName="lesson_title",
@@ -112,6 +114,8 @@ class LessonPanel(QScrollArea):
         for widget in (self.lesson_title, self.position, self.text, self.formula,
                        self.formula_rest, self.error):
             text.addWidget(widget)
+        text.addStretch(1)
+        self.error.hide()                     # an empty line's height only when it says so
         columns.addLayout(text, 3)
         columns.addWidget(self._question_box(), 2, Qt.AlignTop)
         self.setWidget(body)
@@ -218,7 +222,7 @@ class LessonPanel(QScrollArea):
         self.latex = step.formula
         self._show_formula()
         self._show_question(step.question)
-        self.error.clear()
+        self.show_error("")
         self.previous.setEnabled(index > 0)
         self.next.setText("Next ▶" if index + 1 < len(lesson.steps) else "Finish")
         self.verticalScrollBar().setValue(0)
@@ -284,6 +288,7 @@ class LessonPanel(QScrollArea):
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
+        self.error.setVisible(bool(text))
 
     def show_score(self, right: int, answered: int, total: int) -> None:
         if answered:
