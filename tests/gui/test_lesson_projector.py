@@ -1,6 +1,7 @@
 """Lesson steps of lessons 1-3 as a class sees them at 1280x720 in presentation mode
 (issue 20's screenshot review): the lesson's text whole, the answer card's text whole."""
 import pytest
+from PySide6.QtCore import Qt
 
 from .readability import cut_lesson_text
 from .test_canvas_projector import open_on_projector
@@ -18,3 +19,19 @@ def test_the_lesson_text_is_drawn_to_its_last_line(qtbot, window, lesson, step, 
     assert cut_lesson_text(panel) == []
     text = panel.text
     assert text.height() >= text.heightForWidth(text.width())
+
+
+def test_page_up_from_the_gradient_flow_step_closes_its_dock(qtbot, window):
+    """Lesson 3 step 10 opens Gradient Flow; Page Up gives step 9's window back."""
+    open_on_projector(qtbot, window, "03_backprop_layers", 9)
+    lessons = window.lessons
+    lessons.next()
+    qtbot.wait(10)
+    assert window.gradient_flow_dock.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)
+    qtbot.wait(10)
+    assert lessons.index == 8
+    assert not window.gradient_flow_dock.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)         # and forward again: it opens
+    qtbot.wait(10)
+    assert lessons.index == 9 and window.gradient_flow_dock.isVisible()

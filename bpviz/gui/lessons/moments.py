@@ -22,6 +22,7 @@ class Visited:
     focused: str                   # the objectName of the enlarged widget ('' if none)
     training: bool                 # the Update & Train panel shown
     labs: dict                     # {lab: its state}, the labs built
+    gradient_flow: bool = False    # the Gradient Flow dock shown (lesson 3 step 10 opens it)
 
 
 def take(w) -> Visited:
@@ -32,8 +33,10 @@ def take(w) -> Visited:
         origin) else ""
     labs = {name: page.panel.state() for name, page in
             (("losses", w.losses), ("optimizers", w.optimizers)) if page.built}
+    flow = getattr(w, "gradient_flow_dock", None)
     return Visited(w.classroom.snapshot(), TABS[w.tabs.currentIndex()], focused,
-                   w.workspace.docks["training"].isVisible(), labs)
+                   w.workspace.docks["training"].isVisible(), labs,
+                   flow is not None and flow.isVisible())
 
 
 def come_back(w, visited: Visited) -> None:
@@ -48,7 +51,18 @@ def come_back(w, visited: Visited) -> None:
         if lab.state() != state:             # a race is run again only if it differs
             lab.set_state(state)
     w.workspace.docks["training"].setVisible(visited.training)
+    show_gradient_flow(w, visited.gradient_flow)
     w.show_tab(visited.tab)
+
+
+def show_gradient_flow(w, shown: bool) -> None:
+    """The Gradient Flow dock as View ▸ Gradient Flow opens it, or closed."""
+    dock = getattr(w, "gradient_flow_dock", None)
+    if shown:
+        from ..backprop.gradient_flow import show_gradient_flow as show  # plots: not at start
+        show(w)
+    elif dock is not None:
+        dock.close()
 
 
 def refocus(w, visited: Visited) -> None:

@@ -14,6 +14,7 @@ from ...core.answer_cards import Card, card_text, step_arrays
 from ...core.errors import GraphError, shown
 from ...core.lessons import LessonError, example_file
 from ..widgets.controls import set_value
+from . import moments
 
 # what only changes the view: skipped when an earlier step is run again to reach a later one;
 # before one of them the views are brought up to date (a lesson step runs with the
@@ -147,12 +148,7 @@ class LessonRunner:
 
     def _gradient_flow(self, shown: bool) -> None:
         """The Gradient Flow dock as View ▸ Gradient Flow opens it (false: closed)."""
-        from ..backprop.gradient_flow import show_gradient_flow  # plots: not at start-up
-        dock = getattr(self.window, "gradient_flow_dock", None)
-        if shown:
-            show_gradient_flow(self.window)
-        elif dock is not None:
-            dock.close()
+        moments.show_gradient_flow(self.window, shown)
 
     # --- the answer card -----------------------------------------------------------------
     def card(self, card: Card) -> str:
