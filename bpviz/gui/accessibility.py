@@ -11,14 +11,18 @@
   a faint line, on a tool button not at all). An own widget, not Qt's QFocusFrame, which is
   drawn through QStyle overrides and keeps a raw pointer to the widget it rings.
 - The colour-blind-safe colour maps are a View menu choice, remembered (``ColourMapChoice``).
+- Space presses the focused button, check box or toggle, opens the focused combo box, picks
+  in the focused list and types into a text field, as a keyboard user expects
+  (``SpaceForControls``); elsewhere (the canvas, a slider, a tab bar) it steps the network.
+  Step Forward keeps a key that works everywhere (``STEP_KEYS``).
 """
 from __future__ import annotations
 
 import re
 
 import shiboken6
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer
-from PySide6.QtGui import QAccessible, QPainter, QRegion
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
+from PySide6.QtGui import QAccessible, QKeySequence, QPainter, QRegion
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -228,6 +232,32 @@ def install(app: QApplication) -> None:
 
 
 RINGS: list = []
+
+# controls that act on Space themselves (press, open, pick); a text field takes it as text
+SPACE_TAKERS = (QAbstractButton, QComboBox, QAbstractItemView)
+# Step Forward: Space where no control takes it, F8 (a debugger's "step") everywhere
+STEP_KEYS = (QKeySequence("Space"), QKeySequence("F8"))
+SPACE_NOTE = ("Space steps the network unless a button, check box, list or text field has "
+              "the keyboard focus: there Space presses, picks or types; F8 steps from anywhere")
+
+
+class SpaceForControls(QObject):
+    """Space for the focused control before the window's Space shortcut (Step Forward).
+    Qt offers a key to the focused widget first as a ShortcutOverride, which goes up to the
+    window unless a widget accepts it; accepted here, the key reaches the control instead of
+    the shortcut. Watches the one window (an application-wide filter costs every event)."""
+
+    def __init__(self, window: QWidget):
+        super().__init__(window)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Space \
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier \
+                and isinstance(QApplication.focusWidget(), SPACE_TAKERS):
+            event.accept()
+            return True
+        return False
 
 
 class ColourMapChoice:

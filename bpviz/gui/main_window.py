@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..core.classroom import Classroom
-from .accessibility import ColourMapChoice
+from .accessibility import SPACE_NOTE, STEP_KEYS, ColourMapChoice, SpaceForControls
 from .backprop.workspace import BackpropWorkspace
 from .canvas.document import Document
 from .dock_widths import DockWidths
@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.presentation_layout = PresentationLayout(self)      # the network first
         self.colour_maps = ColourMapChoice(self)   # the colour-blind-safe maps, remembered
         self._build_actions()
+        self.space_keys = SpaceForControls(self)   # Space presses a focused button, else steps
         self.document.graph_replaced.connect(self.on_graph_replaced)
         self.document.state_changed.connect(self.update_title)
         w.message.connect(self.say)
@@ -191,6 +192,7 @@ class MainWindow(QMainWindow):
         e.addSeparator()
         self.workspace.add_edit_actions(e, self._action)
         self.workspace.add_step_actions(bar.addMenu("&Step"), self._action)
+        next(a for a in self.actions() if a.text() == "Step Forward").setShortcuts(STEP_KEYS)
 
         v = bar.addMenu("&View")
         self.workspace.add_view_actions(v, self._action)
@@ -338,9 +340,11 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(TABS.index(name))
 
     def keys_text(self) -> str:
-        rows = [(a.text().replace("&", ""), a.shortcut().toString(QKeySequence.NativeText))
+        rows = [(a.text().replace("&", ""), " or ".join(
+                    k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts()))
                 for a in self.actions() if not a.shortcut().isEmpty() and a.isVisible()]
-        rows += [("Connect", "drag from an output port to an input port"),
+        rows += [("Space", SPACE_NOTE),
+                 ("Connect", "drag from an output port to an input port"),
                  ("Disconnect", "drag an edge off its input port"),
                  ("Select several", "drag a rectangle on empty canvas, or Ctrl+click"),
                  ("Pan", "middle button, or Alt + drag"), ("Zoom", "mouse wheel")]
