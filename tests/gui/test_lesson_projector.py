@@ -1,7 +1,11 @@
 """Lesson steps of lessons 1-3 as a class sees them at 1280x720 in presentation mode
 (issue 20's screenshot review): the lesson's text whole, the answer card's text whole."""
+import re
+
 import pytest
 from PySide6.QtCore import Qt
+
+from bpviz.gui.lessons.controller import find_lesson
 
 from .readability import cut_lesson_text
 from .test_canvas_projector import open_on_projector
@@ -35,3 +39,18 @@ def test_page_up_from_the_gradient_flow_step_closes_its_dock(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_PageDown)         # and forward again: it opens
     qtbot.wait(10)
     assert lessons.index == 9 and window.gradient_flow_dock.isVisible()
+
+
+HUES = re.compile(r"\b(red|reds|blue|violet|purple|orange|green|yellow)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("name", ["01_one_layer", "02_chain_rule", "03_backprop_layers"])
+def test_lesson_texts_name_no_colour_that_the_colour_maps_change(name):
+    """View ▸ Colour-Blind-Safe Maps redraws heat maps and edges in other hues (3.9 said
+    "red at the loss, fading towards violet"): a step describes them by the legend's ends,
+    by sign or by width, true under every map."""
+    lesson = find_lesson(name)
+    said = [(i + 1, hue) for i, step in enumerate(lesson.steps)
+            for hue in HUES.findall(" ".join([step.text, step.question.explain
+                                              if step.question else ""]))]
+    assert said == []
