@@ -3,6 +3,8 @@ Double-click it, or point at it and press F. Esc or "← Back (Esc)" returns.
 
 What is enlarged, and how:
 - a HeatMap becomes a MatrixView (pans, zooms, numbers in the cells, row and column names);
+  a matrix view (a MatrixView, a JacobianView) too large to fit with a pixel per row and
+  column opens on its top-left corner with the numbers written (0 or Fit shows it whole);
 - a Formula is drawn again, scaled to the window;
 - any widget with a ``focus_copy()`` method shows the widget that method returns (None: there
   is nothing to enlarge yet);
@@ -250,6 +252,8 @@ class FocusController(QObject):
             content = copy_of(widget)
             if content is None:
                 return False
+            if hasattr(content, "corner_if_dense"):    # a MatrixViewport
+                content.corner_if_dense = True
         self.origin, self.return_focus = widget, QApplication.focusWidget()
         self.view.show_content(content, title_of(widget))
         self._place()

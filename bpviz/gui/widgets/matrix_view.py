@@ -77,5 +77,8 @@ class MatrixView(MatrixViewport):
 
     def caption(self, numbers: bool) -> list[str]:
         rows, cols = self.shape()
+        r0, r1, c0, c1 = self.visible()
+        part = "" if (r1 - r0, c1 - c0) == (rows, cols) else \
+            f"   rows {r0:,}–{r1 - 1:,}, columns {c0:,}–{c1 - 1:,}"
         hint = "" if numbers else "   zoom in (wheel or +) for the numbers"
-        return [f"{rows}×{cols}   drag to pan · wheel or +/− to zoom · 0 fits{hint}"]
+        return [f"{rows:,}×{cols:,}{part}   drag to pan · wheel or +/− to zoom · 0 fits{hint}"]

@@ -64,6 +64,11 @@ class MatrixViewport(QWidget):
         self.sx = self.sy = 1.0
         self.origin = QPointF(0, 0)
         self.fitted = True          # until the user pans or zooms: refit on each resize
+        # set by the focus view: where the fit has less than a pixel per row or column (a
+        # 4096×4096 Jacobian), open on the top-left corner with its numbers instead, until
+        # the user pans, zooms or fits
+        self.corner_if_dense = False
+        self.caption_rows = 0       # lines the caption wraps into (at least caption_lines)
         self.limit = 0.0            # the colour scale is ±limit
         self._drag: QPointF | None = None
         self._widths: dict[tuple, float] = {}          # (font, shape) -> widest row name
@@ -130,7 +135,7 @@ class MatrixViewport(QWidget):
         line = self.line()
         left = min(self.names_width() + 12, self.width() * 0.3)
         top = (self.title_lines + 1) * line + 8
-        bottom = self.caption_lines * line + 8
+        bottom = max(self.caption_lines, self.caption_rows) * line + 8
         return QRectF(left, top, max(1.0, self.width() - left - 6),
                       max(1.0, self.height() - top - bottom))
 
@@ -179,6 +184,22 @@ class MatrixViewport(QWidget):
     # --- moving -----------------------------------------------------------------------------
     def fit(self) -> None:
         """The whole matrix in view."""
+        self.corner_if_dense = False
+        self._fit()
+
+    def dense(self) -> bool:
+        """Fitted, a row or a column would be less than a pixel."""
+        return self.sx < 1 or self.sy < 1
+
+    def show_corner(self) -> None:
+        """The top-left cells, each the size of a cell that holds a number."""
+        cell = self.cell_for_numbers()
+        self.sx, self.sy = cell.width(), cell.height()
+        self.origin = QPointF(0, 0)
+        self.fitted = False
+        self.update()
+
+    def _fit(self) -> None:
         shape = self.shape()
         if shape is not None:
             g, (rows, cols) = self.grid_rect(), shape
@@ -219,7 +240,7 @@ class MatrixViewport(QWidget):
         self.origin = QPointF(
             float(np.clip(self.origin.x(), -g.width() / self.sx / 2, cols - 1)),
             float(np.clip(self.origin.y(), -g.height() / self.sy / 2, rows - 1)))
-        self.fitted = False
+        self.fitted = self.corner_if_dense = False
         self.update()
 
     # --- numbers ----------------------------------------------------------------------------
@@ -325,20 +346,39 @@ class MatrixViewport(QWidget):
         p.setClipping(False)
 
     def _draw_caption(self, p: QPainter, lines: list[str]) -> None:
+        """The caption under the grid, each line wrapped at the widget's width (never cut);
+        when it needs more lines than the room below the grid, the grid leaves more."""
         g, line = self.grid_rect(), self.line()
         p.setFont(self.font())
         p.setPen(self.palette().placeholderText().color())
         metrics = QFontMetricsF(self.font())
-        for k, text in enumerate(lines):
-            p.drawText(QRectF(4, g.bottom() + 4 + k * line, self.width() - 8, line),
-                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                       metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.width() - 8))
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+        width, top = self.width() - 8, g.bottom() + 4
+        for text in lines:
+            box = metrics.boundingRect(QRectF(0, 0, width, 10 * line), flags, text)
+            p.drawText(QRectF(4, top, width, box.height()), flags, text)
+            top += box.height()
+        rows = round((top - g.bottom() - 4) / line)
+        if rows > max(self.caption_lines, self.caption_rows):
+            self.caption_rows = rows            # the next paint's grid makes room
+            self._room_changed()
+
+    def _room_changed(self) -> None:
+        if self.fitted:
+            self._fit()
+        elif self.corner_if_dense:
+            self.show_corner()
+        else:
+            self.update()
 
     # --- the user's hands -------------------------------------------------------------------
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        if self.fitted:
-            self.fit()
+        self.caption_rows = 0                  # wrapped again at the new width
+        if self.fitted or self.corner_if_dense:
+            self._fit()
+            if self.corner_if_dense and self.dense():
+                self.show_corner()
 
     def wheelEvent(self, event):
         if self.shape() is None:
