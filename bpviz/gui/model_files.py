@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 from ..core import GraphError
 from ..core.export import export_pytorch
 from ..interop import load_onnx, save_onnx
+from ..interop.errors import require_onnx
 from ..interop.onnx_import import losses
 
 ONNX_SUFFIX = ".onnx"
@@ -33,7 +34,8 @@ class ModelFiles(QObject):
 
     def ask_loss(self, name: str) -> str | None:
         """The loss to attach to an imported model: a loss op's name, "" for none, None if
-        the user cancelled."""
+        the user cancelled. ConvertError first where onnx is missing (nothing is asked)."""
+        require_onnx()
         choices = ["CrossEntropyLoss"] + [n for n in losses() if n != "CrossEntropyLoss"]
         choice, ok = QInputDialog.getItem(
             self.window, "Attach a loss",
@@ -45,11 +47,11 @@ class ModelFiles(QObject):
 
     def open_onnx(self, path, loss: str | None = None) -> bool:
         """Open an ONNX model as a new, unsaved graph; ``loss`` None: ask which."""
-        if loss is None:
-            loss = self.ask_loss(Path(path).name)
-            if loss is None:
-                return False
         try:
+            if loss is None:
+                loss = self.ask_loss(Path(path).name)
+                if loss is None:
+                    return False
             graph = load_onnx(path, loss or None)
         except GraphError as err:
             self.window.show_error("Cannot open model", str(err))

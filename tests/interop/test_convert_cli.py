@@ -92,8 +92,8 @@ def test_without_the_onnx_package_the_message_says_how_to_install_it(tmp_path, c
     path = tmp_path / "relu.onnx"
     path.write_bytes(b"\x08\x07")
     assert refused(capsys, tmp_path, path) == (
-        "bpviz-convert: error: reading and writing ONNX models needs the onnx package: "
-        "pip install onnx")
+        "bpviz-convert: error: reading and writing ONNX models needs the onnx package, "
+        "which is not installed: pip install 'bpviz[onnx]' (or pip install onnx)")
 
 
 @pytest.mark.parametrize("node", [
