@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from ..theme import contrast_ratio
 from .colormap import DIVERGING, diverging_index
 from .heatmap import fmt
+from .matrix_margins import draw_caption, draw_names
 
 ZOOM_STEP = 1.25             # per wheel notch, and per + or −
 PAN_STEP = 0.2               # of the grid, per arrow key
@@ -37,13 +38,6 @@ PANS = {Qt.Key.Key_Left: (1, 0), Qt.Key.Key_Right: (-1, 0), Qt.Key.Key_Up: (0, 1
         Qt.Key.Key_Down: (0, -1)}
 ZOOMS = {Qt.Key.Key_Plus: ZOOM_STEP, Qt.Key.Key_Equal: ZOOM_STEP,
          Qt.Key.Key_Minus: 1 / ZOOM_STEP}
-
-
-def round_step(k: float) -> int:
-    """The smallest 1, 2, 5 × 10^n at least ``k``: every how many rows a name is written."""
-    k = max(k, 1.0)
-    ten = 10 ** math.floor(math.log10(k))
-    return next(m * ten for m in (1, 2, 5, 10) if m * ten >= k)
 
 
 class MatrixViewport(QWidget):
@@ -296,8 +290,11 @@ class MatrixViewport(QWidget):
         if numbers is not None:
             self._draw_numbers(p, *numbers)
         p.restore()
-        self._draw_names(p)
-        self._draw_caption(p, self.caption(numbers is not None))
+        draw_names(self, p)
+        rows = draw_caption(self, p, self.caption(numbers is not None))
+        if rows > max(self.caption_lines, self.caption_rows):
+            self.caption_rows = rows            # the next paint's grid makes room
+            self._room_changed()
 
     def _draw_numbers(self, p: QPainter, block: np.ndarray, texts: list[str]) -> None:
         r0, r1, c0, c1 = self.visible()
@@ -312,56 +309,6 @@ class MatrixViewport(QWidget):
                     i, j = divmod(k, c1 - c0)
                     p.drawText(t.mapRect(QRectF(c0 + j, r0 + i, 1, 1)),
                                Qt.AlignmentFlag.AlignCenter, text)
-
-    def _draw_names(self, p: QPainter) -> None:
-        """Row names left of the grid, column names above it; every round k-th where the
-        cells are smaller than the names."""
-        r0, r1, c0, c1 = self.visible()
-        g, t = self.grid_rect(), self.transform()
-        metrics = QFontMetricsF(self.font())
-        line = metrics.height()
-        p.setFont(self.font())
-        p.setPen(self.palette().windowText().color())
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        # a name whose row's middle is in view is drawn whole
-        p.setClipRect(QRectF(0, g.top() - line / 2, g.left(), g.height() + line))
-        k = round_step(1.2 * line / self.sy)
-        for r in range(r0 - r0 % k, r1, k):
-            y = t.map(QPointF(0, r + 0.5)).y()
-            p.drawText(QRectF(0, y - line / 2, g.left() - 6, line), right,
-                       metrics.elidedText(self.row_name(r), Qt.TextElideMode.ElideRight,
-                                          g.left() - 6))
-        if c1 > c0:
-            longest = max(self.col_labels[c0:c1], key=len) if self.col_labels \
-                else self.col_name(c1 - 1)
-            k = round_step((min(metrics.horizontalAdvance(longest), 240) + 12) / self.sx)
-            top, width = g.top() - line - 4, k * self.sx - 4
-            p.setClipRect(QRectF(g.left() - line, top, self.width() - g.left() + line, line))
-            for c in range(c0 - c0 % k, c1, k):
-                name = metrics.elidedText(self.col_name(c), Qt.TextElideMode.ElideRight, width)
-                half = metrics.horizontalAdvance(name) / 2
-                x = min(t.map(QPointF(c + 0.5, 0)).x(), self.width() - 2 - half)  # whole
-                p.drawText(QRectF(x - half - 2, top, 2 * half + 4, line),
-                           Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, name)
-        p.setClipping(False)
-
-    def _draw_caption(self, p: QPainter, lines: list[str]) -> None:
-        """The caption under the grid, each line wrapped at the widget's width (never cut);
-        when it needs more lines than the room below the grid, the grid leaves more."""
-        g, line = self.grid_rect(), self.line()
-        p.setFont(self.font())
-        p.setPen(self.palette().placeholderText().color())
-        metrics = QFontMetricsF(self.font())
-        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
-        width, top = self.width() - 8, g.bottom() + 4
-        for text in lines:
-            box = metrics.boundingRect(QRectF(0, 0, width, 10 * line), flags, text)
-            p.drawText(QRectF(4, top, width, box.height()), flags, text)
-            top += box.height()
-        rows = round((top - g.bottom() - 4) / line)
-        if rows > max(self.caption_lines, self.caption_rows):
-            self.caption_rows = rows            # the next paint's grid makes room
-            self._room_changed()
 
     def _room_changed(self) -> None:
         if self.fitted:
