@@ -4,8 +4,10 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontInfo
 
 from bpviz.gui.lessons.controller import find_lesson
+from bpviz.gui.widgets.class_vector import ClassVector
 
 from .readability import cut_lesson_text
 from .test_canvas_projector import open_on_projector
@@ -54,3 +56,34 @@ def test_lesson_texts_name_no_colour_that_the_colour_maps_change(name):
             for hue in HUES.findall(" ".join([step.text, step.question.explain
                                               if step.question else ""]))]
     assert said == []
+
+
+def enlarged(window):
+    """The per-class list that the focus view shows enlarged."""
+    assert window.focus.is_open
+    return window.focus.view.findChild(ClassVector)
+
+
+def test_the_softmax_reveal_shows_the_ten_probabilities_as_numbers(qtbot, window):
+    """1.4: the class reads that the ten add up to 1 (a 1x10 heat map drew no numbers)."""
+    open_on_projector(qtbot, window, "01_one_layer", 4)
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)            # the reveal
+    qtbot.wait(20)
+    listed = enlarged(window)
+    assert listed is not None and listed.isVisible() and listed.values.size == 10
+    assert listed.values.sum() == pytest.approx(1.0)
+    texts = [listed.text_of(k) for k in range(10)]
+    assert all(text.split()[-1].startswith("0.") for text in texts)
+    assert QFontInfo(listed.font()).pixelSize() >= 16
+    assert listed.height() >= listed.height_for(listed.width())     # all ten lines shown
+
+
+def test_the_target_is_shown_as_its_one_hot_vector_with_the_class_named(qtbot, window):
+    """1.5: not a lone "0" but t, one line per class, 1 at the named true class."""
+    open_on_projector(qtbot, window, "01_one_layer", 5)
+    qtbot.wait(20)
+    listed = enlarged(window)
+    assert listed is not None and listed.isVisible()
+    assert list(listed.values) == [1.0] + [0.0] * 9
+    assert listed.true_class == 0 and listed.names[0] == "tabby cat"
+    assert "one-hot" in listed.title

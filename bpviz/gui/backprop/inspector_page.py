@@ -46,7 +46,8 @@ class InspectorPage(QWidget):
         self.layout_ = SectionLayout(self)
         self.layout_.setAlignment(Qt.AlignTop)
         self.views: dict[str, QWidget | QLayout] = {}     # by key, in the order built
-        self.heatmaps: dict[str, QWidget] = {}      # heat maps and Jacobians (lessons' keys)
+        # heat maps, Jacobians and the lecture's views: what a lesson's "focus" enlarges
+        self.heatmaps: dict[str, QWidget] = {}
         self.built = False
         self._filled: list[str] = []
         self.check_result = QLabel()
@@ -135,11 +136,14 @@ class InspectorPage(QWidget):
         self._put(key, Formula, lambda f: f.latex != latex and f.set_latex(latex))
 
     def _lecture(self, views) -> None:
-        """The lecture's images and class vectors (lecture_views.LectureView)."""
+        """The lecture's images and class vectors (lecture_views.LectureView); a lesson
+        enlarges one by its key (lesson 1 step 4: "classes_output", the ten softmax
+        probabilities with their numbers)."""
         for view in views:
             def make(view=view):
                 widget = view.kind()
                 widget.setObjectName(view.key)
+                self.heatmaps[view.key] = widget
                 return widget
             self._put(view.key, make, view.fill)
 

@@ -83,7 +83,8 @@ def _value_views(ev, ctx, key: str, title: str, value, node: str) -> list[Lectur
             and a.ndim == 0 and a.dtype.kind in "iu":
         classes = np.shape(ev.inputs["input"])[-1]
         t = one_hot(int(a), classes)
-        return [_classes(ctx, "onehot_target", f"target t ({node}) as one-hot", t, s,
+        named = "" if node == "t" else f" ({node})"
+        return [_classes(ctx, "onehot_target", f"target t{named} as one-hot", t, s,
                          true=int(a))]
     if image_shape(a.shape):
         count = 1 if a.shape[0] == 3 else _maps(a.shape)
