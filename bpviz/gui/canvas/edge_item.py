@@ -7,7 +7,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
-from ..widgets.colormap import GRADIENT_LUT, gradient_level, lut_color
+from ..widgets.colormap import GRADIENT_LUT, gradient_level, lut_color, outline_for
 from .node_item import PHASE_COLORS, READABLE, SLOT_POINTS
 
 
@@ -86,6 +86,15 @@ class EdgeItem(QGraphicsPathItem):
         stroker.setWidth(8 * self.scale_)
         return stroker.createStroke(self.path())
 
+    def _outline(self, painter, pen: QPen, lod: float) -> None:
+        """A 1.5 px rim in the theme's edge colour around a gradient's colour that has
+        less than 3:1 against the canvas (WCAG 1.4.11), under the coloured line."""
+        rim = outline_for(pen.color(), self.theme.color("base"), self.theme.color("edge"))
+        if rim is not None and not self.active:
+            painter.setPen(QPen(rim, pen.widthF() + 3 / max(lod, 1e-6), Qt.PenStyle.SolidLine,
+                                Qt.PenCapStyle.FlatCap))
+            painter.drawPath(self.path())
+
     def paint(self, painter, option, widget=None):
         t = self.theme
         s = self.scale_
@@ -94,6 +103,7 @@ class EdgeItem(QGraphicsPathItem):
         pen = QPen(t.color("edge"), max(1.6 * s, 1.5 / max(lod, 1e-6)))
         if self.gradient is not None:           # log scale: vanishing thin and pale
             pen = gradient_pen(self.gradient, s, lod)
+            self._outline(painter, pen, lod)
         if self.active:
             pen.setStyle(Qt.DashLine)
             pen.setColor(QColor(PHASE_COLORS[self.active]))

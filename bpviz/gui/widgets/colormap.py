@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor, QImage
 
+from ..theme import contrast_ratio
+
 
 def _lut(stops) -> np.ndarray:
     """256 RGBA colours interpolated between (position, (r, g, b)) stops."""
@@ -86,6 +88,18 @@ def lut_color(lut: np.ndarray, t: float) -> QColor:
     """The colour at position t in [0, 1] of a LUT."""
     r, g, b, a = lut[int(np.clip(t, 0, 1) * 255)]
     return QColor(int(r), int(g), int(b), int(a))
+
+
+OUTLINE_CONTRAST = 3.0     # WCAG 2.1 1.4.11: a graphical object against what is around it
+
+
+def outline_for(colour: QColor, background, outline) -> QColor | None:
+    """The outline a line of ``colour`` needs on ``background`` to stand out 3:1: where the
+    colour alone has less (the gradient scales' pale end on a light canvas, their dark end
+    on a dark one), ``outline`` (a theme's edge colour, itself 3:1 or more); else None."""
+    if contrast_ratio(colour, background) >= OUTLINE_CONTRAST:
+        return None
+    return QColor(outline)
 
 
 def use_maps(name: str) -> None:
