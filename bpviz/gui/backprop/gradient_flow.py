@@ -4,6 +4,8 @@ Train, both on a log scale (bpviz.core.gradient_flow computes them). View ▸ Gr
 shows it in a dock; the Training tab shows the same FlowPlots from an AlexNet run's records."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -24,8 +26,52 @@ TICK_PX = 56                    # room for one layer name under the axis
 SHARE = 0.42                    # of the window's height the dock takes when shown
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(exponent: float) -> str:
+    """10**exponent written as 10⁻³ or 2·10⁻³, whatever its size (one format on an axis)."""
+    whole = math.floor(exponent + 1e-9)
+    mantissa = round(10 ** (exponent - whole), 1)
+    if mantissa >= 10:
+        whole, mantissa = whole + 1, 1.0
+    power = "10" + str(whole).translate(SUPERSCRIPT)
+    return power if mantissa == 1 else f"{mantissa:g}·{power}"
+
+
+class FlowAxis(pg.AxisItem):
+    """The plots' left axis: every tick label a power of ten (pyqtgraph wrote 0.01 beside
+    10⁻⁶), and its title shortened (SHORTER) where the whole one would not fit the axis's
+    height (it was cut off in the short dock)."""
+
+    SHORTER = {"mean |gradient|": ("|gradient|", "|grad|"), "mean |∂L/∂W|": ("|∂L/∂W|",)}
+
+    def __init__(self):
+        self.titles: tuple[str, ...] = ()
+        super().__init__("left")
+
+    def setLabel(self, text=None, units=None, unitPrefix=None, **args):
+        if text is not None:
+            self.titles = (text, *self.SHORTER.get(text, ()))
+        super().setLabel(text, units, unitPrefix, **args)
+        self.resizeEvent()
+
+    def logTickStrings(self, values, scale, spacing):
+        return [power_of_ten(v + math.log10(scale)) for v in values]
+
+    def resizeEvent(self, ev=None):
+        if self.label is not None and self.titles:
+            room = self.size().height()
+            for title in self.titles:             # the last one however short the room
+                self.labelText = title
+                self.label.setHtml(self.labelString())
+                if self.label.boundingRect().width() <= room:
+                    break
+        super().resizeEvent(ev)
+
+
 def _log_plot(left: str, bottom: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget()
+    plot = pg.PlotWidget(axisItems={"left": FlowAxis()})
     plot.setLogMode(x=False, y=True)
     plot.showGrid(x=False, y=True, alpha=0.3)
     plot.setLabel("left", left)
