@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.stderr_lines import own_lines
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -88,14 +90,14 @@ def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, message):
     out = tmp_path / "x.png"
     result = run(args + ["--screenshot", str(out)], tmp_path)
     assert result.returncode == 2
-    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr and len(own_lines(result.stderr)) == 1
     assert "Traceback" not in result.stderr
 
 
 def test_size_needs_a_screenshot(tmp_path):
     result = run(["--size", "800x600"], tmp_path)
     assert result.returncode == 2 and "--size goes with --screenshot" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(own_lines(result.stderr)) == 1
 
 
 def test_bad_file_on_the_command_line(tmp_path):
@@ -103,7 +105,7 @@ def test_bad_file_on_the_command_line(tmp_path):
     bad.write_text("{oops")
     result = run([str(bad), "--screenshot", str(tmp_path / "x.png")], tmp_path)
     assert result.returncode == 2 and "not valid JSON" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(own_lines(result.stderr)) == 1
 
 
 def test_start_up_does_not_import_torch(tmp_path):
@@ -135,7 +137,7 @@ def test_an_internal_error_before_the_window_shows_is_one_line(tmp_path):
     result = subprocess.run([sys.executable, "-m", "bpviz", "--tab", "losses", "--screenshot",
                              str(tmp_path / "x.png")], capture_output=True, text=True,
                             env=env, timeout=300)
-    lines = [ln for ln in result.stderr.splitlines() if "propagateSizeHints" not in ln]
+    lines = own_lines(result.stderr)
     assert result.returncode == 2
     assert lines == [f"bpviz: internal error: ImportError: broken on purpose (details in "
                      f"{config / 'errors.log'})"]

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from bpviz.gui.main_window import as_plain_html
 from bpviz.paths import example_path
+from tests.stderr_lines import own_lines
 
 IMG = "<img src='/etc/x.png'>"
 
@@ -98,5 +99,5 @@ def test_a_long_unknown_session_key_is_one_short_line_on_the_command_line(window
     result = run(["--session", "bad.bpviz-session.json", "--screenshot",
                   str(tmp_path / "x.png")], tmp_path)
     assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
+    lines = own_lines(result.stderr)
     assert len(lines) == 1 and len(lines[0]) < 300 and "unknown field" in lines[0], lines

@@ -10,6 +10,7 @@ from bpviz.core import load_graph  # noqa: E402
 from bpviz.gui.app import open_asked, parse_args  # noqa: E402
 from bpviz.interop import save_onnx  # noqa: E402
 from bpviz.paths import example_path  # noqa: E402
+from tests.stderr_lines import own_lines
 
 from .test_command_line import run  # noqa: E402
 
@@ -72,7 +73,7 @@ def test_a_loss_without_a_model_or_unknown_is_one_line(model, tmp_path, argv, sa
     argv = [str(model) if a == "MODEL" else a for a in argv]
     result = run(argv, tmp_path)
     assert result.returncode == 2 and says in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(own_lines(result.stderr)) == 1
 
 
 def test_bpviz_model_onnx_with_a_loss_renders(model, tmp_path):

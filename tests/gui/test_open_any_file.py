@@ -12,6 +12,7 @@ from bpviz.core import load_graph
 from bpviz.core.file_kind import GRAPH, LESSON, ONNX, SESSION, file_kind
 from bpviz.core.session import DataChoice, Session, save_session
 from bpviz.paths import example_path, lessons_dir
+from tests.stderr_lines import own_lines
 
 from .test_command_line import run
 
@@ -97,10 +98,10 @@ def test_a_file_it_cannot_use_is_one_dialog_and_one_line(tmp_path, name, text, r
     assert result.returncode == 2
     shown = [line for line in result.stdout.splitlines() if line.startswith("DIALOG")]
     assert len(shown) == 1 and name in shown[0] and reason in shown[0], result.stdout
-    assert len(result.stderr.strip().splitlines()) == 1 and name in result.stderr
+    assert len(own_lines(result.stderr)) == 1 and name in result.stderr
     no_window = run([str(bad), "--screenshot", str(tmp_path / "x.png")], tmp_path)
     assert no_window.returncode == 2 and "DIALOG" not in no_window.stdout
-    assert len(no_window.stderr.strip().splitlines()) == 1
+    assert len(own_lines(no_window.stderr)) == 1
     assert name in no_window.stderr and reason in no_window.stderr
     assert not (tmp_path / "x.png").exists()
 
@@ -116,4 +117,4 @@ def test_an_onnx_model_opens_as_a_new_graph_and_a_damaged_one_says_why(tmp_path)
     model.write_bytes(b"\x08\x07")
     result = run([str(model), "--screenshot", str(tmp_path / "y.png")], tmp_path)
     assert result.returncode == 2 and "net.onnx" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(own_lines(result.stderr)) == 1

@@ -4,6 +4,7 @@ import json
 
 from bpviz.gui import self_test
 from bpviz.paths import example_path, lessons_dir
+from tests.stderr_lines import own_lines
 
 from .test_command_line import run
 
@@ -65,7 +66,7 @@ def test_without_a_display_it_says_so_in_one_line(tmp_path):
         result = subprocess.run([sys.executable, "-m", "bpviz", *args], capture_output=True,
                                 text=True, env=env, timeout=60)
         assert result.returncode == 2 and result.stdout == ""
-        assert len(result.stderr.strip().splitlines()) == 1
+        assert len(own_lines(result.stderr)) == 1
         assert "DISPLAY" in result.stderr and "QT_QPA_PLATFORM=offscreen" in result.stderr
     env["QT_QPA_PLATFORM"] = "offscreen"                  # as the line says
     assert run(["--self-test"], tmp_path).returncode == 0

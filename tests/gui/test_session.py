@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel
 from bpviz.core.session import load_session
 from bpviz.gui.session import capture
 from bpviz.paths import example_path
+from tests.stderr_lines import own_lines
 
 from .acting import choose
 
@@ -228,7 +229,7 @@ def test_a_bad_session_on_the_command_line_is_one_line(tmp_path, args, message):
 
     result = run(args + ["--screenshot", str(tmp_path / "x.png")], tmp_path)
     assert result.returncode == 2
-    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr and len(own_lines(result.stderr)) == 1
 
 
 def test_a_csv_data_file_is_read_again_from_its_path(qtbot, window, tmp_path):

@@ -10,6 +10,7 @@ import pytest
 
 from bpviz.interop.errors import missing_onnx
 from bpviz.paths import example_path
+from tests.stderr_lines import own_lines
 
 BLOCKER = "raise ModuleNotFoundError(\"No module named 'onnx'\", name='onnx')\n"
 
@@ -36,7 +37,7 @@ def run(args, work, env):
 
 
 def says_what_to_install(stderr: str, prefix: str) -> None:
-    lines = stderr.strip().splitlines()
+    lines = own_lines(stderr)
     assert len(lines) == 1 and "Traceback" not in stderr, stderr
     assert lines[0].startswith(prefix)
     assert "onnx package" in lines[0] and "pip install 'bpviz[onnx]'" in lines[0]

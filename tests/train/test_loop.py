@@ -13,6 +13,7 @@ import torch
 from bpviz.train.loop import TrainingRun
 from bpviz.train.run_folder import STOP, RunFolder
 from bpviz.train.train_config import ConfigError, TrainConfig
+from tests.stderr_lines import own_lines
 
 SMALL = dict(image_size=64, batch_size=8, classes=4, synthetic_train=64, synthetic_val=16,
              log_every=5, workers=0, device="cpu", epochs=5)
@@ -227,7 +228,7 @@ def test_cli_errors_are_one_line_and_exit_2(tmp_path, args, message):
     result = cli(args + ["--image-size", "64", "--workers", "0"][0 if "--image-size" not in args else 2:], tmp_path)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(own_lines(result.stderr)) == 1
 
 
 def test_sigint_stops_with_a_checkpoint(tmp_path):
@@ -341,4 +342,4 @@ def test_bad_numbers_are_refused_by_the_parser(capsys, args, message):
     with pytest.raises(SystemExit) as stop:
         build_parser().parse_args(args)
     err = capsys.readouterr().err
-    assert stop.value.code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert stop.value.code == 2 and message in err and len(own_lines(err)) == 1
