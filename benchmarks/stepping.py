@@ -170,17 +170,20 @@ def backward_events(example: str, train: bool, batch: int = 2) -> dict:
     return {ev.node: ev for ev in iter(s.step, None) if ev.phase == "backward"}
 
 
-def jacobian_cases() -> list:
-    """(label, LazyJacobian) for JACOBIAN_CASES and the largest Jacobian of the others."""
+def jacobian_cases(only: str = "") -> list:
+    """(label, LazyJacobian) for JACOBIAN_CASES and the largest Jacobian of the others;
+    ``only``: the cases whose label holds it."""
     cases, cached = [], {}
     for example, node, wrt, train in JACOBIAN_CASES:
+        label = f"{example} {node}.{wrt}" + (" (train)" if train else "")
+        if only not in label:
+            continue
         if (example, train) not in cached:
             cached[example, train] = backward_events(example, train)
-        lazy = cached[example, train][node].lazy_jacobian[wrt]
-        cases.append((f"{example} {node}.{wrt}" + (" (train)" if train else ""), lazy))
+        cases.append((label, cached[example, train][node].lazy_jacobian[wrt]))
     named = {example for example, *_ in JACOBIAN_CASES}
     for example in EXAMPLES:
-        if example in named:
+        if example in named or only not in example:
             continue
         events = backward_events(example, False)
         size, label, lazy = max(
@@ -213,7 +216,7 @@ def timed_redraws(view, app, actions) -> list[float]:
     return times
 
 
-def jacobian_views(app) -> None:
+def jacobian_views(app, only: str = "") -> None:
     """Each case in a 900x600 JacobianView: every pan or zoom timed to the end of a
     synchronous repaint while the worker thread computes rows; whether numbers show once
     the zoomed-in view has filled; how long the fitted view takes to fill (at most
@@ -222,7 +225,7 @@ def jacobian_views(app) -> None:
     print(f"\n{'Jacobian view':<34} {'shape':>19} {'redraw median':>13} {'p95':>8} "
           f"{'p95/goal':>8}  {'numbers':>7}  fitted view filled")
     every = []
-    for label, lazy in jacobian_cases():
+    for label, lazy in jacobian_cases(only):
         view = JacobianView(label)
         view.resize(900, 600)
         view.show()
@@ -263,6 +266,8 @@ def main() -> None:
     parser.add_argument("--only", choices=("steps", "jacobians", "training"))
     parser.add_argument("--example", action="append", choices=EXAMPLES,
                         help="step only this example (repeatable; AlexNet's engine skipped)")
+    parser.add_argument("--case", default="",
+                        help="only the Jacobian cases whose label holds this text")
     args = parser.parse_args()
     only = args.only
     app = QApplication([])
@@ -274,7 +279,7 @@ def main() -> None:
     if only in (None, "steps"):
         step_latency(window, app, args.example or EXAMPLES)
     if only in (None, "jacobians"):
-        jacobian_views(app)
+        jacobian_views(app, args.case)
     if only in (None, "training"):
         training_speed(window, app)
 

@@ -30,7 +30,8 @@ STACK_BYTES = 2**26      # one re-run forward of k copies: their cache and outpu
 MAX_STACK = 64           # one-hot rows in one backward pass
 CACHE_BYTES = 2**27      # computed rows kept (sparse); the least recently used go first
 CHUNK = 2**18            # columns scanned at a time for a row's non-zeros
-SUMMARIES = 8192         # zoomed-out rows kept (a screen's rows at a few zoom levels)
+SUMMARY_BYTES = 2**26    # zoomed-out rows kept (a screen's rows at a few zoom levels)
+SUMMARY_BINS = 8192      # bins of a whole-row summary; past it only the visible bins
 
 
 def columns(x: np.ndarray, batched: bool, sample: int) -> int:
@@ -132,6 +133,7 @@ class LazyJacobian:
         self._rows: OrderedDict[int, SparseRow] = OrderedDict()
         self._bytes = 0
         self._summaries: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._summary_bytes = 0
         self._computing = threading.Lock()
         self._runners: dict[int, _Runner | None] = {}
         self._stack = None               # copies per pass, once known
@@ -160,7 +162,9 @@ class LazyJacobian:
         """(len(rows), len(edges) - 1) from the computed rows (NaN for the others): per
         column bin [edges[i], edges[i+1]) the entry of largest magnitude, or the value
         itself where every bin is one column. Bins of one width starting at a multiple of
-        it are cut from a summary of the whole row, kept, so panning reuses it."""
+        it are cut from a summary of the whole row, kept, so panning reuses it; where the
+        row has over SUMMARY_BINS such bins (AlexNet's fc6.W row zoomed in: 37.7M columns)
+        only the visible ones are summarised, which costs what the screen shows."""
         edges = np.asarray(edges)
         out = np.full((len(rows), len(edges) - 1), np.nan)
         width = int(edges[1] - edges[0]) if len(edges) > 1 else 1
@@ -172,7 +176,7 @@ class LazyJacobian:
                 continue
             if single:
                 out[i] = row.dense(edges[0], edges[-1])
-            elif aligned:
+            elif aligned and self.shape[1] <= SUMMARY_BINS * width:
                 first = edges[0] // width
                 out[i] = self._summary(int(r), row, width)[first:first + len(edges) - 1]
             else:
@@ -187,8 +191,9 @@ class LazyJacobian:
             cols = self.shape[1]
             found = row.extremes(np.minimum(np.arange(0, cols + width, width), cols))
             self._summaries[key] = found
-            if len(self._summaries) > SUMMARIES:
-                self._summaries.popitem(last=False)
+            self._summary_bytes += found.nbytes
+            while self._summary_bytes > SUMMARY_BYTES:
+                self._summary_bytes -= self._summaries.popitem(last=False)[1].nbytes
         return found
 
     def value(self, r: int, c: int) -> float | None:
@@ -198,7 +203,11 @@ class LazyJacobian:
 
     @property
     def rows_per_pass(self) -> int:
-        """One-hot rows one backward pass carries (the first call re-runs the forward)."""
+        """One-hot rows one backward pass carries (the first call re-runs the forward);
+        rows read off the inputs, with no pass, come MAX_STACK at a time (a view told of
+        each row apart would redraw 4,096 times to fill AlexNet's fc6.W)."""
+        if self._direct:
+            return MAX_STACK
         if self._stack is None:
             with self._computing:
                 self._stack = self._stack or self._stack_size()

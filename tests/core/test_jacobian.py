@@ -238,3 +238,28 @@ def test_a_linear_weights_rows_are_read_off_its_input_without_a_pass():
         row = lazy.computed(1)
         assert np.all(row.values != 0) and row.cols.dtype == np.int32
     assert (np.maximum(x[2], 0) == 0).any()      # zeros the sparse rows leave out
+
+
+def test_a_row_with_far_more_bins_than_a_screen_is_summarised_where_it_is_seen(monkeypatch):
+    """AlexNet's fc6.W zoomed in: a whole-row summary of 37.7M columns at a narrow width
+    took seconds a redraw; past SUMMARY_BINS bins only the visible ones are summarised."""
+    monkeypatch.setattr(jacobian_module, "SUMMARY_BINS", 4)
+    lazy, w = linear_input_jacobian(40, 3)
+    lazy.compute(range(3))
+    edges = [8, 16, 24, 32]                               # 5 bins of 8 in a row: over 4
+    want = [SparseRow.of(w[r]).extremes(np.array(edges)) for r in range(3)]
+    np.testing.assert_array_equal(lazy.picture(range(3), edges), want)
+    assert len(lazy._summaries) == 0
+    lazy.picture(range(3), [0, 16, 32, 48])              # 3 bins of 16: summarised whole
+    assert len(lazy._summaries) == 3
+
+
+def test_a_weight_read_off_its_input_is_filled_many_rows_at_a_time():
+    """No pass is spent, so a view is told of 64 rows at once, not of each (4,096 redraws
+    filled AlexNet's fc6.W)."""
+    g = graph_of([x_node((6,)),
+                  {"id": "fc", "op": "Linear", "attrs": {"in_features": 6, "out_features": 4},
+                   "inputs": ["x"]},
+                  {"id": "loss", "op": "Sum", "inputs": ["fc"]}])
+    ev = step_to(g, {"x": np.ones((2, 6))}, "fc")
+    assert ev.lazy_jacobian["weight"].rows_per_pass == jacobian_module.MAX_STACK

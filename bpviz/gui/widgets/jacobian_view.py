@@ -144,8 +144,9 @@ class JacobianView(MatrixViewport):
             return
         target = self.transform().mapRect(QRectF(edges[0], rows[0], edges[-1] - edges[0],
                                                  rows[-1] + step - rows[0]))
-        p.fillRect(target, QBrush(self.palette().placeholderText().color(),
-                                  Qt.BrushStyle.BDiagPattern))
+        if np.isnan(picture).any():      # hatched under the rows still to come
+            p.fillRect(target, QBrush(self.palette().placeholderText().color(),
+                                      Qt.BrushStyle.BDiagPattern))
         finite = picture[np.isfinite(picture)]
         if finite.size:
             self.limit = max(self.limit, float(np.abs(finite).max()))
