@@ -39,6 +39,17 @@ def to_srgb(linear: np.ndarray) -> np.ndarray:
     return 255.0 * np.where(c <= 0.0031308, 12.92 * c, 1.055 * c ** (1 / 2.4) - 0.055)
 
 
+def relative_luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG 2.x relative luminance of sRGB colours (..., 3) in 0..255."""
+    return to_linear(rgb) @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def contrast(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """WCAG 2.x contrast ratio of sRGB colours ``a`` and ``b`` (..., 3): 1 to 21."""
+    la, lb = relative_luminance(a), relative_luminance(b)
+    return (np.maximum(la, lb) + 0.05) / (np.minimum(la, lb) + 0.05)
+
+
 def simulate(rgb: np.ndarray, deficiency: str) -> np.ndarray:
     """sRGB colours (..., 3) as seen with ``deficiency`` (a key of MACHADO), in sRGB."""
     return to_srgb(to_linear(rgb) @ MACHADO[deficiency].T)

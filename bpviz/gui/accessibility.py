@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from .settings import setting, settings
 from .widgets.colormap import MAPS, maps_in_use, use_maps
 from .widgets.heatmap import HeatMap
+from .widgets.signs import show_signs, signs_shown
 
 CONTROLS = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit, QTabBar,
             QTextEdit, QPlainTextEdit, QAbstractItemView)
@@ -262,19 +263,36 @@ class SpaceForControls(QObject):
 
 class ColourMapChoice:
     """View ▸ Colour-Blind-Safe Maps: the heat maps, the image grids and the gradient
-    colours of the canvas's edges drawn with colormap.MAPS' safe set; remembered."""
+    colours of the canvas's edges drawn with colormap.MAPS' safe set; View ▸ Signs in Heat
+    Maps (S): + and − over the cells of every heat map (widgets/signs.py). Both remembered."""
 
-    KEY, SAFE = "view/colour_maps", "colour-blind safe"
+    KEY, SAFE, SIGNS = "view/colour_maps", "colour-blind safe", "view/signs"
 
     def __init__(self, window):
         self.window = window
-        self.action = None
+        self.action = self.signs_action = None
         name = setting(self.KEY, str, "standard")
         use_maps(name if name in MAPS else "standard")
+        show_signs(setting(self.SIGNS, str, "off") == "on")   # an ini gives bools as text
 
     def add_view_actions(self, menu, add) -> None:
         self.action = add(menu, "Colour-&Blind-Safe Maps", self._toggled, checkable=True)
         self.action.setChecked(maps_in_use() == self.SAFE)
+        self.signs_action = add(menu, "&Signs in Heat Maps", self._signs_toggled, "S",
+                                checkable=True)
+        self.signs_action.setChecked(signs_shown())
+
+    def _signs_toggled(self) -> None:
+        self.set_signs(self.signs_action.isChecked())
+
+    def set_signs(self, on: bool) -> None:
+        """+ and − over the heat maps' cells (``on``), now and at the next start."""
+        show_signs(on)
+        settings().setValue(self.SIGNS, "on" if on else "off")
+        if self.signs_action is not None:
+            self.signs_action.setChecked(bool(on))
+        for widget in [self.window] + self.window.findChildren(QWidget):
+            widget.update()
 
     def _toggled(self) -> None:
         self.set_maps(self.SAFE if self.action.isChecked() else "standard")

@@ -62,3 +62,11 @@ def test_the_safe_diverging_scale_tells_signs_apart_by_lightness(vision):
 def test_the_standard_diverging_scale_tells_signs_apart_by_hue_only():
     lightness = lab(lut(maps()["standard"]["diverging"]))[:, 0]
     assert abs(lightness[0] - lightness[255]) < 5     # in greyscale -max and +max look alike
+
+
+def test_contrast_is_wcag_s_ratio():
+    from bpviz.core.colour_vision import contrast
+    black, white = np.zeros(3), np.full(3, 255.0)
+    assert contrast(black, white) == pytest.approx(21.0)
+    assert contrast(white, black) == pytest.approx(21.0)
+    assert contrast(np.full(3, 119.0), white) == pytest.approx(4.48, abs=0.01)   # #777777

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor, QImage
 
-from ..theme import contrast_ratio
+from ...core.colour_vision import contrast
 
 
 def _lut(stops) -> np.ndarray:
@@ -97,7 +97,8 @@ def outline_for(colour: QColor, background, outline) -> QColor | None:
     """The outline a line of ``colour`` needs on ``background`` to stand out 3:1: where the
     colour alone has less (the gradient scales' pale end on a light canvas, their dark end
     on a dark one), ``outline`` (a theme's edge colour, itself 3:1 or more); else None."""
-    if contrast_ratio(colour, background) >= OUTLINE_CONTRAST:
+    rgb = [QColor(c).getRgb()[:3] for c in (colour, background)]
+    if contrast(np.array(rgb[0]), np.array(rgb[1])) >= OUTLINE_CONTRAST:
         return None
     return QColor(outline)
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from ...core.array_views import brief
 from .colormap import diverging_index, to_image
 from .drawing import Drawing
+from .signs import ENLARGE_HINT, draw_signs, fits, signs_shown
 
 NUMBERS_UP_TO = 12            # rows and columns: above this the cells hold colour only
 IMAGE_SIDE = 1024             # larger matrices are drawn from every k-th row and column
@@ -167,12 +168,25 @@ class HeatMap(QWidget):
             p.drawImage(rect, self.image)
         if self.shows_numbers():
             self._draw_numbers(p, rect)
+        elif signs_shown():
+            draw_signs(p, self.matrix, rect, None)
         p.setPen(pal.placeholderText().color())
+        caption = self.caption_text()
+        p.drawText(QRectF(4, rect.bottom() + 2, self.width() - 8, 2 * line + 2),
+                   Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, caption)
+
+    def caption_text(self) -> str:
+        """What is written under the cells: size and statistics, and what to do to read more
+        (the numbers, the signs) where the cells are too small for them."""
         caption = (self.caption or "drawing…") + (f"   {self.note}" if self.note else "")
         if self.small_enough() and not self.shows_numbers():
             caption += "   double-click for the numbers"
-        p.drawText(QRectF(4, rect.bottom() + 2, self.width() - 8, 2 * line + 2),
-                   Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, caption)
+        if signs_shown() and not self.shows_numbers():
+            rows, cols = self.matrix.shape
+            grid = self._grid_rect()
+            if not fits(grid.width() / cols, grid.height() / rows):
+                caption += f"   {ENLARGE_HINT}"
+        return caption
 
     def _draw_numbers(self, p: QPainter, rect: QRectF) -> None:
         rows, cols = self.matrix.shape

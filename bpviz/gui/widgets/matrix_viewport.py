@@ -25,6 +25,7 @@ from ..theme import contrast_ratio
 from .colormap import DIVERGING, diverging_index
 from .heatmap import fmt
 from .matrix_margins import draw_caption, draw_names
+from .signs import ZOOM_HINT, draw_signs, fits, signs_shown
 
 ZOOM_STEP = 1.25             # per wheel notch, and per + or −
 PAN_STEP = 0.2               # of the grid, per arrow key
@@ -286,15 +287,25 @@ class MatrixViewport(QWidget):
         p.save()
         p.setClipRect(self.grid_rect())
         self.draw_cells(p)
-        numbers = self.numbers()
+        numbers, hint = self.numbers(), []
         if numbers is not None:
             self._draw_numbers(p, *numbers)
+        elif signs_shown() and not self._draw_signs(p):
+            hint = [ZOOM_HINT]
         p.restore()
         draw_names(self, p)
-        rows = draw_caption(self, p, self.caption(numbers is not None))
+        rows = draw_caption(self, p, self.caption(numbers is not None) + hint)
         if rows > max(self.caption_lines, self.caption_rows):
             self.caption_rows = rows            # the next paint's grid makes room
             self._room_changed()
+
+    def _draw_signs(self, p: QPainter) -> bool:
+        """+ and − in the visible cells (View ▸ Signs in Heat Maps); False when too small."""
+        if not fits(self.sx, self.sy):
+            return False
+        r0, r1, c0, c1 = self.visible()
+        rect = self.transform().mapRect(QRectF(c0, r0, c1 - c0, r1 - r0))
+        return draw_signs(p, self.block(r0, r1, c0, c1), rect, self.limit or None)
 
     def _draw_numbers(self, p: QPainter, block: np.ndarray, texts: list[str]) -> None:
         r0, r1, c0, c1 = self.visible()
