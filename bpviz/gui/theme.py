@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import shiboken6
 from PySide6.QtGui import QColor, QFont, QFontInfo, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyleFactory
 
 PRESENTATION_SCALE = 1.6
 # The smallest text a student must read, in pixels on screen: at 1440x900 on a desk, and in
@@ -110,15 +110,16 @@ STYLE: list = []                       # the app's style, kept alive here
 
 def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> None:
     """Fusion style with an explicit palette (setColorScheme does nothing offscreen); the
-    wheel over a combo box scrolls the page (widgets/wheel_style.py); the focused control
-    is ringed (accessibility.py)."""
+    wheel over an unfocused control scrolls the page (widgets/wheel_style.py); the focused
+    control is ringed (accessibility.py)."""
     from .accessibility import install
-    from .widgets.wheel_style import WheelStyle
-    if not isinstance(app.style(), WheelStyle):
+    from .widgets import wheel_style
+    if not STYLE or app.style() is not STYLE[0]:
         # once per application, and kept: replacing a live style at each theme change (the
         # widgets re-polished while worker threads draw) crashed at times in the GUI suite
-        STYLE[:] = [WheelStyle("Fusion")]
+        STYLE[:] = [QStyleFactory.create("Fusion")]
         app.setStyle(STYLE[0])
+    wheel_style.install(app)
     install(app)                       # the focus ring
     app.setProperty("bpviz_theme", theme.name)
     pal = QPalette()

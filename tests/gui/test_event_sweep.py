@@ -19,10 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QComboBox,
-    QDialog,
-    QFileDialog,
     QMenuBar,
-    QMessageBox,
     QTabBar,
     QToolTip,
     QWidget,
@@ -31,6 +28,7 @@ from PySide6.QtWidgets import (
 from bpviz.core.lessons import SUFFIX, load_lesson
 from bpviz.paths import lessons_dir
 
+from .dialogs import answer_dialogs
 from .pointing import alive, kind, move_over, visible
 
 LESSONS = sorted(path.name[:-len(SUFFIX)] for path in lessons_dir().glob(f"*{SUFFIX}"))
@@ -95,18 +93,7 @@ class Sweep:
 @pytest.fixture
 def dialogs(monkeypatch):
     """Any dialog a sweep opens is recorded and answered at once (none may open)."""
-    opened: list[str] = []
-
-    def record(name):
-        return lambda *args, **kwargs: opened.append(name) or 0
-    for name in ("warning", "critical", "information", "question"):
-        monkeypatch.setattr(QMessageBox, name, record(f"QMessageBox.{name}"))
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (opened.append(
-        "QFileDialog") and "", ""))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (opened.append(
-        "QFileDialog") and "", ""))
-    monkeypatch.setattr(QDialog, "exec", lambda self: opened.append(type(self).__name__) or 0)
-    return opened
+    return answer_dialogs(monkeypatch)
 
 
 def left_open(window) -> list[str]:

@@ -1,19 +1,91 @@
-"""The app's style: Fusion, but the mouse wheel over a combo box scrolls what holds it
-instead of choosing another item (as Qt's macOS style does). A lecturer scrolling the
-Inspector, a lab or the data bar passes over combo boxes on the way: the event sweep of
-issue 20 found a wheel turn over the data bar choosing another data set mid-lesson, or
-"CSV file…", whose file dialog then stopped the lesson. A combo box still changes with a
-click, the arrow keys and typing."""
+"""The mouse wheel over a control that has no focus scrolls what holds the control.
+
+A lecturer scrolling the lesson strip, the Inspector or a lab passes over spin boxes, sliders,
+combo boxes and tab bars on the way. Qt gives each of them the wheel whether focused or not
+(a spin box or a combo box even takes the focus from the wheel), so the turn meant for the
+page changed the batch size, chose another data set (or "CSV file…", whose file dialog then
+stopped the lesson) or another tab mid-lesson. Here such a control takes the wheel only once
+it has the focus (a click or Tab first); otherwise the turn goes to the widgets around it, as
+Qt passes on any wheel event a widget does not take, and the scroll area there scrolls.
+
+One filter on the application does it for every window, present and future (``install``)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleFactory
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import (
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QScrollBar,
+    QTabBar,
+    QWidget,
+)
+
+# controls whose value a stray wheel turn would change; a scroll bar is there to be wheeled
+GUARDED = (QAbstractSpinBox, QAbstractSlider, QComboBox, QTabBar)
+WHEEL, POLISH = QEvent.Type.Wheel, QEvent.Type.Polish
 
 
-class WheelStyle(QProxyStyle):
-    def __init__(self, base: str = "Fusion"):
-        super().__init__(QStyleFactory.create(base))
+def is_guarded(widget) -> bool:
+    return isinstance(widget, GUARDED) and not isinstance(widget, QScrollBar)
 
-    def styleHint(self, hint, option=None, widget=None, data=None):
-        if hint == QStyle.StyleHint.SH_ComboBox_AllowWheelScrolling:
-            return 0
-        return super().styleHint(hint, option, widget, data)
+
+def has_focus(control: QWidget) -> bool:
+    """The keyboard focus is on ``control`` or inside it (an editable combo box's line
+    edit)."""
+    focused = QApplication.focusWidget()
+    return focused is not None and (focused is control or control.isAncestorOf(focused))
+
+
+def pass_on(control: QWidget, event: QWheelEvent) -> None:
+    """Offer ``event`` to the parents of ``control``, nearest first, until one takes it: Qt's
+    own way with a wheel event a widget ignores (QApplication::notify), which Qt 6 follows
+    only for the events of a real wheel, not for those a program sends."""
+    widget, at = control, event.position()
+    while not widget.isWindow() and not widget.testAttribute(
+            Qt.WidgetAttribute.WA_NoMousePropagation):
+        at += QPointF(widget.pos())
+        widget = widget.parentWidget()
+        if widget is None:
+            return
+        offered = QWheelEvent(at, event.globalPosition(), event.pixelDelta(),
+                              event.angleDelta(), event.buttons(), event.modifiers(),
+                              event.phase(), event.inverted(), event.source())
+        QApplication.sendEvent(widget, offered)
+        if offered.isAccepted():
+            return
+
+
+class WheelGuard(QObject):
+    """The application's event filter: a wheel turn over an unfocused control goes to what
+    holds it; a control is kept from taking the focus from the wheel (Qt.WheelFocus becomes
+    Qt.StrongFocus when it is polished, i.e. before it is first shown)."""
+
+    def eventFilter(self, watched, event) -> bool:
+        kind = event.type()
+        if kind is WHEEL:
+            if is_guarded(watched) and not has_focus(watched):
+                pass_on(watched, event)
+                event.accept()                   # taken here: Qt passes it on no further
+                return True
+        elif kind is POLISH and is_guarded(watched) \
+                and watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+            watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return False
+
+
+GUARDS: list = []                     # the one guard, kept alive here
+
+
+def install(app: QApplication) -> None:
+    """The guard, once per application; the controls polished before it came (a spin box
+    is polished when its size is first asked) are kept from the wheel's focus here."""
+    if GUARDS:
+        return
+    GUARDS.append(WheelGuard(app))
+    app.installEventFilter(GUARDS[0])
+    for widget in app.allWidgets():
+        if is_guarded(widget) and widget.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+            widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
