@@ -263,3 +263,19 @@ def test_a_weight_read_off_its_input_is_filled_many_rows_at_a_time():
                   {"id": "loss", "op": "Sum", "inputs": ["fc"]}])
     ev = step_to(g, {"x": np.ones((2, 6))}, "fc")
     assert ev.lazy_jacobian["weight"].rows_per_pass == jacobian_module.MAX_STACK
+
+
+def test_a_float32_linear_input_is_stacked_despite_rounding():
+    """AlexNet's fc6.input came one row a pass: in float32 the sample re-run alone is a
+    matrix-vector product, 1e-7 relative away from the stepped matrix product, and the
+    re-run check asked for 1e-6 relative of each entry."""
+    g = graph_of([{"id": "x", "op": "Input", "attrs": {"shape": [256], "dtype": "float32"},
+                   "inputs": []},
+                  {"id": "fc", "op": "Linear", "attrs": {"in_features": 256, "out_features": 64},
+                   "inputs": ["x"]},
+                  {"id": "loss", "op": "Sum", "inputs": ["fc"]}])
+    ev = step_to(g, {"x": np.random.default_rng(0).normal(size=(2, 256))}, "fc")
+    lazy = ev.lazy_jacobian["input"]
+    assert ev.output.dtype == np.float32 and lazy.rows_per_pass == 64
+    np.testing.assert_allclose(lazy.block(0, 64, 0, 256), g.param("fc", "weight"), rtol=0)
+    assert lazy.passes == 1
