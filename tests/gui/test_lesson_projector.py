@@ -8,6 +8,8 @@ from PySide6.QtGui import QFontInfo
 
 from bpviz.gui.lessons.controller import find_lesson
 from bpviz.gui.widgets.class_vector import ClassVector
+from bpviz.gui.widgets.formula import Formula
+from bpviz.gui.widgets.image_grid import ImageGrid
 
 from .readability import cut_lesson_text
 from .test_canvas_projector import open_on_projector
@@ -87,3 +89,33 @@ def test_the_target_is_shown_as_its_one_hot_vector_with_the_class_named(qtbot, w
     assert list(listed.values) == [1.0] + [0.0] * 9
     assert listed.true_class == 0 and listed.names[0] == "tabby cat"
     assert "one-hot" in listed.title
+
+
+def inspector_formulas(window) -> list:
+    return [f for f in window.inspector.findChildren(Formula) if f.isVisible() and f.latex]
+
+
+def test_the_dl_dw_step_shows_dl_dw_and_the_inspectors_formulas_whole(qtbot, window):
+    """2.5 talks about ∂L/∂W: its rows are enlarged as images; the Inspector's Linear
+    gradient formulas stand one below the other at the text's size, nothing scrolled out
+    sideways (a button 1 px too wide scrolled the column and cut the formula)."""
+    open_on_projector(qtbot, window, "02_chain_rule", 5)
+    qtbot.wait(20)
+    grid = window.focus.view.findChild(ImageGrid)
+    assert window.focus.is_open and grid is not None and "dL/dW" in grid.title
+    assert not window.inspector.horizontalScrollBar().isVisible()
+    formulas = inspector_formulas(window)
+    assert [f.latex.split("=")[0].strip() for f in formulas][1:] == [
+        r"\frac{\partial L}{\partial W}", r"\frac{\partial L}{\partial \mathbf{x}}"]
+    assert min(f.text_px() for f in formulas) >= 16
+
+
+@pytest.mark.parametrize("step", [5, 6])
+def test_the_convolution_formulas_are_drawn_at_16_px(qtbot, window, step):
+    """3.5-3.6 after the reveal: conv's gradient formulas (588 px side by side in a 345 px
+    column, drawn at 14 px) one below the other."""
+    open_on_projector(qtbot, window, "03_backprop_layers", step)
+    window.lessons.next()
+    qtbot.wait(20)
+    assert len(inspector_formulas(window)) == 3
+    assert min(f.text_px() for f in inspector_formulas(window)) >= 16

@@ -34,8 +34,8 @@ def test_page_up_gives_back_the_step_its_numbers_and_its_enlarged_view(qtbot, wi
     assert np.abs(grad).max() > 0                  # dL/dσ = −t/σ/N: never all zeros
     page(qtbot, window, Qt.Key_PageDown, 2)        # step 4 and its reveal
     assert shown(window) == (3, "softmax", "backward", "heatmap_jac_input")
-    page(qtbot, window, Qt.Key_PageDown)           # step 5: unfocused, at fc
-    assert shown(window) == (4, "fc", "backward", None)
+    page(qtbot, window, Qt.Key_PageDown)           # step 5: at fc, dL/dW's rows enlarged
+    assert shown(window) == (4, "fc", "backward", "templates_dweight")
     page(qtbot, window, Qt.Key_PageUp, 2)
     assert shown(window) == step_3
     assert window.focus.origin is window.inspector.heatmaps["grad_input"]
@@ -147,7 +147,7 @@ def test_a_reveal_comes_after_a_node_was_added_to_the_lessons_graph(qtbot, windo
     page(qtbot, window, Qt.Key_PageDown)                       # the reveal
     assert window.lessons.panel.error.text() == "" and 3 in window.lessons.revealed
     assert window.classroom.current.node == "softmax"
-    assert window.focus.is_open and window.focus.origin.objectName() == "heatmap_output"
+    assert window.focus.is_open and window.focus.origin.objectName() == "classes_output"
 
 
 def test_page_down_and_a_step_with_a_help_page_enlarged(qtbot, window):

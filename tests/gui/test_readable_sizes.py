@@ -164,14 +164,9 @@ def test_training_plots_reflow_into_fewer_columns_in_large_type(qtbot):
 
 
 LESSONS, _ = lessons_in(lessons_dir())
-# Known still to read poorly, to be mended by their owner: lesson 3's conv steps show the
-# Inspector's conv gradient formula (588 px wide), shrunk to 14 px in the 345 px column
-# (gui/backprop/inspector_page.py could set its two halves one below the other, as the
-# lesson strip does at \qquad).
-SHRUNK_FORMULA = {("03_backprop_layers", 5), ("03_backprop_layers", 6)}
 
 
-def back_row_problems(qtbot, window, overview: bool, known_formula: bool = False) -> list:
+def back_row_problems(qtbot, window, overview: bool) -> list:
     """What a class at the back cannot read now, at 1280x720 in presentation mode. An
     overview step shows a network whole, its canvas text at READABLE_PX at least (issue
     20: AlexNet's overview reads as its layers at 11 px)."""
@@ -181,8 +176,7 @@ def back_row_problems(qtbot, window, overview: bool, known_formula: bool = False
             _ = panel.panel                   # a lesson's tab, built as it shows
     qtbot.wait(10)
     small = [(what, px) for what, px in too_small(window, MODES["projector"][2])
-             if not (overview and what == "GraphView" and px >= READABLE_PX)
-             and not (known_formula and what == "Formula" and px >= 13)]
+             if not (overview and what == "GraphView" and px >= READABLE_PX)]
     return small + thin_curves(window, CURVE_PX) + cut_lesson_text(window.lessons.panel)
 
 
@@ -195,11 +189,10 @@ def test_every_lesson_step_reads_from_the_back_row(qtbot, window, lesson):
         window.resize(1280, 720)
         assert lessons.index == index and lessons.panel.error.text() == ""
         overview = any("overview" in action for action in step.actions)
-        known = (lesson.name, index + 1) in SHRUNK_FORMULA
-        assert back_row_problems(qtbot, window, overview, known) == [], (lesson.name, index + 1)
+        assert back_row_problems(qtbot, window, overview) == [], (lesson.name, index + 1)
         if step.question is not None:                 # the reveal shows more
             question = step.question
             lessons.answer(int(question.answer) if question.choices else question.answer)
-            assert back_row_problems(qtbot, window, overview, known) == [], (lesson.name,
-                                                                             index + 1, "reveal")
+            assert back_row_problems(qtbot, window, overview) == [], (lesson.name, index + 1,
+                                                                      "reveal")
         lessons.next()

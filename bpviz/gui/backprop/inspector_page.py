@@ -11,10 +11,11 @@ returns False): the Inspector builds a new page for it."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QPushButton, QSizePolicy, QWidget
 
 from ...core.array_views import as_matrix, sample_of
+from ...core.formula_parts import formula_parts
 from ...core.ops import shape_label
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap
@@ -35,6 +36,15 @@ class Stale(Exception):
 def muted(widget: QWidget) -> str:
     """Secondary text: the theme's muted colour (4.5:1 on its background), not 'gray'."""
     return widget.palette().placeholderText().color().name()
+
+
+def snug(button: QPushButton) -> QPushButton:
+    """``button`` may give up its padding, not its text, in a narrow dock: with the
+    projector's type the chain button was 1 px wider than the Inspector's column, which
+    then scrolled sideways and cut every formula's end."""
+    text = button.fontMetrics().horizontalAdvance(button.text())
+    button.setMinimumWidth(min(button.minimumSizeHint().width(), text + 12))
+    return button
 
 
 class InspectorPage(QWidget):
@@ -162,8 +172,10 @@ class InspectorPage(QWidget):
         self._label("shapes", " · ".join(shapes))
         for k, latex in enumerate((ev.op.formula,
                                    ev.op.grad_formula if ev.phase == "backward" else "")):
-            if latex:
-                self._formula(f"formula {k}", latex)
+            # two equations side by side, one below the other: in the dock's width both
+            # were shrunk below the text's size, or cut (Linear's ∂L/∂W, ∂L/∂x)
+            for part, equation in enumerate(formula_parts(latex)):
+                self._formula(f"formula {k}.{part}", equation)
         if dropout_mask(ev) is not None:       # first: 4,096 units are dots further down
             self._section("Dropout mask (this sample)")
             view = self._put("dropout", DropoutMaskView, lambda view: view.show_event(ev))
@@ -232,5 +244,13 @@ class InspectorPage(QWidget):
         what = f"dL/d{name} (summed over the batch)" if is_param else f"dL/d{src} (this sample)"
         self._heatmap(f"grad_{name}", what, as_matrix(rule.gradient))
         if is_param:
-            self._put(f"chain button {name}",
-                      lambda: chain_button(node, name, self.chain_requested.emit))
+            def make():
+                button = snug(chain_button(node, name, self.chain_requested.emit))
+                button.installEventFilter(self)          # and again in presentation's type
+                return button
+            self._put(f"chain button {name}", make)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.FontChange and isinstance(watched, QPushButton):
+            snug(watched)
+        return False

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.formula_parts import formula_parts
 from ..theme import ok_color, show_as_error
 from ..widgets.formula import Formula
 
@@ -191,12 +192,10 @@ class LessonPanel(QScrollArea):
         self._show_formula()
 
     def _show_formula(self) -> None:
-        """The step's formula; in a narrow column, two formulas set side by side (``\\qquad``)
-        one below the other, not shrunk to unreadable type."""
-        parts = [self.latex]
-        if self.narrow and r"\qquad" in self.latex:
-            parts = [part.strip() for part in self.latex.split(r"\qquad", 1)]
-        for widget, latex in zip((self.formula, self.formula_rest), parts + [""], strict=False):
+        """The step's formula; in a narrow column, two formulas set side by side (``\\qquad``,
+        ``,\\quad``) one below the other, not shrunk to unreadable type."""
+        parts = formula_parts(self.latex, most=2) if self.narrow else [self.latex]
+        for widget, latex in zip((self.formula, self.formula_rest), parts + ["", ""], strict=False):
             widget.setVisible(bool(latex))
             widget.set_latex(latex)
 
