@@ -34,3 +34,72 @@ def test_an_older_run_with_norms_only_shows_its_gradient_norms(window, tmp_path)
     assert tab.open_run(tmp_path / "new")
     assert view.flow.batch_plot.getAxis("left").labelText == "mean |gradient|"
     assert view.flow_summary.text().startswith("Gradient flow at step 1")
+
+
+def wholly_shown(widget) -> bool:
+    """Visible and not clipped by a scroll area or the window's edge (a wrapped label: its
+    lines, from its top)."""
+    seen = widget.visibleRegion().boundingRect()
+    if widget.heightForWidth(widget.width()) > 0:
+        return (widget.isVisible() and seen.top() == 0 and seen.width() == widget.width()
+                and seen.height() >= widget.heightForWidth(widget.width()))
+    return widget.isVisible() and seen == widget.rect()
+
+
+def test_lesson_8_step_7_shows_the_recipe_it_quotes_and_says_what_the_plots_will_show(
+        qtbot, window):
+    from .readability import too_small
+    from .test_canvas_projector import open_on_projector
+    open_on_projector(qtbot, window, "08_alexnet_case_study", 7)
+    qtbot.wait(50)
+    tab = window.training_tab.panel
+    text = window.lessons.panel.text.text()
+    for name, quoted in (("Momentum", "momentum 0.9"), ("Weight decay", "weight decay 0.0005"),
+                         ("Optimizer", "SGD")):
+        label = tab.form.fixed[name]
+        assert label.text() in quoted and quoted in text      # the values the text quotes
+        assert wholly_shown(label), name                  # not below the fold
+    assert wholly_shown(tab.form.lr) and tab.form.lr.text() == "0.01"
+    # no empty plots: what a run will draw, and the run these settings ask for
+    view = tab.view
+    assert not view.grid.isVisible() and wholly_shown(view.no_run)
+    assert "No run yet" in view.no_run.text()
+    assert "momentum 0.9, weight decay 0.0005, batch size 128, learning rate 0.01 divided " \
+           "by 10 when the validation error stops improving, 90 epochs" in view.no_run.text()
+    assert view.no_run.width() >= 400                     # the form leaves the plots room
+    assert too_small(tab, 16) == []
+    tab.form.lr.setText("0.02")                           # typed: said at once
+    assert "learning rate 0.02 divided" in view.no_run.text()
+
+
+def test_the_plots_replace_the_sentence_with_a_runs_first_record(window, tmp_path):
+    write_run(tmp_path / "run", [{"step": 1, "split": "train", "loss": 2.0}])
+    window.tabs.setCurrentIndex(3)
+    view = window.training_tab.panel.view
+    assert not view.no_run.isHidden() and view.grid.isHidden()
+    assert window.training_tab.panel.open_run(tmp_path / "run")
+    assert not view.grid.isHidden() and view.no_run.isHidden()
+    view.clear()                                          # a new run starting
+    assert not view.no_run.isHidden() and view.grid.isHidden()
+
+
+def test_lesson_8_step_8_is_true_with_and_without_torch(qtbot, window, monkeypatch):
+    """The step said "a grey form: no PyTorch here" where torch was installed: what it says
+    now holds in both cases, as the tab shows them."""
+    from bpviz.gui.training import training_tab
+
+    from .test_canvas_projector import open_on_projector
+    open_on_projector(qtbot, window, "08_alexnet_case_study", 8)
+    text = window.lessons.panel.text.text()
+    assert "no PyTorch here" not in text
+    assert "Start runs it where PyTorch is installed" in text
+    assert "without it the form is grey and the box above it says what adds it" in text
+    tab = window.training_tab.panel
+    assert tab.missing is None and tab.form.isEnabled()            # installed here
+    monkeypatch.setattr(training_tab, "uninstalled_engine", lambda: "torch is not installed")
+    bare = training_tab.TrainingTab()
+    try:
+        assert not bare.form.isEnabled()                             # grey
+        assert bare.left_column.indexOf(bare.notice) == 0            # the box above it
+    finally:
+        bare.deleteLater()

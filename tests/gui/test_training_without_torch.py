@@ -134,4 +134,4 @@ def test_lesson_8s_training_step_points_at_what_adds_training(tmp_path):
     assert not seen["problem"] and seen["tab"] and not seen["form_enabled"]
     assert seen["notice_shown"] and seen["notice_above_form"]
     assert "-m pip install torch torchvision" in seen["command"]
-    assert "no PyTorch here" in seen["step_text"] and "box above" in seen["step_text"]
+    assert "without it the form is grey" in seen["step_text"] and "box above" in seen["step_text"]

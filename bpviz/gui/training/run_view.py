@@ -4,6 +4,7 @@ and |∂L/∂W| over the steps), conv1's filters, the augmented batch, progress
 with an ETA, and a log — drawn from its records, one plot per event-loop turn."""
 from __future__ import annotations
 
+import html
 import time
 
 import numpy as np
@@ -27,6 +28,11 @@ from .run_history import History
 
 WAIT_TITLE = "data wait (%)"
 FLOW_WAITING = "Each layer's figures come with the run's logged steps."
+# in place of nine empty plots until a run's first record (a lesson shows the form first)
+NO_RUN = ("<p><b>No run yet.</b> Start draws here, step by step as the run goes: the loss "
+          "and the top-1 and top-5 accuracy (training and validation), the learning rate, "
+          "images per second, the data wait, each layer's gradient flow, conv1's filters "
+          "and the augmented batch. Open run folder… draws a run's history.</p>")
 # a run logged before the gradient flow (issue 23) has each layer's L2 norm only
 NORMS_ONLY = "‖∂L/∂W‖ (L2 norm: this run logged no means)"
 FLOW_LABELS = {False: ("mean |gradient|", "mean |∂L/∂W|", "|∂L/∂W| per layer"),
@@ -161,8 +167,13 @@ class RunView(QWidget):
              self.plots["lr"], self.plots["speed"], self.plots["wait"],
              flow_cell, self.flow.steps_plot, self.filters_view, self.batch_view),
             most_columns=5))                  # nine: two rows of 5 + 4 at a desk
+        self.grid = grid
+        self.no_run = QLabel(NO_RUN, wordWrap=True, objectName="run_waiting",
+                             alignment=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.no_run.setContentsMargins(12, 12, 12, 12)
         right = QVBoxLayout(self)
         right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(self.no_run, 4)
         right.addWidget(grid, 4)
         right.addWidget(self.log, 1)
         self.clear()
@@ -210,7 +221,18 @@ class RunView(QWidget):
             curve.setSymbol(symbol)
         curve.setData(steps, values)
 
+    def set_plan(self, text: str) -> None:
+        """The run the form describes, said under 'No run yet'."""
+        self.no_run.setText(NO_RUN + (f"<p>These settings: {html.escape(text)}</p>"
+                                      if text else ""))
+
+    def _show_plots(self, shown: bool) -> None:
+        """The plots once a record has come (hidden: they take no room in the layout)."""
+        self.grid.setVisible(shown)
+        self.no_run.setVisible(not shown)
+
     def clear(self) -> None:
+        self._show_plots(False)
         self.history, self.latest, self.dirty = History(), {}, []
         self.record_count = 0
         self.norms_only = False          # an older run's ‖∂L/∂W‖ fill the flow plots
@@ -238,6 +260,8 @@ class RunView(QWidget):
         if not is_record(record):
             return
         self.record_count += 1
+        if self.record_count == 1:
+            self._show_plots(True)
         self.history.add(record)
         self.latest = record
         flows, norms = record_flows(record)

@@ -8,6 +8,7 @@ import math
 import os
 import threading
 import time
+from dataclasses import fields
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -45,6 +46,19 @@ DEFERRED = "GPUs: looked for at Start"
 NO_GPU = (": a quick CPU run (64 px, 300 steps, a few minutes). The paper's recipe: 224 px, "
           "batch 128, lr 0.01, 90 epochs, on a GPU.")
 GPU_WORKERS = 8                      # data loader processes that keep a GPU fed
+SCHEDULES = {"plateau": "divided by 10 when the validation error stops improving",
+             "step": "divided by 10 every {step_epochs} epochs"}
+
+
+def config_default(name: str):
+    """A TrainConfig setting the form does not offer (the paper's momentum, weight decay)."""
+    return next(f.default for f in fields(TrainConfig) if f.name == name)
+
+
+# fixed as the paper has them; rows short enough not to wrap (a squeezed form cut them)
+FIXED = {"Optimizer": "SGD", "Momentum": f"{config_default('momentum'):g}",
+         "Weight decay": f"{config_default('weight_decay'):g}"}
+OPTIMIZER = (f"SGD, momentum {FIXED['Momentum']}, weight decay {FIXED['Weight decay']}")
 
 
 def form_value(widget):
@@ -96,6 +110,7 @@ class ImageCounter(QObject):
 
 class TrainingForm(QWidget):
     shown = Signal()                 # each time the form is shown (the tab then loads torch)
+    edited = Signal()                # a setting changed (typed, a recipe, a lesson)
 
     def __init__(self, parent=None, engine: bool = True):
         """``engine``: torch and torchvision are installed; the Device field then says that
@@ -120,6 +135,11 @@ class TrainingForm(QWidget):
         self.built_values = self._values()           # what the user or a lesson may change
         if engine:
             self._check_data()
+        for widget in self._form_fields().values():
+            signal = (widget.valueChanged if isinstance(widget, QSpinBox) else
+                      widget.currentTextChanged if isinstance(widget, QComboBox) else
+                      widget.textChanged)
+            signal.connect(self.edited)
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -144,6 +164,10 @@ class TrainingForm(QWidget):
         self.image_size = QSpinBox(minimum=63, maximum=512, value=224)
         self.batch = QSpinBox(minimum=1, maximum=4096, value=128)
         self.lr = QLineEdit("0.01")
+        # in view beside the rate, as a lesson quotes them together
+        self.fixed = {name: QLabel(text, objectName=f"training_{name.lower().replace(' ', '_')}",
+                                   toolTip="fixed: the paper's")
+                      for name, text in FIXED.items()}
         self.schedule = QComboBox()
         self.schedule.addItems(["plateau", "step"])
         self.epochs = QSpinBox(minimum=1, maximum=1000, value=90)
@@ -151,6 +175,10 @@ class TrainingForm(QWidget):
         self.precision = QComboBox()
         self.precision.addItems(["auto", "fp32", "bf16", "fp16"])
         self.device = QComboBox()
+        # "GPUs: looked for at Start" made the form, and the run's plots, 100 px narrower
+        self.device.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.device.setMinimumContentsLength(10)
         self.device.addItem("CPU", "cpu")
         self.gpus = QSpinBox(minimum=1, maximum=1, value=1)
         self.gpus.setToolTip("More than one: torchrun launches one process per GPU")
@@ -159,7 +187,8 @@ class TrainingForm(QWidget):
         self.threads.setToolTip("torch's CPU threads; the default leaves the window a core "
                                 "so it stays smooth")
         self.out = QLineEdit()
-        self.resume = QCheckBox("resume from the checkpoint in the output folder")
+        self.resume = QCheckBox("resume from its checkpoint")
+        self.resume.setToolTip("Continue the run whose checkpoint is in the output folder")
         self.recipe = QLabel(wordWrap=True)
         # a form squeezes its rows to their minimum: keep room for the recipe's four lines
         self.recipe.setMinimumHeight(4 * self.recipe.fontMetrics().lineSpacing() + 4)
@@ -191,6 +220,7 @@ class TrainingForm(QWidget):
             self.use_recipe("quick CPU run")
         self.recipe.setText((f"No GPU usable ({problem})" if problem else "No GPU found")
                             + NO_GPU)
+        self.rows.setRowVisible(self.recipe, True)
 
     def no_engine(self) -> None:
         """torch was found but does not load: the CPU, and no GPU looked for."""
@@ -206,7 +236,7 @@ class TrainingForm(QWidget):
         return not self.remembered and all(now[k] == self.built_values[k] for k in keys)
 
     def _lay_out(self) -> None:
-        form = QFormLayout()
+        form = self.rows = QFormLayout()
         row = QHBoxLayout()
         row.addWidget(self.data, 1)
         row.addWidget(self.browse)
@@ -215,6 +245,7 @@ class TrainingForm(QWidget):
         for label, w in (("Recipe", self.recipe_choice), ("Architecture", self.arch),
                          ("Image size", self.image_size),
                          ("Batch size", self.batch), ("Learning rate", self.lr),
+                         *self.fixed.items(),
                          ("Schedule", self.schedule), ("Epochs", self.epochs),
                          ("Max steps", self.max_steps), ("Precision", self.precision),
                          ("Device", self.device), ("", self.recipe), ("GPUs", self.gpus),
@@ -222,6 +253,7 @@ class TrainingForm(QWidget):
                          ("Output folder", self.out)):
             form.addRow(label, w)
         form.addRow("", self.resume)
+        form.setRowVisible(self.recipe, False)    # until there is advice (no GPU)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
@@ -257,6 +289,16 @@ class TrainingForm(QWidget):
         runs = store.value("training/runs") or str(Path.home() / "bpviz-runs")
         self.out.setText(str(Path(runs) / time.strftime("alexnet-%Y%m%d-%H%M%S")))
 
+    def plan_text(self) -> str:
+        """The run these settings ask for, in the lecture's words."""
+        schedule = SCHEDULES.get(self.schedule.currentText(), "").format(
+            step_epochs=config_default("step_epochs"))
+        steps = self.max_steps.value()
+        return (f"{OPTIMIZER}, batch size {self.batch.value()}, learning rate "
+                f"{self.lr.text().strip()} {schedule}, {self.epochs.value()} epochs"
+                + (f" (at most {steps} steps)" if steps else "")
+                + f", {self.image_size.value()}×{self.image_size.value()} images.")
+
     def use_recipe(self, name: str) -> None:
         """Fill the settings with RECIPES[name] (the data, device and folder stay)."""
         self.recipe_choice.setCurrentText(name)
@@ -278,7 +320,7 @@ class TrainingForm(QWidget):
         path = self.data_path()
         problem = layout_problem(path)
         if path == "synthetic":
-            self.data_info.setText("procedural images: no download needed")
+            self.data_info.setText("no download needed")
         elif problem:
             self.data_info.setText(f"⚠ {problem}")
         else:

@@ -9,6 +9,7 @@ import html
 from PySide6.QtCore import Qt, QThread, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -75,10 +76,9 @@ class TrainingTab(QWidget):
         for b in (self.start_button, self.pause_button, self.stop_button):
             buttons.addWidget(b)
         col.addLayout(buttons)
-        folders = QHBoxLayout()
-        folders.addWidget(self.open_button)
-        folders.addWidget(self.continue_button)
-        folders.addWidget(self.augment_button)
+        folders = QGridLayout()          # two a row: one row of three took 600 px of 930
+        for i, b in enumerate((self.open_button, self.continue_button, self.augment_button)):
+            folders.addWidget(b, i // 2, i % 2)
         col.addLayout(folders)
         col.addWidget(self.view.progress)
         col.addWidget(self.status)
@@ -91,6 +91,7 @@ class TrainingTab(QWidget):
         self.pages.addWidget(splitter)
         QHBoxLayout(self).addWidget(self.pages)
         self._connect()
+        self.view.set_plan(self.form.plan_text())
         self.paused = self.stopping = False
         self._set_running(False)
         self.status.setText(NO_TRAINING if self.missing else LOADING)
@@ -103,6 +104,7 @@ class TrainingTab(QWidget):
         self.open_button.clicked.connect(self._open_dialog)
         self.continue_button.clicked.connect(self._continue_dialog)
         self.form.shown.connect(self._load_soon)
+        self.form.edited.connect(lambda: self.view.set_plan(self.form.plan_text()))
         self.loader.loaded.connect(self._engine_loaded)
         self.loader.failed.connect(self._engine_failed)
 
