@@ -9,6 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from bpviz.core.flow_histograms import HIST_KEY, KINDS, counts, histograms_from_record
 from bpviz.train.loop import TrainingRun
 from bpviz.train.models import build_model, weight_layers
 from bpviz.train.train_config import TrainConfig
@@ -54,14 +55,35 @@ def logged(tmp_path_factory):
         if want_norms:
             seen.update(x=x.clone(), y=y.clone(), rng=torch.get_rng_state(),
                         state=copy.deepcopy(run.model.state_dict()))
+            tensors = seen.setdefault("tensors", [])
+            tensors.append(torch_tensors(run, lambda: train_step(x, y, sums, want_norms)))
+            return tensors[-1].pop("figures")
         figures = train_step(x, y, sums, want_norms)
-        if not want_norms:
-            unlogged_kept.append(dict(run.flow.kept))
+        unlogged_kept.append(dict(run.flow.kept))
         return figures
     run.train_step = step
     assert run.run() == "max_steps"
     records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     return out, [r for r in records if r["split"] == "train"], seen, unlogged_kept
+
+
+def torch_tensors(run, take_step) -> dict:
+    """What torch has on a step: each layer's weights before it, output and weight
+    gradient (float64 copies); the step's figures under "figures"."""
+    got = {("weights", n): m.weight.detach().double().clone() for n, m in weight_layers(
+        run.model)}
+
+    def keep(name):
+        def hook(_module, _args, output):
+            got["activations", name] = output.detach().double().clone()
+        return hook
+    handles = [m.register_forward_hook(keep(n)) for n, m in weight_layers(run.model)]
+    got["figures"] = take_step()
+    for handle in handles:
+        handle.remove()
+    got.update({("gradients", n): m.weight.grad.detach().double().clone()
+                for n, m in weight_layers(run.model)})
+    return got
 
 
 def test_metrics_hold_the_flow_that_torch_gives_for_the_same_batch(logged):
@@ -76,6 +98,37 @@ def test_metrics_hold_the_flow_that_torch_gives_for_the_same_batch(logged):
                                [inputs[n] for n in LAYERS], rtol=1e-5)
     assert all(v > 0 for v in last["grad_mean_x"].values())
     assert unlogged_kept == [{}, {}]           # steps 1 and 3 measured nothing
+
+
+def test_the_histograms_equal_numpy_histograms_of_torchs_tensors(logged):
+    """The first logged step (step 2) counts histograms, every HIST_EVERY-th after it:
+    each layer's weights, output and weight gradient, as numpy counts torch's tensors."""
+    _out, records, seen, _kept = logged
+    assert HIST_KEY in records[0] and HIST_KEY not in records[1]
+    logged_hist = histograms_from_record(records[0])
+    assert list(logged_hist) == LAYERS
+    torch_had = seen["tensors"][0]
+    for name in LAYERS:
+        assert set(logged_hist[name]) == set(KINDS)
+        for kind in KINDS:
+            want = counts(torch_had[kind, name].float().numpy())
+            np.testing.assert_array_equal(logged_hist[name][kind], want, err_msg=f"{name} {kind}")
+            assert want.sum() == torch_had[kind, name].numel()
+    assert logged_hist["conv1"]["activations"].sum() == 8 * 96 * 15 * 15   # batch 8, 64 px
+
+
+def test_histograms_come_with_every_tenth_logged_step():
+    from bpviz.train.flow_hooks import HIST_EVERY, FlowHooks
+    model = build_model("alexnet-paper", 4)
+    hooks = FlowHooks(weight_layers(model))
+    with_histograms = []
+    for arm in range(1, 2 * HIST_EVERY + 2):
+        hooks.arm()
+        F.cross_entropy(model(torch.randn(2, 3, 64, 64)), torch.tensor([0, 1])).backward()
+        if HIST_KEY in hooks.read():
+            with_histograms.append(arm)
+        model.zero_grad()
+    assert with_histograms == [1, HIST_EVERY + 1, 2 * HIST_EVERY + 1]
 
 
 def test_a_run_folder_opened_later_shows_the_flow(qtbot, logged):

@@ -11,7 +11,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from ...core.gradient_flow import INPUT, WEIGHT, FlowHistory, gradient_flow, log_points, summary
+from ...core.gradient_flow import (
+    INPUT,
+    WEIGHT,
+    FlowHistory,
+    gradient_flow,
+    log_points,
+    power_of_ten,
+    summary,
+)
 from ..theme import style_plots
 from ..widgets.plot_style import STYLES, PlotPair, add_values_actions, curve_pen, titled
 from ..widgets.subscribe import follow
@@ -24,19 +32,6 @@ REFRESH_MS = 50                 # coalesce a burst of steps into one redraw (20 
 
 TICK_PX = 56                    # room for one layer name under the axis
 SHARE = 0.42                    # of the window's height the dock takes when shown
-
-
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def power_of_ten(exponent: float) -> str:
-    """10**exponent written as 10⁻³ or 2·10⁻³, whatever its size (one format on an axis)."""
-    whole = math.floor(exponent + 1e-9)
-    mantissa = round(10 ** (exponent - whole), 1)
-    if mantissa >= 10:
-        whole, mantissa = whole + 1, 1.0
-    power = "10" + str(whole).translate(SUPERSCRIPT)
-    return power if mantissa == 1 else f"{mantissa:g}·{power}"
 
 
 class FlowAxis(pg.AxisItem):
