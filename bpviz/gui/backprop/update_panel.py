@@ -1,13 +1,14 @@
-"""UpdatePanel: apply one optimizer step and see W ← W − γ ∂L/∂W with the numbers, or train
-for N steps or continuously with a live loss curve (train and held-out) and, for 2-D data,
-a live decision-boundary map over the data."""
+"""UpdatePanel: apply one optimizer step and see W ← W − γ ∂L/∂W with the numbers (W before,
+the step, W after; the step against plain SGD's; the stepped batch's loss before and after),
+or train for N steps or continuously with a live loss curve (train and held-out) and, for
+2-D data, a live decision-boundary map over the data (its views: update_views.py)."""
 from __future__ import annotations
 
 import time
 
 import numpy as np
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -24,10 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.array_views import as_matrix
+from ...core.errors import GraphError
 from ...core.optim import build
+from ...core.step_size import times_sgd
 from ..widgets.formula import Formula
-from ..widgets.heatmap import HeatMap
 from ..widgets.optimizer_form import PRESETS, UPDATE_FORMULAS, OptimizerForm
+from ..widgets.subscribe import follow
 
 FRAME_S = 0.035                 # continuous training: steps for 35 ms, then refresh the views
 MAP_ROOM = 110                  # the decision map shows in a panel this many characters wide
@@ -55,9 +58,8 @@ class UpdatePanel(QWidget):
 
     def __init__(self, classroom, parent=None):
         super().__init__(parent)
-        import pyqtgraph as pg  # first use of the Training panel, not at start-up
-
-        self.pg = pg
+        # plots: at the first use of the Training panel, not at start-up
+        from .update_views import StepHeatMap
         self.classroom = classroom
         # plain SGD first: the lecture's W ← W − γ ∂L/∂W before momentum and Adam
         self.optim_form = OptimizerForm(kinds=[k for k in PRESETS if k != "GD"],
@@ -65,24 +67,37 @@ class UpdatePanel(QWidget):
         self.kind = self.optim_form.kind
         self.kind.setObjectName("update_optimizer")       # a lesson picks it by name
         self.kind.setAccessibleName("Optimizer")
+        # narrow (it widens to its column): its widest name made the panel overflow a lesson
+        self.kind.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.kind.setMinimumContentsLength(7)
         self.form_problem = ""          # why the typed hyperparameters cannot be used
         self._typing = False
         self.step_button = QPushButton("Apply one step")
         self.step_button.setObjectName("apply_step")
-        self.steps = QSpinBox(minimum=1, maximum=100000, value=200)
+        self.steps = QSpinBox(minimum=1, maximum=100000, value=200, suffix=" steps")
         self.steps.setObjectName("train_steps")
         self.steps.setAccessibleName("Steps to train")
-        self.train_n = QPushButton("Train N steps")
+        self.train_n = QPushButton("Train")    # "Train N steps" was cut beside a lesson
+        self.train_n.setAccessibleName("Train N steps")
         self.train_button = QPushButton("Train continuously")
         self.train_button.setCheckable(True)
         self.status = QLabel("Not trained yet.")
         self.status.setWordWrap(True)
         self.update_formula = WholeFormula()
-        self.param_choice = QComboBox()
+        self.param_choice = QComboBox(objectName="update_parameter")    # a lesson picks one
         self.param_choice.setAccessibleName("Parameter shown")
+        # the step against plain SGD's with the same η (momentum's first step is SGD's)
+        self.param_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.versus = QLabel(objectName="update_versus_sgd")
+        bold = QFont()                  # only the weight: the size follows presentation mode
+        bold.setBold(True)
+        self.versus.setFont(bold)
+        self.ratios: dict = {}
         # the parameter's name is the combo's: titles this short stay whole in a third of
         # the panel beside a lesson ("fc1.weight before" was cut to "fc1.weig")
-        self.before, self.delta, self.after = HeatMap("W before"), HeatMap("step ΔW"), HeatMap("W after")
+        self.before, self.delta, self.after = (StepHeatMap(title, "after a step") for title in
+                                               ("W before", "step ΔW", "W after"))
         self._build_layout()
         self.optim_form.kind_changed.connect(lambda _: self._form_edited())
         self.optim_form.edited.connect(self._form_edited)
@@ -98,6 +113,7 @@ class UpdatePanel(QWidget):
         self._keys: list = []
         classroom.optimizer_changed.connect(self._show_optimizer)
         classroom.trainer_reset.connect(self.show_trainer)
+        follow(classroom.stepped, self, self._stepped)
         self._show_optimizer(classroom.optimizer)
         self.show_trainer()
 
@@ -122,15 +138,14 @@ class UpdatePanel(QWidget):
         update = QWidget()                   # the rule across, the change and the loss below
         grid = QGridLayout(update)
         grid.addWidget(self.update_formula, 0, 0, 1, 4)
-        grid.addWidget(QLabel("Parameter"), 1, 0, Qt.AlignmentFlag.AlignRight)
-        grid.addWidget(self.param_choice, 1, 1, 1, 2)
+        grid.addWidget(self.param_choice, 1, 0)
+        grid.addWidget(self.versus, 1, 1, 1, 2)
         for column, heat in enumerate((self.before, self.delta, self.after)):
             # as tall as the dock gives (a short one beside a lesson cut the plots below)
             heat.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
             heat.setMinimumHeight(5 * self.fontMetrics().height())
             grid.addWidget(heat, 2, column)
             grid.setColumnStretch(column, 2)
-        self._fit_titles()
         grid.addWidget(self.loss_plot, 1, 3, 2, 1)
         grid.setColumnStretch(3, 2)
         splitter = QSplitter(Qt.Horizontal)
@@ -147,25 +162,12 @@ class UpdatePanel(QWidget):
 
     def _make_plots(self) -> None:
         """The loss per step (train batch and held out) and, for 2-D data, the decision map."""
-        pg = self.pg
-        self.loss_plot = pg.PlotWidget(title="loss")
-        self.loss_plot.setBackground(self.palette().base().color())
-        self.loss_plot.setLabel("bottom", "step")
-        self.loss_plot.addLegend(offset=(-10, 10))
-        self.loss_plot.setMinimumWidth(200)
-        from ..widgets.plot_style import STYLES, add_values_actions, curve_pen
-        self.train_curve = self.loss_plot.plot([], [], pen=curve_pen("#2f6fb0"),
-                                               name="train (batch)")
-        self.test_curve = self.loss_plot.plot([], [], pen=curve_pen("#c2571a", STYLES[1]),
-                                              symbol="o", symbolSize=8, name="held out")
-        add_values_actions(self.loss_plot)         # its numbers as text, on right-click
-        self.map_plot = pg.PlotWidget(title="decision boundary")
-        self.map_plot.setBackground(self.palette().base().color())
-        self.map_plot.setAspectLocked(True)
-        self.map_image = pg.ImageItem()
-        self.map_plot.addItem(self.map_image)
-        self.map_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#222222", width=0.6))
-        self.map_plot.addItem(self.map_points)
+        from .update_views import DecisionMap, LossPlot
+        self.loss = LossPlot(self.palette().base().color())
+        self.loss_plot, self.train_curve = self.loss.plot, self.loss.train
+        self.test_curve = self.loss.held_out
+        self.map = DecisionMap(self.palette().base().color())
+        self.map_plot, self.map_image = self.map.plot, self.map.image
 
     # --- the optimizer ------------------------------------------------------------------
     def _form_edited(self) -> None:
@@ -213,11 +215,11 @@ class UpdatePanel(QWidget):
         keys = list(t.keys) if t is not None else []
         if keys != self._keys:
             self._list_params(keys)
+        if t is None or not t.steps:
+            self.loss.clear()
         if t is None or not t.history:
-            self.train_curve.setData([], [])
-            self.test_curve.setData([], [])
-            self.map_image.clear()
-            self.map_points.clear()
+            self.loss.show_training(([], []), ([], []))
+            self.map.clear()
             self.status.setText("Not trained yet." if t is None or not t.steps else
                                 f"Step {t.steps} applied with {self.classroom.optimizer.kind}.")
         else:
@@ -234,6 +236,7 @@ class UpdatePanel(QWidget):
         if changes is None:
             return False
         self.changes = changes
+        self._compare_with_sgd()
         self._ensure_keys()
         self.show_change()
         self.status.setText(f"Step {self.classroom.trainer.steps} applied with "
@@ -264,6 +267,32 @@ class UpdatePanel(QWidget):
         self.before.set_array(as_matrix(before))
         self.delta.set_array(as_matrix(after - before))
         self.after.set_array(as_matrix(after))
+        ratio = self.ratios.get(key)
+        self.versus.setText(f"ΔW = {ratio:.2f} × SGD's" if ratio is not None else "")
+        self.versus.setToolTip("‖ΔW‖ over plain SGD's ‖η ∂L/∂W‖ with the same η, for this "
+                               "step")
+
+    def _compare_with_sgd(self) -> None:
+        """Each parameter's step against plain SGD's (η ∂L/∂W with the gradients the step
+        used, still in the graph), and the stepped batch's loss before the step: the graph
+        holds the values of the forward pass the gradients came from."""
+        t, graph = self.classroom.trainer, self.classroom.graph
+        lr = getattr(t.optimizer, "lr", None)
+        plain = self.classroom.optimizer.kind == "SGD"
+        try:
+            self.ratios = {} if plain or lr is None else {
+                key: times_sgd(b, a, graph.param_grad(*key), lr)
+                for key, (b, a) in self.changes.items()}
+            self.loss.set_point(t.steps - 1, float(graph.value(graph.loss_node())))
+        except GraphError:              # no values or gradients to read: nothing to compare
+            self.ratios = {}
+
+    def _stepped(self, event) -> None:
+        """The loss of a batch stepped forward after an update, at the steps applied."""
+        t = self.classroom.trainer
+        if (event is not None and t is not None and event.phase == "forward"
+                and event.index == event.total and np.ndim(event.output) == 0):
+            self.loss.set_point(t.steps, float(event.output))
 
     # --- training -------------------------------------------------------------------------
     def train(self, steps: int) -> None:
@@ -320,12 +349,12 @@ class UpdatePanel(QWidget):
         t = self.classroom.trainer
         if t is None or not t.history:
             return
-        self.train_curve.setData(*t.loss_curve())
         if t.diverged:
+            self.loss.show_training(t.loss_curve(), t.held_out_curve())
             return                      # the views keep the last sane picture
         held_out = self.classroom.held_out
         loss, acc = t.check_held_out(held_out)
-        self.test_curve.setData(*t.held_out_curve())
+        self.loss.show_training(t.loss_curve(), t.held_out_curve())
         text = f"step {t.steps}: batch loss {t.history[-1].loss:.4f}, held-out loss {loss:.4f}"
         if acc is not None:
             text += f", held-out accuracy {acc:.1%}"
@@ -333,29 +362,7 @@ class UpdatePanel(QWidget):
             text = f"⚠ {self.form_problem}: training goes on with the values before. {text}"
         self.status.setText(text)
         if held_out.x.shape[1:] == (2,) and t.classifier() is not None:
-            self._redraw_map()
-
-    def _bounds(self):
-        x = self.classroom.train_data.x
-        pad = 0.1 * (x.max(0) - x.min(0))
-        return (x[:, 0].min() - pad[0], x[:, 0].max() + pad[0],
-                x[:, 1].min() - pad[1], x[:, 1].max() + pad[1])
-
-    def _redraw_map(self) -> None:
-        bounds = self._bounds()
-        classes, confidence = self.classroom.trainer.decision_map(bounds, 80)
-        colors = self._class_colors()
-        rgb = colors[classes % len(colors)].astype(float)
-        if confidence is not None:              # pale where the network is unsure
-            shade = 0.35 + 0.65 * (confidence - confidence.min()) / max(np.ptp(confidence), 1e-9)
-            rgb = 255 - (255 - rgb) * shade[..., None] * 0.55
-        self.map_image.setImage(rgb.transpose(1, 0, 2).astype(np.uint8), levels=(0, 255))
-        xmin, xmax, ymin, ymax = bounds
-        self.map_image.setRect(xmin, ymin, xmax - xmin, ymax - ymin)
-
-    def _class_colors(self) -> np.ndarray:
-        return np.array([[47, 111, 176], [194, 87, 26], [46, 139, 87], [123, 79, 176],
-                         [200, 160, 20], [110, 119, 129]])
+            self.map.draw(t, self.classroom.train_data)
 
     def _show_map(self) -> None:
         """A map only of 2-D data, and only with room for it beside the loss: beside a
@@ -381,26 +388,6 @@ class UpdatePanel(QWidget):
         super().resizeEvent(event)
         QTimer.singleShot(0, self, self._show_map)
 
-    def changeEvent(self, event):
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:      # presentation mode: larger titles
-            self._fit_titles()
-
-    def _fit_titles(self) -> None:
-        """Each heat map at least as wide as its title (a squeezed one cut it)."""
-        bold = QFont(self.font())
-        bold.setBold(True)
-        metrics = QFontMetrics(bold)
-        for heat in (self.before, self.delta, self.after):
-            heat.setMinimumWidth(metrics.horizontalAdvance(heat.title) + 12)
-
     def _redraw_map_points(self) -> None:
-        data = self.classroom.train_data
         self._show_map()
-        if data.x.shape[1:] != (2,):
-            self.map_points.clear()
-            self.map_image.clear()
-            return
-        colors = self._class_colors()
-        brushes = [self.pg.mkBrush(*colors[k % len(colors)]) for k in data.y]
-        self.map_points.setData(data.x[:, 0], data.x[:, 1], brush=brushes)
+        self.map.draw_points(self.classroom.train_data)
