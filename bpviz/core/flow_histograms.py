@@ -82,3 +82,22 @@ def edge_label(i: int) -> str:
     if i >= n:
         return power_of_ten(float(EXPONENTS[i - n]))
     return "−" + power_of_ten(float(EXPONENTS[n - 1 - i]))
+
+
+def shares(full) -> np.ndarray:
+    """Each bin's share of the counted values in percent (zeros for none): a layer's
+    38 M weights and its batch's activations on one axis."""
+    full = np.asarray(full, dtype=float)
+    total = full.sum()
+    return full * (100.0 / total) if total else np.zeros_like(full)
+
+
+def edge_ticks(exponents=(-6, -3, 0)) -> list[tuple[float, str]]:
+    """(x, label) for a plot of the bins at x = 0 … BINS: the edges at ±10^k for each k
+    in ``exponents``, and 0 at the middle bin's centre."""
+    n = len(EXPONENTS)
+    ticks = [(BINS / 2, "0")]
+    for k in exponents:
+        at = int(np.flatnonzero(EXPONENTS == k)[0])
+        ticks += [(n - 1 - at, edge_label(n - 1 - at)), (n + at, edge_label(n + at))]
+    return sorted(ticks)

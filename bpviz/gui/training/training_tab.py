@@ -26,7 +26,7 @@ from ..widgets.threads import wait_for, wait_until
 from .augment_demo import AugmentDemo
 from .engine_loader import EngineLoader
 from .install_notice import InstallNotice, uninstalled_engine
-from .run_view import RunView
+from .run_histograms import RunViewWithHistograms
 from .torchrun_process import TorchrunProcess
 from .train_worker import TrainWorker
 from .training_form import TrainingForm
@@ -54,7 +54,7 @@ class TrainingTab(QWidget):
         self.thread = self.worker = None
         self.process: TorchrunProcess | None = None
         self.form = TrainingForm(engine=self.missing is None)
-        self.view = RunView()
+        self.view = RunViewWithHistograms()
         self.start_button = QPushButton("Start")
         self.pause_button = QPushButton("Pause")
         self.stop_button = QPushButton("Stop")
