@@ -36,7 +36,7 @@ SHARE = 0.42                    # of the window's height the dock takes when sho
 
 class FlowAxis(pg.AxisItem):
     """The plots' left axis: every tick label a power of ten (pyqtgraph wrote 0.01 beside
-    10⁻⁶), and its title shortened (SHORTER) where the whole one would not fit the axis's
+    10⁻⁶; between decades 2 and 5 times them), and its title shortened (SHORTER) where the whole one would not fit the axis's
     height (it was cut off in the short dock)."""
 
     SHORTER = {"mean |gradient|": ("|gradient|", "|grad|"), "mean |∂L/∂W|": ("|∂L/∂W|",)}
@@ -50,6 +50,13 @@ class FlowAxis(pg.AxisItem):
             self.titles = (text, *self.SHORTER.get(text, ()))
         super().setLabel(text, units, unitPrefix, **args)
         self.resizeEvent()
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        """pyqtgraph's, but between decades only 2 and 5 times one (it wrote all of
+        2·10⁻⁴ … 9·10⁻⁴ over less than two decades)."""
+        levels = super().logTickValues(minVal, maxVal, size, stdTicks)
+        return [(spacing, [v for v in values if round(10 ** (v % 1)) in (1, 2, 5)])
+                if spacing is None else (spacing, values) for spacing, values in levels]
 
     def logTickStrings(self, values, scale, spacing):
         return [power_of_ten(v + math.log10(scale)) for v in values]

@@ -24,6 +24,7 @@ from .run_view import RunView, even_rows
 COLOURS = {"weights": "#1f77b4", "activations": "#2ca02c", "gradients": "#d62728"}
 NAMES = {"weights": "weights", "activations": "activations (output)",
          "gradients": "∂L/∂W"}
+TICK_CHOICES = ((-6, -3, 0), (-4, 0), (-3,))      # powers of ten labelled under the axis
 WAITING = ("Histograms come with the run's first logged step and every 10th after it.")
 
 
@@ -41,7 +42,7 @@ class RunHistograms(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.setLabel("left", "% of values")
         self.plot.setLabel("bottom", "value (sign × log scale)")
-        self.plot.getAxis("bottom").setTicks([edge_ticks()])
+        self.plot.getViewBox().sigResized.connect(lambda _box: self._thin_ticks())
         self.plot.setXRange(0, BINS, padding=0.02)
         self.plot.addLegend(offset=(6, 6), brush=pg.mkBrush(255, 255, 255, 200))
         self.curves = {kind: self.plot.plot(
@@ -55,6 +56,12 @@ class RunHistograms(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
+
+    def _thin_ticks(self) -> None:
+        """As many value labels under the axis as fit side by side (7, 5 or 3)."""
+        fits = self.plot.getViewBox().width() / (6 * self.fontMetrics().horizontalAdvance("0"))
+        exponents = next(e for e in TICK_CHOICES if 2 * len(e) + 1 <= fits or len(e) == 1)
+        self.plot.getAxis("bottom").setTicks([edge_ticks(exponents)])
 
     def clear(self) -> None:
         self.step, self.histograms = None, {}
