@@ -332,7 +332,9 @@ def stop_workers(window) -> None:
     Classroom's background drawing of weights and a loss-surface slice end before the app
     does."""
     from .widgets.row_filler import stop_workers as stop
+    from .widgets.threads import Worker
     stop()
+    Worker.stop_all()                    # the chain rule's: no result after the widgets go
     window.classroom.close()
     surfaces = sys.modules.get("bpviz.gui.labs.surface_panel")    # loaded with the lab
     for panel in window.findChildren(surfaces.SurfacePanel) if surfaces else ():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from bpviz.gui.backprop.chain_view import ChainDialog, expression
 from bpviz.paths import example_path
@@ -17,7 +17,13 @@ def open_with_keys(qtbot, window) -> ChainDialog:
     qtbot.keyClick(window.view, Qt.Key_R, Qt.ControlModifier)
     dialog = window.workspace.chain_dialog
     qtbot.waitExposed(dialog)
-    return dialog
+    return computed(qtbot, dialog.view) and dialog
+
+
+def computed(qtbot, view) -> bool:
+    """Wait for the chain computed off the GUI thread (if one is under way)."""
+    qtbot.waitUntil(lambda: not view.computing, timeout=30_000)
+    return True
 
 
 def shapes(view) -> list[str]:
@@ -64,6 +70,7 @@ def test_inspector_button_opens_it_for_the_stepped_parameter(qtbot, window):
     button = window.inspector.findChild(object, "chain_open_bias")
     qtbot.mouseClick(button, Qt.LeftButton)
     view = window.workspace.chain_dialog.view
+    computed(qtbot, view)
     assert (view.chain.node, view.chain.param) == ("fc3", "bias")
     assert view.param_box.currentText() == "bias"
     assert view.chain.literal_difference < 1e-12              # every factor is built here
@@ -80,10 +87,12 @@ def test_branching_graph_offers_both_routes_and_sums_them(qtbot, window):
     first = view.chain.product.copy()
     view.route_box.setCurrentIndex(1)
     view.route_box.activated.emit(1)
+    computed(qtbot, view)
     assert view.chain.route.nodes[2] == "gate" and "gate" in view.route_box.currentText()
     assert np.abs(view.chain.product - first).max() > 0
     assert view.chain.difference < 1e-12 and "2 routes reach fc" in view.relation.text()
     view.sample_box.setValue(1)                      # another sample, the same route
+    computed(qtbot, view)
     assert view.chain.sample == 1 and view.chain.route.nodes[2] == "gate"
 
 
@@ -98,6 +107,7 @@ def test_before_the_backward_pass_it_says_what_to_do(qtbot, window):
     window.stepper.run_phase()                       # the open dialog follows the stepper
     window.editor.select(["fc1"])
     window.workspace.chain_dialog.open_for()
+    computed(qtbot, view)
     assert view.chain is not None and view.chain.node == "fc1"
     window.stepper.back()                            # fc1's backward step undone
     assert view.chain is None and "Step the backward pass" in view.message.text()
@@ -142,6 +152,7 @@ def test_ctrl_r_on_a_node_without_weights_says_why_and_offers_the_layers_before_
     dialog.grab().save("/tmp/chain_no_weights.png")
     qtbot.mouseClick(view.offers.findChild(QPushButton, "chain_offer_fc1.weight"),
                      Qt.MouseButton.LeftButton)
+    computed(qtbot, view)
     assert view.chain is not None and (view.chain.node, view.chain.param) == ("fc1", "weight")
     assert view.controls.isVisible() and not view.offers.isVisible()
     window.editor.select(["x"])                          # the data: nothing before it
@@ -150,3 +161,81 @@ def test_ctrl_r_on_a_node_without_weights_says_why_and_offers_the_layers_before_
     assert "∂L/∂weight of fc1" in names and len(names) >= 4
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+@pytest.fixture
+def gated_chain(monkeypatch):
+    """chain_path held until the test lets it go: a chain as slow as AlexNet's conv1
+    (1.6 s) on any machine, without waiting for one."""
+    import threading
+
+    from bpviz.gui.backprop import chain_view
+    gate, started, real = threading.Event(), threading.Event(), chain_view.chain_path
+
+    def held(*args, **kwargs):
+        started.set()
+        assert gate.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(chain_view, "chain_path", held)
+    yield gate, started
+    gate.set()
+
+
+def test_a_slow_chain_is_computed_off_the_gui_thread_and_closing_drops_it(
+        qtbot, window, gated_chain):
+    """Open, close at once, reopen: the window answers while the chain is computed, the
+    dropped chain never shows up, and nothing escapes into Qt."""
+    gate, started = gated_chain
+    window.stepper.run_phase()
+    window.stepper.run_phase()
+    window.editor.select(["fc1"])
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.workspace.chain_dialog
+    view = dialog.view
+    assert dialog.isVisible() and view.computing and view.chain is None
+    assert view.busy.isVisible() and "Computing ∂L/∂weight of fc1" in view.busy.label.text()
+    assert started.wait(10)                       # the worker has it; the GUI answers keys
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)     # closed at once
+    assert not dialog.isVisible() and not view.computing
+    gate.set()                                    # the dropped chain finishes meanwhile
+    qtbot.wait(200)
+    assert view.chain is None
+    gate.clear()
+    started.clear()
+    assert open_chain_now(qtbot, window) is view        # reopened
+    assert dialog.isVisible() and view.computing
+    assert started.wait(10)
+    gate.set()
+    computed(qtbot, view)
+    assert view.chain is not None and (view.chain.node, view.chain.param) == ("fc1", "weight")
+    assert not view.busy.isVisible() and view.chain.difference < 1e-12
+
+
+def test_cancel_then_compute_again(qtbot, window, gated_chain):
+    gate, started = gated_chain
+    window.stepper.run_phase()
+    window.stepper.run_phase()
+    window.editor.select(["fc2"])
+    view = open_chain_now(qtbot, window)
+    assert started.wait(10)
+    qtbot.mouseClick(view.busy.button, Qt.MouseButton.LeftButton)     # "Cancel"
+    assert not view.computing and "Cancelled" in view.busy.label.text()
+    assert view.busy.button.text() == "Compute again"
+    gate.set()
+    qtbot.wait(200)
+    assert view.chain is None
+    qtbot.mouseClick(view.busy.button, Qt.MouseButton.LeftButton)
+    assert view.computing
+    computed(qtbot, view)
+    assert view.chain is not None and view.chain.node == "fc2"
+
+
+def open_chain_now(qtbot, window):
+    """Ctrl+R without waiting for the chain, back in the main window as a user clicks."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    return window.workspace.chain_dialog.view

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from html import escape
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -30,34 +30,18 @@ from ...core.array_views import as_matrix
 from ...core.chain_path import ChainPath, chain_path
 from ...core.upstream import weighted_before
 from ..theme import show_as_error
+from ..widgets.busy_row import BusyRow
 from ..widgets.formula import Formula, formula_size
-from ..widgets.heatmap import HeatMap, fmt, named_heatmap
+from ..widgets.heatmap import HeatMap, named_heatmap
 from ..widgets.jacobian_view import JacobianView
 from ..widgets.subscribe import follow
+from ..widgets.threads import Worker
+from .chain_text import difference_text, expression, fraction
 
 SHORTCUT = "Ctrl+R"
-WHOLE_FORMULA_UP_TO = 6     # factors; a longer chain's formula elides its middle (\cdots)
 MIN_CARD_WIDTH = 220        # px: a fraction, a shape and a caption side by side
 MAX_OFFERS = 8              # parameters offered where a node has none (AlexNet has 16)
-
-
-def symbol(name: str) -> str:
-    """A node name in LaTeX, upright, underscores kept."""
-    return r"\mathrm{" + name.replace("_", r"\_") + "}"
-
-
-def fraction(of: str, by: str) -> str:
-    top = "L" if of == "L" else symbol(of)
-    return r"\frac{\partial " + top + r"}{\partial " + symbol(by) + "}"
-
-
-def expression(chain: ChainPath) -> str:
-    """∂L/∂W = ∂L/∂a · ∂a/∂b · … in LaTeX; past WHOLE_FORMULA_UP_TO factors the middle is
-    elided (every factor has its card below)."""
-    parts = [fraction(f.of, f.by) for f in chain.factors]
-    if len(parts) > WHOLE_FORMULA_UP_TO:
-        parts = parts[:2] + [r"\cdots"] + parts[-2:]
-    return fraction("L", f"{chain.node}.{chain.param}") + " = " + r" \cdot ".join(parts)
+WORKER = Worker("chain-rule")   # AlexNet's conv1 chain takes 1.6 s: never on the GUI thread
 
 
 def chain_button(node: str, param: str, open_it) -> QPushButton:
@@ -75,6 +59,7 @@ class ChainView(QWidget):
     """Builds itself from a ChainPath; the route and sample controls ask for another."""
 
     chosen = Signal(str, str)           # a parameter offered where there is no chain
+    arrived = Signal()                  # a computed chain (or why there is none) is shown
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -88,6 +73,11 @@ class ChainView(QWidget):
         self.controls = QWidget()
         self.controls.setLayout(self._controls())
         layout.addWidget(self.controls)
+        self.busy = BusyRow("chain_busy")
+        self.busy.cancel_asked.connect(self.cancel)
+        self.busy.again_asked.connect(self.compute)
+        layout.addWidget(self.busy)
+        self.generation = 0             # of the chain asked for last; older ones are dropped
         self.message = QLabel(wordWrap=True, objectName="chain_message")
         show_as_error(self.message)
         layout.addWidget(self.message)
@@ -138,25 +128,47 @@ class ChainView(QWidget):
         self.compute()
 
     def compute(self) -> None:
-        """Ask the core for the chosen route and sample; its refusal is shown, not raised."""
+        """Ask the core for the chosen route and sample on the worker thread, showing what
+        is computed meanwhile; a refusal is shown, not raised."""
         if self.graph is None:
             return
-        route = max(0, self.route_box.currentIndex())
-        QApplication.setOverrideCursor(Qt.WaitCursor)     # AlexNet's conv1 chain: ~1.6 s
-        try:
-            chain = chain_path(self.graph, self.node, self.param, self.sample_box.value(),
-                               route)
-        except GraphError as err:
+        self.generation += 1
+        generation, graph, node, param = self.generation, self.graph, self.node, self.param
+        sample, route = self.sample_box.value(), max(0, self.route_box.currentIndex())
+        self.busy.start(f"Computing ∂L/∂{param} of {node} along the chain from the loss…")
+        WORKER.submit(lambda: None if generation != self.generation
+                      else chain_path(graph, node, param, sample, route),
+                      lambda chain, err: self._arrived(generation, chain, err))
+
+    @property
+    def computing(self) -> bool:
+        return self.busy.busy
+
+    def cancel(self) -> None:
+        """Drop the chain under way (the dialog closed, or Cancel): it is never shown."""
+        if self.computing:
+            self.generation += 1
+            self.busy.cancelled(f"Cancelled: ∂L/∂{self.param} of {self.node} was not "
+                                "computed.")
+
+    def _arrived(self, generation: int, chain: ChainPath | None, err) -> None:
+        if not shiboken6.isValid(self) or generation != self.generation:
+            return                                  # closed, cancelled or asked again
+        self.busy.stop()
+        if isinstance(err, GraphError):
             self.show_message(str(err))
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.show_chain(chain)
+        elif err is not None:                       # a fault: said in one line, not raised
+            self.show_message(f"Could not compute the chain: {type(err).__name__}: {err}")
+        else:
+            self.show_chain(chain)
+        self.arrived.emit()
 
     def show_message(self, text: str, title: str = "",
                      offers: list[tuple[str, str]] = ()) -> None:
         """No chain to show: say why (and what to do), clearing the numbers; ``offers``
         (node, parameter) become buttons that ask for those chains instead."""
+        self.generation += 1                       # a chain under way is not wanted now
+        self.busy.stop()
         self.chain = None
         self.message.setText(text)
         self.message.show()
@@ -283,25 +295,12 @@ class ChainView(QWidget):
                 ("total", f"Σ over all {chain.batch} {summed}", chain.total),
                 ("engine", f"the engine's ∂L/∂{chain.param}", chain.gradient)):
             box.addWidget(self._heatmap(key, title, as_matrix(matrix)))
-        self.difference = QLabel(self._difference_text(chain), wordWrap=True,
+        self.difference = QLabel(difference_text(chain), wordWrap=True,
                                  objectName="chain_difference")
         box.addWidget(self.difference)
         box.addStretch(1)
         card.setMinimumWidth(max(MIN_CARD_WIDTH, card.sizeHint().width()))
         return card
-
-    @staticmethod
-    def _difference_text(chain: ChainPath) -> str:
-        text = f"max |Σ − engine| = {fmt(chain.difference)}"
-        if chain.literal is not None:
-            text += ("<br>written out as matrix products: max |difference| = "
-                     f"{fmt(chain.literal_difference)}")
-        else:
-            text += ("<br>a factor is too big to build: the product is carried as row · J "
-                     "through each op's backward pass")
-        if not chain.complete:
-            text += f"<br>only {len(chain.routes)} of {chain.route_count} routes summed"
-        return text
 
 
 class ChainDialog(QDialog):
@@ -318,7 +317,7 @@ class ChainDialog(QDialog):
         self.view = ChainView()
         self.view.param_box.activated.connect(self._param_chosen)
         self.view.chosen.connect(self.open_for)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
@@ -330,7 +329,7 @@ class ChainDialog(QDialog):
         self.node, self.param = node or self._picked_node(), param
         self.refresh()
         window = self.workspace.window
-        if self.view.chain is None:                # a message: as large as it needs
+        if self.view.chain is None and not self.view.computing:   # a message: its size
             self.resize(window.width() // 2, self.minimumSizeHint().height())
         else:
             self.resize(window.width() * 9 // 10, window.height() * 9 // 10)
@@ -338,6 +337,11 @@ class ChainDialog(QDialog):
         self.show()
         self.raise_()
         self.activateWindow()
+
+    def done(self, result: int) -> None:
+        """Closed (Esc, Close, the window's ×): a chain under way is dropped."""
+        self.view.cancel()
+        super().done(result)
 
     def _picked_node(self) -> str | None:
         ids = self.workspace.editor.selected_ids()
