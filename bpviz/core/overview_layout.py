@@ -42,11 +42,15 @@ def _size(cells: dict, wrap: int, cell: Cell) -> tuple[float, float]:
 
 
 def overview_layout(nodes: dict[str, list], cell: Cell, canvas: tuple[float, float],
-                    largest: float = 1.0) -> dict[str, tuple[float, float, float]]:
+                    largest: float = 1.0, least: float = 0.0
+                    ) -> dict[str, tuple[float, float, float]]:
     """{id: (left, top, top of its band)} for ``nodes`` {id: [input ids]}: layers left to
     right, wrapped after as many layers as let a canvas of ``canvas`` (width, height, in
     the cell's units at zoom 1) show the whole graph largest, though never above
-    ``largest`` (fewer bands break ties; columns balanced, 7 + 6 rather than 8 + 5)."""
+    ``largest`` (fewer bands break ties; columns balanced, 7 + 6 rather than 8 + 5).
+    Where no wrapping shows it whole at ``least`` (the readable zoom: a short canvas
+    under a plot), the bands are as wide as the canvas at ``least``: it scrolls down,
+    never sideways."""
     if not nodes:
         return {}
     cells = layers_and_ranks(nodes)
@@ -56,6 +60,9 @@ def overview_layout(nodes: dict[str, list], cell: Cell, canvas: tuple[float, flo
         width, height = _size(cells, wrap, cell)
         return min(canvas[0] / width, canvas[1] / height, largest)
     wrap = max(range(1, count + 1), key=lambda w: (zoom(w), w))
+    if zoom(wrap) < least:
+        wrap = max((w for w in range(1, count + 1)
+                    if canvas[0] / _size(cells, w, cell)[0] >= least), default=1)
     wrap = -(-count // -(-count // wrap))                      # balanced bands
     tops, y = {}, 0.0
     for band, (lo, hi) in _bands(cells, wrap).items():

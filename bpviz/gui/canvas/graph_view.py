@@ -88,19 +88,28 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        # the overview layout fills the view; text a quarter larger than readable is enough
-        # (a six-layer chain then stays on one or two bands instead of three huge ones)
-        # The view's inside less the legend's band, not its viewport: scroll bars coming
-        # and going would change the layout, the scene's rect, and the scroll bars again
-        enough = min(MAX_ZOOM, 1.25 * self.readable_zoom())
-        inside, band = self.contentsRect(), self.viewportMargins()
-        margin = 2 * FIT_MARGIN * enough
-        self.scene().set_canvas(
-            max(inside.width() - band.left() - band.right() - margin, 1.0),
-            max(inside.height() - band.top() - band.bottom() - margin, 1.0), enough)
+        self._lay_out()
         if self._fitted:
             self.fit()
         self.overlays.place()
+
+    def _lay_out(self) -> None:
+        """The overview layout for the view's size. It fills the view; text a quarter
+        larger than readable is enough (a six-layer chain then stays on one or two bands
+        instead of three huge ones). A view too short to show the graph whole at the
+        readable zoom (under the Gradient Flow plot) gets bands as wide as it is: it
+        scrolls down only; the overview (``show_whole``) keeps the largest whole layout.
+        The view's inside less the legend's band, not its viewport: scroll bars coming and
+        going would change the layout, the scene's rect, and the scroll bars again."""
+        enough = min(MAX_ZOOM, 1.25 * self.readable_zoom())
+        least = 0.0 if self._fitted == "whole" else self.readable_zoom()
+        inside, band = self.contentsRect(), self.viewportMargins()
+        # room for the vertical scroll bar a readable layout may need
+        scroll = self.verticalScrollBar().sizeHint().width() if least else 0
+        margin = 2 * FIT_MARGIN * enough
+        self.scene().set_canvas(
+            max(inside.width() - band.left() - band.right() - margin - scroll, 1.0),
+            max(inside.height() - band.top() - band.bottom() - margin, 1.0), enough, least)
 
     # --- the gradient legend, and enlarged heat maps ---------------------------------------
     def place_overlay(self, widget) -> None:
@@ -150,6 +159,7 @@ class GraphView(QGraphicsView):
         below it (an overview, or a user's zoom): stepping is read, not glimpsed."""
         if self.zoom_level() < self.readable_zoom() - 1e-9:
             self._fitted = ""                      # the overview ends: reading begins
+            self._lay_out()
             zoom = self.readable_zoom()
             self.resetTransform()
             self.scale(zoom, zoom)
@@ -162,6 +172,7 @@ class GraphView(QGraphicsView):
         """The whole graph on screen whatever its text size: the overview a lecturer shows
         before stepping (View ▸ Whole Graph); a later step zooms back in to read."""
         self._fitted = "whole"                   # kept through the window's resizes
+        self._lay_out()
         self._fit_whole()
 
     def _fit_whole(self) -> None:

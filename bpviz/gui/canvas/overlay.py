@@ -35,6 +35,8 @@ class OverlayPlacer(QObject):
         if event.type() == QEvent.Type.Hide and self.band and \
                 all(w.isHidden() for w in self.widgets):
             self._release_band()                       # the graph gets its room back
+        elif event.type() == QEvent.Type.Resize and not obj.isHidden():
+            self._place(obj)                 # taller in presentation's type: placed again
         return False
 
     def _release_band(self) -> None:
@@ -63,6 +65,10 @@ class OverlayPlacer(QObject):
 
     def _place(self, widget) -> None:
         area = self.view.viewport().geometry()
+        if self.band and self.band != widget.height() + MARGIN:
+            self.band = widget.height() + MARGIN      # the band made for it no longer fits
+            self.view.setViewportMargins(0, 0, 0, self.band)
+            area = self.view.viewport().geometry()
         if self.band:
             widget.move(QPoint(area.left() + MARGIN, area.bottom() + 1
                                + (self.band - widget.height()) // 2))
