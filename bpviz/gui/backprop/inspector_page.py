@@ -169,6 +169,9 @@ class InspectorPage(QWidget):
         shapes = [f"{slot} {shape_label(v.shape)}" for slot, v in ev.inputs.items()]
         shapes += [f"{p} {shape_label(v.shape)}" for p, v in ev.params.items()]
         shapes.append(f"out {shape_label(np.shape(ev.output))}")
+        # the example's choice: float64 where the lecture's numbers are exact, float32 where
+        # speed matters (AlexNet, the CNNs)
+        shapes.append(f"numbers in {np.asarray(ev.output).dtype}")
         self._label("shapes", " · ".join(shapes))
         for k, latex in enumerate((ev.op.formula,
                                    ev.op.grad_formula if ev.phase == "backward" else "")):
