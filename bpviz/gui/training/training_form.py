@@ -41,7 +41,7 @@ RECIPES = {
     "quick CPU run": {"arch": "alexnet", "image_size": 64, "batch": 64, "lr": "0.005",
                       "schedule": "plateau", "epochs": 90, "max_steps": 300},
 }
-LOOKING = "Looking for GPUs… (loading PyTorch)"
+LOOKING = "Looking for GPUs…"        # the status line says PyTorch is loading
 DEFERRED = "GPUs: looked for at Start"
 NO_GPU = (": a quick CPU run (64 px, 300 steps, a few minutes). The paper's recipe: 224 px, "
           "batch 128, lr 0.01, 90 epochs, on a GPU.")
