@@ -171,7 +171,7 @@ def test_accumulators_of_g_squared_have_their_own_fields(optimizers):
     for name, symbol, key in (("Adagrad", "G = Σg²", "sum"),
                               ("RMSprop", "s = E[g²]", "square_avg")):
         card = lab.cards.cards[name]
-        assert list(card.values) == [symbol]                 # no 'velocity' beside it
+        assert list(card.values) == ["Δθ", symbol]           # no 'velocity' beside it
         shown = [label.text() for label in card.values[symbol]]
         assert shown == [fmt(c) for c in lab.runs[name].states[2][key]]
     heads = lab.cards.grid.parentWidget().findChildren(QLabel)

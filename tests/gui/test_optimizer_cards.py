@@ -31,9 +31,14 @@ def test_each_card_shows_only_its_optimizers_named_state(lab):
     assert list(cards) == list(lab.runs)
     expected = {"GD": ["g"], "SGD": ["g"], "Momentum": ["v"], "Nesterov": ["v"],
                 "Adagrad": ["G = Σg²"], "RMSprop": ["s = E[g²]"], "Adam": ["m", "v", "m̂", "v̂"]}
-    assert {name: list(card.values) for name, card in cards.items()} == expected
+    # every card starts with the step's move (lesson 7 step 5 asks how far x moves)
+    assert {name: list(card.values) for name, card in cards.items()} == {
+        name: ["Δθ", *symbols] for name, symbols in expected.items()}
     for name, card in cards.items():
-        for symbol, _, value in lab.runs[name].named_state(2):
+        run = lab.runs[name]
+        moved = run.points[2] - run.points[1]
+        assert shown_vector(card, "Δθ") == (fmt(moved[0]), fmt(moved[1]))
+        for symbol, _, value in run.named_state(2):
             assert shown_vector(card, symbol) == (fmt(value[0]), fmt(value[1])), name
     # the lecture's velocity: θ ← θ − v, read back from the card's two components
     momentum = lab.runs["Momentum"]
@@ -133,7 +138,7 @@ def cards_fit(window, qtbot, size, presentation):
                  if QFontInfo(w.font()).pixelSize() < readable_px(presentation)]
         assert not small, small
     for area in lab.findChildren(QAbstractScrollArea):           # the list scrolls, if at all,
-        assert not area.horizontalScrollBar().isVisible()         # only vertically
+        assert not area.horizontalScrollBar().isVisible(), area   # only vertically
     qtbot.waitUntil(lambda: not list_misfits(lab), timeout=3000)  # all 7 rows, in two columns
     assert lab.optimizers.verticalScrollBar().maximum() == 0
     assert lab.optimizers.count() == 7

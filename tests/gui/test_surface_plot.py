@@ -1,11 +1,10 @@
 """The Optimizers tab's surface plot: the heat map fills whatever range the view shows (on
-every landscape, aspect locked or not), and its legend is readable on any heat map: an
-opaque box in the theme's colours, measured from the drawn pixels in both themes."""
-import re
-from collections import Counter
-
+every landscape, aspect locked or not); the view holds the whole race, its start never at
+the edge; the racers are named in a legend row above the plots, never over the heat map,
+in the theme's text colour and at a readable size in both modes."""
 import pytest
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QFontInfo
 
 from bpviz.gui.theme import AA_CONTRAST, THEMES, contrast_ratio, readable_px
 
@@ -33,7 +32,7 @@ def test_the_heat_map_fills_the_view_on_every_landscape(qtbot, lab, locked):
         lab.surface_kind.setCurrentText(kind)
         qtbot.waitUntil(lambda: covers(plot), timeout=10_000)
         levels = plot.bar.levels()
-        plot.getPlotItem().vb.scaleBy((1.7, 1.3))           # zoom out, wider than high
+        plot.getPlotItem().vb.scaleBy((4, 3))      # zoom out past the race's view, wider
         assert not covers(plot), kind                        # the old grid: part of the view
         qtbot.waitUntil(lambda: covers(plot), timeout=10_000)
         assert plot.bar.levels() == levels, kind             # the same colours mean the same z
@@ -55,7 +54,7 @@ def test_the_surface_is_computed_once_after_a_burst_of_view_changes(qtbot, lab):
 
 def test_a_click_in_the_enlarged_view_sets_the_start(lab):
     vb = lab.plot.getPlotItem().vb
-    vb.scaleBy((1.5, 1.5))                       # zoomed out: beyond the surface's box
+    vb.scaleBy((4, 4))                           # zoomed out: beyond the surface's box
     (x0, x1), (y0, y1) = vb.viewRange()
     xmax, ymax = lab.surface.bounds[1], lab.surface.bounds[3]
     corner = (x1 - 0.01, y1 - 0.01)
@@ -63,72 +62,60 @@ def test_a_click_in_the_enlarged_view_sets_the_start(lab):
     lab.set_start(*corner)
     assert lab.start == corner and all(r.points[0].tolist() == list(corner)
                                        for r in lab.runs.values())
+    (x0, x1), (y0, y1) = vb.viewRange()          # the view follows the new race ...
+    assert x0 < corner[0] < x1 and y0 < corner[1] < y1     # ... and keeps its start inside
     lab.set_start(x1 + 1, y0)                    # outside the view: ignored
     assert lab.start == corner
 
 
-def legend_pixels(plot):
-    """Colour counts inside the legend's box as drawn, and the box in widget pixels."""
-    legend = plot.getPlotItem().legend
-    box = plot.mapFromScene(legend.mapRectToScene(legend.boundingRect())).boundingRect()
-    image = plot.grab().toImage()
-    inner = box.adjusted(2, 2, -2, -2)
-    counts = Counter(image.pixelColor(x, y).name()
-                     for x in range(inner.left(), inner.right())
-                     for y in range(inner.top(), inner.bottom()))
-    return counts, box
+def window_rect(widget) -> QRect:
+    return QRect(widget.mapTo(widget.window(), QPoint(0, 0)), widget.size())
 
 
 @pytest.mark.parametrize("theme", sorted(THEMES))
-def test_the_legend_is_readable_on_the_heat_map(qtbot, lab, window, theme):
+def test_the_legend_row_names_the_racers_above_the_plots(qtbot, lab, window, theme):
     window.set_theme(theme)
     qtbot.wait(1)                               # widgets get the new palette through events
-    plot = lab.plot
+    legend = lab.legend
+    assert list(legend.entries) == list(lab.runs)          # the racers only, in race order
+    lab.optimizers.item(0).setCheckState(Qt.CheckState.Unchecked)
+    assert list(legend.entries) == list(lab.runs) and "GD" not in legend.entries
+    qtbot.waitUntil(lambda: legend.isVisible() and lab.plot.isVisible()
+                    and all(icon.isVisible() for icon, _ in legend.entries.values()))
+    for plot in (lab.plot, lab.loss_plot):                 # over neither plot
+        assert not window_rect(legend).intersects(window_rect(plot))
+    assert window_rect(legend).bottom() < window_rect(lab.plot).top()
     base, text = THEMES[theme].base, THEMES[theme].text
-    counts, box = legend_pixels(plot)
-    assert box.width() > 60 and box.height() > 100              # seven entries
-    centre = plot.getPlotItem().vb.mapSceneToView(plot.mapToScene(box.center()))
-    assert plot.image.mapRectToView(plot.image.boundingRect()).contains(centre)  # on the map
-    assert counts.most_common(1)[0][0] == base                 # the box hides the map
-    drawn = [QColor(c) for c in counts]
-    ink = max(drawn, key=lambda c: contrast_ratio(c, base))    # the labels' strongest pixel
-    assert contrast_ratio(ink, base) >= AA_CONTRAST
+    for icon, label in legend.entries.values():               # names in the text colour
+        palette = label.palette()
+        assert contrast_ratio(palette.windowText().color(), palette.window().color()) \
+            >= AA_CONTRAST
+        assert icon.isVisible() and icon.width() >= 40        # the dash and marker sample
     assert contrast_ratio(text, base) >= AA_CONTRAST
-    legend = plot.getPlotItem().legend
-    for _sample, label in legend.items:
-        assert QColor(label.opts["color"]).name() == text, label.text
-    # GD's near-black swatch stands out by its grey edge (3:1, non-text contrast)
-    assert contrast_ratio("#808080", base) >= 3
+    assert contrast_ratio("#808080", base) >= 3     # GD's near-black swatch: its grey edge
 
 
 def test_the_legend_text_follows_presentation_mode(qtbot, lab, window):
-    def label_px():
-        sizes = {label.opts["size"] for _, label in lab.plot.getPlotItem().legend.items}
-        assert len(sizes) == 1
-        return int(re.fullmatch(r"(\d+)px", sizes.pop()).group(1))
-    assert label_px() >= readable_px(False)
+    def smallest():
+        return min(QFontInfo(label.font()).pixelSize() for _, label in lab.legend.entries.values())
+    assert smallest() >= readable_px(False)
     window.set_presentation(True)
-    qtbot.waitUntil(lambda: label_px() >= readable_px(True))
+    qtbot.waitUntil(lambda: smallest() >= readable_px(True))
 
 
-def hidden_points(lab) -> int:
-    """How many points of the race (all steps, every optimizer) lie under the legend."""
-    plot = lab.plot
-    legend = plot.getPlotItem().legend
-    box = plot.getPlotItem().vb.mapSceneToView(legend.mapRectToScene(legend.boundingRect()))
-    box = box.boundingRect()
-    return sum(box.contains(float(x), float(y))
-               for run in lab.runs.values() for x, y in run.points)
-
-
-def test_the_legend_keeps_clear_of_the_race(qtbot, lab):
+def test_the_view_holds_the_whole_race_with_the_start_inside(qtbot, lab):
     for kind in [lab.surface_kind.itemText(i) for i in range(lab.surface_kind.count())]:
         lab.surface_kind.setCurrentText(kind)
-        qtbot.waitUntil(lambda: covers(lab.plot), timeout=10_000)
-        qtbot.waitUntil(lambda: not lab.plot.refill_timer.isActive())
-        assert hidden_points(lab) == 0, kind
-    lab.surface_kind.setCurrentText("Rosenbrock")
-    legend = lab.plot.getPlotItem().legend
-    before = legend.pos()
-    lab.set_start(-1.8, -0.5)                   # the race runs through the legend's corner
-    assert legend.pos() != before and hidden_points(lab) == 0       # so the legend moves
+        (x0, x1), (y0, y1) = lab.plot.getPlotItem().vb.viewRange()
+        sx, sy = x1 - x0, y1 - y0
+        start = lab.start
+        assert x0 + 0.03 * sx < start[0] < x1 - 0.03 * sx, kind        # not at the edge
+        assert y0 + 0.03 * sy < start[1] < y1 - 0.03 * sy, kind
+        xmin, xmax, ymin, ymax = lab.surface.bounds
+        for run in lab.runs.values():                    # all but a diverging run's far steps
+            px, py = run.points.T
+            near = ((xmin - (xmax - xmin) <= px) & (px <= xmax + (xmax - xmin))
+                    & (ymin - (ymax - ymin) <= py) & (py <= ymax + (ymax - ymin)))
+            px, py = run.points[near].T
+            assert px.min() >= x0 and px.max() <= x1 and py.min() >= y0 and py.max() <= y1, \
+                (kind, run.name)

@@ -41,6 +41,13 @@ class Run:
         before): torch's keys, arrays of shape (2,), None where not made yet."""
         return self.states[min(i, len(self.states) - 1)]
 
+    def moved(self, i: int) -> tuple[str, str, np.ndarray | None]:
+        """(symbol, formula, value (2,)) of step ``i``'s move, Δθ = θᵢ − θᵢ₋₁ (None at step
+        0); past a diverged run's end, its last step's."""
+        k = min(i, len(self.points) - 1)
+        return ("Δθ", "this step's move: θₜ − θₜ₋₁",
+                self.points[k] - self.points[k - 1] if k > 0 else None)
+
     def named_state(self, i: int) -> list[tuple[str, str, np.ndarray | None]]:
         """(symbol, formula, value (2,)) of each quantity the lecture names that this
         optimizer keeps (NAMED_STATE), after step ``i``; plain gradient descent keeps none

@@ -79,25 +79,26 @@ def _transform(z: np.ndarray, log: bool, floor: float) -> np.ndarray:
         return np.log10(np.maximum(z - floor, 0.0) + 1e-3)
 
 
-def quiet_corner(bounds, points, size=(0.4, 0.5)) -> tuple[int, int]:
-    """The corner of ``bounds`` (xmin, xmax, ymin, ymax) where a box of ``size`` (fractions
-    of the sides: a legend) covers the fewest ``points`` (the race's trajectories, start and
-    minima); ties go to the corner farthest from every point. Returns (sx, sy): −1 for
-    left/bottom, +1 for right/top. Distances are in the box's own units (sides scaled to 1)."""
+def race_view(bounds, start, points, pad: float = 0.08, reach: float = 1.0) -> tuple:
+    """The view (xmin, xmax, ymin, ymax) that shows ``start`` and every one of ``points``
+    (the minima and every step of the race) with ``pad`` of the span around them, leaving
+    out points beyond ``reach`` spans outside ``bounds`` widened to the start (a diverging
+    run's): zoomed to the race, so that a mini-batch's noise is seen, and never cutting
+    off the start."""
     xmin, xmax, ymin, ymax = bounds
+    sx, sy = xmax - xmin, ymax - ymin
+    x0, y0 = float(start[0]), float(start[1])
+    box = (min(xmin, x0) - reach * sx, max(xmax, x0) + reach * sx,
+           min(ymin, y0) - reach * sy, max(ymax, y0) + reach * sy)
     p = np.asarray(points, float).reshape(-1, 2)
-    p = p[np.all(np.isfinite(p), axis=1)]
-    u = np.column_stack([(p[:, 0] - xmin) / (xmax - xmin), (p[:, 1] - ymin) / (ymax - ymin)])
-    w, h = size
-
-    def score(corner):
-        sx, sy = corner
-        cx, cy = (sx + 1) / 2, (sy + 1) / 2
-        inside = (np.abs(u[:, 0] - cx) <= w) & (np.abs(u[:, 1] - cy) <= h)
-        clearance = np.hypot(u[:, 0] - cx, u[:, 1] - cy).min(initial=np.inf)
-        return (-int(inside.sum()), clearance)
-    corners = [(sx, sy) for sy in (1, -1) for sx in (1, -1)]          # top right first
-    return max(corners, key=score)
+    with np.errstate(invalid="ignore"):
+        near = ((box[0] <= p[:, 0]) & (p[:, 0] <= box[1])
+                & (box[2] <= p[:, 1]) & (p[:, 1] <= box[3]))
+    p = np.vstack([[x0, y0], p[near]])
+    lo, hi = p.min(axis=0), p.max(axis=0)
+    span = np.maximum(hi - lo, [0.1 * sx, 0.1 * sy])        # one point: a tenth of the box
+    mid, half = (lo + hi) / 2, span * (0.5 + pad)
+    return (mid[0] - half[0], mid[0] + half[0], mid[1] - half[1], mid[1] + half[1])
 
 
 def quadratic(condition: float = 10.0) -> Surface:

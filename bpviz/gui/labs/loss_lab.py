@@ -3,6 +3,8 @@ multiclass panel (softmax, cross-entropy and multiclass hinge with per-class gra
 loss surfaces over two parameters of a model. The numbers come from bpviz.core.labs."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -20,7 +22,14 @@ from PySide6.QtWidgets import (
 from ...core.datasets import IMAGENET10
 from ...core.labs import curves
 from ..widgets.controls import read_controls, write_controls
-from ..widgets.plot_style import CURVE_PX, STYLES, SeriesStyle, add_values_actions, curve_pen
+from ..widgets.plot_style import (
+    CURVE_PX,
+    STYLES,
+    MarkedCurve,
+    SeriesStyle,
+    add_values_actions,
+)
+from ..widgets.series_legend import SeriesSample
 from .curve_readout import CurveReadout
 from .surface_panel import SurfacePanel
 
@@ -32,6 +41,10 @@ RESIDUALS = np.linspace(-3, 3, 601)
 # Huber: at δ = β = 1 the two are the same curve, and a solid line hid the other
 CURVE_STYLES = {"smooth L1": (SeriesStyle((1, 2)), STYLES[3])}
 LEGEND_NAMES = {"smooth L1": "smooth L1 (dotted)"}
+# each loss's marker along its curve and its slope (filled, hollow): the curves of a plot are
+# told apart without their colours (issue 21)
+MARKERS = {"cross-entropy": "o", "hinge": "t", "squared hinge": "s",
+           "L1": "o", "L2": "t", "smooth L1": "s", "Huber": "d"}
 
 
 def plot_widget(title: str, xlabel: str) -> pg.PlotWidget:
@@ -41,7 +54,7 @@ def plot_widget(title: str, xlabel: str) -> pg.PlotWidget:
     w.showGrid(x=True, y=True, alpha=0.25)
     # two columns: few rows, so the legend leaves the curves visible in a plot squeezed
     # under a lesson strip
-    w.addLegend(offset=(10, 10), colCount=2)
+    w.addLegend(offset=(10, 10), colCount=2, sampleType=SeriesSample)
     add_values_actions(w)
     return w
 
@@ -122,12 +135,16 @@ class CurvePanel(QWidget):
         for name, (values, slopes) in curves.items():
             if name not in self.items:
                 color = COLORS.get(name, "#444444")
-                value_style, slope_style = CURVE_STYLES.get(name, (STYLES[0], STYLES[1]))
+                styles = CURVE_STYLES.get(name, (STYLES[0], STYLES[1]))
+                value_style, slope_style = (replace(s, symbol=MARKERS.get(name, "o"))
+                                            for s in styles)
                 wide = CURVE_PX * (1.5 if name in CURVE_STYLES else 1)   # beads over a line
-                line = self.plot.plot(pen=curve_pen(color, value_style, wide),
-                                      name=LEGEND_NAMES.get(name, name))
+                phase = len(self.items) / 4         # markers of coinciding curves apart
+                line = MarkedCurve(self.plot, color, value_style, LEGEND_NAMES.get(name, name),
+                                   wide, phase=phase)
                 # no legend entry: the check box says that dashed is the derivative
-                dashed = self.plot.plot(pen=curve_pen(color, slope_style, wide))
+                dashed = MarkedCurve(self.plot, color, slope_style, None, wide, hollow=True,
+                                     phase=phase)
                 if name in CURVE_STYLES:
                     line.setZValue(1)        # over the curve it may coincide with
                     dashed.setZValue(1)
@@ -217,6 +234,9 @@ class MulticlassPanel(QWidget):
         self.target = QComboBox(objectName="multiclass_target")
         self.target.addItems(self.names)
         self.margin = Slider("margin Δ", 0.0, 3.0, 1.0)
+        # off, only the scores and softmax show: a lesson asks which classes get a gradient
+        self.gradients = QCheckBox("show the gradients", objectName="multiclass_gradients")
+        self.gradients.setChecked(True)
         self.values = QLabel()
         self.values.setObjectName("multiclass_values")
         self.values.setWordWrap(True)          # the lecture note is a sentence
@@ -225,14 +245,15 @@ class MulticlassPanel(QWidget):
         left.addWidget(self.values)
         left.addStretch(1)
         plots = QHBoxLayout()
-        self.plots = {}
+        self.plots, self.columns = {}, {}
         for k, (key, title) in enumerate(self.PLOTS):
-            plots.addLayout(self._bar_plot(key, title, classes, names=k == 0), 3 if k == 0 else 2)
+            plots.addWidget(self._bar_plot(key, title, classes, names=k == 0), 3 if k == 0 else 2)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 2)
         layout.addLayout(plots, 5)
         for s in self.logits + [self.margin]:
             s.slider.valueChanged.connect(lambda _: self.redraw())
+        self.gradients.toggled.connect(lambda _: self.redraw())
         self.target.currentIndexChanged.connect(lambda _: self.redraw())
         self.result = None
         self.redraw()
@@ -248,9 +269,10 @@ class MulticlassPanel(QWidget):
         row.addWidget(self.target, 1)
         column.addLayout(row)
         column.addWidget(self.margin)
+        column.addWidget(self.gradients)
         return column
 
-    def _bar_plot(self, key: str, title: str, classes: int, names: bool) -> QVBoxLayout:
+    def _bar_plot(self, key: str, title: str, classes: int, names: bool) -> QWidget:
         # a QLabel title wraps and follows the application font (presentation mode);
         # pyqtgraph's title does neither and was cut off in narrow plots
         heading = QLabel(title, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
@@ -270,10 +292,12 @@ class MulticlassPanel(QWidget):
         w.addItem(bars)
         self.plots[key] = (w, bars)
         add_values_actions(w, self.csv_data, title)
-        column = QVBoxLayout()
+        self.columns[key] = box = QWidget()      # hidden whole, the others take its width
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(heading)
         column.addWidget(w, 1)
-        return column
+        return box
 
     def redraw(self) -> None:
         y = [s.value() for s in self.logits]
@@ -281,14 +305,22 @@ class MulticlassPanel(QWidget):
         r = curves.multiclass(y, t, self.margin.value())
         self.result = r
         colors = ["#c2571a" if k == t else "#2f6fb0" for k in range(len(y))]
+        # the true class told by a thick outline in the text colour, not by its colour alone
+        ink = self.palette().text().color()
+        pens = [pg.mkPen(ink, width=3) if k == t else pg.mkPen(None) for k in range(len(y))]
         for key, heights in (("p", r["probabilities"]), ("ce", r["ce_grad"]),
                              ("hinge", r["hinge_grad"])):
-            self.plots[key][1].setOpts(width=heights, brushes=colors)
+            self.plots[key][1].setOpts(width=heights, brushes=colors, pens=pens)
+        shown = self.gradients.isChecked()
+        for key in ("ce", "hinge"):
+            self.columns[key].setVisible(shown)
+        count = (f" ({int((r['hinge_grad'] != 0).sum())} of {len(y)} here)" if shown
+                 else "")
         self.values.setText(
             f"<b>L_CE</b> = {r['ce']:.4f} &nbsp; <b>L_hinge</b> = {r['hinge']:.4f}<br>"
             f"Cross-entropy sends gradient to every class; the hinge only to classes whose "
-            f"score is within the margin of the true class's ({int((r['hinge_grad'] != 0).sum())}"
-            f" of {len(y)} here).<br><i>Lecture vs bpviz:</i> {r['hinge_note']}")
+            f"score is within the margin of the true class's{count}."
+            f"<br><i>Lecture vs bpviz:</i> {r['hinge_note']}")
 
     def csv_data(self) -> dict:
         r = self.result

@@ -1,7 +1,8 @@
 """OptimizerCards: beside the race, each optimizer's own state at the step shown — the
-quantities the lecture names (velocity; Adagrad's G = Σg², RMSprop's s = E[g²]; Adam's m, v,
-m̂, v̂) with their two components, from bpviz.core.labs.race's Run.named_state — and under
-Adam its bias correction m̂/m, v̂/v over the first steps (Run.bias_correction).
+step's move Δθ (Run.moved) and the quantities the lecture names (velocity; Adagrad's
+G = Σg², RMSprop's s = E[g²]; Adam's m, v, m̂, v̂; Run.named_state), each with its two
+components — and under Adam its bias correction m̂/m, v̂/v over the first steps
+(Run.bias_correction).
 
 A name stands in the text colour beside a swatch of its series colour: series colours such
 as GD's near-black fail the 4.5:1 contrast as text on one theme or the other."""
@@ -10,21 +11,22 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..widgets.heatmap import fmt
+from ..widgets.series_legend import paint_swatch
 
 FIRST_STEPS = 5                 # the bias-correction table's first columns: t = 1..5
 WIDEST_NUMBER = "-8.88e-88"     # fmt's widest output: number columns keep this width
-EDGE = "#808080"                # a swatch's edge, 3:1 or more on both themes' backgrounds
-
-
-def paint_swatch(painter: QPainter, rect: QRect, colour: str) -> None:
-    painter.setPen(QColor(EDGE))
-    painter.setBrush(QColor(colour))
-    painter.drawRect(rect.adjusted(0, 0, -1, -1))
-
+WIDEST_RATIO = "8.888"          # ratio_text of 1/(1 − βᵗ) for usual β: 1000, 5.263, 20.49
 
 def swatch_icon(colour: str, side: int = 16) -> QIcon:
     """A square of ``colour`` with a grey edge, for list items."""
@@ -95,12 +97,26 @@ class BiasCorrection(QWidget):
             head = QLabel(text)
             head.setToolTip(tip)
             grid.addWidget(head, row, 0)
+        self.grid = grid
         self.columns = []                           # [(t label, m̂/m label, v̂/v label)]
         for c in range(1, FIRST_STEPS + 2):
             column = (number_label(), number_label(), number_label())
             for row, label in enumerate(column):
                 grid.addWidget(label, row, c)
             self.columns.append(column)
+        self._fit_numbers()
+
+    def _fit_numbers(self) -> None:
+        """Columns as wide as ratio_text's widest: the table keeps its width as the last
+        column (t > 5) fills, and the cards beside the plots never need a scroll bar."""
+        width = self.fontMetrics().horizontalAdvance(WIDEST_RATIO)
+        for c in range(1, FIRST_STEPS + 2):
+            self.grid.setColumnMinimumWidth(c, width)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._fit_numbers()
 
     def show_step(self, run, i: int) -> None:
         steps = list(range(1, FIRST_STEPS + 1)) + ([i] if i > FIRST_STEPS else [])
@@ -115,11 +131,19 @@ class BiasCorrection(QWidget):
             v_label.setText(ratio_text(v) if t is not None else "")
 
 
-class OptimizerCard:
-    """One optimizer's rows in the cards' grid: swatch and name, then one row per named
-    quantity (symbol, x, y); Adam adds its bias correction below."""
+def card_rows(run, i: int) -> list:
+    """(symbol, formula, value) of a card's rows: the step's move Δθ (Run.moved), then the
+    quantities the optimizer keeps (Run.named_state)."""
+    return [run.moved(i), *run.named_state(i)]
 
-    def __init__(self, grid: QGridLayout, row: int, name: str, colour: str, run):
+
+class OptimizerCard:
+    """One optimizer's rows in the cards' grid: swatch and name, then one row per quantity
+    (symbol, x, y): the step's move Δθ and what the optimizer keeps; Adam adds its bias correction below
+    unless ``bias`` is False."""
+
+    def __init__(self, grid: QGridLayout, row: int, name: str, colour: str, run,
+                 bias: bool = True):
         self.name, self.run = name, run
         title = QWidget()
         line = QHBoxLayout(title)
@@ -131,7 +155,7 @@ class OptimizerCard:
         grid.addWidget(title, row, 0)
         self.widgets = [title]
         self.values = {}                               # symbol -> (x label, y label)
-        for r, (symbol, formula, _) in enumerate(run.named_state(0), start=row):
+        for r, (symbol, formula, _) in enumerate(card_rows(run, 0), start=row):
             head = QLabel(italic(symbol))
             head.setToolTip(formula)
             self.values[symbol] = (number_label(), number_label())
@@ -140,17 +164,20 @@ class OptimizerCard:
                 self.widgets.append(label)
         self.rows = len(self.values)
         self.bias = None
-        if "m̂" in self.values:
+        if bias and "m̂" in self.values:
             self.bias = BiasCorrection()
-            caption = QLabel("bias correction, as m and v start at 0:")
-            caption.setWordWrap(True)
-            grid.addWidget(caption, row + self.rows, 0, 1, 4)
-            grid.addWidget(self.bias, row + self.rows + 1, 0, 1, 4)
+            # the caption in the name column's empty cells, not in a row of its own (the
+            # cards under the plots must fit at 1280x720)
+            caption = QLabel("bias correction below: m and v start at 0", wordWrap=True)
+            caption.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            grid.addWidget(caption, row + 1, 0, self.rows - 1, 1)
+            grid.addWidget(self.bias, row + self.rows, 0, 1, 4)
             self.widgets += [caption, self.bias]
-            self.rows += 2
+            self.rows += 1
 
     def show_step(self, i: int) -> None:
-        for symbol, _, value in self.run.named_state(i):
+        for symbol, _, value in card_rows(self.run, i):
             for label, text in zip(self.values[symbol], vector_text(value), strict=False):
                 label.setText(text)
         if self.bias is not None:
@@ -165,6 +192,7 @@ class OptimizerCards(QWidget):
         self.cards: dict[str, OptimizerCard] = {}
         self.shape = None
         self.body = None
+        self.bias = True                   # Adam's bias-correction table shown
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(4, 0, 4, 0)
         self.outer.addStretch(1)
@@ -172,6 +200,7 @@ class OptimizerCards(QWidget):
     def set_runs(self, runs: dict, colours: dict) -> None:
         """Show ``runs`` {name: Run}; the grid is rebuilt only when its rows change."""
         shape = [(name, [s for s, _, _ in run.named_state(0)]) for name, run in runs.items()]
+        shape.append(self.bias)
         if shape != self.shape:
             self._build(runs, colours)
             self.shape = shape
@@ -193,12 +222,16 @@ class OptimizerCards(QWidget):
         grid.addWidget(self.step_label, 0, 0)
         self.cards, row = {}, 1
         for name, run in runs.items():
-            self.cards[name] = OptimizerCard(grid, row + 1, name, colours[name], run)
+            self.cards[name] = OptimizerCard(grid, row + 1, name, colours[name], run, self.bias)
             grid.setRowMinimumHeight(row, 6)           # a gap between cards
             row += 1 + self.cards[name].rows
         self.grid = grid
         self._fit_numbers()
         self.outer.insertWidget(0, self.body)
+
+    def show_bias(self, shown: bool) -> None:
+        """Show Adam's bias-correction table or not (the next set_runs builds it)."""
+        self.bias = shown
 
     def show_step(self, i: int) -> None:
         self.step_label.setText(f"<b>after step {i}</b>")

@@ -9,9 +9,9 @@ import time
 from functools import lru_cache, partial
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -27,34 +27,23 @@ from ...core.labs import landscapes, surface
 from ...core.labs.race import race, starting_configs, tune_lr
 from ..widgets.controls import read_controls, write_controls
 from ..widgets.optimizer_form import PRESETS, OptimizerForm, build
-from ..widgets.plot_style import STYLES, LogAxis, PlotPair, add_values_actions, curve_pen, titled
+from ..widgets.plot_style import PlotPair, add_values_actions, titled
 from ..widgets.scrolling import Scrolling
 from .loss_lab import Slider
 from .optimizer_cards import OptimizerCards
 from .optimizer_list import OptimizerList
 from .race_area import RaceArea
-from .surface_plot import SurfacePlot
+from .race_plots import COLORS, RacePlots, plotted_losses  # noqa: F401 (tests import them)
 
-COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": "#17becf",
-          "Adagrad": "#2ca02c", "RMSprop": "#ff7f0e", "Adam": "#d62728"}
 FRAME_MS = 16                       # animation: up to 60 frames per second
 RACE_SECONDS = 3.0                  # a whole run takes this long, however slow the frames
 GRID = 161                          # heat-map points per side, over whatever the view shows
-# a dash and a marker per optimizer besides its colour (issue 21: not colour alone)
-SERIES = dict(zip(COLORS, STYLES, strict=False))
 
 
 @lru_cache(maxsize=1)
 def real_data_model() -> landscapes.LinearModel:
     """The 'linear model (real data)' surface's model: two classes of blobs, made once."""
     return landscapes.LinearModel.from_dataset(ds.blobs(n=1000, classes=2, seed=0))
-
-
-def plotted_losses(run) -> np.ndarray:
-    """The run's losses as the log axis shows them: shifted above 0 when they go below, and
-    at least 1e-12 (the saddle's race reaches −1e20, where adding 1e-12 is lost to rounding
-    and log10 gave −inf for the axis)."""
-    return np.maximum(run.losses - min(0.0, float(np.min(run.losses))), 1e-12)
 
 
 class OptimizerLab(QWidget):
@@ -79,6 +68,9 @@ class OptimizerLab(QWidget):
         self.reset_button = QPushButton("Reset")
         self.fair_button = QPushButton("Fair comparison (tune each lr)")
         self.status = QLabel(wordWrap=True)
+        self.bias = QCheckBox("bias table", checked=True, objectName="adam_bias_correction")
+        self.bias.setAccessibleName("Adam's bias-correction table")
+        self.bias.setToolTip("Show Adam's bias correction m̂/m, v̂/v under its card")
         self._build_layout()
         self.runs: dict = {}
         self.shown = 0                     # steps revealed so far
@@ -97,42 +89,30 @@ class OptimizerLab(QWidget):
         self.reset_button.clicked.connect(self.reset)
         self.fair_button.clicked.connect(self.fair_comparison)
         self.steps.valueChanged.connect(lambda _: self.recompute())
+        self.bias.toggled.connect(self.cards.show_bias)
+        self.bias.toggled.connect(lambda _: self.recompute())
         self.plot.clicked.connect(self.set_start)
         self.optimizers.setCurrentRow(len(PRESETS) - 1)
         self.new_surface()
 
     def _build_layout(self) -> None:
-        self.plot = SurfacePlot("optimizers on the surface (click to set the start)")
-        self.plot.setAspectLocked(True)                # a bowl of condition 10 looks it
-        self.plot.add_legend()
-        self.loss_plot = pg.PlotWidget(axisItems={"left": LogAxis("left")})
-        self.loss_plot.setBackground(self.loss_plot.palette().base().color())
-        self.loss_plot.setLabel("bottom", "iteration")
-        self.loss_plot.setLogMode(y=True)
+        self.drawn = RacePlots()
+        self.plot, self.loss_plot, self.legend = (self.drawn.plot, self.drawn.loss_plot,
+                                                  self.drawn.legend)
+        self.paths, self.heads = self.drawn.paths, self.drawn.heads
+        self.loss_curves = self.drawn.loss_curves
         self.cards = OptimizerCards()
-        # side by side, the surface wider: its legend needs the room (the loss plot does not)
+        # side by side, the surface wider (aspect locked, a bowl is wider than high)
         self.plots = PlotPair(self.plot.titled(), titled(self.loss_plot, "loss per iteration"),
                               first_share=0.56)
         # the cards beside the plots where the width allows, else under them (race_area)
-        self.race = RaceArea(self.plots, self.cards, self.plot.heading)
+        self.race = RaceArea(self.plots, self.cards, self.legend, self.plot.heading)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._controls())
         splitter.addWidget(self.race)
         splitter.setStretchFactor(1, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
-        self.paths, self.heads = {}, {}
-        for name, style in SERIES.items():
-            self.paths[name] = self.plot.plot(pen=curve_pen(COLORS[name], style), name=name)
-            self.paths[name].series_symbol = style.symbol        # for its legend entry
-            self.heads[name] = self.plot.plot(symbol=style.symbol, symbolSize=13, pen=None,
-                                              symbolBrush=COLORS[name],
-                                              symbolPen=pg.mkPen("#ffffff", width=1.5))
-        self.start_marker = self.plot.plot(symbol="+", symbolSize=18, pen=None,
-                                           symbolPen=pg.mkPen("#ffffff", width=3))
-        self.loss_curves = {name: self.loss_plot.plot(pen=curve_pen(COLORS[name], style),
-                                                      name=name)
-                            for name, style in SERIES.items()}
         add_values_actions(self.plot, self.csv_data, "optimizers on the surface")
         add_values_actions(self.loss_plot, self.loss_columns, "loss per iteration")
 
@@ -151,7 +131,7 @@ class OptimizerLab(QWidget):
         apply = QPushButton("Apply to the selected optimizer")
         apply.clicked.connect(self.apply_form)
         left.addWidget(apply)
-        for widgets in ((QLabel("steps"), self.steps),
+        for widgets in ((QLabel("steps"), self.steps, self.bias),
                         (self.run_button, self.step_button, self.reset_button)):
             row = QHBoxLayout()
             for w in widgets:
@@ -181,6 +161,9 @@ class OptimizerLab(QWidget):
         made = self.make_surface(kind)
         real = isinstance(made, landscapes.LinearModel)
         self.batch.setVisible(real)
+        # a test function's bowl keeps its shape; a real model's view is stretched to the
+        # race, where one step's mini-batch noise is a few hundredths of a unit
+        self.plot.setAspectLocked(not real)
         self.model = made if real else None
         self.surface = made.as_surface() if real else made
         self.configs = starting_configs(self.surface, PRESETS)   # stable on this surface
@@ -246,47 +229,20 @@ class OptimizerLab(QWidget):
                                            steps))
         self.shown = 0
         self.cards.set_runs(self.runs, COLORS)
-        self.race.fit()
-        self.start_marker.setData([self.start[0]], [self.start[1]])
-        legend = self.plot.getPlotItem().legend          # the racers only: a projector
-        legend.clear()                                   # shows 2 names, not 7
-        for name in self.runs:
-            legend.addItem(self.paths[name], name)
-        self.plot.place_legend([self.start, *self.surface.minima,        # clear of the race
-                                *(p for run in self.runs.values() for p in run.points)])
-        self._fit_loss_axes()
+        self.race.refit()
+        self.drawn.show_racers(self.runs, self.start, steps, self.surface)
         self.show_step(0)
 
     def show_step(self, i: int) -> None:
         """Trajectories, loss curves and each optimizer's state up to step ``i``."""
         self.shown = i
-        for name in PRESETS:
-            run = self.runs.get(name)
-            if run is None:
-                for item in (self.paths[name], self.heads[name], self.loss_curves[name]):
-                    item.setData([], [])
-                continue
-            k = min(i, len(run.points) - 1) + 1
-            self.paths[name].setData(run.points[:k, 0], run.points[:k, 1])
-            self.heads[name].setData(run.points[k - 1:k, 0], run.points[k - 1:k, 1])
-            self.loss_curves[name].setData(np.arange(k), plotted_losses(run)[:k])
+        self.drawn.draw(self.runs, i)
         self.cards.show_step(i)
         diverged = [n for n, r in self.runs.items() if len(r.points) < self.steps.value() + 1]
         text = f"step {i} of {self.steps.value()}"
         if diverged:
             text += "; diverged: " + ", ".join(diverged)
         self.status.setText(text)
-
-    def _fit_loss_axes(self) -> None:
-        """Axes for the whole race, set before it runs: iterations 0 to the step count, and
-        the losses every run will reach (so the axes neither jump nor start at ±400)."""
-        self.loss_plot.setXRange(0, self.steps.value(), padding=0)
-        losses = np.concatenate([[], *(plotted_losses(r) for r in self.runs.values())])
-        losses = losses[np.isfinite(losses)]
-        if not losses.size:                     # nothing ticked: the y axis keeps its range
-            return
-        lo, hi = np.log10(losses.min()), np.log10(losses.max())   # log axis: decades
-        self.loss_plot.setYRange(lo, max(hi, lo + 1), padding=0.05)
 
     # --- animation and step mode --------------------------------------------------------------
     def toggle_run(self) -> None:

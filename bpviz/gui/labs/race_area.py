@@ -4,22 +4,25 @@ plots 130 px (the cards cut their titles and legend): there the cards go under t
 which keep PlotPair.MIN_HEIGHT; where the width allows, the cards stand beside them."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ..widgets.plot_style import PlotPair
+from ..widgets.plot_style import PlotPair, stacked
 from ..widgets.scrolling import Scrolling
 
 PLOTS_BESIDE_CARDS = 400            # px the plots need beside the cards
 
 
 class RaceArea(PlotPair):
-    """``plots`` and ``cards``; ``heading``: the label above the plots, whose height they
-    also need."""
+    """``plots`` under ``legend`` (a row), and ``cards``; ``heading``: the label above the
+    plots, whose height they also need."""
 
-    def __init__(self, plots: QWidget, cards: QWidget, heading: QLabel):
-        self.cards, self.heading = cards, heading
-        super().__init__(plots, Scrolling(cards, horizontal=True), self.cards_beside)
+    def __init__(self, plots: QWidget, cards: QWidget, legend: QWidget, heading: QLabel):
+        self.cards, self.heading, self.legend = cards, heading, legend
+        super().__init__(stacked(legend, plots), Scrolling(cards, horizontal=True), self.cards_beside)
+        # the cards' size changes with their rows and their font (presentation mode): fit
+        # again then, not only on a resize
+        cards.installEventFilter(self)
         self.setStretchFactor(0, 1)                  # the cards keep the size they need
 
     def cards_beside(self, width: int, height: int) -> bool:
@@ -29,6 +32,25 @@ class RaceArea(PlotPair):
         super().resizeEvent(event)
         self.fit()
 
+    def above_plot(self) -> int:
+        """The height over the surface plot in its half: the legend row, the heading as it
+        wraps and the gaps between them (measured once laid out)."""
+        plot = self.heading.parentWidget().layout().itemAt(1).widget()      # titled()
+        if plot.height() > 0 and self.widget(0).height() > plot.height():
+            return self.widget(0).height() - plot.height()
+        heading = self.heading.heightForWidth(max(self.heading.width(), 1))
+        return self.legend.sizeHint().height() + max(heading, 0) + 8
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.cards and event.type() == QEvent.Type.LayoutRequest:
+            QTimer.singleShot(0, self.fit)
+        return False
+
+    def refit(self) -> None:
+        """fit() now and once more when the cards just rebuilt have their new size."""
+        self.fit()
+        QTimer.singleShot(0, self.fit)
+
     def fit(self) -> None:
         """The cards as large as they need, as long as the plots keep MIN_HEIGHT."""
         total = sum(self.sizes())
@@ -37,7 +59,6 @@ class RaceArea(PlotPair):
         if self.orientation() == Qt.Orientation.Horizontal:
             cards = self.cards.sizeHint().width() + 20
         else:
-            room = (total - self.handleWidth() - self.MIN_HEIGHT
-                    - self.heading.sizeHint().height())
+            room = total - self.handleWidth() - self.MIN_HEIGHT - self.above_plot()
             cards = max(min(self.cards.sizeHint().height() + 4, room), 60)
         self.setSizes([total - cards, cards])

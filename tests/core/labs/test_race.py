@@ -121,3 +121,13 @@ def test_named_state_is_the_lectures_quantities_recomputed_from_the_gradients():
         np.testing.assert_allclose(adam["v"], va, rtol=1e-12)
         np.testing.assert_allclose(adam["m̂"], m / (1 - b1 ** t), rtol=1e-12)
         np.testing.assert_allclose(adam["v̂"], va / (1 - b2 ** t), rtol=1e-12)
+
+
+def test_moved_is_the_step_that_led_there():
+    bowl = surface.quadratic(10)
+    run = race(bowl, {"GD": optim.SGD(lr=0.1)}, (-2.5, 1.5), 3)["GD"]
+    symbol, _, moved0 = run.moved(0)
+    assert symbol == "Δθ" and moved0 is None
+    np.testing.assert_allclose(run.moved(1)[2], [0.25, -1.5])       # −η∇J = −0.1·(−2.5, 15)
+    np.testing.assert_allclose(run.moved(3)[2], run.points[3] - run.points[2])
+    np.testing.assert_array_equal(run.moved(99)[2], run.moved(3)[2])     # past the end

@@ -62,15 +62,15 @@ def test_shading_a_linear_surface_and_one_without_values():
         surface.Shading.of(np.full((2, 2), np.nan), log=True)
 
 
-def test_quiet_corner_covers_the_fewest_points_then_keeps_farthest_from_them():
-    box = (0, 10, 0, 100)                                 # distances in the box's own units
-    assert surface.quiet_corner(box, [(9, 90)]) == (-1, -1)
-    assert surface.quiet_corner(box, [(1, 90), (5, 5)]) == (1, 1)
-    assert surface.quiet_corner(box, [(9, 10), (1, 10)]) in {(1, 1), (-1, 1)}
-    assert surface.quiet_corner(box, []) == (1, 1)       # nothing to avoid: top right
-    unit, size = (0, 1, 0, 1), (0.3, 0.3)
-    race = [(0.1, 0.1), (0.15, 0.2), (0.95, 0.05), (0.1, 0.9), (0.65, 0.65)]
-    assert surface.quiet_corner(unit, race, size) == (1, 1)     # near the point, not over it
-    race[-1] = (0.95, 0.95)                   # one point in each box but the bottom left's 2:
-    assert surface.quiet_corner(unit, race, size) == (-1, 1)    # the farthest of the three
-    assert surface.quiet_corner(box, [(np.nan, 1), (np.inf, 2), (9, 90)]) == (-1, -1)
+def test_the_race_view_shows_every_step_and_leaves_out_a_divergence():
+    box = (-4, 4, -4, 4)
+    start, race = (3.0, -3.0), [(-4.06, -1.73), (0.5, -2.0)]      # the start at the edge
+    x0, x1, y0, y1 = surface.race_view(box, start, race)
+    assert x0 < -4.06 and x1 > 3.0 and y0 < -3.0 and y1 > -1.73       # all inside, with room
+    assert y1 - y0 < 0.5 * (box[3] - box[2])            # zoomed to the race: noise is seen
+    far = [*race, (1e30, 5.0), (np.nan, 1.0), (np.inf, 0.0), (0.0, 13.0)]
+    assert surface.race_view(box, start, far) == (x0, x1, y0, y1)
+    x0, x1, y0, y1 = surface.race_view(box, (1.0, 1.0), [])          # one point: a tenth
+    assert x1 - x0 == pytest.approx(0.8 * 1.16) and x0 < 1 < x1
+    x0, x1, y0, y1 = surface.race_view(box, (20.0, 9.0), [(19.0, 9.5)])   # a start far out:
+    assert x0 < 19 < 20 < x1 and y0 < 9 < 9.5 < y1                          # in view all the same

@@ -1,0 +1,87 @@
+"""RacePlots: what the Optimizers tab draws of a race — each optimizer's path on the surface
+with its marker along it and at its head, the start, the loss per iteration, and a legend
+row above both plots — and the axes that hold the whole race."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from ...core.labs.surface import race_view
+from ..widgets.plot_style import STYLES, LogAxis, MarkedCurve, StepAxis
+from ..widgets.series_legend import SeriesLegend
+from .surface_plot import SurfacePlot
+
+COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": "#17becf",
+          "Adagrad": "#2ca02c", "RMSprop": "#ff7f0e", "Adam": "#d62728"}
+# a dash and a marker per optimizer besides its colour (issue 21: not colour alone)
+SERIES = dict(zip(COLORS, STYLES, strict=False))
+MARKS_PER_RACE = 8                  # markers along each path and loss curve
+
+
+def plotted_losses(run) -> np.ndarray:
+    """The run's losses as the log axis shows them: shifted above 0 when they go below, and
+    at least 1e-12 (the saddle's race reaches −1e20, where adding 1e-12 is lost to rounding
+    and log10 gave −inf for the axis)."""
+    return np.maximum(run.losses - min(0.0, float(np.min(run.losses))), 1e-12)
+
+
+class RacePlots:
+    """The surface plot, the loss plot and the legend row, with an item per optimizer."""
+
+    def __init__(self):
+        self.plot = SurfacePlot("optimizers on the surface (click to set the start)")
+        self.loss_plot = pg.PlotWidget(axisItems={"left": LogAxis("left"),
+                                                  "bottom": StepAxis("bottom")})
+        self.loss_plot.setBackground(self.loss_plot.palette().base().color())
+        self.loss_plot.setLabel("bottom", "iteration")
+        self.loss_plot.setLogMode(y=True)
+        # the racers' names in a row above both plots: on the heat map they hid part of it
+        self.legend = SeriesLegend()
+        self.paths, self.heads, self.loss_curves = {}, {}, {}
+        for k, (name, style) in enumerate(SERIES.items()):
+            phase = k / len(SERIES)             # markers of paths that coincide stand apart
+            self.paths[name] = MarkedCurve(self.plot, COLORS[name], style, name, phase=phase)
+            self.heads[name] = self.plot.plot(symbol=style.symbol, symbolSize=15, pen=None,
+                                              symbolBrush=COLORS[name],
+                                              symbolPen=pg.mkPen("#ffffff", width=1.5))
+            self.loss_curves[name] = MarkedCurve(self.loss_plot, COLORS[name], style, name,
+                                                 phase=phase)
+        self.start_marker = self.plot.plot(symbol="+", symbolSize=18, pen=None,
+                                           symbolPen=pg.mkPen("#ffffff", width=3))
+
+    def show_racers(self, runs: dict, start, steps: int, surface) -> None:
+        """A new race: its legend, its markers' spacing, the start and axes that hold it."""
+        self.legend.show_series([(name, COLORS[name], SERIES[name]) for name in runs])
+        every = max(1, steps // MARKS_PER_RACE)
+        for name in SERIES:
+            self.paths[name].every = self.loss_curves[name].every = every
+        self.start_marker.setData([start[0]], [start[1]])
+        self.fit_axes(runs, start, steps, surface)
+
+    def fit_axes(self, runs: dict, start, steps: int, surface) -> None:
+        """Axes for the whole race, set before it runs: the surface's view around every
+        step of it (the start never at the edge), iterations 0 to the step count, and the
+        losses every run will reach (so the axes neither jump nor start at ±400)."""
+        x0, x1, y0, y1 = race_view(surface.bounds, start, [
+            *surface.minima, *(p for r in runs.values() for p in r.points)])
+        self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self.loss_plot.setXRange(0, steps, padding=0)
+        losses = np.concatenate([[], *(plotted_losses(r) for r in runs.values())])
+        losses = losses[np.isfinite(losses)]
+        if not losses.size:                     # nothing ticked: the y axis keeps its range
+            return
+        lo, hi = np.log10(losses.min()), np.log10(losses.max())   # log axis: decades
+        self.loss_plot.setYRange(lo, max(hi, lo + 1), padding=0.05)
+
+    def draw(self, runs: dict, i: int) -> None:
+        """Every run's path, head and loss curve up to step ``i``; nothing of the others."""
+        for name in SERIES:
+            run = runs.get(name)
+            if run is None:
+                for item in (self.paths[name], self.heads[name], self.loss_curves[name]):
+                    item.setData([], [])
+                continue
+            k = min(i, len(run.points) - 1) + 1
+            self.paths[name].setData(run.points[:k, 0], run.points[:k, 1])
+            self.heads[name].setData(run.points[k - 1:k, 0], run.points[k - 1:k, 1])
+            self.loss_curves[name].setData(np.arange(k), plotted_losses(run)[:k])
