@@ -16,15 +16,16 @@ from bpviz.gui.widgets.scrolling import Scrolling
 
 from .dialogs import answer_dialogs
 
-DOWN = QPoint(0, -120)                     # one notch towards the user: scroll down, value −1
+NOTCH = 120                     # one notch of the wheel, in eighths of a degree
 
 
 def turn(widget, notches: int = 1) -> None:
-    """``notches`` of the wheel with the pointer over the middle of ``widget``."""
+    """``notches`` of the wheel with the pointer over the middle of ``widget``: towards the
+    user (scroll down, a value −1) for a positive count, away for a negative one."""
     window = widget.window()
     at = QPointF(widget.mapTo(window, widget.rect().center()))
-    for _ in range(notches):
-        QTest.wheelEvent(window.windowHandle(), at, DOWN)
+    for _ in range(abs(notches)):
+        QTest.wheelEvent(window.windowHandle(), at, QPoint(0, -NOTCH if notches > 0 else NOTCH))
     QApplication.processEvents()
 
 
@@ -82,10 +83,11 @@ def test_the_wheel_over_an_unfocused_spin_box_scrolls_its_panel(qtbot, window, d
     assert window.classroom.data.batch == batch - 1 and scroll.value() == at
 
 
-def test_the_wheel_over_the_data_bar_changes_no_batch_until_clicked(qtbot, window):
+def test_the_wheel_over_the_data_bar_changes_no_batch_until_clicked(qtbot, window, dialogs):
     """The data bar's Batch box, its data set box and the tab bar above them: a wheel turn
-    over each leaves the classroom as it was; a click on the Batch box, then the wheel,
-    changes the batch in the model."""
+    over each leaves the classroom as it was (the event sweep once found the data set box
+    choosing another data set mid-lesson, then "CSV file…", whose dialog stopped the
+    lesson); a click on the Batch box, then the wheel, changes the batch in the model."""
     on_projector(window, qtbot, "backprop")
     window.lessons.open("01_one_layer", 1, ask=False)
     data, bar = window.data, window.tabs.tabBar()
@@ -93,8 +95,10 @@ def test_the_wheel_over_the_data_bar_changes_no_batch_until_clicked(qtbot, windo
                           window.tabs.currentIndex())
     for control in (data.batch, data.sample, data.source, bar):
         turn(control, 3)
+        turn(control, -6)      # and back up, past the first choice
     assert (window.classroom.data.batch, window.classroom.data.source,
             window.tabs.currentIndex()) == (batch, source, tab)
+    assert dialogs == []
     qtbot.mouseClick(data.batch, Qt.MouseButton.LeftButton, pos=QPoint(8, data.batch.height() // 2))
     turn(data.batch)
     assert window.classroom.data.batch == batch - 1
