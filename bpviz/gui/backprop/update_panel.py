@@ -147,7 +147,7 @@ class UpdatePanel(QWidget):
             grid.addWidget(heat, 2, column)
             grid.setColumnStretch(column, 2)
         grid.addWidget(self.loss_plot, 1, 3, 2, 1)
-        grid.setColumnStretch(3, 2)
+        grid.setColumnStretch(3, 3)          # the loss: wider than one heat map
         splitter = QSplitter(Qt.Horizontal)
         for w in (scroll, update, self.map_plot):
             splitter.addWidget(w)

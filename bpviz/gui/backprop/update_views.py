@@ -65,7 +65,8 @@ class LossPlot:
         self.plot.setLabel("bottom", "step")
         self.plot.setMinimumWidth(160)
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)     # never "step (x0.001)"
-        self.legend = self.plot.addLegend(offset=(-10, 10))
+        # bottom left: a falling loss starts high there (top right covered the curve)
+        self.legend = self.plot.addLegend(offset=(10, -10))
         self.train = self.plot.plot([], [], pen=curve_pen(TRAIN), name="train (batch)")
         self.held_out = self.plot.plot([], [], pen=curve_pen(HELD_OUT, STYLES[1]), symbol="o",
                                        symbolSize=8, name="held out")
@@ -105,8 +106,6 @@ class LossPlot:
             self.value.setFont(font)
             self.value.setText(f"{finite[-1][1]:.3g}")
             self.value.setPos(*finite[-1])
-            # beside the mark, on the side with room: the last mark is the rightmost
-            self.value.setAnchor((1.15, 0.5) if finite[-1][0] >= 1 else (-0.3, 0.5))
         self.value.setVisible(bool(finite))
         self._name_curves()
 
@@ -121,6 +120,9 @@ class LossPlot:
                 self.legend.addItem(curve, curve.name())
         self.legend.setVisible(len(drawn) > 1)
         last = max((float(np.max(c.getData()[0])) for c in drawn), default=0.0)
+        # the value beside its mark, on the side with room (left of a mark past the middle)
+        past_middle = self.value.pos().x() >= max(last, 1) / 2
+        self.value.setAnchor((1.15, 0.5) if past_middle else (-0.3, 0.5))
         axis = self.plot.getAxis("bottom")
         if last <= WHOLE_STEPS:
             axis.setTickSpacing(1, 1)
