@@ -3,6 +3,7 @@ lesson 2 step 6 (one SGD step with γ = 0.1: the loss 2.44 becomes 66.5) and les
 (momentum's first step against SGD's)."""
 from PySide6.QtGui import QFontMetricsF
 
+from .acting import choose, type_into
 from .readability import too_small
 from .test_optimizer_cards import inside
 from .test_presentation_layout import whole_title
@@ -56,9 +57,10 @@ def test_lesson_2_step_6_plots_the_new_loss_and_every_caption_reads_whole(qtbot,
     assert panel.update_formula.text_px() >= 16
     assert too_small(panel, 16) == []
     # the class asks "and with γ = 0.001?": typed after the step, the next one uses it
-    window.classroom.set_optimizer("SGD", {"lr": 0.001})
-    assert panel.apply_one_step()
-    window.classroom.run_to_phase_end("forward")
+    type_into(qtbot, panel.optim_form.fields["lr"], "0.001")
+    panel.step_button.click()
+    assert window.classroom.optimizer.all_values["lr"] == 0.001
+    window.stepper.run_phase()                          # forward again, as the lesson did
     steps, losses = panel.loss.stepped.getData()
     assert list(steps) == [0, 1, 2] and losses[2] != losses[1]
     assert panel.loss.value.toPlainText() == f"{losses[2]:.3g}"
@@ -81,6 +83,6 @@ def test_lesson_6_step_8_compares_momentums_step_with_sgds(qtbot, window):
     panel.step_button.click()                           # the velocity builds up
     ratio = float(panel.versus.text().split()[2])
     assert 1.3 < ratio < 2.0
-    panel.kind.setCurrentText("SGD")                    # plain SGD: nothing to compare
+    choose(panel.kind, "SGD")                           # plain SGD: nothing to compare
     panel.step_button.click()
     assert panel.versus.text() == ""
