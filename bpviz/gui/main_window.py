@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..core.classroom import Classroom
-from .accessibility import SPACE_NOTE, STEP_KEYS, ColourMapChoice, SpaceForControls
+from .accessibility import (
+    SPACE_NOTE,
+    STEP_KEYS,
+    ColourMapChoice,
+    SpaceForControls,
+    tab_to_next,
+)
 from .backprop.workspace import BackpropWorkspace
 from .canvas.document import Document
 from .dock_widths import DockWidths
@@ -335,6 +341,10 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.show_docks()                    # a tab chosen before (--tab, a lesson, a session)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Shift+Tab in reading order, panel by panel (accessibility.tab_to_next)."""
+        return tab_to_next(self, next) or super().focusNextPrevChild(next)
 
     def show_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TABS.index(name))

@@ -1,7 +1,7 @@
 """Accessibility (issue 21 item 8): what a screen reader is told of every visible control on
 every tab, in the Inspector after some steps, in the Update & Train panel and in a lesson's
 strip; Tab focus and a focus ring that shows in every theme; the Tab order follows the
-layout; the colour-blind-safe maps and the high-contrast theme."""
+layout (test_tab_order.py); the colour-blind-safe maps and the high-contrast theme."""
 from __future__ import annotations
 
 import numpy as np
@@ -174,62 +174,6 @@ def test_the_focused_control_is_ringed_in_the_selection_colour(window, qtbot, th
     perimeter = 2 * (rect.width() + rect.height())
     assert close.sum() > 2 * perimeter, (theme, name, close.sum(), perimeter)
     assert contrast_ratio(ring, THEMES[theme].window) >= NON_TEXT_CONTRAST
-
-
-def overlaps(a: tuple, b: tuple) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
-def tab_order_faults(window, qtbot, root: QWidget) -> list[str]:
-    """Tab through ``root``'s controls from its first; a control reached after one that lies
-    below it in the same column, or right of it on the same row, is a fault."""
-    ours = [w for w in controls(root) if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
-    start = min(ours, key=lambda w: (w.mapTo(window, QPoint(0, 0)).y(),
-                                     w.mapTo(window, QPoint(0, 0)).x()))
-    start.setFocus(Qt.FocusReason.TabFocusReason)
-    visited = [start]
-    for _ in range(4 * len(ours)):
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-        now = QApplication.focusWidget()
-        if now in ours and now not in visited:
-            visited.append(now)
-        if len(visited) == len(ours):
-            break
-    assert len(visited) == len(ours), [described(w) for w in ours if w not in visited]
-    boxes = [QRect(w.mapTo(window, QPoint(0, 0)), w.size()) for w in visited]
-    faults = []
-    for i, a in enumerate(boxes):
-        for j in range(i + 1, len(boxes)):
-            b = boxes[j]
-            xs, ys = (a.left(), a.right()), (a.top(), a.bottom())
-            if overlaps(xs, (b.left(), b.right())) and b.bottom() < a.top():
-                faults.append(f"{described(visited[j])} above {described(visited[i])}")
-            if overlaps(ys, (b.top(), b.bottom())) and b.right() < a.left():
-                faults.append(f"{described(visited[j])} left of {described(visited[i])}")
-    return faults
-
-
-def test_tab_order_follows_the_layout_in_each_panel(window, qtbot):
-    every_control(window, qtbot)                   # everything built
-    window.lessons.leave()
-    click_tab(qtbot, window, 0)
-    settle(qtbot)
-    bars = window.findChild(QToolButton, "stepper_step").parentWidget().parentWidget()
-    panels = {"stepper and data bars": bars,
-              "Update & Train": window.workspace.training.panel}
-    for name, panel in panels.items():
-        assert not tab_order_faults(window, qtbot, panel), name
-    # the Optimizers tab: its hyperparameter fields are made again for each optimizer
-    click_tab(qtbot, window, 2)
-    settle(qtbot)
-    lab = window.optimizers.panel
-    lab.optimizers.setCurrentRow(0)                # another optimizer: other fields
-    settle(qtbot)
-    column = lab.surface_kind.parentWidget()
-    assert not tab_order_faults(window, qtbot, column)
-    click_tab(qtbot, window, 3)
-    settle(qtbot)
-    assert not tab_order_faults(window, qtbot, window.training_tab.panel.form)
 
 
 def test_colour_blind_safe_maps_from_the_view_menu_are_drawn_and_remembered(window, qtbot):
