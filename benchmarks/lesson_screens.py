@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("BPVIZ_CONFIG_DIR", tempfile.mkdtemp(prefix="bpviz-screens-"))
 
 
 def settle(app, seconds: float = 0.4) -> None:
@@ -82,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--theme", default="light")
     args = parser.parse_args(argv)
+    # the settings of the user's own bpviz are not touched, and no folder is left behind
+    with tempfile.TemporaryDirectory(prefix="bpviz-screens-") as config:
+        os.environ.setdefault("BPVIZ_CONFIG_DIR", config)
+        return shoot(args)
+
+
+def shoot(args) -> int:
     from PySide6.QtWidgets import QApplication
 
     from bpviz.core.lessons import lessons_in
