@@ -64,3 +64,23 @@ def test_a_long_caption_wraps_inside_the_view(qtbot):
     line = view.line()
     room = view.height() - view.grid_rect().bottom()
     assert room >= view.caption_rows * line            # every caption line below the grid
+
+
+def test_lesson_8_reveals_the_dropout_jacobians_corner_with_2_and_0(window, qtbot):
+    """Lesson 8 step 6 as the class sees it after Page Down reveals the answer: drop7's
+    4096×4096 Jacobian enlarged, its corner's numbers written, both 2 and 0 among them."""
+    from bpviz.gui.widgets.jacobian_view import JacobianView
+    window.resize(1280, 720)
+    assert window.lessons.open("08_alexnet_case_study", step=5, ask=False) == ""
+    qtbot.keyClick(window.lessons.panel.next, Qt.Key.Key_PageDown)     # the reveal
+    view = window.focus.view.content
+    assert isinstance(view, JacobianView) and view.lazy.shape == (4096, 4096)
+    qtbot.waitUntil(lambda: view.height() > 200 and view.shows_numbers(), timeout=20000)
+    r0, r1, c0, c1 = view.visible()
+    assert (r0, c0) == (0, 0) and r1 - r0 >= 4 and c1 - c0 >= 4
+    block, texts = view.numbers()
+    diagonal = [texts[i * (c1 - c0) + i] for i in range(min(r1, c1))]
+    assert set(diagonal) == {"2", "0"}, diagonal
+    view.repaint()                                     # the caption wraps, never cut
+    lines = view.caption_rows or view.caption_lines
+    assert view.height() - view.grid_rect().bottom() >= lines * view.line()
