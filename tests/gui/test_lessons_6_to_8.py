@@ -140,7 +140,7 @@ def test_a_race_step_names_what_the_lab_does_not_know(window):
                "do")
     lab = window.optimizers.panel
     assert list(lab.runs) == ["GD"] and lab.shown == 3 and lab.configs["GD"]["lr"] == 0.02
-    legend = [label.text for _, label in lab.plot.getPlotItem().legend.items]
+    legend = list(lab.legend.entries)                           # the row above the plots
     assert legend == ["GD"]                                     # only the racers
     with pytest.raises(LessonError, match=r"do\[0\]\.race: no optimizer 'Lion'"):
         runner.run([{"race": {"ticked": ["Lion"]}}], "do")
