@@ -3,7 +3,9 @@ reveal, at 1280x720 in presentation mode, the mouse goes over the whole window a
 sees it. Each visible widget gets mouse moves (with the tool tip that hovering asks for), a
 wheel turn, a Ctrl+wheel and a double-click; whatever a double-click enlarges gets the same
 inside the enlarged view, then Esc. Nothing may escape into Qt, no dialog, popup or window
-may be left open, and Page Down must still move the lesson on.
+may be left open, the data, batch, sample, tab and step must be as they were (a stray wheel
+turn over a control changes nothing: widgets/wheel_style.py), and Page Down must still move
+the lesson on.
 
 Sampled, deterministically, to keep the file near a minute on a 2-core machine: in each
 state of a step (before its reveal, after it) every class of visible widget is swept, one
@@ -141,6 +143,14 @@ def dialogs(monkeypatch):
     return answer_dialogs(monkeypatch)
 
 
+def lesson_state(window) -> tuple:
+    """What a stray wheel turn or double-click must not change mid-lesson: the data, the
+    batch, the sample shown, the tab, the lesson's step."""
+    data = window.classroom.data
+    return (data.source, data.file, data.batch, data.sample, data.batch_seed,
+            window.tabs.currentIndex(), window.lessons.index)
+
+
 def left_open(window) -> list[str]:
     """Dialogs, popups and windows other than ``window`` still on screen (tool tips aside)."""
     tops = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window
@@ -161,8 +171,10 @@ def test_the_mouse_over_every_step_of_a_lesson_breaks_nothing(qtbot, window, dia
         while window.lessons.active and not window.lessons.finishing:
             at = (window.lessons.index, window.lessons.index in window.lessons.revealed)
             assert window.lessons.panel.error.text() == "", window.lessons.panel.error.text()
+            knocked = lesson_state(window)
             sweep.run(salt=states)
             states += 1
+            assert lesson_state(window) == knocked, (at, knocked, lesson_state(window))
             assert escaped == [], (at, escaped[:1])
             assert dialogs == [] and left_open(window) == [], (at, dialogs, left_open(window))
             assert QApplication.activePopupWidget() is None, at
