@@ -15,10 +15,7 @@
   in the focused list and types into a text field, as a keyboard user expects
   (``SpaceForControls``); elsewhere (the canvas, a slider, a tab bar) it steps the network.
   Step Forward keeps a key that works everywhere (``STEP_KEYS``).
-- Tab follows what is on screen (``tab_to_next``): part by part (the tab bar, the tab's
-  page, each dock, the lesson strip, and within them each bar, form or column), each read
-  left to right, top to bottom, whatever order the controls were made in or a layout
-  (presentation mode) put them in.
+- Tab follows what is on screen, in the main window and in dialogs (tab_order.py).
 """
 from __future__ import annotations
 
@@ -35,7 +32,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QDialog,
     QDockWidget,
     QFormLayout,
     QLabel,
@@ -48,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from .settings import setting, settings
+from .tab_order import DOCK_BUTTONS, order_dialog
 from .widgets.colormap import MAPS, maps_in_use, use_maps
 from .widgets.heatmap import HeatMap
 from .widgets.signs import show_signs, signs_shown
@@ -57,7 +54,6 @@ CONTROLS = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLine
 # parts of another control, which speaks for them (a spin box's line edit, a tab bar's
 # scroll arrows), and a dock's title-bar buttons, whose actions are in the View menu
 PART_OF = (QAbstractSpinBox, QComboBox, QTabBar)
-DOCK_BUTTONS = ("qt_dockwidget_floatbutton", "qt_dockwidget_closebutton")
 # the ring lies just outside the control, drawn by the window or the scroll area's viewport
 # over everything: a panel without margins (the stepper bar, the data bar) does not clip it
 RING_MARGIN, RING_WIDTH = 3, 3
@@ -236,87 +232,11 @@ def install(app: QApplication) -> None:
     they have no parent to keep them)."""
     if not RINGS or not shiboken6.isValid(RINGS[0]):
         RINGS[:] = [FocusRing(app)]
-        app.focusChanged.connect(order_dialog)
-
-
-def order_dialog(_old=None, new=None) -> None:
-    """The first time the focus comes into a dialog, its Tab order becomes its reading
-    order (a dialog button box's follows the platform's button order, not the screen's)."""
-    if new is None or not shiboken6.isValid(new):
-        return
-    dialog = new.window()
-    if isinstance(dialog, QDialog) and not dialog.property("bpviz_tab_order"):
-        dialog.setProperty("bpviz_tab_order", True)
-        stops = tab_stops(dialog)
-        for first, then in zip(stops, stops[1:], strict=False):
-            QWidget.setTabOrder(first, then)
+        app.focusChanged.connect(order_dialog)      # tab_order.py
 
 
 RINGS: list = []
 
-
-def is_tab_stop(widget: QWidget) -> bool:
-    """Where Tab stops, as Qt decides it (and not on a dock's title-bar buttons)."""
-    return (bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget.isVisible()
-            and widget.isEnabled() and widget.focusProxy() is None
-            and widget.objectName() not in DOCK_BUTTONS)
-
-
-def reading_order(widgets: list[QWidget], host: QWidget) -> list[QWidget]:
-    """``widgets`` left to right in rows, rows top to bottom. Taken from the top, a widget
-    joins the row while it starts above the bottom of every one in it (a tall list or the
-    canvas does not take in the rows beside it)."""
-    box = {w: QRect(w.mapTo(host, QPoint(0, 0)), w.size()) for w in widgets}
-    rows: list[list[QWidget]] = []
-    bottom = None
-    for w in sorted(widgets, key=lambda w: (box[w].top(), box[w].left())):
-        if rows and box[w].top() < bottom:
-            rows[-1].append(w)
-            bottom = min(bottom, box[w].bottom())
-        else:
-            rows.append([w])
-            bottom = box[w].bottom()
-    return [w for row in rows for w in sorted(row, key=lambda w: box[w].left())]
-
-
-def in_reading_order(container: QWidget, stops: list[QWidget], host: QWidget) -> list:
-    """``stops`` (inside ``container``) part by part: the parts of ``container`` that hold
-    them in reading order, each read whole (a form's column before the plots beside it)."""
-    parts: dict[QWidget, list[QWidget]] = {}
-    for stop in stops:
-        part = stop
-        while part.parentWidget() is not container:
-            part = part.parentWidget()
-        parts.setdefault(part, []).append(stop)
-    order = []
-    for part in reading_order(list(parts), host):
-        inside = [s for s in parts[part] if s is not part]
-        order += ([part] if part in parts[part] else []) + (
-            in_reading_order(part, inside, host) if inside else [])
-    return order
-
-
-def tab_stops(window: QWidget) -> list[QWidget]:
-    """Every Tab stop of ``window`` in the order Tab visits them (``tab_to_next``): the
-    window's parts (the tabs, each dock, an enlarged view) in reading order, each whole."""
-    stops, widget = [], window.nextInFocusChain()
-    while widget is not window and len(stops) < 5000:
-        if is_tab_stop(widget) and widget.window() is window:
-            stops.append(widget)
-        widget = widget.nextInFocusChain()
-    return in_reading_order(window, stops, window)
-
-
-def tab_to_next(window: QWidget, forward: bool) -> bool:
-    """Move the focus to the next (``forward``) or previous Tab stop in reading order;
-    False where the focus is not on one (Qt's own order then moves it)."""
-    stops, focus = tab_stops(window), QApplication.focusWidget()
-    if focus not in stops:
-        return False
-    target = stops[(stops.index(focus) + (1 if forward else -1)) % len(stops)]
-    target.setFocus(Qt.FocusReason.TabFocusReason if forward
-                    else Qt.FocusReason.BacktabFocusReason)
-    return True
 
 # controls that act on Space themselves (press, open, pick); a text field takes it as text
 SPACE_TAKERS = (QAbstractButton, QComboBox, QAbstractItemView)

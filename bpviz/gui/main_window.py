@@ -22,13 +22,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..core.classroom import Classroom
-from .accessibility import (
-    SPACE_NOTE,
-    STEP_KEYS,
-    ColourMapChoice,
-    SpaceForControls,
-    tab_to_next,
-)
+from .accessibility import SPACE_NOTE, STEP_KEYS, ColourMapChoice, SpaceForControls
 from .backprop.workspace import BackpropWorkspace
 from .canvas.document import Document
 from .dock_widths import DockWidths
@@ -38,6 +32,7 @@ from .lessons.controller import LessonController
 from .presentation_layout import PresentationLayout
 from .screen_help import ScreenHelp
 from .settings import config_dir, instance, settings
+from .tab_order import tab_to_next
 from .theme import PRESENTATION_SCALE, THEMES, apply_theme
 from .widgets.annotations import Annotations
 from .widgets.collector import collect_on_gui_thread

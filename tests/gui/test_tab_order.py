@@ -165,7 +165,11 @@ def dialogs(window, qtbot) -> dict:
         window.stepper.step()
     chain = open_chain(window.workspace)
     chain.show()
-    return {"Lessons": start, "Keyboard and mouse": keys, "Chain rule": chain}
+    from bpviz.gui.widgets.plot_style import ValuesTable
+    table = ValuesTable("loss", {"step": [0, 1, 2], "loss": [1.0, 0.5, 0.25]}, window)
+    table.show()
+    return {"Lessons": start, "Keyboard and mouse": keys, "Chain rule": chain,
+            "Values table": table}
 
 
 def test_the_main_dialogs(window, qtbot):
