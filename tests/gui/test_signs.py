@@ -101,14 +101,26 @@ def test_the_view_menu_and_s_turn_signs_on_and_small_cells_say_how(window, qtbot
     view = window.focus.view.content
     qtbot.waitUntil(lambda: view.isVisible() and view.height() > 300)
     view.fit()
-    assert not signs.fits(view.sx, view.sy)
+    assert not signs.fits(view.sx, view.sy, view.text_px())
     for _ in range(30):                                             # zoomed in until drawn
-        if signs.fits(view.sx, view.sy):
+        if signs.fits(view.sx, view.sy, view.text_px()):
             break
         qtbot.keyClick(view, Qt.Key.Key_Plus)
     r0, r1, c0, c1 = view.visible()
-    assert signs.fits(view.sx, view.sy) and (r1 - r0) * (c1 - c0) > 4
+    assert signs.fits(view.sx, view.sy, view.text_px()) and (r1 - r0) * (c1 - c0) > 4
     with_signs = grey(view)
     action.trigger()                                                # off: the cells plain
     assert not signs.signs_shown()
     assert np.abs(grey(view) - with_signs).max() > 100
+
+
+def test_in_presentation_a_sign_is_as_large_as_the_texts(window, qtbot):
+    """On a projector the signs grow with the text: a cell that holds a sign on the desk
+    may be too small in presentation mode, and then it says to enlarge instead."""
+    signs.show_signs(True)
+    heat = shown(qtbot, named_heatmap("h", "weights", matrix()), width=700)
+    assert signs.ENLARGE_HINT not in heat.caption_text()
+    font = heat.font()
+    font.setPixelSize(40)                          # the text as large as a cell and more
+    heat.setFont(font)
+    assert signs.ENLARGE_HINT in heat.caption_text()

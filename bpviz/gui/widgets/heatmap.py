@@ -169,7 +169,7 @@ class HeatMap(QWidget):
         if self.shows_numbers():
             self._draw_numbers(p, rect)
         elif signs_shown():
-            draw_signs(p, self.matrix, rect, None)
+            draw_signs(p, self.matrix, rect, None, self.text_px())
         p.setPen(pal.placeholderText().color())
         caption = self.caption_text()
         p.drawText(QRectF(4, rect.bottom() + 2, self.width() - 8, 2 * line + 2),
@@ -184,7 +184,7 @@ class HeatMap(QWidget):
         if signs_shown() and not self.shows_numbers():
             rows, cols = self.matrix.shape
             grid = self._grid_rect()
-            if not fits(grid.width() / cols, grid.height() / rows):
+            if not fits(grid.width() / cols, grid.height() / rows, self.text_px()):
                 caption += f"   {ENLARGE_HINT}"
         return caption
 

@@ -301,11 +301,12 @@ class MatrixViewport(QWidget):
 
     def _draw_signs(self, p: QPainter) -> bool:
         """+ and − in the visible cells (View ▸ Signs in Heat Maps); False when too small."""
-        if not fits(self.sx, self.sy):
+        if not fits(self.sx, self.sy, self.text_px()):
             return False
         r0, r1, c0, c1 = self.visible()
         rect = self.transform().mapRect(QRectF(c0, r0, c1 - c0, r1 - r0))
-        return draw_signs(p, self.block(r0, r1, c0, c1), rect, self.limit or None)
+        return draw_signs(p, self.block(r0, r1, c0, c1), rect, self.limit or None,
+                          self.text_px())
 
     def _draw_numbers(self, p: QPainter, block: np.ndarray, texts: list[str]) -> None:
         r0, r1, c0, c1 = self.visible()

@@ -3,7 +3,9 @@ a bar for a negative one, nothing for zero, in black or white, whichever stands 
 from the cell's colour. + and − are then told apart without colour, in any colour map and
 by a colour-blind student (issue 21: colour is never the only carrier of meaning).
 
-A cell smaller than ``SIGN_MIN_PX`` holds no sign one could read: the view says to zoom in
+A cell smaller than ``SIGN_MIN_PX``, or than the text's pixel size (larger in presentation
+mode: a sign is then at least as large as the text's own + and −), holds no sign one could
+read: the view says to zoom in
 (``ZOOM_HINT``) or, for an Inspector heat map, to enlarge it first (``ENLARGE_HINT``)."""
 from __future__ import annotations
 
@@ -36,17 +38,19 @@ def black_reads_better(lut: np.ndarray) -> np.ndarray:
     return contrast(cells, np.zeros(3)) > contrast(cells, np.full(3, 255.0))
 
 
-def fits(cw: float, ch: float) -> bool:
-    return min(cw, ch) >= SIGN_MIN_PX
+def fits(cw: float, ch: float, text_px: float = 0.0) -> bool:
+    """A cell of ``cw`` × ``ch`` pixels holds a sign as large as text of ``text_px``."""
+    return min(cw, ch) >= max(SIGN_MIN_PX, text_px)
 
 
-def draw_signs(p: QPainter, block: np.ndarray, rect: QRectF, limit: float | None) -> bool:
+def draw_signs(p: QPainter, block: np.ndarray, rect: QRectF, limit: float | None,
+               text_px: float = 0.0) -> bool:
     """A sign in each cell of ``block`` (rows, cols), drawn over ``rect`` (the block's cells
     on screen) with the colour scale ±``limit``; False (nothing drawn) when the cells are
-    too small for one."""
+    too small for one (``fits``)."""
     rows, cols = block.shape
     cw, ch = rect.width() / max(cols, 1), rect.height() / max(rows, 1)
-    if not fits(cw, ch):
+    if not fits(cw, ch, text_px):
         return False
     idx, _ = diverging_index(block, limit)
     black = black_reads_better(DIVERGING)[idx]
