@@ -370,3 +370,28 @@ def test_lesson_formulas_are_16_px_on_the_projector(qtbot, window, lesson, step)
     for formula in (panel.formula, panel.formula_rest):
         if formula.latex:
             assert formula.text_px() >= 16 - 1e-6, (formula.latex, formula.text_px())
+
+
+@pytest.mark.parametrize("steps", [50, 100, 200])
+def test_the_iteration_axis_is_labelled_apart_beside_the_cards(qtbot, window, steps):
+    """All seven racing at 1280x720: the loss plot is narrow beside the cards (pyqtgraph
+    ran "100" into "150"); its iterations are labelled 1-2-5 steps apart, none over
+    another."""
+    projector(window, qtbot)
+    window.show_tab("optimizers")
+    lab = window.optimizers.panel
+    lab.steps.setValue(steps)
+    axis = lab.loss_plot.getAxis("bottom")
+    qtbot.waitUntil(lambda: lab.loss_plot.isVisible() and len(tick_labels(axis)) >= 1)
+    at = sorted(float(text) for _, text in tick_labels(axis))
+    assert all(str(round(b - a))[0] in "125" for a, b in zip(at, at[1:], strict=False)), at
+    assert axis_problems(lab.loss_plot, sides=("bottom",)) == []
+
+
+@pytest.mark.parametrize("lesson, step", [("06_gradient_descent_momentum", 1),
+                                          ("07_adam", 7)])
+def test_the_iteration_axis_has_two_labels_in_a_lesson(qtbot, window, lesson, step):
+    open_on_projector(qtbot, window, lesson, step)
+    axis = window.optimizers.panel.loss_plot.getAxis("bottom")
+    qtbot.waitUntil(lambda: len(tick_labels(axis)) >= 2)
+    assert axis_problems(window.optimizers.panel.loss_plot, sides=("bottom",)) == []
