@@ -6,7 +6,8 @@ theme, each step before and after its reveal (issue 20's "look at it" check).
 
 Writes OUT_DIR/<lesson>_<step>_before.png and, for steps with a question or reveal,
 OUT_DIR/<lesson>_<step>_after.png, and prints one line per file. Each lesson is played in
-one window, step after step, as a lecturer plays it (Page Down, answers revealed).
+one window, step after step, as a lecturer plays it (Page Down, answers revealed), and left
+at its end before the next one starts.
 """
 from __future__ import annotations
 
@@ -70,6 +71,10 @@ def play(app, window, lesson: str, steps: set[int] | None, out: Path) -> int:
         if step.question is not None or step.reveal:
             window.lessons.next()
             grab(app, window, out / f"{lesson}_{number:02d}_after.png")
+    # as a lecturer ends it (Page Down past the last step): the next lesson starts from
+    # the user's window, not from this one's panels (a lesson started from inside another
+    # keeps the other's Update & Train dock: lesson 2's stayed over all of lesson 3)
+    window.lessons.leave()
     return count
 
 
