@@ -57,6 +57,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--program", help="a frozen or installed bpviz to time instead of "
                                            "python -m bpviz (packaging/build.sh makes one)")
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="also start the bpviz exported under DIR (git archive COMMIT), "
+                             "alternating with this one")
     args = parser.parse_args()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BPVIZ_STARTUP_TIMING="1",
                BPVIZ_CONFIG_DIR=tempfile.mkdtemp(prefix="bpviz-bench-"))
@@ -64,19 +67,22 @@ def main() -> None:
     # PYTHONDONTWRITEBYTECODE=1 compiled every bpviz module at every start, ~0.3 s of CPU)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     launch([args.program] if args.program else [sys.executable, "-m", "bpviz"], env)  # warm-up
-    bpviz, bare = [], []
+    program = [args.program] if args.program else [sys.executable, "-m", "bpviz"]
+    old_env = dict(env, PYTHONPATH=args.baseline or "")
+    if args.baseline:
+        launch([sys.executable, "-m", "bpviz"], old_env)                      # warm-up
+    runs = {"bpviz to first paint": [], "baseline to first paint": [], "bare PySide6 window": []}
     for _ in range(args.runs):
-        bpviz.append(launch([args.program] if args.program else [sys.executable, "-m", "bpviz"],
-                            env))
-        bare.append(launch([sys.executable, "-c", BARE], env))
-    for label, runs in (("bpviz to first paint", bpviz), ("bare PySide6 window ", bare)):
-        wall, cpu = [w for w, _ in runs], [c for _, c in runs]
-        print(f"{label}: median {statistics.median(wall):.3f} s (min {min(wall):.3f}, max "
-              f"{max(wall):.3f}); CPU median {statistics.median(cpu):.3f} s")
-    b, q = (statistics.median(w for w, _ in r) for r in (bpviz, bare))
-    bc, qc = (statistics.median(c for _, c in r) for r in (bpviz, bare))
-    print(f"ratio {b / q:.2f} (CPU {bc / qc:.2f}); bpviz's own share {b - q:.3f} s "
-          f"(CPU {bc - qc:.3f} s)")
+        runs["bpviz to first paint"].append(launch(program, env))
+        if args.baseline:
+            runs["baseline to first paint"].append(launch([sys.executable, "-m", "bpviz"],
+                                                          old_env))
+        runs["bare PySide6 window"].append(launch([sys.executable, "-c", BARE], env))
+    for label, found in runs.items():
+        if found:
+            wall, cpu = [w for w, _ in found], [c for _, c in found]
+            print(f"{label:<24}: median {statistics.median(wall):.3f} s (min {min(wall):.3f}, "
+                  f"max {max(wall):.3f}); CPU median {statistics.median(cpu):.3f} s")
 
 if __name__ == "__main__":
     main()
