@@ -116,6 +116,7 @@ class SeriesLegend(QWidget):
         self.setAccessibleName("Legend: " + ", ".join(name for name, _, _ in series))
         self.columns = 0
         self.arrange()
+        self.updateGeometry()            # the rows' height now, not at the next layout pass
 
     def arrange(self) -> None:
         """As many entries to a row as fit the width (all in one where it is not known)."""
