@@ -64,12 +64,6 @@ def random_crop(image, size: int, rng: np.random.Generator) -> tuple[np.ndarray,
     return crop(image, *offsets, size), offsets
 
 
-def centre_crop(image, size: int) -> np.ndarray:
-    """The central size×size patch (the paper's 256×256 from a rescaled rectangle)."""
-    _, h, w = _image(image).shape
-    return crop(image, (h - size) // 2, (w - size) // 2, size)
-
-
 def flip(image) -> np.ndarray:
     """The mirror image: column x becomes column W − 1 − x."""
     return _image(image)[:, :, ::-1]

@@ -175,7 +175,3 @@ class Editing:
         self._require(nid).ui["pos"] = [float(pos[0]), float(pos[1])]
         self.changed.emit("moved", nid)
 
-    def set_meta(self, name: str, description: str) -> None:
-        self.name, self.description = name, description
-        self.changed.emit("meta", None)
-

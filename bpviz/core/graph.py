@@ -15,7 +15,7 @@ import numpy as np
 
 from . import fileformat
 from .analysis import Analysis, Analyzing
-from .editing import Editing, NodeParams, Removed  # noqa: F401  (re-exported)
+from .editing import Editing
 from .errors import GraphError, shown
 from .events import Signal
 from .execution import Execution

@@ -136,12 +136,6 @@ class TrainingRun:
             self.folder.clear_stop()                   # consumed: a resume runs on
         return "stopped"
 
-    def request_pause(self) -> None:
-        self.resume_event.clear()
-
-    def request_resume(self) -> None:
-        self.resume_event.set()
-
     # --- data -------------------------------------------------------------------------------
     def loader(self, dataset, sampler=None, shuffle=False) -> DataLoader:
         ctx = "forkserver" if self.cfg.workers > 0 else None   # safe inside the GUI process

@@ -72,7 +72,3 @@ def weight_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
             layers.append((f"fc{len(layers) + 1}", m))
     return layers
 
-
-def first_conv(model: nn.Module) -> nn.Conv2d:
-    """conv1, whose filters the GUI shows like the paper's figure of 96 kernels."""
-    return weight_layers(model)[0][1]

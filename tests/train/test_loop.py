@@ -59,8 +59,8 @@ def test_stop_and_pause_requests_from_another_thread(tmp_path):
         if record["split"] == "train":
             seen.append(record["step"])
         if record["step"] == 5:
-            run.request_pause()
-            threading.Timer(0.3, run.request_resume).start()
+            run.resume_event.clear()                    # as the Training tab's Pause does
+            threading.Timer(0.3, run.resume_event.set).start()
         if record["step"] == 10:
             run.request_stop()
 
@@ -193,7 +193,7 @@ def test_paused_time_is_not_training_time(tmp_path):
     def callback(record):
         records.append(record)
         if record["step"] == 5:
-            run.request_pause()
+            run.resume_event.clear()
 
     run.run(callback)
     assert clock.now > 1000                     # it did pause

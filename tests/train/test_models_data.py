@@ -6,7 +6,7 @@ import torch
 
 from bpviz.core.errors import DataError
 from bpviz.train import data
-from bpviz.train.models import AlexNetPaper, build_model, first_conv
+from bpviz.train.models import AlexNetPaper, build_model, weight_layers
 
 
 @pytest.mark.parametrize("arch", ["alexnet", "alexnet-paper"])
@@ -33,7 +33,7 @@ def test_paper_layers_and_initialisation():
         assert abs(layer.weight.std().item() - 0.01) < 0.001
     biases = [float(l.bias.detach().mean()) for l in convs + fcs]
     assert biases == [0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0]
-    assert first_conv(m) is convs[0]
+    assert weight_layers(m)[0] == ("conv1", convs[0])        # whose filters the GUI shows
     n_params = sum(p.numel() for p in m.parameters())
     assert 60e6 < n_params < 63e6                                          # ~60 M
 

@@ -37,7 +37,17 @@ class ClassVector(QWidget):
         self.true_class = true_class
         if relayout:                           # the same lines: the page keeps its layout
             self.updateGeometry()
+        self.setAccessibleName(title or "one value per class")
+        self.setAccessibleDescription(self.read_aloud())
         self.update()
+
+    def read_aloud(self, limit: int = 20) -> str:
+        """What a screen reader says: each line as text, the true class marked, the first
+        ``limit`` lines and then how many more."""
+        shown = min(len(self.values), len(self.names), limit)
+        lines = [self.text_of(k) for k in range(shown)]
+        more = min(len(self.values), len(self.names)) - shown
+        return "; ".join(lines) + (f"; and {more:,} more classes" if more > 0 else "")
 
     def focus_copy(self):
         """Enlarged (the focus view): the same classes in type half as large again."""
@@ -48,8 +58,9 @@ class ClassVector(QWidget):
         return large
 
     def text_of(self, k: int) -> str:
-        """Line k as read aloud: "kit fox  0.333"."""
-        return f"{self.names[k]}  {fmt(self.values[k])}"
+        """Line k as read aloud: "kit fox  0.333" ("▶ kit fox  0.333" for the true class)."""
+        mark = TRUE_MARK if k == self.true_class else ""
+        return f"{mark}{self.names[k]}  {fmt(self.values[k])}"
 
     def _row(self) -> float:
         return QFontMetricsF(self.font()).lineSpacing() + 4
