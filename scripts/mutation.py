@@ -38,6 +38,7 @@ MODULES = {
 }
 CI_SLICE = ["answers"]
 COPIED = ("bpviz", "resources", "tests", "pyproject.toml")
+DETECTED = {"killed", "timeout"}     # a mutant that hangs its tests is caught too
 RESULT = re.compile(r"^\s*(\S+): (\w[\w ]*)$")
 
 
@@ -75,7 +76,7 @@ def score(key: str, children: int, show: bool = False) -> tuple[int, int, list[s
         listed = subprocess.run([*mutmut, "results", "--all", "true"], cwd=place,
                                 capture_output=True, text=True, check=True).stdout
         outcomes = dict(m.groups() for m in map(RESULT.match, listed.splitlines()) if m)
-        survivors = sorted(name for name, outcome in outcomes.items() if outcome != "killed")
+        survivors = sorted(name for name, outcome in outcomes.items() if outcome not in DETECTED)
         if show:
             survivors = [subprocess.run([*mutmut, "show", name], cwd=place, capture_output=True,
                                         text=True).stdout.strip() or name for name in survivors]
