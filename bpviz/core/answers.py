@@ -31,6 +31,8 @@ def readings(text) -> list[float]:
     if s.endswith("%"):
         return [v / 100 for v in readings(s[:-1])]
     if "/" in s:
+        if s.count("/") > 1:                   # 1/2/4: no reading a student would mean
+            return []
         top, _, bottom = s.partition("/")
         return sorted({t / b for t in readings(top) for b in readings(bottom) if b != 0})
     power = _POWER.fullmatch(s)

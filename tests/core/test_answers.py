@@ -2,7 +2,7 @@
 right/wrong per question kind."""
 import pytest
 
-from bpviz.core.answers import readings
+from bpviz.core.answers import is_close, readings
 from bpviz.core.lessons import Question
 
 
@@ -39,3 +39,18 @@ CHOICE = Question("which?", 1, ("a", "b", "c"))
 ])
 def test_right_or_wrong(question, typed, right):
     assert question.is_right(typed) is right
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("3·10⁻⁸", [3e-8]), ("7×10^-9", [7e-9]),      # exactly the number written, not 3·1e-8
+    ("–3", [-3.0]), ("−0,5", [-0.5]),             # an en dash and the minus sign
+    ("1.234,5.6", []), ("1,234.5,6", []),          # separators out of order: no number
+    ("1/2/4", []),                                 # two fraction bars: no number
+    ("1" + "0" * 63, [1e63]), ("1" + "0" * 64, []),   # an answer box's 64 characters
+])
+def test_readings_exactly(typed, read):
+    assert readings(typed) == read
+
+
+def test_an_exact_answer_with_no_tolerance_is_right():
+    assert is_close("2", 2.0, 0.0) and not is_close("2.0001", 2.0, 0.0)
