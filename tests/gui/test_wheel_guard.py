@@ -84,20 +84,21 @@ def test_the_wheel_over_an_unfocused_spin_box_scrolls_its_panel(qtbot, window, d
 
 
 def test_the_wheel_over_the_data_bar_changes_no_batch_until_clicked(qtbot, window, dialogs):
-    """The data bar's Batch box, its data set box and the tab bar above them: a wheel turn
-    over each leaves the classroom as it was (the event sweep once found the data set box
-    choosing another data set mid-lesson, then "CSV file…", whose dialog stopped the
-    lesson); a click on the Batch box, then the wheel, changes the batch in the model."""
+    """The data bar's Batch box, its data set box, the stepper's speed slider and the tab bar
+    above them: a wheel turn over each leaves the classroom as it was (the event sweep once
+    found the data set box choosing another data set mid-lesson, then "CSV file…", whose
+    dialog stopped the lesson); a click on the Batch box, then the wheel, changes the batch
+    in the model."""
     on_projector(window, qtbot, "backprop")
     window.lessons.open("01_one_layer", 1, ask=False)
-    data, bar = window.data, window.tabs.tabBar()
-    batch, source, tab = (window.classroom.data.batch, window.classroom.data.source,
-                          window.tabs.currentIndex())
-    for control in (data.batch, data.sample, data.source, bar):
+    data, bar, speed = window.data, window.tabs.tabBar(), window.backprop.stepper.speed
+    batch, source, tab, pace = (window.classroom.data.batch, window.classroom.data.source,
+                                window.tabs.currentIndex(), speed.value())
+    for control in (data.batch, data.sample, data.source, bar, speed):
         turn(control, 3)
         turn(control, -6)      # and back up, past the first choice
     assert (window.classroom.data.batch, window.classroom.data.source,
-            window.tabs.currentIndex()) == (batch, source, tab)
+            window.tabs.currentIndex(), speed.value()) == (batch, source, tab, pace)
     assert dialogs == []
     qtbot.mouseClick(data.batch, Qt.MouseButton.LeftButton, pos=QPoint(8, data.batch.height() // 2))
     turn(data.batch)
