@@ -165,13 +165,9 @@ def test_training_plots_reflow_into_fewer_columns_in_large_type(qtbot):
 
 
 LESSONS, _ = lessons_in(lessons_dir())
-# Known still to read poorly, to be mended by their owner: lesson 8 step 6's reveal, the
-# dropout mask's share line ("50.0 % of the ...", 519 px, gui/backprop/dropout_view.py)
-# does not wrap and scrolls the 329 px Inspector sideways.
-SIDEWAYS = {("08_alexnet_case_study", 6)}
 
 
-def back_row_problems(qtbot, window, overview: bool, sideways: bool = False) -> list:
+def back_row_problems(qtbot, window, overview: bool) -> list:
     """What a class at the back cannot read now, at 1280x720 in presentation mode. An
     overview step shows a network whole, its canvas text at READABLE_PX at least (issue
     20: AlexNet's overview reads as its layers at 11 px)."""
@@ -183,8 +179,7 @@ def back_row_problems(qtbot, window, overview: bool, sideways: bool = False) -> 
     small = [(what, px) for what, px in too_small(window, MODES["projector"][2])
              if not (overview and what == "GraphView" and px >= READABLE_PX)]
     return (small + thin_curves(window, CURVE_PX) + cut_lesson_text(window.lessons.panel)
-            + [what for what in scrolled_sideways(window)
-               if not (sideways and what.startswith("the Inspector"))])
+            + scrolled_sideways(window))
 
 
 def scrolled_sideways(window) -> list[str]:
@@ -208,7 +203,6 @@ def test_every_lesson_step_reads_from_the_back_row(qtbot, window, lesson):
         if step.question is not None:                 # the reveal shows more
             question = step.question
             lessons.answer(int(question.answer) if question.choices else question.answer)
-            sideways = (lesson.name, index + 1) in SIDEWAYS
-            assert back_row_problems(qtbot, window, overview, sideways) == [], (
+            assert back_row_problems(qtbot, window, overview) == [], (
                 lesson.name, index + 1, "reveal")
         lessons.next()

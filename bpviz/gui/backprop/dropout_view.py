@@ -42,7 +42,9 @@ class DropoutMaskView(QWidget):
         self.cell, self.pixels, self.title = cell, None, "dropout mask"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.share = QLabel(objectName="dropout_share", textFormat=Qt.TextFormat.RichText)
+        # wraps: on one line the share ran to 519 px and scrolled the Inspector sideways
+        self.share = QLabel(objectName="dropout_share", textFormat=Qt.TextFormat.RichText,
+                            wordWrap=True)
         self.patch = QLabel(objectName="dropout_patch")
         self.caption = QLabel(objectName="dropout_caption", wordWrap=True)
         self.places = QLabel(objectName="dropout_places", wordWrap=True)
