@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ..widgets.focus import copy_of
+from ..widgets.focus import copy_of, title_of
 
 LARGER = 1.5           # type of a section's labels in the focus view
 
@@ -27,18 +27,40 @@ class SectionTitle(QLabel):
         column = QVBoxLayout(page)
         for member in self.members:
             if isinstance(member, QWidget):
-                copy = enlarged(member)
+                copy = titled(member, enlarged(member))
                 if copy is not None:
                     column.addWidget(copy, 0 if isinstance(copy, QLabel) else 1)
             else:
                 row = QHBoxLayout()
                 for k in range(member.count()):
                     widget = member.itemAt(k).widget()
-                    copy = enlarged(widget) if widget is not None else None
+                    copy = titled(widget, enlarged(widget)) if widget is not None else None
                     if copy is not None:
                         row.addWidget(copy, 1)
                 column.addLayout(row, 1)
         return page
+
+
+def larger(label: QLabel) -> QLabel:
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * LARGER)
+    label.setFont(font)
+    return label
+
+
+def titled(widget, copy):
+    """``copy`` under ``widget``'s title in larger type (a heat map's "input (y)"): the
+    enlarged matrices of a section carry no title of their own, and a class could not
+    tell y from t."""
+    title = "" if isinstance(widget, QLabel) else title_of(widget)
+    if copy is None or not title:
+        return copy
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.addWidget(larger(QLabel(title)))
+    column.addWidget(copy, 1)
+    return box
 
 
 def enlarged(widget):
@@ -47,11 +69,7 @@ def enlarged(widget):
     if isinstance(widget, QLabel):
         if not widget.text():
             return None
-        label = QLabel(widget.text(), wordWrap=True)
-        font = label.font()
-        font.setPointSizeF(font.pointSizeF() * LARGER)
-        label.setFont(font)
-        return label
+        return larger(QLabel(widget.text(), wordWrap=True))
     return copy_of(widget)
 
 
