@@ -13,7 +13,9 @@ forward's own cache and its mask is the stepped one. A loss reduced over the bat
 row, from one pass over the stepped cache (its 1/N is the batch's). A parameter's gradient
 is summed over the stack, so its rows come one pass each, from the sample run alone; but
 where the op can read a parameter's rows off the sample's input (``Op.param_rows``: Linear's
-and Conv2d's are input patches) no pass is spent and no whole dL/dW is built.
+and Conv2d's are input patches) no pass is spent and no whole dL/dW is built. Likewise an
+input's rows where the op reads them off its cache (``Op.input_rows``: a Linear's are rows
+of W).
 """
 from __future__ import annotations
 
@@ -137,7 +139,9 @@ class LazyJacobian:
         self._computing = threading.Lock()
         self._runners: dict[int, _Runner | None] = {}
         self._stack = None               # copies per pass, once known
-        self._direct = self.is_param     # rows read off the inputs (None once refused)
+        # rows read off the op where it overrides param_rows or input_rows (None once refused)
+        read = "param_rows" if self.is_param else "input_rows"
+        self._direct = getattr(type(op), read) is not getattr(Op, read)
 
     @property
     def available(self) -> bool:
@@ -232,9 +236,9 @@ class LazyJacobian:
         return self.passes - spent
 
     def _direct_rows(self, todo: list[int], cancelled) -> list[int]:
-        """Rows of a parameter that the op reads off the sample's inputs (Linear's and
-        Conv2d's: input patches), with no backward pass and no whole dL/dW; returns the
-        rows left to compute by passes."""
+        """Rows that the op reads off the sample's inputs or its cache (a Linear's or
+        Conv2d's parameter: input patches; a Linear's input: rows of W), with no backward
+        pass and no whole dL/dW; returns the rows left to compute by passes."""
         if not self._stackable():
             self._direct = None
             return todo
@@ -243,8 +247,9 @@ class LazyJacobian:
             if cancelled():
                 return todo[start:]
             chunk = todo[start:start + MAX_STACK]
+            read = self._op.param_rows if self.is_param else self._op.input_rows
             with self._computing:
-                found = self._op.param_rows(self.name, sample, chunk)
+                found = read(self.name, sample, chunk)
             if found is None:
                 self._direct = None
                 return todo[start:]

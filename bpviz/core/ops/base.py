@@ -312,6 +312,12 @@ class Op:
         spends a backward pass a row). Linear's and Conv2d's rows are their input patches."""
         return None
 
+    def input_rows(self, name: str, sample: list[np.ndarray], rows) -> list | None:
+        """As ``param_rows``, for the input ``name``: rows of ∂(one sample's output)/∂(the
+        sample's input), read off the stepped cache with no backward pass; None where the
+        op does not know them (Linear's are rows of W)."""
+        return None
+
 
 REGISTRY: dict[str, type[Op]] = {}
 

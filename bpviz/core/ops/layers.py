@@ -113,6 +113,13 @@ class Linear(Op):
                 found.append((np.array([i]), np.ones(1, dtype=x.dtype)))
         return found
 
+    def input_rows(self, name, sample, rows):
+        """Row (t, i) of ∂y/∂x holds W's row i in the block of x[t]: no backward pass, and
+        no whole dL/dW built for a row (AlexNet's fc6: 151 MB a pass)."""
+        weight = self.cache["weight"]
+        return [(t * self.in_features + np.arange(self.in_features), weight[i])
+                for t, i in (divmod(int(r), self.out_features) for r in rows)]
+
     def backward(self, dout):
         x, weight = self.cache["x"], self.cache["weight"]
         dx = dout @ weight
