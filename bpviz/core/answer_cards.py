@@ -58,17 +58,38 @@ SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 def card_number(v: float, digits: int = 3) -> str:
     """``v`` to ``digits`` significant digits as a slide writes it: 1.000, 66.5, −3.4,
-    3.09·10⁻⁸, 1.2·10⁶ (a true minus sign; no trailing point)."""
+    1230, 10,000, 123,000, 3.09·10⁻⁸, 1.20·10⁹ (a true minus sign; no trailing point;
+    thousands separated from 10,000 up, as in the lecture's "10,000 steps")."""
     if not math.isfinite(v):
         return str(v)
     if v == 0:
         return "0"
-    if 1e-3 <= abs(v) < 1e5:
+    rounded = float(f"{v:.{digits - 1}e}")           # 999.6 to 3 digits is 1.00·10³
+    magnitude = math.floor(math.log10(abs(rounded)))
+    if -3 <= magnitude < digits:
         text = f"{v:#.{digits}g}".rstrip(".")
+    elif digits <= magnitude < 9:          # "#g" would write 1.23e+03: digits, then zeros
+        text = whole_number(rounded)
     else:
         mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
         text = f"{mantissa}·10{str(int(exponent)).translate(SUPERSCRIPTS)}"
     return text.replace("-", "−")
+
+
+def whole_number(v: float) -> str:
+    """A whole number with thousands separators from 10,000 up (2178, 10,000, 19,200):
+    below that a separator reads as a decimal comma in half of Europe, above it the
+    digits are hard to count without one."""
+    n = int(round(v))
+    return f"{n:,}" if abs(n) >= 10_000 else str(n)
+
+
+def answer_number(v: float) -> str:
+    """A question's answer as the lesson strip writes it: all its digits (0.75, 2178),
+    a whole number from 10,000 up with separators (10,000)."""
+    if math.isfinite(v) and v == round(v) and abs(v) < 1e15:
+        return whole_number(v)
+    return f"{v:g}"
 
 
 def card_text(card: Card, values) -> str:

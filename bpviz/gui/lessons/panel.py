@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.answer_cards import answer_number
 from ...core.formula_parts import formula_parts
 from ..theme import ok_color, show_as_error
 from ..widgets.formula import Formula
@@ -269,7 +270,7 @@ class LessonPanel(QScrollArea):
         """After an answer (right or wrong) or a skip (None): say what the answer was, and
         ``card``, the value of the question's card, in large type."""
         answer = (question.choices[int(question.answer)] if question.choices
-                  else f"{question.answer:g}")
+                  else answer_number(question.answer))
         if right:
             verdict = f"<span style='color:{ok_color()}'>✔ Right.</span>"
         elif right is None:
