@@ -34,6 +34,11 @@ def whole_text(button) -> bool:
     return button.minimumSizeHint().width() <= button.width()
 
 
+def in_sight(widget) -> bool:
+    """Drawn whole: no part of it scrolled out or cut by a parent."""
+    return widget.isVisible() and widget.visibleRegion().boundingRect() == widget.rect()
+
+
 def test_lesson_2_step_6_plots_the_new_loss_and_every_caption_reads_whole(qtbot, window):
     panel = open_step(qtbot, window, "02_chain_rule", 6)
     reveal(qtbot, window)
@@ -52,6 +57,8 @@ def test_lesson_2_step_6_plots_the_new_loss_and_every_caption_reads_whole(qtbot,
     for heat in (panel.before, panel.delta, panel.after):
         assert whole_title(heat) and whole_caption(heat), (heat.title, heat.caption)
         assert heat.caption.startswith("10×150528\n±")
+    for button in (panel.step_button, panel.steps, panel.train_n, panel.train_button):
+        assert in_sight(button), button.objectName() or button.text()  # 200 steps/Train: cut
     for button in (panel.step_button, panel.train_n, panel.train_button):
         assert whole_text(button), button.text()
     assert panel.update_formula.text_px() >= 16

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -121,12 +120,6 @@ class UpdatePanel(QWidget):
         controls = QWidget()
         col = QVBoxLayout(controls)
         col.addWidget(self.optim_form)
-        col.addWidget(self.step_button)
-        row = QHBoxLayout()
-        row.addWidget(self.steps)
-        row.addWidget(self.train_n)
-        col.addLayout(row)
-        col.addWidget(self.train_button)
         col.addWidget(self.status)
         col.addStretch(1)
         scroll = FormScroll()
@@ -134,6 +127,19 @@ class UpdatePanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # the buttons under the form's scroll area, always whole: at its foot, beside a
+        # lesson (2.6), the "200 steps / Train" row was cut in half
+        form = QWidget()
+        side = QVBoxLayout(form)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(scroll, 1)
+        buttons, margins = QGridLayout(), col.contentsMargins()
+        buttons.setContentsMargins(margins.left(), 0, margins.right(), margins.bottom())
+        buttons.addWidget(self.step_button, 0, 0, 1, 2)
+        buttons.addWidget(self.steps, 1, 0)
+        buttons.addWidget(self.train_n, 1, 1)
+        buttons.addWidget(self.train_button, 2, 0, 1, 2)
+        side.addLayout(buttons)
         self._make_plots()
         update = QWidget()                   # the rule across, the change and the loss below
         grid = QGridLayout(update)
@@ -149,7 +155,7 @@ class UpdatePanel(QWidget):
         grid.addWidget(self.loss_plot, 1, 3, 2, 1)
         grid.setColumnStretch(3, 3)          # the loss: wider than one heat map
         splitter = QSplitter(Qt.Horizontal)
-        for w in (scroll, update, self.map_plot):
+        for w in (form, update, self.map_plot):
             splitter.addWidget(w)
         splitter.setCollapsible(0, False)
         splitter.setSizes([0, 740, 360])        # the form as narrow as its fields allow
