@@ -1,6 +1,7 @@
 """The lecture's objects for one inspector step: image values and dL/dx drawn as images, the
 rows of a Linear layer on an image (and of dL/dW) as class templates, per-class vectors with
-the data set's class names, the one-hot target t and each class's term of the loss.
+the data set's class names, the one-hot target t and each class's term of the loss; a small
+layer's parameters with their numbers on the forward pass too, beside what they compute.
 
 The Inspector's page makes a widget for each ``LectureView`` these functions return, or
 updates the one it made for an earlier step (``fill``); a ``LectureContext`` (from the Data
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtWidgets import QWidget
 
-from ...core.array_views import sample_of
+from ...core.array_views import as_matrix, sample_of
 from ...core.classes import LectureContext, one_hot, per_class_losses
 from ...core.images import (
     MAX_PICTURES,
@@ -28,7 +29,13 @@ from ...core.images import (
 )
 from ..widgets.class_vector import ClassVector
 from ..widgets.drawing import kept_drawing
+from ..widgets.heatmap import HeatMap
 from ..widgets.image_grid import ImageGrid
+
+# parameters shown on a forward step: those small enough to be read as numbers (the
+# lecture's examples: lesson 4 quotes w = (1, 0) and b = 0 as y = w·x + b is computed),
+# not AlexNet's millions, which the backward step shows beside their gradients
+NUMBERED = 144
 
 
 @dataclass
@@ -42,7 +49,7 @@ class LectureView:
 
 def forward_views(ev, ctx: LectureContext) -> list[LectureView]:
     """Views of a forward step's inputs, output and weight."""
-    views = []
+    views = _parameters(ev)
     for slot, value in ev.inputs.items():
         src = ev.input_ids[slot]
         views += _value_views(ev, ctx, f"in_{slot}", f"{slot} ({src})", value, src)
@@ -71,6 +78,15 @@ def backward_views(ev, ctx: LectureContext) -> list[LectureView]:
     views += _templates(ev, ctx, "dweight", "rows of dL/dW as images (summed over the batch)",
                         ev.dparams.get("weight"))
     return views
+
+
+def _parameters(ev) -> list[LectureView]:
+    """A small layer's parameters as heat maps with their numbers ("param_weight")."""
+    def fill(name, p):
+        title = f"{name} ({ev.node})"
+        return lambda view: view.set_array(as_matrix(p), title=title)
+    return [LectureView(f"param_{name}", HeatMap, fill(name, p))
+            for name, p in ev.params.items() if np.size(p) <= NUMBERED]
 
 
 def _value_views(ev, ctx, key: str, title: str, value, node: str) -> list[LectureView]:

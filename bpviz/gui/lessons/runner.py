@@ -98,7 +98,11 @@ class LessonRunner:
         self.window.editor.select([node])
 
     def _focus(self, key: str) -> None:
-        views = self.window.inspector.heatmaps
+        """Enlarge an Inspector view by its key, or a whole section by "section " and its
+        heading ("section Values (this sample)": a step's inputs, output and parameters)."""
+        page = self.window.inspector.body
+        views = dict(page.heatmaps)
+        views.update((k, v) for k, v in page.views.items() if k.startswith("section "))
         if key not in views:
             known = ", ".join(sorted(views)) or "none: step to a node first"
             raise LessonError(f"the Inspector shows no view {shown(key)} (views: {known})")
