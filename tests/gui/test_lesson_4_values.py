@@ -95,3 +95,17 @@ def test_steps_5_and_6_show_t_and_y_before_the_question_and_the_answer_after(
     answer(qtbot, window, asked)
     assert window.classroom.current.phase == "backward"
     assert [asked] in matrices(window)
+
+
+def test_page_up_from_step_5_gives_w_and_b_back_and_esc_closes_them(qtbot, window):
+    """Back a step, as a lecturer does when asked "what was w again?"; Esc then closes the
+    enlarged section and the canvas comes back."""
+    open_on_projector(qtbot, window, "04_classification_losses", 5)
+    assert ["1", "0"] not in matrices(window)          # step 5 shows y, t and the loss
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)
+    qtbot.wait(20)
+    assert window.lessons.index == 3 and window.classroom.current.node == "fc"
+    assert ["1", "0"] in matrices(window) and "bias (fc)" in names(window)
+    qtbot.keyClick(window.focus.view, Qt.Key.Key_Escape)
+    qtbot.wait(20)
+    assert not window.focus.is_open and on_screen(window.view, window)
