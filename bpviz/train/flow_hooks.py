@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import torch
 
-from bpviz.core.flow_histograms import BINS, EDGES, HIST_KEY, compact
+from bpviz.core.flow_histograms import BINS, EDGES, HIST_KEY, compact, sample_step
 from bpviz.core.gradient_flow import INPUT, RECORD_KEYS, WEIGHT
 
 WEIGHT_KEY, INPUT_KEY = RECORD_KEYS[WEIGHT], RECORD_KEYS[INPUT]
@@ -26,10 +26,12 @@ HIST_EVERY = 10      # logged steps: a histogram record is ~3 kB, a figures one 
 def bin_counts(tensor: torch.Tensor) -> torch.Tensor:
     """(BINS,) counts of ``tensor`` in flow_histograms' fixed bins, on its device: the
     finite values clipped to the outer edges, bins closed on the left (the last on both
-    sides), as numpy.histogram counts them."""
-    x = tensor.detach().reshape(-1).float()
+    sides), as numpy.histogram counts them; every sample_step-th value of a large one."""
+    x = tensor.detach().reshape(-1)
+    x = x[::sample_step(x.numel())].float()
     edges = torch.from_numpy(EDGES).to(x.device)
-    index = torch.bucketize(x.clamp(float(EDGES[0]), float(EDGES[-1])), edges, right=True)
+    index = torch.bucketize(x.clamp(float(EDGES[0]), float(EDGES[-1])), edges, right=True,
+                            out_int32=True)
     index = (index - 1).clamp_(0, BINS - 1)
     index = torch.where(torch.isfinite(x), index, BINS)      # not counted
     return torch.bincount(index, minlength=BINS + 1)[:BINS]
