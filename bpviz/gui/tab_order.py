@@ -63,7 +63,28 @@ def tab_stops(window: QWidget) -> list[QWidget]:
         if is_tab_stop(widget) and widget.window() is window:
             stops.append(widget)
         widget = widget.nextInFocusChain()
-    return in_reading_order(window, stops, window)
+    hidden = covered_parts(window)
+    return in_reading_order(window, [s for s in stops if part_of(s, window) not in hidden],
+                            window)
+
+
+def part_of(widget: QWidget, window: QWidget) -> QWidget:
+    """The child of ``window`` that ``widget`` is in."""
+    while widget.parentWidget() is not window:
+        widget = widget.parentWidget()
+    return widget
+
+
+def covered_parts(window: QWidget) -> list[QWidget]:
+    """The window's parts lying wholly under another raised above them (the tabs and the
+    docks under an enlarged view): Tab skips what the user cannot see."""
+    parts = [w for w in window.children() if isinstance(w, QWidget) and w.isVisible()
+             and not w.isWindow()]
+    covers = [not w.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+              for w in parts]                     # not the focus ring, not a pen's overlay
+    return [part for k, part in enumerate(parts)
+            if any(covers[j] and parts[j].geometry().contains(part.geometry())
+                   for j in range(k + 1, len(parts)))]
 
 
 def tab_to_next(window: QWidget, forward: bool) -> bool:
