@@ -295,3 +295,38 @@ def test_a_start_after_a_quit_mid_lesson_continues_it(tmp_path):
     again = start(tmp_path, CONTINUE="yes")
     assert [step for _title, step in again["asked"]] == [3]
     assert again["lesson"] == ["02_chain_rule", 2] and again["lesson_strip"]
+
+
+# --- the first start's canvas ------------------------------------------------------------
+NETWORK_SHOWN = """
+import time
+for _ in range(20):                       # the docks are sized once the loop runs
+    app.processEvents()
+    time.sleep(0.02)
+view = win.view
+shown = view.mapToScene(view.viewport().rect()).boundingRect()
+outside = []                              # (exec's locals: no comprehension sees them)
+for name, item in view.scene().nodes.items():
+    if not shown.contains(item.sceneBoundingRect()):
+        outside.append(name)
+print(json.dumps({"canvas": [view.viewport().width(), view.viewport().height()],
+                  "outside": outside,
+                  "text_px": view.text_px(),
+                  "docks": [win.docks["palette"].width(),
+                            win.docks["properties"].width()]}), flush=True)
+"""
+
+
+@pytest.mark.parametrize("screen", [LAPTOP, (1440, 900)], ids=["1366x768", "1440x900"])
+def test_the_first_start_shows_the_whole_network_at_a_readable_size(tmp_path, screen):
+    """A 1366x768 laptop's first window is 1280x724: the Layers palette and Properties
+    (170 + 380 px) left the canvas 716 px, and fc_softmax_ce, 860 px wide at 11 px text,
+    was cut on the right. They start narrower where the canvas needs it."""
+    result = subprocess.run([sys.executable, "-c", START], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=HUNG,
+                            env=env_for(tmp_path, screen, DO=NETWORK_SHOWN))
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = [json.loads(line) for line in result.stdout.splitlines() if '"canvas"' in line]
+    seen = lines[0]
+    assert seen["outside"] == [] and seen["text_px"] >= 11, seen
+    assert seen["docks"][0] >= 130 and seen["docks"][1] >= 240, seen

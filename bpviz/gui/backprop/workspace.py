@@ -3,6 +3,8 @@ its editor, the docks (Layers, Properties, Inspector, Problems, Update & Train),
 the gradient check and the tab's menu actions. The main window only gives it a place."""
 from __future__ import annotations
 
+import math
+
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
@@ -12,7 +14,7 @@ from ...core import GraphError
 from ...core.ops import REGISTRY
 from ..canvas.editor import Editor
 from ..canvas.graph_scene import GraphScene
-from ..canvas.graph_view import GraphView
+from ..canvas.graph_view import GraphView, framed
 from ..canvas.palette import Palette
 from ..canvas.property_editor import PropertyEditor
 from ..widgets.formula import formula_size, warm
@@ -24,6 +26,8 @@ from .inspector import Inspector
 from .update_panel import UpdatePanel
 
 # name, title, area; the Update & Train dock opens from the Step menu or the stepper bar
+FIRST_DOCKS = (170, 380)    # the Layers palette and Properties at a first start (px)
+NARROWEST_DOCKS = (130, 240)  # as narrow as a small screen makes them, still readable
 WARM_AFTER_MS = 1000        # formulas rendered ahead of need, once the canvas is up
 DOCKS = (("palette", "Layers", Qt.LeftDockWidgetArea),
          ("properties", "Properties", Qt.RightDockWidgetArea),
@@ -256,6 +260,27 @@ class BackpropWorkspace(QObject):
             del self._docks_shown
 
     def default_dock_sizes(self) -> None:
-        self.window.resizeDocks([self.docks["palette"], self.docks["properties"]], [170, 380],
-                                Qt.Horizontal)
+        """The first start's docks: the Layers palette and Properties as wide as their
+        texts like (170, 380 px) where the canvas beside them still shows the graph's
+        width at the readable zoom; narrower where it would not (Properties first, then
+        the palette): a 1366x768 laptop's 1280 px window left 716 px of canvas for
+        fc_softmax_ce's 860, behind a horizontal scroll bar."""
+        palette, properties = self.docks["palette"], self.docks["properties"]
+        short = self._canvas_short_of() + (FIRST_DOCKS[0] - palette.width()
+                                           + FIRST_DOCKS[1] - properties.width())
+        widths = list(FIRST_DOCKS)
+        for i in (1, 0):
+            cut = min(max(short, 0), FIRST_DOCKS[i] - NARROWEST_DOCKS[i])
+            widths[i] -= cut
+            short -= cut
+        self.window.resizeDocks([palette, properties], widths, Qt.Horizontal)
         self.window.resizeDocks([self.docks["problems"]], [90], Qt.Vertical)
+
+    def _canvas_short_of(self) -> int:
+        """Pixels the canvas lacks now to show the graph's width at the readable zoom
+        (negative: to spare)."""
+        view = self.view
+        rect = framed(self.scene.content_rect())
+        needed = (rect.width() * view.readable_zoom() + 2 * view.frameWidth()
+                  + view.verticalScrollBar().sizeHint().width())
+        return math.ceil(needed) - view.width()
