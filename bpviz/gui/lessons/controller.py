@@ -82,7 +82,8 @@ class LessonController(QObject):
         if not 0 <= step < len(lesson.steps):
             raise LessonError(f"{lesson.name}{SUFFIX} has steps 1 to {len(lesson.steps)}, "
                               f"not {step + 1}")
-        if self.lesson is None:
+        switching = self.lesson is not None        # another lesson was running
+        if not switching:
             self.starting.emit()
         classroom = self.window.classroom
         self._stop_training()
@@ -95,7 +96,10 @@ class LessonController(QObject):
         self._show_dock()
         with classroom.held():                     # a lesson starts from the defaults
             classroom.set_optimizer(OptimizerSettings().kind)
-        self.origin = moments.take(self.window)
+        if not switching or self.origin is None:
+            # a lesson starts from the window as it was before any lesson: not with the
+            # panels the lesson before it had open (Update & Train, Gradient Flow)
+            self.origin = moments.take(self.window)
         QTimer.singleShot(WARM_UP_MS, self, warm_up)
         return self.go(step)
 
