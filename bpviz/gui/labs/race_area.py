@@ -52,11 +52,18 @@ class RaceArea(PlotPair):
         QTimer.singleShot(0, self.fit)
 
     def fit(self) -> None:
-        """The cards as large as they need, as long as the plots keep MIN_HEIGHT."""
-        total = sum(self.sizes())
+        """Beside or under as the cards' size now allows (they grow and shrink with a race's
+        optimizers and the bias table while the tab keeps its size: deciding only at a resize
+        kept what an earlier lesson left, and crushed the plots), then the cards as large as
+        they need, as long as the plots keep MIN_HEIGHT."""
+        beside = self.cards_beside(self.width(), self.height())
+        want = Qt.Orientation.Horizontal if beside else Qt.Orientation.Vertical
+        if want != self.orientation():
+            self.setOrientation(want)
+        total = (self.width() if beside else self.height()) - self.handleWidth()
         if total <= 0:
             return
-        if self.orientation() == Qt.Orientation.Horizontal:
+        if beside:
             cards = self.cards.sizeHint().width() + 20
         else:
             room = total - self.handleWidth() - self.MIN_HEIGHT - self.above_plot()
