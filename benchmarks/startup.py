@@ -26,7 +26,7 @@ app = QApplication([])
 w = QMainWindow(); w.setCentralWidget(QLabel("hello")); w.resize(1280, 800)
 class P(QObject):
     def eventFilter(self, o, e):
-        if e.type() == QEvent.Paint:
+        if e.type() == QEvent.Type.Paint:
             print("painted", flush=True); QTimer.singleShot(0, app.quit)
         return False
 p = P(); w.centralWidget().installEventFilter(p)

@@ -108,7 +108,7 @@ def label_for(widget: QWidget) -> str:
         label = form.labelForField(widget)
         if isinstance(label, QLabel):
             return plain(label.text()).rstrip(":")
-    buddy = next((lab for lab in parent.findChildren(QLabel, options=Qt.FindDirectChildrenOnly)
+    buddy = next((lab for lab in parent.findChildren(QLabel, options=Qt.FindChildOption.FindDirectChildrenOnly)
                   if lab.buddy() is widget), None)
     return plain(buddy.text()).rstrip(":") if buddy is not None else ""
 

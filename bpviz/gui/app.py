@@ -303,7 +303,7 @@ def report_first_paint(window, app, started: float) -> None:
 
     class FirstPaint(QObject):
         def eventFilter(self, obj, event):
-            if event.type() == QEvent.Paint and not getattr(self, "seen", False):
+            if event.type() == QEvent.Type.Paint and not getattr(self, "seen", False):
                 self.seen = True
                 print(f"painted {time.perf_counter() - started:.4f}", flush=True)
                 QTimer.singleShot(0, app.quit)
@@ -346,7 +346,7 @@ def screenshot(window, app, path: Path, size: tuple[int, int]) -> int:
     full screen: offscreen, full screen is the fake screen's size, not a projector's."""
     from PySide6.QtCore import Qt
 
-    window.setWindowState(window.windowState() & ~Qt.WindowFullScreen)
+    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
     window.resize(*size)
     window.show()
     for _ in range(3):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 
 MAX_SHARE = 0.35
-SIDES = (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea)
+SIDES = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
 
 
 def on_screen(dock) -> bool:
@@ -31,7 +31,7 @@ class DockWidths(QObject):
             dock.installEventFilter(self)
 
     def eventFilter(self, obj, event):
-        if event.type() != QEvent.Resize:
+        if event.type() != QEvent.Type.Resize:
             return False
         if obj is self.window:
             QTimer.singleShot(0, self, self.widen)        # once the window has its size
@@ -56,4 +56,4 @@ class DockWidths(QObject):
                 docks.append(shown[0])
                 widths.append(target)
         if docks:
-            self.window.resizeDocks(docks, widths, Qt.Horizontal)
+            self.window.resizeDocks(docks, widths, Qt.Orientation.Horizontal)

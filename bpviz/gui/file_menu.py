@@ -33,8 +33,8 @@ class FileMenu(QObject):
 
     def add_actions(self, menu, add) -> None:
         """``add(menu, text, slot, shortcut)`` makes a window-wide action."""
-        add(menu, "&New", self.new_file, QKeySequence.New)
-        add(menu, "&Open…", self.open_dialog, QKeySequence.Open)
+        add(menu, "&New", self.new_file, QKeySequence.StandardKey.New)
+        add(menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.examples_menu = menu.addMenu("&Examples")
@@ -42,8 +42,8 @@ class FileMenu(QObject):
             title = read_json(path).get("name") or path.name
             add(self.examples_menu, title, lambda p=path: self.open_example(p))
         menu.addSeparator()
-        self.save_action = add(menu, "&Save", self.save, QKeySequence.Save)
-        add(menu, "Save &As…", self.save_as, QKeySequence.SaveAs)
+        self.save_action = add(menu, "&Save", self.save, QKeySequence.StandardKey.Save)
+        add(menu, "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
         menu.addSeparator()
         self.sessions.add_actions(menu, add)
         menu.addSeparator()
@@ -168,11 +168,11 @@ class FileMenu(QObject):
         lessons, w = self.window.lessons, self.window
         aside = w.classroom.aside if lessons.active else None
         modified = aside.modified if aside is not None else w.document.modified
-        answer = w.ask_unsaved() if modified else QMessageBox.Discard
-        if answer not in (QMessageBox.Save, QMessageBox.Discard):
+        answer = w.ask_unsaved() if modified else QMessageBox.StandardButton.Discard
+        if answer not in (QMessageBox.StandardButton.Save, QMessageBox.StandardButton.Discard):
             return False                      # Cancel: the lesson goes on, nothing is lost
         lessons.leave()
-        return self.save() if answer == QMessageBox.Save else True
+        return self.save() if answer == QMessageBox.StandardButton.Save else True
 
     def check_recovery(self) -> bool:
         """Offer to restore what autosave kept from each instance that did not exit cleanly

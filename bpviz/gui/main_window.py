@@ -181,13 +181,13 @@ class MainWindow(QMainWindow):
         self.files.add_actions(f, self._action)
         self.save_action, self.examples_menu = self.files.save_action, self.files.examples_menu
         f.addSeparator()
-        self._action(f, "&Quit", self.close, QKeySequence.Quit)
+        self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         e = bar.addMenu("&Edit")
         undo = self.document.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.Undo)
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.Redo)
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
         e.addActions([undo, redo])
         self.addActions([undo, redo])
         e.addSeparator()
@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
                 "untitled") if aside is not None else self.document.title.rstrip(' •')
         return QMessageBox.question(
             self, "Unsaved changes", as_plain_html(f"Save the changes to {name}?"),
-            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
 
     def ask_restore(self, record) -> bool:
         where = record.get("path") or "an unsaved graph"
@@ -251,12 +251,12 @@ class MainWindow(QMainWindow):
             self, "Recover unsaved work",
             as_plain_html("bpviz did not close cleanly last time. Restore the unsaved "
                           f"changes to {where}?"),
-            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes) == QMessageBox.Yes
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes) == QMessageBox.StandardButton.Yes
 
     def ask_continue_lesson(self, title: str, step: int) -> bool:
         return QMessageBox.question(
             self, "Continue the lesson", as_plain_html(f"Continue lesson {title} at step {step}?"),
-            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes) == QMessageBox.Yes
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes) == QMessageBox.StandardButton.Yes
 
     def check_left_work(self, lesson: bool = True) -> None:
         """At start-up: the unsaved graph a crash left, then (``lesson``: the command line
@@ -270,8 +270,8 @@ class MainWindow(QMainWindow):
     def ask_stop_training(self) -> bool:
         return QMessageBox.question(
             self, "Training in progress", "A training run is in progress. Stop it (a "
-            "checkpoint is written first) and quit?", QMessageBox.Yes | QMessageBox.No,
-            QMessageBox.No) == QMessageBox.Yes
+            "checkpoint is written first) and quit?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes
 
     def closeEvent(self, event):
         tab = self.training_tab

@@ -81,8 +81,8 @@ def formula(window, app) -> dict:
     if not renderer.isValid():
         raise AssertionError("Qt cannot read ziamath's SVG")
     size = renderer.defaultSize()
-    image = QImage(size, QImage.Format_ARGB32)
-    image.fill(Qt.transparent)
+    image = QImage(size, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
     renderer.render(painter)
     painter.end()
@@ -95,7 +95,7 @@ def _blank(image):
     from PySide6.QtCore import Qt
 
     blank = image.copy()
-    blank.fill(Qt.transparent)
+    blank.fill(Qt.GlobalColor.transparent)
     return blank
 
 

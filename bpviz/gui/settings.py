@@ -57,7 +57,7 @@ def settings_file() -> Path:
 
 
 def settings() -> Settings:
-    return Settings(str(settings_file()), QSettings.IniFormat)
+    return Settings(str(settings_file()), QSettings.Format.IniFormat)
 
 
 def setting(key: str, kind, default=None):

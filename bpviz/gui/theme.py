@@ -91,7 +91,7 @@ def contrast_ratio(foreground, background) -> float:
 
 def error_color() -> str:
     """The theme's error colour (the palette's BrightText), for rich text made now."""
-    return QApplication.palette().color(QPalette.BrightText).name()
+    return QApplication.palette().color(QPalette.ColorRole.BrightText).name()
 
 
 def ok_color() -> str:
@@ -102,7 +102,7 @@ def ok_color() -> str:
 
 def show_as_error(label) -> None:
     """Draw ``label`` in the theme's error colour, following later theme switches."""
-    label.setForegroundRole(QPalette.BrightText)
+    label.setForegroundRole(QPalette.ColorRole.BrightText)
 
 
 STYLE: list = []                       # the app's style, kept alive here
@@ -123,18 +123,18 @@ def apply_theme(app: QApplication, theme: Theme, presentation: bool = False) -> 
     install(app)                       # the focus ring
     app.setProperty("bpviz_theme", theme.name)
     pal = QPalette()
-    roles = {QPalette.Window: theme.window, QPalette.WindowText: theme.text,
-             QPalette.Base: theme.base, QPalette.AlternateBase: theme.window,
-             QPalette.Text: theme.text, QPalette.Button: theme.window,
-             QPalette.ButtonText: theme.text, QPalette.ToolTipBase: theme.base,
-             QPalette.ToolTipText: theme.text, QPalette.Highlight: theme.selection,
-             QPalette.HighlightedText: theme.selected_text, QPalette.PlaceholderText: theme.muted,
-             QPalette.BrightText: theme.error, QPalette.Link: theme.selection}
+    roles = {QPalette.ColorRole.Window: theme.window, QPalette.ColorRole.WindowText: theme.text,
+             QPalette.ColorRole.Base: theme.base, QPalette.ColorRole.AlternateBase: theme.window,
+             QPalette.ColorRole.Text: theme.text, QPalette.ColorRole.Button: theme.window,
+             QPalette.ColorRole.ButtonText: theme.text, QPalette.ColorRole.ToolTipBase: theme.base,
+             QPalette.ColorRole.ToolTipText: theme.text, QPalette.ColorRole.Highlight: theme.selection,
+             QPalette.ColorRole.HighlightedText: theme.selected_text, QPalette.ColorRole.PlaceholderText: theme.muted,
+             QPalette.ColorRole.BrightText: theme.error, QPalette.ColorRole.Link: theme.selection}
     for role, colour in roles.items():
         pal.setColor(role, QColor(colour))
-    pal.setColor(QPalette.Disabled, QPalette.Text, QColor(theme.muted))
-    pal.setColor(QPalette.Disabled, QPalette.WindowText, QColor(theme.muted))
-    pal.setColor(QPalette.Disabled, QPalette.ButtonText, QColor(theme.muted))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(theme.muted))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor(theme.muted))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(theme.muted))
     app.setPalette(pal)
     font = QFont(app.font())
     base = app.property("bpviz_base_point_size") or font.pointSizeF()

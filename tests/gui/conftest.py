@@ -23,7 +23,7 @@ def window(qtbot):
     qtbot.waitExposed(win)
     # no modal dialog may block a test: record the question and answer "discard"
     win.asked_unsaved = []
-    win.ask_unsaved = lambda: win.asked_unsaved.append(True) or QMessageBox.Discard
+    win.ask_unsaved = lambda: win.asked_unsaved.append(True) or QMessageBox.StandardButton.Discard
     win.ask_stop_training = lambda: True       # a run still going when the test ends stops
     yield win
     # the theme and presentation fonts belong to the one QApplication: leave them as found

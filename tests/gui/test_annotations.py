@@ -15,10 +15,10 @@ from .test_readable_sizes import set_mode
 
 
 def draw(qtbot, overlay, points):
-    qtbot.mousePress(overlay, Qt.LeftButton, pos=points[0])
+    qtbot.mousePress(overlay, Qt.MouseButton.LeftButton, pos=points[0])
     for p in points[1:]:
         qtbot.mouseMove(overlay, p)
-    qtbot.mouseRelease(overlay, Qt.LeftButton, pos=points[-1])
+    qtbot.mouseRelease(overlay, Qt.MouseButton.LeftButton, pos=points[-1])
 
 
 def line(x0, y, x1, n=12):
@@ -32,7 +32,7 @@ def pixel(window, overlay, point) -> QColor:
 
 
 def test_pen_key_draws_a_stroke_in_the_pen_colour(qtbot, window):
-    qtbot.keyClick(window.view, Qt.Key_P, Qt.ControlModifier | Qt.ShiftModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     notes = window.annotations
     overlay = notes.overlay
     assert overlay.drawing and overlay.tool == PEN and notes.actions[PEN].isChecked()
@@ -63,10 +63,10 @@ def test_c_clears_every_stroke_and_backspace_takes_back_one_without_deleting_nod
     overlay = window.annotations.overlay
     for y in (100, 160, 220):
         draw(qtbot, overlay, line(100, y, 300))
-    qtbot.keyClick(overlay, Qt.Key_Backspace)
+    qtbot.keyClick(overlay, Qt.Key.Key_Backspace)
     assert len(overlay.strokes) == 2
     assert len(window.document.graph.nodes) == nodes
-    qtbot.keyClick(overlay, Qt.Key_C)
+    qtbot.keyClick(overlay, Qt.Key.Key_C)
     assert overlay.strokes == [] and overlay.drawing
 
 
@@ -76,17 +76,17 @@ def test_esc_stops_drawing_keeps_the_strokes_and_gives_the_mouse_back(qtbot, win
     qtbot.waitUntil(window.view.hasFocus)
     notes.start(PEN)
     draw(qtbot, notes.overlay, line(100, 150, 300))
-    qtbot.keyClick(notes.overlay, Qt.Key_Escape)
+    qtbot.keyClick(notes.overlay, Qt.Key.Key_Escape)
     overlay = notes.overlay
     assert not overlay.drawing and not notes.actions[PEN].isChecked()
     assert overlay.isVisible() and len(overlay.strokes) == 1       # still on the screen
-    assert overlay.testAttribute(Qt.WA_TransparentForMouseEvents)
+    assert overlay.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
     assert not overlay.toolbar.isVisible()
     centre = window.view.mapTo(window, window.view.rect().center())
     assert window.childAt(centre) is not overlay
     assert window.view.hasFocus()                       # the keys are the canvas's again
     assert notes.clear_action.isEnabled()               # C clears them from anywhere now
-    qtbot.keyClick(window.view, Qt.Key_C)
+    qtbot.keyClick(window.view, Qt.Key.Key_C)
     assert overlay.strokes == [] and not overlay.isVisible()
     assert not notes.clear_action.isEnabled()
 
@@ -95,11 +95,11 @@ def test_the_toolbar_chooses_tools_and_done_stops(qtbot, window):
     notes = window.annotations
     notes.start(PEN)
     bar = notes.overlay.toolbar
-    qtbot.mouseClick(bar.buttons["blue"], Qt.LeftButton)
+    qtbot.mouseClick(bar.buttons["blue"], Qt.MouseButton.LeftButton)
     assert notes.overlay.color == QColor(PEN_COLORS["blue"]) and bar.buttons["blue"].isChecked()
-    qtbot.mouseClick(bar.buttons[HIGHLIGHTER], Qt.LeftButton)
+    qtbot.mouseClick(bar.buttons[HIGHLIGHTER], Qt.MouseButton.LeftButton)
     assert notes.overlay.tool == HIGHLIGHTER and not bar.buttons["blue"].isChecked()
-    qtbot.mouseClick(bar.buttons["done"], Qt.LeftButton)
+    qtbot.mouseClick(bar.buttons["done"], Qt.MouseButton.LeftButton)
     assert not notes.overlay.drawing
 
 

@@ -27,7 +27,7 @@ def demo(qtbot):
 
 def shown_pixels(view) -> np.ndarray:
     """The (H, W, 3) pixels an ImageView was given to draw."""
-    image = view.image.convertToFormat(QImage.Format_RGB888)
+    image = view.image.convertToFormat(QImage.Format.Format_RGB888)
     rows = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * image.height())
     return rows.reshape(image.height(), -1)[:, :3 * image.width()].reshape(
         image.height(), image.width(), 3).copy()
@@ -84,14 +84,14 @@ def test_a_picked_file_that_is_not_an_image_gives_a_clear_message(demo, tmp_path
     text.write_text("not a picture")
     assert demo.open_file(text) is False
     assert "'notes.png' is not an image that can be read" in demo.message.text()
-    assert demo.message.foregroundRole() == QPalette.BrightText          # error colour
+    assert demo.message.foregroundRole() == QPalette.ColorRole.BrightText          # error colour
     assert np.array_equal(demo.image, before)              # the demo keeps its image
     assert demo.open_file(tmp_path) is False
     assert "is a folder" in demo.message.text()
 
 
 def test_a_picked_image_is_centre_cropped_and_scaled_to_256(demo, tmp_path):
-    picture = QImage(600, 300, QImage.Format_RGB888)
+    picture = QImage(600, 300, QImage.Format.Format_RGB888)
     picture.fill(QColor(0, 0, 255))
     for x in range(150, 450):                              # the central square is red
         for y in range(300):

@@ -19,7 +19,7 @@ def test_enter_in_a_spin_box_keeps_the_spin_box_alive(qtbot, window):
     spin.setFocus()
     spin.lineEdit().selectAll()
     qtbot.keyClicks(spin, "7")
-    qtbot.keyClick(spin, Qt.Key_Return)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
     assert window.document.graph.nodes[nid].attrs["out_features"] == 7
     # the form was updated in place: the spin box that handled the key still lives
     assert shiboken6.isValid(spin) and window.properties.widgets["out_features"] is spin

@@ -14,7 +14,7 @@ from .readability import too_small
 
 def open_with_keys(qtbot, window) -> ChainDialog:
     window.view.setFocus()
-    qtbot.keyClick(window.view, Qt.Key_R, Qt.ControlModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     dialog = window.workspace.chain_dialog
     qtbot.waitExposed(dialog)
     return computed(qtbot, dialog.view) and dialog
@@ -58,7 +58,7 @@ def test_lecture_example_shows_the_three_factor_product_next_to_the_engine(qtbot
     assert "max |Σ − engine| = " in view.difference.text()
     assert f"sample 0 of {chain.batch}" in view.title.text()
     dialog.grab().save("/tmp/chain_lecture.png")
-    qtbot.keyClick(dialog, Qt.Key_Escape)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
 
 
@@ -68,7 +68,7 @@ def test_inspector_button_opens_it_for_the_stepped_parameter(qtbot, window):
         window.stepper.step()
     assert window.classroom.current.node == "fc3"
     button = window.inspector.findChild(object, "chain_open_bias")
-    qtbot.mouseClick(button, Qt.LeftButton)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     view = window.workspace.chain_dialog.view
     computed(qtbot, view)
     assert (view.chain.node, view.chain.param) == ("fc3", "bias")

@@ -17,10 +17,10 @@ def port_point(window, nid, side, slot=0):
 
 def drag(qtbot, window, start: QPoint, end: QPoint):
     vp = window.view.viewport()
-    qtbot.mousePress(vp, Qt.LeftButton, pos=start)
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=start)
     qtbot.mouseMove(vp, pos=(start + end) / 2)
     qtbot.mouseMove(vp, pos=end)
-    qtbot.mouseRelease(vp, Qt.LeftButton, pos=end)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=end)
 
 
 def test_add_from_palette_follows_and_connects_the_selected_node(qtbot, window):
@@ -29,14 +29,14 @@ def test_add_from_palette_follows_and_connects_the_selected_node(qtbot, window):
     item = window.op_palette.items["Tanh"]
     tree.scrollToItem(item)
     rect = tree.visualItemRect(item)
-    qtbot.mouseClick(tree.viewport(), Qt.LeftButton, pos=rect.center())   # Qt 6's view wants
-    qtbot.mouseDClick(tree.viewport(), Qt.LeftButton, pos=rect.center())  # a press first
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())   # Qt 6's view wants
+    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # a press first
     g = window.document.graph
     assert "tanh1" in g.nodes and g.nodes["tanh1"].inputs == ["relu2"]
     assert window.scene.nodes["tanh1"].isSelected()
     assert window.properties.nid == "tanh1"
     window.op_palette.search.setText("linear")
-    qtbot.keyClick(window.op_palette.search, Qt.Key_Return)
+    qtbot.keyClick(window.op_palette.search, Qt.Key.Key_Return)
     assert g.nodes["linear1"].inputs == ["tanh1"]
     assert g.nodes["linear1"].attrs["in_features"] == 64       # fitted to what feeds it
     assert g.analyze().shapes["linear1"] == ("N", 10)
@@ -122,7 +122,7 @@ def test_delete_key_copy_paste_and_select_all(qtbot, window):
     window.editor.select(["relu1", "fc2"])
     window.view.setFocus()
     assert window.editor.copy() == 2
-    qtbot.keyClick(window.view, Qt.Key_Delete)
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
     assert "relu1" not in g.nodes and "fc2" not in g.nodes
     assert g.nodes["relu2"].inputs == [None]
     pasted = window.editor.paste()

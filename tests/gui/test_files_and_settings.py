@@ -73,7 +73,7 @@ def test_autosave_and_recovery_after_a_crash(qtbot, window):
     # a new session finds the recovery file and offers it
     fresh = mw.MainWindow()
     qtbot.addWidget(fresh)
-    fresh.ask_unsaved = lambda: QMessageBox.Discard
+    fresh.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
     asked = []
     fresh.ask_restore = lambda record: asked.append(record) or True
     assert fresh.check_recovery()
@@ -103,9 +103,9 @@ def test_nothing_to_recover_after_a_clean_save(tmp_path, window):
 
 def test_unsaved_changes_prompt_on_close(window):
     window.editor.add_op("ReLU")
-    window.ask_unsaved = lambda: QMessageBox.Cancel
+    window.ask_unsaved = lambda: QMessageBox.StandardButton.Cancel
     assert not window.close() and window.isVisible()
-    window.ask_unsaved = lambda: QMessageBox.Discard
+    window.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
     assert window.close()
 
 

@@ -18,7 +18,7 @@ from bpviz.paths import example_path
 
 def deleted() -> None:
     """What deleteLater asked for, done now."""
-    QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def walk(window) -> list:

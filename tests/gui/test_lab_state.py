@@ -79,7 +79,7 @@ def test_the_optimizers_tab_comes_back_with_its_race(optimizer_lab):
     lab.configs["Adam"] = {"lr": 0.2, "betas": (0.8, 0.95)}
     lab.set_start(-1.0, 1.5)
     lab.steps.setValue(120)
-    lab.optimizers.item(0).setCheckState(Qt.Unchecked)
+    lab.optimizers.item(0).setCheckState(Qt.CheckState.Unchecked)
     lab.show_step(37)
     changed = json.loads(json.dumps(lab.state()))
     assert changed["controls"]["race_surface"] == "Rosenbrock"

@@ -93,7 +93,7 @@ def test_linear_model_surface_and_export(qtbot, losses, window, tmp_path):
     panel = losses.surface
     panel.loss.setCurrentText("hinge")
     panel.resolution.setValue(51)
-    qtbot.mouseClick(panel.compute_button, Qt.LeftButton)
+    qtbot.mouseClick(panel.compute_button, Qt.MouseButton.LeftButton)
     xs, ys, z = panel.surface
     model = panel.linear_model()
     assert z.shape == (51, 51)
@@ -204,7 +204,7 @@ def test_click_sets_the_start_and_unticking_removes_a_runner(qtbot, optimizers):
     lab = optimizers
     lab.set_start(1.0, -1.0)
     assert all(np.allclose(r.points[0], [1.0, -1.0]) for r in lab.runs.values())
-    lab.optimizers.item(0).setCheckState(Qt.Unchecked)
+    lab.optimizers.item(0).setCheckState(Qt.CheckState.Unchecked)
     assert "GD" not in lab.runs and len(lab.cards.cards) == 6
     lab.set_start(100, 100)                       # outside the view: ignored
     assert np.allclose(lab.start, (1.0, -1.0))

@@ -36,9 +36,9 @@ def test_leaving_gives_back_the_users_training_data_optimizer_and_step(qtbot, wi
     window.lessons.open("07_adam", ask=False)
     assert not panel.timer.isActive()                   # no training behind the lesson
     assert c.optimizer.kind == "SGD"                    # a lesson starts from the defaults
-    qtbot.keyClick(window.view, Qt.Key_PageDown)
-    qtbot.keyClick(window.view, Qt.Key_PageDown)
-    qtbot.keyClick(window.view, Qt.Key_PageUp)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageDown)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageDown)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
     window.lessons.leave()
     d = c.data
     assert (d.source, d.file, d.batch, d.batch_seed, c.train_mode) == \
@@ -61,14 +61,14 @@ def test_lesson_2s_step_uses_plain_sgd_whatever_the_user_had(qtbot, window):
 def test_an_edit_during_a_lesson_then_page_up_leaves_a_graph_that_fits(qtbot, window,
                                                                       tmp_path):
     window.lessons.open("03_backprop_layers", 2, ask=False)
-    qtbot.keyClick(window.view, Qt.Key_PageDown)         # reveal
-    qtbot.keyClick(window.view, Qt.Key_PageDown)         # step 4
+    qtbot.keyClick(window.view, Qt.Key.Key_PageDown)         # reveal
+    qtbot.keyClick(window.view, Qt.Key.Key_PageDown)         # step 4
     graph = window.classroom.graph
     conv = graph.nodes["conv"]
     window.editor.set_attrs("conv", {**conv.attrs, "out_channels": 3})
     fc = graph.nodes["fc"]
     window.editor.set_attrs("fc", {**fc.attrs, "in_features": 12})
-    qtbot.keyClick(window.view, Qt.Key_PageUp)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
     graph = window.classroom.graph
     save_graph(graph, tmp_path / "after.bpviz.json")      # raised: bias (3,) got (2,)
     again = load_graph(tmp_path / "after.bpviz.json")
@@ -101,7 +101,7 @@ def test_an_enlarged_view_follows_the_inspector(qtbot, window):
     assert window.focus.is_open
     np.testing.assert_array_equal(window.focus.origin.matrix,
                                   c.current.output[3].reshape(1, -1))
-    qtbot.keyClick(window.view, Qt.Key_Space)            # another page: closed
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)            # another page: closed
     assert not window.focus.is_open
 
 
@@ -110,10 +110,10 @@ def test_cancel_on_the_unsaved_prompt_keeps_the_lesson(qtbot, window):
     window.editor.set_attrs("fc1", {**fc1.attrs, "out_features": 5})   # the user's edit
     assert window.document.modified
     window.lessons.open("01_one_layer", 2, ask=False)
-    window.ask_unsaved = lambda: QMessageBox.Cancel
+    window.ask_unsaved = lambda: QMessageBox.StandardButton.Cancel
     assert not window.files.maybe_save()
     assert window.lessons.active and window.lessons.index == 2
-    window.ask_unsaved = lambda: QMessageBox.Discard
+    window.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
     assert window.files.maybe_save() and not window.lessons.active
 
 

@@ -27,16 +27,16 @@ def shown(window) -> tuple:
 def test_page_up_gives_back_the_step_its_numbers_and_its_enlarged_view(qtbot, window):
     window.resize(1280, 720)
     window.lessons.open("02_chain_rule", ask=False)
-    page(qtbot, window, Qt.Key_PageDown, 3)        # step 3: the question, then its reveal
+    page(qtbot, window, Qt.Key.Key_PageDown, 3)        # step 3: the question, then its reveal
     step_3 = shown(window)
     assert step_3 == (2, "log", "backward", "heatmap_grad_input")
     grad = window.inspector.heatmaps["grad_input"].matrix.copy()
     assert np.abs(grad).max() > 0                  # dL/dσ = −t/σ/N: never all zeros
-    page(qtbot, window, Qt.Key_PageDown, 2)        # step 4 and its reveal
+    page(qtbot, window, Qt.Key.Key_PageDown, 2)        # step 4 and its reveal
     assert shown(window) == (3, "softmax", "backward", "heatmap_jac_input")
-    page(qtbot, window, Qt.Key_PageDown)           # step 5: at fc, dL/dW's rows enlarged
+    page(qtbot, window, Qt.Key.Key_PageDown)           # step 5: at fc, dL/dW's rows enlarged
     assert shown(window) == (4, "fc", "backward", "templates_dweight")
-    page(qtbot, window, Qt.Key_PageUp, 2)
+    page(qtbot, window, Qt.Key.Key_PageUp, 2)
     assert shown(window) == step_3
     assert window.focus.origin is window.inspector.heatmaps["grad_input"]
     np.testing.assert_array_equal(window.inspector.heatmaps["grad_input"].matrix, grad)
@@ -61,11 +61,11 @@ def test_going_back_after_an_optimizer_step_gives_back_the_weights(qtbot, window
     last = len(LESSON_2.steps) - 1
     window.lessons.open("02_chain_rule", last - 1, ask=False)
     w = window.classroom.graph.param("fc", "weight").copy()
-    page(qtbot, window, Qt.Key_PageDown)                     # to the last step
+    page(qtbot, window, Qt.Key.Key_PageDown)                     # to the last step
     assert window.lessons.index == last
-    page(qtbot, window, Qt.Key_PageDown)                     # its reveal: one SGD step
+    page(qtbot, window, Qt.Key.Key_PageDown)                     # its reveal: one SGD step
     assert not np.array_equal(window.classroom.graph.param("fc", "weight"), w)
-    page(qtbot, window, Qt.Key_PageUp)
+    page(qtbot, window, Qt.Key.Key_PageUp)
     np.testing.assert_array_equal(window.classroom.graph.param("fc", "weight"), w)
     assert (window.classroom.current.node, window.classroom.current.phase) == ("fc", "backward")
 
@@ -94,11 +94,11 @@ def test_a_wrong_first_answer_gets_a_second_try_and_the_score_keeps_the_first(qt
     panel = window.lessons.panel
     wrong = next(i for i in range(len(question.choices)) if i != int(question.answer))
     panel.choices.button(wrong).setChecked(True)
-    qtbot.mouseClick(panel.check, Qt.LeftButton)
+    qtbot.mouseClick(panel.check, Qt.MouseButton.LeftButton)
     assert "try once more" in panel.feedback.text() and panel.check.isEnabled()
     assert window.lessons.index not in window.lessons.revealed
     panel.choices.button(int(question.answer)).setChecked(True)
-    qtbot.mouseClick(panel.check, Qt.LeftButton)
+    qtbot.mouseClick(panel.check, Qt.MouseButton.LeftButton)
     assert "Right" in panel.feedback.text() and not panel.check.isEnabled()
     assert window.lessons.answers("02_chain_rule") == {str(asked): False}
 
@@ -130,7 +130,7 @@ def test_the_next_step_comes_after_the_data_set_was_changed_by_hand(qtbot, windo
         box.currentText(), "") and "…" not in box.itemText(i))     # not one asking for a file
     choose(box, other)
     assert window.classroom.data.source != lessons_data
-    page(qtbot, window, Qt.Key_PageDown)
+    page(qtbot, window, Qt.Key.Key_PageDown)
     assert window.lessons.panel.error.text() == "" and window.lessons.index == 2
     assert window.focus.is_open and window.focus.origin.objectName() == "heatmap_output"
     assert window.classroom.data.source == lessons_data        # the lesson's data again
@@ -144,7 +144,7 @@ def test_a_reveal_comes_after_a_node_was_added_to_the_lessons_graph(qtbot, windo
     window.lessons.open("01_one_layer", 3, ask=False)
     window.editor.select([])
     window.editor.add_op("Softmax")
-    page(qtbot, window, Qt.Key_PageDown)                       # the reveal
+    page(qtbot, window, Qt.Key.Key_PageDown)                       # the reveal
     assert window.lessons.panel.error.text() == "" and 3 in window.lessons.revealed
     assert window.classroom.current.node == "softmax"
     assert window.focus.is_open and window.focus.origin.objectName() == "classes_output"
@@ -155,10 +155,10 @@ def test_page_down_and_a_step_with_a_help_page_enlarged(qtbot, window):
     step's enlarged view) and a step of the stepper (the Inspector's enlarged view follows
     its page) go on without asking it for a name or a parent (AttributeError, TypeError)."""
     window.lessons.open("02_chain_rule", 2, ask=False)
-    page(qtbot, window, Qt.Key_PageDown)                   # the reveal
+    page(qtbot, window, Qt.Key.Key_PageDown)                   # the reveal
     with qtbot.captureExceptions() as escaped:
         assert window.screen_help.explain("inspector")
-        page(qtbot, window, Qt.Key_PageDown)               # step 4
+        page(qtbot, window, Qt.Key.Key_PageDown)               # step 4
         assert window.screen_help.explain("inspector")
         window.stepper.step()
     assert escaped == [] and window.lessons.index == 3

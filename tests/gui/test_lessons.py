@@ -92,9 +92,9 @@ def test_opening_a_file_during_a_lesson_asks_about_the_users_graph(qtbot, window
 
 def test_page_down_and_up_move_through_the_lesson(qtbot, window):
     window.lessons.open("02_chain_rule", ask=False)
-    qtbot.keyClick(window.view, Qt.Key_PageDown)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageDown)
     assert window.lessons.index == 1
-    qtbot.keyClick(window.view, Qt.Key_PageUp)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
     assert window.lessons.index == 0
 
 
@@ -210,7 +210,7 @@ def test_an_enlarged_view_follows_the_strip_when_the_layout_moves_it(qtbot, wind
     window.stepper.step()
     assert window.focus.open(next(iter(window.inspector.heatmaps.values())))
     dock = window.lessons.dock
-    window.resizeDocks([dock], [dock.height() + 80], Qt.Vertical)    # the strip grows
+    window.resizeDocks([dock], [dock.height() + 80], Qt.Orientation.Vertical)    # the strip grows
     qtbot.wait(20)
     strip = dock.mapTo(window, dock.rect().topLeft()).y()
     assert window.focus.view.geometry().bottom() < strip
@@ -218,10 +218,10 @@ def test_an_enlarged_view_follows_the_strip_when_the_layout_moves_it(qtbot, wind
 
 def test_page_up_after_the_last_step_cancels_leaving(qtbot, window):
     window.lessons.open("01_one_layer", 5, ask=False)
-    qtbot.keyClick(window.view, Qt.Key_PageDown)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageDown)
     assert window.lessons.active and window.lessons.panel.next.text() == "Leave the lesson"
-    qtbot.keyClick(window.view, Qt.Key_PageUp)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
     assert window.lessons.index == 5 and not window.lessons.finishing
-    qtbot.keyClick(window.view, Qt.Key_PageDown)
-    qtbot.keyClick(window.view, Qt.Key_PageDown)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageDown)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageDown)
     assert not window.lessons.active

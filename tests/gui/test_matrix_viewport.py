@@ -35,8 +35,8 @@ def hinge():
 
 def wheel(widget, at: QPointF, notches: float) -> None:
     QApplication.sendEvent(widget, QWheelEvent(
-        at, widget.mapToGlobal(at), QPoint(), QPoint(0, int(120 * notches)), Qt.NoButton,
-        Qt.NoModifier, Qt.NoScrollPhase, False))
+        at, widget.mapToGlobal(at), QPoint(), QPoint(0, int(120 * notches)), Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False))
 
 
 def hover(qtbot, view, cell) -> str:
@@ -88,27 +88,27 @@ def test_an_enlarged_heat_map_under_the_hands(qtbot, window):
     assert view.sx == pytest.approx(fitted.m11() * 1.25 ** 3)
     assert view.to_cell(at) == pytest.approx(under)     # the cell under the mouse stays
     wheel(view, at, -1)
-    press(qtbot, view, Qt.Key_Plus, Qt.Key_Plus, Qt.Key_Equal, Qt.Key_Minus, Qt.Key_Plus)
+    press(qtbot, view, Qt.Key.Key_Plus, Qt.Key.Key_Plus, Qt.Key.Key_Equal, Qt.Key.Key_Minus, Qt.Key.Key_Plus)
     assert view.shows_numbers() and not view.fitted
     r, c = view.cell_at(at)
     assert hover(qtbot, view, (r, c)).endswith(f": {matrix[r, c]:.6g}")
     origin = view.origin
-    press(qtbot, view, Qt.Key_Right, Qt.Key_Down)
+    press(qtbot, view, Qt.Key.Key_Right, Qt.Key.Key_Down)
     assert view.origin.x() > origin.x() and view.origin.y() > origin.y()
-    press(qtbot, view, Qt.Key_Left, Qt.Key_Up)
+    press(qtbot, view, Qt.Key.Key_Left, Qt.Key.Key_Up)
     assert view.origin.toTuple() == pytest.approx(origin.toTuple())
     start = view.grid_rect().center().toPoint()
-    qtbot.mousePress(view, Qt.LeftButton, pos=start)
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=start)
     qtbot.mouseMove(view, start + QPoint(-90, -45))
-    qtbot.mouseRelease(view, Qt.LeftButton, pos=start + QPoint(-90, -45))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=start + QPoint(-90, -45))
     assert (view.origin - origin).x() == pytest.approx(90 / view.sx)
     double_click(qtbot, view)                            # nothing to enlarge further
     assert focus.is_open and focus.view.content is view
-    press(qtbot, view, Qt.Key_0)
+    press(qtbot, view, Qt.Key.Key_0)
     assert view.fitted and view.transform() == fitted
-    press(qtbot, view, Qt.Key_F)                         # F inside the focus view: no-op
+    press(qtbot, view, Qt.Key.Key_F)                         # F inside the focus view: no-op
     assert focus.is_open and focus.view.content is view
-    press(qtbot, view, Qt.Key_Escape)
+    press(qtbot, view, Qt.Key.Key_Escape)
     assert not focus.is_open
 
 
@@ -119,11 +119,11 @@ def test_zoom_stops_and_panning_keeps_the_matrix_in_sight(qtbot):
     view.show()
     qtbot.waitExposed(view)
     view.setFocus()
-    press(qtbot, view, *[Qt.Key_Plus] * 40)
+    press(qtbot, view, *[Qt.Key.Key_Plus] * 40)
     assert max(view.sx, view.sy) <= 400
-    press(qtbot, view, *[Qt.Key_Minus] * 80)
+    press(qtbot, view, *[Qt.Key.Key_Minus] * 80)
     assert view.sx > 0 and view.sy > 0
-    press(qtbot, view, *[Qt.Key_Right] * 50, *[Qt.Key_Down] * 50)
+    press(qtbot, view, *[Qt.Key.Key_Right] * 50, *[Qt.Key.Key_Down] * 50)
     r0, r1, c0, c1 = view.visible()
     assert r1 > r0 and c1 > c0                           # some of it still on screen
 
@@ -151,14 +151,14 @@ def test_a_jacobian_in_the_inspector_enlarges_and_answers_the_hands(qtbot, windo
     fitted = (view.sx, view.sy)
     wheel(view, QPointF(view.to_widget(5.5, 3.5)), 2)
     assert view.sx > fitted[0] and view.cell_at(view.to_widget(5.5, 3.5)) == (3, 5)
-    press(qtbot, view, Qt.Key_Plus, Qt.Key_Minus, Qt.Key_Right, Qt.Key_Down, Qt.Key_Left)
+    press(qtbot, view, Qt.Key.Key_Plus, Qt.Key.Key_Minus, Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Left)
     start = view.grid_rect().center().toPoint()
-    qtbot.mousePress(view, Qt.LeftButton, pos=start)
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=start)
     qtbot.mouseMove(view, start + QPoint(30, 20))
-    qtbot.mouseRelease(view, Qt.LeftButton, pos=start + QPoint(30, 20))
-    press(qtbot, view, Qt.Key_0)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=start + QPoint(30, 20))
+    press(qtbot, view, Qt.Key.Key_0)
     assert view.fitted and (view.sx, view.sy) == fitted
-    press(qtbot, view, Qt.Key_Escape)
+    press(qtbot, view, Qt.Key.Key_Escape)
     assert not window.focus.is_open and small.isVisible()
 
 
@@ -170,11 +170,11 @@ def test_a_view_without_a_gradient_ignores_the_hands(qtbot, hinge):
     view.show()
     qtbot.waitExposed(view)
     view.setFocus()
-    press(qtbot, view, Qt.Key_Plus, Qt.Key_Minus, Qt.Key_Right, Qt.Key_0)
+    press(qtbot, view, Qt.Key.Key_Plus, Qt.Key.Key_Minus, Qt.Key.Key_Right, Qt.Key.Key_0)
     wheel(view, QPointF(100, 100), 1)
-    qtbot.mousePress(view, Qt.LeftButton, pos=QPoint(100, 100))
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
     qtbot.mouseMove(view, QPoint(120, 110))
-    qtbot.mouseRelease(view, Qt.LeftButton, pos=QPoint(120, 110))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=QPoint(120, 110))
     assert view.lazy is None and view.cell_at(QPointF(100, 100)) is None and view.fitted
 
 
@@ -183,7 +183,7 @@ class LayoutGuard(QObject):
     layouts redone); past ``most`` it eats the scroll bars' Show and Hide, which ends such
     a loop, so the test fails on the count instead of hanging."""
 
-    WATCHED = (QEvent.Show, QEvent.Hide, QEvent.Resize, QEvent.LayoutRequest)
+    WATCHED = (QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.Resize, QEvent.Type.LayoutRequest)
 
     def __init__(self, most: int = 40):
         super().__init__()
@@ -193,7 +193,7 @@ class LayoutGuard(QObject):
         if event.type() in self.WATCHED:
             self.seen += 1
             return self.seen > self.most and isinstance(obj, QScrollBar) and \
-                event.type() in (QEvent.Show, QEvent.Hide)
+                event.type() in (QEvent.Type.Show, QEvent.Type.Hide)
         return False
 
 
@@ -235,7 +235,7 @@ def test_zooming_a_1x1_jacobian_in_a_narrow_area_returns(qtbot, hinge):
             widget.installEventFilter(guard)
         sx = view.sx
         view.setFocus()
-        press(qtbot, view, Qt.Key_Plus, Qt.Key_Plus, Qt.Key_Plus)
+        press(qtbot, view, Qt.Key.Key_Plus, Qt.Key.Key_Plus, Qt.Key.Key_Plus)
         view.findChildren(object, "jacobian_zoom")[1].click()            # the + button
         for _ in range(50):                      # a bounded loop: each call must return
             QApplication.processEvents()

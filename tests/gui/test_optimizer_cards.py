@@ -57,7 +57,7 @@ def test_cards_follow_the_race_and_the_ticks(qtbot, lab):
     adam = lab.runs["Adam"].named_state(lab.shown)
     assert shown_vector(lab.cards.cards["Adam"], "m̂") == tuple(fmt(c) for c in adam[2][2])
     assert f"after step {lab.shown}" in lab.cards.step_label.text()
-    lab.optimizers.item(0).setCheckState(Qt.Unchecked)              # GD leaves the race
+    lab.optimizers.item(0).setCheckState(Qt.CheckState.Unchecked)              # GD leaves the race
     assert "GD" not in lab.cards.cards and len(lab.cards.cards) == 6
     qtbot.waitUntil(lambda: all(card.title.isVisible() for card in lab.cards.cards.values()))
 
@@ -170,7 +170,7 @@ def label_colours(lab):
     for i in range(lab.optimizers.count()):
         item = lab.optimizers.item(i)
         brush = item.foreground()
-        colour = brush.color() if brush.style() != Qt.NoBrush else lab.optimizers.palette().text().color()
+        colour = brush.color() if brush.style() != Qt.BrushStyle.NoBrush else lab.optimizers.palette().text().color()
         found.append((item.text(), colour, base))
     for plot in lab.findChildren(pg.PlotWidget):
         background = plot.backgroundBrush().color()
@@ -206,7 +206,7 @@ def test_cards_of_an_empty_race_and_of_a_run_that_stopped(qtbot, lab):
     last = adam.named_state(len(adam.states) - 1)
     assert shown_vector(card, "m") == tuple(fmt(c) for c in last[0][2])
     for i in range(lab.optimizers.count()):
-        lab.optimizers.item(i).setCheckState(Qt.Unchecked)
+        lab.optimizers.item(i).setCheckState(Qt.CheckState.Unchecked)
     assert lab.cards.cards == {} and lab.runs == {}
     lab.step()
     assert "after step 1" in lab.cards.step_label.text()      # unticking restarts the race

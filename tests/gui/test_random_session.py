@@ -97,7 +97,7 @@ class RandomSession:
             widget.setFocus()
             target.selectAll()
             self.qtbot.keyClicks(target, self.rng.choice(TEXTS))
-            self.qtbot.keyClick(target, self.rng.choice((Qt.Key_Return, Qt.Key_Enter)))
+            self.qtbot.keyClick(target, self.rng.choice((Qt.Key.Key_Return, Qt.Key.Key_Enter)))
 
     def act_add_op(self):
         op = self.rng.choice(sorted(REGISTRY))
@@ -155,10 +155,10 @@ class RandomSession:
     # --- stepping and data ------------------------------------------------------------
     def act_step_keys(self):
         self.w.view.setFocus()
-        key, mods = self.rng.choice(((Qt.Key_Space, Qt.NoModifier),
-                                     (Qt.Key_Space, Qt.ShiftModifier),
-                                     (Qt.Key_Space, Qt.ControlModifier),
-                                     (Qt.Key_Home, Qt.NoModifier)))
+        key, mods = self.rng.choice(((Qt.Key.Key_Space, Qt.KeyboardModifier.NoModifier),
+                                     (Qt.Key.Key_Space, Qt.KeyboardModifier.ShiftModifier),
+                                     (Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier),
+                                     (Qt.Key.Key_Home, Qt.KeyboardModifier.NoModifier)))
         self.qtbot.keyClick(self.w.view, key, mods)
 
     def act_step(self):

@@ -15,7 +15,7 @@ from .test_readable_sizes import set_mode, show_tab
 
 def press_f1_over(qtbot, window, widget, pos=None):
     QCursor.setPos(widget.mapToGlobal(pos or widget.rect().center()))
-    qtbot.keyClick(widget, Qt.Key_F1)
+    qtbot.keyClick(widget, Qt.Key.Key_F1)
 
 
 def shown_page(window) -> str | None:
@@ -90,10 +90,10 @@ def test_elsewhere_f1_gives_the_overview_and_f1_again_closes(qtbot, window):
     assert shown_page(window) == OVERVIEW
     page = window.focus.view.content
     assert isinstance(page, HelpPageView) and "Backprop tab" in page.text()
-    qtbot.keyClick(page, Qt.Key_F1)
+    qtbot.keyClick(page, Qt.Key.Key_F1)
     assert not window.focus.is_open
     press_f1_over(qtbot, window, window.view)
-    qtbot.keyClick(window.focus.view.content, Qt.Key_Escape)
+    qtbot.keyClick(window.focus.view.content, Qt.Key.Key_Escape)
     assert not window.focus.is_open
 
 
@@ -101,7 +101,7 @@ def test_with_the_mouse_outside_the_window_f1_explains_the_focused_panel(qtbot, 
     window.data.batch.setFocus()
     qtbot.waitUntil(window.data.batch.hasFocus)
     QCursor.setPos(window.mapToGlobal(QPoint(-400, -400)))
-    qtbot.keyClick(window.data.batch, Qt.Key_F1)
+    qtbot.keyClick(window.data.batch, Qt.Key.Key_F1)
     assert shown_page(window) == "data"
 
 

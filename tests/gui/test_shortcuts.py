@@ -9,6 +9,6 @@ def test_no_two_actions_share_a_shortcut(window):
     for action in window.findChildren(type(window.actions()[0])):
         for key in action.shortcuts():
             if not key.isEmpty():
-                owners[key.toString(QKeySequence.PortableText)].append(action.text())
+                owners[key.toString(QKeySequence.SequenceFormat.PortableText)].append(action.text())
     shared = {key: names for key, names in owners.items() if len(set(names)) > 1}
     assert shared == {}

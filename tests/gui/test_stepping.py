@@ -33,26 +33,26 @@ def open_spec(window, tmp_path, nodes, name="g"):
 
 def test_keys_and_buttons_step_forward_and_back(qtbot, window):
     window.view.setFocus()
-    qtbot.keyClick(window.view, Qt.Key_Space)
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)
     assert window.stepper.position.text() == "forward 1/6"
     ev = window.classroom.current
     assert ev.node == "fc1" and window.scene.nodes["fc1"].highlight == "forward"
     assert "forward 1/6" in window.inspector.findChild(object, "inspector_title").text()
     assert window.scene.nodes["fc1"].thumbnail.isVisible()
-    qtbot.mouseClick(window.stepper.buttons["step"], Qt.LeftButton)
+    qtbot.mouseClick(window.stepper.buttons["step"], Qt.MouseButton.LeftButton)
     assert window.stepper.position.text() == "forward 2/6"
-    qtbot.keyClick(window.view, Qt.Key_Space, Qt.ShiftModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_Space, Qt.KeyboardModifier.ShiftModifier)
     assert window.stepper.position.text() == "forward 1/6"
     assert not window.scene.nodes["relu1"].thumbnail.isVisible()
-    qtbot.keyClick(window.view, Qt.Key_Space, Qt.ControlModifier)     # to the end of forward
+    qtbot.keyClick(window.view, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)     # to the end of forward
     assert window.stepper.position.text() == "forward 6/6"
-    qtbot.mouseClick(window.stepper.buttons["phase"], Qt.LeftButton)   # the whole backward
+    qtbot.mouseClick(window.stepper.buttons["phase"], Qt.MouseButton.LeftButton)   # the whole backward
     assert window.stepper.position.text() == "done"
     grads = {k: e.gradient for k, e in window.scene.edges.items()}
     assert all(grads[("fc2", 0)] is not None and g is not None for k, g in grads.items()
                if k[0] != "loss" or k[1] == 0)
     assert window.backprop.legend.isVisible()
-    qtbot.keyClick(window.view, Qt.Key_Home)
+    qtbot.keyClick(window.view, Qt.Key.Key_Home)
     assert window.stepper.position.text() == "forward 0/6"
     assert window.inspector.current is None
     assert all(e.gradient is None for e in window.scene.edges.values())
@@ -195,7 +195,7 @@ def test_gradient_check_button(qtbot, window):
     classroom = window.classroom
     steps, event = classroom.steps_taken, classroom.current
     button = window.inspector.findChild(object, "check_gradient")
-    qtbot.mouseClick(button, Qt.LeftButton)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     text = window.inspector.check_result.text()
     assert text.count("✔") == 3 and "dL/dweight" in text and "max relative error" in text
     assert "dL/dfc2" in text
@@ -246,7 +246,7 @@ def test_training_improves_the_loss_and_draws_the_decision_map(qtbot, window):
 
 
 def write_png(path, color, size=(10, 12)):
-    image = QImage(size[0], size[1], QImage.Format_RGB32)
+    image = QImage(size[0], size[1], QImage.Format.Format_RGB32)
     image.fill(QColor(color))
     assert image.save(str(path))
 

@@ -37,6 +37,6 @@ def test_start_in_a_lesson_loads_torch_first(qtbot, window, monkeypatch):
     started = []
     monkeypatch.setattr(tab.form, "config", lambda: started.append(tab.loader.state)
                         or (_ for _ in ()).throw(ValueError("stopped here by the test")))
-    qtbot.mouseClick(tab.start_button, Qt.LeftButton)
+    qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     assert started == ["ready"]
     assert "stopped here by the test" in tab.status.text()

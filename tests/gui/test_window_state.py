@@ -279,7 +279,7 @@ def test_after_a_kill_mid_lesson_the_graph_and_then_the_lesson_are_offered(qtbot
     assert recovery_path().is_file()
     window = mw.MainWindow()
     qtbot.addWidget(window)
-    window.ask_unsaved = lambda: QMessageBox.Discard       # when the test closes it
+    window.ask_unsaved = lambda: QMessageBox.StandardButton.Discard       # when the test closes it
     asked = answering(window, True)
     window.ask_restore = lambda record: asked.append("restore") or True
     window.check_left_work()

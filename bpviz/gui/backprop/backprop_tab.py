@@ -21,14 +21,14 @@ class GradientLegend(QWidget):
 
     def __init__(self, parent):
         super().__init__(parent)
-        self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._fit()
         # a child of the view, not of its viewport: the view scrolls its viewport's
         # children along with the graph
         parent.installEventFilter(self)         # keep to the canvas's bottom-left corner
 
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Resize:
+        if event.type() == QEvent.Type.Resize:
             self.place()
         return False
 
@@ -43,7 +43,7 @@ class GradientLegend(QWidget):
 
     def changeEvent(self, event):
         super().changeEvent(event)
-        if event.type() == QEvent.FontChange:
+        if event.type() == QEvent.Type.FontChange:
             self._fit()
             self.place()
 
@@ -52,7 +52,7 @@ class GradientLegend(QWidget):
 
     def paintEvent(self, event):
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         pal = self.palette()
         p.setBrush(pal.window().color())
         p.setPen(pal.mid().color())
@@ -64,11 +64,11 @@ class GradientLegend(QWidget):
             grad.setColorAt(t, lut_color(GRADIENT_LUT, t))
         p.fillRect(bar, grad)
         p.setPen(pal.windowText().color())
-        p.drawText(QRectF(8, 2, self.width() - 16, line), Qt.AlignCenter, self.TITLE)
+        p.drawText(QRectF(8, 2, self.width() - 16, line), Qt.AlignmentFlag.AlignCenter, self.TITLE)
         lo, hi = GRADIENT_DECADES
         for k in range(lo, hi + 1, 2):
             x = bar.left() + (k - lo) / (hi - lo) * bar.width()
-            p.drawText(QRectF(x - 2 * line, bar.bottom() + 1, 4 * line, line), Qt.AlignCenter,
+            p.drawText(QRectF(x - 2 * line, bar.bottom() + 1, 4 * line, line), Qt.AlignmentFlag.AlignCenter,
                        f"1e{k}" if k else "1")
 
 
@@ -80,11 +80,11 @@ class BackpropTab(QWidget):
         self.data = DataPanel(classroom)
         self.stepper = StepperPanel(classroom)
         bar = QFrame()
-        bar.setFrameShape(QFrame.StyledPanel)
+        bar.setFrameShape(QFrame.Shape.StyledPanel)
         rows = QVBoxLayout(bar)
         rows.setContentsMargins(6, 3, 6, 3)
         rows.setSpacing(2)
-        rows.addWidget(self.stepper, 0, Qt.AlignLeft)   # two rows: narrow screens fit
+        rows.addWidget(self.stepper, 0, Qt.AlignmentFlag.AlignLeft)   # two rows: narrow screens fit
         data_row = QHBoxLayout()
         data_row.addWidget(self.data, 1)
         data_row.addWidget(self.stepper.train_mode)

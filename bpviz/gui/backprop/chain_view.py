@@ -90,7 +90,7 @@ class ChainView(QWidget):
         layout.addWidget(self.formula)
         self.shapes = QLabel(objectName="chain_shapes", wordWrap=True)
         layout.addWidget(self.shapes)
-        self.strip = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
+        self.strip = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
         layout.addWidget(self.strip, 1)
         self.relation = QLabel(wordWrap=True, objectName="chain_relation")
         layout.addWidget(self.relation)
@@ -239,19 +239,19 @@ class ChainView(QWidget):
         """· or = between the cards, in the formula's font, twice its size."""
         operator = Formula()
         operator.set_latex(latex, 2 * formula_size(self))
-        operator.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+        operator.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         return operator
 
     def _card(self, k: int, factor, chain: ChainPath) -> QFrame:
         """One factor: its fraction, shape, structure and numbers; under it the product so
         far, dL/d(denominator) (the lecture's ∂L/∂σ is the row after the Log)."""
-        card = QFrame(frameShape=QFrame.StyledPanel, objectName=f"chain_factor_{k}")
+        card = QFrame(frameShape=QFrame.Shape.StyledPanel, objectName=f"chain_factor_{k}")
         box = QVBoxLayout(card)
         formula = Formula()
         formula.set_latex(fraction(factor.of, factor.by))
         box.addWidget(formula)
         rows, cols = factor.shape
-        shape = QLabel(f"[{rows}×{cols}]", alignment=Qt.AlignCenter,
+        shape = QLabel(f"[{rows}×{cols}]", alignment=Qt.AlignmentFlag.AlignCenter,
                        objectName=f"chain_shape_{k}")
         box.addWidget(shape)
         if factor.structure:
@@ -286,7 +286,7 @@ class ChainView(QWidget):
     def _result_card(self, chain: ChainPath) -> QFrame:
         """The product in the parameter's shape, its sum over the batch (and routes), the
         engine's gradient, and how far apart they are."""
-        card = QFrame(frameShape=QFrame.StyledPanel, objectName="chain_result")
+        card = QFrame(frameShape=QFrame.Shape.StyledPanel, objectName="chain_result")
         box = QVBoxLayout(card)
         summed = "samples" + (" and routes" if chain.route_count > 1 else "")
         for key, title, matrix in (

@@ -69,7 +69,7 @@ def read_image_folder(folder, shape) -> tuple[ds.Dataset, int]:
 
 
 def _pixels(image: QImage, c: int, h: int, w: int) -> np.ndarray:
-    fmt = QImage.Format_Grayscale8 if c == 1 else QImage.Format_RGB888
+    fmt = QImage.Format.Format_Grayscale8 if c == 1 else QImage.Format.Format_RGB888
     image = image.convertToFormat(fmt).scaled(w, h)
     raw = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
     rows = raw.reshape(h, image.bytesPerLine())[:, : w * c].reshape(h, w, c)
@@ -109,7 +109,7 @@ class DataPanel(QWidget):
         self.sample.setObjectName("data_sample")
         self.sample.setToolTip("The sample whose values and Jacobians are shown")
         self.sample.setAccessibleName("Sample shown")
-        self.reshuffle = QToolButton(icon=self.style().standardIcon(QStyle.SP_BrowserReload))
+        self.reshuffle = QToolButton(icon=self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
         self.reshuffle.setObjectName("data_reshuffle")
         self.reshuffle.setToolTip("Draw a new batch from the data")
         self.reshuffle.setAccessibleName("Draw a new batch")
@@ -121,7 +121,7 @@ class DataPanel(QWidget):
             layout.addWidget(w)
         layout.addWidget(self.reshuffle)
         layout.addWidget(self.info, 1)
-        self.info.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)   # may shrink away
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)   # may shrink away
         self.source.activated.connect(lambda _: self._source_chosen())
         self.batch.valueChanged.connect(self._batch_typed)
         self.sample.valueChanged.connect(self._sample_typed)

@@ -54,7 +54,7 @@ class InspectorPage(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.layout_ = SectionLayout(self)
-        self.layout_.setAlignment(Qt.AlignTop)
+        self.layout_.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.views: dict[str, QWidget | QLayout] = {}     # by key, in the order built
         # heat maps, Jacobians and the lecture's views: what a lesson's "focus" enlarges
         self.heatmaps: dict[str, QWidget] = {}
@@ -63,7 +63,7 @@ class InspectorPage(QWidget):
         self.check_result = QLabel()
         self.check_result.setObjectName("check_result")
         self.check_result.setWordWrap(True)
-        self.check_result.setTextFormat(Qt.RichText)
+        self.check_result.setTextFormat(Qt.TextFormat.RichText)
 
     def show_event(self, ev, ctx) -> bool:
         """Show a StepEvent (None: how to start) with a LectureContext; False when it needs
@@ -133,7 +133,7 @@ class InspectorPage(QWidget):
             view.setObjectName(f"heatmap_jac_{name}")
             # as tall as it asks, like a heat map: a page taller than the dock scrolls
             # instead of squeezing the Jacobian (the one view that could shrink) flat
-            view.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+            view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             self.heatmaps[f"jac_{name}"] = view
             return view
 

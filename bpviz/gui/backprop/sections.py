@@ -23,7 +23,7 @@ class SectionTitle(QLabel):
 
     def focus_copy(self):
         page = QWidget()
-        page.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        page.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         column = QVBoxLayout(page)
         for member in self.members:
             if isinstance(member, QWidget):

@@ -22,24 +22,24 @@ class StepperPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         style = self.style()
         for key, icon, text, tip, slot in (
-                ("reset", QStyle.SP_MediaSkipBackward, "Reset", "Reset to the start (Home)",
+                ("reset", QStyle.StandardPixmap.SP_MediaSkipBackward, "Reset", "Reset to the start (Home)",
                  self.reset),
-                ("back", QStyle.SP_MediaSeekBackward, "Back", "Step back (Shift+Space)",
+                ("back", QStyle.StandardPixmap.SP_MediaSeekBackward, "Back", "Step back (Shift+Space)",
                  self.back),
-                ("step", QStyle.SP_MediaSeekForward, "Step", "Step one node (Space)",
+                ("step", QStyle.StandardPixmap.SP_MediaSeekForward, "Step", "Step one node (Space)",
                  self.step),
-                ("phase", QStyle.SP_MediaSkipForward, "To end of phase",
+                ("phase", QStyle.StandardPixmap.SP_MediaSkipForward, "To end of phase",
                  "Run to the end of the phase (Ctrl+Space)", self.run_phase),
-                ("play", QStyle.SP_MediaPlay, "Play", "Play / pause (P)", self.toggle_play)):
+                ("play", QStyle.StandardPixmap.SP_MediaPlay, "Play", "Play / pause (P)", self.toggle_play)):
             button = QToolButton(text=text, toolTip=tip, icon=style.standardIcon(icon))
             if key in ("step", "play"):                 # the others: icon and tooltip
-                button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setObjectName(f"stepper_{key}")
             button.clicked.connect(slot)
             layout.addWidget(button)
             self.buttons[key] = button
         self.buttons["play"].setCheckable(True)
-        self.speed = QSlider(Qt.Horizontal, minimum=1, maximum=20, value=4)
+        self.speed = QSlider(Qt.Orientation.Horizontal, minimum=1, maximum=20, value=4)
         self.speed.setObjectName("stepper_speed")
         self.speed.setToolTip("Play speed: steps per second")
         self.speed.setAccessibleName("Play speed (steps per second)")
@@ -56,7 +56,7 @@ class StepperPanel(QWidget):
         # why the graph cannot be stepped, kept in view until an edit or new data mends it
         self.reason = QLabel(wordWrap=True)
         self.reason.setObjectName("stepper_reason")
-        self.reason.setTextFormat(Qt.RichText)
+        self.reason.setTextFormat(Qt.TextFormat.RichText)
         show_as_error(self.reason)
         self.reason.hide()
         layout.addWidget(self.reason, 1)
@@ -117,10 +117,10 @@ class StepperPanel(QWidget):
         self.timer.start()
         self.buttons["play"].setChecked(True)
         self.buttons["play"].setText("Pause")
-        self.buttons["play"].setIcon(self.style().standardIcon(QStyle.SP_MediaPause))
+        self.buttons["play"].setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause))
 
     def pause(self) -> None:
         self.timer.stop()
         self.buttons["play"].setChecked(False)
         self.buttons["play"].setText("Play")
-        self.buttons["play"].setIcon(self.style().standardIcon(QStyle.SP_MediaPlay))
+        self.buttons["play"].setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))

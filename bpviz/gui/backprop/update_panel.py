@@ -154,7 +154,7 @@ class UpdatePanel(QWidget):
             grid.setColumnStretch(column, 2)
         grid.addWidget(self.loss_plot, 1, 3, 2, 1)
         grid.setColumnStretch(3, 3)          # the loss: wider than one heat map
-        splitter = QSplitter(Qt.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         for w in (form, update, self.map_plot):
             splitter.addWidget(w)
         splitter.setCollapsible(0, False)

@@ -29,11 +29,11 @@ from .update_panel import UpdatePanel
 FIRST_DOCKS = (170, 380)    # the Layers palette and Properties at a first start (px)
 NARROWEST_DOCKS = (130, 240)  # as narrow as a small screen makes them, still readable
 WARM_AFTER_MS = 1000        # formulas rendered ahead of need, once the canvas is up
-DOCKS = (("palette", "Layers", Qt.LeftDockWidgetArea),
-         ("properties", "Properties", Qt.RightDockWidgetArea),
-         ("inspector", "Inspector", Qt.RightDockWidgetArea),
-         ("problems", "Problems", Qt.BottomDockWidgetArea),
-         ("training", "Update && Train", Qt.BottomDockWidgetArea))
+DOCKS = (("palette", "Layers", Qt.DockWidgetArea.LeftDockWidgetArea),
+         ("properties", "Properties", Qt.DockWidgetArea.RightDockWidgetArea),
+         ("inspector", "Inspector", Qt.DockWidgetArea.RightDockWidgetArea),
+         ("problems", "Problems", Qt.DockWidgetArea.BottomDockWidgetArea),
+         ("training", "Update && Train", Qt.DockWidgetArea.BottomDockWidgetArea))
 
 
 class ProblemsList(QListWidget):
@@ -43,7 +43,7 @@ class ProblemsList(QListWidget):
         self.clear()
         for p in problems:
             item = QListWidgetItem(f"⚠ {p}")
-            item.setData(Qt.UserRole, p.node)
+            item.setData(Qt.ItemDataRole.UserRole, p.node)
             self.addItem(item)
         if not problems:
             self.addItem(QListWidgetItem("No problems: every node's shapes fit."))
@@ -86,7 +86,7 @@ class BackpropWorkspace(QObject):
         docks["palette"].setMinimumWidth(150)
         # the second dock of a pair ends up on top
         self.window.tabifyDockWidget(docks["inspector"], docks["properties"])
-        self.window.splitDockWidget(docks["problems"], docks["training"], Qt.Horizontal)
+        self.window.splitDockWidget(docks["problems"], docks["training"], Qt.Orientation.Horizontal)
         docks["training"].hide()
         return docks
 
@@ -110,12 +110,12 @@ class BackpropWorkspace(QObject):
     # --- menus -----------------------------------------------------------------------------
     def add_edit_actions(self, menu, add) -> None:
         """``add(menu, text, slot, shortcut)`` makes a window-wide action."""
-        add(menu, "&Copy", self.editor.copy, QKeySequence.Copy)
-        add(menu, "&Paste", self.editor.paste, QKeySequence.Paste)
-        add(menu, "&Delete", self.editor.delete_selected, QKeySequence.Delete)
+        add(menu, "&Copy", self.editor.copy, QKeySequence.StandardKey.Copy)
+        add(menu, "&Paste", self.editor.paste, QKeySequence.StandardKey.Paste)
+        add(menu, "&Delete", self.editor.delete_selected, QKeySequence.StandardKey.Delete)
         add(menu, "Delete (Backspace)", self.editor.delete_selected,
-            QKeySequence(Qt.Key_Backspace)).setVisible(False)
-        add(menu, "Select &All", self.select_all, QKeySequence.SelectAll)
+            QKeySequence(Qt.Key.Key_Backspace)).setVisible(False)
+        add(menu, "Select &All", self.select_all, QKeySequence.StandardKey.SelectAll)
         add(menu, "&Find Op…", self.focus_palette, "Ctrl+F")
 
     def add_step_actions(self, menu, add) -> None:
@@ -136,8 +136,8 @@ class BackpropWorkspace(QObject):
     def add_view_actions(self, menu, add) -> None:
         add(menu, "&Fit to Window", self.view.keep_fitted, "Ctrl+0")
         add(menu, "&Whole Graph (Overview)", self.view.show_whole, "Ctrl+Shift+0")
-        add(menu, "Zoom &In", lambda: self.view.zoom(1.25), QKeySequence.ZoomIn)
-        add(menu, "Zoom &Out", lambda: self.view.zoom(0.8), QKeySequence.ZoomOut)
+        add(menu, "Zoom &In", lambda: self.view.zoom(1.25), QKeySequence.StandardKey.ZoomIn)
+        add(menu, "Zoom &Out", lambda: self.view.zoom(0.8), QKeySequence.StandardKey.ZoomOut)
         add(menu, "Automatic &Layout", self.editor.auto_layout, "Ctrl+L")
 
     # --- following the document --------------------------------------------------------------
@@ -182,7 +182,7 @@ class BackpropWorkspace(QObject):
                                                      else "shapes OK"))
 
     def _problem_activated(self, item) -> None:
-        nid = item.data(Qt.UserRole)
+        nid = item.data(Qt.ItemDataRole.UserRole)
         if nid in self.scene.nodes:
             self.editor.select([nid])
             self.view.centerOn(self.scene.nodes[nid])
@@ -231,8 +231,8 @@ class BackpropWorkspace(QObject):
             dock.show()
             width = window.width()
             window.resizeDocks([self.docks["problems"], dock], [width // 5, width * 4 // 5],
-                               Qt.Horizontal)
-            window.resizeDocks([dock], [max(300, window.height() // 3)], Qt.Vertical)
+                               Qt.Orientation.Horizontal)
+            window.resizeDocks([dock], [max(300, window.height() // 3)], Qt.Orientation.Vertical)
         dock.raise_()
 
     def apply_optimizer_step(self) -> None:
@@ -273,8 +273,8 @@ class BackpropWorkspace(QObject):
             cut = min(max(short, 0), FIRST_DOCKS[i] - NARROWEST_DOCKS[i])
             widths[i] -= cut
             short -= cut
-        self.window.resizeDocks([palette, properties], widths, Qt.Horizontal)
-        self.window.resizeDocks([self.docks["problems"]], [90], Qt.Vertical)
+        self.window.resizeDocks([palette, properties], widths, Qt.Orientation.Horizontal)
+        self.window.resizeDocks([self.docks["problems"]], [90], Qt.Orientation.Vertical)
 
     def _canvas_short_of(self) -> int:
         """Pixels the canvas lacks now to show the graph's width at the readable zoom

@@ -58,7 +58,7 @@ class EdgeItem(QGraphicsPathItem):
         self.gradient: float | None = None      # RMS of the gradient sent back along it
         self.active: str | None = None          # "forward" / "backward" on the current step
         self.setZValue(0)
-        self.setFlag(QGraphicsItem.ItemIsSelectable, False)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, False)
 
     def key(self) -> tuple:
         return (self.dst, self.slot)
@@ -105,11 +105,11 @@ class EdgeItem(QGraphicsPathItem):
             pen = gradient_pen(self.gradient, s, lod)
             self._outline(painter, pen, lod)
         if self.active:
-            pen.setStyle(Qt.DashLine)
+            pen.setStyle(Qt.PenStyle.DashLine)
             pen.setColor(QColor(PHASE_COLORS[self.active]))
             pen.setWidthF(max(pen.widthF(), 3 * s))
         painter.setPen(pen)
-        painter.setBrush(Qt.NoBrush)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
         if not self.label or self.compact or lod * s < READABLE - 1e-6:
             return
@@ -124,4 +124,4 @@ class EdgeItem(QGraphicsPathItem):
         painter.setBrush(t.color("window"))
         painter.drawRoundedRect(box, 3 * s, 3 * s)
         painter.setPen(t.color("muted"))
-        painter.drawText(box, Qt.AlignCenter, self.label)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.label)

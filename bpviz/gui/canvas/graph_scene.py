@@ -254,7 +254,7 @@ class GraphScene(QGraphicsScene):
         return None
 
     def mousePressEvent(self, event):
-        port = self.port_under(event.scenePos()) if event.button() == Qt.LeftButton else None
+        port = self.port_under(event.scenePos()) if event.button() == Qt.MouseButton.LeftButton else None
         if port is not None:
             self._begin_connection(port, event.scenePos())
             event.accept()
@@ -280,7 +280,7 @@ class GraphScene(QGraphicsScene):
             item = self.nodes[nid]
             fixed = ("out", nid, 0, item.mapToScene(item.output_port()))
         temp = QGraphicsPathItem()
-        pen = QPen(self.theme.color("selection"), 2 * self.scale_, Qt.DashLine)
+        pen = QPen(self.theme.color("selection"), 2 * self.scale_, Qt.PenStyle.DashLine)
         temp.setPen(pen)
         temp.setZValue(3)
         self.addItem(temp)

@@ -59,7 +59,7 @@ class NodeItem(QGraphicsObject):
         self.scale_ = scale
         self.highlight: str | None = None        # "forward" / "backward": the current step
         self.thumbnail = QGraphicsPixmapItem(self)
-        self.thumbnail.setTransformationMode(Qt.FastTransformation)
+        self.thumbnail.setTransformationMode(Qt.TransformationMode.FastTransformation)
         self.thumbnail.setVisible(False)
         self.thumbnail.setToolTip(f"{nid}'s value for the chosen sample: double-click it "
                                   "(or point at it and press F) to enlarge it")
@@ -188,7 +188,7 @@ class NodeItem(QGraphicsObject):
         return True
 
     def itemChange(self, change, value):
-        if change == QGraphicsItem.ItemPositionHasChanged and self.scene() is not None:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene() is not None:
             self.scene().node_geometry_changed(self)
         return super().itemChange(change, value)
 
@@ -282,21 +282,21 @@ class NodeItem(QGraphicsObject):
         painter.setFont(self._font(TITLE_POINTS, bold=True))
         title = QRectF(pad, 0, rect.width() - 2 * pad, HEADER * s)
         metrics = QFontMetricsF(painter.font())
-        painter.drawText(title, Qt.AlignVCenter | Qt.AlignLeft,
-                         metrics.elidedText(self.nid, Qt.ElideRight, rect.width() * 0.55))
+        painter.drawText(title, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         metrics.elidedText(self.nid, Qt.TextElideMode.ElideRight, rect.width() * 0.55))
         painter.setFont(self._font(OP_POINTS))
-        painter.drawText(title, Qt.AlignVCenter | Qt.AlignRight, self.op)
+        painter.drawText(title, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.op)
         painter.setFont(self._font(BODY_POINTS))
         metrics = QFontMetricsF(painter.font())
         line = QRectF(pad, HEADER * s + 5 * s, rect.width() - 2 * pad, LINE * s)
         painter.setPen(t.color("text"))
-        painter.drawText(line, Qt.AlignVCenter | Qt.AlignLeft,
-                         metrics.elidedText(self.summary, Qt.ElideRight, line.width()))
+        painter.drawText(line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         metrics.elidedText(self.summary, Qt.TextElideMode.ElideRight, line.width()))
         line.translate(0, LINE * s)
         painter.setPen(t.color("error") if self.problem else t.color("muted"))
         text = self.shape_text() if self.problem else "out " + self.shape_text()
-        painter.drawText(line, Qt.AlignVCenter | Qt.AlignLeft,
-                         metrics.elidedText(text, Qt.ElideRight, line.width()))
+        painter.drawText(line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         metrics.elidedText(text, Qt.TextElideMode.ElideRight, line.width()))
 
     def _paint_ports(self, painter) -> None:
         t = self.theme
@@ -314,5 +314,5 @@ class NodeItem(QGraphicsObject):
             for slot, name in enumerate(self.slots):
                 p = self.input_port(slot)
                 painter.drawText(QRectF(p.x() - 84 * s, p.y() - 17 * s, 80 * s, 14 * s),
-                                 Qt.AlignBottom | Qt.AlignRight, name)
+                                 Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight, name)
 

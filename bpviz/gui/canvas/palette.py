@@ -16,7 +16,7 @@ GROUP_TITLES = {"io": "Inputs", "layers": "Layers", "activations": "Activations"
 class OpTree(QTreeWidget):
     def startDrag(self, actions):
         item = self.currentItem()
-        op = item.data(0, Qt.UserRole) if item else None
+        op = item.data(0, Qt.ItemDataRole.UserRole) if item else None
         if not op:
             return
         mime = QMimeData()
@@ -24,7 +24,7 @@ class OpTree(QTreeWidget):
         mime.setText(op)
         drag = QDrag(self)
         drag.setMimeData(mime)
-        drag.exec(Qt.CopyAction)
+        drag.exec(Qt.DropAction.CopyAction)
 
 
 class Palette(QWidget):
@@ -47,14 +47,14 @@ class Palette(QWidget):
         self.items: dict[str, QTreeWidgetItem] = {}
         for group in GROUPS:
             parent = QTreeWidgetItem(self.tree, [GROUP_TITLES.get(group, group)])
-            parent.setFlags(Qt.ItemIsEnabled)
+            parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = parent.font(0)
             font.setBold(True)
             parent.setFont(0, font)
             for name, cls in sorted(REGISTRY.items()):
                 if cls.group == group:
                     item = QTreeWidgetItem(parent, [name])
-                    item.setData(0, Qt.UserRole, name)
+                    item.setData(0, Qt.ItemDataRole.UserRole, name)
                     item.setToolTip(0, cls.doc)
                     self.items[name] = item
             parent.setExpanded(True)
@@ -70,7 +70,7 @@ class Palette(QWidget):
             shown = 0
             for j in range(group.childCount()):
                 item = group.child(j)
-                name = item.data(0, Qt.UserRole)
+                name = item.data(0, Qt.ItemDataRole.UserRole)
                 match = not needle or needle in name.lower() or needle in REGISTRY[name].doc.lower()
                 item.setHidden(not match)
                 shown += match
@@ -86,6 +86,6 @@ class Palette(QWidget):
             self.add_requested.emit(ops[0])
 
     def _double_clicked(self, item, column) -> None:
-        op = item.data(0, Qt.UserRole)
+        op = item.data(0, Qt.ItemDataRole.UserRole)
         if op:
             self.add_requested.emit(op)

@@ -99,16 +99,16 @@ class PropertyEditor(QWidget):
         self.graph = None
         self.nid = None
         self.title = QLabel()
-        self.title.setTextFormat(Qt.RichText)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setWordWrap(True)
         self.doc = QLabel(wordWrap=True)
         self.status = QLabel(wordWrap=True)
-        self.status.setTextFormat(Qt.RichText)
+        self.status.setTextFormat(Qt.TextFormat.RichText)
         self.message = QLabel(wordWrap=True)
         show_as_error(self.message)
         self.form_host = QWidget()
         self.form = QFormLayout(self.form_host)
-        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout = QVBoxLayout(self)
         for w in (self.title, self.doc, self.status, self.form_host, self.message):
             layout.addWidget(w)

@@ -17,7 +17,7 @@ class CurveReadout(QLabel):
     def __init__(self, plot: pg.PlotWidget, name: str):
         super().__init__(wordWrap=True)
         self.setObjectName(f"{name}_readout")
-        self.setTextFormat(Qt.RichText)
+        self.setTextFormat(Qt.TextFormat.RichText)
         self.line = pg.InfiniteLine(angle=90, movable=False)
         plot.addItem(self.line, ignoreBounds=True)
         self.values: dict[str, tuple[float, float]] = {}
@@ -26,7 +26,7 @@ class CurveReadout(QLabel):
         self.values = {name: (float(v[0]), float(s[0])) for name, (v, s) in losses.items()}
         self.line.setPos(x)
         self.line.setPen(pg.mkPen(self.palette().text().color(), width=3,
-                                  style=Qt.DotLine))
+                                  style=Qt.PenStyle.DotLine))
         parts = [f"{name} <b>{fmt(v)}</b> (slope {fmt(s)})"
                  for name, (v, s) in self.values.items()]
         self.setText(f"At <b>{symbol} = {x:g}</b>:<br>" + "<br>".join(parts))   # a line each

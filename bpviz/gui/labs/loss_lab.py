@@ -67,7 +67,7 @@ class Slider(QWidget):
         super().__init__()
         self.step, self.name = step, name
         self.whole = float(step).is_integer()         # "batch size = 16", not "16.00"
-        self.slider = QSlider(Qt.Horizontal, minimum=round(lo / step), maximum=round(hi / step),
+        self.slider = QSlider(Qt.Orientation.Horizontal, minimum=round(lo / step), maximum=round(hi / step),
                               value=round(value / step))
         self.slider.setObjectName(f"slider_{name}")
         self.slider.setAccessibleName(name)      # its label says the value too: "t·y = 0.50"

@@ -31,7 +31,7 @@ WIDEST_RATIO = "8.888"          # ratio_text of 1/(1 − βᵗ) for usual β: 10
 def swatch_icon(colour: str, side: int = 16) -> QIcon:
     """A square of ``colour`` with a grey edge, for list items."""
     pixmap = QPixmap(side, side)
-    pixmap.fill(Qt.transparent)
+    pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     paint_swatch(painter, QRect(0, 0, side, side), colour)
     painter.end()
@@ -66,7 +66,7 @@ def italic(symbol: str) -> str:
 
 def number_label() -> QLabel:
     label = QLabel("–")
-    label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return label
 
 
@@ -115,7 +115,7 @@ class BiasCorrection(QWidget):
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.FontChange:
+        if event.type() == QEvent.Type.FontChange:
             self._fit_numbers()
 
     def show_step(self, run, i: int) -> None:
@@ -218,7 +218,7 @@ class OptimizerCards(QWidget):
         grid.setVerticalSpacing(2)
         self.step_label = QLabel()
         for c, text in enumerate(("", "x", "y"), start=1):
-            grid.addWidget(QLabel(f"<b>{text}</b>", alignment=Qt.AlignRight), 0, c)
+            grid.addWidget(QLabel(f"<b>{text}</b>", alignment=Qt.AlignmentFlag.AlignRight), 0, c)
         grid.addWidget(self.step_label, 0, 0)
         self.cards, row = {}, 1
         for name, run in runs.items():
@@ -246,5 +246,5 @@ class OptimizerCards(QWidget):
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.FontChange and self.body is not None:
+        if event.type() == QEvent.Type.FontChange and self.body is not None:
             self._fit_numbers()                   # presentation mode: larger numbers

@@ -208,7 +208,7 @@ class OptimizerLab(QWidget):
         out = {}
         for i in range(self.optimizers.count()):
             item = self.optimizers.item(i)
-            if item.checkState() == Qt.Checked:
+            if item.checkState() == Qt.CheckState.Checked:
                 out[item.text()] = build(item.text(), self.configs[item.text()])
         return out
 
@@ -299,7 +299,7 @@ class OptimizerLab(QWidget):
         settings, the one being edited, the start and the step shown."""
         items = [self.optimizers.item(i) for i in range(self.optimizers.count())]
         return {"controls": read_controls(self, skip=[self.form]),
-                "ticked": [item.text() for item in items if item.checkState() == Qt.Checked],
+                "ticked": [item.text() for item in items if item.checkState() == Qt.CheckState.Checked],
                 "selected": self.optimizers.currentItem().text(),
                 "configs": {name: dict(values) for name, values in self.configs.items()},
                 "start": [float(v) for v in self.start], "shown": self.shown}
@@ -316,10 +316,10 @@ class OptimizerLab(QWidget):
         write_controls(self, state.get("controls", {}), skip=[self.form])
         self.configs.update({name: dict(values) for name, values in configs.items()})
         self.optimizers.blockSignals(True)       # one race at the end, not one per tick
-        for item in self.optimizers.findItems("*", Qt.MatchWildcard):
+        for item in self.optimizers.findItems("*", Qt.MatchFlag.MatchWildcard):
             if "ticked" in state:
-                item.setCheckState(Qt.Checked if item.text() in state["ticked"] else
-                                   Qt.Unchecked)
+                item.setCheckState(Qt.CheckState.Checked if item.text() in state["ticked"] else
+                                   Qt.CheckState.Unchecked)
             if item.text() == state.get("selected"):
                 self.optimizers.setCurrentItem(item)
         self.optimizers.blockSignals(False)

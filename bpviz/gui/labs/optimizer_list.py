@@ -20,15 +20,15 @@ class OptimizerList(QListWidget):
         super().__init__(parent)
         for name, colour in colours.items():
             item = QListWidgetItem(name)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
             item.setIcon(swatch_icon(colour))       # GD's colour fails as text on dark
             self.addItem(item)
-        self.setFlow(QListView.LeftToRight)
+        self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(True)
-        self.setResizeMode(QListView.Adjust)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)     # every row is shown
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)     # every row is shown
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def rows(self) -> int:
         return math.ceil(self.count() / COLUMNS)
@@ -56,6 +56,6 @@ class OptimizerList(QListWidget):
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.FontChange:       # presentation mode: taller rows
+        if event.type() == QEvent.Type.FontChange:       # presentation mode: taller rows
             self.updateGeometry()
             self._fit_grid()

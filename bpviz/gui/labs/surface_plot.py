@@ -103,7 +103,7 @@ class SurfacePlot(pg.PlotWidget):
         self._draw(*self.fill((x0, x1, y0, y1)))
 
     def _clicked(self, event) -> None:
-        if event.button() != Qt.LeftButton:
+        if event.button() != Qt.MouseButton.LeftButton:
             return
         point = self.getPlotItem().vb.mapSceneToView(event.scenePos())
         self.clicked.emit(point.x(), point.y())

@@ -64,7 +64,7 @@ class LessonController(QObject):
         self.dock = QDockWidget("Lesson", window)
         self.dock.setObjectName("dock_lesson")
         self.dock.setWidget(self.panel)
-        window.addDockWidget(Qt.BottomDockWidgetArea, self.dock)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()
         window.focus.keep_clear_of(self.dock)     # an enlarged view leaves the strip be
         self.panel.previous_requested.connect(self.previous)
@@ -128,7 +128,7 @@ class LessonController(QObject):
         lines = self.panel.fontMetrics().height()
         self.panel.setMinimumHeight(9 * lines)    # a paragraph, a formula and the buttons
         height = max(9 * lines, self.window.height() * 33 // 100)
-        self.window.resizeDocks([self.dock], [height], Qt.Vertical)
+        self.window.resizeDocks([self.dock], [height], Qt.Orientation.Vertical)
 
     def _user_state(self) -> Aside:
         w, data = self.window, self.window.classroom.data

@@ -91,7 +91,7 @@ class LessonPanel(QScrollArea):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)    # text wraps instead
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)    # text wraps instead
         body = QWidget()
         # a strip under the canvas, read left to right; or a column beside it, top down
         self.columns = columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
@@ -106,8 +106,8 @@ class LessonPanel(QScrollArea):
         self.lesson_title = QLabel(wordWrap=True, objectName="lesson_title",
                                    textFormat=Qt.TextFormat.RichText)
         self.position = QLabel(wordWrap=True, objectName="lesson_position",
-                               textFormat=Qt.RichText)   # escaped: ' showed as &#x27;
-        self.text = QLabel(wordWrap=True, objectName="lesson_text", textFormat=Qt.RichText)
+                               textFormat=Qt.TextFormat.RichText)   # escaped: ' showed as &#x27;
+        self.text = QLabel(wordWrap=True, objectName="lesson_text", textFormat=Qt.TextFormat.RichText)
         self.formula = Formula()
         self.formula_rest = Formula()         # a narrow column's second line of a formula
         self.error = QLabel(wordWrap=True, objectName="lesson_error",
@@ -119,7 +119,7 @@ class LessonPanel(QScrollArea):
         text.addStretch(1)
         self.error.hide()                     # an empty line's height only when it says so
         columns.addLayout(text, 3)
-        columns.addWidget(self._question_box(), 2, Qt.AlignTop)
+        columns.addWidget(self._question_box(), 2, Qt.AlignmentFlag.AlignTop)
         self.setWidget(body)
         columns.addLayout(self._buttons())
 
@@ -136,7 +136,7 @@ class LessonPanel(QScrollArea):
         self.check = QPushButton("Check answer", objectName="lesson_check")
         self.check.clicked.connect(self._check)
         self.feedback = QLabel(wordWrap=True, objectName="lesson_feedback",
-                               textFormat=Qt.RichText)
+                               textFormat=Qt.TextFormat.RichText)
         self.card = AnswerCard()
         self.explain = QLabel(wordWrap=True, objectName="lesson_explain",
                               textFormat=Qt.TextFormat.PlainText)

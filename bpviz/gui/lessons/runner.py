@@ -138,7 +138,7 @@ class LessonRunner:
         workspace, window = self.window.workspace, self.window
         workspace.show_training()
         window.resizeDocks([window.lessons.dock, workspace.docks["training"]],
-                           [window.width() // 2, window.width() // 2], Qt.Horizontal)
+                           [window.width() // 2, window.width() // 2], Qt.Orientation.Horizontal)
 
     def _race(self, state: dict) -> None:
         """The Optimizers tab's race as the lesson gives it; ValueError naming what the

@@ -43,8 +43,8 @@ class StartPage(QDialog):
                 escape(p) for p in problems), wordWrap=True, objectName="lesson_problems")
             show_as_error(broken)
             layout.addWidget(broken)
-        buttons = QDialogButtonBox(QDialogButtonBox.Open | QDialogButtonBox.Close)
-        other = buttons.addButton("Open File…", QDialogButtonBox.ActionRole)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Close)
+        other = buttons.addButton("Open File…", QDialogButtonBox.ButtonRole.ActionRole)
         buttons.accepted.connect(self._open)
         buttons.rejected.connect(self.reject)
         other.clicked.connect(self._open_file)
@@ -57,7 +57,7 @@ class StartPage(QDialog):
         score = (f"   ({sum(bool(v) for v in answers.values())} of {len(answers)} answered "
                  "right)" if answers else "")
         item = QListWidgetItem(f"{lesson.title}{score}\n{lesson.summary}")
-        item.setData(Qt.UserRole, lesson.name)
+        item.setData(Qt.ItemDataRole.UserRole, lesson.name)
         return item
 
     def _open(self) -> None:

@@ -62,7 +62,7 @@ class AlphaControl:
     """α_k as a slider (thousandths) and a spin box showing the number, kept in step."""
 
     def __init__(self, k: int, changed):
-        self.slider = QSlider(Qt.Horizontal, objectName=f"augment_alpha_slider_{k}")
+        self.slider = QSlider(Qt.Orientation.Horizontal, objectName=f"augment_alpha_slider_{k}")
         self.slider.setRange(-1000, 1000)
         self.box = QDoubleSpinBox(objectName=f"augment_alpha_{k}", decimals=3, singleStep=0.01)
         self.box.setRange(-ALPHA_LIMIT, ALPHA_LIMIT)
@@ -97,8 +97,8 @@ class AugmentDemo(QWidget):
         row = QHBoxLayout()
         row.addLayout(self._controls())
         row.addSpacing(8)
-        self.colours = QLabel(objectName="augment_covariance", textFormat=Qt.RichText)
-        self.components = QLabel(objectName="augment_components", textFormat=Qt.RichText)
+        self.colours = QLabel(objectName="augment_covariance", textFormat=Qt.TextFormat.RichText)
+        self.components = QLabel(objectName="augment_components", textFormat=Qt.TextFormat.RichText)
         tables = QGridLayout()        # the PCA source under C, the shorter table
         for label in (self.colours, self.components):
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -110,11 +110,11 @@ class AugmentDemo(QWidget):
         row.addStretch(1)
         col.addLayout(row)
         self.message = QLabel(NOTE, objectName="augment_message", wordWrap=True,
-                              textFormat=Qt.PlainText)        # file names shown as they are
+                              textFormat=Qt.TextFormat.PlainText)        # file names shown as they are
         col.addWidget(self.message)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(page)
-        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
@@ -142,7 +142,7 @@ class AugmentDemo(QWidget):
     def _pictures(self) -> QGridLayout:
         grid = QGridLayout()
         self.views = [ImageView() for _ in range(4)]
-        self.captions = [QLabel(alignment=Qt.AlignHCenter | Qt.AlignTop, wordWrap=True)
+        self.captions = [QLabel(alignment=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, wordWrap=True)
                          for _ in range(4)]
         for k, (view, caption) in enumerate(zip(self.views, self.captions, strict=False)):
             grid.addWidget(view, 0, k)
@@ -229,7 +229,7 @@ class AugmentDemo(QWidget):
         if error:
             show_as_error(self.message)
         else:
-            self.message.setForegroundRole(QPalette.WindowText)
+            self.message.setForegroundRole(QPalette.ColorRole.WindowText)
 
     # --- showing -------------------------------------------------------------------------
     def pca(self) -> A.ColourPCA:

@@ -18,7 +18,7 @@ MIN_SIDE = 112               # px: smaller and the crop box is hard to see on a 
 def to_qimage(image) -> QImage:
     pixels = rgb_pixels(image)
     h, w, _ = pixels.shape
-    return QImage(pixels.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+    return QImage(pixels.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
 class ImageView(QWidget):
@@ -30,7 +30,7 @@ class ImageView(QWidget):
         self.image = QImage()
         self.box = None
         self.setMinimumSize(MIN_SIDE, MIN_SIDE)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_image(self, image, box=None) -> None:
         self.image, self.box = to_qimage(image), box
@@ -59,7 +59,7 @@ class ImageView(QWidget):
         if self.image.isNull():
             return
         p = QPainter(self)
-        p.setRenderHint(QPainter.SmoothPixmapTransform)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         rect = self.image_rect()
         p.drawImage(rect, self.image)
         if self.box is not None:
@@ -128,8 +128,8 @@ def read_image(path) -> np.ndarray:
                          f"({reader.errorString()}); pick a picture file ({formats})")
     side = min(image.width(), image.height())    # the centre square first: no huge copies
     square = image.copy((image.width() - side) // 2, (image.height() - side) // 2, side, side)
-    square = square.scaled(IMAGE_SIZE, IMAGE_SIZE, Qt.IgnoreAspectRatio,
-                           Qt.SmoothTransformation).convertToFormat(QImage.Format_RGB888)
+    square = square.scaled(IMAGE_SIZE, IMAGE_SIZE, Qt.AspectRatioMode.IgnoreAspectRatio,
+                           Qt.TransformationMode.SmoothTransformation).convertToFormat(QImage.Format.Format_RGB888)
     rows = np.frombuffer(square.constBits(), np.uint8, square.bytesPerLine() * IMAGE_SIZE)
     rows = rows.reshape(IMAGE_SIZE, square.bytesPerLine())[:, :3 * IMAGE_SIZE]
     return from_rgb_pixels(rows.reshape(IMAGE_SIZE, IMAGE_SIZE, 3))

@@ -104,7 +104,7 @@ def with_legend(plot: QWidget, text: str) -> QWidget:
     column.setContentsMargins(0, 0, 0, 0)
     column.setSpacing(0)
     column.addWidget(plot, 1)
-    label = QLabel(text, wordWrap=True, alignment=Qt.AlignCenter)
+    label = QLabel(text, wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
     column.addWidget(label)
     return cell
 
@@ -136,7 +136,7 @@ class RunView(QWidget):
         self.plots["acc"].enableAutoRange(y=False)
         self.curves = {}
         self.marked = set()              # curves with a marker on every point (validation)
-        for split, style in (("train", Qt.SolidLine), ("val", Qt.DashLine)):
+        for split, style in (("train", Qt.PenStyle.SolidLine), ("val", Qt.PenStyle.DashLine)):
             for key, plot in (("loss", "loss"), ("top1", "acc"), ("top5", "acc")):
                 _, c_train, c_val = CURVES[key]
                 self._curve((split, key), plot, c_train if split == "train" else c_val,
@@ -201,7 +201,7 @@ class RunView(QWidget):
             w.setLabel("left", left)
         return w
 
-    def _curve(self, name, plot: str, color: str, style=Qt.SolidLine,
+    def _curve(self, name, plot: str, color: str, style=Qt.PenStyle.SolidLine,
                marked: bool = False, label: str = "") -> None:
         """A line in ``color``, its markers (see ``_show``) filled with the same colour;
         ``label`` names its columns in the plot's table of values."""

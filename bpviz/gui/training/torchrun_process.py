@@ -48,7 +48,7 @@ class TorchrunProcess(QObject):
         program, arguments = torchrun_command(cfg, ranks)
         self.process.setProgram(program)
         self.process.setArguments(arguments)
-        self.process.setProcessChannelMode(QProcess.MergedChannels)
+        self.process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         self.process.readyReadStandardOutput.connect(self._read_output)
         self.process.finished.connect(self._finished)
         self.process.errorOccurred.connect(self._error)
@@ -89,14 +89,14 @@ class TorchrunProcess(QObject):
     def _finished(self, code, status) -> None:
         self._read_output(final=True)
         self._follow(final=True)
-        if code == 0 and status == QProcess.NormalExit:
+        if code == 0 and status == QProcess.ExitStatus.NormalExit:
             self._end(True, f"torchrun ended (exit code 0): {self.engine_said or 'done'}")
         else:
             self._end(False, f"torchrun failed (exit code {code}): "
                              f"{self.engine_said or 'see the log below'}")
 
     def _error(self, error) -> None:
-        if error == QProcess.FailedToStart:      # else finished follows
+        if error == QProcess.ProcessError.FailedToStart:      # else finished follows
             self._end(False, f"could not start torchrun: {self.process.errorString()}")
 
     def _end(self, ok: bool, message: str) -> None:

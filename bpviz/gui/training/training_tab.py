@@ -83,7 +83,7 @@ class TrainingTab(QWidget):
         col.addWidget(self.view.progress)
         col.addWidget(self.status)
         col.addStretch(1)
-        splitter = QSplitter(Qt.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.view)
         splitter.setSizes([330, 1200])
@@ -220,8 +220,8 @@ class TrainingTab(QWidget):
         self.thread.started.connect(self.worker.start)
         # quit the thread's event loop from the worker itself (quit is thread-safe): a GUI
         # thread blocked in wait() could not deliver a queued quit
-        self.worker.finished.connect(self.thread.quit, Qt.DirectConnection)
-        self.worker.failed.connect(self.thread.quit, Qt.DirectConnection)
+        self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
+        self.worker.failed.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
         self.worker.record.connect(self._on_record)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)

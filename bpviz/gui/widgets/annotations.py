@@ -37,7 +37,7 @@ from .focus import between_bars
 PEN_COLORS = {"red": "#e8372c", "blue": "#2f7fe0", "green": "#1f9d3a"}
 HIGHLIGHT = QColor(255, 212, 0, 100)
 PEN, HIGHLIGHTER = "pen", "highlighter"
-CLEAR_KEY, UNDO_KEY, LEAVE_KEY = Qt.Key_C, Qt.Key_Backspace, Qt.Key_Escape
+CLEAR_KEY, UNDO_KEY, LEAVE_KEY = Qt.Key.Key_C, Qt.Key.Key_Backspace, Qt.Key.Key_Escape
 
 
 @dataclass
@@ -74,14 +74,14 @@ class AnnotationOverlay(QWidget):
         self.tool, self.color = PEN, QColor(PEN_COLORS["red"])
         self.drawing = False
         self.current: Stroke | None = None
-        self.setFocusPolicy(Qt.StrongFocus)
-        self.setCursor(Qt.CrossCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.CrossCursor)
         self.toolbar = AnnotationToolbar(self)
         self.set_drawing(False)
 
     def set_drawing(self, on: bool) -> None:
         self.drawing = on
-        self.setAttribute(Qt.WA_TransparentForMouseEvents, not on)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, not on)
         self.toolbar.setVisible(on)
         self.setVisible(on or bool(self.strokes))
         if on:
@@ -114,7 +114,7 @@ class AnnotationOverlay(QWidget):
         return float(QFontInfo(self.font()).pixelSize())
 
     def mousePressEvent(self, event):
-        if event.button() != Qt.LeftButton:
+        if event.button() != Qt.MouseButton.LeftButton:
             return
         color = HIGHLIGHT if self.tool == HIGHLIGHTER else self.color
         self.current = Stroke(self.tool, QColor(color), tool_width(self.tool, self._text_px()),
@@ -134,7 +134,7 @@ class AnnotationOverlay(QWidget):
 
     def event(self, event):
         # our keys before the window's shortcuts (Backspace deletes nodes, Esc closes views)
-        if event.type() == QEvent.ShortcutOverride and self.drawing and \
+        if event.type() == QEvent.Type.ShortcutOverride and self.drawing and \
                 event.key() in (CLEAR_KEY, UNDO_KEY, LEAVE_KEY):
             event.accept()
             return True
@@ -153,11 +153,11 @@ class AnnotationOverlay(QWidget):
 
     def paintEvent(self, event):
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         for stroke in self.strokes:
             # a flat cap keeps a highlighter's ends square, like a marker's felt tip
-            cap = Qt.FlatCap if stroke.tool == HIGHLIGHTER else Qt.RoundCap
-            p.setPen(QPen(stroke.color, stroke.width, Qt.SolidLine, cap, Qt.RoundJoin))
+            cap = Qt.PenCapStyle.FlatCap if stroke.tool == HIGHLIGHTER else Qt.PenCapStyle.RoundCap
+            p.setPen(QPen(stroke.color, stroke.width, Qt.PenStyle.SolidLine, cap, Qt.PenJoinStyle.RoundJoin))
             p.drawPath(stroke.path())
 
 
@@ -189,11 +189,11 @@ class AnnotationToolbar(QWidget):
         button = QToolButton(text=text if icon is None else text.split(": ")[-1])
         button.setObjectName(f"annotate_{key}")
         button.setToolTip(text)
-        button.setFocusPolicy(Qt.NoFocus)          # the keys stay with the page
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)          # the keys stay with the page
         if icon is not None:
             button.setIcon(icon)
             button.setCheckable(True)
-            button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         button.clicked.connect(lambda _checked=False: slot())
         row.addWidget(button)
         self.buttons[key] = button
@@ -204,7 +204,7 @@ class AnnotationToolbar(QWidget):
         self.buttons[HIGHLIGHTER].setChecked(tool == HIGHLIGHTER)
 
     def eventFilter(self, obj, event):
-        if event.type() in (QEvent.Resize, QEvent.Show, QEvent.FontChange):
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.FontChange):
             self.adjustSize()
             self.move(max(0, obj.width() - self.width() - 12), 8)
         return False
@@ -216,7 +216,7 @@ class AnnotationToolbar(QWidget):
         # framed in the selection colour: a floating bar, not part of the panel below it
         # (a style sheet would pin the font and miss presentation mode's larger one)
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(QPen(self.palette().highlight().color(), 2))
         p.setBrush(self.palette().window())
         p.drawRoundedRect(self.rect().adjusted(1, 1, -1, -1), 6, 6)
@@ -298,12 +298,12 @@ class Annotations(QObject):
         self.clear_action.setEnabled(bool(self.overlay.strokes))
 
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Resize and obj is self.window:
+        if event.type() == QEvent.Type.Resize and obj is self.window:
             if self.overlay.strokes:
                 self.overlay.clear()
                 self.message.emit("Annotations cleared: the window changed size")
             self._place()
-        elif event.type() == QEvent.Show and obj is not self.window:
+        elif event.type() == QEvent.Type.Show and obj is not self.window:
             # a page opened over the window (focus view) raises itself after showing
             QTimer.singleShot(0, self.overlay, self.overlay.raise_)
         return False

@@ -22,7 +22,7 @@ class ClassVector(QWidget):
     def __init__(self, title: str = "", values=(), names=(), true_class: int | None = None,
                  parent=None):
         super().__init__(parent)
-        policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.title, self.values, self.names, self.true_class = "", np.zeros(0), [], None
@@ -96,15 +96,15 @@ class ClassVector(QWidget):
 
     def paintEvent(self, event):
         p = QPainter(self)
-        p.setRenderHint(QPainter.TextAntialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         text = self.palette().windowText().color()
         strong = bold(self.font())
         row = self._row()
         head = self._title_height(self.width())
         p.setFont(strong)
         p.setPen(text)
-        p.drawText(QRectF(0, 0, self.width(), head), Qt.AlignLeft | Qt.AlignVCenter
-                   | Qt.TextWordWrap, self.title)
+        p.drawText(QRectF(0, 0, self.width(), head), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+                   | Qt.TextFlag.TextWordWrap, self.title)
         number_x, bar_x, bar_w = self._columns()
         limit = float(np.nanmax(np.abs(self.values))) if self.values.size else 0.0
         signed = bool((self.values < 0).any())
@@ -117,10 +117,10 @@ class ClassVector(QWidget):
             p.setPen(text)
             name_rect = QRectF(0, top, number_x - 8, row)
             name = QFontMetricsF(p.font()).elidedText(
-                (TRUE_MARK if marked else "") + self.names[k], Qt.ElideRight, name_rect.width())
-            p.drawText(name_rect, Qt.AlignLeft | Qt.AlignVCenter, name)
+                (TRUE_MARK if marked else "") + self.names[k], Qt.TextElideMode.ElideRight, name_rect.width())
+            p.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
             p.drawText(QRectF(number_x, top, bar_x - number_x - 8, row),
-                       Qt.AlignRight | Qt.AlignVCenter, fmt(float(v)))
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, fmt(float(v)))
             length = float(np.nan_to_num(v)) * scale
             p.fillRect(QRectF(min(zero, zero + length), top + 3, abs(length), row - 6),
                        POSITIVE if v > 0 else NEGATIVE)

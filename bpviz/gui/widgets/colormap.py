@@ -81,7 +81,7 @@ def to_image(m: np.ndarray, lut: np.ndarray = DIVERGING, limit: float | None = N
     rgba[~np.isfinite(m)] = NAN
     rgba = np.ascontiguousarray(rgba)
     h, w = m.shape
-    return QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
+    return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
 
 def lut_color(lut: np.ndarray, t: float) -> QColor:

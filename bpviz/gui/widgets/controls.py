@@ -69,7 +69,7 @@ def set_text(edit, value) -> None:
     text = str(value).lower() if isinstance(value, bool) else (
         f"{value:g}" if isinstance(value, float) else str(value))
     validator = edit.validator()
-    if validator is not None and validator.validate(text, 0)[0] != QValidator.Acceptable:
+    if validator is not None and validator.validate(text, 0)[0] != QValidator.State.Acceptable:
         raise ValueError(f"{edit.objectName()!r} does not take {value!r}")
     edit.setText(text)
     edit.editingFinished.emit()

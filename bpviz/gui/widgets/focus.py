@@ -71,7 +71,7 @@ def formula_copy(formula: Formula):
         return None
     large = LargeFormula()
     large.set_latex(formula.latex, size=formula.size_pt * 2)
-    large.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+    large.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
     return large
 
 
@@ -151,9 +151,9 @@ class FocusView(QWidget):
         self.setAutoFillBackground(True)
         self.back = QPushButton("← Back (Esc)")
         self.back.setObjectName("focus_back")
-        self.back.setFocusPolicy(Qt.NoFocus)        # Esc and keys go to the content
+        self.back.setFocusPolicy(Qt.FocusPolicy.NoFocus)        # Esc and keys go to the content
         self.title = QLabel()
-        self.title.setTextFormat(Qt.PlainText)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         bar = QHBoxLayout()
         bar.addWidget(self.back)
         bar.addWidget(self.title, 1)
@@ -194,10 +194,10 @@ class FocusController(QObject):
         self.keep_clear: list[QWidget] = []    # left uncovered below the view when shown
         window.installEventFilter(self)
         self.enlarge_action = QAction("&Enlarge View Under Mouse", window)
-        self.enlarge_action.setShortcut(QKeySequence(Qt.Key_F))
+        self.enlarge_action.setShortcut(QKeySequence(Qt.Key.Key_F))
         self.enlarge_action.triggered.connect(lambda _checked=False: self.enlarge_under_cursor())
         self.back_action = QAction("&Back from Enlarged View", window)
-        self.back_action.setShortcut(QKeySequence(Qt.Key_Escape))
+        self.back_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.back_action.triggered.connect(lambda _checked=False: self.close())
         self.back_action.setEnabled(False)         # Esc belongs to others until then
 
@@ -214,13 +214,13 @@ class FocusController(QObject):
 
     def eventFilter(self, obj, event):
         kind = event.type()
-        if kind == QEvent.MouseButtonDblClick and obj is self.window and not self.is_open:
+        if kind == QEvent.Type.MouseButtonDblClick and obj is self.window and not self.is_open:
             hit = self.window.childAt(event.position().toPoint())
             target = focus_target(hit, self.window)
             if target is not None:
                 self.open(target)
                 return True
-        elif kind in (QEvent.Resize, QEvent.Move) and shiboken6.isValid(self.view) and \
+        elif kind in (QEvent.Type.Resize, QEvent.Type.Move) and shiboken6.isValid(self.view) and \
                 self.is_open and (obj is self.window or obj in self.keep_clear):
             self._place()                # the window, or the strip it keeps clear of, moved
         return False

@@ -67,7 +67,7 @@ class Formula(QWidget):
         self.error = ""
         self.fixed_size = None        # None: follow the font (formula_size)
         self.size_pt = formula_size(self)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_latex(self, latex: str, size: float | None = None) -> None:
         """Show ``latex`` at ``size`` pixels (by default, at the size of the text around)."""
@@ -89,7 +89,7 @@ class Formula(QWidget):
 
     def changeEvent(self, event):
         super().changeEvent(event)
-        if event.type() == QEvent.FontChange and self.fixed_size is None and self.latex:
+        if event.type() == QEvent.Type.FontChange and self.fixed_size is None and self.latex:
             self.set_latex(self.latex)          # presentation mode: formulas grow with text
 
     def _scale(self) -> float:

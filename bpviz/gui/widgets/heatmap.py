@@ -51,7 +51,7 @@ class HeatMap(QWidget):
         self.note = ""
         self.row_labels = self.col_labels = None     # names (e.g. classes), for the focus view
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)   # never squeezed flat
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)   # never squeezed flat
 
     def set_array(self, matrix, title: str | None = None, note: str = "",
                   row_labels=None, col_labels=None) -> None:
@@ -146,20 +146,20 @@ class HeatMap(QWidget):
 
     def paintEvent(self, event):
         p = QPainter(self)
-        p.setRenderHint(QPainter.TextAntialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         pal = self.palette()
         bold = QFont(self.font())
         bold.setBold(True)
         p.setFont(bold)
         p.setPen(pal.windowText().color())
         line = QFontMetricsF(bold).height()
-        p.drawText(QRectF(4, 0, self.width() - 8, line + 2), Qt.AlignLeft | Qt.AlignVCenter,
+        p.drawText(QRectF(4, 0, self.width() - 8, line + 2), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                    self.title)
         p.setFont(self.font())
         if self.matrix is None:
             p.setPen(pal.placeholderText().color())
             p.drawText(QRectF(4, line + 4, self.width() - 8, self.height() - line - 4),
-                       Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, self.note or "—")
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self.note or "—")
             return
         rect = self._grid_rect()
         if self.image is None:                  # on its way from the worker thread
@@ -173,7 +173,7 @@ class HeatMap(QWidget):
         p.setPen(pal.placeholderText().color())
         caption = self.caption_text()
         p.drawText(QRectF(4, rect.bottom() + 2, self.width() - 8, 2 * line + 2),
-                   Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, caption)
+                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, caption)
 
     def caption_text(self) -> str:
         """What is written under the cells: size and statistics, and what to do to read more
@@ -198,7 +198,7 @@ class HeatMap(QWidget):
                 dark = abs(int(idx[r, c]) - 128) > 80          # white text on deep colours
                 p.setPen(QColor("#ffffff") if dark else QColor("#1f2328"))
                 p.drawText(QRectF(rect.left() + c * cw, rect.top() + r * ch, cw, ch),
-                           Qt.AlignCenter, fmt(self.matrix[r, c]))
+                           Qt.AlignmentFlag.AlignCenter, fmt(self.matrix[r, c]))
 
     def value_at(self, pos):
         """(row, col, value) under a widget position, or None."""

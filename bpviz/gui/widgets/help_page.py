@@ -18,7 +18,7 @@ class HelpPageView(QScrollArea):
         self.page = page
         self.setObjectName(f"help_{page.key}")
         self.setWidgetResizable(True)
-        self.setFrameShape(QScrollArea.NoFrame)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.column = QWidget()
         self.column.setMaximumWidth(int(QFontMetricsF(self.font()).averageCharWidth()
                                         * LINE_CHARS))
@@ -36,9 +36,9 @@ class HelpPageView(QScrollArea):
         self.setWidget(body)
 
     def _text(self, markdown: str) -> QLabel:
-        label = QLabel(wordWrap=True, textFormat=Qt.MarkdownText)
+        label = QLabel(wordWrap=True, textFormat=Qt.TextFormat.MarkdownText)
         label.setText(markdown)
-        label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
 
     def _formula(self, latex: str) -> Formula:

@@ -28,12 +28,12 @@ def to_qimage(picture) -> QImage:
     pixels = np.ascontiguousarray(picture.pixels)
     if pixels.ndim == 3:
         h, w, _ = pixels.shape
-        return QImage(pixels.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+        return QImage(pixels.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
     h, w = pixels.shape
     if picture.signed:
         rgba = np.ascontiguousarray(DIVERGING[pixels])
-        return QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
-    return QImage(pixels.data, w, h, w, QImage.Format_Grayscale8).copy()
+        return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+    return QImage(pixels.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
 
 
 def wrapped_height(font: QFont, text: str, width: float) -> float:
@@ -42,7 +42,7 @@ def wrapped_height(font: QFont, text: str, width: float) -> float:
     if not text:
         return 0.0
     return QFontMetricsF(font).boundingRect(QRectF(0, 0, max(width, 1.0), 1e5),
-                                            Qt.TextWordWrap, text).height()
+                                            Qt.TextFlag.TextWordWrap, text).height()
 
 
 def bold(font: QFont) -> QFont:
@@ -60,7 +60,7 @@ class ImageGrid(QWidget):
         self._pictures: list = []
         self._images: list[QImage] = []
         self.sizes: list[tuple[int, int]] = []          # (width, height) of each picture
-        policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.set_pictures(title, pictures, note)
@@ -177,13 +177,13 @@ class ImageGrid(QWidget):
     # --- drawing -------------------------------------------------------------------------
     def paintEvent(self, event):
         p = QPainter(self)
-        p.setRenderHint(QPainter.TextAntialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         pal = self.palette()
         width = self.width()
         p.setFont(bold(self.font()))
         p.setPen(pal.windowText().color())
         p.drawText(QRectF(0, 0, width, self._title_height(width)),
-                   Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, self.title)
+                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self.title)
         p.setFont(self.font())
         bottom = self._title_height(width)
         for k, size in enumerate(self.sizes):
@@ -199,12 +199,12 @@ class ImageGrid(QWidget):
             text_rect = QRectF(cell.left() - GAP / 2, rect.bottom() + 2,
                                cell.width() + GAP, self._caption_height())
             caption = self._pictures[k].caption if self._pictures else ""
-            p.drawText(text_rect, Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap, caption)
+            p.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, caption)
             bottom = max(bottom, cell.bottom() + self._caption_height() + GAP)
         if self.note:
             p.setPen(pal.placeholderText().color())
             p.drawText(QRectF(0, bottom, width, wrapped_height(self.font(), self.note, width)),
-                       Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, self.note)
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, self.note)
 
     @staticmethod
     def _fitted(cell: QRectF, width: int, height: int) -> QRectF:
@@ -219,7 +219,7 @@ class LargeImageGrid(ImageGrid):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def cell_side(self, width: int) -> int:
         n = len(self.sizes)

@@ -15,7 +15,7 @@ def in_scroll_area(panel: QWidget) -> QScrollArea:
     Training tab needs 777 px in presentation mode, more than a 1280x720 projector has)."""
     area = QScrollArea()
     area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.NoFrame)
+    area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(panel)
     return area
 
@@ -30,7 +30,7 @@ class LazyPanel(QWidget):
         self._panel = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.loading = QLabel("Loading…", alignment=Qt.AlignCenter)
+        self.loading = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.loading)
 
     @property
@@ -41,7 +41,7 @@ class LazyPanel(QWidget):
     def panel(self):
         if self._panel is None:
             # building can take seconds (the Training tab imports torch): say so
-            QApplication.setOverrideCursor(Qt.WaitCursor)
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
                 self._panel = self.factory()
                 style_plots([self._panel])     # its plots in the theme's text colour

@@ -44,5 +44,5 @@ class ReflowGrid(QWidget):
 
     def changeEvent(self, event):
         super().changeEvent(event)
-        if event.type() == QEvent.FontChange:
+        if event.type() == QEvent.Type.FontChange:
             self._reflow(self.columns_for(self.width()))

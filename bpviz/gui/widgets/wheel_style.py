@@ -60,8 +60,8 @@ def pass_on(control: QWidget, event: QWheelEvent) -> None:
 
 class WheelGuard(QObject):
     """The application's event filter: a wheel turn over an unfocused control goes to what
-    holds it; a control is kept from taking the focus from the wheel (Qt.WheelFocus becomes
-    Qt.StrongFocus when it is polished, i.e. before it is first shown)."""
+    holds it; a control is kept from taking the focus from the wheel (Qt.FocusPolicy.WheelFocus becomes
+    Qt.FocusPolicy.StrongFocus when it is polished, i.e. before it is first shown)."""
 
     def eventFilter(self, watched, event) -> bool:
         kind = event.type()
