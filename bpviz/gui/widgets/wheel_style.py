@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 # controls whose value a stray wheel turn would change; a scroll bar is there to be wheeled
 GUARDED = (QAbstractSpinBox, QAbstractSlider, QComboBox, QTabBar)
-WHEEL, POLISH = QEvent.Type.Wheel, QEvent.Type.Polish
+WHEEL, SHOW = QEvent.Type.Wheel, QEvent.Type.Show
 
 
 def is_guarded(widget) -> bool:
@@ -61,7 +61,7 @@ def pass_on(control: QWidget, event: QWheelEvent) -> None:
 class WheelGuard(QObject):
     """The application's event filter: a wheel turn over an unfocused control goes to what
     holds it; a control is kept from taking the focus from the wheel (Qt.FocusPolicy.WheelFocus becomes
-    Qt.FocusPolicy.StrongFocus when it is polished, i.e. before it is first shown)."""
+    Qt.FocusPolicy.StrongFocus when it is first shown)."""
 
     def eventFilter(self, watched, event) -> bool:
         kind = event.type()
@@ -70,10 +70,13 @@ class WheelGuard(QObject):
                 pass_on(watched, event)
                 event.accept()                   # taken here: Qt passes it on no further
                 return True
-        elif kind is POLISH and is_guarded(watched) \
+        elif kind is SHOW and is_guarded(watched) \
                 and watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+            # when first shown, not while polished: a focus policy changed inside the polish
+            # set off a long stream of layout events in the Losses tab
             watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         return False
+
 
 
 GUARDS: list = []                     # the one guard, kept alive here
