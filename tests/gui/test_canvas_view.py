@@ -111,3 +111,40 @@ def test_the_overview_shows_the_whole_graph_and_the_next_step_reads_again(qtbot,
     window.stepper.step()
     assert window.view.text_px() >= 16 - 1e-6        # stepping zooms back to read
     assert window.classroom.current.node not in clipped(window)
+
+
+def test_the_overview_settles_at_every_window_size(qtbot, window):
+    """View ▸ Whole Graph, then the window resized as a user drags its edge: the canvas
+    settles at each size. Its scroll bars once came and went with each refit, each change
+    resizing the viewport, which refitted: an endless loop that froze the window (the
+    control survey and tab-order tests hung in it for over an hour). A loop is broken here
+    after 60 resizes at one size, so that the test fails instead of hanging."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    view = window.view
+    resizes = []
+
+    class Counter(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Resize:
+                resizes.append(1)
+                if len(resizes) > 60:
+                    view._user_moved()          # ends the refitting: the loop stops
+            return False
+
+    counter = Counter(view)
+    view.viewport().installEventFilter(counter)
+    view.show_whole()
+    looping = []
+    for width in range(700, 1000, 7):
+        resizes.clear()
+        window.resize(width, 600)
+        for _ in range(5):
+            QApplication.processEvents()
+        if len(resizes) > 60:
+            looping.append(width)
+            view.show_whole()
+    assert not looping, f"the canvas kept resizing at window widths {looping}"
+    assert view.fitted() and not view.horizontalScrollBar().isVisible()
+    assert not clipped(window)

@@ -269,8 +269,10 @@ def test_hide_docks_stays_hidden_across_tabs(qtbot, window):
 def test_side_docks_get_their_width_back_after_a_shrink(qtbot, window):
     window.resize(1440, 900)
     right = window.docks["properties"]
-    # (the first start's widths: down to 240 px where the canvas needed the room)
+    # (the first start's widths: down to 240 px where the canvas needed the room, and
+    # back to 380 px in a wider window; or the widths a previous test's window saved)
     qtbot.waitUntil(lambda: window.width() == 1440 and right.width() >= 240)
+    qtbot.wait(50)                                           # the docks widened, if they do
     wide, left = right.width(), window.docks["palette"].width()
     window.resize(640, 400)
     qtbot.waitUntil(lambda: right.width() < wide * 0.6)

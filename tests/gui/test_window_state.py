@@ -330,3 +330,42 @@ def test_the_first_start_shows_the_whole_network_at_a_readable_size(tmp_path, sc
     seen = lines[0]
     assert seen["outside"] == [] and seen["text_px"] >= 11, seen
     assert seen["docks"][0] >= 130 and seen["docks"][1] >= 240, seen
+
+
+DOCKS_REGROW = """
+import time
+from PySide6.QtCore import Qt
+seen = {}                                 # (exec's locals: no function defined here sees them)
+for label, size, width in [("first", None, None), ("grown", (1900, 1050), None),
+                           (None, None, 300), (None, (1280, 724), None),
+                           ("regrown", (1900, 1050), None)]:
+    if size:                              # the laptop's window moved to a large screen...
+        win.resize(*size)
+    if width:                             # ...where the user drags Properties to 300 px
+        from bpviz.gui import dock_widths
+        dock_widths.dragging = lambda: True
+        win.resizeDocks([win.docks["properties"]], [width], Qt.Orientation.Horizontal)
+        app.processEvents()
+        dock_widths.dragging = lambda: False
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.02)
+    if label:
+        seen[label] = [win.docks["palette"].width(), win.docks["properties"].width()]
+print(json.dumps(seen), flush=True)
+"""
+
+
+def test_docks_narrowed_for_a_laptop_get_their_width_back_on_a_large_screen(tmp_path):
+    """The first start on a 1366x768 laptop narrows the Layers palette (a smaller window,
+    Properties too) for the canvas; on a larger window they get their first-start widths
+    back (in Properties, a 4x4 Jacobian's numbers fit again), but a width the user gave
+    a dock is kept."""
+    result = subprocess.run([sys.executable, "-c", START], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=HUNG,
+                            env=env_for(tmp_path, LAPTOP, DO=DOCKS_REGROW))
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads([line for line in result.stdout.splitlines() if '"first"' in line][0])
+    assert seen["first"][0] < 170, seen                   # narrowed for the laptop
+    assert seen["grown"] == [170, 380], seen
+    assert seen["regrown"] == [170, 300], seen            # the user's width, not 380

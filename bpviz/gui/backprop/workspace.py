@@ -274,6 +274,8 @@ class BackpropWorkspace(QObject):
             widths[i] -= cut
             short -= cut
         self.window.resizeDocks([palette, properties], widths, Qt.Orientation.Horizontal)
+        for dock, first, width in zip((palette, properties), FIRST_DOCKS, widths, strict=True):
+            self.window.dock_widths.want(dock, first, width)
         self.window.resizeDocks([self.docks["problems"]], [90], Qt.Orientation.Vertical)
 
     def _canvas_short_of(self) -> int:

@@ -41,7 +41,7 @@ class GraphView(QGraphicsView):
         self.title = ""                     # of what the focus view enlarges (a node value)
         # keep the graph fitted through resizes until the user moves: "readable" (fit) or
         # "whole" (show_whole, the overview), or "" once the user zoomed or panned
-        self._fitted = ""
+        self._set_fitted("")
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
             bar.actionTriggered.connect(self._user_moved)     # user scrolls only, not ours
 
@@ -76,15 +76,26 @@ class GraphView(QGraphicsView):
     def keep_fitted(self) -> None:
         """Fit now and again on each resize until the user zooms or pans: a graph opened
         before its window has its final size (docks laid out, maximised) must open fitted."""
-        self._fitted = "readable"
+        self._set_fitted("readable")
         self.fit()
+
+    def _set_fitted(self, mode: str) -> None:
+        """Keep the graph fitted ("readable", "whole") or not (""). The overview has no
+        scroll bars: it shows everything, and a scroll bar coming and going with each fit
+        resized the viewport, which refitted, which brought it back (an endless resize
+        loop that hung the window)."""
+        self._fitted = mode
+        policy = (Qt.ScrollBarPolicy.ScrollBarAlwaysOff if mode == "whole"
+                  else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setHorizontalScrollBarPolicy(policy)
+        self.setVerticalScrollBarPolicy(policy)
 
     def fitted(self) -> bool:
         """Whether the view refits the graph when it changes size."""
         return bool(self._fitted)
 
     def _user_moved(self, *_) -> None:
-        self._fitted = ""
+        self._set_fitted("")
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -158,7 +169,7 @@ class GraphView(QGraphicsView):
         """Bring the stepped node into view, at a readable zoom if the view was zoomed out
         below it (an overview, or a user's zoom): stepping is read, not glimpsed."""
         if self.zoom_level() < self.readable_zoom() - 1e-9:
-            self._fitted = ""                      # the overview ends: reading begins
+            self._set_fitted("")  # the overview ends: reading begins
             self._lay_out()
             zoom = self.readable_zoom()
             self.resetTransform()
@@ -171,7 +182,7 @@ class GraphView(QGraphicsView):
     def show_whole(self) -> None:
         """The whole graph on screen whatever its text size: the overview a lecturer shows
         before stepping (View ▸ Whole Graph); a later step zooms back in to read."""
-        self._fitted = "whole"                   # kept through the window's resizes
+        self._set_fitted("whole")  # kept through the window's resizes
         self._lay_out()
         self._fit_whole()
 
