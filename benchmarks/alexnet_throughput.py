@@ -13,11 +13,11 @@ loops and the ratio. Goals: GPU >= 2.5x the reference and >= 15,000 img/s for `a
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 
 import torch
 import torch.nn.functional as F
+from scratch import scratch_dir
 
 
 def reference_loop(model, batches, device, steps):
@@ -95,7 +95,7 @@ def main() -> None:
     cfg = TrainConfig(arch=args.arch, image_size=args.size, batch_size=args.batch,
                       device=args.device, channels_last=gpu, classes=1000,
                       synthetic_train=args.batch, synthetic_val=args.batch,
-                      out=tempfile.mkdtemp(prefix="bpviz-bench-"), workers=0)
+                      out=scratch_dir("bpviz-bench-"), workers=0)
     run = TrainingRun(cfg)
     torch.manual_seed(0)
     ref_model = build_model(args.arch, 1000).to(device)
@@ -111,7 +111,7 @@ def main() -> None:
 
         from bpviz.train.data import build_datasets, collate_skipping
         from bpviz.train.make_dataset import write_tree
-        root = write_tree(tempfile.mkdtemp(prefix="bpviz-jpeg-"), classes=10,
+        root = write_tree(scratch_dir("bpviz-jpeg-"), classes=10,
                           train_per_class=max(8, args.batch * (args.steps + 3) // 10 + 1),
                           val_per_class=1, size=max(256, args.size + 32))
         train, _, _ = build_datasets(str(root), args.size)

@@ -30,12 +30,13 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 import traceback
 
+from scratch import config_dir
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("BPVIZ_CONFIG_DIR", tempfile.mkdtemp(prefix="bpviz-bench-"))
+config_dir()
 
 import numpy as np  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402

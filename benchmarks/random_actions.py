@@ -42,7 +42,8 @@ def child(seed: int, actions: int, lessons: list[str], out: Path) -> None:
     import traceback
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={ROOT / 'tests/offscreen_screen.json'}"
     if "BPVIZ_CONFIG_DIR" not in os.environ:                # run_seed gives one, then removes it
-        os.environ["BPVIZ_CONFIG_DIR"] = tempfile.mkdtemp(prefix="bpviz-random-")
+        from scratch import scratch_dir
+        os.environ["BPVIZ_CONFIG_DIR"] = scratch_dir("bpviz-random-")
     sys.path.insert(0, str(ROOT))
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox

@@ -15,8 +15,9 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+
+from scratch import scratch_dir
 
 BARE = r"""
 import time
@@ -62,7 +63,7 @@ def main() -> None:
                              "alternating with this one")
     args = parser.parse_args()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BPVIZ_STARTUP_TIMING="1",
-               BPVIZ_CONFIG_DIR=tempfile.mkdtemp(prefix="bpviz-bench-"))
+               BPVIZ_CONFIG_DIR=scratch_dir("bpviz-bench-"))
     # as an installed app starts: from compiled modules (a shell with
     # PYTHONDONTWRITEBYTECODE=1 compiled every bpviz module at every start, ~0.3 s of CPU)
     env.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -25,11 +25,12 @@ import argparse
 import math
 import os
 import statistics
-import tempfile
 import time
 
+from scratch import config_dir
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("BPVIZ_CONFIG_DIR", tempfile.mkdtemp(prefix="bpviz-bench-"))
+config_dir()
 
 import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402

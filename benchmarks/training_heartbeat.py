@@ -19,13 +19,14 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
 
+from scratch import config_dir, scratch_dir
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("BPVIZ_CONFIG_DIR", tempfile.mkdtemp(prefix="bpviz-bench-"))
+config_dir()
 
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
@@ -83,7 +84,7 @@ def app_run(app, seconds: float, threads: int, trace: bool):
     tab = TrainingTab()
     tab.resize(1400, 900)
     tab.show()
-    out = tempfile.mkdtemp(prefix="bpviz-gui-run-")
+    out = scratch_dir("bpviz-gui-run-")
     tab.form.image_size.setValue(64)
     tab.form.batch.setValue(64)
     tab.form.lr.setText("0.005")
@@ -159,7 +160,7 @@ def long_history(app) -> None:
 
 
 def cli_run(steps: int, threads: int) -> list[float]:
-    out = tempfile.mkdtemp(prefix="bpviz-cli-run-")
+    out = scratch_dir("bpviz-cli-run-")
     subprocess.run([sys.executable, "-m", "bpviz.train", *SETTINGS, "--threads", str(threads),
                     "--max-steps", str(steps), "--out", out], check=True, capture_output=True)
     return rates(out)
