@@ -23,7 +23,7 @@ from .ops import REGISTRY
 
 # names the exported source defines itself, helper functions of the ops included
 RESERVED = {"self", "torch", "nn", "np", "load_params", "build", "Net", "return_all",
-            "values", "arrays", "path"} | {
+            "values", "arrays", "path", "as_input", "DTYPE", "dtype", "input_dtype"} | {
     op.torch_function for op in REGISTRY.values() if op.torch_function.isidentifier()}
 
 
@@ -66,6 +66,15 @@ def _call_expr(graph, nid: str, names: dict) -> str:
     return f"{function}({', '.join(args + ([_kwargs(kwargs)] if kwargs else []))})"
 
 
+# Inputs are cast to the module's float type: torch refuses float64 data in a float32
+# module ("mat1 and mat2 must have the same dtype"); integer class indices stay as they are.
+AS_INPUT = [
+    "def as_input(value, dtype):",
+    '    """A tensor of the module\'s float type (from numpy arrays too); integers stay."""',
+    "    value = torch.as_tensor(value)",
+    "    return value.to(dtype) if value.is_floating_point() else value"]
+
+
 def to_pytorch_source(graph, class_name: str = "Net") -> str:
     """Python source of an ``nn.Module`` computing the same values as ``graph``."""
     order = graph.order
@@ -77,8 +86,10 @@ def to_pytorch_source(graph, class_name: str = "Net") -> str:
     except GraphError:
         result = "values"
     title = repr(graph.name or "untitled")
+    dtype = "float64" if graph.float_dtype() == np.float64 else "float32"
     lines = [f'"""PyTorch module exported by bpviz from the graph {title}."""',
-             "import numpy as np", "import torch", "from torch import nn", ""]
+             "import numpy as np", "import torch", "from torch import nn", "",
+             f"DTYPE = torch.{dtype}", "", "", *AS_INPUT, ""]
     for source in dict.fromkeys(graph.op(n).torch_source for n in order):
         if source:                       # each helper function once, in order of use
             lines += source.strip("\n").splitlines() + [""]
@@ -88,8 +99,14 @@ def to_pytorch_source(graph, class_name: str = "Net") -> str:
         expr = None if nid in fed else _module_expr(graph, nid)
         if expr:
             lines.append(f"        self.{names[nid]} = {expr}")
-    lines += ["", f"    def forward(self, {', '.join(inputs)}, return_all=False):",
-              "        values = {}"]
+    lines += ["", "    def input_dtype(self):",
+              '        """Its parameters\' float type (the graph\'s, unless .float() or .double())."""',
+              "        param = next(self.parameters(), None)",
+              "        return DTYPE if param is None else param.dtype",
+              "", f"    def forward(self, {', '.join(inputs)}, return_all=False):",
+              "        dtype = self.input_dtype()"]
+    lines += [f"        {name} = as_input({name}, dtype)" for name in inputs]
+    lines += ["        values = {}"]
     for nid in order:
         if nid not in fed:
             lines.append(f"        {names[nid]} = {_call_expr(graph, nid, names)}")

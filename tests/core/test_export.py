@@ -79,3 +79,26 @@ def test_node_ids_cannot_inject_code():
 def test_export_to_a_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(GraphError, match="cannot export"):
         export_pytorch(load_graph(example_path("spirals_mlp")), tmp_path / "no" / "m.py")
+
+
+def test_a_float32_graph_takes_float64_data(tmp_path):
+    """numpy's default float64 fed to a float32 graph's module: cast, as bpviz's own forward
+    does (torch alone refuses: 'mat1 and mat2 must have the same dtype'); the class indices
+    stay integers."""
+    import json
+    spec = json.loads(example_path("spirals_mlp").read_text())
+    next(n for n in spec["nodes"] if n["id"] == "x")["attrs"]["dtype"] = "float32"
+    g = Graph.from_dict(spec)
+    assert g.float_dtype() == np.float32
+    rng = np.random.default_rng(1)
+    feeds = {"x": rng.normal(size=(4, 2)), "t": rng.integers(0, 3, 4)}
+    loss = g.forward(feeds)
+    source, params = export_pytorch(g, tmp_path / "f32.py")
+    net = import_file(source).build(params)
+    assert next(net.parameters()).dtype == torch.float32
+    for x in (torch.from_numpy(feeds["x"]), feeds["x"], feeds["x"].tolist()):
+        out = net(x, torch.from_numpy(feeds["t"]))
+        assert out.dtype == torch.float32
+        np.testing.assert_allclose(out.item(), loss, rtol=1e-5)
+    values = net.double()(feeds["x"].astype(np.float32), feeds["t"], return_all=True)
+    assert values["x"].dtype == torch.float64 and values["t"].dtype == torch.int64
