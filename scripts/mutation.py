@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # module key -> (the file mutated, the tests that judge it)
 MODULES = {
     "answers": ("bpviz/core/answers.py", ["tests/core/test_answers.py"]),
-    "optim": ("bpviz/core/optim.py", ["tests/core/test_optim.py"]),
+    "optim": ("bpviz/core/optim.py", ["tests/core/test_optim.py",
+                                      "tests/core/test_classroom.py"]),
     "chain_path": ("bpviz/core/chain_path.py", ["tests/core/test_chain_path.py"]),
     "stepper": ("bpviz/core/stepper.py", ["tests/core/test_stepper.py"]),
     "jacobian": ("bpviz/core/jacobian.py", ["tests/core/test_jacobian.py"]),
