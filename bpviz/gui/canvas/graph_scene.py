@@ -90,8 +90,14 @@ class GraphScene(QGraphicsScene):
     def relayout(self) -> None:
         """Compact: every node where the overview layout puts it (derived from the graph's
         structure, not its saved positions, which stay as they are)."""
-        if not self.compact or self.graph is None:
+        if self.graph is None:
             self.setSceneRect(QRectF())          # grows with the items, as Qt's default
+            return
+        if not self.compact:
+            # the items' rect (Qt's default) holds each edge's room for a label anywhere
+            # along it: the edge wrapping back scrolled 58 px past a fit at 1280x724
+            m = FIT_MARGIN
+            self.setSceneRect(self.content_rect().adjusted(-m, -m, m, m))
             return
         s = self.scale_
         least, most = COMPACT_WIDTH           # one width for all: the widest text's
@@ -177,6 +183,10 @@ class GraphScene(QGraphicsScene):
     def node_geometry_changed(self, item: NodeItem) -> None:
         for key in self.edges_at.get(item.nid, ()):
             self._route(self.edges[key])
+        if not self.compact:                     # a node dragged further: scroll there
+            m = FIT_MARGIN
+            self.setSceneRect(self.sceneRect().united(
+                item.sceneBoundingRect().adjusted(-m, -m, m, m)))
 
     # --- following the model --------------------------------------------------------------
     def _on_changed(self, kind: str, nid) -> None:
@@ -235,6 +245,8 @@ class GraphScene(QGraphicsScene):
                 item.set_thumbnail(thumbnails.get(nid))
         for key, edge in self.edges.items():
             edge.set_overlay(gradients.get(key), phase if edge.dst == current else None)
+        if not self.compact:
+            self.relayout()                   # the desk's scroll range takes the thumbnails
 
     def clear_overlays(self) -> None:
         self.show_step(None, None, {}, {})
