@@ -5,26 +5,14 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .errors import GraphError, OpError, amount, shown
+from .graph_base import GraphBase
+from .node import Node
 from .ops import BATCH, MAX_ELEMENTS, REGISTRY, Op, shape_text
 
-if TYPE_CHECKING:
-    from .graph import Node
 
-
-@dataclass
-class Analysis:
-    """What a graph is before it runs: an order, shapes, and every problem found."""
-
-    order: list                      # node ids, inputs before consumers (cycle-free part)
-    shapes: dict                     # node id -> symbolic shape, for nodes that infer
-    problems: list                   # GraphError per problem, each naming its node
-
-
-class Analyzing:
+class Analyzing(GraphBase):
     """The steps of ``Graph.analyze`` (a mixin of Graph: it reads ``nodes`` and fills
     ``_ops``)."""
 
@@ -96,7 +84,8 @@ class Analyzing:
         return cycles
 
     def _infer_shapes(self, order, problems) -> dict:
-        shapes, kinds = {}, {}
+        shapes: dict[str, tuple] = {}
+        kinds: dict[str, str] = {}           # "int" (class labels) or "float"
         for nid in order:
             op = self._ops.get(nid)
             if op is None:
@@ -119,7 +108,8 @@ class Analyzing:
                 problems.append(self._fail(nid, str(err)))
                 continue
             shapes[nid] = shape
-            kinds[nid] = "int" if node.op == "Input" and op.dtype == "int64" else "float"
+            kinds[nid] = ("int" if node.op == "Input" and op.attr_values()["dtype"] == "int64"
+                          else "float")
         return shapes
 
     def _check_kinds(self, op, node, in_shapes, kinds) -> None:

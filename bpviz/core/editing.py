@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .errors import GraphError, OpError
+from .graph_base import GraphBase
+from .node import Node
 from .ops import REGISTRY
 
 
@@ -25,13 +27,13 @@ class NodeParams:
 class Removed:
     """What ``remove_node`` took away, so that ``restore_node`` can put it back exactly."""
 
-    node: object
+    node: Node
     index: int
     params: NodeParams
     consumers: list            # (consumer id, slot index) that fed from the node
 
 
-class Editing:
+class Editing(GraphBase):
     @contextmanager
     def batch(self):
         """Several edits as one (a paste, a multiple delete and their undo): views may skip

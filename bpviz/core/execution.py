@@ -4,11 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import GraphError, OpError
+from .graph_base import GraphBase
 
 _ABSENT = object()          # a gradient not computed yet, in a partial snapshot
 
 
-class Execution:
+class Execution(GraphBase):
     def prepare(self, feeds: dict) -> int:
         """Check feeds against the Inputs and store them as the Inputs' values.
 
@@ -42,15 +43,16 @@ class Execution:
             raise self._fail(nid, "feed is not an array of numbers") from None
         if arr.dtype.kind not in "biuf":
             raise self._fail(nid, f"feed must hold numbers, got {arr.dtype}")
-        want = tuple(op.shape)
+        attrs = op.attr_values()                      # an Input's: shape and dtype
+        want, dtype = tuple(attrs["shape"]), attrs["dtype"]
         if arr.ndim != len(want) + 1 or arr.shape[1:] != want or arr.shape[0] < 1:
             raise self._fail(nid, f"feed has shape {arr.shape}, expected (batch, "
                              + ", ".join(map(str, want)) + (",)" if len(want) == 0 else ")"))
-        if op.dtype == "int64":
+        if dtype == "int64":
             if arr.dtype.kind == "f" and not np.all(np.isfinite(arr) & (arr == np.round(arr))):
                 raise self._fail(nid, "feed must hold whole numbers (class labels)")
             return arr.astype(np.int64)
-        return arr.astype(op.dtype)
+        return arr.astype(dtype)
 
     def run_node(self, nid: str, train: bool) -> np.ndarray:
         """Compute one node from its inputs' values (already computed)."""
@@ -105,11 +107,13 @@ class Execution:
         return [nid for nid in reversed(self.order)
                 if nid in needed and self.nodes[nid].op != "Input"]
 
-    def backprop_node(self, nid: str) -> tuple[list, dict]:
+    def backprop_node(self, nid: str) -> tuple[tuple, dict]:
         """Turn dL/d(out) of one node into dL/d(inputs) and dL/d(params), accumulating.
 
         Returns the chain-rule products ``(dinputs, dparams)`` (None for inputs that take
         no gradient)."""
+        if self._grads is None:
+            raise GraphError("no gradients yet: start_backward() seeds them")
         node, op = self.nodes[nid], self._ops[nid]
         dout = self._grads.get(nid)
         if dout is None:
@@ -155,7 +159,10 @@ class Execution:
         if whole:
             self._grads, self._param_grads = dict(grads), dict(param_grads)
             return
-        for store, saved in ((self._grads, grads), (self._param_grads, param_grads)):
+        if self._grads is None:      # a forward or an edit since: nothing to put them back in
+            raise GraphError("the gradients were reset since this state was taken")
+        pairs: list[tuple[dict, dict]] = [(self._grads, grads), (self._param_grads, param_grads)]
+        for store, saved in pairs:
             for key, value in saved.items():
                 if value is _ABSENT:
                     store.pop(key, None)

@@ -9,31 +9,21 @@ from __future__ import annotations
 import copy
 import json
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import fileformat
-from .analysis import Analysis, Analyzing
+from .analysis import Analyzing
 from .editing import Editing
 from .errors import GraphError, shown
 from .events import Signal
 from .execution import Execution
+from .graph_base import Analysis
+from .node import Node
 from .ops import Op
 
 POSITION_LIMIT = 1e9    # canvas coordinates; a 20,000-node chain spans under 1e6
-
-
-@dataclass
-class Node:
-    """One node as the file stores it; ``inputs`` holds a source id per input slot of the
-    op, or None for a slot not connected yet (the editor's half-built graphs)."""
-
-    id: str
-    op: str
-    attrs: dict = field(default_factory=dict)
-    inputs: list = field(default_factory=list)
-    ui: dict = field(default_factory=dict)
 
 
 class Graph(Editing, Execution, Analyzing):
@@ -108,12 +98,12 @@ class Graph(Editing, Execution, Analyzing):
         """The file format; parameters initialised from the seed are left to the seed."""
         nodes = []
         for node in self.nodes.values():
-            entry = {"id": node.id, "op": node.op}
+            entry: dict[str, object] = {"id": node.id, "op": node.op}
             if node.attrs:
                 entry["attrs"] = dict(node.attrs)
             entry["inputs"] = list(node.inputs)
             nodes.append(entry)
-        spec = {"format": fileformat.FORMAT, "version": fileformat.VERSION, "name": self.name,
+        spec: dict[str, object] = {"format": fileformat.FORMAT, "version": fileformat.VERSION, "name": self.name,
                 "description": self.description, "seed": self.seed, "nodes": nodes}
         params: dict = {}
         index = {nid: k for k, nid in enumerate(self.nodes)}
@@ -146,11 +136,6 @@ class Graph(Editing, Execution, Analyzing):
         self._invalidate()
         self.changed.emit("added", node.id)
 
-    def _invalidate(self) -> None:
-        self._analysis = None
-        self._values = {}
-        self._grads = None
-
     # --- analysis -------------------------------------------------------------------
     def analyze(self) -> Analysis:
         """Order, shapes and problems of the graph as it stands (cached until it changes).
@@ -173,9 +158,6 @@ class Graph(Editing, Execution, Analyzing):
         if analysis.problems:
             raise analysis.problems[0]
         return analysis
-
-    def _fail(self, nid: str, message: str) -> GraphError:
-        return GraphError(message, node=nid, op=self.nodes[nid].op)
 
     def _ensure_params(self, order, shapes) -> None:
         """Note each node's parameter shapes (their size was checked with the shapes; stored
@@ -252,9 +234,6 @@ class Graph(Editing, Execution, Analyzing):
             raise GraphError("has no valid op (see the problems of the graph)", node=nid)
         return self._ops[nid]
 
-    def inputs(self) -> list[str]:
-        return [nid for nid, n in self.nodes.items() if n.op == "Input"]
-
     def consumers(self, nid: str) -> list[str]:
         """Nodes fed by ``nid`` (each once)."""
         return [n.id for n in self.nodes.values() if nid in n.inputs]
@@ -271,11 +250,6 @@ class Graph(Editing, Execution, Analyzing):
             raise GraphError(f"graph has {len(sinks)} scalar outputs ({', '.join(sinks)}); "
                              f"backward needs exactly one loss: combine them with Add")
         return sinks[0]
-
-    def _require(self, nid: str) -> Node:
-        if nid not in self.nodes:
-            raise GraphError(f"no node '{nid}' in the graph")
-        return self.nodes[nid]
 
     # --- parameters -----------------------------------------------------------------
     def param_names(self, nid: str) -> list[str]:

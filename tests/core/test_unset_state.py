@@ -1,0 +1,33 @@
+"""State that may not be there yet (gradients before a backward pass, a trainer before a
+graph...): used too early, each gives one clear GraphError, not an AttributeError on None
+(the checks mypy asked for, issue 22)."""
+import numpy as np
+import pytest
+
+from bpviz.core import Graph, GraphError
+
+from .test_graph import classifier, feeds
+
+
+def test_backprop_node_before_the_backward_pass_starts_says_so():
+    g = Graph.from_dict(classifier())
+    g.forward(feeds())
+    with pytest.raises(GraphError, match="no gradients yet: start_backward"):
+        g.backprop_node("loss")
+    g.start_backward()
+    dins, _ = g.backprop_node("loss")
+    assert dins[0].shape == (5, 3)
+
+
+def test_a_partial_gradient_state_after_a_new_forward_says_they_were_reset():
+    g = Graph.from_dict(classifier())
+    g.forward(feeds())
+    g.start_backward()
+    g.backprop_node("loss")
+    before = g.grad_state("fc")
+    g.backprop_node("fc")
+    g.restore_grad_state(before)                  # the stepper's undo: fine
+    assert np.all(g.grad("x") == 0)
+    g.forward(feeds(seed=1))                      # the gradients are gone now
+    with pytest.raises(GraphError, match="reset since this state was taken"):
+        g.restore_grad_state(before)
