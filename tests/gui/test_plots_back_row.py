@@ -6,16 +6,18 @@ from Huber, and every series by dash and marker along it, in the plot and in its
 every plot gives its values as text on right-click; the loss surface's title never names
 what it does not show. The steps a review of the class's screenshots found wanting (issue
 20): SGD's noise seen in 6.4, the step's move on the card in 7.5, 7.7 whole, the multiclass
-page (its gradients hidden) in 4.7, the quoted y enlarged in 4.5-4.6, formulas of 16 px."""
+page (its gradients hidden) in 4.7, the quoted y enlarged in 4.5-4.6, formulas of 16 px, and
+no legend over a curve (lessons 4 and 5 had theirs over the curves)."""
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from bpviz.core.lessons import load_lesson
 from bpviz.gui.widgets.plot_style import COPY_VALUES, CURVE_PX, SHOW_TABLE, ValuesTable
+from bpviz.gui.widgets.series_legend import SeriesLegend
 from bpviz.paths import lessons_dir
 
 from .acting import choose
@@ -43,6 +45,52 @@ def shown_plots(window) -> list[pg.PlotWidget]:
     return [p for p in panel.findChildren(pg.PlotWidget) if p.isVisible()]
 
 
+def curve_points(plot) -> np.ndarray:
+    """(n, 2) window coordinates of every point of the plot's visible curves and markers
+    that lies in its view."""
+    item = plot.getPlotItem()
+    (x0, x1), (y0, y1) = item.vb.viewRange()
+    corner = [plot.mapFromScene(item.vb.mapViewToScene(QPointF(x, y))) for x, y in
+              ((x0, y0), (x1, y1))]
+    origin = plot.viewport().mapTo(plot.window(), QPoint(0, 0))
+    found = []
+    for curve in item.listDataItems():
+        if not isinstance(curve, pg.PlotDataItem) or not curve.isVisible():
+            continue                                   # bars: the multiclass page's
+        x, y = (np.asarray(v, dtype=float) for v in curve.getOriginalDataset())
+        if x.ndim != 1 or not len(x):
+            continue
+        keep = np.isfinite(x) & np.isfinite(y) & (x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)
+        u = corner[0].x() + (x[keep] - x0) / (x1 - x0) * (corner[1].x() - corner[0].x())
+        v = corner[0].y() + (y[keep] - y0) / (y1 - y0) * (corner[1].y() - corner[0].y())
+        found.append(np.stack([u + origin.x(), v + origin.y()], axis=1))
+    return np.concatenate(found) if found else np.zeros((0, 2))
+
+
+def legend_rects(window, plot) -> list[QRect]:
+    """Window rectangles of the legends shown: the plot's own (pyqtgraph's, inside it) and
+    every legend row on screen."""
+    rects = []
+    legend = plot.getPlotItem().legend
+    if legend is not None and legend.isVisible() and legend.items:
+        drawn = plot.mapFromScene(legend.sceneBoundingRect()).boundingRect()
+        rects.append(drawn.translated(plot.viewport().mapTo(window, QPoint(0, 0))))
+    rows = [row for row in window.findChildren(SeriesLegend) if row.isVisible() and row.entries]
+    return rects + [window_rect(row) for row in rows]
+
+
+def legend_over_curves(window, plot) -> list:
+    """(legend rectangle, points of curves inside it) for each legend that covers a curve."""
+    points = curve_points(plot)
+    found = []
+    for rect in legend_rects(window, plot):
+        under = ((points[:, 0] >= rect.left()) & (points[:, 0] <= rect.right())
+                 & (points[:, 1] >= rect.top()) & (points[:, 1] <= rect.bottom()))
+        if under.any():
+            found.append((rect.getRect(), int(under.sum())))
+    return found
+
+
 def plot_misfits(window) -> list:
     found = []
     for plot in shown_plots(window):
@@ -54,6 +102,7 @@ def plot_misfits(window) -> list:
             found.append((name, "below the fold or cut off"))
         found += [(name, "pen", k, w) for k, w in curve_widths(plot).items() if w < CURVE_PX]
         found += [(name, *problem) for problem in axis_problems(plot)]
+        found += [(name, "legend over curves", *over) for over in legend_over_curves(window, plot)]
         heading = getattr(plot, "heading", None)
         if heading is not None and heading.height() < heading.heightForWidth(heading.width()):
             found.append((name, "title cut"))
@@ -120,7 +169,7 @@ def test_smooth_l1_is_told_apart_from_huber(window):
     assert smooth_pen.style() == Qt.PenStyle.CustomDashLine                # ... dotted
     assert huber_pen.style() == Qt.PenStyle.SolidLine
     assert smooth.zValue() > huber.zValue()                                # over Huber
-    legend = {label.text for _, label in reg.plot.getPlotItem().legend.items}
+    legend = reg.legend.entries
     assert "smooth L1 (dotted)" in legend and "Huber" in legend
     assert "dotted line over Huber" in reg.note.text()
     marks = [reg.items[n][0].marks.getData()[0] for n in ("smooth L1", "Huber")]
@@ -161,9 +210,10 @@ def test_loss_curves_differ_by_marker_not_colour_alone(window):
         looks = series_looks(panel.plot)
         assert len(looks) >= 3 and all(symbols for _, symbols in looks.values()), looks
         assert same_looks(panel.plot) == []
-        legend = panel.plot.getPlotItem().legend         # the legend shows the marker too
-        assert all(sample.item.series_symbol for sample, _ in legend.items)
-        assert len({sample.item.series_symbol for sample, _ in legend.items}) == len(looks)
+        icons = [icon for icon, _ in panel.legend.entries.values()]   # it shows the marker
+        assert all(icon.symbol for icon in icons)
+        assert len({icon.symbol for icon in icons}) == len(looks)
+        assert [dashes(icon.pen) for icon in icons] == [looks[n][0] for n in looks]
 
 
 def test_optimizers_differ_by_dash_and_marker_not_colour_alone(window):

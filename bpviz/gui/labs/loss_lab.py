@@ -29,7 +29,7 @@ from ..widgets.plot_style import (
     SeriesStyle,
     add_values_actions,
 )
-from ..widgets.series_legend import SeriesSample
+from ..widgets.series_legend import SeriesLegend
 from .curve_readout import CurveReadout
 from .surface_panel import SurfacePanel
 
@@ -52,9 +52,6 @@ def plot_widget(title: str, xlabel: str) -> pg.PlotWidget:
     w.setBackground(w.palette().base().color())
     w.setLabel("bottom", xlabel)
     w.showGrid(x=True, y=True, alpha=0.25)
-    # two columns: few rows, so the legend leaves the curves visible in a plot squeezed
-    # under a lesson strip
-    w.addLegend(offset=(10, 10), colCount=2, sampleType=SeriesSample)
     add_values_actions(w)
     return w
 
@@ -63,9 +60,10 @@ class Slider(QWidget):
     """A labelled slider over floats (over integers when ``step`` is a whole number):
     ``value()``, ``changed`` via .slider.valueChanged."""
 
-    def __init__(self, name: str, lo: float, hi: float, value: float, step: float = 0.1):
+    def __init__(self, name: str, lo: float, hi: float, value: float, step: float = 0.1,
+                 text: str | None = None):
         super().__init__()
-        self.step, self.name = step, name
+        self.step, self.name, self.text = step, name, text      # text: its label, '±{}'
         self.whole = float(step).is_integer()         # "batch size = 16", not "16.00"
         self.slider = QSlider(Qt.Orientation.Horizontal, minimum=round(lo / step), maximum=round(hi / step),
                               value=round(value / step))
@@ -89,6 +87,9 @@ class Slider(QWidget):
         self.slider.setValue(round(v / self.step))
 
     def _show(self) -> None:
+        if self.text is not None:
+            self.label.setText(self.text.format(self.value()))
+            return
         self.label.setText(f"{self.name} = {self.value()}" if self.whole
                            else f"{self.name} = {self.value():.2f}")
 
@@ -97,14 +98,14 @@ class CurvePanel(QWidget):
     """Loss curves and (dashed) their derivatives against one variable ``symbol``, and their
     values at one point of it (``losses(xs)`` gives them)."""
 
-    def __init__(self, title: str, xlabel: str, xs: np.ndarray, name: str, symbol: str,
-                 legend_at: float = 0.0):
+    def __init__(self, title: str, xlabel: str, xs: np.ndarray, name: str, symbol: str):
         super().__init__()
         self.xs = xs
         self.plot = plot_widget(title, xlabel)
-        # at the top, where the curves leave room: 0 left, 0.5 centre, 1 right
-        self.plot.getPlotItem().legend.anchor((legend_at, 0), (legend_at, 0),
-                                              offset=(10 - 20 * legend_at, 10))
+        # in a row above the plot, not in it: wherever it stood inside, some curve of
+        # lesson 4 or 5 ran under it (issue 20)
+        self.legend = SeriesLegend()
+        self.legend.setObjectName(f"{name}_legend")
         self.show_derivatives = QCheckBox("show derivatives (dashed)",
                                           objectName=f"{name}_derivatives")
         self.show_derivatives.setChecked(True)
@@ -123,11 +124,15 @@ class CurvePanel(QWidget):
         side.addWidget(self.readout)
         side.addWidget(self.note)
         side.addStretch(1)
+        plotted = QVBoxLayout()
+        plotted.addWidget(self.legend)
+        plotted.addWidget(self.plot, 1)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.plot, 3)
+        layout.addLayout(plotted, 3)
         layout.addLayout(side, 2)
         self.curves: dict[str, tuple] = {}
         self.items: dict[str, tuple] = {}
+        self.looks: dict[str, tuple] = {}         # the legend's (colour, style) per curve
 
     def set_curves(self, curves: dict) -> None:
         """{name: (values, derivatives)} over ``self.xs``; plot items are made once."""
@@ -149,6 +154,9 @@ class CurvePanel(QWidget):
                     line.setZValue(1)        # over the curve it may coincide with
                     dashed.setZValue(1)
                 self.items[name] = (line, dashed)
+                self.looks[name] = (color, value_style)
+                self.legend.show_series([(LEGEND_NAMES.get(n, n), *look)
+                                         for n, look in self.looks.items()])
             line, dashed = self.items[name]
             line.setData(self.xs, values)
             dashed.setData(self.xs, slopes)
@@ -174,7 +182,7 @@ class CurvePanel(QWidget):
 class ClassificationPanel(CurvePanel):
     def __init__(self):
         super().__init__("classification losses against the margin t·y", "margin t·y", MARGINS,
-                         "classification", "t·y", legend_at=1.0)
+                         "classification", "t·y")
         self.plot.setYRange(-2.5, 4.5)
         self.note.setText("Cross-entropy (logistic) keeps pushing correct scores further; the "
                           "hinge max(0, 1 − t·y) stops at margin 1 and gives no gradient "
@@ -190,10 +198,13 @@ class ClassificationPanel(CurvePanel):
 class RegressionPanel(CurvePanel):
     def __init__(self):
         super().__init__("regression losses against the residual", "residual y − ŷ", RESIDUALS,
-                         "regression", "y − ŷ", legend_at=0.5)
+                         "regression", "y − ŷ")
         self.beta = Slider("β (smooth L1)", 0.0, 3.0, 1.0)
         self.delta = Slider("δ (Huber)", 0.1, 3.0, 1.0)   # torch refuses δ <= 0
-        for s in (self.beta, self.delta):
+        # the residuals plotted: a lesson asking "L2 at residual 3?" plots ±2, where the
+        # curves cannot answer it before the reveal (at ±3, L2 ended at the axis's 9)
+        self.span = Slider("residuals shown", 1, 3, 3, step=1, text="residuals shown: ±{}")
+        for s in (self.beta, self.delta, self.span):
             self.controls.addWidget(s, 1)
             s.slider.valueChanged.connect(lambda _: self.redraw())
         self.redraw()
@@ -205,6 +216,10 @@ class RegressionPanel(CurvePanel):
                 "Huber": curves.curve("HuberLoss", xs, delta=delta)}
 
     def redraw(self) -> None:
+        span = self.span.value()
+        if self.xs[-1] != span:
+            self.xs = np.linspace(-span, span, 200 * span + 1)
+            self.plot.setXRange(-span, span)
         super().redraw()
         beta, delta = self.beta.value(), self.delta.value()
         same = (" — here they coincide: smooth L1 is the dotted line over Huber" if abs(beta - 1) < 1e-9 and abs(delta - 1) < 1e-9
