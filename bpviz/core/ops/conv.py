@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import MAX_ELEMENTS, Attr, Op, OpError, pair, register, shape_text, uniform_fan_in
-from .windows import fold, out_size, pad2d, taps, unpad2d, window_text
+from .windows import disjoint, fold, fold_rows, out_size, pad2d, taps, unpad2d, window_text
 
 
 class _Windowed(Op):
@@ -170,9 +170,25 @@ class Conv2d(_Windowed):
         grads = {"weight": (dmat @ cols.T).reshape(weight.shape)}   # summed over the batch
         if self.bias:
             grads["bias"] = dmat.sum(axis=1)
-        dcols = wmat.T @ dmat                     # (C*KH*KW, N*OH*OW)
-        dtaps = dcols.reshape((weight.shape[1],) + self.k + (n, oh, ow))
-        return (self._fold(dtaps.transpose(3, 0, 1, 2, 4, 5), self.cache["padded_shape"]),), grads
+        return (self._dx(dout, dmat, wmat),), grads
+
+    def _dx(self, dout, dmat, wmat):
+        """dx = col2im(W^T dout): (N, C, H, W)."""
+        n, f, oh, ow = dout.shape
+        c, padded = wmat.shape[1] // (self.k[0] * self.k[1]), self.cache["padded_shape"]
+        if self.s != (1, 1) or c * self.k[0] * self.k[1] <= f:
+            dcols = (wmat.T @ dmat).reshape((c,) + self.k + (n, oh, ow))
+            return self._fold(dcols.transpose(3, 0, 1, 2, 4, 5), padded)
+        # stride 1: dout widened with zero columns to the padded width Wp, so that each
+        # tap's share of dx is one run of memory per plane (fold_rows), not OH runs of OW;
+        # worth it where the taps (C*KH*KW) outnumber the filters F (widening costs F*N*OH
+        # runs, the plain fold C*KH*KW*N*OH)
+        wp = padded[3]
+        wide = np.zeros((f, n, oh, wp), dtype=dout.dtype)
+        wide[..., :ow] = dmat.reshape(f, n, oh, ow)
+        dcols = (wmat.T @ wide.reshape(f, -1)).reshape((c,) + self.k + (n, oh, wp))
+        dxp = fold_rows(dcols, padded[2:], self.d).transpose(1, 0, 2, 3)
+        return unpad2d(dxp, *self.p)
 
 
 @register
@@ -191,26 +207,47 @@ class MaxPool2d(_Pool):
     formula = r"y_{c,i,j} = \max_{u,v}\; x_{c,\,si+u,\,sj+v}"
 
     def forward(self, x):
-        xp, seen = self._patches(x, fill=-np.inf)       # (N, C, KH, KW, OH, OW)
-        kh, kw = self.k
-        best = seen[:, :, 0, 0].copy()
-        # won: the flat kernel offset u*kw + v of each window's winner
-        won = np.zeros(best.shape, dtype=np.min_scalar_type(kh * kw - 1))
-        for k in range(1, kh * kw):
-            v = seen[:, :, k // kw, k % kw]
-            # strictly larger wins, so ties go to the first; a NaN always wins: as torch
-            better = (v > best) | np.isnan(v)
-            won += (k - won) * better   # won = k where better (a masked write is far slower)
-            np.maximum(best, v, out=best)
+        xp, seen = self._taps(x, fill=-np.inf)          # (N, C, KH, KW, OH, OW), a view
+        best, won = self._running_max(seen, nan_aware=False)
+        if np.isnan(best).any():          # rare: redo with the NaN rule (each pass slower)
+            best, won = self._running_max(seen, nan_aware=True)
         self.cache = {"x_shape": x.shape, "padded_shape": xp.shape, "argmax": won}
         return best
+
+    def _running_max(self, seen, nan_aware):
+        """Each window's max and ``won``, the flat kernel offset u*kw + v of its winner.
+
+        Offsets are visited in order and a later one wins only if strictly larger, so ties
+        go to the first (as torch); the winner is the last offset that raised the running
+        max, i.e. the largest k with ``better``. With ``nan_aware`` a NaN always wins (the
+        last NaN of a window, as torch)."""
+        kh, kw = self.k
+        best = seen[:, :, 0, 0].copy()
+        won = np.zeros(best.shape, dtype=np.min_scalar_type(kh * kw - 1))
+        step = np.empty_like(won)
+        for k in range(1, kh * kw):
+            v = seen[:, :, k // kw, k % kw]
+            better = v > best
+            if nan_aware:
+                better |= np.isnan(v)
+            np.multiply(better, k, out=step, casting="unsafe")
+            np.maximum(won, step, out=won)  # a masked write (won[better] = k) is far slower
+            np.maximum(best, v, out=best)
+        return best, won
 
     def backward(self, dout):
         """dout: (N, C, OH, OW) -> dx (N, C, H, W), dout routed to each window's winner."""
         won, (kh, kw) = self.cache["argmax"], self.k
+        padded = self.cache["padded_shape"]
+        if disjoint(self.k, self.s, self.d):  # windows apart: write each tap's share in place
+            dxp = np.zeros(padded, dtype=dout.dtype)
+            spots = taps(dxp, self.k, self.s, self.d, dout.shape[2:], writeable=True)
+            for k in range(kh * kw):
+                np.multiply(won == k, dout, out=spots[:, :, k // kw, k % kw])
+            return (unpad2d(dxp, *self.p),), {}
         offsets = np.arange(kh * kw, dtype=won.dtype).reshape(kh, kw, 1, 1)
         dtaps = (won[:, :, None, None] == offsets) * dout[:, :, None, None]
-        return (self._fold(dtaps, self.cache["padded_shape"]),), {}
+        return (self._fold(dtaps, padded),), {}
 
 
 @register

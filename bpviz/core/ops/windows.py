@@ -3,7 +3,10 @@
 Everything is laid out tap by tap: for each kernel offset (u, v) the map of what that tap
 sees at every output pixel, ``taps[n, c, u, v, i, j] = xp[n, c, s*i + d*u, s*j + d*v]``.
 ``taps`` is that as a strided view (copied contiguous, it is im2col) and ``fold`` is its
-adjoint (col2im), looping only over the kernel offsets (kh * kw whole-array adds).
+adjoint (col2im), looping only over the kernel offsets (kh * kw whole-array adds); where
+windows do not overlap (pools whose stride is their size) it is one strided write.
+``fold_rows`` is the stride-1 adjoint over tap maps kept at the padded width, where each
+tap's add is one run of memory per image plane (a convolution's dx).
 """
 from __future__ import annotations
 
@@ -28,14 +31,19 @@ def pad2d(x: np.ndarray, ph: int, pw: int, value: float = 0.0) -> np.ndarray:
     return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
 
 
-def taps(xp: np.ndarray, kernel, stride, dilation, out_hw) -> np.ndarray:
-    """A read-only view (N, C, KH, KW, OH, OW) of padded ``xp`` (N, C, H, W): one map of
-    output pixels per kernel offset."""
+def taps(xp: np.ndarray, kernel, stride, dilation, out_hw, writeable=False) -> np.ndarray:
+    """A view (N, C, KH, KW, OH, OW) of padded ``xp`` (N, C, H, W): one map of output pixels
+    per kernel offset. Read-only unless ``writeable`` (only where windows do not overlap)."""
     n, c, _, _ = xp.shape
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_hw
     s0, s1, s2, s3 = xp.strides
     return as_strided(xp, shape=(n, c, kh, kw, oh, ow),
-                      strides=(s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw), writeable=False)
+                      strides=(s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw), writeable=writeable)
+
+
+def disjoint(kernel, stride, dilation) -> bool:
+    """True where no input pixel lies in two windows: stride >= window span, both ways."""
+    return all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation, strict=True))
 
 
 def fold(dtaps: np.ndarray, padded_hw, kernel, stride, dilation) -> np.ndarray:
@@ -46,11 +54,32 @@ def fold(dtaps: np.ndarray, padded_hw, kernel, stride, dilation) -> np.ndarray:
     n, c, kh, kw, oh, ow = dtaps.shape
     (sh, sw), (dh, dw) = stride, dilation
     out = np.zeros((n, c) + tuple(padded_hw), dtype=dtaps.dtype)
+    if disjoint((kh, kw), stride, dilation):   # each pixel gets at most one tap: write
+        taps(out, (kh, kw), stride, dilation, (oh, ow), writeable=True)[...] = dtaps
+        return out
     for u in range(kh):
         for v in range(kw):
             out[:, :, u * dh: u * dh + sh * (oh - 1) + 1: sh,
                 v * dw: v * dw + sw * (ow - 1) + 1: sw] += dtaps[:, :, u, v]
     return out
+
+
+def fold_rows(dcols: np.ndarray, padded_hw, dilation) -> np.ndarray:
+    """``fold`` for stride 1, from tap maps laid out at the padded width Wp.
+
+    dcols: (C, KH, KW, N, OH, Wp), zero in the columns >= OW -> (C, N, Hp, Wp).
+    Tap (u, v) lands at flat offset du*Wp + dv*v of each image plane; its last dv*v values
+    (zero columns) would run past the plane and are left out.
+    """
+    c, kh, kw, n, oh, wp = dcols.shape
+    (hp, _), (dh, dw) = padded_hw, dilation
+    out = np.zeros((c, n, hp * wp), dtype=dcols.dtype)
+    flat = dcols.reshape(c, kh, kw, n, oh * wp)
+    for u in range(kh):
+        for v in range(kw):
+            start, length = u * dh * wp + v * dw, oh * wp - v * dw
+            out[:, :, start: start + length] += flat[:, u, v, :, :length]
+    return out.reshape(c, n, hp, wp)
 
 
 def unpad2d(x: np.ndarray, ph: int, pw: int) -> np.ndarray:
