@@ -23,9 +23,11 @@ import copy
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
+from .errors import GraphError
 from .ops import Op
 
 STACK_BYTES = 2**26      # one re-run forward of k copies: their cache and output
@@ -138,8 +140,8 @@ class LazyJacobian:
         self._summary_bytes = 0
         self._computing = threading.Lock()
         self._runners: dict[int, _Runner | None] = {}
-        self._stack = None               # copies per pass, once known
-        # rows read off the op where it overrides param_rows or input_rows (None once refused)
+        self._stack: int | None = None   # copies per pass, once known
+        # rows read off the op where it overrides param_rows or input_rows (False once refused)
         read = "param_rows" if self.is_param else "input_rows"
         self._direct = getattr(type(op), read) is not getattr(Op, read)
 
@@ -240,7 +242,7 @@ class LazyJacobian:
         Conv2d's parameter: input patches; a Linear's input: rows of W), with no backward
         pass and no whole dL/dW; returns the rows left to compute by passes."""
         if not self._stackable():
-            self._direct = None
+            self._direct = False
             return todo
         sample = [v[self.sample:self.sample + 1] for v in self._inputs.values()]
         for start in range(0, len(todo), MAX_STACK):
@@ -251,7 +253,7 @@ class LazyJacobian:
             with self._computing:
                 found = read(self.name, sample, chunk)
             if found is None:
-                self._direct = None
+                self._direct = False
                 return todo[start:]
             for r, (cols, values) in zip(chunk, found, strict=True):
                 self._store(r, SparseRow.read(cols, values, self._output.dtype))
@@ -271,6 +273,8 @@ class LazyJacobian:
         if row is None:                  # dropped to make room while the block was built
             self.compute([r])
             row = self.computed(r)
+        if row is None:
+            raise GraphError(self.note or f"row {r} of the Jacobian was dropped as it was read")
         return row
 
     def _store(self, r: int, row: SparseRow) -> None:
@@ -291,7 +295,7 @@ class LazyJacobian:
         with np.errstate(all="ignore"):
             dins, dparams = runner.op.backward(dout)
         self.passes += 1
-        g = dparams.get(self.name) if self.is_param else dins[self._slot]
+        g = dparams.get(self.name) if self._slot is None else dins[self._slot]
         if g is None:                    # the op gives this input no gradient
             return np.zeros((len(chunk), self.shape[1]))
         if self.is_param:
@@ -335,7 +339,7 @@ class LazyJacobian:
         if not self._stackable():
             return None
         op = copy.copy(self._op)
-        op.rng = _NoRandom()
+        op.rng = cast(np.random.Generator, _NoRandom())   # a stand-in that raises if used
         s = self.sample
         args = [np.repeat(v[s:s + 1], copies, axis=0) for v in self._inputs.values()]
         try:

@@ -29,6 +29,11 @@ class Optimizer:
     fill the weights with NaN."""
 
     non_negative: ClassVar[tuple[str, ...]] = ("lr", "weight_decay")
+    # every optimizer's fields include these; each subclass is a @dataclass, which sets
+    # __dataclass_fields__ (declared so that a type checker lets ``fields(self)`` through)
+    lr: float
+    weight_decay: float
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field]]
 
     def __post_init__(self):
         for f in dataclasses.fields(self):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import DataError, GraphError
+from .graph import Graph
+from .node import Node
 from .ops import REGISTRY
 from .optim import Optimizer
 
@@ -27,7 +29,7 @@ def data_inputs(graph) -> tuple[str, str]:
     return next(i for i in inputs if i != y), y
 
 
-def classifies(node) -> str:
+def classifies(node: Node) -> str:
     """What the node's op classifies: "multiclass", "binary" or "" (see ``Op.classifies``)."""
     return getattr(REGISTRY.get(node.op), "classifies", "")
 
@@ -81,7 +83,7 @@ class Progress:
     """What one ``Trainer.run`` did: the history points of its steps and, if the loss
     stopped being finite, why it stopped there ("" otherwise)."""
 
-    records: list
+    records: list[Record]
     diverged: str = ""
 
 
@@ -92,16 +94,16 @@ class Trainer:
     ``x_input`` / ``y_input`` default to the graph's only float Input and only other Input.
     """
 
-    graph: object
+    graph: Graph
     optimizer: Optimizer
-    x_input: str | None = None
-    y_input: str | None = None
+    x_input: str = ""                 # "": the graph's data Input
+    y_input: str = ""                 # "": its label Input
     seed: int = 0
     history: list = field(default_factory=list)
     held_out_history: list = field(default_factory=list)     # (step, held-out loss)
 
     def __post_init__(self):
-        if self.x_input is None or self.y_input is None:
+        if not self.x_input or not self.y_input:
             x, y = data_inputs(self.graph)
             self.x_input, self.y_input = self.x_input or x, self.y_input or y
         self.keys = [(nid, p) for nid in self.graph.order for p in self.graph.param_names(nid)]
@@ -160,7 +162,8 @@ class Trainer:
         """Train on ``batches`` ((x, y, epoch) triples) until they run out, ``steps`` steps
         are done, ``seconds`` have passed, ``callback(record)`` returns False, or the loss
         is no longer finite (every later step would be NaN)."""
-        start, records, batches = time.perf_counter(), [], iter(batches)
+        start, batches = time.perf_counter(), iter(batches)
+        records: list[Record] = []
         while ((steps is None or len(records) < steps)
                and (seconds is None or time.perf_counter() - start < seconds)):
             batch = next(batches, None)          # drawn only when a step will use it
@@ -218,7 +221,7 @@ class Trainer:
         loss = float(self.graph.forward(self.feeds(data.x, data.y), train=False))
         return loss, self.accuracy(data.y)
 
-    def classifier(self):
+    def classifier(self) -> Node | None:
         """The loss node that classifies: the loss itself, or (for a sum of losses such as
         cross-entropy + hinge) the first classification loss in the graph; None if none."""
         loss = self.graph.nodes[self.graph.loss_node()]
@@ -229,9 +232,10 @@ class Trainer:
     def predictions(self) -> np.ndarray | None:
         """Predicted classes of the last forward pass, from the scores fed to the loss."""
         node = self.classifier()
-        if node is None:
+        predict = getattr(REGISTRY.get(node.op), "predict", None) if node else None
+        if node is None or predict is None:
             return None
-        return REGISTRY[node.op].predict(self.graph.value(node.inputs[0]))
+        return predict(self.graph.value(node.inputs[0]))
 
     def dummy_labels(self, n: int) -> np.ndarray:
         """Labels that any loss accepts, for evaluating the scores of unlabelled points:
@@ -255,10 +259,10 @@ class Trainer:
         gx, gy = np.meshgrid(xs, ys)
         points = np.stack([gx.ravel(), gy.ravel()], axis=1)
         self.graph.forward(self.feeds(points, self.dummy_labels(len(points))), train=False)
-        classes = self.predictions()
-        if classes is None:
+        node, classes = self.classifier(), self.predictions()
+        if node is None or classes is None:
             raise GraphError("the decision map needs a classification loss")
-        scores = self.graph.value(self.classifier().inputs[0])
+        scores = self.graph.value(node.inputs[0])
         confidence = None
         if scores.ndim == 2 and scores.shape[1] > 1:
             shifted = np.exp(scores - scores.max(axis=1, keepdims=True))

@@ -4,7 +4,7 @@ graph...): used too early, each gives one clear GraphError, not an AttributeErro
 import numpy as np
 import pytest
 
-from bpviz.core import Graph, GraphError
+from bpviz.core import Graph, GraphError, Stepper
 
 from .test_graph import classifier, feeds
 
@@ -31,3 +31,15 @@ def test_a_partial_gradient_state_after_a_new_forward_says_they_were_reset():
     g.forward(feeds(seed=1))                      # the gradients are gone now
     with pytest.raises(GraphError, match="reset since this state was taken"):
         g.restore_grad_state(before)
+
+
+def test_the_jacobian_of_class_labels_read_whole_says_they_have_no_gradient():
+    g = Graph.from_dict(classifier())
+    stepper = Stepper(g, feeds())
+    event = stepper.run_phase()                          # forward
+    event = stepper.step()                               # the loss, backward
+    labels = event.lazy_jacobian["target"]
+    assert not labels.available and labels.computed(0) is None
+    with pytest.raises(GraphError, match="integer values .* have no gradient"):
+        labels.dense()
+    assert event.lazy_jacobian["input"].dense().shape == (1, 3)
