@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import shown
+
 # "show": what is stated. "of" names an array of the current step as the Inspector names its
 # views (the shown sample's, but a parameter's gradient whole): output, dout, in_SLOT,
 # grad_NAME (an input's or a parameter's gradient), saved_NAME (what the op saved, e.g.
@@ -19,20 +21,48 @@ CARD_SHOWS = {
     "largest": "its largest magnitude, max |entry|",
     "zeros": "the share of its entries that are 0, in percent",
     "colour_added": "the colour the augmentation demo adds to every pixel, in 255ths",
+    "true_class": "the entry of the sample's true class (the step's in_target), e.g. the "
+                  "log-probability a loss picks",
 }
 CARD_WITHOUT_OF = {"colour_added"}
 CARD_OF = re.compile(r"output|dout|(in|grad|saved)_\w{1,60}")
-CARD_KEYS = {"label", "show", "of", "digits"}
+CARD_KEYS = {"label", "show", "of", "digits", "also"}
 
 
 @dataclass(frozen=True)
 class Card:
     """What the answer card shows after the reveal: ``label`` over a value in large type,
-    the quantity ``show`` of the array ``of``, to ``digits`` significant digits."""
+    the quantity ``show`` of the array ``of``, to ``digits`` significant digits; ``also``,
+    a second value stated beside it (2.6: the loss, and the one log-probability it picked)."""
     label: str
     show: str
     of: str = ""
     digits: int = 3
+    also: Card | None = None
+
+
+def check_of(show: str, of, what: str) -> str:
+    """A card's "of" for ``show``; ValueError naming ``what`` when it does not fit."""
+    if show in CARD_WITHOUT_OF:
+        if of:
+            raise ValueError(f"{what}: {show!r} is not of an array; leave \"of\" out")
+    elif not isinstance(of, str) or not CARD_OF.fullmatch(of):
+        raise ValueError(f"{what}: expected output, dout, in_NAME, grad_NAME or "
+                         f"saved_NAME, got {shown(of)}")
+    return of
+
+
+def card_array(card: Card, arrays: dict):
+    """What ``card`` states a quantity of, from a step's ``arrays`` (``step_arrays``): the
+    array ``card.of``; for true_class, its entry at the sample's target. KeyError naming a
+    missing array."""
+    values = np.asarray(arrays[card.of])
+    if card.show != "true_class":
+        return values
+    target = np.asarray(arrays["in_target"])
+    if target.size != 1 or values.ndim != 1 or not 0 <= int(target) < values.size:
+        raise ValueError(f"{card.of} {values.shape} has no entry for the target {target}")
+    return values[int(target)]
 
 
 def step_arrays(event) -> dict:
@@ -104,7 +134,7 @@ def card_text(card: Card, values) -> str:
                          for c, v in zip("RGB", levels, strict=True))
     if values.size == 0:
         raise ValueError(f"{card.of} holds no numbers")
-    if card.show == "value":
+    if card.show in ("value", "true_class"):
         if values.size != 1:
             raise ValueError(f"{card.of} holds {values.size:,} numbers; 'value' needs one")
         return card_number(float(values.ravel()[0]), card.digits)

@@ -47,15 +47,11 @@ def layered_layout(nodes: dict[str, list], column: float = COLUMN, row: float = 
     columns: dict[int, list[str]] = {}
     for nid in nodes:                         # file order breaks ties
         columns.setdefault(layer[nid], []).append(nid)
-    rank: dict[str, float] = {}
-    for k in sorted(columns):
-        members = columns[k]
-        for i, nid in enumerate(members):
-            ranks = [rank[p] for p in preds[nid] if p in rank]
-            rank[nid] = sum(ranks) / len(ranks) if ranks else float(i)
-        members.sort(key=lambda n: rank[n])
-        for i, nid in enumerate(members):
-            rank[nid] = float(i)
+    rank = _ranks(columns, preds, {})
+    # a second sweep places each source by where it enters its users: a target that feeds
+    # a loss's second port sits below the node feeding its first (no crossing at the loss)
+    rank = _ranks(columns, preds, {nid: _entry(nid, users[nid], nodes, rank)
+                                   for nid in nodes if not preds[nid] and users[nid]})
     tallest = max((len(m) for m in columns.values()), default=1)
     band = (tallest + 0.6) * row
     count = max(columns, default=0) + 1
@@ -68,3 +64,31 @@ def layered_layout(nodes: dict[str, list], column: float = COLUMN, row: float = 
         for i, nid in enumerate(members):
             positions[nid] = ((k % wrap) * column, (k // wrap) * band + (i + offset) * row)
     return positions
+
+
+def _ranks(columns: dict[int, list[str]], preds: dict, sources: dict[str, float]
+           ) -> dict[str, float]:
+    """Each column's order, left to right, by barycentre: a node at the mean rank of its
+    inputs, a source at ``sources``' rank for it (else its place in the column)."""
+    rank: dict[str, float] = {}
+    for k in sorted(columns):
+        members = columns[k]
+        for i, nid in enumerate(members):
+            ranks = [rank[p] for p in preds[nid] if p in rank]
+            rank[nid] = sum(ranks) / len(ranks) if ranks else sources.get(nid, float(i))
+        members.sort(key=lambda n: rank[n])
+        for i, nid in enumerate(members):
+            rank[nid] = float(i)
+    return rank
+
+
+def _entry(nid: str, users: list[str], nodes: dict[str, list], rank: dict[str, float]
+           ) -> float:
+    """Where ``nid`` enters its users, as a rank: each user's rank, moved by how far the
+    port ``nid`` feeds lies from the middle of its ports (first port up, last down)."""
+    places = []
+    for user in users:
+        ports = nodes[user]
+        port = ports.index(nid)
+        places.append(rank[user] + (port - (len(ports) - 1) / 2) * 0.9)
+    return sum(places) / len(places)

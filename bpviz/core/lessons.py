@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import example_path
-from .answer_cards import CARD_KEYS, CARD_OF, CARD_SHOWS, CARD_WITHOUT_OF, Card
+from .answer_cards import CARD_KEYS, CARD_SHOWS, Card, check_of
 from .answers import is_close
 from .errors import GraphError, clipped, shown
 from .fileformat import MAX_LESSON_BYTES, finite_number, read_json
@@ -232,20 +232,17 @@ def _actions(value, what: str) -> list[dict]:
     return [check_action(a, f"{what}[{i}]") for i, a in enumerate(value)]
 
 
-def _card(value, what: str) -> Card:
-    if not isinstance(value, dict) or not {"label", "show"} <= set(value) <= CARD_KEYS:
+def _card(value, what: str, second: bool = True) -> Card:
+    keys, also = (CARD_KEYS, ' and "also"') if second else (CARD_KEYS - {"also"}, "")
+    if not isinstance(value, dict) or not {"label", "show"} <= set(value) <= keys:
         raise ValueError(f"{what}: expected {{\"label\", \"show\"}} with \"of\" and an "
-                         f"optional \"digits\", got {shown(value)}")
+                         f"optional \"digits\"{also}, got {shown(value)}")
     label = _text(value["label"], f"{what}.label", 200)
     show = _one_of(value["show"], f"{what}.show", tuple(CARD_SHOWS))
-    of = value.get("of", "")
-    if show in CARD_WITHOUT_OF:
-        if of:
-            raise ValueError(f"{what}.of: {show!r} is not of an array; leave \"of\" out")
-    elif not isinstance(of, str) or not CARD_OF.fullmatch(of):
-        raise ValueError(f"{what}.of: expected output, dout, in_NAME, grad_NAME or "
-                         f"saved_NAME, got {shown(of)}")
-    return Card(label, show, of, _int(value.get("digits", 3), f"{what}.digits", 1, 6))
+    of = check_of(show, value.get("of", ""), f"{what}.of")
+    second_card = _card(value["also"], f"{what}.also", False) if "also" in value else None
+    return Card(label, show, of, _int(value.get("digits", 3), f"{what}.digits", 1, 6),
+                second_card)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bpviz.core import Stepper, load_graph
-from bpviz.core.answer_cards import Card, card_number, card_text, step_arrays
+from bpviz.core.answer_cards import Card, card_array, card_number, card_text, step_arrays
 from bpviz.core.lessons import (
     LessonError,
     Question,
@@ -166,6 +166,27 @@ def test_a_cards_arrays_are_the_shown_samples_and_a_parameters_whole_gradient():
     np.testing.assert_array_equal(arrays["output"], event.output[2])
     np.testing.assert_array_equal(arrays["grad_input"], event.dinputs["input"][2])
     np.testing.assert_array_equal(arrays["grad_weight"], event.dparams["weight"])
+
+
+def test_a_card_states_a_second_value_the_true_class_entry_a_loss_picked():
+    """Lesson 2.6: beside the loss, the log-probability of sample 0's true class."""
+    lesson = {"format": "bpviz.lesson", "version": 1, "title": "t", "steps": [
+        {"title": "s", "text": "x", "question": {"ask": "?", "answer": 1, "card": {
+            "label": "loss", "show": "value", "of": "output",
+            "also": {"label": "log σ of the true class", "show": "true_class",
+                     "of": "in_input"}}}}]}
+    card = lesson_from_dict(lesson, "t").steps[0].question.card
+    assert card.also == Card("log σ of the true class", "true_class", "in_input")
+    arrays = {"output": np.array(66.5), "in_input": np.array([-3.0, -41.6, -179.0]),
+              "in_target": np.array(1)}
+    assert card_text(card, card_array(card, arrays)) == "66.5"
+    assert card_text(card.also, card_array(card.also, arrays)) == "−41.6"
+    with pytest.raises(KeyError):                # a step without a target
+        card_array(card.also, {"in_input": arrays["in_input"]})
+    nested = dict(lesson["steps"][0]["question"]["card"]["also"], also={"label": "x"})
+    lesson["steps"][0]["question"]["card"]["also"] = nested
+    with pytest.raises(LessonError, match="field question.card.also: expected"):
+        lesson_from_dict(lesson, "t")
 
 
 def _places(value):

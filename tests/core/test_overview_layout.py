@@ -74,3 +74,14 @@ def test_a_canvas_too_short_for_the_readable_size_gets_bands_as_wide_as_it_is():
     assert right * readable <= canvas[0] and right * readable > canvas[0] - 2 * CELL.column
     assert overview_layout(nodes, CELL, (1000, 2000), least=readable) == overview_layout(
         nodes, CELL, (1000, 2000))                      # room enough: as before
+
+
+@pytest.mark.parametrize("name", ["fc_softmax_ce", "sigmoid_chain"])
+def test_a_target_enters_its_loss_below_the_scores_so_the_edges_do_not_cross(name):
+    """Lessons 2.2, 3.8: the loss's first port takes the scores, its second the target t;
+    with t above the scores' node the two edges crossed at the loss (issue 20)."""
+    nodes = structure(name)
+    places = overview_layout(nodes, CELL, (900, 420))
+    scores, target = nodes["loss"][:2]
+    assert target == "t" and places["loss"][2] == places[scores][2] == places[target][2]
+    assert places[scores][1] < places[target][1]

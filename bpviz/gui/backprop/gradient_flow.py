@@ -150,6 +150,7 @@ class GradientFlowView(QWidget):
         self.history = FlowHistory()
         self.plots = FlowPlots()
         self.batch_plot, self.curves = self.plots.batch_plot, self.plots.curves
+        self.batch_plot.setObjectName("gradient_flow_batch")   # enlarged by lesson 3.10
         self.steps_plot = self.plots.steps_plot
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -210,6 +211,10 @@ class GradientFlowView(QWidget):
         self.plots.show(flows, self.history)
         self.steps_box.setVisible(bool(self.history.steps))
         self.summary.setText(summary(flows))
+        # enlarged, the plot leaves the summary behind: its title carries it
+        self.batch_plot.focus_title = " · ".join(
+            t for t in (summary(flows).rstrip("."), "gradient reaching each layer (log scale)")
+            if t)
         if self.pages.currentWidget() is self.histograms:   # 61 M weights: only when shown
             self.histograms.set_layers()                    # (an edit may have changed them)
 

@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QPushButton, QSizePolicy, QWidget
 
+from ...core.answer_cards import Card, card_text
 from ...core.array_views import as_matrix, sample_of
 from ...core.formula_parts import formula_parts
 from ...core.ops import shape_label
@@ -27,6 +28,9 @@ from .sections import SectionLayout, SectionTitle
 INTRO = ("<b>Step through the network</b><br>Press <b>Space</b> (or ▶) to run the forward "
          "pass one node at a time, then the backward pass. Each step shows its values, the "
          "upstream gradient, the local Jacobian and the chain-rule product here.")
+
+
+LARGEST = Card("largest |entry|", "largest", "grad")
 
 
 class Stale(Exception):
@@ -117,15 +121,20 @@ class InspectorPage(QWidget):
     def _section(self, text: str) -> None:
         self._put(f"section {text}", lambda: SectionTitle(text))
 
-    def _heatmap(self, key: str, title: str, matrix, into=None) -> None:
+    def _heatmap(self, key: str, title: str, matrix, into=None, named: str = "") -> None:
+        """``named``: the title it gets enlarged, which says whose values these are."""
         def make():
             heatmap = HeatMap(title)
             heatmap.setObjectName(f"heatmap_{key}")
             self.heatmaps[key] = heatmap
             return heatmap
-        self._put(key, make, lambda heatmap: heatmap.set_array(matrix, title=title), into)
 
-    def _jacobian(self, name: str, title: str, lazy) -> None:
+        def fill(heatmap):
+            heatmap.set_array(matrix, title=title)
+            heatmap.focus_title = named or title
+        self._put(key, make, fill, into)
+
+    def _jacobian(self, name: str, title: str, lazy, named: str = "") -> None:
         """Any size: the view computes the rows it shows (a small one at once)."""
         def make():
             from ..widgets.jacobian_view import JacobianView  # with the first backward step
@@ -140,6 +149,7 @@ class InspectorPage(QWidget):
         def fill(view):
             if view.lazy is not lazy or view.title != title:
                 view.set_jacobian(lazy, title=title)
+            view.focus_title = named or title
         self._put(f"jac_{name}", make, fill)
 
     def _formula(self, key: str, latex: str) -> None:
@@ -205,15 +215,21 @@ class InspectorPage(QWidget):
     def _values(self, ev, ctx) -> None:
         self._section("Values (this sample)")
         self._lecture(forward_views(ev, ctx))
+        whose = f"{ev.node} ({ev.op.name()})"
         for slot, value in ev.inputs.items():
             self._heatmap(f"in_{slot}", f"{slot} ({ev.input_ids[slot]})",
-                          as_matrix(sample_of(value, ev.sample)))
-        self._heatmap("output", "output", as_matrix(sample_of(ev.output, ev.sample)))
+                          as_matrix(sample_of(value, ev.sample)),
+                          named=f"{whose}: its {slot}, from {ev.input_ids[slot]} · "
+                                f"sample {ev.sample}")
+        self._heatmap("output", "output", as_matrix(sample_of(ev.output, ev.sample)),
+                      named=f"{whose}: its output · sample {ev.sample}")
 
     def _backward(self, ev, ctx) -> None:
         rules = ev.chain_rules
         self._section("Upstream gradient dL/dout (this sample)")
-        self._heatmap("dout", f"dL/d{ev.node}", ev.upstream)
+        self._heatmap("dout", f"dL/d{ev.node}", ev.upstream,
+                      named=f"dL/d{ev.node}: the gradient reaching {ev.node} · "
+                            f"sample {ev.sample}")
         for name in list(ev.inputs) + list(ev.params):
             is_param = name in ev.params
             src = name if is_param else ev.input_ids[name]
@@ -223,7 +239,8 @@ class InspectorPage(QWidget):
                 self._label(f"structure {name}", f"<i>Structure:</i> {structure}",
                             f"structure_{name}")
             which = "this sample" if is_param else f"sample {ev.sample}"
-            self._jacobian(name, f"J ({which})", ev.lazy_jacobian[name])
+            self._jacobian(name, f"J ({which})", ev.lazy_jacobian[name],
+                           f"∂{ev.node}/∂{src}: {ev.node}'s local Jacobian ({which})")
             if name in rules:
                 self._chain(name, src, rules[name], is_param, ev.node)
         self._lecture(backward_views(ev, ctx))
@@ -245,7 +262,12 @@ class InspectorPage(QWidget):
                                          ("prod", rule.product, "product")):
                 self._heatmap(f"chain_{name}_{key}", caption, matrix, into=row)
         what = f"dL/d{name} (summed over the batch)" if is_param else f"dL/d{src} (this sample)"
-        self._heatmap(f"grad_{name}", what, as_matrix(rule.gradient))
+        # a parameter's gradient enlarged names its largest entry: the size a lesson talks
+        # about (3.8: fc8's 7·10⁻⁴), which no cell of a dense matrix shows legibly
+        largest = (f" · largest |entry| {card_text(LARGEST, rule.gradient)}"
+                   if is_param and np.size(rule.gradient) else "")
+        self._heatmap(f"grad_{name}", what, as_matrix(rule.gradient),
+                      named=f"{node}'s {what}{largest}")
         if is_param:
             def make():
                 button = snug(chain_button(node, name, self.chain_requested.emit))

@@ -55,7 +55,7 @@ class LessonController(QObject):
         self.visited: dict[int, moments.Visited] = {}   # this run's steps, as they were left
         self.revealed: set[int] = set()           # steps whose answer was shown in this run
         self.tried: set[int] = set()              # steps answered in this run (scored)
-        self.cards: dict[int, str] = {}           # the value each revealed step's card showed
+        self.cards: dict[int, tuple[str, ...]] = {}           # the values each revealed step's card showed
         self.live = False                         # a step is shown (not yet at the start)
         self.problems_shown = True
         self.user_view: moments.Visited | None = None   # the user's, as the lesson found it
@@ -196,7 +196,7 @@ class LessonController(QObject):
         step = lesson.steps[index]
         if step.question is not None and index in self.revealed:
             self.panel.show_answer(step.question, self.answers(lesson.name).get(str(index)),
-                                   self.cards.get(index, ""))
+                                   self.cards.get(index, ()))
         self._show_score()
         self.changed.emit()
         return True
@@ -309,13 +309,15 @@ class LessonController(QObject):
                 self._run_reveal(index)
             if step.question.card is not None:
                 try:
-                    self.cards[index] = self.runner.card(step.question.card)
+                    card = step.question.card
+                    self.cards[index] = tuple(self.runner.card(c) for c in (card, card.also)
+                                              if c is not None)
                 except LessonError as err:
                     raise LessonError(f"{where(name, index, step.title, 'question.card')}: "
                                       f"{err}") from None
         except (LessonError, ValueError) as err:
             self._failed(str(err))
-        self.panel.show_answer(step.question, right, self.cards.get(index, ""))
+        self.panel.show_answer(step.question, right, self.cards.get(index, ()))
         self._show_score()
 
     def _run_reveal(self, index: int) -> None:

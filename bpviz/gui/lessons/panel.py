@@ -51,11 +51,13 @@ class AnswerCard(QLabel):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMargin(4)
         self.value = self.label = ""
+        self.also: tuple[str, str] | None = None    # a second (value, label) below it
         self.narrow = False     # a column: the value may wrap between its parts
         self.hide()
 
-    def show_value(self, label: str, value: str) -> None:
-        self.label, self.value = label, value
+    def show_value(self, label: str, value: str, also: tuple[str, str] | None = None
+                   ) -> None:
+        self.label, self.value, self.also = label, value, also
         self._render()
         self.show()
 
@@ -70,11 +72,14 @@ class AnswerCard(QLabel):
     def _render(self) -> None:
         # the value stays whole on a line where it can; in a column it wraps rather than
         # widen the strip past the screen's edge (every text beside it was cut there)
-        value = escape(self.value)
-        if not self.narrow:
-            value = value.replace(" ", "&nbsp;")
-        self.setText(f"<span style='font-size:{self.value_px()}px; font-weight:bold'>"
-                     f"{value}</span>&nbsp;&nbsp; {escape(self.label)}")
+        lines = []
+        for value, label in [(self.value, self.label)] + ([self.also] if self.also else []):
+            value = escape(value)
+            if not self.narrow:
+                value = value.replace(" ", "&nbsp;")
+            lines.append(f"<span style='font-size:{self.value_px()}px; font-weight:bold'>"
+                         f"{value}</span>&nbsp;&nbsp; {escape(label)}")
+        self.setText("<br>".join(lines))
 
     def changeEvent(self, event):
         super().changeEvent(event)
@@ -266,9 +271,9 @@ class LessonPanel(QScrollArea):
         self.feedback.setText(escape(text))
         self.number.selectAll()
 
-    def show_answer(self, question, right: bool | None, card: str = "") -> None:
+    def show_answer(self, question, right: bool | None, card: tuple[str, ...] = ()) -> None:
         """After an answer (right or wrong) or a skip (None): say what the answer was, and
-        ``card``, the value of the question's card, in large type."""
+        ``card``, the values of the question's card (and of its "also"), in large type."""
         answer = (question.choices[int(question.answer)] if question.choices
                   else answer_number(question.answer))
         if right:
@@ -284,7 +289,9 @@ class LessonPanel(QScrollArea):
         for widget in self.choices.buttons() + [self.number, self.check]:
             widget.hide()
         if question.card is not None and card:
-            self.card.show_value(question.card.label, card)
+            also = question.card.also
+            self.card.show_value(question.card.label, card[0],
+                                 (card[1], also.label) if also and len(card) > 1 else None)
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

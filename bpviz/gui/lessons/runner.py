@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from ...core.answer_cards import Card, card_text, step_arrays
+from ...core.answer_cards import Card, card_array, card_text, step_arrays
 from ...core.errors import GraphError, shown
 from ...core.lessons import LessonError, example_file
 from ..widgets.controls import set_value
@@ -99,10 +99,14 @@ class LessonRunner:
 
     def _focus(self, key: str) -> None:
         """Enlarge an Inspector view by its key, or a whole section by "section " and its
-        heading ("section Values (this sample)": a step's inputs, output and parameters)."""
+        heading ("section Values (this sample)": a step's inputs, output and parameters), or
+        the Gradient Flow dock's plot of the batch ("gradient_flow", once the dock is open)."""
         page = self.window.inspector.body
         views = dict(page.heatmaps)
         views.update((k, v) for k, v in page.views.items() if k.startswith("section "))
+        dock = getattr(self.window, "gradient_flow_dock", None)
+        if dock is not None and dock.isVisible():     # lesson 3.10: its plot, whole window
+            views["gradient_flow"] = dock.widget().batch_plot
         if key not in views:
             known = ", ".join(sorted(views)) or "none: step to a node first"
             raise LessonError(f"the Inspector shows no view {shown(key)} (views: {known})")
@@ -174,7 +178,8 @@ class LessonRunner:
         if event is None:
             raise LessonError("no step has been taken yet: step to a node first")
         arrays = step_arrays(event)
-        if card.of not in arrays:
-            raise LessonError(f"{event.node}'s {event.phase} step has no {card.of!r} "
-                              f"(it has: {', '.join(arrays)})")
-        return arrays[card.of]
+        try:
+            return card_array(card, arrays)
+        except KeyError as err:
+            raise LessonError(f"{event.node}'s {event.phase} step has no {err.args[0]!r} "
+                              f"(it has: {', '.join(arrays)})") from None

@@ -109,8 +109,10 @@ def copy_of(widget):
 
 def title_of(widget) -> str:
     if is_plot(widget):
-        return widget.getPlotItem().titleLabel.text
-    title = getattr(widget, "title", "")
+        return getattr(widget, "focus_title", "") or widget.getPlotItem().titleLabel.text
+    # the Inspector names whose values a view shows ("fc (Linear): its output · sample 2"),
+    # which its own short title ("output") leaves to the section around it
+    title = getattr(widget, "focus_title", "") or getattr(widget, "title", "")
     return title if isinstance(title, str) else ""
 
 
@@ -154,6 +156,9 @@ class FocusView(QWidget):
         self.back.setFocusPolicy(Qt.FocusPolicy.NoFocus)        # Esc and keys go to the content
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        # a long title (3.10's summary of the gradient flow) wraps rather than run off
+        self.title.setWordWrap(True)
+        self.title.setMinimumWidth(10)
         bar = QHBoxLayout()
         bar.addWidget(self.back)
         bar.addWidget(self.title, 1)
