@@ -1,12 +1,13 @@
 """Predict, then reveal (issue 20): while a question is open, neither its right choice nor
 the number it asks for can be read anywhere on a 1280×720 projector — in the views, on the
-canvas or in the step's own text — and once it is revealed the answer card states the
+canvas, in the step's own text, or off a loss curve at the point the reveal shows — and once it is revealed the answer card states the
 number in large type, the engine's own."""
 import html
 import json
 import re
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -23,6 +24,7 @@ from bpviz.core.lessons import lessons_in
 from bpviz.core.ops import shape_label
 from bpviz.gui.canvas.edge_item import EdgeItem
 from bpviz.gui.canvas.node_item import READABLE, NodeItem
+from bpviz.gui.labs.loss_lab import CurvePanel
 from bpviz.gui.lessons.panel import CARD_SCALE
 from bpviz.gui.widgets.heatmap import HeatMap, fmt, picture
 from bpviz.gui.widgets.jacobian_view import JacobianView
@@ -35,6 +37,9 @@ LESSON_1 = next(lesson for lesson in LESSONS if lesson.name == "01_one_layer")
 # Texts on screen that hold the answer's number but do not give it away:
 # (lesson, step from 1) -> {the text as legible() reads it: why}.
 NOT_THE_ANSWER = {
+    ("04_classification_losses", 2): {
+        "curve hinge = 0.5 at x = 0.5": "the plot is against the margin: the class must "
+                                        "first find t·y = 0.5 from t and y, the step's point"},
     ("04_classification_losses", 5): {
         "Binary hinge (max-margin) loss: max(0, 1 - t*y), labels t = -1 or +1.":
             "the Inspector's description of the op names the labels ±1"},
@@ -141,6 +146,42 @@ def legible(window) -> list[str]:
     return [plain(t) for t in texts if t]
 
 
+def curves_shown(window) -> list[tuple]:
+    """(name, x, y, view range) of each line in a plot the class sees (not markers, bars)."""
+    found = []
+    for plot in window.findChildren(pg.PlotWidget):
+        if not reachable(plot.viewport()):           # the view covers all the frame
+            continue
+        item = plot.getPlotItem()
+        for curve in item.listDataItems():
+            if not isinstance(curve, pg.PlotDataItem) or curve.opts["pen"] is None \
+                    or not curve.isVisible():
+                continue
+            x, y = (np.array(v, dtype=float) for v in curve.getOriginalDataset())
+            if x.ndim == 1 and len(x) > 1:
+                found.append((curve.name() or "slope", x, y, item.vb.viewRange()))
+    return found
+
+
+def read_off(curves: list[tuple], at: float, answer: float, tolerance: float) -> list[str]:
+    """The lines that show ``answer`` at x = ``at`` inside their view (the point where a
+    reveal puts the Losses tab's marker): "curve L2 = 9 at x = 3"."""
+    found = []
+    for name, x, y, ((x0, x1), (y0, y1)) in curves:
+        if not (x[0] <= at <= x[-1] and x0 <= at <= x1):
+            continue
+        value = float(np.interp(at, x, y))
+        if abs(value - answer) <= max(tolerance, 1e-9) and y0 <= value <= y1:
+            found.append(f"curve {name} = {answer:g} at x = {at:g}")
+    return found
+
+
+def marked_point(window) -> float | None:
+    """Where the Losses tab's marker stands, on a curve page the class sees."""
+    shown = [p for p in window.findChildren(CurvePanel) if p.isVisible()]
+    return shown[0].at.value() if shown else None
+
+
 def said(texts: list[str], phrase: str) -> list[str]:
     """The texts where ``phrase`` stands on its own: not inside 1×6×6, 0.25 or conv2, nor a
     counter (forward 1/5) or a node's attribute (dim=1)."""
@@ -227,8 +268,15 @@ def test_no_question_shows_its_answer_before_the_reveal_and_the_card_states_it(
                 excused.update((lesson.name, index + 1, t) for t in found if t in allowed)
                 found = [t for t in found if t not in allowed]
                 assert not found, (lesson.name, index + 1, phrase, found)
+            curves = curves_shown(window)
             lessons.next()                                    # the answer and its reveal
             assert lessons.panel.error.text() == "", lessons.panel.error.text()
+            at = marked_point(window)
+            if at is not None and not step.question.choices:  # read off where it is revealed
+                found = read_off(curves, at, step.question.answer, step.question.tolerance)
+                excused.update((lesson.name, index + 1, t) for t in found if t in allowed)
+                found = [t for t in found if t not in allowed]
+                assert not found, (lesson.name, index + 1, found)
             if step.question.card is not None:
                 assert not said(texts, plain(lessons.panel.card.value)), lessons.panel.card.value
                 check_card(window, lesson, step)
