@@ -33,7 +33,8 @@ class ReLU(_Elementwise):
 
     def forward(self, x):
         # "not x <= 0" rather than "x > 0": a NaN passes its gradient on, as in torch
-        self.cache = {"mask": ~(x <= 0)}
+        mask = x <= 0
+        self.cache = {"mask": np.logical_not(mask, out=mask)}   # in place: no second array
         return np.maximum(x, x.dtype.type(0))
 
     def local_slope(self):
