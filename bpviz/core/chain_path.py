@@ -270,9 +270,10 @@ def _pull(graph, nid: str, wrt: str, row: np.ndarray, sample: int | None) -> np.
 
 def _literal(factors: list[Factor]) -> np.ndarray | None:
     """The lecture's product written out, [1×m]·[m×m]·…, where every factor is built."""
-    if any(f.matrix is None for f in factors):
+    matrices = [f.matrix for f in factors if f.matrix is not None]
+    if len(matrices) < len(factors):
         return None
     product = np.ones((1, 1))
-    for f in factors:
-        product = product @ f.matrix
+    for matrix in matrices:
+        product = product @ matrix
     return product

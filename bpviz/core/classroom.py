@@ -274,22 +274,22 @@ class Classroom:
         (GraphError) when the graph has no such node or cannot be stepped there."""
         if node not in self.graph.nodes:
             raise GraphError(f"the graph has no node {node!r}")
-        self._reach(lambda s: s.count_to(node, _phase(phase)), f"before {node!r}")
-        return self.current
+        return self._reach(lambda s: s.count_to(node, _phase(phase)), f"before {node!r}")
 
     def run_to_phase_end(self, phase: str) -> None:
         """To the end of the forward pass (or of the backward pass), as from the start."""
         self._reach(lambda s: s.count_to_end(_phase(phase)), f"at the end of the {phase} pass")
 
-    def _reach(self, count_of, where: str) -> None:
+    def _reach(self, count_of, where: str) -> StepEvent:
         """``count_of(stepper)`` steps from the start, announced once; GraphError if
         stepping cannot get there (``where`` says short of what)."""
         if not self.ensure_stepper():
             raise GraphError(self.reason or "the network cannot be stepped")
         count = count_of(self.stepper)
         self._move(lambda s: s.go_to(count))
-        if self.steps_taken != count:
+        if self.steps_taken != count or self.current is None:
             raise GraphError(self.reason or f"stepping stopped {where}")
+        return self.current
 
     def go_to_step(self, count: int) -> None:
         """``count`` steps from the start (fewer if stepping ends sooner), announced once:
@@ -320,11 +320,11 @@ class Classroom:
             self.optimizer_changed.emit(settings)
         return settings
 
-    def ensure_trainer(self) -> bool:
-        """A trainer for the graph and data; False (and ``message`` says why) if none can
-        be made."""
+    def ensure_trainer(self) -> Trainer | None:
+        """The trainer for the graph and data, made if need be; None (and ``message`` says
+        why) if none can be made."""
         if self.trainer is not None and self.trainer.graph is self.graph:
-            return True
+            return self.trainer
         try:
             problem = self.problem()
             if problem:
@@ -335,8 +335,7 @@ class Classroom:
         except (ValueError, GraphError, DataError) as err:
             self.message.emit(f"Cannot train: {err}")
             self.trainer = None
-            return False
-        return True
+        return self.trainer
 
     def _drop_trainer(self) -> None:
         if self.trainer is not None:
@@ -347,14 +346,14 @@ class Classroom:
         """One optimizer step on the current batch, with the stepper's gradients when its
         backward pass is done. Returns {(node, param): (before, after)}; None (``message``
         says why) when no step could be taken."""
-        if not self.ensure_trainer():
+        if (trainer := self.ensure_trainer()) is None:
             return None
         ran = not self.gradients_ready
         try:
             if ran:
                 self.graph.forward(self.feeds(), train=False)
                 self.graph.backward()
-            changes = self.trainer.apply_gradients()
+            changes = trainer.apply_gradients()
         except (GraphError, DataError) as err:
             self.message.emit(f"Cannot update: {err}")
             if ran:                        # the graph's values are not the stepper's now
@@ -366,11 +365,11 @@ class Classroom:
     def train(self, steps: int | None, seconds: float | None) -> Progress | None:
         """Train on random batches of the training part for ``steps`` steps or ``seconds``
         (whichever ends first; None: no limit). None (``message`` says why) when it cannot."""
-        if not self.ensure_trainer():
+        if (trainer := self.ensure_trainer()) is None:
             return None
-        batches = self.trainer.random_batches(self.train_data, self.data.batch)
+        batches = trainer.random_batches(self.train_data, self.data.batch)
         try:
-            progress = self.trainer.run(batches, steps, seconds)
+            progress = trainer.run(batches, steps, seconds)
         except GraphError as err:
             self.message.emit(f"Training stopped: {err}")
             return None

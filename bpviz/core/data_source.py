@@ -18,6 +18,7 @@ FILE_SOURCES = (CSV_SOURCE, FOLDER_SOURCE)
 BUILTIN = list(ds.TOY_2D) + list(ds.SIGNED_2D) + list(ds.IMAGES)
 SOURCES = BUILTIN + list(FILE_SOURCES)
 MAX_BATCH = 4096
+NO_DATA = "no data: choose a dataset"
 
 
 def input_shape(graph) -> tuple | None:
@@ -138,16 +139,22 @@ class DataSource:
 
     def problem(self, graph) -> str:
         if self.dataset is None:
-            return "no data: choose a dataset"
+            return NO_DATA
         return fit_dataset(self.dataset, graph)
 
+    def _chosen(self) -> ds.Dataset:
+        if self.dataset is None:
+            raise DataError(NO_DATA)
+        return self.dataset
+
     def batch_index(self) -> np.ndarray:
-        return np.random.default_rng(self.batch_seed).choice(len(self.dataset), self.samples,
+        """The current batch's sample indices into the data; DataError without data."""
+        return np.random.default_rng(self.batch_seed).choice(len(self._chosen()), self.samples,
                                                              replace=False)
 
     def current_batch(self) -> tuple[np.ndarray, np.ndarray]:
-        idx = self.batch_index()
-        return self.dataset.x[idx], self.dataset.y[idx]
+        idx, data = self.batch_index(), self._chosen()
+        return data.x[idx], data.y[idx]
 
     def feeds(self, graph) -> dict:
         """{data Input: x, label Input: y} for the current batch; DataError if unusable."""

@@ -5,6 +5,7 @@ class names. Nothing is downloaded.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -233,11 +234,13 @@ def colour_shapes(n: int = 300, size: int = 32, classes: int = 3, noise: float =
     return Dataset("colour_shapes", x, y.astype(np.int64), COLOUR_SHAPES[:classes])
 
 
-TOY_2D = {"spirals": spirals, "blobs": blobs, "xor": xor, "circles": circles, "moons": moons}
+Maker = Callable[..., Dataset]                  # n=..., seed=... and the set's own options
+TOY_2D: dict[str, Maker] = {"spirals": spirals, "blobs": blobs, "xor": xor, "circles": circles,
+                            "moons": moons}
 # labels t = -1 or +1 (HingeLoss); kept apart from TOY_2D, whose labels index classes
-SIGNED_2D = {"blobs ±1": blobs_pm1}
-IMAGES = {"shapes": shapes, "imagenet10": imagenet10, "colour_shapes": colour_shapes,
-          "photos": photos}
+SIGNED_2D: dict[str, Maker] = {"blobs ±1": blobs_pm1}
+IMAGES: dict[str, Maker] = {"shapes": shapes, "imagenet10": imagenet10,
+                            "colour_shapes": colour_shapes, "photos": photos}
 
 
 MAX_CSV_BYTES = 256 * 2**20
@@ -318,7 +321,8 @@ def _csv_dataset(path, reader, label_column: int) -> Dataset:
         raise DataError(f"'{path.name}' needs at least one feature column and a label column")
     if not -width <= label_column < width:
         raise DataError(f"label column {label_column} does not exist ({width} columns)")
-    features, labels = array("d"), []
+    features = array("d")
+    labels: list[str] = []
     while row is not None:
         line = reader.line_num
         if len(labels) == MAX_CSV_ROWS:

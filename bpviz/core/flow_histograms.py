@@ -78,8 +78,8 @@ def histograms_from_record(record: dict) -> dict[str, dict[str, np.ndarray]]:
     for layer, kinds in logged.items():
         if not isinstance(kinds, dict):
             continue
-        shown = {k: expand(kinds.get(k)) for k in KINDS}
-        shown = {k: v for k, v in shown.items() if v is not None}
+        expanded = {k: expand(kinds.get(k)) for k in KINDS}
+        shown = {k: v for k, v in expanded.items() if v is not None}
         if shown:
             out[str(layer)] = shown
     return out

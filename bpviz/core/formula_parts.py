@@ -9,7 +9,8 @@ SEPARATORS = (r",\quad", r"\qquad")
 def formula_parts(latex: str, most: int = 0) -> list[str]:
     """The equations of ``latex`` at its top level (not inside braces), in order; with
     ``most`` > 0, the last part keeps what is left after ``most - 1`` splits."""
-    parts, depth, start, k = [], 0, 0, 0
+    parts: list[str] = []
+    depth, start, k = 0, 0, 0
     while k < len(latex):
         char = latex[k]
         if char == "\\" and latex[k + 1:k + 2] in "{}":

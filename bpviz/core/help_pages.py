@@ -54,7 +54,8 @@ def parse(text: str, key: str, name: str = "") -> HelpPage:
     lines = text.splitlines()
     if not lines or not lines[0].startswith("# ") or not lines[0][2:].strip():
         raise HelpError(f"{name}, line 1: a page starts with its title, '# Title'")
-    blocks, para = [], []
+    blocks: list = []
+    para: list[str] = []
     for number, line in enumerate(lines[1:], start=2):
         stripped = line.strip()
         if stripped.startswith("$$") or stripped.endswith("$$"):

@@ -141,10 +141,10 @@ def template_pictures(w, shape, names=()) -> tuple[list[Picture], str]:
     if rows is None or rows.shape[1] not in (1, 3):
         return [], ""
     limit = _limit(rows)
-    rows, note = _limited(list(rows), "rows")
+    kept, note = _limited(list(rows), "rows")
     names = list(names)
     pictures = []
-    for k, row in enumerate(rows):
+    for k, row in enumerate(kept):
         caption = names[k] if k < len(names) else f"row {k}"
         scaled = signed_uint8(row, limit)
         pictures.append(Picture(_rgb(scaled), caption) if row.shape[0] == 3 else

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,7 +127,8 @@ def _path_or_null(value, what: str) -> str | None:
     return None if value is None else _text(value, what)
 
 
-def _object(value, what: str, keys: set, required: set = frozenset()) -> dict:
+def _object(value, what: str, keys: AbstractSet[str],
+            required: AbstractSet[str] = frozenset()) -> dict:
     """``value`` as a JSON object of only ``keys``, with every key of ``required``."""
     if not isinstance(value, dict):
         raise _fail(what, "an object", value)
@@ -202,7 +204,8 @@ def _optimizers(value, what: str) -> dict:
     """Only the fields given: a missing one leaves the lab as it is."""
     spec = _object(value, what, {"controls", "ticked", "selected", "configs", "start",
                                  "shown"})
-    out = {"controls": _controls(spec.get("controls", {}), f"{what}.controls"),
+    out: dict[str, object] = {
+           "controls": _controls(spec.get("controls", {}), f"{what}.controls"),
            "configs": _configs(spec.get("configs", {}), f"{what}.configs")}
     if "ticked" in spec:
         ticked = spec["ticked"]
@@ -358,8 +361,10 @@ def _check_file_names(s: Session) -> None:
              "lesson.lesson": s.lesson.lesson if s.lesson else None,
              "lesson.aside.graph_file": aside.graph_file if aside else None}
     for what, name in names.items():
+        if name is None:
+            continue
         try:
-            (name or "").encode("utf-8")
+            name.encode("utf-8")
         except UnicodeEncodeError:
             shown_name = os.fsencode(name).decode("utf-8", "backslashreplace")
             raise SessionError(

@@ -6,8 +6,9 @@ starts, and counts the steps taken. Coming back steps back (or again, drawing th
 masks) instead of storing what was computed."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .data_source import DataSource
 from .graph import Graph, ParamState
@@ -23,7 +24,7 @@ class Snapshot:
     graph: Graph
     edits: int                     # Graph.edits: the graph as it was then
     params: ParamState
-    rng: dict                      # the dropout draws' state where stepping starts
+    rng: Mapping[str, Any]         # the dropout draws' state where stepping starts
     data: DataSource
     train_mode: bool
     steps: int
@@ -67,7 +68,7 @@ def come_back(c: Classroom, shot: Snapshot) -> None:
             c.optimizer = shot.optimizer
             c.optimizer_changed.emit(shot.optimizer)
         c.trainer = shot.trainer
-        if shot.trainer is not None:
+        if shot.trainer is not None and shot.trainer_mark is not None:     # taken together
             shot.trainer.rewind(shot.trainer_mark, shot.optimizer.build())
             c.train_data, c.held_out = hold_out(c.data.dataset)
         c.trainer_reset.emit()

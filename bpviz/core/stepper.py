@@ -51,7 +51,8 @@ def local_jacobian(op: Op, cache: dict, output: np.ndarray, inputs: dict, params
     """
     lazy = lazy if lazy is not None else lazy_jacobians(op, cache, output, inputs, params,
                                                         sample)
-    jac, notes = {}, {}
+    jac: dict[str, np.ndarray | None] = {}
+    notes: dict[str, str] = {}
     for name, lj in lazy.items():
         rows, cols = lj.shape
         jac[name], notes[name] = None, lj.note

@@ -4,7 +4,9 @@ graph...): used too early, each gives one clear GraphError, not an AttributeErro
 import numpy as np
 import pytest
 
-from bpviz.core import Graph, GraphError, Stepper
+from bpviz.core import Graph, GraphError, Stepper, datasets
+from bpviz.core.data_source import DataSource
+from bpviz.core.errors import DataError
 
 from .test_graph import classifier, feeds
 
@@ -43,3 +45,13 @@ def test_the_jacobian_of_class_labels_read_whole_says_they_have_no_gradient():
     with pytest.raises(GraphError, match="integer values .* have no gradient"):
         labels.dense()
     assert event.lazy_jacobian["input"].dense().shape == (1, 3)
+
+
+def test_a_batch_before_any_data_is_chosen_says_to_choose_data():
+    source = DataSource()
+    assert source.samples == 1 and source.problem(Graph()) == "no data: choose a dataset"
+    with pytest.raises(DataError, match="no data: choose a dataset"):
+        source.current_batch()
+    source.dataset = datasets.moons(n=20)
+    x, y = source.current_batch()
+    assert x.shape == (8, 2) and y.shape == (8,)
