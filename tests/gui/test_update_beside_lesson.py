@@ -87,6 +87,9 @@ def test_lesson_6_step_8_compares_momentums_step_with_sgds(qtbot, window):
         assert whole_title(heat) and whole_caption(heat), (heat.title, heat.caption)
     assert whole_text(panel.kind)                       # "Momentum" whole
     assert too_small(panel, 16) == []
+    strip = window.lessons.panel                        # the answer and why, read whole
+    for label in (strip.text, strip.ask, strip.feedback, strip.explain):
+        assert in_sight(label) and inside(label, window), label.objectName()
     panel.step_button.click()                           # the velocity builds up
     ratio = float(panel.versus.text().split()[2])
     assert 1.3 < ratio < 2.0
