@@ -15,6 +15,11 @@ Prints each setting's median step times and the ratio engine / torch (goal: MLP 
 CNN <= 1.5). ``--engine-dtype float64`` gives the engine a float64 graph (what an Input left
 at its default dtype makes of float32 data) while torch stays float32. To compare one core
 each, run it with ``OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1`` in the environment.
+
+``--baseline REV`` adds a third process to each "apart" round: the engine as it was at git
+revision REV (``git archive`` into a temporary folder, removed afterwards), so that a change
+to the ops is measured against its baseline and torch in one run; the printout then gives
+baseline ÷ engine as well.
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -141,22 +147,43 @@ def worker(lib: str, model: str, engine_dtype: str, repeats: int) -> None:
     print(json.dumps({"seconds": median, "loss": loss()}))
 
 
-def apart(model: str, engine_dtype: str, repeats: int, rounds: int) -> dict:
-    """Each library in its own fresh process, alternating; medians over the rounds."""
-    times: dict = {"engine": [], "torch": []}
+def apart(model: str, engine_dtype: str, repeats: int, rounds: int,
+          baseline: Path | None = None) -> dict:
+    """Each library in its own fresh process, alternating; medians over the rounds.
+    With ``baseline`` (a tree holding an older bpviz/ and benchmarks/engine.py) its engine
+    runs as a third process of each round."""
+    scripts = {"engine": Path(__file__), "torch": Path(__file__)}
+    if baseline is not None:
+        scripts = {"baseline": baseline / "benchmarks" / "engine.py", **scripts}
+    times: dict = {name: [] for name in scripts}
     losses = {}
     for _ in range(rounds):
-        for lib in times:
+        for name, script in scripts.items():
+            lib = "torch" if name == "torch" else "engine"
             out = subprocess.run(
-                [sys.executable, __file__, "--worker", lib, "--model", model,
+                [sys.executable, str(script), "--worker", lib, "--model", model,
                  "--engine-dtype", engine_dtype, "--repeats", str(repeats)],
                 check=True, capture_output=True, text=True).stdout
             result = json.loads(out.splitlines()[-1])
-            times[lib].append(result["seconds"])
-            losses[lib] = result["loss"]
-    assert abs(losses["engine"] - losses["torch"]) < 1e-4, (model, losses)
-    return summary(model, "apart", {lib: statistics.median(ts) for lib, ts in times.items()},
-                   [e / t for e, t in zip(times["engine"], times["torch"], strict=True)])
+            times[name].append(result["seconds"])
+            losses[name] = result["loss"]
+    for name in losses:
+        assert abs(losses[name] - losses["torch"]) < 1e-4, (model, losses)
+    result = summary(model, "apart", {lib: statistics.median(ts) for lib, ts in times.items()},
+                     [e / t for e, t in zip(times["engine"], times["torch"], strict=True)])
+    if baseline is not None:
+        result["baseline_ms"] = round(statistics.median(times["baseline"]) * 1e3, 3)
+        result["speedup"] = round(result["baseline_ms"] / result["engine_ms"], 2)
+    return result
+
+
+def baseline_tree(rev: str, folder: Path) -> Path:
+    """bpviz/ and benchmarks/ as they were at git revision ``rev``, unpacked in ``folder``."""
+    repo = Path(__file__).resolve().parents[1]
+    archive = subprocess.run(["git", "-C", str(repo), "archive", rev, "bpviz", "benchmarks"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
 
 
 def together(model: str, engine_dtype: str, repeats: int) -> dict:
@@ -182,6 +209,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=40, help="timed steps per run")
     parser.add_argument("--rounds", type=int, default=3, help="process pairs (apart)")
     parser.add_argument("--engine-dtype", choices=("float32", "float64"), default="float32")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also time the engine as it was at this git revision (apart)")
     parser.add_argument("--worker", choices=("engine", "torch"), help=argparse.SUPPRESS)
     parser.add_argument("--model", choices=tuple(MODELS), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -189,7 +218,10 @@ def main() -> None:
         worker(args.worker, args.model, args.engine_dtype, args.repeats)
         return
     load = os.getloadavg()[0]
-    results = [apart(m, args.engine_dtype, args.repeats, args.rounds) for m in MODELS]
+    with tempfile.TemporaryDirectory(prefix="bpviz-baseline-") as folder:
+        tree = baseline_tree(args.baseline, Path(folder)) if args.baseline else None
+        results = [apart(m, args.engine_dtype, args.repeats, args.rounds, tree)
+                   for m in MODELS]
     results += [together(m, args.engine_dtype, args.repeats) for m in MODELS]
     import torch
 
@@ -201,7 +233,9 @@ def main() -> None:
     for r in results:
         print(f"{r['model']:<34} {r['setting']:<8} batch {r['batch']:>3}  engine "
               f"{r['engine_ms']:7.2f} ms  torch {r['torch_ms']:7.2f} ms  ratio {r['ratio']:.2f}"
-              f"  (per round {', '.join(map(str, r['ratios']))})")
+              f"  (per round {', '.join(map(str, r['ratios']))})"
+              + (f"  baseline {r['baseline_ms']:.2f} ms, {r['speedup']:.2f}x faster now"
+                 if "baseline_ms" in r else ""))
     print(json.dumps(results))
 
 
