@@ -49,7 +49,8 @@ def test_double_click_enlarges_a_heat_map_and_esc_returns(qtbot, window):
     view = focus.view.content
     assert isinstance(view, MatrixView)
     np.testing.assert_array_equal(view.matrix, hm.matrix)
-    assert focus.view.title.text() == hm.title
+    # named by whose values they are (issue 20: lesson 1.3's was titled just "output")
+    assert focus.view.title.text() == "relu1 (ReLU): its output · sample 0" == hm.focus_title
     qtbot.keyClick(view, Qt.Key.Key_Escape)
     assert not focus.is_open and not focus.view.isVisible()
     assert hm.parentWidget() is parent and hm.isVisible() and hm.size() == size
