@@ -126,3 +126,34 @@ def test_edges_torch_accepts_are_accepted():
     optim.Adam(eps=0.0, betas=(0.0, 0.999))
     optim.RMSprop(alpha=1.0)
     assert optim.Adam(betas=[0.5, 0.9]).betas == [0.5, 0.9]
+
+
+def test_adagrad_keeps_its_decayed_rate_and_its_eps_against_torch():
+    """The decayed rate lr / (1 + (t-1)·decay) is kept in the state (the Update panel lists
+    it); a large eps is added to the root, as torch adds it."""
+    opt = optim.Adagrad(lr=0.3, lr_decay=0.5, eps=0.5)
+    w = np.array([-1.2, 1.0])
+    tw = torch.tensor([-1.2, 1.0], dtype=torch.float64, requires_grad=True)
+    topt = torch.optim.Adagrad([tw], lr=0.3, lr_decay=0.5, eps=0.5)
+    state = opt.init(w)
+    for _ in range(3):
+        w, state = opt.step(w, rosenbrock_grad(w), state)
+        tw.grad = torch.from_numpy(rosenbrock_grad(tw.detach().numpy().copy()))
+        topt.step()
+    np.testing.assert_allclose(w, tw.detach().numpy(), rtol=1e-12)
+    assert state["lr"] == pytest.approx(0.3 / (1 + 2 * 0.5))
+
+
+def test_rmsprop_alpha_above_one_is_refused():
+    """torch takes alpha 1.5, and 1 - alpha < 0 then makes the root of a negative average."""
+    optim.RMSprop(alpha=1.0)
+    with pytest.raises(ValueError, match="alpha must be at most 1, got 1.5"):
+        optim.RMSprop(alpha=1.5)
+
+
+def test_an_unknown_optimizer_or_field_is_named():
+    with pytest.raises(ValueError, match=r"no optimizer 'adamw' \(optimizers: GD, SGD, Momentum"):
+        optim.build("adamw", {})
+    kind = next(iter(optim.PRESETS))
+    with pytest.raises(ValueError, match=f"^{kind}: .*warmup"):
+        optim.build(kind, {"warmup": 3})
