@@ -141,3 +141,18 @@ def test_the_curve_legends_name_each_loss_once_above_the_plot(window):
                          (lab.regression, ["L1", "L2", "smooth L1 (dotted)", "Huber"])):
         assert list(panel.legend.entries) == names                   # dashed: the check box
         assert panel.plot.getPlotItem().legend is None               # none inside the plot
+
+
+@pytest.mark.parametrize("title", ["Inside the margin", "Outside the margin"])
+def test_lesson_4_says_the_output_shown_beside_a_point_is_the_batchs_loss(qtbot, window, title):
+    """4.5 and 4.6 enlarge one point's y and t beside the hinge's output, a scalar: the sum
+    over the batch (0.461), not that point's hinge (0.246; 0 for point 0)."""
+    steps = lesson("04_classification_losses").steps
+    index = next(i for i, step in enumerate(steps) if step.title == title)
+    assert window.lessons.open("04_classification_losses", index, ask=False) == ""
+    event = window.classroom.current
+    s = event.sample
+    own = max(0.0, 1 - float(event.inputs["target"][s] * event.inputs["input"][s]))
+    batch = np.maximum(0, 1 - event.inputs["target"] * event.inputs["input"]).sum()
+    assert float(event.output) == pytest.approx(batch) and float(event.output) != own
+    assert "batch's" in steps[index].text
