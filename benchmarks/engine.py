@@ -17,9 +17,14 @@ at its default dtype makes of float32 data) while torch stays float32. To compar
 each, run it with ``OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1`` in the environment.
 
 ``--baseline REV`` adds a third process to each "apart" round: the engine as it was at git
-revision REV (``git archive`` into a temporary folder, removed afterwards), so that a change
-to the ops is measured against its baseline and torch in one run; the printout then gives
-baseline ÷ engine as well.
+revision REV (``git archive`` of bpviz/ into a temporary folder, removed afterwards, imported
+by this same script), so that a change to the ops is measured against its baseline and torch
+in one run; the printout then gives baseline ÷ engine as well.
+
+``--clock cpu`` times each step by the CPU time of the process (``time.process_time``), not
+the wall clock: on a machine loaded by other work it counts only this step's own work. It is
+meaningful with one thread each (``OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1``); with more, it
+would add up every thread's CPU time, spinning included.
 """
 from __future__ import annotations
 
@@ -27,16 +32,20 @@ import argparse
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# the engine under test: this checkout's, or an older tree's (--baseline)
+ENGINE_ROOT = "BPVIZ_ENGINE_ROOT"
+sys.path.insert(0, os.environ.get(ENGINE_ROOT, str(Path(__file__).resolve().parents[1])))
 
 from bpviz.core import Graph  # noqa: E402
 from bpviz.core.export import param_arrays, to_pytorch_source  # noqa: E402
@@ -119,7 +128,10 @@ def torch_step_fn(g: Graph, x, t):
     return step, loss
 
 
-def time_steps(steps: dict, repeats: int, warmup: int = 5) -> dict:
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def time_steps(steps: dict, repeats: int, warmup: int = 5, clock: str = "wall") -> dict:
     """Median seconds of each step function; steps interleaved, after a warm-up."""
     for _ in range(warmup):
         for step in steps.values():
@@ -127,9 +139,9 @@ def time_steps(steps: dict, repeats: int, warmup: int = 5) -> dict:
     times: dict = {name: [] for name in steps}
     for _ in range(repeats):
         for name, step in steps.items():
-            start = time.perf_counter()
+            start = CLOCKS[clock]()
             step()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(CLOCKS[clock]() - start)
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
@@ -139,32 +151,45 @@ def build(model: str, engine_dtype: str):
     return g, batch_for(g, MODELS[model][1])
 
 
-def worker(lib: str, model: str, engine_dtype: str, repeats: int) -> None:
+@dataclass(frozen=True)
+class Settings:
+    engine_dtype: str = "float32"
+    repeats: int = 40
+    rounds: int = 3
+    clock: str = "wall"
+
+
+def worker(lib: str, model: str, settings: Settings) -> None:
     """One library alone in this process: print its median step time and its loss."""
-    g, (x, t) = build(model, engine_dtype)
+    g, (x, t) = build(model, settings.engine_dtype)
     step, loss = (engine_step_fn if lib == "engine" else torch_step_fn)(g, x, t)
-    median = time_steps({lib: step}, repeats)[lib]
+    median = time_steps({lib: step}, settings.repeats, clock=settings.clock)[lib]
     print(json.dumps({"seconds": median, "loss": loss()}))
 
 
-def apart(model: str, engine_dtype: str, repeats: int, rounds: int,
-          baseline: Path | None = None) -> dict:
+def run_worker(lib: str, model: str, settings: Settings, engine_root: Path | None) -> dict:
+    env = dict(os.environ)
+    if engine_root is not None:
+        env[ENGINE_ROOT] = str(engine_root)
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", lib, "--model", model, "--clock", settings.clock,
+         "--engine-dtype", settings.engine_dtype, "--repeats", str(settings.repeats)],
+        check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def apart(model: str, settings: Settings, baseline: Path | None = None) -> dict:
     """Each library in its own fresh process, alternating; medians over the rounds.
-    With ``baseline`` (a tree holding an older bpviz/ and benchmarks/engine.py) its engine
-    runs as a third process of each round."""
-    scripts = {"engine": Path(__file__), "torch": Path(__file__)}
+    With ``baseline`` (a folder holding an older bpviz/) its engine runs as a third process
+    of each round."""
+    runs = {"engine": ("engine", None), "torch": ("torch", None)}
     if baseline is not None:
-        scripts = {"baseline": baseline / "benchmarks" / "engine.py", **scripts}
-    times: dict = {name: [] for name in scripts}
+        runs = {"baseline": ("engine", baseline), **runs}
+    times: dict = {name: [] for name in runs}
     losses = {}
-    for _ in range(rounds):
-        for name, script in scripts.items():
-            lib = "torch" if name == "torch" else "engine"
-            out = subprocess.run(
-                [sys.executable, str(script), "--worker", lib, "--model", model,
-                 "--engine-dtype", engine_dtype, "--repeats", str(repeats)],
-                check=True, capture_output=True, text=True).stdout
-            result = json.loads(out.splitlines()[-1])
+    for _ in range(settings.rounds):
+        for name, (lib, root) in runs.items():
+            result = run_worker(lib, model, settings, root)
             times[name].append(result["seconds"])
             losses[name] = result["loss"]
     for name in losses:
@@ -178,20 +203,21 @@ def apart(model: str, engine_dtype: str, repeats: int, rounds: int,
 
 
 def baseline_tree(rev: str, folder: Path) -> Path:
-    """bpviz/ and benchmarks/ as they were at git revision ``rev``, unpacked in ``folder``."""
+    """bpviz/ as it was at git revision ``rev``, unpacked in ``folder``."""
     repo = Path(__file__).resolve().parents[1]
-    archive = subprocess.run(["git", "-C", str(repo), "archive", rev, "bpviz", "benchmarks"],
+    archive = subprocess.run(["git", "-C", str(repo), "archive", rev, "bpviz"],
                              check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     return folder
 
 
-def together(model: str, engine_dtype: str, repeats: int) -> dict:
-    g, (x, t) = build(model, engine_dtype)
+def together(model: str, settings: Settings) -> dict:
+    g, (x, t) = build(model, settings.engine_dtype)
     engine, engine_loss = engine_step_fn(g, x, t)
     torch_, torch_loss = torch_step_fn(g, x, t)
     assert abs(engine_loss() - torch_loss()) < 1e-4, model
-    medians = time_steps({"engine": engine, "torch": torch_}, repeats)
+    medians = time_steps({"engine": engine, "torch": torch_}, settings.repeats,
+                         clock=settings.clock)
     return summary(model, "together", medians, [medians["engine"] / medians["torch"]])
 
 
@@ -209,27 +235,34 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=40, help="timed steps per run")
     parser.add_argument("--rounds", type=int, default=3, help="process pairs (apart)")
     parser.add_argument("--engine-dtype", choices=("float32", "float64"), default="float32")
+    parser.add_argument("--clock", choices=tuple(CLOCKS), default="wall")
     parser.add_argument("--baseline", metavar="REV",
                         help="also time the engine as it was at this git revision (apart)")
     parser.add_argument("--worker", choices=("engine", "torch"), help=argparse.SUPPRESS)
     parser.add_argument("--model", choices=tuple(MODELS), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    settings = Settings(args.engine_dtype, args.repeats, args.rounds, args.clock)
     if args.worker:
-        worker(args.worker, args.model, args.engine_dtype, args.repeats)
+        worker(args.worker, args.model, settings)
         return
+    # a stop by SIGTERM unwinds like Ctrl-C: the baseline's temporary folder goes too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bpviz-baseline-") as folder:
         tree = baseline_tree(args.baseline, Path(folder)) if args.baseline else None
-        results = [apart(m, args.engine_dtype, args.repeats, args.rounds, tree)
-                   for m in MODELS]
-    results += [together(m, args.engine_dtype, args.repeats) for m in MODELS]
+        results = [apart(m, settings, tree) for m in MODELS]
+    results += [together(m, settings) for m in MODELS]
+    report(results, settings, load)
+
+
+def report(results: list, settings: Settings, load: float) -> None:
     import torch
 
     blas_threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__} "
           f"threads={torch.get_num_threads()}, numpy {np.__version__} OpenBLAS threads="
-          f"{blas_threads}, engine {args.engine_dtype}; load average {load:.2f} before, "
-          f"{os.getloadavg()[0]:.2f} after")
+          f"{blas_threads}, engine {settings.engine_dtype}, {settings.clock} clock; load "
+          f"average {load:.2f} before, {os.getloadavg()[0]:.2f} after")
     for r in results:
         print(f"{r['model']:<34} {r['setting']:<8} batch {r['batch']:>3}  engine "
               f"{r['engine_ms']:7.2f} ms  torch {r['torch_ms']:7.2f} ms  ratio {r['ratio']:.2f}"
