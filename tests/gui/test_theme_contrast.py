@@ -14,6 +14,7 @@ from bpviz.gui.theme import (
     contrast_ratio,
     relative_luminance,
 )
+from bpviz.gui.widgets.series_legend import SeriesLegend
 
 
 def test_contrast_ratio_known_values():
@@ -89,6 +90,12 @@ def test_lab_plots_draw_text_in_the_theme_colour(themed_window):
             for what, colour in texts:
                 ratio = contrast_ratio(colour, background)
                 assert ratio >= AA_CONTRAST, f"{theme.name}: {what} {colour.name()} {ratio:.2f}"
+                checked += 1
+        for legend in lab.panel.findChildren(SeriesLegend):       # rows above the plots
+            for _, label in legend.entries.values():
+                colours = label.palette()
+                ratio = contrast_ratio(colours.windowText().color(), colours.window().color())
+                assert ratio >= AA_CONTRAST, f"{theme.name}: legend {label.text()} {ratio:.2f}"
                 checked += 1
     assert checked > 20          # titles, legends and axes of several plots were read
 
