@@ -210,3 +210,19 @@ def test_cards_of_an_empty_race_and_of_a_run_that_stopped(qtbot, lab):
     assert lab.cards.cards == {} and lab.runs == {}
     lab.step()
     assert "after step 1" in lab.cards.step_label.text()      # unticking restarts the race
+
+
+def test_a_selected_optimizers_swatch_keeps_its_series_colour(qtbot, lab):
+    """Lesson 7 selects Adam: its swatch stays Adam's red (Qt tinted it purple, towards the
+    selection's blue), the colour of its path and its card."""
+    from bpviz.gui.labs.optimizer_lab import COLORS
+    listed = lab.optimizers
+    item = listed.findItems("Adam", Qt.MatchFlag.MatchExactly)[0]
+    rect = listed.visualItemRect(item)
+    qtbot.mouseClick(listed.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(rect.right() - 5, rect.center().y()))      # on its name
+    assert item.isSelected()
+    image = listed.viewport().grab(rect).toImage()
+    drawn = {image.pixelColor(x, y).name() for x in range(image.width())
+             for y in range(image.height())}
+    assert QColor(COLORS["Adam"]).name() in drawn

@@ -35,7 +35,11 @@ def swatch_icon(colour: str, side: int = 16) -> QIcon:
     painter = QPainter(pixmap)
     paint_swatch(painter, QRect(0, 0, side, side), colour)
     painter.end()
-    return QIcon(pixmap)
+    icon = QIcon(pixmap)
+    # the same square when its row is selected: Qt's selected mode tinted Adam's red
+    # towards the highlight's blue, a purple that is no series' colour (lesson 7)
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)
+    return icon
 
 
 class Swatch(QWidget):
