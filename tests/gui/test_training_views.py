@@ -3,6 +3,8 @@ an older bpviz, the form and the empty plots at 1280x720 beside lesson 8."""
 import json
 
 import numpy as np
+import pytest
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 
 def write_run(folder, records) -> None:
@@ -103,3 +105,51 @@ def test_lesson_8_step_8_is_true_with_and_without_torch(qtbot, window, monkeypat
         assert bare.left_column.indexOf(bare.notice) == 0            # the box above it
     finally:
         bare.deleteLater()
+
+
+def cut_controls(page) -> list[str]:
+    """Every control and text on ``page`` the user can see only in part (clipped by a
+    scroll area, the window's edge or a neighbour), by its text or class."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSpinBox,
+        QComboBox,
+        QLabel,
+        QLineEdit,
+        QProgressBar,
+    )
+    kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QLabel, QLineEdit, QProgressBar)
+    cut = []
+    for widget in page.findChildren(QWidget):
+        if not isinstance(widget, kinds) or not widget.isVisibleTo(page.window()):
+            continue
+        if widget.width() <= 1 or widget.visibleRegion().isEmpty() and not widget.isVisible():
+            continue
+        if isinstance(widget, QLabel) and not widget.text():
+            continue
+        if not wholly_shown(widget):
+            name = widget.text() if hasattr(widget, "text") else type(widget).__name__
+            cut.append(f"{name}"[:40])
+    return cut
+
+
+@pytest.mark.parametrize("step", [7, 8])
+def test_lesson_8_steps_7_and_8_show_the_training_tab_whole(qtbot, window, step):
+    """At 1280x720 on a projector the form took ~700 px under the run's buttons: Start,
+    Open run folder… and the status were below the fold, cut by the tab's scroll area.
+    Now every button, field and line on the tab is whole, and nothing scrolls."""
+    from .test_canvas_projector import open_on_projector
+    open_on_projector(qtbot, window, "08_alexnet_case_study", step)
+    qtbot.wait(50)
+    if window.lessons.lesson.steps[step - 1].question is not None:
+        window.lessons.next()                                  # the answer revealed too
+        qtbot.wait(50)
+    tab = window.training_tab.panel
+    assert window.tabs.currentWidget() is window.training_tab
+    for button in (tab.start_button, tab.open_button, tab.augment_button, tab.stop_button):
+        assert wholly_shown(button), button.text()
+    assert wholly_shown(tab.form.resume) and wholly_shown(tab.form.out)
+    assert cut_controls(tab) == []
+    outer = window.training_tab.findChildren(QScrollArea)[0]     # the tab's own scrolling
+    for bar in (outer.verticalScrollBar(), outer.horizontalScrollBar()):
+        assert bar.maximum() == 0

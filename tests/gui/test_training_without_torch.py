@@ -120,7 +120,9 @@ LESSON_8 = textwrap.dedent("""\
         "problem": problem, "tab": window.tabs.currentWidget() is window.training_tab,
         "form_enabled": tab.form.isEnabled(),
         "notice_shown": bool(notice and notice.isVisible()),
-        "notice_above_form": bool(notice) and notice.geometry().bottom() < tab.form.y(),
+        # the form is in a scroll area of its own: compared in the tab's coordinates
+        "notice_above_form": bool(notice) and notice.mapTo(tab, notice.rect().bottomLeft()).y()
+                             < tab.form.mapTo(tab, tab.form.rect().topLeft()).y(),
         "command": notice.command.text() if notice else "",
         "step_text": window.lessons.lesson.steps[7].text,
     }))

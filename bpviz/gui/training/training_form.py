@@ -11,16 +11,18 @@ import time
 from dataclasses import fields
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -108,6 +110,22 @@ class ImageCounter(QObject):
             pass
 
 
+class FormArea(QScrollArea):
+    """The form, scrolling on its own where the column is shorter than it (a GPU-less
+    machine's advice, the install notice above it), as wide as the form in any type size."""
+
+    def __init__(self, form: QWidget):
+        super().__init__(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(form)
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        hint.setWidth(self.widget().minimumSizeHint().width()
+                      + self.verticalScrollBar().sizeHint().width())
+        return hint
+
+
 class TrainingForm(QWidget):
     shown = Signal()                 # each time the form is shown (the tab then loads torch)
     edited = Signal()                # a setting changed (typed, a recipe, a lesson)
@@ -148,7 +166,8 @@ class TrainingForm(QWidget):
     def _make_fields(self) -> None:
         self.data = QComboBox(editable=True)
         self.data.addItem("synthetic")
-        self.data.setToolTip("'synthetic', or a folder with train/<class>/ and val/<class>/")
+        self.data.setToolTip("'synthetic' (generated: no download needed), or a folder "
+                             "with train/<class>/ and val/<class>/")
         self.data.setAccessibleName("Training data")
         self.browse = QPushButton("Folder…")
         self.data_info = QLabel(wordWrap=True)
@@ -254,6 +273,9 @@ class TrainingForm(QWidget):
             form.addRow(label, w)
         form.addRow("", self.resume)
         form.setRowVisible(self.recipe, False)    # until there is advice (no GPU)
+        form.setRowVisible(self.data_info, False)  # until a data folder is typed
+        # rows 3 px apart, not the style's 6: the form fits a 1280x720 projector's column
+        form.setVerticalSpacing(3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
@@ -319,8 +341,11 @@ class TrainingForm(QWidget):
         """The layout at once; the image count after typing pauses, in the background."""
         path = self.data_path()
         problem = layout_problem(path)
+        # synthetic data needs no line of its own (the Data box's tooltip says so): the
+        # row is shown for what a data folder brings, its image count or its problem
+        self.rows.setRowVisible(self.data_info, path != "synthetic")
         if path == "synthetic":
-            self.data_info.setText("no download needed")
+            self.data_info.setText("")
         elif problem:
             self.data_info.setText(f"⚠ {problem}")
         else:

@@ -9,10 +9,7 @@ import html
 from PySide6.QtCore import Qt, QThread, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
-    QLabel,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -26,10 +23,11 @@ from ..widgets.threads import wait_for, wait_until
 from .augment_demo import AugmentDemo
 from .engine_loader import EngineLoader
 from .install_notice import InstallNotice, uninstalled_engine
+from .run_controls import RunControls
 from .run_histograms import RunViewWithHistograms
 from .torchrun_process import TorchrunProcess
 from .train_worker import TrainWorker
-from .training_form import TrainingForm
+from .training_form import FormArea, TrainingForm
 
 PAINT_FIRST_MS = 100                 # the form is painted before the load starts
 LOADING = ("Loading PyTorch and looking for GPUs (a few seconds): Start is enabled when they "
@@ -55,41 +53,31 @@ class TrainingTab(QWidget):
         self.process: TorchrunProcess | None = None
         self.form = TrainingForm(engine=self.missing is None)
         self.view = RunViewWithHistograms()
-        self.start_button = QPushButton("Start")
-        self.pause_button = QPushButton("Pause")
-        self.stop_button = QPushButton("Stop")
-        self.open_button = QPushButton("Open run folder…")
-        self.open_button.setToolTip("Show the history of a run, e.g. one from a cluster")
-        self.continue_button = QPushButton("Continue a run…")
-        self.continue_button.setToolTip("Fill the form from a run folder with a checkpoint, "
-                                        "to resume it with Start")
-        self.augment_button = QPushButton("Augmentation demo…", objectName="augment_open_demo")
-        self.augment_button.setToolTip("AlexNet's crops, flips and PCA lighting on one image")
-        self.status = QLabel(wordWrap=True)
-        self.status.setObjectName("training_status")
+        self.controls = RunControls(self.view.progress)
+        c = self.controls
+        self.start_button, self.pause_button, self.stop_button = (
+            c.start_button, c.pause_button, c.stop_button)
+        self.open_button, self.continue_button, self.augment_button, self.status = (
+            c.open_button, c.continue_button, c.augment_button, c.status)
         left = QWidget()
         col = self.left_column = QVBoxLayout(left)
         if self.missing:
             self._show_notice()
-        col.addWidget(self.form)
-        buttons = QHBoxLayout()
-        for b in (self.start_button, self.pause_button, self.stop_button):
-            buttons.addWidget(b)
-        col.addLayout(buttons)
-        folders = QGridLayout()          # two a row: one row of three took 600 px of 930
-        for i, b in enumerate((self.open_button, self.continue_button, self.augment_button)):
-            folders.addWidget(b, i // 2, i % 2)
-        col.addLayout(folders)
-        col.addWidget(self.view.progress)
-        col.addWidget(self.status)
-        col.addStretch(1)
+        col.addWidget(FormArea(self.form), 1)
+        right = QWidget()
+        run_column = QVBoxLayout(right)
+        run_column.setContentsMargins(0, 9, 9, 9)
+        run_column.addWidget(self.controls)
+        run_column.addWidget(self.view, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(self.view)
+        splitter.addWidget(right)
         splitter.setSizes([330, 1200])
         self.pages, self.augment_demo = PageStack(), None     # the demo: made when asked
         self.pages.addWidget(splitter)
-        QHBoxLayout(self).addWidget(self.pages)
+        outer = QHBoxLayout(self)                 # the columns' own margins are enough: at
+        outer.setContentsMargins(0, 0, 0, 0)      # 1280x720 beside a lesson it is 929 px
+        outer.addWidget(self.pages)
         self._connect()
         self.view.set_plan(self.form.plan_text())
         self.paused = self.stopping = False
