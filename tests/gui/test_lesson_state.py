@@ -161,4 +161,5 @@ def test_lesson_2s_last_explanation_quotes_the_number_the_inspector_shows(qtbot,
     x_id, t_id = list(c.feeds())
     target = int(c.feeds()[t_id][c.data.sample])
     value = c.graph.value("log")[c.data.sample, target]
-    assert f"{value:.1f}".replace("-", "−") in window.lessons.panel.explain.text()
+    # the answer card states it in large type (2.6's second value), beside the loss
+    assert window.lessons.panel.card.also[0] == f"{value:.1f}".replace("-", "−")

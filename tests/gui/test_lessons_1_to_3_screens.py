@@ -120,3 +120,19 @@ def test_3_10_the_gradient_flow_is_enlarged_whole_beside_the_whole_lesson_text(q
     projector.lessons.previous()                       # back to 3.9: the plot goes home
     settle(qtbot)
     assert not projector.focus.is_open
+
+
+def test_3_10_after_lesson_2_the_gradient_flow_stays_out_of_the_lesson_column(qtbot,
+                                                                             projector):
+    """Lesson 2 played to its end, then lesson 3 at step 10 (as a lecture goes on): the
+    user's docks that lesson 2 gave back had brought the desk's corners, and the Gradient
+    Flow dock took the column's bottom, cutting the lesson text (issue 20's review)."""
+    go(qtbot, projector, "02_chain_rule", 6)
+    reveal(qtbot, projector)
+    projector.lessons.leave()
+    settle(qtbot)
+    go(qtbot, projector, "03_backprop_layers", 10)
+    flow, lesson = projector.gradient_flow_dock, projector.lessons.dock
+    assert flow.geometry().right() < lesson.geometry().left()
+    assert flow.geometry().right() < projector.docks["inspector"].geometry().left()
+    assert cut_lesson_text(projector.lessons.panel) == []

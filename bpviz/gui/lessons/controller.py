@@ -16,6 +16,7 @@ from ...core.optim import OptimizerSettings
 from ...core.session import Aside
 from ...core.snapshot import still_fits
 from ...paths import lessons_dir
+from ..presentation_layout import CORNERS
 from ..settings import settings
 from . import moments
 from .panel import LessonPanel
@@ -119,6 +120,12 @@ class LessonController(QObject):
         """The lesson is a strip under the canvas, in the Problems list's place (hidden
         while the lesson runs; a lesson's graphs have no problems to list): read left to
         right on a wide projector, it leaves the canvas and the Inspector their width."""
+        layout = getattr(self.window, "presentation_layout", None)
+        if layout is not None and layout.on:
+            # the user's docks given back by a lesson before bring the desk's corners (Qt
+            # saves them with the docks): Gradient Flow then took the column's bottom
+            for corner, area in CORNERS:
+                self.window.setCorner(corner, area)
         if self.dock.isHidden():
             problems = self.window.docks["problems"]
             self.problems_shown = not problems.isHidden()
