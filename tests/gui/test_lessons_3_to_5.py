@@ -158,3 +158,17 @@ def test_lesson_4_says_the_output_shown_beside_a_point_is_the_batchs_loss(qtbot,
     batch = np.maximum(0, 1 - event.inputs["target"] * event.inputs["input"]).sum()
     assert float(event.output) == pytest.approx(batch) and float(event.output) != own
     assert "batch's" in steps[index].text
+
+
+def test_lesson_5_zooms_to_the_slopes_near_zero(qtbot, window):
+    """5.3 asks whose slope is 1 at residual 0.1: the plot shows ±1, where L2's slope 2x
+    (0.2 there) and L1's ±1 stand apart, not ±3 with both squeezed into a sixth of it."""
+    steps = lesson("05_regression_losses").steps
+    index = next(i for i, step in enumerate(steps) if step.title == "Slopes near zero")
+    assert window.lessons.open("05_regression_losses", index, ask=False) == ""
+    regression = window.losses.panel.regression
+    (x0, x1), _ = regression.plot.getPlotItem().vb.viewRange()
+    assert -1.2 < x0 < -0.9 and 0.9 < x1 < 1.2
+    window.lessons.next()                                     # the reveal: the marker at 0.1
+    assert regression.at.value() == pytest.approx(0.1)
+    assert regression.readout.values["L2"][1] == pytest.approx(0.2)
