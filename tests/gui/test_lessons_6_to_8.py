@@ -1,6 +1,8 @@
 """Lessons 6 to 8 (gradient descent and momentum, Adam, the AlexNet case study): the numbers
 they show and ask about are torch's or the engine's, and the pieces they need (the race
 action, the Update & Train panel by name, the training recipes) work on their own."""
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -168,3 +170,14 @@ def test_a_recipe_fills_the_training_form(window):
     assert (config.batch_size, config.lr, config.max_steps) == (128, 0.01, None)
     form.use_recipe("quick CPU run")
     assert (form.image_size.value(), form.batch.value(), form.max_steps.value()) == (64, 64, 300)
+
+
+@pytest.mark.parametrize("name", ["04_classification_losses", "05_regression_losses",
+                                  "06_gradient_descent_momentum", "07_adam"])
+def test_each_question_of_lessons_4_to_7_reads_on_its_own(name):
+    """On the projector only the step shown is on screen: a question that leans on the
+    previous one ("And v, at t = 1?" after 7.3's "By what factor is m multiplied…") asks
+    the class to remember what it no longer sees, and reads as asking for v itself."""
+    leaning = re.compile(r"^(And|Now|Then|Also|What about)\b")
+    asks = [step.question.ask for step in lesson(name).steps if step.question is not None]
+    assert asks and [ask for ask in asks if leaning.match(ask)] == []
