@@ -3,7 +3,9 @@ an older bpviz, the form and the empty plots at 1280x720 beside lesson 8."""
 import json
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 
@@ -153,3 +155,50 @@ def test_lesson_8_steps_7_and_8_show_the_training_tab_whole(qtbot, window, step)
     outer = window.training_tab.findChildren(QScrollArea)[0]     # the tab's own scrolling
     for bar in (outer.verticalScrollBar(), outer.horizontalScrollBar()):
         assert bar.maximum() == 0
+
+
+def fake_run(folder, gpu_memory_mb: float = 0.0) -> None:
+    """A run folder with every figure the tab draws: losses, rates, the gradient flow."""
+    layers = ["conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8"]
+    write_run(folder, [{"step": s, "epoch": 0, "split": "train", "loss": 6.9 - s / 50,
+                        "top1": s / 500, "top5": s / 200, "lr": 0.01, "images_per_s": 300.0,
+                        "data_wait": 0.1, "gpu_memory_mb": gpu_memory_mb,
+                        "grad_mean_w": {k: 10 ** (-3 - i / 3) for i, k in enumerate(layers)},
+                        "grad_mean_x": {k: 10 ** (-4 - i / 4) for i, k in enumerate(layers)}}
+                       for s in range(5, 105, 5)])
+
+
+def cut_plots(view) -> list[str]:
+    """The plots whose title is wider than the plot, or which pyqtgraph laid out wider than
+    their widget (a long title widens the plot item: its right side, axis and legend cut)."""
+    cut = []
+    for plot in view.findChildren(pg.PlotWidget):
+        if not plot.isVisible():
+            continue
+        item = plot.getPlotItem()
+        title = item.titleLabel.item.boundingRect().width() if item.titleLabel.text else 0
+        if title > plot.width() or item.geometry().width() > plot.width() + 1:
+            cut.append(f"{item.titleLabel.text or 'untitled'}: {plot.width()} px")
+    return cut
+
+
+@pytest.mark.parametrize("size, presentation", [((1280, 724), False), ((1366, 768), False),
+                                                ((1440, 900), False), ((1280, 720), True)],
+                         ids=["1280x724", "1366x768", "1440x900", "projector"])
+def test_every_plot_of_a_run_has_its_title_whole(qtbot, window, tmp_path, size, presentation):
+    """At a desk's sizes the gradient flow's title ('gradient flow (log scale)') was wider
+    than its plot: pyqtgraph widened the plot to the title, cutting the title, the layer
+    names and the legend on the right. A GPU run's data-wait title (with the memory peak)
+    too."""
+    fake_run(tmp_path / "run", gpu_memory_mb=3276.8)
+    if presentation:
+        window.set_presentation(True)
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
+    window.resize(*size)
+    window.tabs.setCurrentIndex(3)
+    tab = window.training_tab.panel
+    assert tab.open_run(tmp_path / "run")
+    tab.view.flush()
+    qtbot.wait(100)
+    assert "GPU memory 3.2 GB" in tab.view.plots["wait"].getPlotItem().titleLabel.text
+    assert cut_plots(tab.view) == []

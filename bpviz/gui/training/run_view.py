@@ -183,7 +183,8 @@ class RunView(QWidget):
         """The Gradient Flow dock's plots, drawn from the figures the run logs (FlowHooks);
         the per-layer plot's cell, with the sentence on it under the plot."""
         self.flow, self.flow_history = FlowPlots("step"), FlowHistory()
-        for plot, title in ((self.flow.batch_plot, "gradient flow (log scale)"),
+        # short titles: pyqtgraph widens a plot to its title, cutting its right side
+        for plot, title in ((self.flow.batch_plot, "gradient flow"),
                             (self.flow.steps_plot, FLOW_LABELS[False][2])):
             plot.setBackground(self.palette().base().color())
             plot.setTitle(title)
@@ -324,7 +325,7 @@ class RunView(QWidget):
         self._show("wait", steps, wait * 100)
         self._from_zero("wait", wait * 100, 5.0)
         memory = self.latest.get("gpu_memory_mb")
-        title = WAIT_TITLE + (f" · GPU memory peak {memory / 1024:.1f} GB"
+        title = WAIT_TITLE + (f"<br>GPU memory {memory / 1024:.1f} GB"
                               if isinstance(memory, (int, float)) and memory else "")
         if self.plots["wait"].getPlotItem().titleLabel.text != title:
             self.plots["wait"].setTitle(title)
