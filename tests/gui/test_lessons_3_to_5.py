@@ -172,3 +172,17 @@ def test_lesson_5_zooms_to_the_slopes_near_zero(qtbot, window):
     window.lessons.next()                                     # the reveal: the marker at 0.1
     assert regression.at.value() == pytest.approx(0.1)
     assert regression.readout.values["L2"][1] == pytest.approx(0.2)
+
+
+def test_lesson_4_step_7_hides_the_hinge_loss_with_its_gradients(qtbot, window):
+    """'Which wrong classes get a gradient?': L_hinge = 0.1250 = (1 − 2 + 1.5)/4 beside the
+    scores told it before the reveal; it comes with the gradients."""
+    steps = lesson("04_classification_losses").steps
+    index = next(i for i, step in enumerate(steps) if step.title == "The multiclass hinge")
+    assert window.lessons.open("04_classification_losses", index, ask=False) == ""
+    multiclass = window.losses.panel.multiclass
+    hinge = f"{multiclass.result['hinge']:.4f}"
+    assert hinge == "0.1250" and hinge not in multiclass.values.text()
+    assert f"{multiclass.result['ce']:.4f}" in multiclass.values.text()
+    window.lessons.next()
+    assert hinge in multiclass.values.text()
