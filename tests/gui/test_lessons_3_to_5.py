@@ -177,12 +177,20 @@ def test_lesson_5_zooms_to_the_slopes_near_zero(qtbot, window):
 def test_lesson_4_step_7_hides_the_hinge_loss_with_its_gradients(qtbot, window):
     """'Which wrong classes get a gradient?': L_hinge = 0.1250 = (1 − 2 + 1.5)/4 beside the
     scores told it before the reveal; it comes with the gradients."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from .test_canvas_projector import open_on_projector
     steps = lesson("04_classification_losses").steps
     index = next(i for i, step in enumerate(steps) if step.title == "The multiclass hinge")
-    assert window.lessons.open("04_classification_losses", index, ask=False) == ""
+    open_on_projector(qtbot, window, "04_classification_losses", index + 1)
     multiclass = window.losses.panel.multiclass
     hinge = f"{multiclass.result['hinge']:.4f}"
     assert hinge == "0.1250" and hinge not in multiclass.values.text()
     assert f"{multiclass.result['ce']:.4f}" in multiclass.values.text()
+    # the page as wide as its place, the class names drawn
+    qtbot.wait(50)
+    area = next(a for a in window.findChildren(QScrollArea) if a.isAncestorOf(multiclass))
+    names = multiclass.plots["p"][0].getAxis("left")
+    assert area.horizontalScrollBar().maximum() == 0 and names.width() > 100
     window.lessons.next()
     assert hinge in multiclass.values.text()

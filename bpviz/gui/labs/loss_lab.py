@@ -331,9 +331,10 @@ class MulticlassPanel(QWidget):
             self.columns[key].setVisible(shown)
         count = (f" ({int((r['hinge_grad'] != 0).sum())} of {len(y)} here)" if shown
                  else "")
-        # hidden with the gradients: a hinge above 0 says some class is inside the margin,
-        # and 0.125 = (1 − 2 + 1.5)/4 which one (lesson 4 step 7 asks)
-        hinge = f"{r['hinge']:.4f}" if shown else "(shown with the gradients)"
+        # "?" while the gradients are hidden: a hinge above 0 says some class is inside the
+        # margin, and 0.125 = (1 − 2 + 1.5)/4 which one (lesson 4 step 7 asks). Kept short:
+        # a long placeholder widened the column in lesson 4's screenshots
+        hinge = f"{r['hinge']:.4f}" if shown else "?"
         self.values.setText(
             f"<b>L_CE</b> = {r['ce']:.4f} &nbsp; <b>L_hinge</b> = {hinge}<br>"
             f"Cross-entropy sends gradient to every class; the hinge only to classes whose "
