@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bpviz.core.ops.windows import disjoint, fold, fold_rows, taps
+from bpviz.core.ops.windows import disjoint, fold, taps
 
 from .oracle import case_graph, compare_with_torch, feeds_for, torch_run
 
@@ -45,21 +45,6 @@ def test_disjoint_means_no_pixel_in_two_windows():
     assert not disjoint((2, 2), (2, 1), (1, 1))
 
 
-@pytest.mark.parametrize("kernel,dilation", [((3, 3), (1, 1)), ((2, 3), (2, 1)),
-                                             ((1, 4), (1, 2))])
-def test_fold_rows_matches_a_plain_scatter(kernel, dilation):
-    """Tap maps kept at the padded width (zeros in the extra columns) fold like ``fold``."""
-    rng = np.random.default_rng(1)
-    n, c, hp, wp = 3, 2, 8, 9
-    oh, ow = hp - dilation[0] * (kernel[0] - 1), wp - dilation[1] * (kernel[1] - 1)
-    dtaps = rng.normal(size=(n, c) + kernel + (oh, ow))
-    wide = np.zeros((c,) + kernel + (n, oh, wp))
-    wide[..., :ow] = dtaps.transpose(1, 2, 3, 0, 4, 5)
-    expected = scatter(dtaps, (hp, wp), kernel, (1, 1), dilation)
-    got = fold_rows(wide, (hp, wp), dilation).transpose(1, 0, 2, 3)
-    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
-
-
 def test_a_writeable_taps_view_writes_into_its_array():
     out = np.zeros((1, 1, 4, 4))
     taps(out, (2, 2), (2, 2), (1, 1), (2, 2), writeable=True)[0, 0, 1, 0] = 7.0
@@ -68,11 +53,8 @@ def test_a_writeable_taps_view_writes_into_its_array():
 
 
 @pytest.mark.parametrize("channels,filters,stride,padding,dilation", [
-    (6, 2, 1, 1, 1),      # taps (54) outnumber filters: dx through fold_rows
-    (6, 2, 1, 0, 2),      # the same with dilation
-    (1, 16, 1, 1, 1),     # one channel, many filters: the plain fold
-    (4, 3, 2, 1, 1)])     # stride 2: the plain fold
-def test_conv2d_on_each_backward_path_matches_torch(channels, filters, stride, padding,
+    (6, 2, 1, 1, 1), (6, 2, 1, 0, 2), (1, 16, 1, 1, 1), (4, 3, 2, 1, 1)])
+def test_conv2d_with_overlapping_windows_matches_torch(channels, filters, stride, padding,
                                                     dilation):
     attrs = {"in_channels": channels, "out_channels": filters, "kernel_size": 3,
              "stride": stride, "padding": padding, "dilation": dilation}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import MAX_ELEMENTS, Attr, Op, OpError, pair, register, shape_text, uniform_fan_in
-from .windows import disjoint, fold, fold_rows, out_size, pad2d, taps, unpad2d, window_text
+from .windows import disjoint, fold, out_size, pad2d, taps, unpad2d, window_text
 
 
 class _Windowed(Op):
@@ -37,12 +37,6 @@ class _Windowed(Op):
         """Padded x and the read-only view (N, C, KH, KW, OH, OW) of what each tap sees."""
         xp = pad2d(x, self.p[0], self.p[1], fill)
         return xp, taps(xp, self.k, self.s, self.d, self._spatial(x.shape))
-
-    def _patches(self, x, fill=0.0):
-        """Like ``_taps`` but copied contiguous (im2col): each tap's map is one run of
-        memory, which whole-array passes and matmuls read fast."""
-        xp, view = self._taps(x, fill)
-        return xp, np.ascontiguousarray(view)
 
     def _fold(self, dtaps, padded_shape):
         return unpad2d(fold(dtaps, padded_shape[2:], self.k, self.s, self.d), *self.p)
@@ -170,25 +164,9 @@ class Conv2d(_Windowed):
         grads = {"weight": (dmat @ cols.T).reshape(weight.shape)}   # summed over the batch
         if self.bias:
             grads["bias"] = dmat.sum(axis=1)
-        return (self._dx(dout, dmat, wmat),), grads
-
-    def _dx(self, dout, dmat, wmat):
-        """dx = col2im(W^T dout): (N, C, H, W)."""
-        n, f, oh, ow = dout.shape
-        c, padded = wmat.shape[1] // (self.k[0] * self.k[1]), self.cache["padded_shape"]
-        if self.s != (1, 1) or c * self.k[0] * self.k[1] <= f:
-            dcols = (wmat.T @ dmat).reshape((c,) + self.k + (n, oh, ow))
-            return self._fold(dcols.transpose(3, 0, 1, 2, 4, 5), padded)
-        # stride 1: dout widened with zero columns to the padded width Wp, so that each
-        # tap's share of dx is one run of memory per plane (fold_rows), not OH runs of OW;
-        # worth it where the taps (C*KH*KW) outnumber the filters F (widening costs F*N*OH
-        # runs, the plain fold C*KH*KW*N*OH)
-        wp = padded[3]
-        wide = np.zeros((f, n, oh, wp), dtype=dout.dtype)
-        wide[..., :ow] = dmat.reshape(f, n, oh, ow)
-        dcols = (wmat.T @ wide.reshape(f, -1)).reshape((c,) + self.k + (n, oh, wp))
-        dxp = fold_rows(dcols, padded[2:], self.d).transpose(1, 0, 2, 3)
-        return unpad2d(dxp, *self.p)
+        dcols = wmat.T @ dmat                     # (C*KH*KW, N*OH*OW)
+        dtaps = dcols.reshape((weight.shape[1],) + self.k + (n, oh, ow))
+        return (self._fold(dtaps.transpose(3, 0, 1, 2, 4, 5), self.cache["padded_shape"]),), grads
 
 
 @register

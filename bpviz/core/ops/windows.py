@@ -5,8 +5,6 @@ sees at every output pixel, ``taps[n, c, u, v, i, j] = xp[n, c, s*i + d*u, s*j +
 ``taps`` is that as a strided view (copied contiguous, it is im2col) and ``fold`` is its
 adjoint (col2im), looping only over the kernel offsets (kh * kw whole-array adds); where
 windows do not overlap (pools whose stride is their size) it is one strided write.
-``fold_rows`` is the stride-1 adjoint over tap maps kept at the padded width, where each
-tap's add is one run of memory per image plane (a convolution's dx).
 """
 from __future__ import annotations
 
@@ -62,24 +60,6 @@ def fold(dtaps: np.ndarray, padded_hw, kernel, stride, dilation) -> np.ndarray:
             out[:, :, u * dh: u * dh + sh * (oh - 1) + 1: sh,
                 v * dw: v * dw + sw * (ow - 1) + 1: sw] += dtaps[:, :, u, v]
     return out
-
-
-def fold_rows(dcols: np.ndarray, padded_hw, dilation) -> np.ndarray:
-    """``fold`` for stride 1, from tap maps laid out at the padded width Wp.
-
-    dcols: (C, KH, KW, N, OH, Wp), zero in the columns >= OW -> (C, N, Hp, Wp).
-    Tap (u, v) lands at flat offset du*Wp + dv*v of each image plane; its last dv*v values
-    (zero columns) would run past the plane and are left out.
-    """
-    c, kh, kw, n, oh, wp = dcols.shape
-    (hp, _), (dh, dw) = padded_hw, dilation
-    out = np.zeros((c, n, hp * wp), dtype=dcols.dtype)
-    flat = dcols.reshape(c, kh, kw, n, oh * wp)
-    for u in range(kh):
-        for v in range(kw):
-            start, length = u * dh * wp + v * dw, oh * wp - v * dw
-            out[:, :, start: start + length] += flat[:, u, v, :, :length]
-    return out.reshape(c, n, hp, wp)
 
 
 def unpad2d(x: np.ndarray, ph: int, pw: int) -> np.ndarray:
