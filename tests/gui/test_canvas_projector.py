@@ -40,12 +40,12 @@ def projector_view(qtbot):
         view = GraphView(scene)
         qtbot.addWidget(view)
         frame = 2 * view.frameWidth()
+        view.keep_fitted()                  # (it sets the view's own scroll bar policy)
         view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         view.resize(width + frame, height + frame)
         view.show()
         qtbot.waitExposed(view)
-        view.keep_fitted()
         assert (view.viewport().width(), view.viewport().height()) == (width, height)
         views.append((view, scene))
         return view
