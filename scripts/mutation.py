@@ -35,7 +35,8 @@ MODULES = {
     "lessons": ("bpviz/core/lessons.py", ["tests/core/test_lessons.py",
                                           "tests/core/test_lesson_bounds.py"]),
     "session": ("bpviz/core/session.py", ["tests/core/test_session.py",
-                                          "tests/core/test_session_messages.py"]),
+                                          "tests/core/test_session_messages.py",
+                                          "tests/core/test_session_fields.py"]),
 }
 CI_SLICE = ["answers"]
 COPIED = ("bpviz", "resources", "tests", "pyproject.toml")
