@@ -16,6 +16,7 @@ import argparse
 import collections
 import importlib
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -92,6 +93,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=60)
     parser.add_argument("--engine-dtype", choices=("float32", "float64"), default="float32")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # unwinds: the folder goes too
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bpviz-baseline-") as folder:
         medians, per_op = compare(load_baseline(args.baseline, Path(folder)),
