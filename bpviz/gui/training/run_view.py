@@ -24,6 +24,7 @@ from ...train.run_folder import is_record
 from ..backprop.gradient_flow import FlowPlots
 from ..widgets.plot_style import add_values_actions, curve_pen
 from ..widgets.reflow_grid import ReflowGrid
+from .plots_area import PlotsArea
 from .run_history import History
 
 WAIT_TITLE = "data wait (%)"
@@ -161,20 +162,20 @@ class RunView(QWidget):
         self.log = QPlainTextEdit(readOnly=True)
         self.log.setAccessibleName("Training log")
         self.log.setMaximumBlockCount(2000)
-        grid = even_rows(ReflowGrid(
+        grid = self.grid = even_rows(ReflowGrid(
             (with_legend(self.plots["loss"], legend_text(["loss"])),
              with_legend(self.plots["acc"], legend_text(["top1", "top5"])),
              self.plots["lr"], self.plots["speed"], self.plots["wait"],
              flow_cell, self.flow.steps_plot, self.filters_view, self.batch_view),
             most_columns=5))                  # nine: two rows of 5 + 4 at a desk
-        self.grid = grid
         self.no_run = QLabel(NO_RUN, wordWrap=True, objectName="run_waiting",
                              alignment=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.no_run.setContentsMargins(12, 12, 12, 12)
         right = QVBoxLayout(self)
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.no_run, 4)
-        right.addWidget(grid, 4)
+        self.plots_area = PlotsArea(grid)     # on a projector the plots scroll; the log
+        right.addWidget(self.plots_area, 8)   # below them: three lines, scrolling
         right.addWidget(self.log, 1)
         self.clear()
         self.progress.setFormat("no run yet")
@@ -229,7 +230,7 @@ class RunView(QWidget):
 
     def _show_plots(self, shown: bool) -> None:
         """The plots once a record has come (hidden: they take no room in the layout)."""
-        self.grid.setVisible(shown)
+        self.plots_area.setVisible(shown)
         self.no_run.setVisible(not shown)
 
     def clear(self) -> None:
