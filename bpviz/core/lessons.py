@@ -64,7 +64,7 @@ def _number(value, what: str) -> float:
 
 
 def _one_of(value, what: str, allowed) -> str:
-    if value not in allowed:
+    if value not in allowed or type(value) not in map(type, allowed):   # 1 is not true
         raise ValueError(f"{what}: expected one of {', '.join(map(repr, allowed))}, got "
                          f"{shown(value)}")
     return value
