@@ -168,3 +168,13 @@ def test_the_inspector_learns_the_class_names_and_the_true_class_of_each_sample(
     assert context.targets == tuple(labels) and len(labels) == 8
     c.replace_data(DataSource())                      # no data chosen
     assert c.lecture_context().targets == () and c.lecture_context().image_shape == (2,)
+
+
+def test_built_in_images_are_sized_to_the_graph_when_opened_and_when_chosen():
+    c = classroom_of("tiny_cnn")                      # takes 1x6x6 images
+    assert (c.data.source, c.data.dataset.x.shape[1:], c.problem()) == ("shapes",
+                                                                        (1, 6, 6), "")
+    c.use_builtin("spirals")
+    assert c.problem() != ""
+    c.use_builtin("shapes")
+    assert (c.data.dataset.x.shape[1:], c.problem()) == ((1, 6, 6), "")
