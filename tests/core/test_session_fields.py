@@ -292,3 +292,18 @@ def test_a_file_name_that_is_not_utf8_is_refused_by_name_before_saving(tmp_path,
     message = str(caught.value)
     assert f"({where}) is not UTF-8 text" in message and "caf\\xe9" in message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_half_built_graph_opens_as_in_the_editor_with_its_problem_kept():
+    half = graph_dict()
+    half["nodes"][1]["op"] = "NotAnOpYet"
+    s = session_from_dict(minimal(graph=half, lesson={"lesson": "x", "step": 1,
+                                                      "aside": {"graph": half}}))
+    for graph in (s.graph, s.lesson.aside.graph):
+        assert graph.to_dict()["nodes"][1]["op"] == "NotAnOpYet"
+        assert graph.analyze().problems
+
+
+def test_of_two_missing_fields_the_first_by_name_is_named():
+    assert refused({"format": "bpviz.session", "version": 1}) == (
+        "field session.data: missing")
