@@ -172,9 +172,11 @@ def test_a_recipe_fills_the_training_form(window):
     assert (form.image_size.value(), form.batch.value(), form.max_steps.value()) == (64, 64, 300)
 
 
-@pytest.mark.parametrize("name", ["04_classification_losses", "05_regression_losses",
-                                  "06_gradient_descent_momentum", "07_adam"])
-def test_each_question_of_lessons_4_to_7_reads_on_its_own(name):
+@pytest.mark.parametrize("name", ["01_one_layer", "02_chain_rule", "03_backprop_layers",
+                                  "04_classification_losses", "05_regression_losses",
+                                  "06_gradient_descent_momentum", "07_adam",
+                                  "08_alexnet_case_study"])
+def test_each_question_reads_on_its_own(name):
     """On the projector only the step shown is on screen: a question that leans on the
     previous one ("And v, at t = 1?" after 7.3's "By what factor is m multiplied…") asks
     the class to remember what it no longer sees, and reads as asking for v itself."""
