@@ -57,6 +57,12 @@ def as_matrix(a: np.ndarray, max_side: int = 4096) -> np.ndarray:
     return out[:max_side, :max_side]
 
 
+def sample_label(a: np.ndarray, sample: int) -> str:
+    """Whose value ``sample_of`` shows: ``sample``'s, or the whole batch's for a scalar (a
+    loss reduced over the batch)."""
+    return "the whole batch" if np.ndim(a) == 0 else f"sample {sample}"
+
+
 def sample_of(a: np.ndarray, sample: int) -> np.ndarray:
     """Sample ``sample`` of a batched value (a scalar loss is returned as it is)."""
     a = np.asarray(a)

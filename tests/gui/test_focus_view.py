@@ -337,3 +337,15 @@ def test_a_wide_row_in_focus_shows_its_numbers(qtbot):
     row.fit()
     assert row.shows_numbers()
     assert row.number_font().pixelSize() >= row.fontInfo().pixelSize()
+
+
+def test_a_loss_reduced_over_the_batch_is_not_titled_as_one_samples(qtbot, window):
+    """The mean loss is the whole batch's: an enlarged loss output titled "· sample 0"
+    told the class it was sample 0's loss (lesson 4.5)."""
+    from bpviz.paths import example_path
+    window.document.open_example(example_path("fc_softmax_ce"))
+    window.classroom.step_to("loss", "forward")
+    hms = window.inspector.heatmaps
+    qtbot.waitUntil(lambda: "output" in hms and "in_input" in hms)
+    assert hms["output"].focus_title == "loss (NLLLoss): its output · the whole batch"
+    assert hms["in_input"].focus_title.endswith("from log · sample 0")

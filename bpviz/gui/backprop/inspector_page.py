@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QPushButton, QSizePolicy, QWidget
 
 from ...core.answer_cards import Card, card_text
-from ...core.array_views import as_matrix, sample_of
+from ...core.array_views import as_matrix, sample_label, sample_of
 from ...core.formula_parts import formula_parts
 from ...core.ops import shape_label
 from ..widgets.formula import Formula
@@ -220,9 +220,9 @@ class InspectorPage(QWidget):
             self._heatmap(f"in_{slot}", f"{slot} ({ev.input_ids[slot]})",
                           as_matrix(sample_of(value, ev.sample)),
                           named=f"{whose}: its {slot}, from {ev.input_ids[slot]} · "
-                                f"sample {ev.sample}")
+                                f"{sample_label(value, ev.sample)}")
         self._heatmap("output", "output", as_matrix(sample_of(ev.output, ev.sample)),
-                      named=f"{whose}: its output · sample {ev.sample}")
+                      named=f"{whose}: its output · {sample_label(ev.output, ev.sample)}")
 
     def _backward(self, ev, ctx) -> None:
         rules = ev.chain_rules
