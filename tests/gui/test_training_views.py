@@ -211,3 +211,10 @@ def test_every_plot_of_a_run_has_its_title_whole(qtbot, window, tmp_path, size, 
     outer = window.training_tab.findChildren(QScrollArea)[0]
     assert outer.verticalScrollBar().maximum() == 0 and outer.horizontalScrollBar().maximum() == 0
     assert wholly_shown(tab.start_button) and wholly_shown(tab.status)
+    area, grid = tab.view.plots_area, tab.view.grid          # every row can be scrolled to
+    assert area.verticalScrollBar().maximum() == max(0, grid.height() - area.viewport().height())
+    assert grid.height() >= grid.minimumHeight()
+    if presentation:
+        assert grid.columns == 2 and area.verticalScrollBar().maximum() > 0
+    else:
+        assert not area.verticalScrollBar().isVisible()      # a desk's two rows fit

@@ -18,8 +18,19 @@ class PlotsArea(QScrollArea):
     def fit_grid(self) -> None:
         """The grid as wide as the view, as tall as the view or its rows' minimum."""
         grid = self.widget()
-        grid.resize(self.viewport().width(),
-                    max(self.viewport().height(), grid.minimumHeight()))
+        for _ in range(2):   # a new width may change the columns (ReflowGrid), so the rows
+            # said outright: left AsNeeded, a bar shown for a taller grid stayed at range 0
+            self.setVerticalScrollBarPolicy(
+                Qt.ScrollBarPolicy.ScrollBarAsNeeded if grid.minimumHeight() > self.height()
+                else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            grid.resize(self.viewport().width(),
+                        max(self.viewport().height(), grid.minimumHeight()))
+            # place the cells in their new columns now, not at some later resize
+            grid.layout().activate()
+        # the range too: the grid grown by its new minimum inside its own resize was not seen
+        bar = self.verticalScrollBar()
+        bar.setRange(0, max(0, grid.height() - self.viewport().height()))
+        bar.setPageStep(self.viewport().height())
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
