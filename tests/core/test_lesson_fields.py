@@ -132,7 +132,8 @@ def test_a_lessons_own_graph_is_found_beside_it_and_never_outside(tmp_path):
         example_file("mine.bpviz.json", None)
     with pytest.raises(FileNotFoundError, match="'gone.bpviz.json': no such graph beside"):
         example_file("gone.bpviz.json", tmp_path)
-    os.symlink(tmp_path / "graphs", tmp_path / "lessons_link")
+    os.symlink(tmp_path / "graphs", tmp_path / "lessons_link")     # a folder reached by a link
+    assert example_file("mine.bpviz.json", tmp_path / "lessons_link") == mine.resolve()
     outside = tmp_path / "lessons"
     outside.mkdir()
     os.symlink(mine, outside / "out.bpviz.json")
@@ -158,6 +159,10 @@ def test_a_lesson_file_whose_graph_leads_out_is_refused_at_its_step(tmp_path, fi
     assert str(caught.value) == (f"own.lesson.json, step 2 ('Own'), field {field}[2].example: "
                                  f"'mine.bpviz.json' leads out of the lesson's folder")
     (folder / "mine.bpviz.json").unlink()
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path)
+    assert str(caught.value).endswith(f"field {field}[2].example: 'mine.bpviz.json': no such "
+                                      f"graph beside the lesson")
     (folder / "mine.bpviz.json").write_text("{}")
     assert load_lesson(path).steps[1].title == "Own"
     assert lesson_from_dict(lesson(*steps), "own").path is None     # no folder: not checked

@@ -307,3 +307,15 @@ def test_a_half_built_graph_opens_as_in_the_editor_with_its_problem_kept():
 def test_of_two_missing_fields_the_first_by_name_is_named():
     assert refused({"format": "bpviz.session", "version": 1}) == (
         "field session.data: missing")
+
+
+def test_a_save_that_fails_without_a_system_reason_still_says_why(tmp_path, monkeypatch):
+    import bpviz.core.fileformat as fileformat
+
+    def gone(fd, *args, **kwargs):
+        raise OSError("the USB stick was pulled out")
+    monkeypatch.setattr(fileformat.os, "fsync", gone)
+    with pytest.raises(SessionError) as caught:
+        save_session(Session(load_graph(example_path("spirals_mlp"))), tmp_path / "c")
+    assert str(caught.value).endswith(".bpviz-session.json': the USB stick was pulled out")
+    assert list(tmp_path.iterdir()) == []
