@@ -358,3 +358,17 @@ def test_a_lesson_file_too_long_to_read_is_named_as_a_lesson_file(tmp_path):
         f.truncate(64 * 2**20 + 1)
     with pytest.raises(LessonError, match="more than a lesson file holds"):
         load_lesson(big)
+
+
+def test_a_colour_card_needs_no_array_and_the_others_need_one():
+    colour = {"label": "RGB", "show": "colour_added"}
+    got = lesson_from_dict(question(answer=1, card=colour), "l").steps[0].question.card
+    assert got == Card("RGB", "colour_added", "", 3)
+    assert step_refused({"question": {"ask": "?", "answer": 1, "card": {
+        "label": "S", "show": "sum"}}}).startswith(
+        "question.card.of: expected output, dout, in_NAME, grad_NAME or saved_NAME, got ''")
+
+
+def test_a_step_without_a_title_is_named_by_its_number_alone():
+    assert refused(lesson({"text": "x"})) == (
+        "l.lesson.json, step 1, field title: expected non-empty text, got None")
