@@ -367,14 +367,14 @@ class Classroom:
         (whichever ends first; None: no limit). None (``message`` says why) when it cannot."""
         if (trainer := self.ensure_trainer()) is None:
             return None
-        batches = trainer.random_batches(self.train_data, self.data.batch)
+        batches, done = trainer.random_batches(self.train_data, self.data.batch), trainer.steps
         try:
             progress = trainer.run(batches, steps, seconds)
         except GraphError as err:
             self.message.emit(f"Training stopped: {err}")
             return None
-        finally:
-            self._params_changed()
+        finally:    # a refused first step changed no weight, only the graph's values
+            self._params_changed() if trainer.steps != done else self.drop_stepper()
         return progress
 
     def _params_changed(self) -> None:

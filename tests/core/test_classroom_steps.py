@@ -160,11 +160,13 @@ def test_data_that_does_not_fit_cannot_train_and_the_user_is_told_why():
 def test_a_label_the_loss_refuses_stops_an_update_and_a_run_naming_it():
     c = classroom_of("spirals_mlp")
     c.use_dataset(labels_out_of_range(), CSV_SOURCE, "bad.csv")
-    said = told(c)
+    said, version = told(c), c.params_version
     assert c.apply_optimizer_step() is None
     assert c.train(3, None) is None
     assert [m.split(": node")[0] for m in said] == ["Cannot update", "Training stopped"]
     assert all("target 7" in m for m in said)
+    # no weight changed: the stepper bar must not say "update"
+    assert c.params_version == version and not c.after_update
 
 
 def test_training_runs_the_steps_asked_for_on_batches_of_the_chosen_size():
