@@ -372,3 +372,45 @@ def test_a_colour_card_needs_no_array_and_the_others_need_one():
 def test_a_step_without_a_title_is_named_by_its_number_alone():
     assert refused(lesson({"text": "x"})) == (
         "l.lesson.json, step 1, field title: expected non-empty text, got None")
+
+
+@pytest.mark.parametrize("step, message", [
+    ({"reveal": {"tab": "losses"}}, "reveal: expected a list of actions, got {'tab': 'losses'}"),
+    ({"question": {"ask": "?", "answer": 1, "card": {"label": "L"}}},
+     'question.card: expected {"label", "show"} with "of" and an optional "digits" and '
+     '"also", got {\'label\': \'L\'}'),
+    ({"question": {"ask": "?"}}, 'question: expected {"ask", "answer"} with "choices" or '
+                                 '"tolerance" and an optional "explain" and "card", got '
+                                 "{'ask': '?'}"),
+    ({"question": {"ask": "?", "answer": 0, "choices": ["a"]}},
+     "question.choices: expected a list of 2 to 8 texts, got ['a']"),
+    ({"do": [{"set": {"value": 1}}]},
+     'do[0].set: expected {"control": name, "value": ...}, got {\'value\': 1}'),
+    ({"do": [{"example": "e" * 201}]}, "do[0].example: 201 characters, more than 200"),
+    ({"do": [{"race": {"controls": [1]}}]}, "do[0].race.controls: expected an object, got [1]"),
+    ({"do": [{"race": {"configs": [1]}}]}, "do[0].race.configs: expected an object, got [1]"),
+    ({"do": [{"race": {"configs": {"c" * 101: {}}}}]},
+     "do[0].race.configs: 101 characters, more than 100"),
+    ({"do": [{"race": {"ticked": "GD"}}]},
+     "do[0].race.ticked: expected a list of names, got 'GD'"),
+    ({"do": [{"race": {"configs": {"Adam": {"betas": [0.9, "x"]}}}}]},
+     "do[0].race.configs.Adam.betas[1]: expected a number, got 'x'"),
+])
+def test_each_message_quotes_what_the_file_holds(step, message):
+    assert step_refused(step) == message
+
+
+def test_the_steps_of_a_lesson_that_are_not_a_list_are_quoted():
+    assert refused(lesson(steps={"title": "s"})) == (
+        "l.lesson.json: field steps: expected a list of 1 to 200 steps, got {'title': 's'}")
+
+
+def test_a_number_question_without_a_tolerance_wants_the_number_exactly():
+    q = lesson_from_dict(question(answer=0.5), "l").steps[0].question
+    assert (q.ask, q.answer, q.tolerance) == ("?", 0.5, 0.0)
+    assert q.is_right("1/2") and not q.is_right("0.51")
+
+
+def test_a_race_keeps_the_optimizer_selected():
+    got = check_action({"race": {"selected": "Adam", "ticked": ["Adam"]}}, "do[0]")
+    assert got == {"race": {"selected": "Adam", "ticked": ["Adam"]}}
