@@ -213,9 +213,8 @@ def build_datasets(data: str, image_size: int, classes: int = 10, train_size: in
                    val_size: int = 512, seed: int = 0, ten_crop: bool = False):
     """(train, val, class names) for "synthetic" or an ImageFolder tree."""
     if data == "synthetic":
-        train = SyntheticImages(train_size, classes, image_size, seed)
-        val = SyntheticImages(val_size, classes, image_size, seed + 1)
-        return train, val, train.classes
+        made = SyntheticImages(train_size, classes, image_size, seed)
+        return made, SyntheticImages(val_size, classes, image_size, seed + 1), made.classes
     train_dir, val_dir = check_folder(data)
     train = SafeImageFolder(train_dir, train_transform(image_size))
     val = SafeImageFolder(val_dir, val_transform(image_size, ten_crop))

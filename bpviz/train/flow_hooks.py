@@ -19,6 +19,8 @@ import torch
 from bpviz.core.flow_histograms import BINS, EDGES, HIST_KEY, compact, sample_step
 from bpviz.core.gradient_flow import INPUT, RECORD_KEYS, WEIGHT
 
+from .models import WeightLayer
+
 WEIGHT_KEY, INPUT_KEY = RECORD_KEYS[WEIGHT], RECORD_KEYS[INPUT]
 HIST_EVERY = 10      # logged steps: a histogram record is ~3 kB, a figures one ~0.5 kB
 
@@ -38,7 +40,7 @@ def bin_counts(tensor: torch.Tensor) -> torch.Tensor:
 
 
 class FlowHooks:
-    def __init__(self, layers: list[tuple[str, torch.nn.Module]], inputs: bool = True):
+    def __init__(self, layers: list[tuple[str, WeightLayer]], inputs: bool = True):
         """``layers``: (name, module) in network order. ``inputs=False`` hooks nothing and
         reads the weights' figures only (torch.compile traces hooks into its graph)."""
         self.layers = layers
@@ -87,9 +89,9 @@ class FlowHooks:
         backward (and after the grad scaler's ``unscale_``: the weights' gradients are then
         true ones; the inputs' are divided by ``scale`` here)."""
         self.armed = False
-        names = [name for name, m in self.layers if m.weight.grad is not None]
-        grads = {name: m.weight.grad for name, m in self.layers}
-        figures = [grads[n].detach().float().abs().mean() for n in names]
+        grads = {name: m.weight.grad for name, m in self.layers if m.weight.grad is not None}
+        names = list(grads)
+        figures = [g.detach().float().abs().mean() for g in grads.values()]
         inputs = [n for n, _m in self.layers if n in self.kept]
         figures += [self.kept[n] / scale for n in inputs]
         values = torch.stack(figures).tolist() if figures else []

@@ -68,7 +68,7 @@ class TrainingRun:
         self.started_at = time.time() - 1.0          # file times may be coarse
         self.clock = time.perf_counter               # the tests' own, to time without waiting
         self.skipped_total = 0
-        self.last_batch = None
+        self.last_batch: torch.Tensor | None = None
         if cfg.resume:
             self.load_checkpoint()
         if self.dist.main:
@@ -104,6 +104,7 @@ class TrainingRun:
         self.step_fn = torch.compile(self.model) if cfg.compile else self.model
         self.optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum,
                                          weight_decay=cfg.weight_decay)
+        self.scheduler: torch.optim.lr_scheduler.LRScheduler
         if cfg.schedule == "step":
             self.scheduler = torch.optim.lr_scheduler.StepLR(self.optimizer, cfg.step_epochs, 0.1)
         else:
@@ -153,7 +154,8 @@ class TrainingRun:
 
     # --- checkpoints ------------------------------------------------------------------------
     def unwrapped(self) -> torch.nn.Module:
-        return self.model.module if hasattr(self.model, "module") else self.model
+        ddp = torch.nn.parallel.DistributedDataParallel
+        return self.model.module if isinstance(self.model, ddp) else self.model
 
     def checkpoint_state(self) -> dict:
         return {"model": self.unwrapped().state_dict(),
@@ -225,7 +227,7 @@ class TrainingRun:
         """What the GUI shows: conv1's filters and the current augmented batch."""
         # a copy: on a CPU fp32 run .float().cpu() would hand out the live weight
         conv1 = self.layers[0][1].weight.detach().float().cpu().clone()
-        batch = None
+        batch: torch.Tensor | None = None
         if self.last_batch is not None:
             batch = denormalize(self.last_batch[:16].detach().float()).cpu()
         return {"conv1": conv1, "batch": batch}
@@ -263,8 +265,10 @@ class TrainingRun:
         return norms
 
     def evaluate(self) -> dict:
-        sampler = (DistributedSampler(self.val_set, self.dist.world, self.dist.rank,
-                                      shuffle=False) if self.dist.world > 1 else None)
+        sampler: DistributedSampler | None = None
+        if self.dist.world > 1:
+            sampler = DistributedSampler(self.val_set, self.dist.world, self.dist.rank,
+                                         shuffle=False)
         sums = Sums(self.device)
         self.model.eval()
         read = 0

@@ -2,7 +2,7 @@
 hits, kept on the device and read only every log interval (no host sync per step)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
@@ -12,10 +12,10 @@ class Sums:
     """Running sums kept on the device (no host sync until they are read)."""
 
     device: torch.device
-    loss: torch.Tensor = None
-    top1: torch.Tensor = None
-    top5: torch.Tensor = None
-    count: torch.Tensor = None
+    loss: torch.Tensor = field(init=False)         # these four: set by reset()
+    top1: torch.Tensor = field(init=False)
+    top5: torch.Tensor = field(init=False)
+    count: torch.Tensor = field(init=False)
     skipped: int = 0
 
     def __post_init__(self):

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 ARCHS = ("alexnet", "alexnet-paper")
+WeightLayer = nn.Conv2d | nn.Linear          # what ``weight_layers`` lists
 
 
 class AlexNetPaper(nn.Module):
@@ -44,7 +45,8 @@ class AlexNetPaper(nn.Module):
         ones = {id(convs[1]), id(convs[3]), id(convs[4]), id(fcs[0]), id(fcs[1])}
         for layer in convs + fcs:
             nn.init.normal_(layer.weight, mean=0.0, std=0.01)
-            nn.init.constant_(layer.bias, 1.0 if id(layer) in ones else 0.0)
+            if layer.bias is not None:          # every layer here has one
+                nn.init.constant_(layer.bias, 1.0 if id(layer) in ones else 0.0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.avgpool(self.features(x))
@@ -60,10 +62,11 @@ def build_model(arch: str, num_classes: int) -> nn.Module:
     raise ValueError(f"unknown architecture '{arch}' (choose from {', '.join(ARCHS)})")
 
 
-def weight_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
+def weight_layers(model: nn.Module) -> list[tuple[str, WeightLayer]]:
     """The layers with weights in network order, named as in the paper: conv1-conv5, then
     fc6-fc8 (numbering continues from the convolutions)."""
-    layers, convs = [], 0
+    layers: list[tuple[str, WeightLayer]] = []
+    convs = 0
     for m in model.modules():
         if isinstance(m, nn.Conv2d):
             convs += 1

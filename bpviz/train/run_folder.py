@@ -24,6 +24,7 @@ import pickle
 import shutil
 import zipfile
 from pathlib import Path
+from typing import TypeGuard
 
 from .train_config import ConfigError
 
@@ -40,7 +41,7 @@ class OutputError(Exception):
     """A run's file that cannot be written or read; the message names it and says why."""
 
 
-def is_number(value) -> bool:
+def is_number(value) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
