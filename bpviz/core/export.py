@@ -14,6 +14,7 @@ from __future__ import annotations
 import keyword
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -143,7 +144,8 @@ def export_pytorch(graph, path) -> tuple[Path, Path]:
     params = path.with_suffix(".npz")
     try:
         write_atomic(path, to_pytorch_source(graph))
-        np.savez(params, **param_arrays(graph))
+        arrays: dict[str, Any] = param_arrays(graph)    # (savez's typing takes them for flags)
+        np.savez(params, **arrays)
     except OSError as err:
         raise GraphError(f"cannot export to '{path}': {err.strerror or err}") from None
     return path, params

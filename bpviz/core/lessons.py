@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..paths import example_path
 from .answer_cards import CARD_KEYS, CARD_SHOWS, Card, check_of
@@ -114,7 +115,7 @@ def _race(value, what: str) -> dict:
     if not isinstance(value, dict) or not value or not set(value) <= RACE_KEYS:
         raise ValueError(f"{what}: expected an object with some of "
                          f"{', '.join(sorted(RACE_KEYS))}, got {shown(value)}")
-    out = {}
+    out: dict[str, Any] = {}
     if "controls" in value:
         out["controls"] = {name: _setting(v, f"{what}.controls.{name}")
                            for name, v in _names(value["controls"], f"{what}.controls").items()}
