@@ -293,6 +293,7 @@ def test_torchrun_ranks_stop_together_on_a_stop_file(tmp_path):
     assert not (tmp_path / "ddp" / STOP).exists()
 
 
+@pytest.mark.timeout(1800)      # 150 AlexNet steps: past 600 s on a 2-core machine under load
 def test_alexnet_learns_the_procedural_set_on_a_cpu(tmp_path):
     """Training moves from chance: the loss of the last 25 steps of 150 is well below that
     of the first 25 (quick-run settings). The README's stronger claim, >= 90 % running top-1
