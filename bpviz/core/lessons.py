@@ -351,7 +351,7 @@ def _lesson_from_dict(spec, name: str, path: Path | None) -> Lesson:
     if spec.get("format") != FORMAT:
         raise LessonError(f"{label}: not a bpviz lesson: 'format' is "
                           f"{shown(spec.get('format'))}, expected {FORMAT!r}")
-    if spec.get("version") != VERSION:
+    if spec.get("version") != VERSION or isinstance(spec.get("version"), bool):   # True == 1
         raise LessonError(f"{label}: lesson format version {shown(spec.get('version'))}; "
                           f"this bpviz reads version {VERSION}")
     try:

@@ -192,6 +192,8 @@ def test_a_lesson_reads_its_title_summary_order_and_path(tmp_path):
     ({"steps": {"title": "s"}}, "l.lesson.json: field steps: expected a list of 1 to 200"),
     ({"version": None}, "l.lesson.json: lesson format version None; this bpviz reads "
                         "version 1"),
+    ({"version": True}, "l.lesson.json: lesson format version True; this bpviz reads "
+                        "version 1"),
     ({"format": None}, "l.lesson.json: not a bpviz lesson: 'format' is None, expected "
                        "'bpviz.lesson'"),
 ])
