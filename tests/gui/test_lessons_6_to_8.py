@@ -124,7 +124,10 @@ def test_lesson_8_shows_the_added_colour_the_mask_and_the_recipes(qtbot, window)
             assert set(np.unique(np.diag(shown))) == {0.0, step.question.answer}
             assert 0.4 < (mask == 0).mean() < 0.6
         if step.title in ("Batch size 128", "Training on GPUs"):
-            form = window.training_tab.panel.form
+            form, tab = window.training_tab.panel.form, window.training_tab.panel
+            assert form.out.toolTip() == form.out.text()          # the whole folder, clipped
+            assert not tab.view.log.isVisible()                   # no empty box before a run
+            assert "MB" not in tab.status.text() and "lesson" not in tab.status.text()
             name = form.recipe_choice.currentText()
             recipe = RECIPES[name]
             assert (form.batch.value(), form.image_size.value(), form.lr.text()) == (

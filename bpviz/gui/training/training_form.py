@@ -206,6 +206,7 @@ class TrainingForm(QWidget):
         self.threads.setToolTip("torch's CPU threads; the default leaves the window a core "
                                 "so it stays smooth")
         self.out = QLineEdit()
+        self.out.textChanged.connect(self.out.setToolTip)   # the whole path; the field shows its end
         self.resume = QCheckBox("resume from its checkpoint")
         self.resume.setToolTip("Continue the run whose checkpoint is in the output folder")
         self.recipe = QLabel(wordWrap=True)

@@ -35,8 +35,8 @@ LOADING = ("Loading PyTorch and looking for GPUs (a few seconds): Start is enabl
 READY = ("Start trains AlexNet with these settings; Open run folder… shows the history of a "
          "run.")
 NO_TRAINING = "Open run folder… shows the history of a run; training needs torch (above)."
-DEFERRED = ("Start loads PyTorch (a few seconds) and looks for GPUs: not done while a lesson "
-            "shows this form (~700 MB and seconds it does not need).")
+DEFERRED = ("Start loads PyTorch (a few seconds), looks for GPUs and trains with these "
+            "settings; the run is drawn below.")
 
 
 class TrainingTab(QWidget):
@@ -69,6 +69,9 @@ class TrainingTab(QWidget):
         run_column.setContentsMargins(0, 9, 9, 9)
         run_column.addWidget(self.controls)
         run_column.addWidget(self.view, 1)
+        log = self.view.log                       # hidden while empty: a blank box says nothing
+        log.setVisible(False)
+        log.textChanged.connect(lambda: log.setVisible(not log.document().isEmpty()))
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
