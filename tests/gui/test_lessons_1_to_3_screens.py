@@ -136,3 +136,29 @@ def test_3_10_after_lesson_2_the_gradient_flow_stays_out_of_the_lesson_column(qt
     assert flow.geometry().right() < lesson.geometry().left()
     assert flow.geometry().right() < projector.docks["inspector"].geometry().left()
     assert cut_lesson_text(projector.lessons.panel) == []
+
+
+def enlarged_numbers(window) -> tuple[list[str], int]:
+    """The numbers the enlarged matrix writes in its cells, and their size in px."""
+    from bpviz.gui.widgets.matrix_viewport import MatrixViewport
+    assert window.focus.is_open
+    views = [v for v in window.focus.view.findChildren(MatrixViewport) if v.isVisible()]
+    assert len(views) == 1, views
+    shown = views[0].numbers()
+    assert shown is not None, "the enlarged matrix writes no numbers"
+    return shown[1], views[0].number_font(shown[1]).pixelSize()
+
+
+@pytest.mark.parametrize("lesson, step, seen", [
+    ("02_chain_rule", 3, "-1.36"),       # a 1×10 strip of 88×200 px cells: 31 px didn't fit
+    ("02_chain_rule", 4, "0.0825"),      # "is it symmetric?": 88×53 px cells, -0.00968 fits 16 px
+    ("03_backprop_layers", 7, "0.25"),   # σ′'s diagonal in 55×33 px cells
+])
+def test_the_enlarged_matrix_the_step_asks_about_writes_its_numbers(qtbot, projector,
+                                                                     lesson, step, seen):
+    """Its cells were big enough but the numbers in the application's 19 px font were a few
+    pixels too wide: the caption said "zoom in for the numbers" on a fitted 1×10 strip."""
+    go(qtbot, projector, lesson, step)
+    reveal(qtbot, projector)
+    texts, px = enlarged_numbers(projector)
+    assert seen in texts and px >= 16

@@ -1,8 +1,8 @@
 """MatrixView: a dense matrix (a heat map enlarged in the focus view) to be read from the
 back of a lecture hall: a MatrixViewport over an array. Fitted, a long row becomes a band
 and short rows get cells wider than high (room for the numbers); once the cells are big
-enough the numbers are written in them, larger in big cells, never smaller than the
-application's font. Rows and columns carry their names (class names where the data has
+enough the numbers are written in them, larger in big cells, smaller (down to 16 px, a
+projector's readable size) in narrow ones. Rows and columns carry their names (class names where the data has
 them, else indices).
 
 Only the cells on screen are coloured and written, so a 1×150528 gradient pans as quickly
@@ -51,7 +51,7 @@ class MatrixView(MatrixViewport):
 
     def number_font(self, texts: list[str] | None = None) -> QFont:
         """The application's font, larger in big cells (as large as the widest number on
-        screen still fits its cell's width), never smaller."""
+        screen still fits its cell's width), smaller (to 16 px) in narrow ones."""
         font = QFont(self.font())
         base = QFontInfo(font).pixelSize()
         size = min(max(base, self.sy * 0.28), base * 2.5)
@@ -62,8 +62,7 @@ class MatrixView(MatrixViewport):
             font.setPixelSize(base)
             widest = max(QFontMetricsF(font).horizontalAdvance(t) for t in set(texts))
             size = min(size, base * (self.sx - 6) / max(widest, 1))   # a wide 1x10 row
-        font.setPixelSize(max(base, round(size)))
-        return font
+        return self.fitted_font(size, texts)
 
     def draw_cells(self, p: QPainter) -> None:
         r0, r1, c0, c1 = self.visible()

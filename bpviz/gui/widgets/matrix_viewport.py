@@ -1,7 +1,7 @@
 """MatrixViewport: a window onto the cells of a matrix of any size. It fits (0), zooms
 about the mouse (wheel, + and −) and pans (drag, arrow keys); it names the cell under the
-mouse, writes the numbers once every one on screen fits its cell whole (in at least the
-application's font), and names rows and columns along the edges, every round k-th where
+mouse, writes the numbers once every one on screen fits its cell whole (in the
+application's font, or smaller down to 16 px), and names rows and columns along the edges, every round k-th where
 the cells are smaller than the names. Only the cells on screen are asked for.
 
 Where the cells come from is a subclass's: a dense array (MatrixView, the focus view's
@@ -21,7 +21,7 @@ from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter, QTransform
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from ..theme import contrast_ratio
+from ..theme import PROJECTOR_READABLE_PX, contrast_ratio
 from .colormap import DIVERGING, diverging_index
 from .heatmap import fmt
 from .matrix_margins import draw_caption, draw_names
@@ -241,7 +241,22 @@ class MatrixViewport(QWidget):
     # --- numbers ----------------------------------------------------------------------------
     def number_font(self, texts: list[str] | None = None) -> QFont:
         """The font of the numbers ``texts`` (default: those on screen)."""
-        return QFont(self.font())
+        return self.fitted_font(self.text_px(), texts)
+
+    def fitted_font(self, px: float, texts: list[str] | None = None) -> QFont:
+        """The font at ``px`` pixels, smaller (down to a projector's readable 16 px, never
+        below the application's font) until the widest of ``texts`` fits a cell's width."""
+        if texts is None:
+            shown = self.visible_numbers()
+            texts = shown[1] if shown is not None else []
+        font, least = QFont(self.font()), min(self.text_px(), PROJECTOR_READABLE_PX)
+        size = max(least, math.floor(px))
+        font.setPixelSize(size)
+        while size > least and any(texts) and max(QFontMetricsF(font).horizontalAdvance(t)
+                                                  for t in set(texts)) + 6 > self.sx:
+            size -= 1
+            font.setPixelSize(size)
+        return font
 
     def visible_numbers(self) -> tuple[np.ndarray, list[str]] | None:
         """(visible block, its numbers as text), None when too many are on screen."""
@@ -254,7 +269,7 @@ class MatrixViewport(QWidget):
 
     def numbers(self) -> tuple[np.ndarray, list[str]] | None:
         """(visible block, its numbers as text) when each fits its cell whole, else None."""
-        m = QFontMetricsF(self.font())
+        m = QFontMetricsF(self.fitted_font(0, []))       # the least size
         # digits have no descenders: a row as tall as the ascent holds them whole
         if self.sy < m.ascent() + 2 or self.sx < m.horizontalAdvance("0") + 6:
             return None
