@@ -49,6 +49,23 @@ NOT_THE_ANSWER = {
     ("07_adam", 5): {"0.1": "η, the lr box: that x moves by η is what is asked"},
 }
 
+# Sentences that answer a question whose right choice is a word: (lesson, step from 1) ->
+# phrases no legible text may hold before that question's reveal.
+ANSWERING = {
+    ("04_classification_losses", 3): ["gives no gradient beyond", "keeps pushing correct"],
+    ("05_regression_losses", 3): ["constant slope"],
+}
+
+# Texts a reveal shows that hold a later question's number but do not answer it:
+# (lesson, step revealed, later step) -> {text: why}.
+LATER_NOT_THE_ANSWER = {
+    ("04_classification_losses", 2, 5): {
+        "At  t·y = 0.5 : cross-entropy  0.474  (slope -0.378) hinge  0.5  (slope -1) "
+        "squared hinge  0.25  (slope -1)":
+            "the hinge's slope against the margin; step 5 asks ∂L/∂y of a point in a "
+            "network, which the class must find from t and y"},
+}
+
 # texts that only one screen shows: (lesson, step, text) -> that screen (on the desk the
 # step's enlarged y covers the Inspector; the projector keeps it beside)
 ONLY_ON = {("04_classification_losses", 5,
@@ -204,6 +221,17 @@ def answer_phrases(question) -> list[str]:
     return list(dict.fromkeys([f"{a:g}", f"{a:,g}"]))
 
 
+def given_away(texts: list[str], lesson, index: int) -> list[str]:
+    """The texts that state question ``index``'s answer (its number or its answering
+    sentence), less those NOT_THE_ANSWER excuses there."""
+    step, key = lesson.steps[index], (lesson.name, index + 1)
+    allowed = NOT_THE_ANSWER.get(key, {})
+    found = [t for phrase in answer_phrases(step.question)
+             for t in said(texts, phrase.replace("−", "-"))]
+    found += [t for phrase in ANSWERING.get(key, []) for t in texts if phrase in t]
+    return [t for t in found if t not in allowed]
+
+
 def card_number(card) -> float:
     values = readings(card.value)
     assert values, card.value
@@ -277,6 +305,15 @@ def test_no_question_shows_its_answer_before_the_reveal_and_the_card_states_it(
                 excused.update((lesson.name, index + 1, t) for t in found if t in allowed)
                 found = [t for t in found if t not in allowed]
                 assert not found, (lesson.name, index + 1, found)
+            assert not [t for phrase in ANSWERING.get((lesson.name, index + 1), [])
+                        for t in texts if phrase in t], (lesson.name, index + 1)
+            settle(qtbot, window)                  # what the reveal shows: no later answer
+            shown = legible(window)
+            for later in range(index + 1, len(lesson.steps)):
+                if lesson.steps[later].question is not None:
+                    allowed = LATER_NOT_THE_ANSWER.get((lesson.name, index + 1, later + 1), {})
+                    found = [t for t in given_away(shown, lesson, later) if t not in allowed]
+                    assert not found, (lesson.name, index + 1, "gives", later + 1, found)
             if step.question.card is not None:
                 assert not said(texts, plain(lessons.panel.card.value)), lessons.panel.card.value
                 check_card(window, lesson, step)

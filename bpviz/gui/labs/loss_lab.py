@@ -119,6 +119,12 @@ class CurvePanel(QWidget):
         self.controls.addWidget(self.show_derivatives)
         self.controls.addWidget(self.at)
         self.note = QLabel(wordWrap=True)
+        # a lesson hides the note while it asks what the note states (issue 20: "gives no
+        # gradient beyond it" answered "which still has a slope at t·y = 2?")
+        self.show_note = QCheckBox("show the note below", objectName=f"{name}_note")
+        self.show_note.setChecked(True)
+        self.show_note.toggled.connect(self.note.setVisible)
+        self.controls.addWidget(self.show_note)
         side = QVBoxLayout()
         side.addLayout(self.controls)
         side.addWidget(self.readout)
