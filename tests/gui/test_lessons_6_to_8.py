@@ -38,6 +38,34 @@ def card_numbers(lab, name: str, symbol: str) -> tuple[str, str]:
     return tuple(label.text() for label in lab.cards.cards[name].values[symbol])
 
 
+def share_from_edge(lab, point) -> float:
+    """How far ``point`` (x, y) lies inside the surface plot's view, as a share of the view's
+    width or height, whichever is less (negative: outside). 0.1 is 22 px of the 220 px wide
+    bowl that lesson 6 shows beside the lesson at 1280x720: room for an 18 px marker."""
+    (x0, x1), (y0, y1) = lab.plot.getPlotItem().vb.viewRange()
+    fx, fy = (point[0] - x0) / (x1 - x0), (point[1] - y0) / (y1 - y0)
+    return min(fx, 1 - fx, fy, 1 - fy)
+
+
+def test_lesson_6_views_hold_the_race_and_a_divergence_says_where_it_stopped(qtbot, window):
+    for _index, step in walk(qtbot, window, lesson("06_gradient_descent_momentum")):
+        lab = window.optimizers.panel if window.optimizers.built else None
+        if step.title in ("Gradient descent", "Learning rate too small", "Mini-batch SGD"):
+            for run in lab.runs.values():        # the start, the end and the bowl's bottom
+                shown = [run.points[0], run.points[-1]]
+                shown += lab.surface.minima if lab.plot.getPlotItem().vb.state[
+                    "aspectLocked"] else []
+                for point in shown:
+                    assert share_from_edge(lab, point) >= 0.1, (step.title, point)
+        if step.title == "Learning rate too large":
+            last = len(lab.runs["GD"].points) - 1
+            assert f"after step {last} (diverged)" in lab.cards.step_label.text()
+            assert f"GD at step {last}" in lab.status.text()
+            x, y = lab.paths["GD"].line.getData()    # leaves the view once, no bar of lines
+            outside = [p for p in zip(x, y, strict=True) if share_from_edge(lab, p) < 0]
+            assert len(outside) <= 1 and len(x) < last
+
+
 def test_lesson_6_momentum_card_is_torchs_lr_times_buffer(qtbot, window):
     torch_states = bowl_steps(torch.optim.SGD, 2, lr=0.05, momentum=0.9)
     seen = {}

@@ -238,7 +238,11 @@ class OptimizerCards(QWidget):
         self.bias = shown
 
     def show_step(self, i: int) -> None:
-        self.step_label.setText(f"<b>after step {i}</b>")
+        """Step ``i``, or the last step any run reached where all of them stopped before it
+        (diverged): the label says the step the numbers are from."""
+        last = max((len(card.run.points) - 1 for card in self.cards.values()), default=i)
+        shown = f"after step {min(i, last)}" + (" (diverged)" if last < i else "")
+        self.step_label.setText(f"<b>{shown}</b>")
         for card in self.cards.values():
             card.show_step(i)
 

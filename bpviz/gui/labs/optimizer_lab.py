@@ -238,7 +238,8 @@ class OptimizerLab(QWidget):
         self.shown = i
         self.drawn.draw(self.runs, i)
         self.cards.show_step(i)
-        diverged = [n for n, r in self.runs.items() if len(r.points) < self.steps.value() + 1]
+        diverged = [f"{n} at step {len(r.points) - 1}" for n, r in self.runs.items()
+                    if len(r.points) < self.steps.value() + 1]
         text = f"step {i} of {self.steps.value()}"
         if diverged:
             text += "; diverged: " + ", ".join(diverged)

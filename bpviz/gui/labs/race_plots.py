@@ -16,6 +16,20 @@ COLORS = {"GD": "#222222", "SGD": "#8c564b", "Momentum": "#1f77b4", "Nesterov": 
 # a dash and a marker per optimizer besides its colour (issue 21: not colour alone)
 SERIES = dict(zip(COLORS, STYLES, strict=False))
 MARKS_PER_RACE = 8                  # markers along each path and loss curve
+# the view's margin around the race, a share of its span each side: the start's and the
+# head's markers (18 px) stay whole inside a 220 px wide bowl
+VIEW_PAD = 0.16
+
+
+def inside_view(points: np.ndarray, view) -> int:
+    """How many of ``points`` (n, 2) to draw: up to the first outside ``view`` (x0, x1, y0,
+    y1) and that one, so a diverging path leaves the view once instead of crossing it
+    again at every step (a solid bar of lines)."""
+    x0, x1, y0, y1 = view
+    with np.errstate(invalid="ignore"):
+        out = ~((x0 <= points[:, 0]) & (points[:, 0] <= x1)
+                & (y0 <= points[:, 1]) & (points[:, 1] <= y1))
+    return int(np.argmax(out)) + 1 if out.any() else len(points)
 
 
 def plotted_losses(run) -> np.ndarray:
@@ -46,6 +60,7 @@ class RacePlots:
                                               symbolPen=pg.mkPen("#ffffff", width=1.5))
             self.loss_curves[name] = MarkedCurve(self.loss_plot, COLORS[name], style, name,
                                                  phase=phase)
+        self.view = (-np.inf, np.inf, -np.inf, np.inf)
         self.start_marker = self.plot.plot(symbol="+", symbolSize=18, pen=None,
                                            symbolPen=pg.mkPen("#ffffff", width=3))
 
@@ -62,8 +77,8 @@ class RacePlots:
         """Axes for the whole race, set before it runs: the surface's view around every
         step of it (the start never at the edge), iterations 0 to the step count, and the
         losses every run will reach (so the axes neither jump nor start at ±400)."""
-        x0, x1, y0, y1 = race_view(surface.bounds, start, [
-            *surface.minima, *(p for r in runs.values() for p in r.points)])
+        x0, x1, y0, y1 = self.view = race_view(surface.bounds, start, [
+            *surface.minima, *(p for r in runs.values() for p in r.points)], pad=VIEW_PAD)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.loss_plot.setXRange(0, steps, padding=0)
         losses = np.concatenate([[], *(plotted_losses(r) for r in runs.values())])
@@ -82,6 +97,7 @@ class RacePlots:
                     item.setData([], [])
                 continue
             k = min(i, len(run.points) - 1) + 1
-            self.paths[name].setData(run.points[:k, 0], run.points[:k, 1])
-            self.heads[name].setData(run.points[k - 1:k, 0], run.points[k - 1:k, 1])
+            path = run.points[:min(k, inside_view(run.points, self.view))]
+            self.paths[name].setData(path[:, 0], path[:, 1])
+            self.heads[name].setData(path[-1:, 0], path[-1:, 1])
             self.loss_curves[name].setData(np.arange(k), plotted_losses(run)[:k])
