@@ -1,7 +1,7 @@
 """An edge coloured by its gradient stands out 3:1 from the canvas (WCAG 2.1 1.4.11) in
 every theme with every colour map (issue 21): where the scale's colour has less (its pale
-end on a light canvas, the colour-blind-safe map's dark purple on a dark one), a rim in the
-theme's edge colour runs along it."""
+end on a light canvas, the colour-blind-safe map's dark purple on a dark one), a rim in a
+shade of the line's own colour runs along it (issue 20: the theme's grey read as two lines)."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
 from bpviz.gui.canvas.edge_item import EdgeItem
+from bpviz.gui.canvas.node_item import PHASE_COLORS
 from bpviz.gui.theme import THEMES, contrast_ratio
 from bpviz.gui.widgets import colormap
 
@@ -30,18 +31,26 @@ def maps(request):
 def drawn_across(theme, gradient: float) -> np.ndarray:
     """(n, 3) RGB down a column across a straight edge carrying ``gradient``, drawn on the
     canvas's colour at 1:1 as the graph view draws it."""
+    return drawn(theme, gradient)[:, 100]
+
+
+def drawn(theme, gradient: float, active: str | None = None) -> np.ndarray:
+    """(80, 200, 3) RGB of a straight edge from (0, 40) to (200, 40) carrying ``gradient``
+    (``active``: being stepped in that phase), drawn on the canvas's colour at 1:1."""
     scene = QGraphicsScene()
     edge = EdgeItem("a", "b", 0)
     edge.theme = theme
     edge.set_ends(QPointF(0, 40), QPointF(200, 40))
-    edge.set_overlay(gradient, None)
+    edge.set_overlay(gradient, active)
     scene.addItem(edge)
     image = QImage(200, 80, QImage.Format.Format_RGB888)
     image.fill(theme.color("base"))
     painter = QPainter(image)
     scene.render(painter, QRectF(0, 0, 200, 80), QRectF(0, 0, 200, 80))
     painter.end()
-    return np.array([QColor(image.pixel(100, y)).getRgb()[:3] for y in range(80)])
+    rows = image.constBits().tobytes()
+    return np.frombuffer(rows, np.uint8).reshape(80, image.bytesPerLine())[:, :600] \
+        .reshape(80, 200, 3).astype(int)
 
 
 @pytest.mark.parametrize("theme", sorted(THEMES))
@@ -66,3 +75,32 @@ def test_the_rim_is_the_themes_edge_colour_and_only_where_needed():
     assert rim == QColor(light.edge)
     for theme in THEMES.values():
         assert contrast_ratio(theme.edge, theme.base) >= NON_TEXT_CONTRAST
+
+
+def hue(rgb) -> int:
+    return QColor(*map(int, rgb)).hsvHue()
+
+
+def test_a_pale_edges_rim_is_a_shade_of_its_own_colour_not_a_grey_second_line(qapp):
+    """03.9: the vanishing gradients' pale lavender edges, rimmed in the theme's grey, read
+    as grey double lines, a colour not on the legend; the rim is now the line's own hue."""
+    light = THEMES["light"]
+    line = colormap.lut_color(colormap.GRADIENT_LUT, colormap.gradient_level(1e-6))
+    column = drawn_across(light, 1e-6)
+    base = light.color("base").getRgb()[:3]
+    stroke = np.flatnonzero(np.abs(column - base).sum(axis=1) > 6)
+    rim = column[stroke[0] + 1]
+    assert abs(hue(rim) - line.hsvHue()) <= 12, (QColor(*map(int, rim)).name(), line.name())
+    assert abs(hue(rim) - light.color("edge").hsvHue()) > 30
+
+
+@pytest.mark.parametrize("gradient", (1e-9, 1e-6))
+def test_the_edge_being_stepped_back_keeps_its_gradients_colour(qapp, gradient):
+    """03.9: after the backward pass x→fc1, the edge into the last node stepped, was drawn
+    in the backward phase's orange: ~1e-2 on the legend for a gradient of 2.5e-9."""
+    light = THEMES["light"]
+    line = colormap.lut_color(colormap.GRADIENT_LUT, colormap.gradient_level(gradient))
+    stepped = drawn(light, gradient, "backward").reshape(-1, 3)
+    orange = np.array(QColor(PHASE_COLORS["backward"]).getRgb()[:3])
+    assert np.abs(stepped - orange).sum(axis=1).min() > 90, "drawn in the phase's orange"
+    assert (np.abs(stepped - line.getRgb()[:3]).sum(axis=1) <= 6).any()

@@ -1,13 +1,22 @@
 """EdgeItem: a connection from a node's output to an input slot, labelled with its shape
 (not in the compact style: its nodes name their shapes). After a backward pass its colour
-and its width both tell the gradient's magnitude, wide enough to see on a projector."""
+and its width both tell the gradient's magnitude, wide enough to see on a projector; the
+edge being stepped is dashed, in the gradient's colour once it carries one (the phase's
+orange would read as ~1e-2 on the gradient legend)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
-from ..widgets.colormap import GRADIENT_LUT, gradient_level, lut_color, outline_for
+from ..theme import contrast_ratio
+from ..widgets.colormap import (
+    GRADIENT_LUT,
+    OUTLINE_CONTRAST,
+    gradient_level,
+    lut_color,
+    outline_for,
+)
 from .node_item import PHASE_COLORS, READABLE, SLOT_POINTS
 
 
@@ -44,6 +53,18 @@ def gradient_pen(gradient: float, scale: float, lod: float) -> QPen:
     pen = QPen(lut_color(GRADIENT_LUT, level), width)
     pen.setCapStyle(Qt.PenCapStyle.FlatCap)
     return pen
+
+
+def shade_for(colour: QColor, canvas: QColor, fallback: QColor) -> QColor:
+    """``colour`` darkened (on a light canvas; lightened on a dark one) until it stands out
+    3:1 from ``canvas``, else ``fallback``: a rim that reads as the line's own colour, where
+    the theme's grey made a pale edge look like two grey lines (issue 20)."""
+    shade, light = QColor(colour), QColor(canvas).lightnessF() > 0.5
+    for _ in range(30):
+        if contrast_ratio(shade, canvas) >= OUTLINE_CONTRAST * 1.5:     # antialiased, half a pixel
+            return shade
+        shade = shade.darker(110) if light else shade.lighter(110)
+    return QColor(fallback)
 
 
 class EdgeItem(QGraphicsPathItem):
@@ -87,10 +108,11 @@ class EdgeItem(QGraphicsPathItem):
         return stroker.createStroke(self.path())
 
     def _outline(self, painter, pen: QPen, lod: float) -> None:
-        """A 1.5 px rim in the theme's edge colour around a gradient's colour that has
-        less than 3:1 against the canvas (WCAG 1.4.11), under the coloured line."""
-        rim = outline_for(pen.color(), self.theme.color("base"), self.theme.color("edge"))
-        if rim is not None and not self.active:
+        """A 1.5 px rim, a 3:1 shade of the line's own colour, around a gradient's colour
+        that has less than 3:1 against the canvas (WCAG 1.4.11), under the coloured line."""
+        canvas, edge = self.theme.color("base"), self.theme.color("edge")
+        if outline_for(pen.color(), canvas, edge) is not None:
+            rim = shade_for(pen.color(), canvas, edge)
             painter.setPen(QPen(rim, pen.widthF() + 3 / max(lod, 1e-6), Qt.PenStyle.SolidLine,
                                 Qt.PenCapStyle.FlatCap))
             painter.drawPath(self.path())
@@ -106,8 +128,9 @@ class EdgeItem(QGraphicsPathItem):
             self._outline(painter, pen, lod)
         if self.active:
             pen.setStyle(Qt.PenStyle.DashLine)
-            pen.setColor(QColor(PHASE_COLORS[self.active]))
-            pen.setWidthF(max(pen.widthF(), 3 * s))
+            if self.gradient is None:           # else its colour and width tell its size
+                pen.setColor(QColor(PHASE_COLORS[self.active]))
+                pen.setWidthF(max(pen.widthF(), 3 * s))
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
