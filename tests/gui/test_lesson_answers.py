@@ -56,14 +56,22 @@ ANSWERING = {
     ("05_regression_losses", 3): ["constant slope"],
 }
 
-# Texts a reveal shows that hold a later question's number but do not answer it:
-# (lesson, step revealed, later step) -> {text: why}.
+# Texts an earlier reveal shows that hold a later question's answer but do not give it
+# away: (lesson, the later question's step) -> {the text's start: why}.
 LATER_NOT_THE_ANSWER = {
-    ("04_classification_losses", 2, 5): {
-        "At  t·y = 0.5 : cross-entropy  0.474  (slope -0.378) hinge  0.5  (slope -1) "
-        "squared hinge  0.25  (slope -1)":
+    ("03_backprop_layers", 6): {
+        " Each of the 2×4×4 = 32 outputs is a 3×3 filter applied to one patch of the 6×6 "
+        "image": "step 5's own text names the image's size; step 6 asks why ∂L/∂x has it",
+        "6×6   min": "a 6×6 view of step 5: the image is 6×6 on every screen of the lesson"},
+    ("03_backprop_layers", 7): {
+        "4×4   min 0   max 1   mean 0.25": "a heat map's mean, not σ′'s largest value"},
+    ("04_classification_losses", 5): {
+        "At  t·y = 0.5 : cross-entropy  0.474  (slope -0.378) hinge  0.5  (slope -1) ":
             "the hinge's slope against the margin; step 5 asks ∂L/∂y of a point in a "
             "network, which the class must find from t and y"},
+    ("08_alexnet_case_study", 6): {
+        " Principal components      k = 1  2  3": "the PCA table's column numbers, not "
+                                                  "dropout's 1/(1 − p)"},
 }
 
 # texts that only one screen shows: (lesson, step, text) -> that screen (on the desk the
@@ -311,8 +319,9 @@ def test_no_question_shows_its_answer_before_the_reveal_and_the_card_states_it(
             shown = legible(window)
             for later in range(index + 1, len(lesson.steps)):
                 if lesson.steps[later].question is not None:
-                    allowed = LATER_NOT_THE_ANSWER.get((lesson.name, index + 1, later + 1), {})
-                    found = [t for t in given_away(shown, lesson, later) if t not in allowed]
+                    allowed = LATER_NOT_THE_ANSWER.get((lesson.name, later + 1), {})
+                    found = [t for t in given_away(shown, lesson, later)
+                             if not t.startswith(tuple(allowed))]
                     assert not found, (lesson.name, index + 1, "gives", later + 1, found)
             if step.question.card is not None:
                 assert not said(texts, plain(lessons.panel.card.value)), lessons.panel.card.value
