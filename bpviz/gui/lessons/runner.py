@@ -119,11 +119,11 @@ class LessonRunner:
     def _set(self, setting: dict) -> None:
         name, value = setting["control"], setting["value"]
         control = self.window.findChild(QWidget, name)
+        training = self.window.workspace.training
         if control is None:           # the Update & Train panel is built when first shown
-            training = self.window.workspace.training
             control = training.panel.findChild(QWidget, name)
-            if control is not None:
-                self._show_training()
+        if control is not None and training.built and training.panel.isAncestorOf(control):
+            self._show_training()     # built before (an earlier lesson) but closed: shown
         if control is None:
             raise LessonError(f"no control named {shown(name)} on screen (open its tab first)")
         set_value(control, value)
