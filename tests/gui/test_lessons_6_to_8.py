@@ -15,6 +15,7 @@ from bpviz.gui.widgets.heatmap import fmt
 from bpviz.paths import lessons_dir
 
 from .test_lessons import walk
+from .test_readable_sizes import set_mode
 
 
 def lesson(name: str):
@@ -64,6 +65,23 @@ def test_lesson_6_views_hold_the_race_and_a_divergence_says_where_it_stopped(qtb
             x, y = lab.paths["GD"].line.getData()    # leaves the view once, no bar of lines
             outside = [p for p in zip(x, y, strict=True) if share_from_edge(lab, p) < 0]
             assert len(outside) <= 1 and len(x) < last
+
+
+def test_lesson_6_step_8_shows_update_and_train_as_its_text_says(qtbot, window):
+    """The panel built earlier and closed since: the step opens it before the question, and
+    after the reveal the parameter's whole name is in its combo at 1280x720."""
+    set_mode(qtbot, window, "projector")
+    training = window.workspace.training
+    assert training.panel is not None                     # built (an earlier lesson did)
+    window.workspace.docks["training"].hide()
+    assert window.lessons.open("06_gradient_descent_momentum", 7, ask=False) == ""
+    qtbot.wait(50)
+    assert window.workspace.docks["training"].isVisible()
+    window.lessons.answer(0)
+    qtbot.wait(400)                                       # the heat maps laid out
+    combo = training.panel.param_choice
+    assert combo.currentText() == "fc2.weight"
+    assert combo.width() >= combo.sizeHint().width()      # not "fc2.weigh"
 
 
 def test_lesson_6_momentum_card_is_torchs_lr_times_buffer(qtbot, window):

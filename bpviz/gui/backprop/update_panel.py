@@ -262,6 +262,7 @@ class UpdatePanel(QWidget):
         self.param_choice.clear()
         for nid, p in keys:
             self.param_choice.addItem(f"{nid}.{p}", (nid, p))
+        self.param_choice.setMinimumWidth(self.param_choice.sizeHint().width())  # whole names
         self.param_choice.blockSignals(False)
 
     def show_change(self) -> None:
