@@ -162,3 +162,15 @@ def test_the_enlarged_matrix_the_step_asks_about_writes_its_numbers(qtbot, proje
     reveal(qtbot, projector)
     texts, px = enlarged_numbers(projector)
     assert seen in texts and px >= 16
+
+
+def test_2_3_the_strips_large_numbers_keep_clear_of_their_cells_ends(qtbot, projector):
+    """Grown to 31 px, -1.36 ran from one end of its 88 px cell to the other."""
+    from PySide6.QtGui import QFontMetricsF
+    go(qtbot, projector, "02_chain_rule", 3)
+    reveal(qtbot, projector)
+    texts, px = enlarged_numbers(projector)
+    view = projector.focus.view.content
+    font = view.number_font(texts)
+    assert px > 19                                         # grown past the 19 px base
+    assert QFontMetricsF(font).horizontalAdvance("-1.36") <= view.sx * 7 / 8 + 0.5

@@ -61,7 +61,9 @@ class MatrixView(MatrixViewport):
         if any(texts):
             font.setPixelSize(base)
             widest = max(QFontMetricsF(font).horizontalAdvance(t) for t in set(texts))
-            size = min(size, base * (self.sx - 6) / max(widest, 1))   # a wide 1x10 row
+            # a wide 1x10 row; a number grown past the base keeps an eighth of its cell clear
+            grown, fit = (base * w / max(widest, 1) for w in (self.sx * 7 / 8, self.sx - 6))
+            size = min(size, max(base, grown), fit)
         return self.fitted_font(size, texts)
 
     def draw_cells(self, p: QPainter) -> None:
