@@ -33,3 +33,20 @@ def test_the_train_curve_has_one_point_per_step(qtbot, window):
     xs, ys = panel.train_curve.getData()
     assert len(xs) == len(ys) == 3
     np.testing.assert_allclose(ys, [record.loss for record in trainer.history])
+
+
+def test_a_new_run_lets_go_of_the_last_runs_zoom(qtbot, window):
+    """Issue 20 (6.8): a lone point at 1.13 was drawn on a y axis of −20…40 (pyqtgraph
+    centres one value in the span the axis had); then training draws its whole curve."""
+    panel, _ = trained(qtbot, window, 1)
+    vb = panel.loss_plot.getPlotItem().vb
+    vb.setYRange(-20, 40)                                 # a pan/zoom by the user
+    panel.loss.clear()
+    panel.loss.set_point(0, 1.13)
+    qtbot.wait(50)
+    lo, hi = vb.viewRange()[1]
+    assert lo < 1.13 < hi and hi - lo < 5
+    panel.loss.show_training(([0, 1, 2], [9.0, 5.0, 1.0]), ([], []))
+    qtbot.wait(50)
+    lo, hi = vb.viewRange()[1]
+    assert lo <= 1.0 and hi >= 9.0

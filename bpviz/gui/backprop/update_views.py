@@ -94,6 +94,7 @@ class LossPlot:
         self.train.setData(*train)
         self.held_out.setData(*held_out)
         self._name_curves()
+        self._fit_lone_value()
 
     def _show_points(self) -> None:
         steps = sorted(self.points)
@@ -108,6 +109,20 @@ class LossPlot:
             self.value.setPos(*finite[-1])
         self.value.setVisible(bool(finite))
         self._name_curves()
+        self._fit_lone_value()
+
+    def _fit_lone_value(self) -> None:
+        """pyqtgraph centres a single value in the span the axis had before (1.13 on
+        −20…40): one value alone gets ±half its size; more, the automatic range."""
+        ys = np.concatenate([[], *(c.getData()[1] for c in (self.train, self.held_out,
+                                                            self.stepped)
+                                   if c.getData()[1] is not None)])
+        ys = np.unique(ys[np.isfinite(ys)])
+        if len(ys) == 1:
+            half = max(abs(float(ys[0])), 1.0) / 2
+            self.plot.setYRange(ys[0] - half, ys[0] + half, padding=0)
+        else:
+            self.plot.enableAutoRange(axis="y")
 
     def _name_curves(self) -> None:
         """The curves with points in the legend (none for one alone: the legend box covered
