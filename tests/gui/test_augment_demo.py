@@ -198,7 +198,7 @@ def test_the_demo_shows_photographs_named_as_what_they_are(demo):
     demo.source.setCurrentText("ImageNet (as trained)")
     demo.alphas[0].box.setValue(1.0)
     shift = 255 * A.lighting_shift(A.IMAGENET_EIGVAL, A.IMAGENET_EIGVEC, [1, 0, 0])
-    caption = demo.captions[3].text()
+    caption = demo.captions[3].text().replace("\u00a0", " ")
     for channel, value in zip("RGB", shift, strict=True):
         assert f"{channel} {value:+.1f}".replace("-", "−") in caption
     # a photo's pixels differ from place to place: the crop and the mirror image show it
@@ -229,3 +229,17 @@ def test_lesson_8_shows_the_whole_demo_at_1280x720_presentation(qtbot, window):
                    demo.alphas[2].slider, demo.alphas[2].box, demo.components, demo.colours):
         assert in_view(widget), (widget.objectName(), widget.geometry())
     assert demo.views[3].width() >= 150
+
+
+def test_lesson_8_step_4s_added_colour_takes_three_lines_at_most(qtbot, window):
+    """Issue 20: at 8.4's reveal the added-colour caption wrapped to a fourth line (an
+    orphaned "255)") and the pictures shrank to 178 px; now three lines at most, 200 px."""
+    set_mode(qtbot, window, "projector")
+    assert window.lessons.open("08_alexnet_case_study", 3, ask=False) == ""
+    demo = window.training_tab.panel.augment_demo
+    window.lessons.answer(0)
+    qtbot.wait(100)
+    assert demo.alphas[0].box.value() == 1.0
+    caption = demo.captions[3]
+    assert caption.heightForWidth(caption.width()) < 4 * caption.fontMetrics().lineSpacing()
+    assert min(demo.views[3].width(), demo.views[3].height()) >= 190

@@ -261,7 +261,7 @@ class AugmentDemo(QWidget):
             view.set_image(image)
         texts = (f"{self.image_name}, 256×256, crop box at x {left}, y {top}",
                  f"the {size}×{size} crop", "mirrored" if flipped else "not flipped (Flip off)",
-                 "+ p·(α ⊙ λ) on every pixel: " + shift_text(out.shift))
+                 "+ p·(α ⊙ λ), " + shift_text(out.shift))      # at most three lines
         for caption, text in zip(self.captions, texts, strict=False):
             caption.setText(text)
         self.colours.setText(colours_html(pca, out))

@@ -104,7 +104,8 @@ def colours_html(pca: ColourPCA, out: Augmented) -> str:
 
 def shift_text(shift) -> str:
     """The colour added to every pixel, per channel in steps of the screen's 0..255."""
-    return ", ".join(f"{c} {_signed(255 * v)}" for c, v in zip("RGB", shift, strict=True)) + " (of 255)"
+    return "of 255: " + ", ".join(f"{c}\u00a0{_signed(255 * v)}"     # a channel and its value
+                                  for c, v in zip("RGB", shift, strict=True))  # on one line
 
 
 def _signed(v: float) -> str:
