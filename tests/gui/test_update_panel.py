@@ -132,6 +132,17 @@ def test_parameter_choice_redraws_the_update(window):
     assert panel.param_choice.currentText() == "fc3.bias" and panel.before.title == "W before"
 
 
+def test_another_graph_empties_the_last_graphs_step(qtbot, window):
+    """Lesson 6.8 opened its network under lesson 2's W before, ΔW and W after (10×150528)."""
+    panel = train_panel(window)
+    choose(panel.optim_form.kind, "Momentum")
+    assert panel.apply_one_step() and panel.before.matrix is not None and panel.versus.text()
+    window.document.open_example(example_path("binary_hinge"))
+    qtbot.waitUntil(lambda: panel.classroom.trainer is None or not panel.classroom.trainer.steps)
+    assert [v.matrix for v in (panel.before, panel.delta, panel.after)] == [None] * 3
+    assert panel.versus.text() == ""
+
+
 # --- issue 19: a value typed in the form is used by the next step -------------------------------
 KEY = ("fc1", "weight")
 

@@ -223,6 +223,9 @@ class UpdatePanel(QWidget):
             self._list_params(keys)
         if t is None or not t.steps:
             self.loss.clear()
+            for view in (self.before, self.delta, self.after):
+                view.clear()
+            self.versus.setText("")
         if t is None or not t.history:
             self.loss.show_training(([], []), ([], []))
             self.map.clear()

@@ -35,6 +35,11 @@ class StepHeatMap(HeatMap):
         self.set_array(None, note=note)
         self._fit()
 
+    def clear(self) -> None:
+        """Empty, as before a first step (a new graph's panel showed the last graph's W)."""
+        self.set_array(None, note="after a step")
+        self._fit()
+
     def _drawn(self, drawing) -> None:
         super()._drawn(drawing)
         if drawing is self.drawing and self.matrix is not None:
