@@ -67,6 +67,10 @@ def read_csv_in_background(path, parent=None) -> ds.Dataset:
     dialog.setMinimumDuration(2**30)           # shown by the timer below, not by setValue
     dialog.reset()                             # (a new QProgressDialog shows itself)
     dialog.canceled.connect(reader.cancel)     # Cancel, Esc, or closing the dialog
+    # Esc reaches the dialog's own key handling (which only hides it) when the dialog is not
+    # yet the active window; its Esc shortcut then misses. Hidden is cancelled too: a CI
+    # run once waited for ever for a reader whose dialog Esc had hidden
+    dialog.rejected.connect(reader.cancel)
     reader.progressed.connect(dialog.setValue)
     loop = QEventLoop()
     reader.finished.connect(loop.quit)         # queued: delivered once the loop runs
