@@ -96,7 +96,7 @@ def test_lesson_8_step_8_is_true_with_and_without_torch(qtbot, window, monkeypat
     open_on_projector(qtbot, window, "08_alexnet_case_study", 8)
     text = window.lessons.panel.text.text()
     assert "no PyTorch here" not in text
-    assert "Start runs it where PyTorch is installed" in text
+    assert "Where PyTorch is installed, Start loads it" in text
     assert "without it the form is grey and the box above it says what adds it" in text
     tab = window.training_tab.panel
     assert tab.missing is None and tab.form.isEnabled()            # installed here
