@@ -59,6 +59,8 @@ class GraphBase:
         self._grads = None
 
     # --- defined by Graph ---------------------------------------------------------------
+    # declared here so that the parts are typed against them (mypy checks that Graph's
+    # own versions match); never called: every Graph overrides each one
     def check(self) -> Analysis:
         raise NotImplementedError
 
