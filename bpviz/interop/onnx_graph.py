@@ -199,10 +199,10 @@ def fold_linear(model: OModel) -> None:
             model.nodes.remove(add)
 
 
-def _chain(model: OModel, tensor: str, ops: tuple) -> list | None:
+def _chain(model: OModel, tensor: str, ops: tuple) -> list[ONode] | None:
     """The producers of ``tensor`` walking back through first inputs, if their ops are
     ``ops`` in that order and each output feeds only the next; None otherwise."""
-    found = []
+    found: list[ONode] = []
     for op in ops:
         node = model.producer(tensor)
         if node is None or node.op != op or (found and len(model.consumers(tensor)) != 1):

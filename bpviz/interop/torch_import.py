@@ -30,19 +30,18 @@ def from_torch(module, example_input, loss: str | None = None, input_name: str =
     Float64 modules give float64 graphs (exact comparisons with torch); the Input is
     named ``input_name``; ``loss`` as in ``load_onnx``."""
     import torch
-    onnx = require_onnx()
+    require_onnx()
 
     from .onnx_graph import model_from_proto
     from .onnx_import import check_loss, graph_from_model
     check_loss(loss)
-    buffer = io.BytesIO()
     was_training = module.training
     module.eval()
     try:
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
-            torch.onnx.export(module, (example_input,), buffer, input_names=[input_name],
-                              dynamo=True, verbose=False)
+            program = torch.onnx.export(module, (example_input,), input_names=[input_name],
+                                        dynamo=True, verbose=False)
     except ImportError as err:
         raise ConvertError(f"torch's ONNX exporter needs {err.name or 'onnxscript'}: "
                            f"pip install 'bpviz[onnx]'") from None
@@ -51,6 +50,8 @@ def from_torch(module, example_input, loss: str | None = None, input_name: str =
         raise ConvertError(f"torch could not export the module: {first[:200]}") from None
     finally:
         module.train(was_training)
-    graph = graph_from_model(model_from_proto(onnx.load_from_string(buffer.getvalue())), loss)
+    if program is None:                 # only the legacy exporter (dynamo=False) returns None
+        raise ConvertError("torch's ONNX exporter returned no program")
+    graph = graph_from_model(model_from_proto(program.model_proto), loss)
     graph.name = type(module).__name__
     return graph
