@@ -52,6 +52,7 @@ class LeakyReLU(_Elementwise):
     doc = "Leaky ReLU: x for x > 0, negative_slope * x otherwise."
     jacobian_doc = {"input": "diagonal: 1 where x > 0, negative_slope elsewhere"}
     formula = r"y = \max(0, x) + a \min(0, x)"
+    negative_slope: float
 
     def forward(self, x):
         self.cache = {"mask": x > 0, "dtype": x.dtype}
@@ -116,6 +117,7 @@ class _SoftmaxFamily(Op):
     group = "activations"
     attrs = (Attr("dim", "int", None, optional=True),)
     starter_attrs = {"dim": 1}
+    dim: int | None
 
     def torch_kwargs(self, shapes):
         # the dim torch would pick implicitly, written out (and torch warns without it)

@@ -105,6 +105,15 @@ class _Reduce(Op):
     """Sum or mean over ``dim`` (None: everything, batch included, giving a scalar)."""
 
     attrs = (Attr("dim", "dims", None, optional=True), Attr("keepdim", "bool", False))
+    dim: int | list[int] | None
+    keepdim: bool
+
+    def reduce(self, x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+        raise NotImplementedError
+
+    def scale(self, shape: tuple[int, ...], axes: tuple[int, ...]) -> float:
+        """d(output)/d(each input element): 1 for a sum, 1/count for a mean."""
+        raise NotImplementedError
 
     def torch_kwargs(self, shapes):
         if self.dim is None:           # torch.sum(x) reduces everything, as dim=None does here

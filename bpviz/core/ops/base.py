@@ -199,12 +199,13 @@ class Op:
     summary, fit_to_input), the inspector, the export (torch_function, torch_source,
     torch_kwargs) and the trainer (classifies, predict) ask it. Adding an op means writing
     its class, with a ``Shapes:`` line in its docstring, and its row in the tests' CASES.
+    Each of ``attrs`` becomes an instance attribute of that name in ``__init__``; a class
+    declares the ones its code reads, with their types (``in_features: int``).
     """
 
     group: ClassVar[str] = "math"             # palette group: io, layers, activations, losses, math
     inputs: ClassVar[tuple[str, ...]] = ("input",)
     attrs: ClassVar[tuple[Attr, ...]] = ()
-    params: ClassVar[tuple[str, ...]] = ()    # parameter names, in torch's order
     doc: ClassVar[str] = ""                   # one line for the palette and the inspector
     formula: ClassVar[str] = ""               # LaTeX, rendered by the GUI
     jacobian_doc: ClassVar[dict] = {}         # input or param name -> the Jacobian's structure
@@ -269,6 +270,12 @@ class Op:
         new node connected after another; ``shape`` is symbolic, None when unknown)."""
         return dict(attrs)
 
+    @staticmethod
+    def predict(scores: np.ndarray) -> np.ndarray | None:
+        """The classes a classifying loss (``classifies``) predicts from the scores fed to
+        it; None for every other op."""
+        return None
+
     def torch_kwargs(self, shapes: list[Shape]) -> dict:
         """Keyword arguments of the torch twin, given the input shapes: those of the
         ``nn.<name>`` constructor, or of the ``torch_function`` call after its inputs."""
@@ -292,6 +299,11 @@ class Op:
         """Output shape from input shapes (both with the batch symbol); OpError if unfit."""
         return shapes[0]
 
+    @property
+    def params(self) -> tuple[str, ...]:
+        """Parameter names, in torch's order (Linear's and Conv2d's depend on ``bias``)."""
+        return ()
+
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
         return {}
 
@@ -299,7 +311,9 @@ class Op:
         return {}
 
     # --- computation ----------------------------------------------------------------
-    def forward(self, *inputs: np.ndarray, **params: np.ndarray) -> np.ndarray:
+    # each op names its own inputs (``forward(self, x, weight, bias=None)``): Any here lets
+    # every subclass's signature override this one
+    def forward(self, *inputs: Any, **params: Any) -> np.ndarray:
         raise NotImplementedError(f"{self.name()} must define forward")
 
     def backward(self, dout: np.ndarray) -> tuple[tuple, dict]:

@@ -1,6 +1,8 @@
 """Convolution and pooling over (N, C, H, W), vectorised over kernel taps (im2col)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .base import MAX_ELEMENTS, Attr, Op, OpError, pair, register, shape_text, uniform_fan_in
@@ -11,6 +13,9 @@ class _Windowed(Op):
     """Shared by Conv2d and the pools: kernel, stride, padding, dilation and output size."""
 
     stride_default_is_kernel = False
+    kernel_size: int | Sequence[int]
+    stride: int | Sequence[int] | None            # the pools' None: the kernel size
+    padding: int | Sequence[int]
 
     def setup(self):
         self.k = pair(self.kernel_size)
@@ -93,6 +98,9 @@ class Conv2d(_Windowed):
     grad_formula = r"\frac{\partial L}{\partial W_{f,c}} = \sum_{i,j} \delta_{f,i,j}\, x_{c,\,si+u,\,sj+v},\quad \frac{\partial L}{\partial x} = \delta \ast \mathrm{flip}(W)"
     formula = r"y_{f,i,j} = b_f + \sum_{c,u,v} W_{f,c,u,v}\, x_{c,\,si+u,\,sj+v}"
     starter_attrs = {"in_channels": 1, "out_channels": 8, "kernel_size": 3, "padding": 1}
+    in_channels: int
+    out_channels: int
+    bias: bool
 
     @classmethod
     def summarize(cls, attrs):
@@ -113,7 +121,8 @@ class Conv2d(_Windowed):
         return (shape[0], self.out_channels, oh, ow)
 
     def param_shapes(self):
-        shapes = {"weight": (self.out_channels, self.in_channels) + self.k}
+        shapes: dict[str, tuple[int, ...]] = {
+            "weight": (self.out_channels, self.in_channels) + self.k}
         if self.bias:
             shapes["bias"] = (self.out_channels,)
         return shapes
@@ -245,6 +254,8 @@ class AvgPool2d(_Pool):
     doc = "Average pooling: the mean of each window."
     jacobian_doc = {"input": "each row spreads 1/(kh·kw) over its window"}
     formula = r"y_{c,i,j} = \frac{1}{k_h k_w}\sum_{u,v} x_{c,\,si+u,\,sj+v}"
+    count_include_pad: bool
+    divisor_override: int | None
 
     def _divisor(self, x):
         """Per output pixel divisor, shape broadcastable to (N, C, OH, OW)."""

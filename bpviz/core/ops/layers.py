@@ -1,6 +1,8 @@
 """Layers with structure: Input, Linear, Flatten, Dropout, LocalResponseNorm."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .base import (
@@ -33,6 +35,8 @@ class Input(Op):
              Attr("dtype", "choice", "float64", choices=DTYPES))
     doc = "Data fed to the network: images, features or targets (batch dimension first)."
     starter_attrs = {"shape": [2]}
+    shape: Sequence[int]
+    dtype: str
 
     @classmethod
     def summarize(cls, attrs):
@@ -63,6 +67,9 @@ class Linear(Op):
     grad_formula = r"\frac{\partial L}{\partial W} = \boldsymbol{\delta}\,\mathbf{x}^\top,\quad \frac{\partial L}{\partial \mathbf{x}} = W^\top \boldsymbol{\delta}"
     formula = r"\mathbf{y} = W\mathbf{x} + \mathbf{b}"
     starter_attrs = {"in_features": 2, "out_features": 10}
+    in_features: int
+    out_features: int
+    bias: bool
 
     @classmethod
     def summarize(cls, attrs):
@@ -87,7 +94,7 @@ class Linear(Op):
         return shape[:-1] + (self.out_features,)
 
     def param_shapes(self):
-        shapes = {"weight": (self.out_features, self.in_features)}
+        shapes: dict[str, tuple[int, ...]] = {"weight": (self.out_features, self.in_features)}
         if self.bias:
             shapes["bias"] = (self.out_features,)
         return shapes
@@ -142,6 +149,8 @@ class Flatten(Op):
     attrs = (Attr("start_dim", "int", 1), Attr("end_dim", "int", -1))
     doc = "Reshape each sample into a vector (e.g. an image before a fully-connected layer)."
     jacobian_doc = {"input": "the identity (a reshape moves no values)"}
+    start_dim: int
+    end_dim: int
 
     def infer(self, shapes):
         (shape,) = shapes
@@ -176,6 +185,7 @@ class Dropout(Op):
     jacobian_doc = {"input": "diagonal mask m/(1-p): 0 for dropped units (identity when evaluating)"}
     grad_formula = r"\frac{\partial L}{\partial x} = \frac{m}{1-p}\,\frac{\partial L}{\partial y}"
     formula = r"y = \frac{m \odot x}{1-p},\quad m_i \sim \mathrm{Bernoulli}(1-p)"
+    p: float
 
     @classmethod
     def summarize(cls, attrs):
@@ -185,6 +195,7 @@ class Dropout(Op):
         if not self.training or self.p == 0.0:
             self.cache = {"mask": None}
             return x
+        assert self.rng is not None, "the graph hands each op its rng before running it"
         keep = self.rng.random(x.shape) >= self.p
         scale = 0.0 if self.p == 1.0 else 1.0 / (1.0 - self.p)
         mask = keep.astype(x.dtype) * x.dtype.type(scale)
@@ -213,6 +224,10 @@ class LocalResponseNorm(Op):
     jacobian_doc = {"input": "a band around the diagonal: each output depends on its neighbouring channels"}
     formula = (r"b_c = a_c\left(k + \frac{\alpha}{n}\sum_{c'} a_{c'}^2\right)^{-\beta}")
     starter_attrs = {"size": 5}
+    size: int
+    alpha: float
+    beta: float
+    k: float
 
     @classmethod
     def summarize(cls, attrs):

@@ -69,6 +69,17 @@ def hinge_slope(m):
     return np.where(m < 1, -1.0, 0.0)
 
 
+# HingeLoss's twin in an exported torch script, where torch has none
+HINGE_TORCH_SOURCE = '''
+def hinge_loss(input, target, reduction="mean"):
+    """Binary hinge loss max(0, 1 - t*y), t in {-1, +1} (bpviz's HingeLoss)."""
+    loss = torch.clamp(1 - target * input, min=0)
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+'''
+
+
 def logistic(m, out=None):
     """Two-class cross-entropy as a function of the margin m = t·y: log(1 + e^-m), which is
     CrossEntropyLoss of the logits (0, m) for class 1. Written log(1 + e^-|m|) + max(-m, 0)

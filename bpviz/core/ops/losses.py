@@ -4,11 +4,14 @@ All take ``(input, target)`` and reduce like torch (``reduction`` = mean | sum |
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from .activations import log_softmax
 from .base import Attr, Op, OpError, register, shape_text
 from .loss_formulas import (
+    HINGE_TORCH_SOURCE,
     absolute,
     absolute_slope,
     hinge,
@@ -27,7 +30,8 @@ _REDUCTION = Attr("reduction", "choice", "mean", choices=("mean", "sum", "none")
 class _Loss(Op):
     group = "losses"
     inputs = ("input", "target")
-    attrs = (_REDUCTION,)
+    attrs: ClassVar[tuple[Attr, ...]] = (_REDUCTION,)
+    reduction: str
 
     def out_shape(self, per_item_shape):
         return per_item_shape if self.reduction == "none" else ()
@@ -65,15 +69,15 @@ class _Loss(Op):
                     f"1/N = 1/{n} of the lecture's")
         return ""
 
-    @staticmethod
-    def predict(scores: np.ndarray) -> np.ndarray | None:
-        """The classes a classifying loss (``classifies``) predicts from the scores fed to
-        it; None for the losses that do not classify."""
-        return None
-
 
 class _Pointwise(_Loss):
     """Regression losses of the residual d = input - target, element by element."""
+
+    def value(self, d: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def slope(self, d: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
 
     def infer(self, shapes):
         x, t = shapes
@@ -142,6 +146,7 @@ class SmoothL1Loss(_Pointwise):
     jacobian_doc = {"input": "(x - y)/β inside ±β, sign(x - y) outside, over n", "target": "the negative of the input's"}
     grad_formula = r"\frac{\partial L}{\partial x} = \begin{cases} x/\beta & |x| < \beta \\ \mathrm{sign}(x) & \text{otherwise} \end{cases}"
     attrs = (_REDUCTION, Attr("beta", "float", 1.0, low=0.0))
+    beta: float
     formula = (r"\mathrm{smooth}L_1(x) = \begin{cases} 0.5x^2/\beta & |x| < \beta \\ "
                r"|x| - 0.5\beta & \text{otherwise} \end{cases}")
 
@@ -163,6 +168,7 @@ class HuberLoss(_Pointwise):
     jacobian_doc = {"input": "(x - y) inside ±δ, δ·sign(x - y) outside, over n", "target": "the negative of the input's"}
     grad_formula = r"\frac{\partial L_\delta}{\partial a} = \begin{cases} a & |a| \le \delta \\ \delta\,\mathrm{sign}(a) & \text{otherwise} \end{cases}"
     attrs = (_REDUCTION, Attr("delta", "float", 1.0, low=0.0, low_open=True))
+    delta: float
     formula = (r"L_\delta(a) = \begin{cases} \frac{1}{2}a^2 & |a| \le \delta \\ "
                r"\delta\left(|a| - \frac{1}{2}\delta\right) & \text{otherwise} \end{cases}")
 
@@ -215,6 +221,8 @@ class CrossEntropyLoss(_Classification):
 
     attrs = (Attr("ignore_index", "int", -100), _REDUCTION,
              Attr("label_smoothing", "float", 0.0, low=0.0, high=1.0))
+    ignore_index: int
+    label_smoothing: float
     doc = "Cross-entropy of softmax probabilities against the true class (logits in)."
     jacobian_doc = {"input": "(p - t)/N: softmax probabilities minus the one-hot target"}
     grad_formula = r"\frac{\partial L_{CE}}{\partial \mathbf{y}} = \sigma(\mathbf{y}) - \mathbf{t}"
@@ -269,6 +277,7 @@ class NLLLoss(_Classification):
     """
 
     attrs = (Attr("ignore_index", "int", -100), _REDUCTION)
+    ignore_index: int
     doc = "Negative log-likelihood: picks -log p of the true class from log-probabilities."
     jacobian_doc = {"input": "-1/N at the target class, 0 elsewhere"}
     grad_formula = r"\frac{\partial L}{\partial \log\sigma(\mathbf{y})} = -\mathbf{t}"
@@ -305,6 +314,8 @@ class MultiMarginLoss(_Classification):
     """
 
     attrs = (Attr("p", "choice", 1, choices=(1, 2)), Attr("margin", "float", 1.0), _REDUCTION)
+    p: int
+    margin: float
     doc = "Multiclass hinge (SVM) loss: only classes within the margin of the true one get gradient."
     jacobian_doc = {"input": "+1/C for each class inside the margin, minus their count/C at the target"}
     grad_formula = r"\frac{\partial L}{\partial y_j} = \frac{1}{C}\,[\Delta - y_t + y_j > 0],\quad \frac{\partial L}{\partial y_t} = -\sum_{j \ne t} \frac{\partial L}{\partial y_j}"
@@ -348,14 +359,7 @@ class HingeLoss(_Loss):
 
     classifies = "binary"
     torch_function = "hinge_loss"          # written into the exported source: torch has none
-    torch_source = '''
-def hinge_loss(input, target, reduction="mean"):
-    """Binary hinge loss max(0, 1 - t*y), t in {-1, +1} (bpviz's HingeLoss)."""
-    loss = torch.clamp(1 - target * input, min=0)
-    if reduction == "mean":
-        return loss.mean()
-    return loss.sum() if reduction == "sum" else loss
-'''
+    torch_source = HINGE_TORCH_SOURCE
     doc = "Binary hinge (max-margin) loss: max(0, 1 - t*y), labels t = -1 or +1."
     jacobian_doc = {"input": "-t/N where the margin 1 - t·y is positive, 0 elsewhere"}
     grad_formula = r"\frac{\partial L}{\partial y} = \begin{cases} -t & t \cdot y < 1 \\ 0 & \text{otherwise} \end{cases}"
