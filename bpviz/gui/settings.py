@@ -13,6 +13,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings
 
@@ -23,22 +24,25 @@ MAX_SETTINGS_BYTES = 4 * 2**20          # a settings file holds a few kB
 log = logging.getLogger("bpviz.settings")
 
 # what each key holds; anything else found there is a damaged value and reads as the default
-KINDS = {"theme": str, "training/runs": str, "training/device": str, "lessons/*": str,
-         "lesson_place*": str, "recent_files": (list, str), "view/colour_maps": str}
+KINDS: dict[str, type | tuple[type, ...]] = {
+    "theme": str, "training/runs": str, "training/device": str, "lessons/*": str,
+    "lesson_place*": str, "recent_files": (list, str), "view/colour_maps": str}
 
 
 class Settings(QSettings):
     """QSettings whose ``value`` gives the default for a key holding the wrong type."""
 
-    def value(self, key, default=None, *args, **kwargs):
-        value = super().value(key, default, *args, **kwargs)
+    def value(self, key: str, /, defaultValue: Any = None, *args: Any, **kwargs: Any) -> Any:
+        # QSettings.value's own signature (positional key, Qt's parameter name), so that the
+        # override stands wherever a QSettings is expected
+        value = super().value(key, defaultValue, *args, **kwargs)
         kind = next((k for pattern, k in KINDS.items() if fnmatch.fnmatchcase(key, pattern)),
                     None)
         if value is None or kind is None or isinstance(value, kind):
             return value
         log.warning("setting %r holds a %s, not a %s: the default is used", key,
                     type(value).__name__, getattr(kind, "__name__", "list"))
-        return default
+        return defaultValue
 
 
 def settings_file() -> Path:

@@ -27,7 +27,7 @@ def reading_order(widgets: list[QWidget], host: QWidget) -> list[QWidget]:
     canvas does not take in the rows beside it)."""
     box = {w: QRect(w.mapTo(host, QPoint(0, 0)), w.size()) for w in widgets}
     rows: list[list[QWidget]] = []
-    bottom = None
+    bottom = 0                                    # of the row being filled (rows[-1])
     for w in sorted(widgets, key=lambda w: (box[w].top(), box[w].left())):
         if rows and box[w].top() < bottom:
             rows[-1].append(w)
@@ -38,16 +38,14 @@ def reading_order(widgets: list[QWidget], host: QWidget) -> list[QWidget]:
     return [w for row in rows for w in sorted(row, key=lambda w: box[w].left())]
 
 
-def in_reading_order(container: QWidget, stops: list[QWidget], host: QWidget) -> list:
+def in_reading_order(container: QWidget, stops: list[QWidget],
+                     host: QWidget) -> list[QWidget]:
     """``stops`` (inside ``container``) part by part: the parts of ``container`` that hold
     them in reading order, each read whole (a form's column before the plots beside it)."""
     parts: dict[QWidget, list[QWidget]] = {}
     for stop in stops:
-        part = stop
-        while part.parentWidget() is not container:
-            part = part.parentWidget()
-        parts.setdefault(part, []).append(stop)
-    order = []
+        parts.setdefault(part_of(stop, container), []).append(stop)
+    order: list[QWidget] = []
     for part in reading_order(list(parts), host):
         inside = [s for s in parts[part] if s is not part]
         order += ([part] if part in parts[part] else []) + (
@@ -58,8 +56,9 @@ def in_reading_order(container: QWidget, stops: list[QWidget], host: QWidget) ->
 def tab_stops(window: QWidget) -> list[QWidget]:
     """Every Tab stop of ``window`` in the order Tab visits them (``tab_to_next``): the
     window's parts (the tabs, each dock, an enlarged view) in reading order, each whole."""
-    stops, widget = [], window.nextInFocusChain()
-    while widget is not window and len(stops) < 5000:
+    stops: list[QWidget] = []
+    widget = window.nextInFocusChain()            # the chain is a ring: None never comes
+    while widget is not None and widget is not window and len(stops) < 5000:
         if is_tab_stop(widget) and widget.window() is window:
             stops.append(widget)
         widget = widget.nextInFocusChain()
@@ -69,9 +68,10 @@ def tab_stops(window: QWidget) -> list[QWidget]:
 
 
 def part_of(widget: QWidget, window: QWidget) -> QWidget:
-    """The child of ``window`` that ``widget`` is in."""
-    while widget.parentWidget() is not window:
-        widget = widget.parentWidget()
+    """The child of ``window`` that ``widget`` is in (``widget`` lies inside ``window``)."""
+    while (parent := widget.parentWidget()) is not window:
+        assert parent is not None, "part_of: the widget is not inside the window"
+        widget = parent
     return widget
 
 
