@@ -23,7 +23,7 @@ import re
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
-from PySide6.QtGui import QAccessible, QKeySequence, QPainter, QRegion
+from PySide6.QtGui import QAccessible, QAction, QKeySequence, QPainter, QRegion
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -195,20 +195,21 @@ class FocusRing(QWidget):
         host = ring_host(new)
         if self.parentWidget() is not host:
             self.setParent(host)
-        widget = new
-        while widget is not None and widget is not host:       # moves of any of them
-            widget.installEventFilter(self)
-            self.watched.append(widget)
-            widget = widget.parentWidget()
+        moving: QWidget | None = new
+        while moving is not None and moving is not host:       # moves of any of them
+            moving.installEventFilter(self)
+            self.watched.append(moving)
+            moving = moving.parentWidget()
         self.place()
 
     def place(self) -> None:
-        target = self.target
-        if target is None or not shiboken6.isValid(target) or not target.isVisible():
+        target, host = self.target, self.parentWidget()
+        if target is None or host is None or not shiboken6.isValid(target) \
+                or not target.isVisible():
             self.hide()
             return
         m = RING_MARGIN
-        top_left = target.mapTo(self.parentWidget(), QPoint(0, 0))
+        top_left = target.mapTo(host, QPoint(0, 0))
         self.setGeometry(QRect(top_left, target.size()).adjusted(-m, -m, m, m))
         inner = self.rect().adjusted(RING_WIDTH, RING_WIDTH, -RING_WIDTH, -RING_WIDTH)
         self.setMask(QRegion(self.rect()) - QRegion(inner))      # the ring alone
@@ -274,7 +275,8 @@ class ColourMapChoice:
 
     def __init__(self, window):
         self.window = window
-        self.action = self.signs_action = None
+        self.action: QAction | None = None
+        self.signs_action: QAction | None = None
         name = setting(self.KEY, str, "standard")
         use_maps(name if name in MAPS else "standard")
         show_signs(setting(self.SIGNS, str, "off") == "on")   # an ini gives bools as text
@@ -287,6 +289,7 @@ class ColourMapChoice:
         self.signs_action.setChecked(signs_shown())
 
     def _signs_toggled(self) -> None:
+        assert self.signs_action is not None, "the slot of signs_action, made with it"
         self.set_signs(self.signs_action.isChecked())
 
     def set_signs(self, on: bool) -> None:
@@ -299,6 +302,7 @@ class ColourMapChoice:
             widget.update()
 
     def _toggled(self) -> None:
+        assert self.action is not None, "the slot of action, made with it"
         self.set_maps(self.SAFE if self.action.isChecked() else "standard")
 
     def set_maps(self, name: str) -> None:
