@@ -77,6 +77,10 @@ class LessonController(QObject):
     def active(self) -> bool:
         return self.lesson is not None
 
+    def _open(self) -> Lesson:      # steps are shown, answered and revealed only in one
+        assert self.lesson is not None, "no lesson is open"
+        return self.lesson
+
     # --- starting and leaving ------------------------------------------------------------
     def start(self, lesson: Lesson, step: int = 0) -> bool:
         """Put the user's document aside and go to ``step`` (from 0) of ``lesson``."""
@@ -106,8 +110,7 @@ class LessonController(QObject):
 
     def _forget_run(self) -> None:
         """A new run of a lesson: no step visited, revealed or answered yet."""
-        self.visited, self.revealed, self.tried, self.live = {}, set(), set(), False
-        self.cards = {}
+        self.visited, self.revealed, self.tried, self.live, self.cards = {}, set(), set(), False, {}
         self.finishing = False                  # Page Down once more at the end leaves
 
     def _stop_training(self) -> None:
@@ -176,7 +179,7 @@ class LessonController(QObject):
         step runs its own actions; a step visited before comes back as it was left; any
         other is reached by running the steps' actions on the Classroom from the last step
         at or before it that opens an example, with no view built on the way."""
-        lesson, w = self.lesson, self.window
+        lesson, w = self._open(), self.window
         leaving = self.index if self.live else None
         if leaving is not None:
             self.visited[leaving] = moments.take(self.window)
@@ -224,7 +227,7 @@ class LessonController(QObject):
     def _run_up_to(self, index: int, fresh: bool) -> None:
         """Run step ``index``'s actions (and, ``fresh``, the earlier steps' from the last
         one that opens an example); a question's reveal waits for the answer."""
-        lesson = self.lesson
+        lesson = self._open()
         start = index
         if fresh:                  # from the lesson's start: none of a later step's state
             start = max((i for i in range(index + 1)
@@ -271,23 +274,24 @@ class LessonController(QObject):
 
     def reload(self) -> None:
         """Read the lesson file again (while an instructor edits it) and stay on the step."""
-        if self.lesson is None or self.lesson.path is None:
+        if self.lesson is None or (path := self.lesson.path) is None:
             return
         try:
-            lesson = load_lesson(self.lesson.path)
+            lesson = load_lesson(path)
         except LessonError as err:
             self._failed(str(err))
             return
         self.lesson = lesson
         self._forget_run()                       # the steps may differ: run them again
         self.go(min(self.index, len(lesson.steps) - 1))
-        self.window.say(f"Reloaded {lesson.path.name}")
+        self.window.say(f"Reloaded {path.name}")
 
     # --- questions ---------------------------------------------------------------------
     def answer(self, given) -> None:
         """Check an answer: a wrong first one gets a second try, then the answer shows.
         The score keeps the first answer given in this run of the lesson."""
-        step = self.lesson.steps[self.index]
+        step = self._open().steps[self.index]
+        assert step.question is not None, "only a step with a question takes an answer"
         if not step.question.choices and not readings(given):   # no try used up on a typo
             self.panel.show_retry(f"{str(given)[:40]!r} is not a number: type it as 0.25, "
                                   f"0,25, 1/4, 25 % or 3e-8")
@@ -295,9 +299,9 @@ class LessonController(QObject):
         right = step.question.is_right(given)
         if self.index not in self.tried:
             self.tried.add(self.index)
-            answers = self.answers(self.lesson.name)
+            answers = self.answers(self._open().name)
             answers[str(self.index)] = right
-            settings().setValue(f"lessons/{self.lesson.name}", json.dumps(answers))
+            settings().setValue(f"lessons/{self._open().name}", json.dumps(answers))
             if not right:
                 self.panel.show_retry("✘ Not quite: try once more (or press Next for the "
                                       "answer).")
@@ -308,9 +312,10 @@ class LessonController(QObject):
     def reveal(self, right) -> None:
         """Run the step's reveal, then show the answer with its card's value, read from
         what the reveal left on screen."""
-        step, index = self.lesson.steps[self.index], self.index
+        step, index = self._open().steps[self.index], self.index
+        assert step.question is not None, "only a step with a question has an answer to reveal"
         self.revealed.add(index)
-        name = self.lesson.name + SUFFIX
+        name = self._open().name + SUFFIX
         try:
             with self.window.classroom.held():
                 self._run_reveal(index)
@@ -330,8 +335,8 @@ class LessonController(QObject):
     def _run_reveal(self, index: int) -> None:
         """Step ``index``'s reveal; if what the class changed since the step was shown
         leaves it nothing to act on, the step is reached again from the lesson's start."""
-        step = self.lesson.steps[index]
-        field = where(self.lesson.name + SUFFIX, index, step.title, "reveal")
+        step = self._open().steps[index]
+        field = where(self._open().name + SUFFIX, index, step.title, "reveal")
         try:
             self.runner.run(step.reveal, field)
         except (LessonError, ValueError):
@@ -348,8 +353,8 @@ class LessonController(QObject):
         return record if isinstance(record, dict) else {}
 
     def _show_score(self) -> None:
-        answers = self.answers(self.lesson.name)
-        asked = sum(step.question is not None for step in self.lesson.steps)
+        answers = self.answers(self._open().name)
+        asked = sum(step.question is not None for step in self._open().steps)
         self.panel.show_score(sum(bool(v) for v in answers.values()), len(answers), asked)
 
     # --- menu ------------------------------------------------------------------------------

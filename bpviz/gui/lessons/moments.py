@@ -77,7 +77,8 @@ def bounded(visited: dict, current) -> dict:
     another graph than ``current`` (an earlier example) only while those graphs' weights
     stay small — beyond that they are run again from their example step when gone back to
     (lesson 8 would hold two AlexNets)."""
-    kept, counted = {}, {}
+    kept: dict[int, Visited] = {}
+    counted: dict[int, int] = {}          # bytes of each array, counted once
     for i, v in sorted(visited.items(), key=lambda item: -item[0]):
         if not still_fits(v.snapshot):
             continue

@@ -24,6 +24,7 @@ from ...core.answer_cards import answer_number
 from ...core.formula_parts import formula_parts
 from ..theme import ok_color, show_as_error
 from ..widgets.formula import Formula
+from ..widgets.named import named
 
 
 def as_html(text: str) -> str:
@@ -46,8 +47,8 @@ class AnswerCard(QLabel):
     strip's font (larger in presentation mode): CARD_SCALE times it."""
 
     def __init__(self, parent=None):
-        super().__init__(parent, objectName="lesson_card", wordWrap=True,
-                         textFormat=Qt.TextFormat.RichText)
+        super().__init__(parent, wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.setObjectName("lesson_card")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMargin(4)
         self.value = self.label = ""
@@ -97,7 +98,7 @@ class LessonPanel(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)    # text wraps instead
-        body = QWidget()
+        self.body = body = QWidget()
         # a strip under the canvas, read left to right; or a column beside it, top down
         self.columns = columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
         self.narrow = False
@@ -108,15 +109,15 @@ class LessonPanel(QScrollArea):
         text = QVBoxLayout()
         # text from a lesson file is escaped into rich labels or shown as plain text: an
         # <img src=…> in a title must not draw a local image
-        self.lesson_title = QLabel(wordWrap=True, objectName="lesson_title",
-                                   textFormat=Qt.TextFormat.RichText)
-        self.position = QLabel(wordWrap=True, objectName="lesson_position",
-                               textFormat=Qt.TextFormat.RichText)   # escaped: ' showed as &#x27;
-        self.text = QLabel(wordWrap=True, objectName="lesson_text", textFormat=Qt.TextFormat.RichText)
+        self.lesson_title = named(QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText),
+                                  "lesson_title")
+        self.position = named(QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText),
+                              "lesson_position")       # escaped: ' showed as &#x27;
+        self.text = named(QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText), "lesson_text")
         self.formula = Formula()
         self.formula_rest = Formula()         # a narrow column's second line of a formula
-        self.error = QLabel(wordWrap=True, objectName="lesson_error",
-                            textFormat=Qt.TextFormat.PlainText)
+        self.error = named(QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText),
+                           "lesson_error")
         show_as_error(self.error)
         for widget in (self.lesson_title, self.position, self.text, self.formula,
                        self.formula_rest, self.error):
@@ -129,22 +130,21 @@ class LessonPanel(QScrollArea):
         columns.addLayout(self._buttons())
 
     def _question_box(self) -> QWidget:
-        self.question = QWidget(objectName="lesson_question")
+        self.question = named(QWidget(), "lesson_question")
         layout = QVBoxLayout(self.question)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.ask = QLabel(wordWrap=True, objectName="lesson_ask",
-                          textFormat=Qt.TextFormat.RichText)
+        self.ask = named(QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText), "lesson_ask")
         self.choices = QButtonGroup(self.question)
         self.choice_box = QVBoxLayout()
-        self.number = QLineEdit(objectName="lesson_number", placeholderText="your answer")
+        self.number = named(QLineEdit(placeholderText="your answer"), "lesson_number")
         self.number.returnPressed.connect(self._check)
-        self.check = QPushButton("Check answer", objectName="lesson_check")
+        self.check = named(QPushButton("Check answer"), "lesson_check")
         self.check.clicked.connect(self._check)
-        self.feedback = QLabel(wordWrap=True, objectName="lesson_feedback",
-                               textFormat=Qt.TextFormat.RichText)
+        self.feedback = named(QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText),
+                              "lesson_feedback")
         self.card = AnswerCard()
-        self.explain = QLabel(wordWrap=True, objectName="lesson_explain",
-                              textFormat=Qt.TextFormat.PlainText)
+        self.explain = named(QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText),
+                             "lesson_explain")
         layout.addWidget(self.ask)
         layout.addLayout(self.choice_box)
         layout.addWidget(self.number)
@@ -157,9 +157,9 @@ class LessonPanel(QScrollArea):
     def _buttons(self) -> QBoxLayout:
         """Next, Previous and Leave in a column at the strip's right end (a row on top of
         the narrow column)."""
-        self.previous = QPushButton("◀ Previous", objectName="lesson_previous")
-        self.next = QPushButton("Next ▶", objectName="lesson_next")
-        self.leave = QPushButton("Leave lesson", objectName="lesson_leave")
+        self.previous = named(QPushButton("◀ Previous"), "lesson_previous")
+        self.next = named(QPushButton("Next ▶"), "lesson_next")
+        self.leave = named(QPushButton("Leave lesson"), "lesson_leave")
         self.previous.setToolTip("Previous step (Page Up)")
         self.next.setToolTip("Next step (Page Down); reveals the answer first")
         self.leave.setToolTip("Back to your own graph")
@@ -208,12 +208,12 @@ class LessonPanel(QScrollArea):
     def min_width(self) -> int:
         """The narrowest the strip can be without cutting what does not wrap."""
         chrome = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
-        return self.widget().minimumSizeHint().width() + chrome
+        return self.body.minimumSizeHint().width() + chrome
 
     def height_for(self, width: int) -> int:
         """The height the step's text, question and buttons ask for at ``width`` (the
         dock's), with no scrolling."""
-        body = self.widget()
+        body = self.body
         inner = width - 2 * self.frameWidth() - self.verticalScrollBar().sizeHint().width()
         return body.heightForWidth(inner) + 2 * self.frameWidth() if body.hasHeightForWidth() \
             else body.sizeHint().height()
@@ -246,15 +246,17 @@ class LessonPanel(QScrollArea):
             return
         self.ask.setText(f"<b>Predict:</b> {escape(question.ask)}")
         for i, text in enumerate(question.choices):
-            button = QRadioButton(text, objectName=f"lesson_choice_{i}")
+            button = named(QRadioButton(text), f"lesson_choice_{i}")
             self.choices.addButton(button, i)
             self.choice_box.addWidget(button)
+            button.show()      # now, not when Qt gets round to it: the column is sized by it
         self.number.setVisible(not question.choices)
         self.number.clear()
         self.check.setEnabled(True)
         self.check.show()
 
     def _check(self) -> None:
+        given: str | int       # the typed number's text, or the index of the choice
         if self.number.isVisible():
             given = self.number.text().strip()
             if not given:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from ...core.lessons import lessons_in
 from ...paths import lessons_dir
 from ..theme import show_as_error
+from ..widgets.named import named
 
 
 class StartPage(QDialog):
@@ -32,7 +33,7 @@ class StartPage(QDialog):
         layout.addWidget(QLabel("<b>Lessons</b> — the lecture <i>Training neural networks</i>, "
                                 "step by step. Page Down moves on, Page Up goes back.",
                                 wordWrap=True))
-        self.list = QListWidget(objectName="lesson_list")
+        self.list = named(QListWidget(), "lesson_list")
         self.list.setWordWrap(True)
         for lesson in lessons:
             self.list.addItem(self._item(lesson))
@@ -40,7 +41,8 @@ class StartPage(QDialog):
         layout.addWidget(self.list, 1)
         if problems:
             broken = QLabel("Lessons that could not be read:<br>" + "<br>".join(
-                escape(p) for p in problems), wordWrap=True, objectName="lesson_problems")
+                escape(p) for p in problems), wordWrap=True)
+            broken.setObjectName("lesson_problems")
             show_as_error(broken)
             layout.addWidget(broken)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Close)
