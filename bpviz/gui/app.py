@@ -250,6 +250,7 @@ def application(args):
     from .theme import THEMES, apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication), "a QCoreApplication made before bpviz's"
     app.setApplicationName("bpviz")
     app.setOrganizationName("bpviz")
     app.setWindowIcon(window_icon())

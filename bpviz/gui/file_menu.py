@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from ..core import GraphError
 from ..core.fileformat import read_json
@@ -24,10 +24,14 @@ FILE_FILTER = ("bpviz graphs and ONNX models (*.bpviz.json *.onnx);;bpviz graphs
 
 
 class FileMenu(QObject):
+    # made by add_actions, which the window calls as it builds its menus
+    recent_menu: QMenu
+    examples_menu: QMenu
+    save_action: QAction
+
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.recent_menu = self.examples_menu = self.save_action = None
         self.sessions = SessionMenu(window)      # the whole state of a class in one file
         self.models = ModelFiles(window)          # ONNX in, PyTorch and ONNX out
 
@@ -39,7 +43,8 @@ class FileMenu(QObject):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.examples_menu = menu.addMenu("&Examples")
         for path in sorted((resources_dir() / "examples").glob("*.bpviz.json")):
-            title = read_json(path).get("name") or path.name
+            example = read_json(path)
+            title = (example.get("name") if isinstance(example, dict) else None) or path.name
             add(self.examples_menu, title, lambda p=path: self.open_example(p))
         menu.addSeparator()
         self.save_action = add(menu, "&Save", self.save, QKeySequence.StandardKey.Save)

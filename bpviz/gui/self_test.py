@@ -106,7 +106,7 @@ def png_export(window, app) -> dict:
 
     from .widgets.figure_export import export_png
 
-    formats = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}
+    formats = {f.toStdString() for f in QImageReader.supportedImageFormats()}
     missing = [f for f in IMAGE_FORMATS if f not in formats]
     if missing:
         raise AssertionError(f"Qt cannot read {', '.join(missing)} (image plugins missing)")

@@ -97,7 +97,14 @@ def error_color() -> str:
 def ok_color() -> str:
     """The theme's colour for a passed check (Qt's palette has no role for it, so the theme
     applied last is remembered on the application)."""
-    return THEMES[QApplication.instance().property("bpviz_theme") or "light"].ok
+    return THEMES[gui_app().property("bpviz_theme") or "light"].ok
+
+
+def gui_app() -> QApplication:
+    """The running QApplication (app.py makes it before any window)."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication), "bpviz's widgets need a QApplication"
+    return app
 
 
 def show_as_error(label) -> None:
