@@ -166,12 +166,15 @@ class JacobianView(MatrixViewport):
         elif self.asked:
             status = f"computing {len(self.asked):,} rows…"
         else:
-            status = f"colour ±{fmt(self.limit)}" + (
-                "" if numbers else " · zoom in (wheel, +) for numbers")
-        structure = f"Structure: {self.lazy.structure} · " if self.lazy.structure else ""
+            status = f"colour ±{fmt(self.limit)}"
+        # the count on the first line: the structure alone fits one line (03.5's 32 rows
+        # then hold their numbers at 1280x720)
+        passes = self.lazy.passes
+        hint = "" if numbers else " · zoom in (wheel, +) for numbers"
         return [f"{rows:,}×{cols:,} · rows {r0:,}–{max(r0, r1 - 1):,}, columns "
-                f"{c0:,}–{max(c0, c1 - 1):,} · {status}",
-                f"{structure}{self.lazy.passes:,} backward passes so far"]
+                f"{c0:,}–{max(c0, c1 - 1):,} · {status} · {passes:,} backward "
+                f"pass{'' if passes == 1 else 'es'} so far{hint}",
+                f"Structure: {self.lazy.structure}" if self.lazy.structure else ""]
 
     def resizeEvent(self, event):
         x = self.width() - 4

@@ -1,7 +1,7 @@
 """MatrixViewport: a window onto the cells of a matrix of any size. It fits (0), zooms
 about the mouse (wheel, + and −) and pans (drag, arrow keys); it names the cell under the
-mouse, writes the numbers once every one on screen fits its cell whole (in the
-application's font, or smaller down to 16 px), and names rows and columns along the edges, every round k-th where
+mouse, writes the numbers once every one on screen fits its cell whole (in the application's
+font, or down to 16 px), and names rows and columns along the edges, every round k-th where
 the cells are smaller than the names. Only the cells on screen are asked for.
 
 Where the cells come from is a subclass's: a dense array (MatrixView, the focus view's
@@ -56,8 +56,7 @@ class MatrixViewport(QWidget):
         self.title, self.note = "", ""         # the note shows when there is no matrix
         self.row_labels: list[str] | None = None
         self.col_labels: list[str] | None = None
-        self.sx = self.sy = 1.0
-        self.origin = QPointF(0, 0)
+        self.sx, self.sy, self.origin = 1.0, 1.0, QPointF(0, 0)
         self.fitted = True          # until the user pans or zooms: refit on each resize
         # set by the focus view: where the fit has less than a pixel per row or column (a
         # 4096×4096 Jacobian), open on the top-left corner with its numbers instead, until
@@ -187,11 +186,12 @@ class MatrixViewport(QWidget):
         return self.sx < 1 or self.sy < 1
 
     def show_corner(self) -> None:
-        """The top-left cells, each the size of a cell that holds a number."""
-        cell = self.cell_for_numbers()
-        self.sx, self.sy = cell.width(), cell.height()
-        self.origin = QPointF(0, 0)
-        self.fitted = False
+        """The top-left cells, each at least the size of a cell that holds a number, as
+        many whole rows and columns as fill the grid (08.6 cut its last row and column)."""
+        cell, g = self.cell_for_numbers(), self.grid_rect()
+        self.sx = g.width() / max(1, math.floor(g.width() / cell.width()))
+        self.sy = g.height() / max(1, math.floor(g.height() / cell.height()))
+        self.origin, self.fitted = QPointF(0, 0), False
         self.update()
 
     def _fit(self) -> None:
@@ -245,15 +245,15 @@ class MatrixViewport(QWidget):
 
     def fitted_font(self, px: float, texts: list[str] | None = None) -> QFont:
         """The font at ``px`` pixels, smaller (down to a projector's readable 16 px, never
-        below the application's font) until the widest of ``texts`` fits a cell's width."""
+        below the application's font) until the widest of ``texts`` fits a cell."""
         if texts is None:
-            shown = self.visible_numbers()
-            texts = shown[1] if shown is not None else []
+            texts = (self.visible_numbers() or (None, []))[1]
         font, least = QFont(self.font()), min(self.text_px(), PROJECTOR_READABLE_PX)
         size = max(least, math.floor(px))
         font.setPixelSize(size)
-        while size > least and any(texts) and max(QFontMetricsF(font).horizontalAdvance(t)
-                                                  for t in set(texts)) + 6 > self.sx:
+        while size > least and any(texts) and (not self.row_holds_digits(QFontMetricsF(font))
+                                               or max(QFontMetricsF(font).horizontalAdvance(t)
+                                                      for t in set(texts)) + 6 > self.sx):
             size -= 1
             font.setPixelSize(size)
         return font
@@ -270,16 +270,19 @@ class MatrixViewport(QWidget):
     def numbers(self) -> tuple[np.ndarray, list[str]] | None:
         """(visible block, its numbers as text) when each fits its cell whole, else None."""
         m = QFontMetricsF(self.fitted_font(0, []))       # the least size
-        # digits have no descenders: a row as tall as the ascent holds them whole
-        if self.sy < m.ascent() + 2 or self.sx < m.horizontalAdvance("0") + 6:
-            return None
-        shown = self.visible_numbers()
+        small = not self.row_holds_digits(m) or self.sx < m.horizontalAdvance("0") + 6
+        shown = None if small else self.visible_numbers()
         if shown is None or not any(shown[1]):
             return None
         block, texts = shown
         m = QFontMetricsF(self.number_font(texts))
         widest = max(m.horizontalAdvance(t) for t in set(texts))
-        return (block, texts) if widest + 6 <= self.sx and m.ascent() + 2 <= self.sy else None
+        return (block, texts) if widest + 6 <= self.sx and self.row_holds_digits(m) else None
+
+    def row_holds_digits(self, m: QFontMetricsF) -> bool:
+        """A row holds numbers in font ``m``, 2 px clear above and below the digits (no
+        descenders, no accents: 03.5's 32 rows at 1280x720 hold 16 px digits, 12 px tall)."""
+        return m.tightBoundingRect("0123456789.-+e").height() + 4 <= self.sy
 
     def shows_numbers(self) -> bool:
         """True when every number on screen fits its cell whole, at a readable size."""

@@ -1,0 +1,41 @@
+"""Steps of lessons 1-3 and 8 that a review of the 1280x720 presentation screenshots found
+hard to read (issue 20): each check names the step and what the class could not see."""
+from bpviz.gui.widgets.jacobian_view import JacobianView
+
+from . import test_lessons_1_to_3_screens as screens
+from .test_lessons_1_to_3_screens import go, reveal
+
+projector = screens.projector            # the fixture: 1280x720, presentation mode
+
+
+def enlarged(window):
+    assert window.focus.is_open
+    return window.focus.view.content
+
+
+def test_3_5_the_conv_jacobian_writes_its_weights_in_its_cells(qtbot, projector):
+    """Drawn in saturated colours only, 1, 0 and −1 read as "ones and zeros": every one of
+    its 32×36 cells now holds its number, at a projector's 16 px or more."""
+    go(qtbot, projector, "03_backprop_layers", 5)
+    reveal(qtbot, projector)
+    view = enlarged(projector)
+    assert isinstance(view, JacobianView)
+    assert view.visible() == (0, 32, 0, 36)
+    block, texts = view.numbers()
+    assert set(texts) == {"1", "0", "-1"} and len(texts) == 32 * 36
+    assert view.number_font(texts).pixelSize() >= 16
+    assert "1 backward pass so far" in view.caption(True)[0]
+
+
+def test_8_6_the_jacobian_corner_shows_whole_rows_and_columns(qtbot, projector):
+    """The 4,096×4,096 Jacobian opens on its corner: row 17 and column 7 were cut at the
+    grid's edges (the header "7" half off screen). Now the grid ends on a cell's edge."""
+    go(qtbot, projector, "08_alexnet_case_study", 6)
+    reveal(qtbot, projector)
+    view = enlarged(projector)
+    qtbot.waitUntil(view.shows_numbers, timeout=20000)
+    g = view.grid_rect()
+    r0, r1, c0, c1 = view.visible()
+    assert (r0, c0) == (0, 0) and r1 > 10 and c1 > 5
+    right, bottom = view.to_widget(c1, r1).x(), view.to_widget(c1, r1).y()
+    assert abs(right - g.right()) < 0.5 and abs(bottom - g.bottom()) < 0.5
