@@ -7,6 +7,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,8 +23,9 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..core.classroom import Classroom
+from ..core.data_source import make_now
 from .accessibility import SPACE_NOTE, STEP_KEYS, ColourMapChoice, SpaceForControls
-from .backprop.workspace import BackpropWorkspace
+from .backprop.workspace import WARM_AFTER_MS, BackpropWorkspace
 from .canvas.document import Document
 from .dock_widths import DockWidths
 from .file_menu import FileMenu
@@ -154,6 +156,8 @@ class MainWindow(QMainWindow):
     def on_graph_replaced(self, graph) -> None:
         self.workspace.on_graph_replaced(graph)
         self.update_title()
+        # the built-in images' arrays: after the first paint, before the first step needs them
+        QTimer.singleShot(WARM_AFTER_MS, self, lambda: make_now(self.classroom.data.dataset))
 
     def say(self, text: str) -> None:
         self.last_message = text
