@@ -5,6 +5,7 @@ The linear model's losses are the engine's own formulas (bpviz.core.ops.loss_for
 applied in place to a grid of weights at once."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -17,12 +18,15 @@ from .surface import Surface
 # --- the loss surface of a two-weight linear model ----------------------------------------
 
 # name: (loss, its slope); the classification losses take the margin m = t·s, the
-# regression ones the residual s - t (regression on the labels +-1)
-_ON_MARGIN = {"cross-entropy": (formulas.logistic, formulas.logistic_slope),
-              "hinge": (formulas.hinge, formulas.hinge_slope)}
-_ON_RESIDUAL = {"Huber": (formulas.huber, formulas.huber_slope),
-                "L1": (formulas.absolute, formulas.absolute_slope),
-                "L2": (formulas.squared, formulas.squared_slope)}
+# regression ones the residual s - t (regression on the labels +-1). Huber's also take delta
+Formula = tuple[Callable[..., np.ndarray], Callable[..., np.ndarray]]
+_ON_MARGIN: dict[str, Formula] = {
+    "cross-entropy": (formulas.logistic, formulas.logistic_slope),
+    "hinge": (formulas.hinge, formulas.hinge_slope)}
+_ON_RESIDUAL: dict[str, Formula] = {
+    "Huber": (formulas.huber, formulas.huber_slope),
+    "L1": (formulas.absolute, formulas.absolute_slope),
+    "L2": (formulas.squared, formulas.squared_slope)}
 MODEL_LOSSES = (*_ON_MARGIN, *_ON_RESIDUAL)
 
 
@@ -54,7 +58,7 @@ class LinearModel:
     def on_margin(self) -> bool:
         return self.loss in _ON_MARGIN
 
-    def formula(self):
+    def formula(self) -> Formula:
         """(loss(z, out=None), slope(z)) of this model's loss, per point."""
         if self.on_margin():
             return _ON_MARGIN[self.loss]

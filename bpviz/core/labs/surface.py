@@ -4,9 +4,12 @@ Himmelblau, Rastrigin). Everything broadcasts over numpy grids. Shading says how
 colours a surface, fixed once so that colours keep their meaning while the view pans."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+
+Grid = np.ndarray | float       # a surface is evaluated on grids and at single points
 
 
 @dataclass
@@ -14,8 +17,8 @@ class Surface:
     """A function of two parameters with its gradient, a view box and a start point."""
 
     name: str
-    f: object                       # f(x, y) -> z, broadcasting over arrays
-    grad: object                    # grad(x, y) -> (dz/dx, dz/dy)
+    f: Callable[[Grid, Grid], Grid]                     # f(x, y) -> z, broadcasting
+    grad: Callable[[Grid, Grid], tuple[Grid, Grid]]     # grad(x, y) -> (dz/dx, dz/dy)
     bounds: tuple                   # (xmin, xmax, ymin, ymax)
     start: tuple
     minima: list = field(default_factory=list)
