@@ -1,11 +1,18 @@
 """Cold start of the app to its first painted canvas, against a bare PySide6 window.
 
     .venv/bin/python benchmarks/startup.py [--runs 7] [--program dist/bpviz/bpviz]
+        [--baseline DIR] [--clock cpu|wall]
 
 Both are timed from launching the Python process to the first paint event of the window's
 canvas (or of the bare window), offscreen, started from compiled modules (one warm-up start
 first). Beside the wall-clock time, each process's CPU time until it quits at that paint: on a
 machine that others load, the work it did. Goal (issue 24): bpviz <= 0.4 s, torch not imported.
+
+``--baseline DIR`` also starts an older bpviz, alternating with this one: DIR holds its
+``bpviz`` package and ``resources`` (``git archive COMMIT bpviz resources | tar -x -C DIR``).
+Each runs from its own folder (``python -m`` puts the working directory first on the path:
+started from this checkout, the "baseline" was this checkout). ``--clock`` names the clock
+that the goal and the ratios are read on: ``cpu`` where other work loads the machine.
 """
 from __future__ import annotations
 
@@ -16,8 +23,12 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from scratch import scratch_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL = 0.4                       # s, issue 24
 
 BARE = r"""
 import time
@@ -35,13 +46,13 @@ w.show(); app.exec()
 """
 
 
-def launch(cmd, env) -> tuple[float, float]:
+def launch(cmd, env, cwd=ROOT) -> tuple[float, float]:
     """(wall-clock seconds from launch to the first paint, the process's CPU seconds: what
     it worked, however loaded the machine is; it quits at its first paint)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env=env)
+                            env=env, cwd=cwd)
     for line in proc.stdout:
         if line.startswith("painted"):
             elapsed = time.perf_counter() - start
@@ -53,37 +64,71 @@ def launch(cmd, env) -> tuple[float, float]:
     return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def baseline_dir(parser, text: str | None) -> Path | None:
+    """--baseline's folder, refused (one line) unless it holds a bpviz and its resources."""
+    if text is None:
+        return None
+    folder = Path(text).resolve()
+    missing = [name for name in ("bpviz/gui/app.py", "resources/examples")
+               if not (folder / name).exists()]
+    if missing:
+        parser.error(f"--baseline {text}: no {' or '.join(missing)} there (make it with "
+                     "git archive COMMIT bpviz resources | tar -x -C DIR)")
+    return folder
+
+
+def report(runs: dict, clock: str) -> None:
+    """Medians of both clocks; ratios to the baseline and the bare window, and the goal,
+    on ``clock``."""
+    medians = {label: (statistics.median(w for w, _ in found),
+                       statistics.median(c for _, c in found))
+               for label, found in runs.items() if found}
+    pick = 1 if clock == "cpu" else 0
+    for label, found in runs.items():
+        if not found:
+            continue
+        wall = [w for w, _ in found]
+        print(f"{label:<24}: wall median {medians[label][0]:.3f} s (min {min(wall):.3f}, "
+              f"max {max(wall):.3f}); CPU median {medians[label][1]:.3f} s")
+    ours = medians["bpviz to first paint"][pick]
+    for label in ("baseline to first paint", "bare PySide6 window"):
+        if label in medians:
+            print(f"bpviz / {label.split(' to ')[0]} ({clock}): "
+                  f"{ours / medians[label][pick]:.2f}")
+    print(f"goal <= {GOAL} s ({clock} median): {'met' if ours <= GOAL else 'NOT met'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--program", help="a frozen or installed bpviz to time instead of "
                                            "python -m bpviz (packaging/build.sh makes one)")
     parser.add_argument("--baseline", metavar="DIR",
-                        help="also start the bpviz exported under DIR (git archive COMMIT), "
-                             "alternating with this one")
+                        help="also start the bpviz exported under DIR (git archive COMMIT "
+                             "bpviz resources), alternating with this one")
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="wall",
+                        help="the clock of the goal and the ratios (cpu: on a loaded machine)")
     args = parser.parse_args()
+    base = baseline_dir(parser, args.baseline)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BPVIZ_STARTUP_TIMING="1",
                BPVIZ_CONFIG_DIR=scratch_dir("bpviz-bench-"))
     # as an installed app starts: from compiled modules (a shell with
     # PYTHONDONTWRITEBYTECODE=1 compiled every bpviz module at every start, ~0.3 s of CPU)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    launch([args.program] if args.program else [sys.executable, "-m", "bpviz"], env)  # warm-up
     program = [args.program] if args.program else [sys.executable, "-m", "bpviz"]
-    old_env = dict(env, PYTHONPATH=args.baseline or "")
-    if args.baseline:
-        launch([sys.executable, "-m", "bpviz"], old_env)                      # warm-up
-    runs = {"bpviz to first paint": [], "baseline to first paint": [], "bare PySide6 window": []}
+    old = ([sys.executable, "-m", "bpviz"], dict(env, PYTHONPATH=str(base)), base)
+    launch(program, env)                                              # warm-up
+    if base:
+        launch(*old)                                                  # warm-up
+    runs: dict[str, list] = {"bpviz to first paint": [], "baseline to first paint": [],
+                             "bare PySide6 window": []}
     for _ in range(args.runs):
         runs["bpviz to first paint"].append(launch(program, env))
-        if args.baseline:
-            runs["baseline to first paint"].append(launch([sys.executable, "-m", "bpviz"],
-                                                          old_env))
+        if base:
+            runs["baseline to first paint"].append(launch(*old))
         runs["bare PySide6 window"].append(launch([sys.executable, "-c", BARE], env))
-    for label, found in runs.items():
-        if found:
-            wall, cpu = [w for w, _ in found], [c for _, c in found]
-            print(f"{label:<24}: median {statistics.median(wall):.3f} s (min {min(wall):.3f}, "
-                  f"max {max(wall):.3f}); CPU median {statistics.median(cpu):.3f} s")
+    report(runs, args.clock)
+
 
 if __name__ == "__main__":
     main()
