@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -35,7 +34,7 @@ from .presentation_layout import PresentationLayout
 from .screen_help import ScreenHelp
 from .settings import config_dir, instance, settings
 from .tab_order import tab_to_next
-from .theme import PRESENTATION_SCALE, THEMES, apply_theme
+from .theme import PRESENTATION_SCALE, THEMES, apply_theme, gui_app
 from .widgets.annotations import Annotations
 from .widgets.collector import collect_on_gui_thread
 from .widgets.focus import FocusController
@@ -306,7 +305,7 @@ class MainWindow(QMainWindow):
     def set_theme(self, name: str) -> None:
         self.theme = THEMES[name]
         self.theme_actions[name].setChecked(True)
-        apply_theme(QApplication.instance(), self.theme, self.presentation)
+        apply_theme(gui_app(), self.theme, self.presentation)
         self.scene.set_theme(self.theme, self.scene.scale_)
         self.view.viewport().update()
 
@@ -323,7 +322,7 @@ class MainWindow(QMainWindow):
             self.window_layout.take_back("presentation", restore=not self.lessons.active)
         self.presentation = on
         self.presentation_action.setChecked(on)
-        apply_theme(QApplication.instance(), self.theme, on)
+        apply_theme(gui_app(), self.theme, on)
         self.scene.set_theme(self.theme, PRESENTATION_SCALE if on else 1.0)
         self.showFullScreen() if on else self.showNormal()
         self.view.keep_fitted()              # full screen arrives later, as a resize
