@@ -18,6 +18,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QWidget
 
+from .lessons.reveal_room import tallest_for
+
 EDITING = ("palette", "properties", "problems")
 COLUMN_SHARE = 0.27              # of the window's width: the lesson above the Inspector
 COLUMN_MAX_SHARE = 0.31         # a long step's, still leaving the canvas 55 %
@@ -31,6 +33,7 @@ CORNERS = ((Qt.Corner.TopRightCorner, RIGHT), (Qt.Corner.BottomRightCorner, RIGH
 
 
 NOTICE_MS = 6000
+ASKS = 4                         # resizes of the column asked for per step and window size
 
 
 class Notice(QLabel):
@@ -66,6 +69,8 @@ class PresentationLayout(QObject):
         self.editing = False                     # F9 brought them back
         self.desk_corners = {corner: window.corner(corner) for corner, _ in CORNERS}
         self._fit_pending = False
+        self._fitted: tuple = (None, (0, 0, 0))   # the step it was sized for
+        self._asked = 0                           # resizes asked for since
         self.notice = Notice(window)
         window.lessons.panel.widget().installEventFilter(self)   # its text grows: refit
         window.installEventFilter(self)                          # full screen arrives late
@@ -139,39 +144,71 @@ class PresentationLayout(QObject):
         if narrow:
             if w.tabs.currentIndex() == 0:       # the Inspector is the Backprop tab's
                 self.docks["inspector"].show()
-            self.fit()
+            self._fit_soon()       # once the step's new choices are shown (Qt shows them late)
 
     def fit(self) -> None:
-        """The right column's width, and the lesson's height as its text asks: a step whose
-        text (after its reveal) would scroll widens the column, up to COLUMN_MAX_SHARE."""
+        """The right column's width, and the lesson's height as its text asks, before and
+        after the step's reveal: sized once per step (and window size), a reveal leaves
+        the column where it was. A step whose text would scroll widens the column, up to
+        COLUMN_MAX_SHARE; the scroll bar shows only where the text still does not fit."""
         if not (self.on and self.lesson_open()):
             return
         w, dock, inspector = self.window, self.window.lessons.dock, self.docks["inspector"]
         training = self.docks["training"].isVisible()
-        column = dock.height() + inspector.height()
-        # beside Update & Train the step is about the update, not the Inspector's page
-        room = int(column * (LESSON_TRAINING_SHARE if training else LESSON_MAX_SHARE))
-        share = COLUMN_TRAINING_SHARE if training else COLUMN_SHARE
+        beside = inspector.isVisible()
+        key = (w.lessons.lesson.name, w.lessons.index, w.size().toTuple(), training, beside,
+               dock.height() + (inspector.height() if beside else 0))
+        if key != self._fitted[0]:
+            self._fitted, self._asked = (key, self._column(training, beside)), 0
+        width, height, column = self._fitted[1]
+        # the scroll bar where what is shown now does not fit, measured with the bar's
+        # width kept free: without it the text only gets shorter, so no bar that comes
+        # and goes with its own width (the viewport's size is never asked)
         panel = w.lessons.panel
+        room = (height if beside else column) - (dock.height() - panel.height())
+        panel.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOn if panel.height_for(width) > room
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # only a change, and a few times at most: resizeDocks asks the window for a new
+        # layout, whose request brought the next fit (300 fits a second in 6.6), and a
+        # size the docks cannot take would be asked for for ever
+        wrong = dock.width() != width or (beside and dock.height() != height)
+        if wrong and self._asked < ASKS:
+            self._asked += 1
+            w.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+            if beside:
+                w.resizeDocks([dock, inspector], [height, column - height],
+                              Qt.Orientation.Vertical)
+
+    def _column(self, training: bool, beside: bool) -> tuple[int, int, int]:
+        """The lesson's width and height and the column's height for the step shown
+        (``beside`` the Inspector, or alone in the column)."""
+        w, dock, inspector = self.window, self.window.lessons.dock, self.docks["inspector"]
+        column = dock.height() + (inspector.height() if beside else 0)
+        # beside Update & Train the step is about the update, not the Inspector's page
+        room = int(column * (LESSON_TRAINING_SHARE if training else LESSON_MAX_SHARE)) \
+            if beside else column
+        share = COLUMN_TRAINING_SHARE if training else COLUMN_SHARE
+        panel, question = w.lessons.panel, w.lessons.lesson.steps[w.lessons.index].question
         frame = dock.height() - panel.height()
-        while (panel.height_for(int(w.width() * share)) + frame > room
+        while (tallest_for(panel, question, int(w.width() * share)) + frame > room
                and share < COLUMN_MAX_SHARE):
             share += 0.01
         # a choice (a radio button does not wrap) as wide as it needs, within the maximum
         width = min(max(int(w.width() * share), panel.min_width()),
                     int(w.width() * CHOICE_MAX_SHARE))
-        w.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
-        if not inspector.isVisible():            # another tab: the lesson has the column
-            return
-        height = min(panel.height_for(width) + frame, room)
-        w.resizeDocks([dock, inspector], [height, column - height], Qt.Orientation.Vertical)
+        return width, min(tallest_for(panel, question, width) + frame, room), column
 
     def eventFilter(self, obj, event):
         refit = (QEvent.Type.LayoutRequest, QEvent.Type.Resize)
-        if event.type() in refit and self.on and not self._fit_pending:
+        if event.type() in refit and self.on:
+            self._fit_soon()
+        return False
+
+    def _fit_soon(self) -> None:
+        if not self._fit_pending:
             self._fit_pending = True               # once, after the step's text is set
             QTimer.singleShot(0, self, self._fit_later)
-        return False
 
     def _fit_later(self) -> None:
         self._fit_pending = False

@@ -146,3 +146,28 @@ def test_a_view_a_lesson_enlarges_leaves_the_lesson_column_in_sight(qtbot, windo
     column = window.lessons.dock.geometry()
     assert window.dockWidgetArea(window.lessons.dock) == RIGHT
     assert not window.focus.view.geometry().intersects(column)
+
+
+def fits_counted(window) -> list:
+    """Every fit of the lesson column from now on, as one entry each."""
+    layout, calls = window.presentation_layout, []
+    fit = layout.fit
+    layout.fit = lambda: (calls.append(1), fit())
+    return calls
+
+
+def test_the_lesson_column_scrolls_only_when_needed_and_settles(qtbot, window):
+    """No empty scroll bar beside a text that fits; a bar where it does not; and neither
+    case keeps refitting (a bar that changes the width that decides it looped before)."""
+    set_mode(qtbot, window, "projector")
+    window.lessons.open("06_gradient_descent_momentum", 5, ask=False)
+    bar = window.lessons.panel.verticalScrollBar()
+    for size, scrolls in (((1280, 720), False), ((1280, 420), True), ((1280, 720), False)):
+        window.resize(*size)
+        qtbot.waitUntil(lambda wanted=size: window.size().toTuple() == wanted)
+        qtbot.wait(50)
+        assert bar.isVisible() == scrolls and (bar.maximum() > 0) == scrolls, size
+        calls = fits_counted(window)
+        qtbot.wait(100)
+        assert calls == [], size                      # settled: nothing asks to refit
+        del window.presentation_layout.fit

@@ -3,7 +3,8 @@ fonts and the canvas's zoom (tests/gui/readability.py): 11 px at 1440x900, 16 px
 presentation mode at 1280x720, on every tab, with the lecture example stepped, and at every
 step of every lesson (before and after its reveal): text, the canvas's text at the view's
 zoom, plot lines 3 px wide, no lesson text below the strip's fold or cut short inside it,
-and neither the canvas nor the Inspector scrolled sideways."""
+neither the canvas nor the Inspector scrolled sideways, the lesson column where it was at
+each reveal, and no scroll bar in it with nothing to scroll."""
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -179,7 +180,15 @@ def back_row_problems(qtbot, window, overview: bool) -> list:
     small = [(what, px) for what, px in too_small(window, MODES["projector"][2])
              if not (overview and what == "GraphView" and px >= READABLE_PX)]
     return (small + thin_curves(window, CURVE_PX) + cut_lesson_text(window.lessons.panel)
-            + scrolled_sideways(window))
+            + scrolled_sideways(window) + empty_scroll_bar(window))
+
+
+def empty_scroll_bar(window) -> list[str]:
+    """The lesson column scrolls only when its text does not fit (it always showed a bar,
+    with nothing to scroll)."""
+    bar = window.lessons.panel.verticalScrollBar()
+    return ["the lesson column shows an empty scroll bar"] if (
+        bar.isVisible() and bar.maximum() == 0) else []
 
 
 def scrolled_sideways(window) -> list[str]:
@@ -201,8 +210,10 @@ def test_every_lesson_step_reads_from_the_back_row(qtbot, window, lesson):
         overview = any("overview" in action for action in step.actions)
         assert back_row_problems(qtbot, window, overview) == [], (lesson.name, index + 1)
         if step.question is not None:                 # the reveal shows more
-            question = step.question
+            question, column = step.question, lessons.dock.geometry()
             lessons.answer(int(question.answer) if question.choices else question.answer)
             assert back_row_problems(qtbot, window, overview) == [], (
                 lesson.name, index + 1, "reveal")
+            # the lesson column stays put: it jumped in width at 6.3 and 6.6's reveals
+            assert lessons.dock.geometry() == column, (lesson.name, index + 1)
         lessons.next()

@@ -188,9 +188,9 @@ class LessonPanel(QScrollArea):
             self.columns.setDirection(QBoxLayout.Direction.LeftToRight)
             self.button_box.setDirection(QBoxLayout.Direction.TopToBottom)
             self.columns.addLayout(self.button_box)
-        # a scroll bar that came and went with the reveal left the text its old width,
-        # cut at the column's edge: in the column it stays
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn if narrow
+        # in the column, PresentationLayout.fit shows the scroll bar where the text does
+        # not fit (a bar left to Qt came and went with the reveal and cut the text)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if narrow
                                         else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.previous.setText("◀" if narrow else "◀ Previous")
         self.leave.setText("Leave" if narrow else "Leave lesson")
