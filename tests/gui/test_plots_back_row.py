@@ -395,9 +395,20 @@ def test_lesson_4_step_7_asks_on_the_multiclass_page_without_the_gradients(qtbot
     qtbot.waitUntil(lambda: multiclass.columns["p"].isVisible())
     assert not multiclass.columns["ce"].isVisible() and not multiclass.columns["hinge"].isVisible()
     assert " of 4 here" not in multiclass.values.text()           # no count of the answer
+    # every score's slider long enough to drag ("y[Australian terrier]"'s was 25 px), and
+    # the class names written beside the bars (the axis built hidden showed none)
+    assert min(s.slider.width() for s in multiclass.logits) >= 150
+    names = multiclass.plots["p"][0]
+    longest = max(names.fontMetrics().horizontalAdvance(n) for n in multiclass.names)
+    assert names.getAxis("left").width() >= longest
     window.lessons.answer(0)
     qtbot.waitUntil(lambda: multiclass.columns["hinge"].isVisible())
     assert "(2 of 4 here)" in multiclass.values.text()
+    # three panels whose bars read from the back (about 90 px each before), rows level
+    boxes = [plot.getPlotItem().vb for plot, _ in multiclass.plots.values()]
+    assert min(box.width() for box in boxes) >= 140, [box.width() for box in boxes]
+    assert len({plot.mapTo(window, plot.rect().topLeft()).y()
+                for plot, _ in multiclass.plots.values()}) == 1
 
 
 @pytest.mark.parametrize("lesson, step", [("05_regression_losses", 4),

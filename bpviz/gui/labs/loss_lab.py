@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -61,7 +61,7 @@ class Slider(QWidget):
     ``value()``, ``changed`` via .slider.valueChanged."""
 
     def __init__(self, name: str, lo: float, hi: float, value: float, step: float = 0.1,
-                 text: str | None = None):
+                 text: str | None = None, stacked: bool = False):
         super().__init__()
         self.step, self.name, self.text = step, name, text      # text: its label, '±{}'
         self.whole = float(step).is_integer()         # "batch size = 16", not "16.00"
@@ -72,8 +72,11 @@ class Slider(QWidget):
         self.slider.setAccessibleDescription(f"{name}, from {lo:g} to {hi:g}")
         self.label = QLabel()
         self.label.setMinimumWidth(70)
-        row = QHBoxLayout(self)
+        # stacked: the label above its slider, which keeps the column's width (beside
+        # "y[Australian terrier] = 0.30" a slider was squeezed to 25 px, 4.7)
+        row = QVBoxLayout(self) if stacked else QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0 if stacked else row.spacing())
         row.addWidget(self.label)
         row.addWidget(self.slider, 1)
         self.slider.valueChanged.connect(self._show)
@@ -243,18 +246,19 @@ class MulticlassPanel(QWidget):
     has a line of its own on the first plot's axis (under upright bars, "Australian terrier"
     ran into its neighbours or was cut off below a 1280x720 page)."""
 
-    PLOTS = (("p", "softmax σ(y)"), ("ce", "cross-entropy gradient σ(y) − t"),
-             ("hinge", "multiclass hinge gradient"))
+    # two lines each: headings of one height keep the classes' rows level across the plots
+    PLOTS = (("p", "softmax\nσ(y)"), ("ce", "CE gradient\nσ(y) − t"),
+             ("hinge", "hinge\ngradient"))
     MIN_PLOT_HEIGHT = 240
 
     def __init__(self, classes: int = 4):
         super().__init__()
         self.names = [name for _, name in IMAGENET10[:classes]]
-        self.logits = [Slider(f"y[{n}]", -5, 5, v) for n, v in
+        self.logits = [Slider(f"y[{n}]", -5, 5, v, stacked=True) for n, v in
                        zip(self.names, (2.0, 1.0, 0.3, -1.0), strict=False)]
         self.target = QComboBox(objectName="multiclass_target")
         self.target.addItems(self.names)
-        self.margin = Slider("margin Δ", 0.0, 3.0, 1.0)
+        self.margin = Slider("margin Δ", 0.0, 3.0, 1.0, stacked=True)
         # off, only the scores and softmax show: a lesson asks which classes get a gradient
         self.gradients = QCheckBox("show the gradients", objectName="multiclass_gradients")
         self.gradients.setChecked(True)
@@ -263,15 +267,20 @@ class MulticlassPanel(QWidget):
         self.values.setWordWrap(True)          # the lecture note is a sentence
         self.values.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         left = self._controls()
-        left.addWidget(self.values)
         left.addStretch(1)
         plots = QHBoxLayout()
         self.plots, self.columns = {}, {}
         for k, (key, title) in enumerate(self.PLOTS):
-            plots.addWidget(self._bar_plot(key, title, classes, names=k == 0), 3 if k == 0 else 2)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 2)
-        layout.addLayout(plots, 5)
+            # the first plot's extra width is its names': the bars get the same width in each
+            plots.addWidget(self._bar_plot(key, title, classes, names=k == 0), 4 if k == 0 else 2)
+        # the controls as narrow as their labels and the values under the plots, across
+        # the page: the plots get the width (three panels of about 150 px in 4.7)
+        top = QHBoxLayout()
+        top.addLayout(left, 0)
+        top.addLayout(plots, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top, 1)
+        layout.addWidget(self.values)
         for s in self.logits + [self.margin]:
             s.slider.valueChanged.connect(lambda _: self.redraw())
         self.gradients.toggled.connect(lambda _: self.redraw())
@@ -285,10 +294,8 @@ class MulticlassPanel(QWidget):
         column.addWidget(QLabel("<b>Scores (logits)</b>"))
         for s in self.logits:
             column.addWidget(s)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("true class"))
-        row.addWidget(self.target, 1)
-        column.addLayout(row)
+        column.addWidget(QLabel("true class"))       # above its box: the column stays narrow
+        column.addWidget(self.target)
         column.addWidget(self.margin)
         column.addWidget(self.gradients)
         return column
@@ -312,13 +319,32 @@ class MulticlassPanel(QWidget):
                                width=np.zeros(classes), height=0.6, brush="#2f6fb0")
         w.addItem(bars)
         self.plots[key] = (w, bars)
-        add_values_actions(w, self.csv_data, title)
+        add_values_actions(w, self.csv_data, title.replace("\n", " "))
         self.columns[key] = box = QWidget()      # hidden whole, the others take its width
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(heading)
         column.addWidget(w, 1)
         return box
+
+    def _fit_names(self) -> None:
+        """The class names' axis as wide as the longest name in the plot's font: pyqtgraph
+        widens an axis only after drawing its labels, and the page built hidden kept a
+        35 px axis that showed no name at all (4.7 before its reveal)."""
+        plot = self.plots["p"][0]
+        axis = plot.getAxis("left")
+        longest = max(plot.fontMetrics().horizontalAdvance(name) for name in self.names)
+        axis.setWidth(longest + axis.style["tickTextOffset"][0]
+                      + max(0, axis.style["tickLength"]) + 4)
+
+    def showEvent(self, event):
+        self._fit_names()
+        super().showEvent(event)
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:          # presentation mode
+            self._fit_names()
 
     def redraw(self) -> None:
         y = [s.value() for s in self.logits]
