@@ -5,6 +5,8 @@ import copy
 
 from PySide6.QtGui import QUndoCommand
 
+from ...core.editing import Removed
+
 
 class AddNodes(QUndoCommand):
     """Add nodes (a new op from the palette, or a paste) with their connections."""
@@ -30,7 +32,7 @@ class RemoveNodes(QUndoCommand):
         super().__init__(f"Delete {', '.join(ids)}" if len(ids) < 4 else f"Delete {len(ids)} nodes")
         self.graph = graph
         self.ids = list(ids)
-        self.removed = []
+        self.removed: list[Removed] = []
 
     def redo(self):
         with self.graph.batch():
@@ -50,7 +52,7 @@ class SetInputs(QUndoCommand):
         super().__init__(text)
         self.graph = graph
         self.changes = list(changes)
-        self.before = []                    # (node id, its inputs before each change)
+        self.before: list[tuple[str, list]] = []    # (node id, its inputs before each change)
 
     def redo(self):
         self.before = [(nid, self.graph.set_input(nid, slot, src))

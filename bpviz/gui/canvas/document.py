@@ -111,9 +111,9 @@ class Document(QObject):
             return
         self.set_graph(load_graph(path), None, example=str(path))
 
-    def save(self, path=None) -> Path:
-        """Save to ``path`` (or the current file); raises GraphError if it cannot."""
-        path = Path(path or self.path)
+    def save(self, to: str | Path) -> Path:
+        """Save to ``to`` (as a .bpviz.json); raises GraphError if it cannot."""
+        path = Path(to)
         if not path.name.endswith(SUFFIX):
             path = path.with_name(path.name.removesuffix(".json") + SUFFIX)
         save_graph(self.graph, path)

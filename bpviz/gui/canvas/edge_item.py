@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
-from ..theme import contrast_ratio
+from ..theme import LIGHT, Theme, contrast_ratio
 from ..widgets.colormap import (
     GRADIENT_LUT,
     OUTLINE_CONTRAST,
@@ -69,12 +69,12 @@ def shade_for(colour: QColor, canvas: QColor, fallback: QColor) -> QColor:
 
 class EdgeItem(QGraphicsPathItem):
     def __init__(self, src: str, dst: str, slot: int, scale: float = 1.0,
-                 compact: bool = False):
+                 compact: bool = False, theme: Theme = LIGHT):
         super().__init__()
         self.compact = compact
         self.src, self.dst, self.slot = src, dst, slot
         self.label = ""
-        self.theme = None
+        self.theme = theme
         self.scale_ = scale
         self.gradient: float | None = None      # RMS of the gradient sent back along it
         self.active: str | None = None          # "forward" / "backward" on the current step

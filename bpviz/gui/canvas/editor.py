@@ -69,7 +69,7 @@ class Editor(QObject):
         selected = self.selected_ids()
         after = selected[0] if len(selected) == 1 and cls.inputs else None
         attrs = dict(cls.starter_attrs)
-        inputs = [None] * len(cls.inputs)
+        inputs: list[str | None] = [None] * len(cls.inputs)
         if after is not None:
             inputs[0] = after
             attrs = cls.fit_to_input(attrs, self.graph.analyze().shapes.get(after))

@@ -7,8 +7,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
+from ...core import Graph
 from ...core.ops import REGISTRY, Op, shape_label
 from ...core.overview_layout import Cell, overview_layout
+from ..theme import Theme
 from .edge_item import EdgeItem, bezier
 from .node_item import (
     COMPACT_HEIGHT,
@@ -35,24 +37,26 @@ class GraphScene(QGraphicsScene):
     refused = Signal(str)                   # why a gesture was not allowed
     analysis_changed = Signal(object)       # the graph's Analysis after each change
 
-    def __init__(self, graph, theme, scale: float = 1.0, parent=None):
+    def __init__(self, graph: Graph, theme: Theme, scale: float = 1.0, parent=None):
         super().__init__(parent)
         self.theme, self.scale_ = theme, scale
         # the view's size (scene units at zoom 1), and the zoom past which the overview
         # layout rather keeps the graph on fewer bands than make it larger
         self.canvas = (900.0, 420.0, MAX_ZOOM, 0.0)
-        self.graph = None
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[tuple, EdgeItem] = {}
         self.edges_at: dict[str, set] = {}    # node id -> keys of the edges touching it
-        self._drag = None          # connection being drawn: (fixed end, temp item, detached)
-        self._press_positions = {}
-        self.set_graph(graph)
+        # the connection being drawn: (fixed end, temp item, the edge picked up or None)
+        self._drag: tuple[tuple, QGraphicsPathItem, tuple[str, int] | None] | None = None
+        self._press_positions: dict[str, tuple[float, float]] = {}
+        self._build(graph)
 
     # --- building from the model ---------------------------------------------------------
-    def set_graph(self, graph) -> None:
-        if self.graph is not None:
-            self.graph.changed.disconnect(self._on_changed)
+    def set_graph(self, graph: Graph) -> None:
+        self.graph.changed.disconnect(self._on_changed)
+        self._build(graph)
+
+    def _build(self, graph: Graph) -> None:
         self.nodes, self.edges = {}, {}       # before clear(): it emits selectionChanged
         self.edges_at = {}
         self._overview: dict = {}
@@ -90,9 +94,6 @@ class GraphScene(QGraphicsScene):
     def relayout(self) -> None:
         """Compact: every node where the overview layout puts it (derived from the graph's
         structure, not its saved positions, which stay as they are)."""
-        if self.graph is None:
-            self.setSceneRect(QRectF())          # grows with the items, as Qt's default
-            return
         if not self.compact:
             # the items' rect (Qt's default) holds each edge's room for a label anywhere
             # along it: the edge wrapping back scrolled 58 px past a fit at 1280x724
@@ -127,7 +128,7 @@ class GraphScene(QGraphicsScene):
             rect = rect.united(edge.path().boundingRect().adjusted(-4, -4, 4, 4))
         return rect
 
-    def set_theme(self, theme, scale: float) -> None:
+    def set_theme(self, theme: Theme, scale: float) -> None:
         self.theme, self.scale_ = theme, scale
         self.set_graph(self.graph)           # sizes depend on the scale: rebuild
         for view in self.views():            # its background's colours, cached
@@ -135,8 +136,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node_item(self, nid: str) -> NodeItem:
         node = self.graph.nodes[nid]
-        item = NodeItem(nid, node.op, self.scale_, self.compact)
-        item.theme = self.theme
+        item = NodeItem(nid, node.op, self.scale_, self.compact, self.theme)
         self.addItem(item)
         self.nodes[nid] = item
         self._place(item)
@@ -158,8 +158,7 @@ class GraphScene(QGraphicsScene):
             return
         for slot, src in enumerate(node.inputs):
             if src in self.nodes and slot < len(self.nodes[nid].slots):
-                edge = EdgeItem(src, nid, slot, self.scale_, self.compact)
-                edge.theme = self.theme
+                edge = EdgeItem(src, nid, slot, self.scale_, self.compact, self.theme)
                 self.addItem(edge)
                 self.edges[(nid, slot)] = edge
                 self.edges_at.setdefault(src, set()).add((nid, slot))
@@ -217,7 +216,7 @@ class GraphScene(QGraphicsScene):
     def refresh(self) -> None:
         """Show the current analysis: every node's summary, shape or problem; edge shapes."""
         analysis = self.graph.analyze()
-        problems = {}
+        problems: dict[str, list[str]] = {}
         for p in analysis.problems:
             if p.node is not None:
                 problems.setdefault(p.node, []).append(p.problem)
@@ -300,6 +299,7 @@ class GraphScene(QGraphicsScene):
         self._update_drag(pos)
 
     def _update_drag(self, pos: QPointF) -> None:
+        assert self._drag is not None, "called while a connection is drawn"
         fixed, temp, _ = self._drag
         a, b = (fixed[3], pos) if fixed[0] == "out" else (pos, fixed[3])
         temp.setPath(bezier(a, b))
@@ -330,6 +330,7 @@ class GraphScene(QGraphicsScene):
             self.nodes_moved.emit(moved)
 
     def _end_connection(self, pos: QPointF) -> None:
+        assert self._drag is not None, "called while a connection is drawn"
         fixed, temp, detached = self._drag
         self._drag = None
         self.removeItem(temp)

@@ -3,12 +3,12 @@ palette, an overlay (the gradient legend) kept off the nodes, and node heat maps
 by a double-click."""
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView
 
 from ..theme import readable_px
-from .graph_scene import FIT_MARGIN, MAX_ZOOM
+from .graph_scene import FIT_MARGIN, MAX_ZOOM, GraphScene
 from .overlay import OverlayPlacer
 from .value_focus import ValueFocus
 
@@ -24,7 +24,7 @@ def framed(rect: QRectF) -> QRectF:
 class GraphView(QGraphicsView):
     op_dropped = Signal(str, QPointF)          # op name, scene position
 
-    def __init__(self, scene, parent=None):
+    def __init__(self, scene: GraphScene, parent=None):
         super().__init__(scene, parent)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
@@ -45,6 +45,13 @@ class GraphView(QGraphicsView):
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
             bar.actionTriggered.connect(self._user_moved)     # user scrolls only, not ours
 
+    def graph_scene(self) -> GraphScene:
+        """The scene the view was made with. Only a closing window's view has none, and
+        only the overlays are placed then (overlay.py checks ``scene()`` first)."""
+        scene = self.scene()
+        assert isinstance(scene, GraphScene), "a GraphView shows a GraphScene"
+        return scene
+
     # --- zoom and pan ---------------------------------------------------------------------
     def zoom(self, factor: float) -> None:
         self._user_moved()
@@ -64,13 +71,13 @@ class GraphView(QGraphicsView):
         smallest text the canvas draws by default) at ``zoom`` (the current one by
         default)."""
         zoom = self.zoom_level() if zoom is None else zoom
-        points = self.scene().smallest_points() if points is None else points
-        return points * self.scene().scale_ * self.logicalDpiY() / 72 * zoom
+        points = self.graph_scene().smallest_points() if points is None else points
+        return points * self.graph_scene().scale_ * self.logicalDpiY() / 72 * zoom
 
     def readable_zoom(self) -> float:
         """The zoom at which the canvas's smallest text is as large as a student needs:
         11 px at a desk, 16 px on a projector (presentation mode)."""
-        presentation = self.scene().scale_ > 1
+        presentation = self.graph_scene().scale_ > 1
         return readable_px(presentation) / self.text_px(zoom=1.0)
 
     def keep_fitted(self) -> None:
@@ -118,7 +125,7 @@ class GraphView(QGraphicsView):
         # room for the vertical scroll bar a readable layout may need
         scroll = self.verticalScrollBar().sizeHint().width() if least else 0
         margin = 2 * FIT_MARGIN * enough
-        self.scene().set_canvas(
+        self.graph_scene().set_canvas(
             max(inside.width() - band.left() - band.right() - margin - scroll, 1.0),
             max(inside.height() - band.top() - band.bottom() - margin, 1.0), enough, least)
 
@@ -146,7 +153,7 @@ class GraphView(QGraphicsView):
         if self._fitted == "whole":
             self._fit_whole()
             return
-        rect = self.scene().content_rect()
+        rect = self.graph_scene().content_rect()
         if rect.isEmpty():
             return
         self.fitInView(framed(rect), Qt.AspectRatioMode.KeepAspectRatio)
@@ -156,7 +163,7 @@ class GraphView(QGraphicsView):
             zoom = self.readable_zoom()
             self.resetTransform()
             self.scale(zoom, zoom)
-            stepped = [item for item in self.scene().nodes.values() if item.highlight]
+            stepped = [item for item in self.graph_scene().nodes.values() if item.highlight]
             if stepped:                            # a step is shown: keep it in view
                 self.centerOn(stepped[0])
             else:
@@ -187,7 +194,7 @@ class GraphView(QGraphicsView):
         self._fit_whole()
 
     def _fit_whole(self) -> None:
-        rect = self.scene().content_rect()
+        rect = self.graph_scene().content_rect()
         if rect.isEmpty():
             return
         self.fitInView(framed(rect), Qt.AspectRatioMode.KeepAspectRatio)
@@ -251,8 +258,8 @@ class GraphView(QGraphicsView):
         else:
             super().dropEvent(event)
 
-    def drawBackground(self, painter, rect: QRectF):
-        theme = self.scene().theme
+    def drawBackground(self, painter, rect: QRectF | QRect):
+        theme = self.graph_scene().theme
         painter.fillRect(rect, theme.color("base"))
         painter.setPen(QPen(theme.color("grid"), 0))
         step = GRID

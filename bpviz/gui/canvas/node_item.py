@@ -22,7 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPixmapItem
 
 from ...core.ops import REGISTRY, shape_label
-from ..theme import error_color
+from ..theme import LIGHT, Theme, error_color
 
 WIDTH = 196.0
 HEADER = 26.0
@@ -44,7 +44,8 @@ PHASE_COLORS = {"forward": "#1f883d", "backward": "#d4530c"}
 class NodeItem(QGraphicsObject):
     """Shows node ``nid``: header (id, op), summary line, output shape or its problem."""
 
-    def __init__(self, nid: str, op: str, scale: float = 1.0, compact: bool = False):
+    def __init__(self, nid: str, op: str, scale: float = 1.0, compact: bool = False,
+                 theme: Theme = LIGHT):
         super().__init__()
         self.compact = compact
         self.compact_width = COMPACT_WIDTH[1]    # the scene makes it what the texts need
@@ -55,7 +56,7 @@ class NodeItem(QGraphicsObject):
         self.summary = ""
         self.out_shape = None
         self.problems: tuple[str, ...] = ()
-        self.theme = None
+        self.theme = theme
         self.scale_ = scale
         self.highlight: str | None = None        # "forward" / "backward": the current step
         self.thumbnail = QGraphicsPixmapItem(self)
@@ -188,8 +189,11 @@ class NodeItem(QGraphicsObject):
         return True
 
     def itemChange(self, change, value):
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged and self.scene() is not None:
-            self.scene().node_geometry_changed(self)
+        from .graph_scene import GraphScene  # it imports this module
+        scene = self.scene()
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged \
+                and isinstance(scene, GraphScene):
+            scene.node_geometry_changed(self)
         return super().itemChange(change, value)
 
     # --- painting ---------------------------------------------------------------------------

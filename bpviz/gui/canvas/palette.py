@@ -45,18 +45,21 @@ class Palette(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
         self.items: dict[str, QTreeWidgetItem] = {}
+        self.groups: list[tuple[QTreeWidgetItem, list[QTreeWidgetItem]]] = []   # in order
         for group in GROUPS:
             parent = QTreeWidgetItem(self.tree, [GROUP_TITLES.get(group, group)])
             parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = parent.font(0)
             font.setBold(True)
             parent.setFont(0, font)
+            self.groups.append((parent, []))
             for name, cls in sorted(REGISTRY.items()):
                 if cls.group == group:
                     item = QTreeWidgetItem(parent, [name])
                     item.setData(0, Qt.ItemDataRole.UserRole, name)
                     item.setToolTip(0, cls.doc)
                     self.items[name] = item
+                    self.groups[-1][1].append(item)
             parent.setExpanded(True)
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self._add_first_match)
@@ -65,11 +68,9 @@ class Palette(QWidget):
     def filter(self, text: str) -> None:
         """Show the ops whose name or description contains ``text``."""
         needle = text.strip().lower()
-        for i in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(i)
+        for group, items in self.groups:
             shown = 0
-            for j in range(group.childCount()):
-                item = group.child(j)
+            for item in items:
                 name = item.data(0, Qt.ItemDataRole.UserRole)
                 match = not needle or needle in name.lower() or needle in REGISTRY[name].doc.lower()
                 item.setHidden(not match)
@@ -77,8 +78,8 @@ class Palette(QWidget):
             group.setHidden(shown == 0)
 
     def visible_ops(self) -> list[str]:
-        return [name for name, item in self.items.items()
-                if not item.isHidden() and not item.parent().isHidden()]
+        return [item.data(0, Qt.ItemDataRole.UserRole) for group, items in self.groups
+                if not group.isHidden() for item in items if not item.isHidden()]
 
     def _add_first_match(self) -> None:
         ops = self.visible_ops()

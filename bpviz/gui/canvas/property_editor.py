@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core import Graph
 from ...core.errors import OpError
 from ...core.ops import REGISTRY, shape_label
 from ..theme import error_color, show_as_error
@@ -96,8 +97,8 @@ class PropertyEditor(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.graph = None
-        self.nid = None
+        self.graph: Graph | None = None
+        self.nid: str | None = None
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setWordWrap(True)
@@ -114,29 +115,29 @@ class PropertyEditor(QWidget):
             layout.addWidget(w)
         layout.addStretch(1)
         self.widgets: dict[str, QWidget] = {}
-        self._op = None                         # the op whose form is built
+        self._op: str | None = None             # the op whose form is built
         self.show_node(None, None)
 
-    def show_node(self, graph, nid) -> None:
+    def show_node(self, graph: Graph | None, nid: str | None) -> None:
         """Show node ``nid`` of ``graph`` (None: nothing selected).
 
         The node already shown is updated in place: this runs inside the signal of the
         widget whose edit changed it, and deleting a widget inside its own signal crashes."""
+        node = graph.nodes.get(nid) if graph is not None and nid is not None else None
         same_form = (graph is self.graph and nid == self.nid and self.widgets
-                     and nid in graph.nodes and graph.nodes[nid].op == self._op)
+                     and node is not None and node.op == self._op)
         self.graph, self.nid = graph, nid
         self.message.clear()
-        if same_form:
-            self._fill(graph.nodes[nid])
+        if same_form and node is not None:
+            self._fill(node)
             self.refresh_status()
             return
         self._clear_form()
-        if graph is None or nid not in getattr(graph, "nodes", {}):
+        if node is None:
             self.title.setText("<b>No node selected</b>")
             self.doc.setText("Select a node on the canvas to edit its attributes.")
             self.status.clear()
             return
-        node = graph.nodes[nid]
         cls = REGISTRY.get(node.op)
         self._op = node.op
         self.title.setText(f"<b>{nid}</b> &nbsp;·&nbsp; {node.op}")
@@ -157,11 +158,12 @@ class PropertyEditor(QWidget):
         while self.form.rowCount():
             row = self.form.takeRow(0)
             for item in (row.labelItem, row.fieldItem):
-                if item is not None and item.widget() is not None:
-                    item.widget().blockSignals(True)
-                    item.widget().setObjectName("")       # findChild must not find it
-                    item.widget().hide()
-                    item.widget().deleteLater()
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.blockSignals(True)
+                    widget.setObjectName("")       # findChild must not find it
+                    widget.hide()
+                    widget.deleteLater()
         self.widgets = {}
         self._op = None
 
@@ -178,7 +180,7 @@ class PropertyEditor(QWidget):
                 widget.setCurrentIndex(max(0, widget.findData(value)))
             elif isinstance(widget, QSpinBox):
                 widget.setValue(_spin_value(widget, value))
-            else:
+            elif isinstance(widget, QLineEdit):
                 widget.setText(_field_text(attr, value))
             blocker.unblock()
 
@@ -198,29 +200,29 @@ class PropertyEditor(QWidget):
     def _widget_for(self, attr, value) -> QWidget:
         name = attr.name
         if attr.kind == "bool":
-            w = QCheckBox()
-            w.setChecked(bool(value))
-            w.toggled.connect(lambda checked, n=name: self._commit(n, checked))
-            return w
+            box = QCheckBox()
+            box.setChecked(bool(value))
+            box.toggled.connect(lambda checked, n=name: self._commit(n, checked))
+            return box
         if attr.kind == "choice":
-            w = QComboBox()
+            combo = QComboBox()
             for choice in attr.choices:
-                w.addItem(str(choice), choice)
-            w.setCurrentIndex(max(0, w.findData(value)))
-            w.activated.connect(lambda i, n=name, w=w: self._commit(n, w.itemData(i)))
-            return w
+                combo.addItem(str(choice), choice)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            combo.activated.connect(lambda i, n=name, w=combo: self._commit(n, w.itemData(i)))
+            return combo
         if attr.kind == "int" and not attr.optional:
-            w = QSpinBox()
-            w.setRange(int(attr.low) if attr.low is not None else -2**31 + 1,
-                       int(attr.high) if attr.high is not None else 2**31 - 1)
-            w.setValue(_spin_value(w, value))
-            w.setKeyboardTracking(False)
-            w.valueChanged.connect(lambda v, n=name: self._commit(n, v))
-            return w
-        w = QLineEdit(_field_text(attr, value))
-        w.setPlaceholderText("none" if attr.optional else attr.kind)
-        w.editingFinished.connect(lambda n=name, w=w, a=attr: self._commit_text(a, w))
-        return w
+            spin = QSpinBox()
+            spin.setRange(int(attr.low) if attr.low is not None else -2**31 + 1,
+                          int(attr.high) if attr.high is not None else 2**31 - 1)
+            spin.setValue(_spin_value(spin, value))
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(lambda v, n=name: self._commit(n, v))
+            return spin
+        field = QLineEdit(_field_text(attr, value))
+        field.setPlaceholderText("none" if attr.optional else attr.kind)
+        field.editingFinished.connect(lambda n=name, w=field, a=attr: self._commit_text(a, w))
+        return field
 
     def _commit_text(self, attr, widget: QLineEdit) -> None:
         try:
@@ -231,6 +233,7 @@ class PropertyEditor(QWidget):
         self._commit(attr.name, value)
 
     def _commit(self, name: str, value) -> None:
+        assert self.graph is not None and self.nid is not None, "only a node's form commits"
         node = self.graph.nodes[self.nid]
         attrs = dict(node.attrs)
         if attrs.get(name, object()) == value and name in attrs:
