@@ -39,3 +39,14 @@ def test_8_6_the_jacobian_corner_shows_whole_rows_and_columns(qtbot, projector):
     assert (r0, c0) == (0, 0) and r1 > 10 and c1 > 5
     right, bottom = view.to_widget(c1, r1).x(), view.to_widget(c1, r1).y()
     assert abs(right - g.right()) < 0.5 and abs(bottom - g.bottom()) < 0.5
+
+
+def test_8_4_the_pictures_keep_their_size_at_the_reveal(qtbot, projector):
+    """The added colour's caption wraps from two lines to three at the reveal; the pictures
+    above it shrank by about 20 px (a jump on the projector)."""
+    go(qtbot, projector, "08_alexnet_case_study", 4)
+    demo = projector.training_tab.panel.augment_demo
+    before = [view.image_rect().size() for view in demo.views]
+    reveal(qtbot, projector)
+    assert "−31.5" in demo.captions[3].text()
+    assert [view.image_rect().size() for view in demo.views] == before

@@ -32,7 +32,7 @@ from ...core import augment as A
 from ...core.photos import PHOTOS, photo
 from ..theme import show_as_error
 from ..widgets.formula import Formula
-from .augment_views import ImageView, colours_html, components_html, read_image, shift_text
+from .augment_views import Caption, ImageView, added_text, colours_html, components_html, read_image
 
 FORMULA = (r"I_{xy} \leftarrow I_{xy} + [p_1, p_2, p_3]\,[\alpha_1\lambda_1, \alpha_2\lambda_2,"
            r" \alpha_3\lambda_3]^T, \quad \alpha_i \sim N(0, 0.1)")
@@ -142,8 +142,8 @@ class AugmentDemo(QWidget):
     def _pictures(self) -> QGridLayout:
         grid = QGridLayout()
         self.views = [ImageView() for _ in range(4)]
-        self.captions = [QLabel(alignment=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, wordWrap=True)
-                         for _ in range(4)]
+        # the added colour's caption is as tall as its widest values would make it
+        self.captions = [*(Caption() for _ in range(3)), Caption(added_text([-88.8 / 255] * 3))]
         for k, (view, caption) in enumerate(zip(self.views, self.captions, strict=False)):
             grid.addWidget(view, 0, k)
             grid.addWidget(caption, 1, k)
@@ -261,7 +261,7 @@ class AugmentDemo(QWidget):
             view.set_image(image)
         texts = (f"{self.image_name}, 256×256, crop box at x {left}, y {top}",
                  f"the {size}×{size} crop", "mirrored" if flipped else "not flipped (Flip off)",
-                 "+ p·(α ⊙ λ), " + shift_text(out.shift))      # at most three lines
+                 added_text(out.shift))      # at most three lines
         for caption, text in zip(self.captions, texts, strict=False):
             caption.setText(text)
         self.colours.setText(colours_html(pca, out))

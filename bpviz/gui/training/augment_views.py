@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QImageReader, QPainter, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from ...core.augment import IMAGE_SIZE, Augmented, ColourPCA, from_rgb_pixels, rgb_pixels
 
@@ -100,6 +100,34 @@ def colours_html(pca: ColourPCA, out: Augmented) -> str:
     rows = [(f"C {c}", pca.covariance[i]) for i, c in enumerate("RGB")]
     rows.append(("added", out.shift))
     return "<b>Covariance C</b>" + _table(("R", "G", "B"), rows)
+
+
+class Caption(QLabel):
+    """A picture's caption, centred, as tall as the longest text it may show (``widest``)
+    takes at its width: the pictures above keep their size when a value changes (8.4's
+    reveal wrapped the added colour from two lines to three, shrinking them by 21 px)."""
+
+    def __init__(self, widest: str = ""):
+        super().__init__(alignment=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                         wordWrap=True)
+        self.widest = widest
+        self._least: dict[tuple, int] = {}          # (font, width) -> height
+
+    def least(self, width: int) -> int:
+        key = (self.font().key(), width)
+        if self.widest and key not in self._least:
+            probe = QLabel(self.widest, wordWrap=True)       # laid out as this label is
+            probe.setFont(self.font())
+            self._least[key] = probe.heightForWidth(width)
+        return self._least.get(key, 0)
+
+    def heightForWidth(self, width: int) -> int:
+        return max(super().heightForWidth(width), self.least(width))
+
+
+def added_text(shift) -> str:
+    """The caption of the lit picture: the colour added to every pixel."""
+    return "+ p·(α ⊙ λ), " + shift_text(shift)
 
 
 def shift_text(shift) -> str:
