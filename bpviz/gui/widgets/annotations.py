@@ -174,7 +174,7 @@ class AnnotationToolbar(QWidget):
         super().__init__(overlay)
         self.setObjectName("annotation_toolbar")
         self.buttons: dict[str, QToolButton] = {}
-        row = QHBoxLayout(self)
+        row = self.row = QHBoxLayout(self)
         row.setContentsMargins(6, 4, 6, 4)
         for name, hex_ in PEN_COLORS.items():
             self._button(row, name, f"Pen: {name}", lambda c=hex_: overlay.set_tool(PEN, c),
@@ -186,7 +186,8 @@ class AnnotationToolbar(QWidget):
         overlay.installEventFilter(self)          # stay in the corner as the page resizes
 
     def _button(self, row, key, text, slot, icon=None) -> None:
-        button = QToolButton(text=text if icon is None else text.split(": ")[-1])
+        button = QToolButton()
+        button.setText(text if icon is None else text.split(": ")[-1])
         button.setObjectName(f"annotate_{key}")
         button.setToolTip(text)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)          # the keys stay with the page
@@ -210,7 +211,7 @@ class AnnotationToolbar(QWidget):
         return False
 
     def sizeHint(self) -> QSize:
-        return self.layout().sizeHint()
+        return self.row.sizeHint()
 
     def paintEvent(self, event):
         # framed in the selection colour: a floating bar, not part of the panel below it

@@ -25,7 +25,9 @@ class ClassVector(QWidget):
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self.title, self.values, self.names, self.true_class = "", np.zeros(0), [], None
+        self.title, self.values = "", np.zeros(0)
+        self.names: list[str] = []
+        self.true_class: int | None = None
         self.set_values(title, values, names, true_class)
 
     def set_values(self, title: str, values, names, true_class: int | None = None) -> None:

@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtGui import QColor, QImage
 
 from ...core.colour_vision import contrast
+from ..theme import contrast_ratio
 
 
 def _lut(stops) -> np.ndarray:
@@ -84,6 +85,14 @@ def to_image(m: np.ndarray, lut: np.ndarray = DIVERGING, limit: float | None = N
     return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
 
+def text_on(lut: np.ndarray) -> list[QColor]:
+    """Black or white for each colour of ``lut``: whichever has the higher contrast on it."""
+    black, white = QColor("#000000"), QColor("#ffffff")
+    cells = [QColor(*map(int, c[:3])) for c in lut]
+    return [black if contrast_ratio(black, q) >= contrast_ratio(white, q) else white
+            for q in cells]
+
+
 def lut_color(lut: np.ndarray, t: float) -> QColor:
     """The colour at position t in [0, 1] of a LUT."""
     r, g, b, a = lut[int(np.clip(t, 0, 1) * 255)]
@@ -97,7 +106,7 @@ def outline_for(colour: QColor, background, outline) -> QColor | None:
     """The outline a line of ``colour`` needs on ``background`` to stand out 3:1: where the
     colour alone has less (the gradient scales' pale end on a light canvas, their dark end
     on a dark one), ``outline`` (a theme's edge colour, itself 3:1 or more); else None."""
-    rgb = [QColor(c).getRgb()[:3] for c in (colour, background)]
+    rgb = [(q.red(), q.green(), q.blue()) for q in (QColor(colour), QColor(background))]
     if contrast(np.array(rgb[0]), np.array(rgb[1])) >= OUTLINE_CONTRAST:
         return None
     return QColor(outline)

@@ -3,17 +3,20 @@ session file name a control by its Qt objectName, so a panel needs no code of it
 saved and restored — naming its controls is enough."""
 from __future__ import annotations
 
-from PySide6.QtGui import QValidator
+from PySide6.QtGui import QStandardItemModel, QValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSlider,
-    QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
     QLineEdit,
+    QSpinBox,
     QTabWidget,
     QWidget,
 )
+
+# the controls that hold a number: value(), minimum(), maximum(), setValue()
+NUMBERS = (QAbstractSlider, QSpinBox, QDoubleSpinBox)
 
 
 def read_value(control):
@@ -23,8 +26,7 @@ def read_value(control):
         return control.isChecked() if control.isCheckable() else None
     if isinstance(control, QComboBox):
         return control.currentText()
-    if isinstance(control, (QAbstractSlider, QDoubleSpinBox)) or (
-            isinstance(control, QAbstractSpinBox) and hasattr(control, "value")):
+    if isinstance(control, NUMBERS):
         return control.value()
     return None
 
@@ -40,18 +42,20 @@ def set_value(control, value) -> None:
         index = control.findText(str(value))
         if index < 0:
             raise ValueError(f"{name!r} has no choice {value!r}")
-        item = control.model().item(index) if hasattr(control.model(), "item") else None
+        model = control.model()
+        item = model.item(index) if isinstance(model, QStandardItemModel) else None
         if item is not None and not item.isEnabled():     # e.g. 3-D without OpenGL
             raise ValueError(f"{name!r}: {value!r} is not available here")
         control.setCurrentIndex(index)
         control.activated.emit(index)
-    elif isinstance(control, (QAbstractSlider, QAbstractSpinBox)) and hasattr(control,
-                                                                             "setValue"):
+    elif isinstance(control, NUMBERS):
         low, high = control.minimum(), control.maximum()
         if isinstance(value, (bool, str)) or not low <= value <= high:
             raise ValueError(f"{name!r} takes {low} to {high}, not {value!r}")
-        control.setValue(value if isinstance(value, float) and not isinstance(
-            control, QAbstractSlider) else type(control.value())(value))
+        if isinstance(control, QDoubleSpinBox):
+            control.setValue(float(value))
+        else:
+            control.setValue(int(value))        # as QSpinBox.setValue(2.7) would: 2
     elif isinstance(control, QLineEdit) and not control.isReadOnly():
         set_text(control, value)
     elif isinstance(control, QTabWidget):        # a lesson shows a page by its title

@@ -38,7 +38,7 @@ class Drawing:
     def __init__(self, make: Callable[[], object], size: int = 0):
         self.size = size                  # values it is made from: small ones are made at once
         self._make: Callable[[], object] | None = make
-        self._value = None
+        self._value: object = None
         self._lock = threading.Lock()
         self.waiting: list = []           # (view, callback): told on the GUI thread when done
         self.done = False
@@ -135,15 +135,16 @@ class _Worker:
     def submit(cls, drawing: Drawing) -> None:
         if cls.jobs is None:
             collect_on_gui_thread()          # before a worker allocates: widgets/collector.py
-            cls.deliverer = _Deliverer()        # created here: on the GUI thread
+            deliverer = cls.deliverer = _Deliverer()    # created here: on the GUI thread
             cls.jobs = queue.SimpleQueue()
-            threading.Thread(target=cls._run, name="drawings", daemon=True).start()
+            threading.Thread(target=cls._run, args=(cls.jobs, deliverer), name="drawings",
+                             daemon=True).start()
         cls.jobs.put(drawing)
 
     @classmethod
-    def _run(cls) -> None:
+    def _run(cls, jobs: queue.SimpleQueue, deliverer: _Deliverer) -> None:
         while True:
-            drawing = cls.jobs.get()
+            drawing = jobs.get()
             if not drawing.waiting:             # nobody shows it any more: made if asked
                 continue
             try:
@@ -151,6 +152,6 @@ class _Worker:
             except Exception:   # noqa: BLE001 - the worker lives on: the view's result()
                 pass                             # makes it again and raises where it is seen
             try:
-                cls.deliverer.made.emit(drawing)
+                deliverer.made.emit(drawing)
             except RuntimeError:                 # the app has quit: nobody to tell
                 return

@@ -75,7 +75,7 @@ def formula_copy(formula: Formula):
     return large
 
 
-COPIES = ((HeatMap, heatmap_copy), (Formula, formula_copy))
+COPIED = (HeatMap, Formula)              # the widgets copy_of enlarges itself
 
 
 def is_plot(widget) -> bool:
@@ -85,7 +85,7 @@ def is_plot(widget) -> bool:
 
 def can_focus(widget) -> bool:
     return (is_plot(widget) or hasattr(widget, "focus_copy")
-            or any(isinstance(widget, kind) for kind, _ in COPIES))
+            or isinstance(widget, COPIED))
 
 
 def focus_target(widget, window):
@@ -101,9 +101,10 @@ def copy_of(widget):
     """The enlarged copy of ``widget``, or None when it shows nothing yet."""
     if hasattr(widget, "focus_copy"):
         return widget.focus_copy()
-    for kind, make in COPIES:
-        if isinstance(widget, kind):
-            return make(widget)
+    if isinstance(widget, HeatMap):
+        return heatmap_copy(widget)
+    if isinstance(widget, Formula):
+        return formula_copy(widget)
     return None
 
 

@@ -94,11 +94,16 @@ class HeatMap(QWidget):
             self.image, self.caption = drawing.result()
             self.update()
 
+    def _cells(self) -> np.ndarray:
+        """The matrix shown, where one is (without, the widget draws its note only)."""
+        assert self.matrix is not None, "asked for the cells of a heat map showing none"
+        return self.matrix
+
     def _cell_size(self) -> QSizeF:
         """The cell that holds the widest number in the widget's own font (the app's,
         enlarged in presentation mode): numbers are never drawn smaller than the text."""
         metrics = QFontMetricsF(self.font())
-        texts = [fmt(v) for v in self.matrix.ravel()]
+        texts = [fmt(v) for v in self._cells().ravel()]
         width = max(metrics.horizontalAdvance(t) for t in texts) + 8
         return QSizeF(max(width, metrics.height() + 8), metrics.height() + 6)
 
@@ -109,7 +114,7 @@ class HeatMap(QWidget):
 
     def shows_numbers(self) -> bool:
         """Every number fits its cell at full size in the width the widget has."""
-        if not self.small_enough():
+        if self.matrix is None or not self.small_enough():
             return False
         rows, cols = self.matrix.shape
         return self._cell_size().width() * cols <= self.width() - 8 + 1e-6
@@ -133,7 +138,7 @@ class HeatMap(QWidget):
         return QSize(math.ceil(max(240, width + 8)), math.ceil(height + 3 * line + 12))   # title, 2 caption lines
 
     def _grid_rect(self) -> QRectF:
-        rows, cols = self.matrix.shape
+        rows, cols = self._cells().shape
         line = QFontMetricsF(self.font()).height()
         avail = QRectF(4, line + 4, self.width() - 8, self.height() - 3 * line - 10)
         if self.shows_numbers():
@@ -181,7 +186,7 @@ class HeatMap(QWidget):
         caption = (self.caption or "drawing…") + (f"   {self.note}" if self.note else "")
         if self.small_enough() and not self.shows_numbers():
             caption += "   double-click for the numbers"
-        if signs_shown() and not self.shows_numbers():
+        if signs_shown() and not self.shows_numbers() and self.matrix is not None:
             rows, cols = self.matrix.shape
             grid = self._grid_rect()
             if not fits(grid.width() / cols, grid.height() / rows, self.text_px()):
@@ -189,16 +194,17 @@ class HeatMap(QWidget):
         return caption
 
     def _draw_numbers(self, p: QPainter, rect: QRectF) -> None:
-        rows, cols = self.matrix.shape
+        matrix = self._cells()
+        rows, cols = matrix.shape
         cw, ch = rect.width() / cols, rect.height() / rows
         p.setFont(self.font())
-        idx, _ = diverging_index(self.matrix)
+        idx, _ = diverging_index(matrix)
         for r in range(rows):
             for c in range(cols):
                 dark = abs(int(idx[r, c]) - 128) > 80          # white text on deep colours
                 p.setPen(QColor("#ffffff") if dark else QColor("#1f2328"))
                 p.drawText(QRectF(rect.left() + c * cw, rect.top() + r * ch, cw, ch),
-                           Qt.AlignmentFlag.AlignCenter, fmt(self.matrix[r, c]))
+                           Qt.AlignmentFlag.AlignCenter, fmt(matrix[r, c]))
 
     def value_at(self, pos):
         """(row, col, value) under a widget position, or None."""

@@ -16,6 +16,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolButton
 
+from ...core.jacobian import LazyJacobian
 from ...core.stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS
 from .colormap import to_image
 from .heatmap import fmt
@@ -37,7 +38,7 @@ class JacobianView(MatrixViewport):
     def __init__(self, title: str = "", parent=None):
         super().__init__(parent)
         self.title = title
-        self.lazy = None
+        self.lazy: LazyJacobian | None = None
         self.asked: list[int] = []       # rows the last paint wanted and did not have
         # no parent: the filler outlives a deleted page, to hear that its rows are unwanted
         self.filler = RowFiller()
@@ -54,7 +55,9 @@ class JacobianView(MatrixViewport):
         self.destroyed.connect(self.filler.cancel)
 
     def _button(self, text: str, tip: str, slot) -> QToolButton:
-        b = QToolButton(self, text=text, toolTip=tip)
+        b = QToolButton(self)
+        b.setText(text)
+        b.setToolTip(tip)
         b.setObjectName(f"jacobian_{'fit' if text == 'Fit' else 'zoom'}")
         b.clicked.connect(slot)
         return b
@@ -84,8 +87,13 @@ class JacobianView(MatrixViewport):
         copy.set_jacobian(self.lazy, note=self.note)
         return copy
 
+    def _jacobian(self) -> LazyJacobian:
+        """The Jacobian shown, where one is (without, the view draws its note only)."""
+        assert self.lazy is not None, "asked for the cells of a JacobianView showing none"
+        return self.lazy
+
     def small(self) -> bool:
-        rows, cols = self.lazy.shape
+        rows, cols = self._jacobian().shape
         return rows * cols <= INTERACTIVE_JACOBIAN_CAP and rows <= INTERACTIVE_JACOBIAN_ROWS
 
     @property
@@ -100,10 +108,10 @@ class JacobianView(MatrixViewport):
         return None if self.lazy is None else self.lazy.shape
 
     def block(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
-        return self.lazy.picture(range(r0, r1), range(c0, c1 + 1))
+        return self._jacobian().picture(range(r0, r1), range(c0, c1 + 1))
 
     def readout(self, r: int, c: int) -> str:
-        v = self.lazy.value(r, c)
+        v = self._jacobian().value(r, c)
         return f"[{r:,}, {c:,}] = " + ("not computed yet" if v is None else f"{v:.6g}")
 
     def fit_scale(self, grid: QRectF, rows: int, cols: int) -> tuple[float, float]:
@@ -134,11 +142,11 @@ class JacobianView(MatrixViewport):
         width = power_of_two_at_least((c1 - c0) / g.width())
         edges = np.arange(c0 - c0 % width, c1 + width, width)   # the last one >= c1
         return (np.arange(r0 - r0 % step, r1, step), step,
-                np.minimum(edges, self.lazy.shape[1]))
+                np.minimum(edges, self._jacobian().shape[1]))
 
     def draw_cells(self, p: QPainter) -> None:
         rows, step, edges = self.sampled()
-        picture = self.lazy.picture(rows, edges)
+        picture = self._jacobian().picture(rows, edges)
         self._ask(rows, picture)
         if len(rows) == 0 or len(edges) < 2:
             return
@@ -156,10 +164,11 @@ class JacobianView(MatrixViewport):
         self.asked = [int(r) for r, missing in zip(rows, np.isnan(picture).all(axis=1), strict=False)
                       if missing]
         if self.asked:
-            self.filler.request(self.lazy, self.asked)
+            self.filler.request(self._jacobian(), self.asked)
 
     def caption(self, numbers: bool) -> list[str]:
-        rows, cols = self.lazy.shape
+        lazy = self._jacobian()
+        rows, cols = lazy.shape
         r0, r1, c0, c1 = self.visible()
         if self.filler.failed:
             status = self.filler.failed
@@ -169,12 +178,12 @@ class JacobianView(MatrixViewport):
             status = f"colour ±{fmt(self.limit)}"
         # the count on the first line: the structure alone fits one line (03.5's 32 rows
         # then hold their numbers at 1280x720)
-        passes = self.lazy.passes
+        passes = lazy.passes
         hint = "" if numbers else " · zoom in (wheel, +) for numbers"
         return [f"{rows:,}×{cols:,} · rows {r0:,}–{max(r0, r1 - 1):,}, columns "
                 f"{c0:,}–{max(c0, c1 - 1):,} · {status} · {passes:,} backward "
                 f"pass{'' if passes == 1 else 'es'} so far{hint}",
-                f"Structure: {self.lazy.structure}" if self.lazy.structure else ""]
+                f"Structure: {lazy.structure}" if lazy.structure else ""]
 
     def resizeEvent(self, event):
         x = self.width() - 4

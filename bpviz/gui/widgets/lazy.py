@@ -28,10 +28,10 @@ class LazyPanel(QWidget):
         super().__init__(parent)
         self.factory = factory
         self._panel = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(0, 0, 0, 0)
         self.loading = QLabel("Loading…", alignment=Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.loading)
+        self.column.addWidget(self.loading)
 
     @property
     def built(self) -> bool:
@@ -49,7 +49,7 @@ class LazyPanel(QWidget):
             finally:
                 QApplication.restoreOverrideCursor()
             self.loading.hide()
-            self.layout().addWidget(in_scroll_area(self._panel))
+            self.column.addWidget(in_scroll_area(self._panel))
         return self._panel
 
     def showEvent(self, event):

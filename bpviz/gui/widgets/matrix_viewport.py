@@ -18,11 +18,11 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter, QTransform
+from PySide6.QtGui import QFont, QFontInfo, QFontMetricsF, QPainter, QTransform
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from ..theme import PROJECTOR_READABLE_PX, contrast_ratio
-from .colormap import DIVERGING, diverging_index
+from ..theme import PROJECTOR_READABLE_PX
+from .colormap import DIVERGING, diverging_index, text_on
 from .heatmap import fmt
 from .matrix_margins import draw_caption, draw_names
 from .signs import ZOOM_HINT, draw_signs, fits, signs_shown
@@ -32,9 +32,7 @@ PAN_STEP = 0.2               # of the grid, per arrow key
 MAX_CELL = 400.0             # px: zoomed in no further (unless the fitted cells are bigger)
 NUMBERS_AT_MOST = 3000       # cells on screen: more than this and they hold colour only
 # the text colour with the higher contrast on each colour of the scale
-TEXT_ON = [max((QColor("#000000"), QColor("#ffffff")),
-               key=lambda t, c=c: contrast_ratio(t, QColor(*map(int, c[:3]))))
-           for c in DIVERGING]
+TEXT_ON = text_on(DIVERGING)
 PANS = {Qt.Key.Key_Left: (1, 0), Qt.Key.Key_Right: (-1, 0), Qt.Key.Key_Up: (0, 1),
         Qt.Key.Key_Down: (0, -1)}
 ZOOMS = {Qt.Key.Key_Plus: ZOOM_STEP, Qt.Key.Key_Equal: ZOOM_STEP,
@@ -169,8 +167,9 @@ class MatrixViewport(QWidget):
     def zoom_limits(self) -> tuple[tuple[float, float], tuple[float, float]]:
         """((least, most) px per column, the same per row): from half the fitted size (or
         of a cell that holds a number, if smaller) to MAX_CELL (or the fitted size)."""
-        g, cell = self.grid_rect(), self.cell_for_numbers()
-        rows, cols = self.shape()
+        g, cell, shape = self.grid_rect(), self.cell_for_numbers(), self.shape()
+        assert shape is not None, "zoomed only while a matrix is shown"
+        rows, cols = shape
         fit_x, fit_y = g.width() / cols, g.height() / rows
         return ((min(fit_x, cell.width()) / 2, max(fit_x, MAX_CELL)),
                 (min(fit_y, cell.height()) / 2, max(fit_y, MAX_CELL)))
@@ -208,7 +207,7 @@ class MatrixViewport(QWidget):
     def zoom(self, factor: float, at: QPointF | None = None) -> None:
         """Scale both ways by ``factor`` (each within its limits), keeping the cell under
         ``at`` (default: the grid's centre) where it is."""
-        if self.shape() is None:
+        if (shape := self.shape()) is None:
             return
         g = self.grid_rect()
         at = g.center() if at is None else QPointF(at)
@@ -218,19 +217,19 @@ class MatrixViewport(QWidget):
         self.sy = float(np.clip(self.sy * factor, lo_y, hi_y))
         self.origin = QPointF(c - (at.x() - g.left()) / self.sx,
                               r - (at.y() - g.top()) / self.sy)
-        self._moved()
+        self._moved(shape)
 
     def pan(self, dx: float, dy: float) -> None:
         """Move the picture by (dx, dy) pixels."""
-        if self.shape() is None:
+        if (shape := self.shape()) is None:
             return
         # a new point, not -=: whoever read the old origin keeps it
         self.origin = self.origin - QPointF(dx / self.sx, dy / self.sy)
-        self._moved()
+        self._moved(shape)
 
-    def _moved(self) -> None:
+    def _moved(self, shape: tuple[int, int]) -> None:
         """Keep part of the matrix in view; only the picture changes (no geometry)."""
-        rows, cols = self.shape()
+        rows, cols = shape
         g = self.grid_rect()
         self.origin = QPointF(
             float(np.clip(self.origin.x(), -g.width() / self.sx / 2, cols - 1)),
@@ -249,7 +248,7 @@ class MatrixViewport(QWidget):
         if texts is None:
             texts = (self.visible_numbers() or (None, []))[1]
         font, least = QFont(self.font()), min(self.text_px(), PROJECTOR_READABLE_PX)
-        size = max(least, math.floor(px))
+        size = int(max(least, math.floor(px)))
         font.setPixelSize(size)
         while size > least and any(texts) and (not self.row_holds_digits(QFontMetricsF(font))
                                                or max(QFontMetricsF(font).horizontalAdvance(t)

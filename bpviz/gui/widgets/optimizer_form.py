@@ -34,7 +34,7 @@ class OptimizerForm(QWidget):
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.form.addRow("Optimizer", self.kind)
-        self.fields: dict[str, QWidget] = {}
+        self.fields: dict[str, QCheckBox | QLineEdit] = {}
         self.kind.currentTextChanged.connect(self._kind_changed)
         self.kind.setCurrentText(default)
         self._kind_changed(self.kind.currentText())
@@ -55,6 +55,7 @@ class OptimizerForm(QWidget):
         cls, preset = PRESETS[kind]
         for f in dataclasses.fields(cls):
             value = values.get(f.name, preset.get(f.name, f.default))
+            w: QCheckBox | QLineEdit
             if isinstance(value, bool):
                 w = QCheckBox()
                 w.setChecked(value)
@@ -67,14 +68,14 @@ class OptimizerForm(QWidget):
             self.form.addRow(f.name, w)
             self.fields[f.name] = w
         # a field made now would come last in the window's Tab order: after the kind box
-        previous = self.kind
+        previous: QWidget = self.kind
         for w in self.fields.values():
             QWidget.setTabOrder(previous, w)
             previous = w
 
     def values(self) -> dict:
         """The hyperparameters as typed; ValueError naming a field that is not a number."""
-        values = {}
+        values: dict[str, bool | float | tuple[float, ...]] = {}
         for name, w in self.fields.items():
             if isinstance(w, QCheckBox):
                 values[name] = w.isChecked()

@@ -29,13 +29,14 @@ class _Worker:
         if cls.jobs is None:
             collect_on_gui_thread()          # before a worker allocates: widgets/collector.py
             cls.jobs = queue.SimpleQueue()
-            threading.Thread(target=cls._run, name="jacobian-rows", daemon=True).start()
+            threading.Thread(target=cls._run, args=(cls.jobs,), name="jacobian-rows",
+                             daemon=True).start()
         cls.jobs.put((cls.epoch, job))
 
     @classmethod
-    def _run(cls) -> None:
+    def _run(cls, jobs: queue.SimpleQueue) -> None:
         while True:
-            epoch, job = cls.jobs.get()
+            epoch, job = jobs.get()
             with cls.running:
                 if epoch == cls.epoch:
                     job()

@@ -12,7 +12,9 @@ class Scrolling(QScrollArea):
     ``horizontal``); without it, the area is as wide as the widget's minimum at any font."""
 
     def __init__(self, widget: QWidget, horizontal: bool = False):
-        super().__init__(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.horizontal = horizontal
         if not horizontal:
             self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -23,4 +25,6 @@ class Scrolling(QScrollArea):
         if self.horizontal:
             return hint
         bar = self.verticalScrollBar().sizeHint().width()
-        return QSize(self.widget().minimumSizeHint().width() + bar, hint.height())
+        inner = self.widget()           # None only after takeWidget(), which bpviz never calls
+        width = inner.minimumSizeHint().width() if inner is not None else 0
+        return QSize(width + bar, hint.height())

@@ -69,22 +69,24 @@ class Worker:
             collect_on_gui_thread()          # before a worker allocates: widgets/collector.py
             self._deliverer = _Deliverer()   # created here: on the GUI thread
             self._jobs = queue.SimpleQueue()
-            threading.Thread(target=self._run, name=self.name, daemon=True).start()
+            threading.Thread(target=self._run, args=(self._jobs, self._deliverer),
+                             name=self.name, daemon=True).start()
             Worker.started.append(self)
         self._jobs.put((self._epoch, job, callback))
 
-    def _run(self) -> None:
+    def _run(self, jobs: queue.SimpleQueue, deliverer: _Deliverer) -> None:
         while True:
-            epoch, job, callback = self._jobs.get()
+            epoch, job, callback = jobs.get()
             with self._running:
                 if epoch != self._epoch:
                     continue
+                outcome: tuple[object, Exception | None]
                 try:
                     outcome = (job(), None)
                 except Exception as err:     # noqa: BLE001 - handed to the caller, who says it
                     outcome = (None, err)
                 if epoch == self._epoch:
-                    self._deliverer.done.emit(callback, outcome)
+                    deliverer.done.emit(callback, outcome)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Drop the jobs waiting and wait (at most ``timeout`` s) for the one under way."""

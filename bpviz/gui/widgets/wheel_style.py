@@ -47,9 +47,10 @@ def pass_on(control: QWidget, event: QWheelEvent) -> None:
     while not widget.isWindow() and not widget.testAttribute(
             Qt.WidgetAttribute.WA_NoMousePropagation):
         at += QPointF(widget.pos())
-        widget = widget.parentWidget()
-        if widget is None:
+        parent = widget.parentWidget()
+        if parent is None:
             return
+        widget = parent
         offered = QWheelEvent(at, event.globalPosition(), event.pixelDelta(),
                               event.angleDelta(), event.buttons(), event.modifiers(),
                               event.phase(), event.inverted(), event.source())
