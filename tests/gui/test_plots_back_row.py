@@ -91,6 +91,27 @@ def legend_over_curves(window, plot) -> list:
     return found
 
 
+def cut_markers(plot) -> list:
+    """(x, y) of the markers in the view drawn across its edge: the first and last
+    iterations' were cut in half (6.1, 6.4, lesson 7)."""
+    item = plot.getPlotItem()
+    box, ((x0, x1), (y0, y1)) = item.vb.sceneBoundingRect(), item.vb.viewRange()
+    found = []
+    for data in item.listDataItems():
+        if not isinstance(data, pg.PlotDataItem) or not data.isVisible() \
+                or data.opts.get("symbol") is None or data.getData()[0] is None:
+            continue
+        half = data.opts["symbolSize"] / 2 - 1
+        for x, y in zip(*data.getData(), strict=True):
+            if not (x0 <= x <= x1 and y0 <= y <= y1):
+                continue                            # outside: a diverging run's last step
+            at = item.vb.mapViewToScene(QPointF(x, y))
+            if min(at.x() - box.left(), box.right() - at.x(), at.y() - box.top(),
+                   box.bottom() - at.y()) < half:
+                found.append((round(float(x), 3), round(float(y), 3)))
+    return found
+
+
 def plot_misfits(window) -> list:
     found = []
     for plot in shown_plots(window):
@@ -102,6 +123,7 @@ def plot_misfits(window) -> list:
             found.append((name, "below the fold or cut off"))
         found += [(name, "pen", k, w) for k, w in curve_widths(plot).items() if w < CURVE_PX]
         found += [(name, *problem) for problem in axis_problems(plot)]
+        found += [(name, "marker cut at the edge", at) for at in cut_markers(plot)]
         found += [(name, "legend over curves", *over) for over in legend_over_curves(window, plot)]
         heading = getattr(plot, "heading", None)
         if heading is not None and heading.height() < heading.heightForWidth(heading.width()):
@@ -374,6 +396,8 @@ def test_lesson_7_step_5_the_card_gives_the_step_asked_about(qtbot, window):
     assert card_text(lab, "Adam", "Δθ") == ("–", "–")           # before: nothing moved yet
     window.lessons.answer(0.1)
     assert card_text(lab, "Adam", "Δθ") == ("0.1", "-0.1")      # x moves by η = 0.1
+    # the head that made that step is drawn over the start's cross, not under it
+    assert lab.drawn.heads["Adam"].zValue() > lab.drawn.start_marker.zValue()
     qtbot.waitUntil(lambda: not optimizer_overlaps(window), timeout=3000)
 
 

@@ -19,6 +19,7 @@ MARKS_PER_RACE = 8                  # markers along each path and loss curve
 # the view's margin around the race, a share of its span each side: the start's and the
 # head's markers (18 px) stay whole inside a 220 px wide bowl
 VIEW_PAD = 0.16
+LOSS_PAD = 0.07                     # of the loss plot's span each side: a marker's half
 
 
 def inside_view(points: np.ndarray, view) -> int:
@@ -63,6 +64,11 @@ class RacePlots:
         self.view = (-np.inf, np.inf, -np.inf, np.inf)
         self.start_marker = self.plot.plot(symbol="+", symbolSize=18, pen=None,
                                            symbolPen=pg.mkPen("#ffffff", width=3))
+        # the heads over the start's cross: after a short first step (Adam's 0.1 in 7.5)
+        # the head asked about lay under it
+        self.start_marker.setZValue(1)
+        for head in self.heads.values():
+            head.setZValue(2)
 
     def show_racers(self, runs: dict, start, steps: int, surface) -> None:
         """A new race: its legend, its markers' spacing, the start and axes that hold it."""
@@ -80,13 +86,15 @@ class RacePlots:
         x0, x1, y0, y1 = self.view = race_view(surface.bounds, start, [
             *surface.minima, *(p for r in runs.values() for p in r.points)], pad=VIEW_PAD)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-        self.loss_plot.setXRange(0, steps, padding=0)
+        # a share each side for the first and last iterations' markers: at 0 and the step
+        # count they were cut in half at the plot's edges (6.1, 6.4, lesson 7)
+        self.loss_plot.setXRange(0, steps, padding=LOSS_PAD)
         losses = np.concatenate([[], *(plotted_losses(r) for r in runs.values())])
         losses = losses[np.isfinite(losses)]
         if not losses.size:                     # nothing ticked: the y axis keeps its range
             return
         lo, hi = np.log10(losses.min()), np.log10(losses.max())   # log axis: decades
-        self.loss_plot.setYRange(lo, max(hi, lo + 1), padding=0.05)
+        self.loss_plot.setYRange(lo, max(hi, lo + 1), padding=LOSS_PAD)
 
     def draw(self, runs: dict, i: int) -> None:
         """Every run's path, head and loss curve up to step ``i``; nothing of the others."""
