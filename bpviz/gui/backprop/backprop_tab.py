@@ -3,9 +3,14 @@ the stepping overlays on the canvas (current node, value thumbnails, gradient ma
 on the edges with a log-scale legend)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QFontInfo, QFontMetricsF, QLinearGradient, QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from ..canvas.graph_view import GraphView
 
 from ...core.array_views import as_matrix, magnitude, sample_of
 from ..widgets.colormap import GRADIENT_DECADES, GRADIENT_LUT, lut_color, to_image
@@ -19,8 +24,9 @@ class GradientLegend(QWidget):
 
     TITLE = "gradient on edges (RMS, log)"
 
-    def __init__(self, parent):
+    def __init__(self, parent: GraphView):
         super().__init__(parent)
+        self.view = parent                      # drawn over it, in a corner it leaves free
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._fit()
         # a child of the view, not of its viewport: the view scrolls its viewport's
@@ -33,7 +39,7 @@ class GradientLegend(QWidget):
         return False
 
     def place(self) -> None:
-        self.parentWidget().place_overlay(self)       # a corner where it covers no node
+        self.view.place_overlay(self)       # a corner where it covers no node
 
     def _fit(self) -> None:
         metrics = QFontMetricsF(self.font())

@@ -29,9 +29,10 @@ def expression(chain: ChainPath) -> str:
 
 def difference_text(chain: ChainPath) -> str:
     text = f"max |Σ − engine| = {fmt(chain.difference)}"
-    if chain.literal is not None:
+    literal = chain.literal_difference           # None where no factor was written out
+    if literal is not None:
         text += ("<br>written out as matrix products: max |difference| = "
-                 f"{fmt(chain.literal_difference)}")
+                 f"{fmt(literal)}")
     else:
         text += ("<br>a factor is too big to build: the product is carried as row · J "
                  "through each op's backward pass")

@@ -5,6 +5,7 @@ bpviz.core.chain_path's; ChainDialog holds the view, ``open_chain`` opens it for
 workspace (Step ▸ Chain Rule from the Loss, Ctrl+R, or the Inspector's button)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 import shiboken6
@@ -34,6 +35,7 @@ from ..widgets.busy_row import BusyRow
 from ..widgets.formula import Formula, formula_size
 from ..widgets.heatmap import HeatMap, named_heatmap
 from ..widgets.jacobian_view import JacobianView
+from ..widgets.named import named
 from ..widgets.subscribe import follow
 from ..widgets.threads import Worker
 from .chain_text import difference_text, expression, fraction
@@ -68,7 +70,7 @@ class ChainView(QWidget):
         self.heatmaps: dict[str, HeatMap] = {}
         self.jacobians: dict[str, JacobianView] = {}       # factors too big to build whole
         layout = QVBoxLayout(self)
-        self.title = QLabel(wordWrap=True, objectName="chain_title")
+        self.title = named(QLabel(wordWrap=True), "chain_title")
         layout.addWidget(self.title)
         self.controls = QWidget()
         self.controls.setLayout(self._controls())
@@ -78,32 +80,32 @@ class ChainView(QWidget):
         self.busy.again_asked.connect(self.compute)
         layout.addWidget(self.busy)
         self.generation = 0             # of the chain asked for last; older ones are dropped
-        self.message = QLabel(wordWrap=True, objectName="chain_message")
+        self.message = named(QLabel(wordWrap=True), "chain_message")
         show_as_error(self.message)
         layout.addWidget(self.message)
-        self.offers = QWidget(objectName="chain_offers")      # parameters to pick instead
-        self.offers.setLayout(QVBoxLayout())
+        self.offers = named(QWidget(), "chain_offers")      # parameters to pick instead
+        self.offer_box = QVBoxLayout(self.offers)
         self.offers.hide()
         layout.addWidget(self.offers)
-        self.formula = Formula()
-        self.formula.setObjectName("chain_formula")
+        self.formula = named(Formula(), "chain_formula")
         layout.addWidget(self.formula)
-        self.shapes = QLabel(objectName="chain_shapes", wordWrap=True)
+        self.shapes = named(QLabel(wordWrap=True), "chain_shapes")
         layout.addWidget(self.shapes)
-        self.strip = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        self.strip = QScrollArea(widgetResizable=True)
+        self.strip.setFrameShape(QFrame.Shape.NoFrame)
         layout.addWidget(self.strip, 1)
-        self.relation = QLabel(wordWrap=True, objectName="chain_relation")
+        self.relation = named(QLabel(wordWrap=True), "chain_relation")
         layout.addWidget(self.relation)
 
     def _controls(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.route_box = QComboBox(objectName="chain_route")
+        self.route_box = named(QComboBox(), "chain_route")
         self.route_box.setToolTip("Where the graph branches, each route from the loss has a "
                                   "product of its own; the gradient is their sum")
         self.route_box.activated.connect(lambda _: self.compute())
-        self.sample_box = QSpinBox(objectName="chain_sample", prefix="sample ")
+        self.sample_box = named(QSpinBox(prefix="sample "), "chain_sample")
         self.sample_box.valueChanged.connect(lambda _: self.compute())
-        self.param_box = QComboBox(objectName="chain_param")     # its owner picks
+        self.param_box = named(QComboBox(), "chain_param")     # its owner picks
         row.addWidget(self.param_box)
         row.addWidget(QLabel("route"))
         row.addWidget(self.route_box, 1)
@@ -159,12 +161,12 @@ class ChainView(QWidget):
             self.show_message(str(err))
         elif err is not None:                       # a fault: said in one line, not raised
             self.show_message(f"Could not compute the chain: {type(err).__name__}: {err}")
-        else:
+        elif chain is not None:                     # None only for a chain asked again
             self.show_chain(chain)
         self.arrived.emit()
 
     def show_message(self, text: str, title: str = "",
-                     offers: list[tuple[str, str]] = ()) -> None:
+                     offers: Sequence[tuple[str, str]] = ()) -> None:
         """No chain to show: say why (and what to do), clearing the numbers; ``offers``
         (node, parameter) become buttons that ask for those chains instead."""
         self.generation += 1                       # a chain under way is not wanted now
@@ -183,15 +185,15 @@ class ChainView(QWidget):
             widget.hide()
 
     def _offer(self, offers) -> None:
-        box = self.offers.layout()
-        while box.count():
-            box.takeAt(0).widget().deleteLater()
+        box = self.offer_box
+        while (item := box.takeAt(0)) is not None:
+            if (widget := item.widget()) is not None:
+                widget.deleteLater()
         if offers:
             box.addWidget(QLabel("Its gradient is a factor in the chains of these "
                                  "parameters:", wordWrap=True))
         for node, param in offers[:MAX_OFFERS]:
-            button = QPushButton(f"∂L/∂{param} of {node}", objectName=f"chain_offer_{node}"
-                                 f".{param}")
+            button = named(QPushButton(f"∂L/∂{param} of {node}"), f"chain_offer_{node}.{param}")
             button.clicked.connect(lambda _=False, n=node, p=param: self.chosen.emit(n, p))
             box.addWidget(button)
         if len(offers) > MAX_OFFERS:
@@ -245,14 +247,14 @@ class ChainView(QWidget):
     def _card(self, k: int, factor, chain: ChainPath) -> QFrame:
         """One factor: its fraction, shape, structure and numbers; under it the product so
         far, dL/d(denominator) (the lecture's ∂L/∂σ is the row after the Log)."""
-        card = QFrame(frameShape=QFrame.Shape.StyledPanel, objectName=f"chain_factor_{k}")
+        card = named(QFrame(frameShape=QFrame.Shape.StyledPanel), f"chain_factor_{k}")
         box = QVBoxLayout(card)
         formula = Formula()
         formula.set_latex(fraction(factor.of, factor.by))
         box.addWidget(formula)
         rows, cols = factor.shape
-        shape = QLabel(f"[{rows}×{cols}]", alignment=Qt.AlignmentFlag.AlignCenter,
-                       objectName=f"chain_shape_{k}")
+        shape = named(QLabel(f"[{rows}×{cols}]", alignment=Qt.AlignmentFlag.AlignCenter),
+                      f"chain_shape_{k}")
         box.addWidget(shape)
         if factor.structure:
             box.addWidget(QLabel(f"<i>{escape(factor.structure)}</i>", wordWrap=True))
@@ -271,8 +273,7 @@ class ChainView(QWidget):
         if factor.matrix is not None or not factor.lazy.available:
             return self._heatmap(f"factor_{k}", "numbers (this sample)", factor.matrix,
                                  factor.note)
-        view = JacobianView()
-        view.setObjectName(f"chain_factor_{k}")
+        view = named(JacobianView(), f"chain_factor_{k}")
         view.set_jacobian(factor.lazy, "numbers (this sample): drag, wheel, + − to look",
                           factor.note)
         self.jacobians[f"factor_{k}"] = view
@@ -286,7 +287,7 @@ class ChainView(QWidget):
     def _result_card(self, chain: ChainPath) -> QFrame:
         """The product in the parameter's shape, its sum over the batch (and routes), the
         engine's gradient, and how far apart they are."""
-        card = QFrame(frameShape=QFrame.Shape.StyledPanel, objectName="chain_result")
+        card = named(QFrame(frameShape=QFrame.Shape.StyledPanel), "chain_result")
         box = QVBoxLayout(card)
         summed = "samples" + (" and routes" if chain.route_count > 1 else "")
         for key, title, matrix in (
@@ -295,8 +296,8 @@ class ChainView(QWidget):
                 ("total", f"Σ over all {chain.batch} {summed}", chain.total),
                 ("engine", f"the engine's ∂L/∂{chain.param}", chain.gradient)):
             box.addWidget(self._heatmap(key, title, as_matrix(matrix)))
-        self.difference = QLabel(difference_text(chain), wordWrap=True,
-                                 objectName="chain_difference")
+        self.difference = named(QLabel(difference_text(chain), wordWrap=True),
+                                "chain_difference")
         box.addWidget(self.difference)
         box.addStretch(1)
         card.setMinimumWidth(max(MIN_CARD_WIDTH, card.sizeHint().width()))
@@ -362,11 +363,11 @@ class ChainDialog(QDialog):
         """The chain as the stepper now stands, or what must happen first."""
         stepper = self.workspace.classroom.stepper
         problem = self._problem(stepper)
-        if problem:
+        if problem or self.node is None:             # no node is a problem it names
             self.view.show_message(problem, *self._no_weights())
             return
         names = stepper.graph.param_names(self.node)
-        self.param = self.param if self.param in names else names[0]
+        self.param = self.param if self.param is not None and self.param in names else names[0]
         self.view.set_target(stepper.graph, self.node, self.param, stepper.sample,
                              stepper.batch, names)
 

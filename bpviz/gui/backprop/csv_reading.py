@@ -75,7 +75,11 @@ def read_csv_in_background(path, parent=None) -> ds.Dataset:
     loop = QEventLoop()
     reader.finished.connect(loop.quit)         # queued: delivered once the loop runs
     _running.add(reader)
-    QTimer.singleShot(SHOW_AFTER_MS, lambda: reader.isRunning() and dialog.show())
+    def show_while_reading() -> None:
+        if reader.isRunning():
+            dialog.show()
+
+    QTimer.singleShot(SHOW_AFTER_MS, show_while_reading)
     reader.start()
     try:
         loop.exec()                            # ends when the reader does, or at quit

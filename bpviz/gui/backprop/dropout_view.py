@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ...core.array_views import sample_of
 from ...core.images import mask_patch
+from ..widgets.named import named
 
 SIDE = 32                   # units a side of the patch
 CELL = 8                    # px a unit: 256 px for the patch, a unit seen from the back
@@ -39,15 +40,16 @@ class DropoutMaskView(QWidget):
 
     def __init__(self, parent=None, cell: int = CELL):
         super().__init__(parent)
-        self.cell, self.pixels, self.title = cell, None, "dropout mask"
+        self.cell, self.title = cell, "dropout mask"
+        self.pixels: np.ndarray | None = None         # the mask shown, once a step shows one
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         # wraps: on one line the share ran to 519 px and scrolled the Inspector sideways
-        self.share = QLabel(objectName="dropout_share", textFormat=Qt.TextFormat.RichText,
-                            wordWrap=True)
-        self.patch = QLabel(objectName="dropout_patch")
-        self.caption = QLabel(objectName="dropout_caption", wordWrap=True)
-        self.places = QLabel(objectName="dropout_places", wordWrap=True)
+        self.share = named(QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True),
+                           "dropout_share")
+        self.patch = named(QLabel(), "dropout_patch")
+        self.caption = named(QLabel(wordWrap=True), "dropout_caption")
+        self.places = named(QLabel(wordWrap=True), "dropout_places")
         for w in (self.share, self.patch, self.caption, self.places):
             layout.addWidget(w)
         self.dropped = self.total = 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 from PySide6.QtWidgets import QWidget
@@ -38,13 +39,16 @@ from ..widgets.image_grid import ImageGrid
 NUMBERED = 144
 
 
+View = TypeVar("View", bound=QWidget)
+
+
 @dataclass
-class LectureView:
+class LectureView(Generic[View]):
     """A widget of type ``kind`` named ``key``, and what it shows for this step."""
 
     key: str
-    kind: type
-    fill: Callable[[QWidget], None]
+    kind: type[View]
+    fill: Callable[[View], None]
 
 
 def forward_views(ev, ctx: LectureContext) -> list[LectureView]:

@@ -31,7 +31,10 @@ class StepperPanel(QWidget):
                 ("phase", QStyle.StandardPixmap.SP_MediaSkipForward, "To end of phase",
                  "Run to the end of the phase (Ctrl+Space)", self.run_phase),
                 ("play", QStyle.StandardPixmap.SP_MediaPlay, "Play", "Play / pause (P)", self.toggle_play)):
-            button = QToolButton(text=text, toolTip=tip, icon=style.standardIcon(icon))
+            button = QToolButton()
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setIcon(style.standardIcon(icon))
             if key in ("step", "play"):                 # the others: icon and tooltip
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setObjectName(f"stepper_{key}")
@@ -39,7 +42,9 @@ class StepperPanel(QWidget):
             layout.addWidget(button)
             self.buttons[key] = button
         self.buttons["play"].setCheckable(True)
-        self.speed = QSlider(Qt.Orientation.Horizontal, minimum=1, maximum=20, value=4)
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setRange(1, 20)
+        self.speed.setValue(4)
         self.speed.setObjectName("stepper_speed")
         self.speed.setToolTip("Play speed: steps per second")
         self.speed.setAccessibleName("Play speed (steps per second)")

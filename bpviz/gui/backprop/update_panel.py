@@ -28,6 +28,7 @@ from ...core.errors import GraphError
 from ...core.optim import build
 from ...core.step_size import times_sgd
 from ..widgets.formula import Formula
+from ..widgets.named import named
 from ..widgets.optimizer_form import PRESETS, UPDATE_FORMULAS, OptimizerForm
 from ..widgets.subscribe import follow
 
@@ -47,7 +48,8 @@ class FormScroll(QScrollArea):
     """The form in a short dock: it scrolls down, and is never narrower than its fields."""
 
     def minimumSizeHint(self) -> QSize:
-        width = self.widget().minimumSizeHint().width()
+        form = self.widget()                  # None only before the form is set in it
+        width = form.minimumSizeHint().width() if form is not None else 0
         return QSize(width + self.verticalScrollBar().sizeHint().width() + 4, 60)
 
 
@@ -84,11 +86,11 @@ class UpdatePanel(QWidget):
         self.status = QLabel("Not trained yet.")
         self.status.setWordWrap(True)
         self.update_formula = WholeFormula()
-        self.param_choice = QComboBox(objectName="update_parameter")    # a lesson picks one
+        self.param_choice = named(QComboBox(), "update_parameter")    # a lesson picks one
         self.param_choice.setAccessibleName("Parameter shown")
         # the step against plain SGD's with the same η (momentum's first step is SGD's)
         self.param_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.versus = QLabel(objectName="update_versus_sgd")
+        self.versus = named(QLabel(), "update_versus_sgd")
         bold = QFont()                  # only the weight: the size follows presentation mode
         bold.setBold(True)
         self.versus.setFont(bold)
@@ -374,11 +376,16 @@ class UpdatePanel(QWidget):
         if held_out.x.shape[1:] == (2,) and t.classifier() is not None:
             self.map.draw(t, self.classroom.train_data)
 
+    def _room(self) -> int:
+        """The width the dock gives: its own, the panel's until it is in one."""
+        parent = self.parentWidget()
+        return parent.width() if parent is not None else self.width()
+
     def _show_map(self) -> None:
         """A map only of 2-D data, and only with room for it beside the loss: beside a
         lesson the update and the loss come first."""
         # the room the dock gives (the panel's own width grows with the map: no loop)
-        given = self.parentWidget().width() if self.parentWidget() else self.width()
+        given = self._room()
         room = given >= MAP_ROOM * self.fontMetrics().averageCharWidth()
         data = self.classroom.train_data
         shown = room and data is not None and data.x.shape[1:] == (2,)
@@ -389,7 +396,7 @@ class UpdatePanel(QWidget):
     def _shrink(self) -> None:
         """No wider than the room given, or than the panel needs: the scroll area
         (widgets/lazy.py) keeps the width the panel needed with its map."""
-        given = self.parentWidget().width() if self.parentWidget() else self.width()
+        given = self._room()
         need = max(given, self.minimumSizeHint().width())
         if self.parentWidget() and self.width() > need:
             self.resize(need, self.height())

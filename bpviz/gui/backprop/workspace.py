@@ -204,7 +204,8 @@ class BackpropWorkspace(QObject):
         origin = focus.origin if focus.is_open else None
         if not isinstance(origin, QWidget) or not shiboken6.isValid(origin):
             return                             # none, deleted, or a help page (F1)
-        if self.inspector.widget() is not None and self.inspector.widget().isAncestorOf(origin):
+        page = self.inspector.widget()
+        if page is not None and page.isAncestorOf(origin):
             focus.open(origin)
         elif self.inspector.isAncestorOf(origin) or self.inspector.shelf.isAncestorOf(origin):
             focus.close()
