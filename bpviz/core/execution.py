@@ -33,6 +33,7 @@ class Execution(GraphBase):
         self._values = values
         self._grads = None
         self._param_grads = {}
+        self._deferred = set()
         return batch[1] if batch else 0
 
     def _convert_feed(self, nid: str, value, shape) -> np.ndarray:
@@ -59,6 +60,7 @@ class Execution(GraphBase):
         node, op = self.nodes[nid], self._ops[nid]
         if node.op == "Input":
             return self._values[nid]
+        self._undefer_all()             # the caches they come from are about to change
         op.training = train
         op.rng = self.rng
         args = [self._values[i] for i in node.inputs]
@@ -93,6 +95,7 @@ class Execution(GraphBase):
             raise GraphError("no values yet: run forward() first")
         self._grads = {loss: np.ones((), dtype=self._values[loss].dtype)}
         self._param_grads = {}
+        self._deferred = set()
         return loss
 
     def backward_order(self) -> list[str]:
@@ -107,25 +110,68 @@ class Execution(GraphBase):
         return [nid for nid in reversed(self.order)
                 if nid in needed and self.nodes[nid].op != "Input"]
 
-    def backprop_node(self, nid: str) -> tuple[tuple, dict]:
+    def backprop_node(self, nid: str, defer_inputs: bool = False) -> tuple[tuple, dict]:
         """Turn dL/d(out) of one node into dL/d(inputs) and dL/d(params), accumulating.
 
         Returns the chain-rule products ``(dinputs, dparams)`` (None for inputs that take
-        no gradient)."""
+        no gradient). With ``defer_inputs`` the gradients of Input nodes are left out (as
+        torch leaves out data that does not require grad) and computed when ``grad`` asks
+        for one."""
         if self._grads is None:
             raise GraphError("no gradients yet: start_backward() seeds them")
-        node, op = self.nodes[nid], self._ops[nid]
-        dout = self._grads.get(nid)
-        if dout is None:
-            dout = np.zeros_like(self._values[nid])
-        with np.errstate(all="ignore"):
-            dins, dparams = op.backward(dout)
-        for src, d in zip(node.inputs, dins, strict=True):
-            if d is not None and self._is_float(src):
+        node = self.nodes[nid]
+        needs = tuple(not (defer_inputs and self.nodes[src].op == "Input")
+                      for src in node.inputs)
+        dins, dparams = self._local_backward(nid, needs)
+        for src, d, need in zip(node.inputs, dins, needs, strict=True):
+            if not self._is_float(src):
+                continue
+            if not need:
+                self._deferred.add(src)
+            elif d is not None:
                 prev = self._grads.get(src)
                 self._grads[src] = d if prev is None else prev + d   # fan-out: gradients add
         self._param_grads[nid] = dparams
         return dins, dparams
+
+    def _local_backward(self, nid: str, needs: tuple[bool, ...]) -> tuple[tuple, dict]:
+        """The op's backward from dL/d(out) of ``nid``, asked only for the inputs ``needs``
+        marks (the op's own default, every input, is put back after)."""
+        assert self._grads is not None, "called after start_backward"
+        op = self._ops[nid]
+        dout = self._grads.get(nid)
+        if dout is None:
+            dout = np.zeros_like(self._values[nid])
+        op.needs_input_grad = needs
+        try:
+            with np.errstate(all="ignore"):
+                return op.backward(dout)
+        finally:
+            op.needs_input_grad = (True,) * len(needs)
+
+    def _undefer(self, src: str) -> None:
+        """dL/d(src) for an Input whose gradient ``backward`` left out: each consumer's
+        backward again, in the order and with the upstream gradients of the pass, so the sum
+        is the one the pass would have made."""
+        assert self._grads is not None, "only Inputs of a finished pass are deferred"
+        total = None
+        for nid in self.backward_order():
+            inputs = self.nodes[nid].inputs
+            if src not in inputs:
+                continue
+            dins, _ = self._local_backward(nid, tuple(i == src for i in inputs))
+            for i, d in zip(inputs, dins, strict=True):
+                if i == src and d is not None:
+                    total = d if total is None else total + d
+        self._deferred.discard(src)
+        if total is not None:
+            self._grads[src] = total
+
+    def _undefer_all(self) -> None:
+        if self._grads is None:               # reset since: nothing left to compute
+            self._deferred = set()
+        for src in list(self._deferred):
+            self._undefer(src)
 
     def _is_float(self, nid: str) -> bool:
         return self._values[nid].dtype.kind == "f"
@@ -134,7 +180,7 @@ class Execution(GraphBase):
         """dL/d(every node) and dL/d(every parameter), from the graph's single loss."""
         self.start_backward()
         for nid in self.backward_order():
-            self.backprop_node(nid)
+            self.backprop_node(nid, defer_inputs=True)
 
     def drop_value(self, nid: str) -> None:
         """Forget a computed value (the stepper's undo of a forward step)."""
@@ -147,6 +193,7 @@ class Execution(GraphBase):
         if self._grads is None:
             return None
         if nid is None:
+            self._undefer_all()                   # a whole state stands on its own
             return True, dict(self._grads), dict(self._param_grads)
         return (False, {src: self._grads.get(src, _ABSENT) for src in self.nodes[nid].inputs},
                 {nid: self._param_grads.get(nid, _ABSENT)})
@@ -158,6 +205,7 @@ class Execution(GraphBase):
         whole, grads, param_grads = state
         if whole:
             self._grads, self._param_grads = dict(grads), dict(param_grads)
+            self._deferred = set()
             return
         if self._grads is None:      # a forward or an edit since: nothing to put them back in
             raise GraphError("the gradients were reset since this state was taken")
@@ -182,6 +230,8 @@ class Execution(GraphBase):
             raise GraphError("no gradients yet: run backward() first")
         if value.dtype.kind != "f":
             return None
+        if nid in self._deferred:
+            self._undefer(nid)
         grad = self._grads.get(nid)
         return np.zeros_like(value) if grad is None else grad
 

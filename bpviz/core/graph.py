@@ -46,6 +46,7 @@ class Graph(Editing, Execution, Analyzing):
         self._values: dict[str, np.ndarray] = {}
         self._grads: dict[str, np.ndarray] | None = None
         self._param_grads: dict[str, dict[str, np.ndarray]] = {}
+        self._deferred: set[str] = set()
         # model events for views: (kind, node id) with kind in added, removed, attrs,
         # inputs, moved, meta; and ("batch", None) when the edits of a batch() are done
         self.changed = Signal()

@@ -38,6 +38,7 @@ class GraphBase:
     _values: dict[str, np.ndarray]                     # forward values so far
     _grads: dict[str, np.ndarray] | None               # dL/d(node); None before backward
     _param_grads: dict[str, dict[str, np.ndarray]]
+    _deferred: set[str]                                # Inputs whose dL/d(value) grad() computes
     rng: np.random.Generator                           # dropout masks
     changed: Signal                                    # (kind, node id) for views
     batching: int                                      # depth of nested ``batch()``

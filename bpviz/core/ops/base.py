@@ -225,6 +225,10 @@ class Op:
         self.training = False
         self.rng: np.random.Generator | None = None
         self.cache: dict[str, Any] = {}
+        # torch's ctx.needs_input_grad: an op may give None for an input marked False (the
+        # graph's whole backward pass marks its Inputs, whose gradients it computes only
+        # when asked); every other caller gets every gradient
+        self.needs_input_grad = (True,) * len(self.inputs)
         self.setup()
 
     @classmethod

@@ -173,6 +173,8 @@ class Conv2d(_Windowed):
         grads = {"weight": (dmat @ cols.T).reshape(weight.shape)}   # summed over the batch
         if self.bias:
             grads["bias"] = dmat.sum(axis=1)
+        if not self.needs_input_grad[0]:          # an Input's, left to when it is asked for
+            return (None,), grads
         dcols = wmat.T @ dmat                     # (C*KH*KW, N*OH*OW)
         dtaps = dcols.reshape((weight.shape[1],) + self.k + (n, oh, ow))
         return (self._fold(dtaps.transpose(3, 0, 1, 2, 4, 5), self.cache["padded_shape"]),), grads

@@ -129,7 +129,7 @@ class Linear(Op):
 
     def backward(self, dout):
         x, weight = self.cache["x"], self.cache["weight"]
-        dx = dout @ weight
+        dx = dout @ weight if self.needs_input_grad[0] else None
         # dL/dW = sum over samples (and any extra leading dims) of delta x^T
         dw = dout.reshape(-1, dout.shape[-1]).T @ x.reshape(-1, x.shape[-1])
         grads = {"weight": dw}
