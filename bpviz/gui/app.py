@@ -190,7 +190,15 @@ def window_icon():
     return icon
 
 
+def import_model_first() -> None:
+    """numpy and the Qt-free model, imported before anything imports PySide6: PySide6 reads
+    the source of every module imported after it (shibokensupport's feature check looks for
+    "PySide6" in it), which cost 50-60 ms of CPU at start-up for numpy's modules alone."""
+    from ..core import classroom  # noqa: F401
+
+
 def main(argv=None) -> int:
+    import_model_first()
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

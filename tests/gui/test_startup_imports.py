@@ -1,0 +1,48 @@
+"""What start-up does before the first painted canvas (issue 24), in a subprocess as the
+command starts: the lecture's example opened, quitting at the canvas's first paint. Not
+timed: benchmarks/startup.py measures; these check the reasons it is quick."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# loaded on first use, never before the first paint
+LAZY = ("torch", "pyqtgraph", "ziamath")
+
+PROBE = """
+import json, sys
+from bpviz.gui.app import main
+code = main([])
+from bpviz.core import load_graph
+from bpviz.core.data_source import builtin
+from bpviz.paths import example_path
+data = builtin("imagenet10", load_graph(example_path("fc_softmax_ce")))   # the one shown
+order = list(sys.modules)
+print(json.dumps({"code": code, "modules": order, "images_made": data._made is not None}))
+"""
+
+
+def start_up(tmp_path) -> dict:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BPVIZ_STARTUP_TIMING="1",
+               BPVIZ_CONFIG_DIR=str(tmp_path / "config"), HOME=str(tmp_path / "home"))
+    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    return json.loads(last)
+
+
+def test_the_first_paint_imports_nothing_it_does_not_show(tmp_path):
+    found = start_up(tmp_path)
+    assert found["code"] == 0
+    modules = found["modules"]
+    loaded = [name for name in LAZY if name in modules]
+    assert not loaded, f"imported before the first paint: {loaded}"
+    # numpy and the model before PySide6, which reads the source of every later module
+    assert modules.index("numpy") < modules.index("PySide6")
+    assert modules.index("bpviz.core.classroom") < modules.index("PySide6")
+    # the lecture example's 40 images of 3x224x224 wait until a step reads them
+    assert not found["images_made"]
