@@ -254,7 +254,7 @@ def test_quitting_while_a_slice_computes_cancels_it_and_waits(qtbot, losses, win
     panel.source.setCurrentIndex(1)
     panel.resolution.setValue(401)                     # minutes of work
     panel.compute()
-    assert panel.thread.isRunning()
+    assert panel.slice_thread.isRunning()
     stop_workers(window)
-    assert panel.thread is None or not panel.thread.isRunning()
+    assert panel.slice_thread is None or not panel.slice_thread.isRunning()
     assert panel.status.text() == "Cancelled." and panel.compute_button.isEnabled()

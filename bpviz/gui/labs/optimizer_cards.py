@@ -194,7 +194,7 @@ class OptimizerCards(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.cards: dict[str, OptimizerCard] = {}
-        self.shape = None
+        self.shape: tuple[list[tuple[str, list[str]]], bool] | None = None   # rows, bias
         self.body = None
         self.bias = True                   # Adam's bias-correction table shown
         self.outer = QVBoxLayout(self)
@@ -203,8 +203,8 @@ class OptimizerCards(QWidget):
 
     def set_runs(self, runs: dict, colours: dict) -> None:
         """Show ``runs`` {name: Run}; the grid is rebuilt only when its rows change."""
-        shape = [(name, [s for s, _, _ in run.named_state(0)]) for name, run in runs.items()]
-        shape.append(self.bias)
+        shape = ([(name, [s for s, _, _ in run.named_state(0)]) for name, run in runs.items()],
+                 self.bias)
         if shape != self.shape:
             self._build(runs, colours)
             self.shape = shape

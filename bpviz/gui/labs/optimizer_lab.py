@@ -26,6 +26,7 @@ from ...core import datasets as ds
 from ...core.labs import landscapes, surface
 from ...core.labs.race import race, starting_configs, tune_lr
 from ..widgets.controls import read_controls, write_controls
+from ..widgets.named import named
 from ..widgets.optimizer_form import PRESETS, OptimizerForm, build
 from ..widgets.plot_style import PlotPair, add_values_actions, titled
 from ..widgets.scrolling import Scrolling
@@ -60,7 +61,7 @@ class OptimizerLab(QWidget):
         self.form.kind.setEnabled(False)         # the list chooses; the form edits
         self.surface_kind.setObjectName("race_surface")       # (names: lessons, sessions)
         self.surface_kind.setAccessibleName("Surface")
-        self.steps = QSpinBox(minimum=1, maximum=5000, value=200, objectName="race_steps")
+        self.steps = named(QSpinBox(minimum=1, maximum=5000, value=200), "race_steps")
         self.steps.setAccessibleName("Steps in the race")
         self.optimizers.setAccessibleName("Optimizers in the race (check to show)")
         self.run_button = QPushButton("Run")
@@ -68,13 +69,14 @@ class OptimizerLab(QWidget):
         self.reset_button = QPushButton("Reset")
         self.fair_button = QPushButton("Fair comparison (tune each lr)")
         self.status = QLabel(wordWrap=True)
-        self.bias = QCheckBox("bias table", checked=True, objectName="adam_bias_correction")
+        self.bias = named(QCheckBox("bias table"), "adam_bias_correction")
+        self.bias.setChecked(True)
         self.bias.setAccessibleName("Adam's bias-correction table")
         self.bias.setToolTip("Show Adam's bias correction m̂/m, v̂/v under its card")
         self._build_layout()
         self.runs: dict = {}
         self.shown = 0                     # steps revealed so far
-        self.start = None
+        self.start: tuple[float, ...] = ()     # where the race starts: set with the surface
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._frame)
         self.clock = time.monotonic          # tests drive the animation with their own clock

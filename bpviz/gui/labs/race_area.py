@@ -35,11 +35,18 @@ class RaceArea(PlotPair):
     def above_plot(self) -> int:
         """The height over the surface plot in its half: the legend row, the heading as it
         wraps and the gaps between them (measured once laid out)."""
-        plot = self.heading.parentWidget().layout().itemAt(1).widget()      # titled()
-        if plot.height() > 0 and self.widget(0).height() > plot.height():
-            return self.widget(0).height() - plot.height()
+        plot, half = self._titled_plot(), self.widget(0)
+        if plot is not None and half is not None and 0 < plot.height() < half.height():
+            return half.height() - plot.height()
         heading = self.heading.heightForWidth(max(self.heading.width(), 1))
         return self.legend.sizeHint().height() + max(heading, 0) + 8
+
+    def _titled_plot(self) -> QWidget | None:
+        """The plot under ``heading`` in the box titled() made of them."""
+        box = self.heading.parentWidget()
+        layout = box.layout() if box is not None else None
+        item = layout.itemAt(1) if layout is not None else None
+        return item.widget() if item is not None else None
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.cards and event.type() == QEvent.Type.LayoutRequest:

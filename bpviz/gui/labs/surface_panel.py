@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -97,7 +98,9 @@ class SurfacePanel(QWidget):
         self.view_mode.addItems(["2-D", "3-D"])
         self.gl = gl_available()
         if not self.gl:
-            self.view_mode.model().item(1).setEnabled(False)
+            model = self.view_mode.model()
+            assert isinstance(model, QStandardItemModel), "a combo box's own item model"
+            model.item(1).setEnabled(False)
             self.view_mode.setToolTip("3-D needs OpenGL, which this display does not offer")
         form = QFormLayout()
         for label, w in (("Model", self.source), ("Loss", self.loss), ("Data", self.dataset),
@@ -123,7 +126,8 @@ class SurfacePanel(QWidget):
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)
         layout.addWidget(self.stack, 3)
-        self.thread = self.worker = None
+        self.slice_thread: QThread | None = None        # a graph's slice runs in it
+        self.worker: SliceWorker | None = None
         self.elapsed = 0.0
         self.shown_title = ""
         self._connect()
@@ -143,7 +147,7 @@ class SurfacePanel(QWidget):
         """A linear model's surface takes milliseconds: shown at once. A graph's slice
         takes seconds in a thread: until Compute, the title says that it is stale (it kept
         the old title, which named what the settings no longer chose)."""
-        running = self.thread is not None and self.thread.isRunning()
+        running = self.slice_thread is not None and self.slice_thread.isRunning()
         if self.source.currentIndex() == 0 and not running:
             self.compute()
             return
@@ -202,9 +206,9 @@ class SurfacePanel(QWidget):
         n = self.resolution.value()
         self.grid = np.linspace(-span, span, n)
         self.worker = SliceWorker(graph, feeds, d1, d2, self.grid, self.grid)
-        self.thread = QThread(self)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
+        self.slice_thread = QThread(self)
+        self.worker.moveToThread(self.slice_thread)
+        self.slice_thread.started.connect(self.worker.run)
         self.worker.progress.connect(self._progress)
         self.worker.done.connect(self._slice_done)
         self.worker.failed.connect(self._slice_failed)
@@ -215,14 +219,15 @@ class SurfacePanel(QWidget):
         self.compute_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText(f"Evaluating the loss at {n * n} points…")
-        self.thread.start()
+        self.slice_thread.start()
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setValue(done)
 
     def _finish_thread(self) -> None:
-        self.thread.quit()
-        self.thread.wait()
+        if self.slice_thread is not None:
+            self.slice_thread.quit()
+            self.slice_thread.wait()
         self.progress.setVisible(False)
         self.compute_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
@@ -255,7 +260,7 @@ class SurfacePanel(QWidget):
 
     def wait(self, timeout_ms: int = 60000) -> bool:
         """Block until a running slice finishes (for scripts and tests)."""
-        return wait_for(self.thread, timeout_ms)
+        return wait_for(self.slice_thread, timeout_ms)
 
     # --- showing -----------------------------------------------------------------------------
     def _show(self, xs, ys, z, title, xlabel, ylabel) -> None:

@@ -27,7 +27,9 @@ def contour_lines(xs, ys, z, levels):
         pieces = gen.lines(level)
         if not pieces:
             continue
-        joined = np.concatenate([np.vstack([p, [[np.nan, np.nan]]]) for p in pieces])
+        # Separate lines: each piece an (n, 2) array (contourpy's stubs type every line kind)
+        joined = np.concatenate([np.vstack([np.asarray(p, dtype=float), [[np.nan, np.nan]]])
+                                 for p in pieces])
         out[level] = (joined[:, 0], joined[:, 1])
     return out
 
@@ -46,8 +48,8 @@ class SurfacePlot(pg.PlotWidget):
         self.bar = pg.ColorBarItem(colorMap=CMAP, interactive=False, width=12)
         self.bar.setImageItem(self.image, insert_in=self.getPlotItem())
         self.contours: list = []
-        self.data = None
-        self.shading = None
+        self.data: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None    # xs, ys, z
+        self.shading: Shading | None = None           # set by show_surface, kept by refill
         self.fill = None                 # (xmin, xmax, ymin, ymax) -> (xs, ys, z), or None
         self.refill_timer = QTimer(self, singleShot=True, interval=REFILL_MS)
         self.refill_timer.timeout.connect(self.refill)
@@ -59,8 +61,8 @@ class SurfacePlot(pg.PlotWidget):
         """Show z over its grid and fit the view to it; with ``fill`` the heat map is
         computed again over whatever range the view shows later."""
         self.fill = fill
-        self.shading = Shading.of(z, log)
-        self.bar.setLevels((self.shading.low, self.shading.high))
+        self.shading = shading = Shading.of(z, log)
+        self.bar.setLevels((shading.low, shading.high))
         self._draw(xs, ys, z)
         if title:
             self.setTitle(title + (" (colour: log scale)" if log else ""))
@@ -78,14 +80,16 @@ class SurfacePlot(pg.PlotWidget):
         return titled(self)
 
     def _draw(self, xs, ys, z) -> None:
+        shading = self.shading
+        assert shading is not None, "drawn after show_surface chose the shading"
         self.data = (np.asarray(xs), np.asarray(ys), np.asarray(z))
-        shown = self.shading.apply(self.data[2])
+        shown = shading.apply(self.data[2])
         self.image.setImage(shown.T, autoLevels=False)
         self.image.setRect(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0])
         for item in self.contours:
             self.removeItem(item)
         self.contours = []
-        for cx, cy in contour_lines(xs, ys, shown, self.shading.levels).values():
+        for cx, cy in contour_lines(xs, ys, shown, shading.levels).values():
             item = pg.PlotDataItem(cx, cy, connect="finite",
                                    pen=pg.mkPen((255, 255, 255, 150), width=1))
             self.addItem(item)
