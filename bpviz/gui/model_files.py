@@ -9,10 +9,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from ..core import GraphError
-from ..core.export import export_pytorch
-from ..interop import load_onnx, save_onnx
-from ..interop.errors import require_onnx
-from ..interop.onnx_import import losses
+
+# bpviz.interop and bpviz.core.export are imported on first use: not at start-up (issue 24)
 
 ONNX_SUFFIX = ".onnx"
 NO_LOSS = "none (the network only)"
@@ -35,6 +33,9 @@ class ModelFiles(QObject):
     def ask_loss(self, name: str) -> str | None:
         """The loss to attach to an imported model: a loss op's name, "" for none, None if
         the user cancelled. ConvertError first where onnx is missing (nothing is asked)."""
+        from ..interop.errors import require_onnx
+        from ..interop.onnx_import import losses
+
         require_onnx()
         choices = ["CrossEntropyLoss"] + [n for n in losses() if n != "CrossEntropyLoss"]
         choice, ok = QInputDialog.getItem(
@@ -47,6 +48,8 @@ class ModelFiles(QObject):
 
     def open_onnx(self, path, loss: str | None = None) -> bool:
         """Open an ONNX model as a new, unsaved graph; ``loss`` None: ask which."""
+        from ..interop import load_onnx
+
         try:
             if loss is None:
                 loss = self.ask_loss(Path(path).name)
@@ -90,9 +93,13 @@ class ModelFiles(QObject):
         return True
 
     def export_pytorch(self, path=None) -> bool:
+        from ..core.export import export_pytorch
+
         path = self._target("Export PyTorch module", ".py", "Python source (*.py)", path)
         return bool(path) and self._export("PyTorch module", export_pytorch, path)
 
     def export_onnx(self, path=None) -> bool:
+        from ..interop import save_onnx
+
         path = self._target("Export ONNX model", ONNX_SUFFIX, "ONNX models (*.onnx)", path)
         return bool(path) and self._export("ONNX model", save_onnx, path)

@@ -10,7 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 # loaded on first use, never before the first paint
-LAZY = ("torch", "pyqtgraph", "ziamath")
+LAZY = ("torch", "pyqtgraph", "ziamath",
+        "bpviz.interop", "bpviz.core.export")          # File ▸ Open of ONNX, Export Model
 
 PROBE = """
 import json, sys
