@@ -93,14 +93,14 @@ def test_a_second_instance_opens_its_file_and_leaves_the_first_ones_work(tmp_pat
 
 
 USER_FOLDERS = textwrap.dedent("""\
-    import json
+    import json, os
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
     app.setOrganizationName("bpviz"); app.setApplicationName("bpviz")
     from bpviz.gui.settings import config_dir, recovery_path, settings
     from bpviz.gui.training.training_form import TrainingForm
     print(json.dumps({"config": str(config_dir()), "recovery": str(recovery_path()),
-                      "settings": settings().fileName(), "runs": TrainingForm().out.text()}))
+                      "settings": settings().fileName(), "runs": os.path.expanduser(TrainingForm().out.text())}))
     """)
 
 

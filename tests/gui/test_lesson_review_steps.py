@@ -1,5 +1,9 @@
 """Steps of lessons 1-3 and 8 that a review of the 1280x720 presentation screenshots found
 hard to read (issue 20): each check names the step and what the class could not see."""
+import os
+
+import pytest
+
 from bpviz.gui.widgets.jacobian_view import JacobianView
 
 from . import test_lessons_1_to_3_screens as screens
@@ -50,3 +54,44 @@ def test_8_4_the_pictures_keep_their_size_at_the_reveal(qtbot, projector):
     reveal(qtbot, projector)
     assert "−31.5" in demo.captions[3].text()
     assert [view.image_rect().size() for view in demo.views] == before
+
+
+def test_8_7_the_output_folder_is_shown_whole_and_read_as_typed(qtbot, projector, monkeypatch):
+    """The field showed only the path's last 27 characters ("uns/alexnet-2026…"): it now has
+    the form's width, the home folder written as ~, which the run's settings expand."""
+    go(qtbot, projector, "08_alexnet_case_study", 7)
+    form = projector.training_tab.panel.form
+    out = form.out
+    assert out.text().startswith("~/bpviz-runs/alexnet-")
+    room = out.contentsRect().width() - 8                       # the frame's text margins
+    assert out.fontMetrics().horizontalAdvance(out.text()) <= room
+    assert form.config().out == os.path.expanduser(out.text())
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768), (1920, 1080)])
+def test_full_screen_presentation_with_a_run_open_shows_the_form_whole(qtbot, window,
+                                                                       tmp_path, size):
+    """Full screen in presentation mode, a run's plots beside it: the form was cut about
+    15 px on the right (its Folder… button)."""
+    from .test_training_views import cut_controls, fake_run, wholly_shown
+    fake_run(tmp_path / "run")
+    window.set_presentation(True)
+    window.showFullScreen()
+    window.resize(*size)                       # a projector's screen
+    window.tabs.setCurrentIndex(3)
+    tab = window.training_tab.panel
+    assert tab.open_run(tmp_path / "run")
+    tab.view.flush()
+    qtbot.waitUntil(lambda: tab.view.plots["loss"].isVisible(), timeout=10_000)
+    qtbot.wait(100)
+    assert wholly_shown(tab.form.browse) and wholly_shown(tab.form.out)
+    assert cut_controls(tab) == []
+
+
+def test_2_5_the_enlarged_rows_are_titled_once_with_the_lessons_symbol(qtbot, projector):
+    """The enlarged ten rows showed their title twice (the bar's and the grid's own), and
+    wrote dL/dW where the lesson writes ∂L/∂W."""
+    go(qtbot, projector, "02_chain_rule", 5)
+    title = projector.focus.view.title.text()
+    assert title.startswith("rows of ∂L/∂W as images") and "dL/d" not in title
+    assert enlarged(projector).title == ""

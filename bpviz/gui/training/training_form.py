@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 import time
 from dataclasses import fields
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.errors import DataError
-from ...train.folders import describe_folder, layout_problem
+from ...train.folders import layout_problem
 from ...train.train_config import TrainConfig
 from ..settings import settings
+from .image_counter import ImageCounter, shown_path
 from .train_worker import gui_threads
 
 # The paper's recipe (Krizhevsky et al. 2012: batch 128, lr 0.01, ~90 epochs, five to six
@@ -88,26 +87,6 @@ def set_form_value(widget, value) -> None:
             widget.setCurrentText(str(value))
     else:
         widget.setText(str(value))
-
-
-class ImageCounter(QObject):
-    """Counts a data folder's images in a background thread (ImageNet's 1.28 M files take a
-    while), with bpviz-train's own checks; ``counted(path, summary)`` arrives in the GUI
-    thread, the summary a warning where a run could not start."""
-    counted = Signal(str, str)
-
-    def count(self, path: str) -> None:
-        threading.Thread(target=self._count, args=(path,), daemon=True).start()
-
-    def _count(self, path: str) -> None:
-        try:
-            summary = describe_folder(path)
-        except DataError as err:
-            summary = f"⚠ {err}"
-        try:
-            self.counted.emit(path, summary)
-        except RuntimeError:                             # the tab has gone meanwhile
-            pass
 
 
 class FormArea(QScrollArea):
@@ -205,7 +184,7 @@ class TrainingForm(QWidget):
         self.threads = QSpinBox(minimum=1, maximum=os.cpu_count() or 1, value=gui_threads())
         self.threads.setToolTip("torch's CPU threads; the default leaves the window a core "
                                 "so it stays smooth")
-        self.out = QLineEdit()
+        self.out = QLineEdit(accessibleName="Output folder")
         self.out.textChanged.connect(self.out.setToolTip)   # the whole path; the field shows its end
         self.resume = QCheckBox("resume from its checkpoint")
         self.resume.setToolTip("Continue the run whose checkpoint is in the output folder")
@@ -269,10 +248,12 @@ class TrainingForm(QWidget):
                          ("Schedule", self.schedule), ("Epochs", self.epochs),
                          ("Max steps", self.max_steps), ("Precision", self.precision),
                          ("Device", self.device), ("", self.recipe), ("GPUs", self.gpus),
-                         ("Workers", self.workers), ("CPU threads", self.threads),
-                         ("Output folder", self.out)):
+                         ("Workers", self.workers), ("CPU threads", self.threads)):
             form.addRow(label, w)
-        form.addRow("", self.resume)
+        # the folder on a line of its own, the form's width: a path in the field column
+        # showed only its last 27 characters at 1280x720 (8.7)
+        form.addRow("Output folder", self.resume)
+        form.addRow(self.out)
         form.setRowVisible(self.recipe, False)    # until there is advice (no GPU)
         form.setRowVisible(self.data_info, False)  # until a data folder is typed
         # rows 3 px apart, not the style's 6: the form fits a 1280x720 projector's column
@@ -310,7 +291,7 @@ class TrainingForm(QWidget):
         if index >= 0:
             self.device.setCurrentIndex(index)
         runs = store.value("training/runs") or str(Path.home() / "bpviz-runs")
-        self.out.setText(str(Path(runs) / time.strftime("alexnet-%Y%m%d-%H%M%S")))
+        self.out.setText(shown_path(str(Path(runs) / time.strftime("alexnet-%Y%m%d-%H%M%S"))))
 
     def plan_text(self) -> str:
         """The run these settings ask for, in the lecture's words."""

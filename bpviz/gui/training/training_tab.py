@@ -27,7 +27,7 @@ from .run_controls import RunControls
 from .run_histograms import RunViewWithHistograms
 from .torchrun_process import TorchrunProcess
 from .train_worker import TrainWorker
-from .training_form import FormArea, TrainingForm
+from .training_form import FormArea, TrainingForm, shown_path
 
 PAINT_FIRST_MS = 100                 # the form is painted before the load starts
 LOADING = ("Loading PyTorch and looking for GPUs (a few seconds): Start is enabled when they "
@@ -386,7 +386,7 @@ class TrainingTab(QWidget):
                      error=True)
             return False
         self.form.fill_from(config)
-        self.form.out.setText(str(folder.path))
+        self.form.out.setText(shown_path(str(folder.path)))
         self.form.resume.setChecked(True)
         if folder.metrics.is_file():
             self.open_run(folder.path, glance)
