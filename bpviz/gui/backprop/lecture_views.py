@@ -68,18 +68,18 @@ def backward_views(ev, ctx: LectureContext) -> list[LectureView]:
     views = []
     s = ev.sample
     if ctx.labels(ev.node) and ev.upstream is not None:
-        views.append(_classes(ctx, "dout", f"dL/d{ev.node} by class", ev.upstream, s))
+        views.append(_classes(ctx, "dout", f"∂L/∂{ev.node} by class", ev.upstream, s))
     for slot, grad in ev.dinputs.items():
         if grad is None:
             continue
         src = ev.input_ids[slot]
         g = np.asarray(sample_of(grad, s))
         if image_shape(g.shape):
-            views.append(_grid(f"grad_image_{slot}", f"dL/d{src} as an image (sample {s})",
+            views.append(_grid(f"grad_image_{slot}", f"∂L/∂{src} as an image (sample {s})",
                                grad, s, gradient_pictures, 1 + _maps(g.shape)))
         elif ctx.labels(src) and g.ndim == 1:
-            views.append(_classes(ctx, f"d{slot}", f"dL/d{src} by class", g, s))
-    views += _templates(ev, ctx, "dweight", "rows of dL/dW as images (summed over the batch)",
+            views.append(_classes(ctx, f"d{slot}", f"∂L/∂{src} by class", g, s))
+    views += _templates(ev, ctx, "dweight", "rows of ∂L/∂W as images (summed over the batch)",
                         ev.dparams.get("weight"))
     return views
 

@@ -122,7 +122,8 @@ class ImageGrid(QWidget):
 
     def focus_copy(self):
         """Enlarged (the focus view): the same pictures as large as the page allows."""
-        return LargeImageGrid(self.title, self.pictures, self.note) if self.images else None
+        # no title of its own: the focus view's bar names it (02.5 showed it twice)
+        return LargeImageGrid("", self.pictures, self.note) if self.images else None
 
     # --- geometry ------------------------------------------------------------------------
     def cell_side(self, width: int) -> int:
