@@ -26,6 +26,7 @@ COLUMN_MAX_SHARE = 0.31         # a long step's, still leaving the canvas 55 %
 CHOICE_MAX_SHARE = 0.36         # for a long choice (a radio button does not wrap)
 COLUMN_TRAINING_SHARE = 0.3      # beside Update & Train (the canvas is short then anyway)
 LESSON_MAX_SHARE = 0.86          # of the column's height; the Inspector keeps the rest
+LESSON_WANTED_SHARE = 0.7        # the column widens to keep the lesson within it
 LESSON_TRAINING_SHARE = 0.88
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
@@ -39,17 +40,23 @@ ASKS = 4                         # resizes of the column asked for per step and 
 class Notice(QLabel):
     """A status message over the bottom edge of the window, for a few seconds."""
 
-    def __init__(self, window):
-        super().__init__(window, objectName="presentation_notice", wordWrap=True,
-                         textFormat=Qt.TextFormat.PlainText)
+    def __init__(self, window: QWidget):
+        super().__init__(window)
+        self.host = window
+        self.setObjectName("presentation_notice")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
         self.setMargin(6)
-        self.timer = QTimer(self, singleShot=True, interval=NOTICE_MS, timeout=self.hide)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(NOTICE_MS)
+        self.timer.timeout.connect(self.hide)
         self.hide()
 
     def say(self, text: str) -> None:
-        window = self.parentWidget()
+        window = self.host
         self.setText(text)
         self.setFixedWidth(min(window.width() - 20, self.fontMetrics().horizontalAdvance(text)
                                + 24))
@@ -191,7 +198,10 @@ class PresentationLayout(QObject):
         share = COLUMN_TRAINING_SHARE if training else COLUMN_SHARE
         panel, question = w.lessons.panel, w.lessons.lesson.steps[w.lessons.index].question
         frame = dock.height() - panel.height()
-        while (tallest_for(panel, question, int(w.width() * share)) + frame > room
+        # widened while the lesson would leave the Inspector less than its share: under
+        # a tall step it showed two lines, cut mid-line (2.6, 3.8)
+        wanted = int(column * LESSON_WANTED_SHARE) if beside else room
+        while (tallest_for(panel, question, int(w.width() * share)) + frame > wanted
                and share < COLUMN_MAX_SHARE):
             share += 0.01
         # a choice (a radio button does not wrap) as wide as it needs, within the maximum
