@@ -1,14 +1,6 @@
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def config_dir(tmp_path, monkeypatch):
-    """Settings, recent files and the recovery file go to a fresh folder for each test."""
-    path = tmp_path / "config"
-    monkeypatch.setenv("BPVIZ_CONFIG_DIR", str(path))
-    return path
-
-
 @pytest.fixture
 def window(qtbot):
     from PySide6.QtWidgets import QMessageBox
