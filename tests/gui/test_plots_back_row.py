@@ -470,3 +470,18 @@ def test_the_iteration_axis_has_two_labels_in_a_lesson(qtbot, window, lesson, st
     axis = window.optimizers.panel.loss_plot.getAxis("bottom")
     qtbot.waitUntil(lambda: len(tick_labels(axis)) >= 2)
     assert axis_problems(window.optimizers.panel.loss_plot, sides=("bottom",)) == []
+
+
+@pytest.mark.parametrize("low, high, powers", [(1e-6, 30, True), (0.01, 30, False),
+                                               (0.05, 3, False), (2.0, 5e5, True)])
+def test_the_log_loss_axis_writes_its_labels_in_one_format(qtbot, window, low, high, powers):
+    """'0.0001' beside '10⁻⁶', '10¹' above '1' (lesson 6 and 7): each range in one format,
+    plain numbers from 0.001 to 1000, powers of ten beyond."""
+    projector(window, qtbot)
+    window.show_tab("optimizers")
+    plot = window.optimizers.panel.loss_plot
+    plot.setYRange(np.log10(low), np.log10(high), padding=0)
+    axis = plot.getAxis("left")
+    qtbot.waitUntil(lambda: len(tick_labels(axis)) >= 2)
+    texts = [text for _, text in tick_labels(axis)]
+    assert {"10" in text and text[-1] in "⁰¹²³⁴⁵⁶⁷⁸⁹" for text in texts} == {powers}, texts

@@ -22,6 +22,29 @@ VIEW_PAD = 0.16
 LOSS_PAD = 0.07                     # of the loss plot's span each side: a marker's half
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_label(value: float) -> str:
+    """1e-06 as 10⁻⁶, 5e-06 as 5·10⁻⁶."""
+    mantissa, exponent = f"{value:.0e}".split("e")
+    power = "10" + str(int(exponent)).translate(SUPERSCRIPT)
+    return power if mantissa == "1" else f"{mantissa}·{power}"
+
+
+class LossAxis(LogAxis):
+    """The loss plot's log axis in one number format: plain numbers where every label of
+    its range reads as one (0.001 to 1000), powers of ten everywhere else. pyqtgraph
+    wrote each label as it came: "0.0001" beside "10⁻⁶", and "10¹" above "1"."""
+
+    def logTickStrings(self, values, scale, spacing):
+        numbers = [10.0 ** v * scale for v in values]
+        low, high = self.range
+        if -3 <= min(low, high) and max(low, high) < 3:
+            return [f"{n:g}" for n in numbers]
+        return [power_label(n) for n in numbers]
+
+
 def inside_view(points: np.ndarray, view) -> int:
     """How many of ``points`` (n, 2) to draw: up to the first outside ``view`` (x0, x1, y0,
     y1) and that one, so a diverging path leaves the view once instead of crossing it
@@ -45,7 +68,7 @@ class RacePlots:
 
     def __init__(self):
         self.plot = SurfacePlot("optimizers on the surface (click to set the start)")
-        self.loss_plot = pg.PlotWidget(axisItems={"left": LogAxis("left"),
+        self.loss_plot = pg.PlotWidget(axisItems={"left": LossAxis("left"),
                                                   "bottom": StepAxis("bottom")})
         self.loss_plot.setBackground(self.loss_plot.palette().base().color())
         self.loss_plot.setLabel("bottom", "iteration")
