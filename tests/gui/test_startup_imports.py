@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # loaded on first use, never before the first paint
 LAZY = ("torch", "pyqtgraph", "ziamath",
-        "bpviz.interop", "bpviz.core.export")          # File ▸ Open of ONNX, Export Model
+        "bpviz.interop", "bpviz.core.export",          # File ▸ Open of ONNX, Export Model
+        "bpviz.gui.backprop.chain_view",               # the chain dialog (Ctrl+R)
+        "bpviz.gui.widgets.jacobian_view", "bpviz.gui.widgets.matrix_viewport",
+        "bpviz.gui.backprop.lecture_views",            # a step's views in the Inspector
+        "bpviz.gui.backprop.dropout_view")
 
 PROBE = """
 import json, sys

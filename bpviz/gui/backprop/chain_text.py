@@ -6,6 +6,7 @@ from ...core.chain_path import ChainPath
 from ..widgets.heatmap import fmt
 
 WHOLE_FORMULA_UP_TO = 6     # factors; a longer chain's formula elides its middle (\cdots)
+SHORTCUT = "Ctrl+R"         # the chain dialog's key (here: the Step menu needs no chain_view)
 
 
 def symbol(name: str) -> str:

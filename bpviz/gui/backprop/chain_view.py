@@ -38,9 +38,8 @@ from ..widgets.jacobian_view import JacobianView
 from ..widgets.named import named
 from ..widgets.subscribe import follow
 from ..widgets.threads import Worker
-from .chain_text import difference_text, expression, fraction
+from .chain_text import SHORTCUT, difference_text, expression, fraction
 
-SHORTCUT = "Ctrl+R"
 MIN_CARD_WIDTH = 220        # px: a fraction, a shape and a caption side by side
 MAX_OFFERS = 8              # parameters offered where a node has none (AlexNet has 16)
 WORKER = Worker("chain-rule")   # AlexNet's conv1 chain takes 1.6 s: never on the GUI thread

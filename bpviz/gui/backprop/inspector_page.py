@@ -20,9 +20,6 @@ from ...core.formula_parts import formula_parts
 from ...core.ops import shape_label
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap
-from .chain_view import chain_button
-from .dropout_view import DropoutMaskView, dropout_mask
-from .lecture_views import backward_views, forward_views
 from .sections import SectionLayout, SectionTitle
 
 INTRO = ("<b>Step through the network</b><br>Press <b>Space</b> (or ▶) to run the forward "
@@ -172,6 +169,9 @@ class InspectorPage(QWidget):
         if ev is None:
             self._label("intro", INTRO)
             return
+        # the step's views are loaded by the first step, not with the window (issue 24)
+        from .dropout_view import DropoutMaskView, dropout_mask
+
         self._label("title", f"<b>{ev.position}</b> &nbsp; {ev.node} ({ev.op.name()}) &nbsp; "
                              f"<span style='color:{muted(self)}'>sample {ev.sample}</span>",
                     "inspector_title")
@@ -213,6 +213,8 @@ class InspectorPage(QWidget):
         return row
 
     def _values(self, ev, ctx) -> None:
+        from .lecture_views import forward_views
+
         self._section("Values (this sample)")
         self._lecture(forward_views(ev, ctx))
         whose = f"{ev.node} ({ev.op.name()})"
@@ -225,6 +227,8 @@ class InspectorPage(QWidget):
                       named=f"{whose}: its output · {sample_label(ev.output, ev.sample)}")
 
     def _backward(self, ev, ctx) -> None:
+        from .lecture_views import backward_views
+
         rules = ev.chain_rules
         self._section("Upstream gradient dL/dout (this sample)")
         self._heatmap("dout", f"dL/d{ev.node}", ev.upstream,
@@ -250,6 +254,8 @@ class InspectorPage(QWidget):
             self._label("lecture note", f"<i>Lecture vs bpviz:</i> {note}", "lecture_note")
 
     def _chain(self, name, src, rule, is_param: bool, node: str) -> None:
+        from .chain_view import chain_button
+
         """The stepper's dL/d(input) = dout · J, drawn as [1×m]·[m×n] = [1×n] with the
         numbers."""
         m, n = rule.rows, rule.columns

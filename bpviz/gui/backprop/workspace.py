@@ -20,8 +20,7 @@ from ..canvas.property_editor import PropertyEditor
 from ..widgets.formula import formula_size, warm
 from ..widgets.lazy import LazyPanel
 from .backprop_tab import BackpropTab
-from .chain_view import SHORTCUT as CHAIN_SHORTCUT
-from .chain_view import open_chain
+from .chain_text import SHORTCUT as CHAIN_SHORTCUT
 from .inspector import Inspector
 from .update_panel import UpdatePanel
 
@@ -34,6 +33,13 @@ DOCKS = (("palette", "Layers", Qt.DockWidgetArea.LeftDockWidgetArea),
          ("inspector", "Inspector", Qt.DockWidgetArea.RightDockWidgetArea),
          ("problems", "Problems", Qt.DockWidgetArea.BottomDockWidgetArea),
          ("training", "Update && Train", Qt.DockWidgetArea.BottomDockWidgetArea))
+
+
+def open_chain(workspace, node: str | None = None, param: str | None = None):
+    """The chain-rule dialog (chain_view.open_chain), its module loaded on first use: its
+    Jacobian and matrix views are not needed for the window's first paint (issue 24)."""
+    from .chain_view import open_chain as open_it
+    return open_it(workspace, node, param)
 
 
 class ProblemsList(QListWidget):
