@@ -23,7 +23,7 @@ import re
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
-from PySide6.QtGui import QAccessible, QAction, QKeySequence, QPainter, QRegion
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QRegion
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -77,6 +77,9 @@ def spoken_name(widget: QWidget) -> str:
     """The name Qt's accessibility interface gives ``widget``: what AT-SPI passes on. A
     combo box on Linux gives its current text as name and its label as a relation (Qt's
     QAccessibleComboBox): its name is then its accessible name, else its label's text."""
+    # imported here: creating QAccessible's enums (8, 190 names) costs start-up time (issue 24)
+    from PySide6.QtGui import QAccessible
+
     iface = QAccessible.queryAccessibleInterface(widget)
     if iface is None:
         return ""

@@ -16,7 +16,6 @@ from .model_files import ModelFiles, is_onnx
 from .recovery import left_recovery_files, read_recovery
 from .session import SessionMenu
 from .settings import recent_files, recovery_path, storage_problem
-from .widgets.figure_export import export_csv, export_figure
 from .widgets.lazy import LazyPanel
 
 FILE_FILTER = ("bpviz graphs and ONNX models (*.bpviz.json *.onnx);;bpviz graphs (*.bpviz.json);;"
@@ -139,8 +138,10 @@ class FileMenu(QObject):
                                                   "PNG image (*.png);;SVG drawing (*.svg)")
             if not path:
                 return False
+        from .widgets import figure_export  # on first use: not at start-up (issue 24)
+
         try:
-            export_figure(widget, path)
+            figure_export.export_figure(widget, path)
         except OSError as err:
             self.window.show_error("Cannot export", str(err))
             return False
@@ -158,8 +159,10 @@ class FileMenu(QObject):
                                                   "CSV files (*.csv)")
             if not path:
                 return False
+        from .widgets import figure_export
+
         try:
-            export_csv(path, lab.csv_data())
+            figure_export.export_csv(path, lab.csv_data())
         except OSError as err:
             self.window.show_error("Cannot export", str(err))
             return False

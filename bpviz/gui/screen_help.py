@@ -9,10 +9,10 @@ from __future__ import annotations
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabWidget
 
-from ..core.help_pages import SUFFIX, HelpError, load
 from ..paths import resources_dir
-from .widgets.help_page import HelpPageView
 from .widgets.lazy import LazyPanel
+
+# the pages' reader and view are imported when F1 is first pressed, not at start-up (issue 24)
 
 # class name -> help page; the innermost match under the mouse wins
 PANELS = {
@@ -71,6 +71,8 @@ class HelpTopic:
         self.page, self.title = page, f"Help: {page.title}"
 
     def focus_copy(self):
+        from .widgets.help_page import HelpPageView
+
         return HelpPageView(self.page)
 
 
@@ -105,6 +107,8 @@ class ScreenHelp:
 
     def explain(self, key: str) -> bool:
         """Show page ``key``; a page that cannot be read is said in the status bar."""
+        from ..core.help_pages import SUFFIX, HelpError, load
+
         try:
             page = load(help_dir() / f"{key}{SUFFIX}")
         except HelpError as err:

@@ -15,7 +15,9 @@ LAZY = ("torch", "pyqtgraph", "ziamath",
         "bpviz.gui.backprop.chain_view",               # the chain dialog (Ctrl+R)
         "bpviz.gui.widgets.jacobian_view", "bpviz.gui.widgets.matrix_viewport",
         "bpviz.gui.backprop.lecture_views",            # a step's views in the Inspector
-        "bpviz.gui.backprop.dropout_view")
+        "bpviz.gui.backprop.dropout_view",
+        "bpviz.core.help_pages", "bpviz.gui.widgets.help_page",   # F1's pages
+        "bpviz.gui.widgets.figure_export")             # File ▸ Export Figure, Data
 
 PROBE = """
 import json, sys
