@@ -53,3 +53,42 @@ def test_the_first_paint_imports_nothing_it_does_not_show(tmp_path):
     assert modules.index("bpviz.core.classroom") < modules.index("PySide6")
     # the lecture example's 40 images of 3x224x224 wait until a step reads them
     assert not found["images_made"]
+
+
+KEYS = """
+import json, sys
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from bpviz.gui.main_window import MainWindow
+from bpviz.paths import example_path
+app = QApplication([])
+window = MainWindow()
+window.document.open_example(example_path("fc_softmax_ce"))
+window.resize(1280, 800)
+window.show()
+QTest.qWaitForWindowExposed(window)
+before = [m for m in LAZY if m in sys.modules]
+window.view.setFocus()
+QTest.keyClick(window.view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+dialog = window.workspace.chain_dialog
+chain = dialog.isVisible() and "bpviz.gui.backprop.chain_view" in sys.modules
+dialog.close()
+QTest.keyClick(window.view, Qt.Key.Key_F1)
+helped = window.focus.is_open and "bpviz.gui.widgets.help_page" in sys.modules
+print(json.dumps({"before": before, "chain": chain, "help": helped}))
+window.close()
+"""
+
+
+def test_keys_of_what_loads_on_first_use_work_before_it_has_loaded(tmp_path):
+    """Ctrl+R (the chain dialog) and F1 (the help page) in a window that has not loaded
+    their modules yet: each key loads its module and opens its view."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+               BPVIZ_CONFIG_DIR=str(tmp_path / "config"), HOME=str(tmp_path / "home"))
+    code = f"LAZY = {LAZY!r}\n" + KEYS
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {"before": [], "chain": True, "help": True}
