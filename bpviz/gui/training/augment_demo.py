@@ -32,6 +32,7 @@ from ...core import augment as A
 from ...core.photos import PHOTOS, photo
 from ..theme import show_as_error
 from ..widgets.formula import Formula
+from ..widgets.named import named
 from .augment_views import Caption, ImageView, added_text, colours_html, components_html, read_image
 
 FORMULA = (r"I_{xy} \leftarrow I_{xy} + [p_1, p_2, p_3]\,[\alpha_1\lambda_1, \alpha_2\lambda_2,"
@@ -62,9 +63,9 @@ class AlphaControl:
     """α_k as a slider (thousandths) and a spin box showing the number, kept in step."""
 
     def __init__(self, k: int, changed):
-        self.slider = QSlider(Qt.Orientation.Horizontal, objectName=f"augment_alpha_slider_{k}")
+        self.slider = named(QSlider(Qt.Orientation.Horizontal), f"augment_alpha_slider_{k}")
         self.slider.setRange(-1000, 1000)
-        self.box = QDoubleSpinBox(objectName=f"augment_alpha_{k}", decimals=3, singleStep=0.01)
+        self.box = named(QDoubleSpinBox(decimals=3, singleStep=0.01), f"augment_alpha_{k}")
         self.box.setRange(-ALPHA_LIMIT, ALPHA_LIMIT)
         self.label = QLabel(f"α{'₁₂₃'[k]}")
         self.slider.valueChanged.connect(lambda v: self.box.setValue(v / 1000))
@@ -97,8 +98,8 @@ class AugmentDemo(QWidget):
         row = QHBoxLayout()
         row.addLayout(self._controls())
         row.addSpacing(8)
-        self.colours = QLabel(objectName="augment_covariance", textFormat=Qt.TextFormat.RichText)
-        self.components = QLabel(objectName="augment_components", textFormat=Qt.TextFormat.RichText)
+        self.colours = named(QLabel(textFormat=Qt.TextFormat.RichText), "augment_covariance")
+        self.components = named(QLabel(textFormat=Qt.TextFormat.RichText), "augment_components")
         tables = QGridLayout()        # the PCA source under C, the shorter table
         for label in (self.colours, self.components):
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -109,8 +110,8 @@ class AugmentDemo(QWidget):
         row.addLayout(tables)
         row.addStretch(1)
         col.addLayout(row)
-        self.message = QLabel(NOTE, objectName="augment_message", wordWrap=True,
-                              textFormat=Qt.TextFormat.PlainText)        # file names shown as they are
+        self.message = named(QLabel(NOTE, wordWrap=True, textFormat=Qt.TextFormat.PlainText),
+                             "augment_message")        # file names shown as they are
         col.addWidget(self.message)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setWidget(page)
@@ -122,21 +123,21 @@ class AugmentDemo(QWidget):
 
     # --- building ------------------------------------------------------------------------
     def _top_bar(self) -> QHBoxLayout:
-        back = QPushButton("← Training", objectName="augment_back")
+        back = named(QPushButton("← Training"), "augment_back")
         back.clicked.connect(self.back_requested)
         title = QLabel("<b>AlexNet's data augmentation</b>")
         title.setToolTip("Krizhevsky et al. 2012, section 4.1")
-        self.chooser = QComboBox(objectName="augment_image")
+        self.chooser = named(QComboBox(), "augment_image")
         self.chooser.addItems(list(PHOTOS.values()))      # licences: resources/photos
         self.chooser.activated.connect(self.choose_image)
-        self.open_button = QPushButton("Open image…", objectName="augment_open")
+        self.open_button = named(QPushButton("Open image…"), "augment_open")
         self.open_button.clicked.connect(lambda: self.open_file())
         bar = QHBoxLayout()
         for w in (back, title):
             bar.addWidget(w)
         bar.addStretch(1)
-        for w in (QLabel("Image:"), self.chooser, self.open_button):
-            bar.addWidget(w)
+        for widget in (QLabel("Image:"), self.chooser, self.open_button):
+            bar.addWidget(widget)
         return bar
 
     def _pictures(self) -> QGridLayout:
@@ -155,12 +156,12 @@ class AugmentDemo(QWidget):
         """Narrow: beside the tables (the PCA source under them) it fits a 1280×720
         projector with the lesson open."""
         col = QVBoxLayout()
-        self.crop_x = QSpinBox(objectName="augment_crop_x", maximum=MARGIN)
-        self.crop_y = QSpinBox(objectName="augment_crop_y", maximum=MARGIN)
+        self.crop_x = named(QSpinBox(maximum=MARGIN), "augment_crop_x")
+        self.crop_y = named(QSpinBox(maximum=MARGIN), "augment_crop_y")
         self.crop_x.setValue(MARGIN // 2)
         self.crop_y.setValue(MARGIN // 2)
-        random_crop = QPushButton("Random crop", objectName="augment_random_crop")
-        self.flip = QCheckBox("Flip", objectName="augment_flip")
+        random_crop = named(QPushButton("Random crop"), "augment_random_crop")
+        self.flip = named(QCheckBox("Flip"), "augment_flip")
         col.addLayout(_row(QLabel("Crop x"), self.crop_x, QLabel("y"), self.crop_y))
         col.addLayout(_row(random_crop, self.flip))
         grid = QGridLayout()
@@ -170,8 +171,8 @@ class AugmentDemo(QWidget):
                 grid.addWidget(w, k, c)
         grid.setColumnStretch(1, 1)
         col.addLayout(grid)
-        draw = QPushButton("Draw α ~ N(0, 0.1)", objectName="augment_draw")
-        self.source = QComboBox(objectName="augment_pca")
+        draw = named(QPushButton("Draw α ~ N(0, 0.1)"), "augment_draw")
+        self.source = named(QComboBox(), "augment_pca")
         self.source.addItems(SOURCES)
         self.source.setToolTip("Whose pixels C is taken over: this image's, 100 procedural "
                                "images', or ImageNet's (the training code's λ and p)")

@@ -90,7 +90,7 @@ def _table(head, rows) -> str:
 def components_html(pca: ColourPCA, alpha, out: Augmented) -> str:
     """Per principal component k (a column): p_k (down R, G, B) to 3 decimals, λ_k, α_k
     and α_k λ_k."""
-    rows = [(f"p {c}", pca.eigvec[i], 3) for i, c in enumerate("RGB")]
+    rows: list[tuple] = [(f"p {c}", pca.eigvec[i], 3) for i, c in enumerate("RGB")]
     rows += [("λ", pca.eigval), ("α", alpha, 3), ("α·λ", out.weights)]
     return "<b>Principal components</b>" + _table(("k = 1", "2", "3"), rows)
 
@@ -150,7 +150,7 @@ def read_image(path) -> np.ndarray:
     reader.setAutoTransform(True)                 # a phone photo's rotation
     image = reader.read()
     if image.isNull():
-        formats = ", ".join(sorted({bytes(f).decode().upper() for f in
+        formats = ", ".join(sorted({f.toStdString().upper() for f in
                                     QImageReader.supportedImageFormats()} & {
             "PNG", "JPEG", "JPG", "BMP", "GIF", "WEBP"}))
         raise ValueError(f"'{name}' is not an image that can be read "

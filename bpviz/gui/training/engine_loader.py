@@ -62,7 +62,8 @@ class EngineLoader(QObject):
         super().__init__(parent)
         self.state = "idle"
         self.importer: threading.Thread | None = None
-        self.outcome = None           # written once by the loader's thread, then read here
+        # written once by the loader's thread, then read here
+        self.outcome: tuple[str | None, list, str] | None = None
         self.poll = QTimer(self, interval=POLL_MS)
         self.poll.timeout.connect(self._check)
 
@@ -102,7 +103,7 @@ class EngineLoader(QObject):
             if self.state == "idle":
                 self.state = "loading"
                 self._finish(load_outcome(missing_engine))      # imports and freezes
-            else:
+            elif self.importer is not None:             # loading in the loader's thread
                 self.importer.join()
                 self._check()
         finally:
@@ -110,7 +111,7 @@ class EngineLoader(QObject):
         return self.state
 
     def _check(self) -> None:
-        if self.state != "loading" or self.importer.is_alive():
+        if self.state != "loading" or (self.importer is not None and self.importer.is_alive()):
             return
         # no outcome: the thread ended by a BaseException (an import that called sys.exit)
         outcome = self.outcome or ("the import of PyTorch ended without a result", [], "")

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..widgets.named import named
+
 
 class RunControls(QWidget):
     def __init__(self, progress: QProgressBar, parent=None):
@@ -27,18 +29,18 @@ class RunControls(QWidget):
         self.continue_button = QPushButton("Continue a run…")
         self.continue_button.setToolTip("Fill the form from a run folder with a checkpoint, "
                                         "to resume it with Start")
-        self.augment_button = QPushButton("Augmentation demo…", objectName="augment_open_demo")
+        self.augment_button = named(QPushButton("Augmentation demo…"), "augment_open_demo")
         self.augment_button.setToolTip("AlexNet's crops, flips and PCA lighting on one image")
-        self.status = QLabel(wordWrap=True, objectName="training_status")
+        self.status = named(QLabel(wordWrap=True), "training_status")
         # a long message wraps onto more lines instead of widening the column
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # Start, Pause, Stop; then two a row: the plots' column is ~460 px on a projector
         buttons = QGridLayout()
         for i, b in enumerate((self.start_button, self.pause_button, self.stop_button)):
             buttons.addWidget(b, 0, 2 * i, 1, 2)
-        for i, b in enumerate((self.open_button, self.continue_button, self.augment_button,
+        for i, w in enumerate((self.open_button, self.continue_button, self.augment_button,
                                progress)):
-            buttons.addWidget(b, 1 + i // 2, 3 * (i % 2), 1, 3)
+            buttons.addWidget(w, 1 + i // 2, 3 * (i % 2), 1, 3)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(buttons)

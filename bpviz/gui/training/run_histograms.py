@@ -19,7 +19,8 @@ from ...core.flow_histograms import (
 )
 from ...train.run_folder import is_record
 from ..widgets.plot_style import STYLES, add_values_actions, curve_pen
-from .run_view import RunView, even_rows
+from .plots_area import even_rows
+from .run_view import RunView
 
 COLOURS = {"weights": "#1f77b4", "activations": "#2ca02c", "gradients": "#d62728"}
 NAMES = {"weights": "weights", "activations": "activations (output)",

@@ -31,7 +31,7 @@ class History:
     def _append(self, column, step, value) -> None:
         n = self.sizes.get(column, 0)
         data = self.columns.get(column)
-        if n and step <= data[n - 1, 0]:
+        if data is not None and n and step <= data[n - 1, 0]:
             # a run resumed from a checkpoint older than its last records goes over those
             # steps again: the new records replace them, so the curve never runs backwards
             n = int(np.searchsorted(data[:n, 0], step, side="left"))

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QProgressBar,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -22,9 +21,11 @@ from PySide6.QtWidgets import (
 from ...core.gradient_flow import RECORD_KEYS, WEIGHT, FlowHistory, flows_from_record, summary
 from ...train.run_folder import is_record
 from ..backprop.gradient_flow import FlowPlots
+from ..widgets.named import named
 from ..widgets.plot_style import add_values_actions, curve_pen
 from ..widgets.reflow_grid import ReflowGrid
-from .plots_area import PlotsArea
+from ..axis_room import AxisRoom
+from .plots_area import PlotsArea, even_rows, with_legend
 from .run_history import History
 
 WAIT_TITLE = "data wait (%)"
@@ -97,26 +98,7 @@ def legend_text(keys: list[str]) -> str:
             else f"train: {train}&nbsp;&nbsp; validation: {val}")
 
 
-def with_legend(plot: QWidget, text: str) -> QWidget:
-    """A plot with its legend on a line below: a legend box inside a plot always hid some
-    curve."""
-    cell = QWidget()
-    column = QVBoxLayout(cell)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(0)
-    column.addWidget(plot, 1)
-    label = QLabel(text, wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
-    column.addWidget(label)
-    return cell
-
-
-def even_rows(grid: ReflowGrid) -> ReflowGrid:
-    """Rows of one height: a cell with sentences under its plot took other rows' height."""
-    for cell in grid.widgets:
-        cell.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
-    for row in range(len(grid.widgets)):
-        grid.grid.setRowStretch(row, 1)
-    return grid
+AXIS_SAMPLES = ["0.000", "10000"]      # the widest numbers a run's plots write
 
 
 class RunView(QWidget):
@@ -168,8 +150,8 @@ class RunView(QWidget):
              self.plots["lr"], self.plots["speed"], self.plots["wait"],
              flow_cell, self.flow.steps_plot, self.filters_view, self.batch_view),
             most_columns=5))                  # nine: two rows of 5 + 4 at a desk
-        self.no_run = QLabel(NO_RUN, wordWrap=True, objectName="run_waiting",
-                             alignment=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.no_run = named(QLabel(NO_RUN, wordWrap=True, alignment=Qt.AlignmentFlag.AlignLeft
+                                   | Qt.AlignmentFlag.AlignTop), "run_waiting")
         self.no_run.setContentsMargins(12, 12, 12, 12)
         right = QVBoxLayout(self)
         right.setContentsMargins(0, 0, 0, 0)
@@ -190,7 +172,9 @@ class RunView(QWidget):
             plot.setBackground(self.palette().base().color())
             plot.setTitle(title)
         cell = with_legend(self.flow.batch_plot, FLOW_WAITING)
-        self.flow_summary = cell.findChild(QLabel)
+        legend = cell.findChild(QLabel)
+        assert legend is not None, "with_legend writes the legend in a label"
+        self.flow_summary = legend
         return cell
 
     def _plot(self, title: str, left: str = "") -> pg.PlotWidget:
@@ -201,6 +185,8 @@ class RunView(QWidget):
         w.setClipToView(True)
         if left:
             w.setLabel("left", left)
+        # room for its numbers in any font: on the projector none was written
+        AxisRoom(w, lambda: AXIS_SAMPLES)
         return w
 
     def _curve(self, name, plot: str, color: str, style=Qt.PenStyle.SolidLine,
@@ -235,7 +221,9 @@ class RunView(QWidget):
 
     def clear(self) -> None:
         self._show_plots(False)
-        self.history, self.latest, self.dirty = History(), {}, []
+        self.history = History()
+        self.latest: dict = {}           # the last record with figures
+        self.dirty: list[str] = []       # views to draw again, one a frame
         self.record_count = 0
         self.norms_only = False          # an older run's ‖∂L/∂W‖ fill the flow plots
         self._label_flow(False)
@@ -243,7 +231,7 @@ class RunView(QWidget):
         self.flow.clear_history()
         self.flow.show([], self.flow_history)
         self.flow_summary.setText(FLOW_WAITING)
-        self.eta_from = None             # (time, step) of this run's first record
+        self.eta_from: tuple[float, int] | None = None   # (time, step) of the first record
         for curve in self.curves.values():
             curve.setData([], [])
         self.filters_image.clear()
@@ -396,7 +384,7 @@ class RunView(QWidget):
     def csv_data(self) -> dict:
         """Every number of the records as columns: training (loss, accuracies, lr, images/s,
         data wait, each layer's gradient norm and flow), then validation."""
-        columns = {}
+        columns: dict[str, np.ndarray] = {}
         for split in ("train", "val"):
             for key in self.history.keys(split):
                 if split == "val" and key == "images_per_s":

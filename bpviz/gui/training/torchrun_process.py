@@ -75,7 +75,7 @@ class TorchrunProcess(QObject):
             self.record.emit(record)
 
     def _read_output(self, final: bool = False) -> None:
-        data = self.output_tail + bytes(self.process.readAllStandardOutput())
+        data = self.output_tail + self.process.readAllStandardOutput().data()
         end = len(data) if final else data.rfind(b"\n") + 1     # a chunk may end mid-line
         self.output_tail = data[end:]
         text = data[:end].decode(errors="replace").rstrip()

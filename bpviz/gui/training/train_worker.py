@@ -7,8 +7,12 @@ import gc
 import os
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from bpviz.train.loop import TrainingRun
 
 MAX_RATE = 20.0                      # records per second to the GUI at most
 
@@ -58,7 +62,7 @@ class TrainWorker(QObject):
     def __init__(self, config):
         super().__init__()
         self.config = config
-        self.training = None           # the TrainingRun, while it exists
+        self.training: TrainingRun | None = None     # while the run exists
         self.clock = time.perf_counter  # the throttle's clock (tests set their own)
         self._last = 0.0
         self._held = None              # the newest record the throttle held back
@@ -73,6 +77,7 @@ class TrainWorker(QObject):
 
         from bpviz.train.loop import USER_ERRORS, TrainingRun
 
+        message: str | None          # why the run failed; None when it finished
         try:
             self.training = TrainingRun(self.config, stop_event=self.stop_event,
                                         resume_event=self.resume_event)
@@ -113,6 +118,7 @@ class TrainWorker(QObject):
             self._held = None
 
     def _send(self, record: dict) -> None:
+        assert self.training is not None, "records come only from a run that exists"
         snap = self.training.snapshots()
         out = dict(record)
         out["conv1"] = snap["conv1"].numpy()
