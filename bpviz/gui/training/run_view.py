@@ -24,7 +24,6 @@ from ..backprop.gradient_flow import FlowPlots
 from ..widgets.named import named
 from ..widgets.plot_style import add_values_actions, curve_pen
 from ..widgets.reflow_grid import ReflowGrid
-from ..axis_room import AxisRoom
 from .plots_area import PlotsArea, even_rows, with_legend
 from .run_history import History
 
@@ -96,9 +95,6 @@ def legend_text(keys: list[str]) -> str:
     val = "&nbsp; ".join(entry(k, "val") for k in keys)
     return (f"{train}&nbsp;&nbsp; {val}" if len(keys) == 1
             else f"train: {train}&nbsp;&nbsp; validation: {val}")
-
-
-AXIS_SAMPLES = ["0.000", "10000"]      # the widest numbers a run's plots write
 
 
 class RunView(QWidget):
@@ -185,8 +181,6 @@ class RunView(QWidget):
         w.setClipToView(True)
         if left:
             w.setLabel("left", left)
-        # room for its numbers in any font: on the projector none was written
-        AxisRoom(w, lambda: AXIS_SAMPLES)
         return w
 
     def _curve(self, name, plot: str, color: str, style=Qt.PenStyle.SolidLine,
