@@ -95,3 +95,18 @@ def test_2_5_the_enlarged_rows_are_titled_once_with_the_lessons_symbol(qtbot, pr
     title = projector.focus.view.title.text()
     assert title.startswith("rows of ∂L/∂W as images") and "dL/d" not in title
     assert enlarged(projector).title == ""
+
+
+def test_2_6_before_the_answer_the_panel_names_its_parameter_and_the_loss_so_far(
+        qtbot, projector):
+    """Before the step the parameter combo was empty and the loss plot had no point: now
+    it names fc.weight and marks the loss the question starts from (2.44) at step 0."""
+    go(qtbot, projector, "02_chain_rule", 6)
+    panel = projector.workspace.training.panel
+    assert panel.param_choice.currentText() == "fc.weight"
+    steps, losses = panel.loss.stepped.getData()
+    assert list(steps) == [0] and round(losses[0], 2) == 2.44
+    assert panel.loss.value.toPlainText() == "2.44"
+    reveal(qtbot, projector)
+    steps, losses = panel.loss.stepped.getData()
+    assert list(steps) == [0, 1] and round(losses[1], 1) == 66.5

@@ -37,8 +37,7 @@ MAP_ROOM = 110                  # the decision map shows in a panel this many ch
 
 
 class WholeFormula(Formula):
-    """The update rule at the size of the text around it, never shrunk to tiny type (beside
-    a lesson it was 6-8 px): the layout gives it its width."""
+    """The update rule at the text's size, never shrunk (beside a lesson it was 6-8 px)."""
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
@@ -161,9 +160,8 @@ class UpdatePanel(QWidget):
             splitter.addWidget(w)
         splitter.setCollapsible(0, False)
         splitter.setSizes([0, 740, 360])        # the form as narrow as its fields allow
-        splitter.setStretchFactor(0, 0)         # and it keeps that width; the views share
-        splitter.setStretchFactor(1, 1)
-        splitter.setStretchFactor(2, 1)
+        for index, factor in enumerate((0, 1, 1)):    # and it keeps that width; the views share
+            splitter.setStretchFactor(index, factor)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(splitter)
@@ -172,8 +170,8 @@ class UpdatePanel(QWidget):
         """The loss per step (train batch and held out) and, for 2-D data, the decision map."""
         from .update_views import DecisionMap, LossPlot
         self.loss = LossPlot(self.palette().base().color())
-        self.loss_plot, self.train_curve = self.loss.plot, self.loss.train
-        self.test_curve = self.loss.held_out
+        self.loss_plot, self.train_curve, self.test_curve = (self.loss.plot, self.loss.train,
+                                                             self.loss.held_out)
         self.map = DecisionMap(self.palette().base().color())
         self.map_plot, self.map_image = self.map.plot, self.map.image
 
@@ -220,7 +218,12 @@ class UpdatePanel(QWidget):
         self.set_continuous(False)
         t = self.classroom.trainer
         self.changes = {}
-        keys = list(t.keys) if t is not None else []
+        g = self.classroom.graph
+        try:                            # before a step its parameters, the lesson's named (2.6)
+            keys = list(t.keys) if t is not None else [
+                (n, p) for n in g.order for p in g.param_names(n)]
+        except GraphError:              # an edit left the graph unusable: none to choose
+            keys = []
         if keys != self._keys:
             self._list_params(keys)
         if t is None or not t.steps:
@@ -300,11 +303,12 @@ class UpdatePanel(QWidget):
             self.ratios = {}
 
     def _stepped(self, event) -> None:
-        """The loss of a batch stepped forward after an update, at the steps applied."""
+        """The loss of a batch stepped forward, at the steps applied (0 before any: 2.6's
+        loss plot shows the loss its question starts from)."""
         t = self.classroom.trainer
-        if (event is not None and t is not None and event.phase == "forward"
+        if (event is not None and event.phase == "forward"
                 and event.index == event.total and np.ndim(event.output) == 0):
-            self.loss.set_point(t.steps, float(event.output))
+            self.loss.set_point(t.steps if t is not None else 0, float(event.output))
 
     # --- training -------------------------------------------------------------------------
     def train(self, steps: int) -> None:
@@ -314,11 +318,9 @@ class UpdatePanel(QWidget):
             self.timer.start(0)
 
     def set_continuous(self, on: bool) -> None:
-        if on and self._usable("Cannot train") and self.classroom.ensure_trainer():
-            self._ensure_keys()
-            self.remaining = -1
-            self.timer.start(0)
-        else:
+        if on:
+            self.train(-1)                      # until stopped
+        if not on or not self.timer.isActive():
             self.timer.stop()
             self.remaining = 0
         self.train_button.blockSignals(True)
