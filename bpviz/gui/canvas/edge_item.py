@@ -57,8 +57,8 @@ def gradient_pen(gradient: float, scale: float, lod: float) -> QPen:
 
 def shade_for(colour: QColor, canvas: QColor, fallback: QColor) -> QColor:
     """``colour`` darkened (on a light canvas; lightened on a dark one) until it stands out
-    3:1 from ``canvas``, else ``fallback``: a rim that reads as the line's own colour, where
-    the theme's grey made a pale edge look like two grey lines (issue 20)."""
+    3:1 from ``canvas``, else ``fallback``: a line that reads as its own colour, where the
+    theme's grey rim made a pale edge look like two grey lines (issue 20)."""
     shade, light = QColor(colour), QColor(canvas).lightnessF() > 0.5
     for _ in range(30):
         if contrast_ratio(shade, canvas) >= OUTLINE_CONTRAST * 1.5:     # antialiased, half a pixel
@@ -107,15 +107,15 @@ class EdgeItem(QGraphicsPathItem):
         stroker.setWidth(8 * self.scale_)
         return stroker.createStroke(self.path())
 
-    def _outline(self, painter, pen: QPen, lod: float) -> None:
-        """A 1.5 px rim, a 3:1 shade of the line's own colour, around a gradient's colour
-        that has less than 3:1 against the canvas (WCAG 1.4.11), under the coloured line."""
+    def _readable(self, colour: QColor) -> QColor:
+        """A gradient's colour, or where it has less than 3:1 against the canvas (WCAG
+        1.4.11: the scale's pale end) a shade of it that has: the whole line in one tone,
+        so the fade along a chain reads as one fade (03.9's rim around a pale fill read as
+        two lines)."""
         canvas, edge = self.theme.color("base"), self.theme.color("edge")
-        if outline_for(pen.color(), canvas, edge) is not None:
-            rim = shade_for(pen.color(), canvas, edge)
-            painter.setPen(QPen(rim, pen.widthF() + 3 / max(lod, 1e-6), Qt.PenStyle.SolidLine,
-                                Qt.PenCapStyle.FlatCap))
-            painter.drawPath(self.path())
+        if outline_for(colour, canvas, edge) is None:
+            return colour
+        return shade_for(colour, canvas, edge)
 
     def paint(self, painter, option, widget=None):
         t = self.theme
@@ -125,7 +125,7 @@ class EdgeItem(QGraphicsPathItem):
         pen = QPen(t.color("edge"), max(1.6 * s, 1.5 / max(lod, 1e-6)))
         if self.gradient is not None:           # log scale: vanishing thin and pale
             pen = gradient_pen(self.gradient, s, lod)
-            self._outline(painter, pen, lod)
+            pen.setColor(self._readable(pen.color()))
         if self.active:
             pen.setStyle(Qt.PenStyle.DashLine)
             if self.gradient is None:           # else its colour and width tell its size
