@@ -120,7 +120,7 @@ def main() -> None:
     sp.resolution.setValue(51)
     start = time.perf_counter()
     sp.compute()
-    while sp.thread.isRunning():
+    while sp.slice_thread is not None and sp.slice_thread.isRunning():
         app.processEvents()
         time.sleep(0.01)
     app.processEvents()
