@@ -110,3 +110,22 @@ def test_2_6_before_the_answer_the_panel_names_its_parameter_and_the_loss_so_far
     reveal(qtbot, projector)
     steps, losses = panel.loss.stepped.getData()
     assert list(steps) == [0, 1] and round(losses[1], 1) == 66.5
+
+
+@pytest.mark.parametrize("lesson", ["01_one_layer", "02_chain_rule", "03_backprop_layers"])
+def test_lessons_1_to_3_draw_their_network_at_16_px_at_every_step(qtbot, projector, lesson):
+    """The lecture-sized examples at a projector's 16 px wherever the class sees the canvas,
+    before and after each reveal (four steps were checked; AlexNet's overview in lesson 8
+    has its own 11 px check)."""
+    from bpviz.gui.lessons.controller import find_lesson
+    steps = find_lesson(lesson).steps
+    seen = 0
+    for number, step in enumerate(steps, 1):
+        go(qtbot, projector, lesson, number)
+        for moment in ("before", "after"):
+            if projector.view.isVisible() and not projector.focus.is_open:
+                seen += 1
+                assert projector.view.text_px() >= 16 - 1e-6, (number, moment)
+            if moment == "before" and (step.question is not None or step.reveal):
+                reveal(qtbot, projector)
+    assert seen >= 3
