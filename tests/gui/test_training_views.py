@@ -218,3 +218,21 @@ def test_every_plot_of_a_run_has_its_title_whole(qtbot, window, tmp_path, size, 
         assert grid.columns == 2 and area.verticalScrollBar().maximum() > 0
     else:
         assert not area.verticalScrollBar().isVisible()      # a desk's two rows fit
+
+
+def test_the_run_plots_keep_room_for_their_numbers_in_a_larger_font(qtbot, window):
+    """The loss and accuracy axes kept the width pyqtgraph gave them in a smaller font, and
+    left out every number wider than that: on the projector they wrote none but 0."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from bpviz.gui.training.run_view import AXIS_SAMPLES
+    window.tabs.setCurrentIndex(3)
+    plots = window.training_tab.panel.view.plots
+    for name in ("loss", "acc"):
+        plot = plots[name]
+        font = QFont(plot.font())
+        font.setPixelSize(30)                        # larger than any screen's
+        plot.setFont(font)
+        widest = max(QFontMetrics(font).horizontalAdvance(t) for t in AXIS_SAMPLES)
+        axis = plot.getAxis("left")
+        qtbot.waitUntil(lambda axis=axis, widest=widest: axis.width() >= widest, timeout=3000)

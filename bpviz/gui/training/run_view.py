@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...core.gradient_flow import RECORD_KEYS, WEIGHT, FlowHistory, flows_from_record, summary
 from ...train.run_folder import is_record
+from ..axis_room import AxisRoom
 from ..backprop.gradient_flow import FlowPlots
 from ..widgets.named import named
 from ..widgets.plot_style import add_values_actions, curve_pen
@@ -95,6 +96,9 @@ def legend_text(keys: list[str]) -> str:
     val = "&nbsp; ".join(entry(k, "val") for k in keys)
     return (f"{train}&nbsp;&nbsp; {val}" if len(keys) == 1
             else f"train: {train}&nbsp;&nbsp; validation: {val}")
+
+
+AXIS_SAMPLES = ["0.000", "10000"]      # the widest numbers a run's plots write
 
 
 class RunView(QWidget):
@@ -181,6 +185,8 @@ class RunView(QWidget):
         w.setClipToView(True)
         if left:
             w.setLabel("left", left)
+        # room for its numbers in any font: on the projector none was written
+        AxisRoom(w, lambda: AXIS_SAMPLES)
         return w
 
     def _curve(self, name, plot: str, color: str, style=Qt.PenStyle.SolidLine,
