@@ -121,6 +121,7 @@ def route_file(args, parser) -> None:
         args.onnx, args.file = args.file, None
 
 
+GUARD_LATEST_MS = 1000  # the wheel guard is back by then (run_event_loop)
 MAX_LINE = 290          # characters of a message on stderr, after "bpviz: "
 
 
@@ -211,6 +212,8 @@ def main(argv=None) -> int:
         os.environ["BPVIZ_CONFIG_DIR"] = scratch.name
     started = time.perf_counter()
     app = application(args)
+    from .widgets import wheel_style
+    wheel_style.suspend(app)                 # not while the window is built: run_event_loop
     from .main_window import MainWindow
     window = MainWindow(app.property("bpviz_theme"), presentation=False)
     size = args.size or (PROJECTOR_SIZE if args.presentation else SCREENSHOT_SIZE)
@@ -218,6 +221,7 @@ def main(argv=None) -> int:
         window.resize(*size)  # is narrower than presentation's type, and so not full screen
     if args.self_test:
         from .self_test import run_self_test
+        wheel_style.resume(app)
         return run_self_test(window, app, scratch)
     from .error_reporter import ErrorReporter
     reporter = ErrorReporter(window)
@@ -306,27 +310,42 @@ def refuse(problem: str, args) -> int:
     return fail(problem)
 
 
-def report_first_paint(window, app, started: float) -> None:
-    """Print the seconds from main() to the canvas's first paint, then quit."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
+def after_first_paint(window, then) -> None:
+    """``then()`` once, at the first paint event of the window's canvas."""
+    from PySide6.QtCore import QEvent, QObject
 
     class FirstPaint(QObject):
         def eventFilter(self, obj, event):
             if event.type() == QEvent.Type.Paint and not getattr(self, "seen", False):
                 self.seen = True
-                print(f"painted {time.perf_counter() - started:.4f}", flush=True)
-                QTimer.singleShot(0, app.quit)
+                then()
             return False
 
-    window.paint_probe = FirstPaint(window)
-    window.view.viewport().installEventFilter(window.paint_probe)
+    window.view.viewport().installEventFilter(FirstPaint(window))      # kept by its parent
+
+
+def report_first_paint(window, app, started: float) -> None:
+    """Print the seconds from main() to the canvas's first paint, then quit."""
+    from PySide6.QtCore import QTimer
+
+    def painted() -> None:
+        print(f"painted {time.perf_counter() - started:.4f}", flush=True)
+        QTimer.singleShot(0, app.quit)
+
+    after_first_paint(window, painted)
 
 
 def run_event_loop(app, window, reporter, lesson: bool = True) -> int:
     """``lesson``: offer to continue the lesson that the last start left."""
     from PySide6.QtCore import QTimer
 
+    from .widgets.wheel_style import resume
+
     window.show()
+    # the wheel's guard, held off while the window was built, once the canvas is painted
+    # (or after GUARD_LATEST_MS, should it never be: a window started minimised)
+    after_first_paint(window, lambda: QTimer.singleShot(0, lambda: resume(app)))
+    QTimer.singleShot(GUARD_LATEST_MS, lambda: resume(app))
     QTimer.singleShot(0, lambda: window.check_left_work(lesson))
     reporter.install()                   # from here on, faults become a dialog
     try:

@@ -32,10 +32,34 @@ print(json.dumps({"code": code, "modules": order, "images_made": data._made is n
 """
 
 
-def start_up(tmp_path) -> dict:
+GUARD_PROBE = """
+import builtins, json
+from bpviz.gui.app import import_model_first, main
+import_model_first()
+from bpviz.gui.widgets import wheel_style
+seen, at_paint = [], []
+def counted(self, obj, event, filter=wheel_style.WheelGuard.eventFilter):
+    seen.append(1)
+    return filter(self, obj, event)
+wheel_style.WheelGuard.eventFilter = counted
+def held(app, suspend=wheel_style.suspend):
+    at_paint.append(len(seen))
+    suspend(app)
+wheel_style.suspend = held
+def said(*args, say=builtins.print, **kwargs):
+    if args and str(args[0]).startswith("painted"):
+        at_paint.append(len(seen))
+    say(*args, **kwargs)
+builtins.print = said
+code = main([])
+print(json.dumps({"code": code, "guarded": at_paint, "on": wheel_style.ON == [True]}))
+"""
+
+
+def start_up(tmp_path, probe=PROBE) -> dict:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BPVIZ_STARTUP_TIMING="1",
                BPVIZ_CONFIG_DIR=str(tmp_path / "config"), HOME=str(tmp_path / "home"))
-    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             env=env, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     last = result.stdout.strip().splitlines()[-1]
@@ -79,6 +103,15 @@ helped = window.focus.is_open and "bpviz.gui.widgets.help_page" in sys.modules
 print(json.dumps({"before": before, "chain": chain, "help": helped}))
 window.close()
 """
+
+
+def test_the_wheel_guard_sees_none_of_the_building_and_is_on_after_the_paint(tmp_path):
+    """The application's wheel filter (widgets/wheel_style.py) sees every event of every
+    object: held off while the window is built and painted, then on again."""
+    found = start_up(tmp_path, GUARD_PROBE)
+    assert found["code"] == 0 and found["on"]
+    held, painted = found["guarded"]            # events seen when held off, at the paint
+    assert painted == held
 
 
 def test_keys_of_what_loads_on_first_use_work_before_it_has_loaded(tmp_path):
