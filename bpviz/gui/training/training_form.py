@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ...train.folders import layout_problem
 from ...train.train_config import TrainConfig
 from ..settings import settings
+from ..widgets.named import named
 from .image_counter import ImageCounter, shown_path
 from .train_worker import gui_threads
 
@@ -94,13 +95,15 @@ class FormArea(QScrollArea):
     machine's advice, the install notice above it), as wide as the form in any type size."""
 
     def __init__(self, form: QWidget):
-        super().__init__(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        super().__init__(widgetResizable=True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form = form
         self.setWidget(form)
 
     def minimumSizeHint(self):
         hint = super().minimumSizeHint()
-        hint.setWidth(self.widget().minimumSizeHint().width()
+        hint.setWidth(self.form.minimumSizeHint().width()
                       + self.verticalScrollBar().sizeHint().width())
         return hint
 
@@ -150,7 +153,7 @@ class TrainingForm(QWidget):
         self.data.setAccessibleName("Training data")
         self.browse = QPushButton("Folder…")
         self.data_info = QLabel(wordWrap=True)
-        self.recipe_choice = QComboBox(objectName="training_recipe")
+        self.recipe_choice = named(QComboBox(), "training_recipe")
         self.recipe_choice.addItems(list(RECIPES))
         self.recipe_choice.setPlaceholderText("choose…")      # until one is chosen
         self.recipe_choice.setCurrentIndex(-1)
@@ -163,13 +166,15 @@ class TrainingForm(QWidget):
         self.batch = QSpinBox(minimum=1, maximum=4096, value=128)
         self.lr = QLineEdit("0.01")
         # in view beside the rate, as a lesson quotes them together
-        self.fixed = {name: QLabel(text, objectName=f"training_{name.lower().replace(' ', '_')}",
-                                   toolTip="fixed: the paper's")
+        self.fixed = {name: named(QLabel(text), f"training_{name.lower().replace(' ', '_')}")
                       for name, text in FIXED.items()}
+        for label in self.fixed.values():
+            label.setToolTip("fixed: the paper's")
         self.schedule = QComboBox()
         self.schedule.addItems(["plateau", "step"])
         self.epochs = QSpinBox(minimum=1, maximum=1000, value=90)
-        self.max_steps = QSpinBox(minimum=0, maximum=10**9, value=0, specialValueText="none")
+        self.max_steps = QSpinBox(minimum=0, maximum=10**9, value=0)
+        self.max_steps.setSpecialValueText("none")
         self.precision = QComboBox()
         self.precision.addItems(["auto", "fp32", "bf16", "fp16"])
         self.device = QComboBox()
@@ -184,7 +189,8 @@ class TrainingForm(QWidget):
         self.threads = QSpinBox(minimum=1, maximum=os.cpu_count() or 1, value=gui_threads())
         self.threads.setToolTip("torch's CPU threads; the default leaves the window a core "
                                 "so it stays smooth")
-        self.out = QLineEdit(accessibleName="Output folder")
+        self.out = QLineEdit()
+        self.out.setAccessibleName("Output folder")
         self.out.textChanged.connect(self.out.setToolTip)   # the whole path; the field shows its end
         self.resume = QCheckBox("resume from its checkpoint")
         self.resume.setToolTip("Continue the run whose checkpoint is in the output folder")

@@ -49,7 +49,8 @@ class TrainingTab(QWidget):
         # without torch run folders can still be opened; found, it loads when the form shows
         self.missing = uninstalled_engine()
         self.loader = EngineLoader(self)
-        self.thread = self.worker = None
+        self.run_thread: QThread | None = None     # a run in this process trains in it
+        self.worker: TrainWorker | None = None
         self.process: TorchrunProcess | None = None
         self.form = TrainingForm(engine=self.missing is None)
         self.view = RunViewWithHistograms()
@@ -62,7 +63,7 @@ class TrainingTab(QWidget):
         left = QWidget()
         col = self.left_column = QVBoxLayout(left)
         if self.missing:
-            self._show_notice()
+            self._show_notice(self.missing)
         col.addWidget(FormArea(self.form), 1)
         right = QWidget()
         run_column = QVBoxLayout(right)
@@ -76,7 +77,8 @@ class TrainingTab(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setSizes([330, 1200])
-        self.pages, self.augment_demo = PageStack(), None     # the demo: made when asked
+        self.pages = PageStack()
+        self.augment_demo: AugmentDemo | None = None     # made when asked
         self.pages.addWidget(splitter)
         outer = QHBoxLayout(self)                 # the columns' own margins are enough: at
         outer.setContentsMargins(0, 0, 0, 0)      # 1280x720 beside a lesson it is 929 px
@@ -127,15 +129,15 @@ class TrainingTab(QWidget):
 
     def _engine_failed(self, reason: str) -> None:
         self.missing = reason
-        self._show_notice()
+        self._show_notice(reason)
         self.form.no_engine()
         if self.status.text() == LOADING:
             self.status.setText(NO_TRAINING)
         self.view.log.appendPlainText(f"PyTorch could not be loaded: {reason}")
         self._set_running(False)
 
-    def _show_notice(self) -> None:
-        self.notice = InstallNotice(self.missing)
+    def _show_notice(self, reason: str) -> None:
+        self.notice = InstallNotice(reason)
         self.left_column.insertWidget(0, self.notice)
 
     def say(self, text: str, error: bool = False) -> None:
@@ -149,13 +151,14 @@ class TrainingTab(QWidget):
             self.augment_demo = AugmentDemo()
             self.augment_demo.back_requested.connect(lambda: self.show_augment_demo(False))
             self.pages.addWidget(self.augment_demo)
-        self.pages.setCurrentIndex(self.pages.indexOf(self.augment_demo) if shown else 0)
+        demo = self.augment_demo
+        self.pages.setCurrentIndex(self.pages.indexOf(demo) if shown and demo is not None else 0)
 
     # --- running --------------------------------------------------------------------------------
     def running(self) -> bool:
         """A run is on until its end has been handled here (the thread can finish before
         its last queued signal reaches this thread)."""
-        return self.thread is not None or self.process is not None
+        return self.run_thread is not None or self.process is not None
 
     def _set_running(self, on: bool) -> None:
         can_train = not on and (self.loader.ready or self.loader.state == "idle"
@@ -206,17 +209,17 @@ class TrainingTab(QWidget):
         # can deadlock OpenMP when this thread has already used torch
         torch.set_num_threads(cfg.threads)
         self.worker = TrainWorker(cfg)
-        self.thread = QThread(self)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.start)
+        self.run_thread = QThread(self)
+        self.worker.moveToThread(self.run_thread)
+        self.run_thread.started.connect(self.worker.start)
         # quit the thread's event loop from the worker itself (quit is thread-safe): a GUI
         # thread blocked in wait() could not deliver a queued quit
-        self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
-        self.worker.failed.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
+        self.worker.finished.connect(self.run_thread.quit, Qt.ConnectionType.DirectConnection)
+        self.worker.failed.connect(self.run_thread.quit, Qt.ConnectionType.DirectConnection)
         self.worker.record.connect(self._on_record)
         self.worker.finished.connect(self._finished)
         self.worker.failed.connect(self._failed)
-        self.thread.start()
+        self.run_thread.start()
         self._set_running(True)
         return True
 
@@ -244,7 +247,8 @@ class TrainingTab(QWidget):
     def _process_ended(self, ok: bool, message: str) -> None:
         self.view.flush()
         self.say(message, error=not ok)
-        self.process.deleteLater()
+        if self.process is not None:
+            self.process.deleteLater()
         self.process = None
         self.view.live = self.stopping = False
         self._set_running(False)
@@ -281,10 +285,11 @@ class TrainingTab(QWidget):
         return wait_until(lambda: not self.running(), timeout_ms)
 
     def _end_thread(self) -> None:
-        wait_for(self.thread, 10_000)       # finished: only its event loop is left
-        self.thread.deleteLater()
-        self.worker.deleteLater()
-        self.thread = self.worker = None
+        if self.run_thread is not None and self.worker is not None:     # a run's end: both
+            wait_for(self.run_thread, 10_000)       # finished: only its event loop is left
+            self.run_thread.deleteLater()
+            self.worker.deleteLater()
+        self.run_thread = self.worker = None
         self.view.live = False
         self.paused = self.stopping = False
         self.pause_button.setText("Pause")
