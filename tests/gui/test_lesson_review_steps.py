@@ -51,9 +51,11 @@ def test_8_4_the_pictures_keep_their_size_at_the_reveal(qtbot, projector):
     go(qtbot, projector, "08_alexnet_case_study", 4)
     demo = projector.training_tab.panel.augment_demo
     before = [view.image_rect().size() for view in demo.views]
+    table = demo.components.geometry()           # beside the added colour's widening column
     reveal(qtbot, projector)
     assert "−31.5" in demo.captions[3].text()
     assert [view.image_rect().size() for view in demo.views] == before
+    assert demo.components.geometry().topLeft() == table.topLeft()
 
 
 def test_8_7_the_output_folder_is_shown_whole_and_read_as_typed(qtbot, projector, monkeypatch):

@@ -9,6 +9,8 @@ augment_flip, augment_pca, augment_alpha_0..2 (α itself) and augment_alpha_slid
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
@@ -267,3 +269,14 @@ class AugmentDemo(QWidget):
             caption.setText(text)
         self.colours.setText(colours_html(pca, out))
         self.components.setText(components_html(pca, alpha, out))
+        self._hold_widths(pca, out)
+
+    def _hold_widths(self, pca, out) -> None:
+        """Each table as wide as its widest numbers make it (all negative): 8.4's reveal
+        widened the added colour's column and moved the components table 31 px right."""
+        widest = replace(out, weights=np.full(3, -8.8888), shift=np.full(3, -8.8888))
+        for label, html in ((self.colours, colours_html(pca, widest)),
+                            (self.components, components_html(pca, np.full(3, -8.888), widest))):
+            probe = QLabel(html, textFormat=Qt.TextFormat.RichText)
+            probe.setFont(label.font())
+            label.setMinimumWidth(probe.sizeHint().width())
