@@ -191,7 +191,7 @@ class TrainingForm(QWidget):
                                 "so it stays smooth")
         self.out = QLineEdit()
         self.out.setAccessibleName("Output folder")
-        self.out.textChanged.connect(self.out.setToolTip)   # the whole path; the field shows its end
+        self.out.textChanged.connect(self.out.setToolTip)   # the whole path, ~ expanded or not
         self.resume = QCheckBox("resume from its checkpoint")
         self.resume.setToolTip("Continue the run whose checkpoint is in the output folder")
         self.recipe = QLabel(wordWrap=True)
