@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ...core.datasets import IMAGENET10
 from ...core.labs import curves
 from ..widgets.controls import read_controls, write_controls
+from ..widgets.named import named
 from ..widgets.plot_style import (
     CURVE_PX,
     STYLES,
@@ -65,9 +66,9 @@ class Slider(QWidget):
         super().__init__()
         self.step, self.name, self.text = step, name, text      # text: its label, '±{}'
         self.whole = float(step).is_integer()         # "batch size = 16", not "16.00"
-        self.slider = QSlider(Qt.Orientation.Horizontal, minimum=round(lo / step), maximum=round(hi / step),
-                              value=round(value / step))
-        self.slider.setObjectName(f"slider_{name}")
+        self.slider = named(QSlider(Qt.Orientation.Horizontal), f"slider_{name}")
+        self.slider.setRange(round(lo / step), round(hi / step))
+        self.slider.setValue(round(value / step))
         self.slider.setAccessibleName(name)      # its label says the value too: "t·y = 0.50"
         self.slider.setAccessibleDescription(f"{name}, from {lo:g} to {hi:g}")
         self.label = QLabel()
@@ -107,10 +108,8 @@ class CurvePanel(QWidget):
         self.plot = plot_widget(title, xlabel)
         # in a row above the plot, not in it: wherever it stood inside, some curve of
         # lesson 4 or 5 ran under it (issue 20)
-        self.legend = SeriesLegend()
-        self.legend.setObjectName(f"{name}_legend")
-        self.show_derivatives = QCheckBox("show derivatives (dashed)",
-                                          objectName=f"{name}_derivatives")
+        self.legend = named(SeriesLegend(), f"{name}_legend")
+        self.show_derivatives = named(QCheckBox("show derivatives (dashed)"), f"{name}_derivatives")
         self.show_derivatives.setChecked(True)
         self.show_derivatives.toggled.connect(lambda _: self.redraw())
         self.at = Slider(symbol, xs[0], xs[-1], 0.5)          # objectName slider_<symbol>
@@ -124,7 +123,7 @@ class CurvePanel(QWidget):
         self.note = QLabel(wordWrap=True)
         # a lesson hides the note while it asks what the note states (issue 20: "gives no
         # gradient beyond it" answered "which still has a slope at t·y = 2?")
-        self.show_note = QCheckBox("show the note below", objectName=f"{name}_note")
+        self.show_note = named(QCheckBox("show the note below"), f"{name}_note")
         self.show_note.setChecked(True)
         self.show_note.toggled.connect(self.note.setVisible)
         self.controls.addWidget(self.show_note)
@@ -227,7 +226,7 @@ class RegressionPanel(CurvePanel):
     def redraw(self) -> None:
         span = self.span.value()
         if self.xs[-1] != span:
-            self.xs = np.linspace(-span, span, 200 * span + 1)
+            self.xs = np.linspace(-span, span, 200 * round(span) + 1)     # span: whole
             self.plot.setXRange(-span, span)
         super().redraw()
         beta, delta = self.beta.value(), self.delta.value()
@@ -256,20 +255,19 @@ class MulticlassPanel(QWidget):
         self.names = [name for _, name in IMAGENET10[:classes]]
         self.logits = [Slider(f"y[{n}]", -5, 5, v, stacked=True) for n, v in
                        zip(self.names, (2.0, 1.0, 0.3, -1.0), strict=False)]
-        self.target = QComboBox(objectName="multiclass_target")
+        self.target = named(QComboBox(), "multiclass_target")
         self.target.addItems(self.names)
         self.margin = Slider("margin Δ", 0.0, 3.0, 1.0, stacked=True)
         # off, only the scores and softmax show: a lesson asks which classes get a gradient
-        self.gradients = QCheckBox("show the gradients", objectName="multiclass_gradients")
+        self.gradients = named(QCheckBox("show the gradients"), "multiclass_gradients")
         self.gradients.setChecked(True)
-        self.values = QLabel()
-        self.values.setObjectName("multiclass_values")
-        self.values.setWordWrap(True)          # the lecture note is a sentence
+        self.values = named(QLabel(wordWrap=True), "multiclass_values")   # the note: a sentence
         self.values.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         left = self._controls()
         left.addStretch(1)
         plots = QHBoxLayout()
-        self.plots, self.columns = {}, {}
+        self.plots: dict[str, tuple] = {}           # key: (plot, bars)
+        self.columns: dict[str, QWidget] = {}
         for k, (key, title) in enumerate(self.PLOTS):
             # the first plot's extra width is its names': the bars get the same width in each
             plots.addWidget(self._bar_plot(key, title, classes, names=k == 0), 4 if k == 0 else 2)
@@ -285,7 +283,7 @@ class MulticlassPanel(QWidget):
             s.slider.valueChanged.connect(lambda _: self.redraw())
         self.gradients.toggled.connect(lambda _: self.redraw())
         self.target.currentIndexChanged.connect(lambda _: self.redraw())
-        self.result = None
+        self.result: dict = {}             # curves.multiclass's numbers, set by redraw
         self.redraw()
 
     def _controls(self) -> QVBoxLayout:
@@ -414,4 +412,6 @@ class LossLab(QTabWidget):
         self.setCurrentIndex(page)
 
     def csv_data(self) -> dict:
-        return self.currentWidget().csv_data()
+        page = self.currentWidget()
+        assert isinstance(page, CurvePanel | MulticlassPanel | SurfacePanel), "a page of numbers"
+        return page.csv_data()
