@@ -16,6 +16,10 @@ def qt_bases(cls):
 def test_no_attribute_hides_a_qt_method(window):
     window.stepper.step()
     _ = window.training.panel                  # build the lazy panel too
+    # and the lazy tabs: the Training tab and the loss surface kept their run's QThread
+    # in self.thread, which hid QObject.thread()
+    for tab in (window.losses, window.optimizers, window.training_tab):
+        _ = tab.panel
     seen = set()
     for obj in bpviz_objects(window):
         for name in vars(obj):
