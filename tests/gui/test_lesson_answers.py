@@ -70,8 +70,9 @@ LATER_NOT_THE_ANSWER = {
             "the hinge's slope against the margin; step 5 asks ∂L/∂y of a point in a "
             "network, which the class must find from t and y"},
     ("05_regression_losses", 6): {
-        "At  y - ŷ = 2 : L1  2  (slope 1) L2  4 ": "step 4's reveal: L2 at residual 2, not "
-                                                  "Huber with δ = 2 at residual 3"},
+        "At  y - ŷ = 4 : L1  4  (slope 1) L2  16 ": "step 4's reveal: the residual 4 and L1 "
+                                                   "there, not Huber with δ = 2 at residual 3",
+        "residuals shown: ±4": "step 4's reveal plots to residual 4, not Huber's value"},
     ("08_alexnet_case_study", 6): {
         " Principal components      k = 1  2  3": "the PCA table's column numbers, not "
                                                   "dropout's 1/(1 − p)"},

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ...core.datasets import IMAGENET10
 from ...core.labs import curves
+from ..axis_room import AxisRoom
 from ..widgets.controls import read_controls, write_controls
 from ..widgets.named import named
 from ..widgets.plot_style import (
@@ -37,7 +38,7 @@ from .surface_panel import SurfacePanel
 COLORS = {"cross-entropy": "#2f6fb0", "hinge": "#c2571a", "squared hinge": "#7b4fb0",
           "L1": "#2e8b57", "L2": "#2f6fb0", "smooth L1": "#7b4fb0", "Huber": "#c2571a"}
 MARGINS = np.linspace(-3, 3, 601)
-RESIDUALS = np.linspace(-3, 3, 601)
+RESIDUALS = np.linspace(-4, 4, 801)       # the readout's reach; the plot shows ±1 to ±4
 # (value, slope) styles: solid and dashed, but smooth L1 dotted and dash-dotted, drawn over
 # Huber: at δ = β = 1 the two are the same curve, and a solid line hid the other
 CURVE_STYLES = {"smooth L1": (SeriesStyle((1, 2)), STYLES[3])}
@@ -211,7 +212,9 @@ class RegressionPanel(CurvePanel):
         self.delta = Slider("δ (Huber)", 0.1, 3.0, 1.0)   # torch refuses δ <= 0
         # the residuals plotted: a lesson asking "L2 at residual 3?" plots ±2, where the
         # curves cannot answer it before the reveal (at ±3, L2 ended at the axis's 9)
-        self.span = Slider("residuals shown", 1, 3, 3, step=1, text="residuals shown: ±{}")
+        # ±4 only for a lesson's reveal: a question beyond the ±3 that earlier steps
+        # plotted cannot be read off their curves (5.4, smooth L1 at 4)
+        self.span = Slider("residuals shown", 1, 4, 3, step=1, text="residuals shown: ±{}")
         for s in (self.beta, self.delta, self.span):
             self.controls.addWidget(s, 1)
             s.slider.valueChanged.connect(lambda _: self.redraw())
@@ -317,6 +320,8 @@ class MulticlassPanel(QWidget):
                                width=np.zeros(classes), height=0.6, brush="#2f6fb0")
         w.addItem(bars)
         self.plots[key] = (w, bars)
+        if names:            # the class names written whole, in any font (4.7: none was)
+            AxisRoom(w, lambda: self.names)
         add_values_actions(w, self.csv_data, title.replace("\n", " "))
         self.columns[key] = box = QWidget()      # hidden whole, the others take its width
         column = QVBoxLayout(box)
@@ -324,25 +329,6 @@ class MulticlassPanel(QWidget):
         column.addWidget(heading)
         column.addWidget(w, 1)
         return box
-
-    def _fit_names(self) -> None:
-        """The class names' axis as wide as the longest name in the plot's font: pyqtgraph
-        widens an axis only after drawing its labels, and the page built hidden kept a
-        35 px axis that showed no name at all (4.7 before its reveal)."""
-        plot = self.plots["p"][0]
-        axis = plot.getAxis("left")
-        longest = max(plot.fontMetrics().horizontalAdvance(name) for name in self.names)
-        axis.setWidth(longest + axis.style["tickTextOffset"][0]
-                      + max(0, axis.style["tickLength"]) + 4)
-
-    def showEvent(self, event):
-        self._fit_names()
-        super().showEvent(event)
-
-    def changeEvent(self, event):
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:          # presentation mode
-            self._fit_names()
 
     def redraw(self) -> None:
         y = [s.value() for s in self.logits]
