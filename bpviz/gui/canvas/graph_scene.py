@@ -137,6 +137,7 @@ class GraphScene(QGraphicsScene):
     def _add_node_item(self, nid: str) -> NodeItem:
         node = self.graph.nodes[nid]
         item = NodeItem(nid, node.op, self.scale_, self.compact, self.theme)
+        item.moved.connect(self.node_geometry_changed)
         self.addItem(item)
         self.nodes[nid] = item
         self._place(item)
@@ -180,6 +181,8 @@ class GraphScene(QGraphicsScene):
                       via)
 
     def node_geometry_changed(self, item: NodeItem) -> None:
+        if item.scene() is not self:             # taken out of the scene already
+            return
         for key in self.edges_at.get(item.nid, ()):
             self._route(self.edges[key])
         if not self.compact:                     # a node dragged further: scroll there

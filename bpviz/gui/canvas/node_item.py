@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -43,6 +43,8 @@ PHASE_COLORS = {"forward": "#1f883d", "backward": "#d4530c"}
 
 class NodeItem(QGraphicsObject):
     """Shows node ``nid``: header (id, op), summary line, output shape or its problem."""
+
+    moved = Signal(object)                   # this item, once its position has changed
 
     def __init__(self, nid: str, op: str, scale: float = 1.0, compact: bool = False,
                  theme: Theme = LIGHT):
@@ -189,11 +191,8 @@ class NodeItem(QGraphicsObject):
         return True
 
     def itemChange(self, change, value):
-        from .graph_scene import GraphScene  # it imports this module
-        scene = self.scene()
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged \
-                and isinstance(scene, GraphScene):
-            scene.node_geometry_changed(self)
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            self.moved.emit(self)           # the scene re-routes its edges
         return super().itemChange(change, value)
 
     # --- painting ---------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import numpy as np
 from PySide6.QtGui import QColor, QImage
 
 from ...core.colour_vision import contrast
-from ..theme import contrast_ratio
 
 
 def _lut(stops) -> np.ndarray:
@@ -87,10 +86,9 @@ def to_image(m: np.ndarray, lut: np.ndarray = DIVERGING, limit: float | None = N
 
 def text_on(lut: np.ndarray) -> list[QColor]:
     """Black or white for each colour of ``lut``: whichever has the higher contrast on it."""
-    black, white = QColor("#000000"), QColor("#ffffff")
-    cells = [QColor(*map(int, c[:3])) for c in lut]
-    return [black if contrast_ratio(black, q) >= contrast_ratio(white, q) else white
-            for q in cells]
+    rgb = np.asarray(lut, dtype=float)[:, :3]
+    on_black = contrast(np.zeros(3), rgb) >= contrast(np.full(3, 255.0), rgb)
+    return [QColor("#000000") if black else QColor("#ffffff") for black in on_black]
 
 
 def lut_color(lut: np.ndarray, t: float) -> QColor:
