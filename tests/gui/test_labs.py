@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel
 
 from bpviz.core.labs import curves
 from bpviz.gui.labs.optimizer_lab import RACE_SECONDS, plotted_losses
+from bpviz.gui.labs.race_plots import LOSS_PAD
 from bpviz.gui.widgets.heatmap import fmt
 
 from .plot_checks import axis_problems, tick_labels
@@ -191,13 +192,15 @@ def test_loss_axes_before_a_run(optimizers):
     lab = optimizers
     assert lab.shown == 0
     (x0, x1), (y0, y1) = lab.loss_plot.getViewBox().viewRange()
-    assert (x0, x1) == (0, lab.steps.value())
+    steps = lab.steps.value()               # with a margin for the end markers each side
+    assert (x0, x1) == pytest.approx((-LOSS_PAD * steps, (1 + LOSS_PAD) * steps))
     assert lab.loss_plot.getAxis("bottom").autoSIPrefixScale == 1      # no "(x0.001)"
     losses = np.concatenate([plotted_losses(r) for r in lab.runs.values()])
     assert y0 <= np.log10(losses.min()) and np.log10(losses.max()) <= y1   # log axis
     assert y1 - y0 < 30
     lab.steps.setValue(50)
-    assert lab.loss_plot.getViewBox().viewRange()[0] == [0, 50]
+    assert lab.loss_plot.getViewBox().viewRange()[0] == pytest.approx(
+        [-LOSS_PAD * 50, (1 + LOSS_PAD) * 50])
 
 
 def test_click_sets_the_start_and_unticking_removes_a_runner(qtbot, optimizers):
