@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
 from ..theme import show_as_error
+from ..widgets.named import named
 
 
 class StepperPanel(QWidget):
@@ -17,10 +18,9 @@ class StepperPanel(QWidget):
         self.position = QLabel("forward 0/0")
         self.position.setMinimumWidth(110)
         self.position.setObjectName("stepper_position")
-        self.buttons = {}
+        self.buttons: dict[str, QToolButton] = {}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        style = self.style()
         for key, icon, text, tip, slot in (
                 ("reset", QStyle.StandardPixmap.SP_MediaSkipBackward, "Reset", "Reset to the start (Home)",
                  self.reset),
@@ -31,13 +31,7 @@ class StepperPanel(QWidget):
                 ("phase", QStyle.StandardPixmap.SP_MediaSkipForward, "To end of phase",
                  "Run to the end of the phase (Ctrl+Space)", self.run_phase),
                 ("play", QStyle.StandardPixmap.SP_MediaPlay, "Play", "Play / pause (P)", self.toggle_play)):
-            button = QToolButton()
-            button.setText(text)
-            button.setToolTip(tip)
-            button.setIcon(style.standardIcon(icon))
-            if key in ("step", "play"):                 # the others: icon and tooltip
-                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setObjectName(f"stepper_{key}")
+            button = self._button(key, icon, text, tip)
             button.clicked.connect(slot)
             layout.addWidget(button)
             self.buttons[key] = button
@@ -73,6 +67,16 @@ class StepperPanel(QWidget):
         classroom.data_changed.connect(self._show_position)
         classroom.params_changed.connect(self._show_position)    # "update", stepped or not
         self._show_reason(classroom.reason)
+
+    def _button(self, key: str, icon: QStyle.StandardPixmap, text: str, tip: str) -> QToolButton:
+        """The stepper's button ``key``: its text beside the icon for Step and Play."""
+        button = named(QToolButton(), f"stepper_{key}")
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setIcon(self.style().standardIcon(icon))
+        if key in ("step", "play"):                 # the others: icon and tooltip
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        return button
 
     # --- following the classroom ----------------------------------------------------------
     def _stepped(self, _event) -> None:

@@ -94,14 +94,8 @@ class SurfacePanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.status = QLabel(wordWrap=True)
-        self.view_mode = QComboBox()
-        self.view_mode.addItems(["2-D", "3-D"])
         self.gl = gl_available()
-        if not self.gl:
-            model = self.view_mode.model()
-            assert isinstance(model, QStandardItemModel), "a combo box's own item model"
-            model.item(1).setEnabled(False)
-            self.view_mode.setToolTip("3-D needs OpenGL, which this display does not offer")
+        self.view_mode = self._view_choice()
         form = QFormLayout()
         for label, w in (("Model", self.source), ("Loss", self.loss), ("Data", self.dataset),
                          ("Directions", self.directions), ("Resolution", self.resolution),
@@ -136,6 +130,17 @@ class SurfacePanel(QWidget):
         for combo in (self.source, self.loss, self.dataset, self.directions):
             combo.currentIndexChanged.connect(self._settings_changed)
         self.resolution.valueChanged.connect(self._settings_changed)
+
+    def _view_choice(self) -> QComboBox:
+        """2-D or 3-D; 3-D greyed out where the display offers no OpenGL."""
+        combo = QComboBox()
+        combo.addItems(["2-D", "3-D"])
+        if not self.gl:
+            model = combo.model()
+            assert isinstance(model, QStandardItemModel), "a combo box's own item model"
+            model.item(1).setEnabled(False)
+            combo.setToolTip("3-D needs OpenGL, which this display does not offer")
+        return combo
 
     def _connect(self) -> None:
         self.compute_button.clicked.connect(self.compute)
