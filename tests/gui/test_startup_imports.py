@@ -17,7 +17,8 @@ LAZY = ("torch", "pyqtgraph", "ziamath",
         "bpviz.gui.backprop.lecture_views",            # a step's views in the Inspector
         "bpviz.gui.backprop.dropout_view",
         "bpviz.core.help_pages", "bpviz.gui.widgets.help_page",   # F1's pages
-        "bpviz.gui.widgets.figure_export")             # File ▸ Export Figure, Data
+        "bpviz.gui.widgets.figure_export",             # File ▸ Export Figure, Data
+        "PySide6.QtSvg")                               # a Formula's renderer, first formula
 
 PROBE = """
 import json, sys

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QRectF, QSize
 from PySide6.QtGui import QFontInfo, QPainter
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtSvg import QSvgRenderer
 
 # ziamath's time doubles with each level of nesting (14 levels of x^{ took 10-29 s, a
 # hundred \sum_{ never ended): a formula costs 2^depth per group, and one over the limit is
@@ -62,12 +65,22 @@ def warm(formulas, size: float, color: str) -> None:
 class Formula(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.renderer = QSvgRenderer(self)
+        self._renderer: QSvgRenderer | None = None
         self.latex = ""
         self.error = ""
         self.fixed_size = None        # None: follow the font (formula_size)
         self.size_pt = formula_size(self)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    @property
+    def renderer(self) -> QSvgRenderer:
+        """Made with the first formula: QtSvg is imported then, not before the window's first
+        paint (issue 24), which shows no formula."""
+        if self._renderer is None:
+            from PySide6.QtSvg import QSvgRenderer
+
+            self._renderer = QSvgRenderer(self)
+        return self._renderer
 
     def set_latex(self, latex: str, size: float | None = None) -> None:
         """Show ``latex`` at ``size`` pixels (by default, at the size of the text around)."""
