@@ -1,7 +1,6 @@
-"""mypy over the modules that are at 0 errors (issue 22), with pyproject's [tool.mypy]: they
-stay at 0. A room joins CHECKED once it reaches 0, and NOT_YET shrinks the same way; a new
-module in a checked room is checked from its first commit. Modules outside the list are
-still analysed where the checked ones import them, but their own errors are not reported."""
+"""mypy over the whole bpviz package (issue 22), with pyproject's [tool.mypy]: it stays at 0
+errors, a new module included from its first commit. NOT_YET may name a path inside it that
+is let off while it is being typed (none is today)."""
 from __future__ import annotations
 
 import subprocess
@@ -13,8 +12,7 @@ import pytest
 pytest.importorskip("mypy", reason="mypy comes with the test extra: pip install -e '.[test]'")
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKED = ("bpviz/__init__.py", "bpviz/__main__.py", "bpviz/paths.py", "bpviz/core",
-           "bpviz/train", "bpviz/interop", "bpviz/gui")
+CHECKED = ("bpviz",)                   # the whole package, a new room included
 # inside the checked rooms, still with errors
 NOT_YET: tuple[str, ...] = ()
 
