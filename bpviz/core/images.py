@@ -111,13 +111,13 @@ def gradient_pictures(g) -> tuple[list[Picture], str]:
     size = gradient_magnitude(g)
     limit = _limit(g)
     top = float(size.max()) if size.size else 0.0
-    pictures = [Picture(to_uint8(size, 0.0, top or 1.0), "|dL/dx| per pixel")]   # 0: black
+    pictures = [Picture(to_uint8(size, 0.0, top or 1.0), "|∂L/∂x| per pixel")]   # 0: black
     names = _channel_names(g.shape[0])
     channels, note = _limited(list(g), "channels")
-    pictures += [Picture(signed_uint8(m, limit), f"dL/dx {names[k]}", signed=True)
+    pictures += [Picture(signed_uint8(m, limit), f"∂L/∂x {names[k]}", signed=True)
                  for k, m in enumerate(channels)]
     if not limit:
-        return pictures, note or "dL/dx is 0 everywhere (e.g. W = 0 in y = Wx: dL/dx = Wᵀδ)"
+        return pictures, note or "∂L/∂x is 0 everywhere (e.g. W = 0 in y = Wx: ∂L/∂x = Wᵀδ)"
     return pictures, note or f"white = 0, red = +{limit:.3g}, blue = −{limit:.3g}"
 
 

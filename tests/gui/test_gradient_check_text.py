@@ -20,7 +20,7 @@ def test_agreement_within_the_noise_floor_is_shown_as_it_is(qtbot):
     assert "✔" in text and "max relative error 2.0e-10" in text
     assert "largest difference 2.0e-10, within the noise floor 1.0e-08" in text
     assert "random direction: relative error 1.5e-09" in text
-    assert "compared: dL/dx from the backward pass against central differences" in text
+    assert "compared: ∂L/∂x from the backward pass against central differences" in text
 
 
 def test_a_direction_not_compared_says_why(qtbot):

@@ -91,7 +91,7 @@ def test_the_gradient_with_respect_to_the_image_is_an_image(window):
     grid = view(window, ImageGrid, "grad_image_input")
     size, *channels = grid.pictures
     g = ev.dinputs["input"][ev.sample]
-    assert [p.caption for p in channels] == ["dL/dx R", "dL/dx G", "dL/dx B"]
+    assert [p.caption for p in channels] == ["∂L/∂x R", "∂L/∂x G", "∂L/∂x B"]
     brightest = np.unravel_index(np.argmax(np.sqrt((g ** 2).sum(0))), g.shape[1:])
     assert size.pixels[brightest] == 255 and size.pixels.shape == (224, 224)
 
@@ -136,7 +136,7 @@ def test_feature_maps_and_their_gradients_are_grids_of_channels(window):
     many_side = many.cell_side(400)
     step_to(window, "pool1", "backward")
     grid = view(window, ImageGrid, "grad_image_input")      # dL/d(relu1): 8 maps
-    assert len(grid.pictures) == 1 + 8 and grid.pictures[0].caption == "|dL/dx| per pixel"
+    assert len(grid.pictures) == 1 + 8 and grid.pictures[0].caption == "|∂L/∂x| per pixel"
     assert many_side == 64 < grid.cell_side(400)              # fewer maps: larger cells
 
 

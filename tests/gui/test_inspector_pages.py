@@ -151,9 +151,27 @@ def test_the_lecture_images_come_from_the_worker(qtbot, window, example, node, p
     grid = window.inspector.widget().findChild(ImageGrid, "grad_image_input")
     assert len(grid.sizes) == 4                          # |dL/dx| and R, G, B: held
     qtbot.waitUntil(lambda: grid.drawing is None)        # then drawn
-    assert [p.caption for p in grid.pictures][1:] == ["dL/dx R", "dL/dx G", "dL/dx B"]
+    assert [p.caption for p in grid.pictures][1:] == ["∂L/∂x R", "∂L/∂x G", "∂L/∂x B"]
     shown = grid.images
     window.stepper.back()
     window.stepper.step()                                # dL/dx computed again
     assert grid.images is not shown                      # the new pictures, made now
-    assert [p.caption for p in grid.pictures][1:] == ["dL/dx R", "dL/dx G", "dL/dx B"]
+    assert [p.caption for p in grid.pictures][1:] == ["∂L/∂x R", "∂L/∂x G", "∂L/∂x B"]
+
+
+def test_every_backward_heading_writes_the_lessons_partial_derivatives(window):
+    """The lessons write ∂L/∂W; the Inspector's headings, titles and chain-rule line wrote
+    dL/dW beside them (issue 20). Every backward page of a pass, as it is shown."""
+    from PySide6.QtWidgets import QLabel
+
+    window.stepper.reset()
+    texts = []
+    while not window.classroom.gradients_ready:
+        window.stepper.step()
+        page = window.inspector.page
+        texts += [label.text() for label in page.findChildren(QLabel)]
+        texts += [t for h in page.heatmaps.values() for t in (h.title, getattr(h, "focus_title", ""))]
+    shown = " ".join(texts)
+    assert "∂L/∂out" in shown and "∂L/∂weight (summed over the batch)" in shown
+    assert "Chain rule: ∂L/∂" in shown
+    assert [t for t in texts if "dL/d" in t] == []

@@ -96,7 +96,7 @@ def test_3_8_the_value_the_step_talks_about_is_on_screen(qtbot, projector):
     the question, its largest entry named in the title in the strip's type size."""
     go(qtbot, projector, "03_backprop_layers", 8)
     title = focus_title(projector)
-    assert title.startswith("fc8's dL/dweight") and "7.45·10⁻⁴" in title
+    assert title.startswith("fc8's ∂L/∂weight") and "7.45·10⁻⁴" in title
     label = projector.focus.view.title
     assert label.isVisible() and font_px(label.font()) >= 16
     assert label.heightForWidth(label.width()) <= label.height() + 1        # not cut

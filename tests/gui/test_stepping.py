@@ -200,8 +200,8 @@ def test_gradient_check_button(qtbot, window):
     button = window.inspector.findChild(object, "check_gradient")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     text = window.inspector.check_result.text()
-    assert text.count("✔") == 3 and "dL/dweight" in text and "max relative error" in text
-    assert "dL/dfc2" in text
+    assert text.count("✔") == 3 and "∂L/∂weight" in text and "max relative error" in text
+    assert "∂L/∂fc2" in text
     assert classroom.steps_taken == steps and classroom.current is event   # untouched
     window.stepper.step()
     assert window.classroom.current.node == "relu1"

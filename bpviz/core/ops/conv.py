@@ -94,7 +94,7 @@ class Conv2d(_Windowed):
              Attr("groups", "choice", 1, choices=(1,)), Attr("bias", "bool", True),
              Attr("padding_mode", "choice", "zeros", choices=("zeros",)))
     doc = "Convolution: each filter slides over the image and takes a weighted sum."
-    jacobian_doc = {"input": "sparse with shared weights: backward correlates dout with the flipped kernel", "weight": "each row holds input patches (im2col): dL/dW correlates x with dout", "bias": "ones over each output channel's map"}
+    jacobian_doc = {"input": "sparse with shared weights: backward correlates dout with the flipped kernel", "weight": "each row holds input patches (im2col): ∂L/∂W correlates x with dout", "bias": "ones over each output channel's map"}
     grad_formula = r"\frac{\partial L}{\partial W_{f,c}} = \sum_{i,j} \delta_{f,i,j}\, x_{c,\,si+u,\,sj+v},\quad \frac{\partial L}{\partial x} = \delta \ast \mathrm{flip}(W)"
     formula = r"y_{f,i,j} = b_f + \sum_{c,u,v} W_{f,c,u,v}\, x_{c,\,si+u,\,sj+v}"
     starter_attrs = {"in_channels": 1, "out_channels": 8, "kernel_size": 3, "padding": 1}

@@ -63,7 +63,7 @@ class Linear(Op):
     attrs = (Attr("in_features", "int", low=1), Attr("out_features", "int", low=1),
              Attr("bias", "bool", True))
     doc = "Fully-connected layer: every output is a weighted sum of all inputs plus a bias."
-    jacobian_doc = {"input": "W itself: row i holds the weights of output i", "weight": "row i holds x in the block of W's row i (dy_i/dW_jk = x_k if i = j), so dL/dW = δ xᵀ", "bias": "the identity"}
+    jacobian_doc = {"input": "W itself: row i holds the weights of output i", "weight": "row i holds x in the block of W's row i (∂y_i/∂W_jk = x_k if i = j), so ∂L/∂W = δ xᵀ", "bias": "the identity"}
     grad_formula = r"\frac{\partial L}{\partial W} = \boldsymbol{\delta}\,\mathbf{x}^\top,\quad \frac{\partial L}{\partial \mathbf{x}} = W^\top \boldsymbol{\delta}"
     formula = r"\mathbf{y} = W\mathbf{x} + \mathbf{b}"
     starter_attrs = {"in_features": 2, "out_features": 10}

@@ -128,9 +128,9 @@ class Inspector(QScrollArea):
         lines = [self._check_line(r, node) for r in results]
         eps = fmt(results[0].eps if results else EPS)
         self.check_result.setText(
-            "<br>".join(lines) + f"<br><span style='color:{muted(self)}'>compared: dL/dx "
+            "<br>".join(lines) + f"<br><span style='color:{muted(self)}'>compared: ∂L/∂x "
             "from the backward pass against central differences (L(x + εe) − L(x − εe)) / 2ε "
-            f"of the loss, ε = {eps}, at randomly chosen entries e, and ⟨dL/dx, u⟩ against the "
+            f"of the loss, ε = {eps}, at randomly chosen entries e, and ⟨∂L/∂x, u⟩ against the "
             "same difference along one random direction u; evaluation mode</span>")
 
     @staticmethod
@@ -140,7 +140,7 @@ class Inspector(QScrollArea):
             f"<span style='color:{error_color()}'>✘</span>"
         what = node if r.name == "output" else r.name
         within = "within" if r.within_floor else "above"
-        line = (f"{mark} <b>dL/d{what}</b>: max relative error {fmt(r.raw_rel_error)} over "
+        line = (f"{mark} <b>∂L/∂{what}</b>: max relative error {fmt(r.raw_rel_error)} over "
                 f"{int(r.judged.sum())} of {len(r.indices)} entries (largest difference "
                 f"{fmt(r.max_abs_error)}, {within} the noise floor {fmt(r.floor)}); random "
                 f"direction: " + (f"relative error {fmt(r.projection_raw_rel_error)}"

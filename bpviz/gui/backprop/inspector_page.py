@@ -204,7 +204,7 @@ class InspectorPage(QWidget):
     def _check_row(self, node: str) -> QHBoxLayout:
         button = QPushButton("Check gradient")
         button.setObjectName("check_gradient")
-        button.setToolTip("Compare dL/d(output) and the parameter gradients of this node "
+        button.setToolTip("Compare ∂L/∂(output) and the parameter gradients of this node "
                           "with central differences of the loss")
         button.clicked.connect(lambda: self.check_requested.emit(node))
         row = QHBoxLayout()
@@ -230,9 +230,9 @@ class InspectorPage(QWidget):
         from .lecture_views import backward_views
 
         rules = ev.chain_rules
-        self._section("Upstream gradient dL/dout (this sample)")
-        self._heatmap("dout", f"dL/d{ev.node}", ev.upstream,
-                      named=f"dL/d{ev.node}: the gradient reaching {ev.node} · "
+        self._section("Upstream gradient ∂L/∂out (this sample)")
+        self._heatmap("dout", f"∂L/∂{ev.node}", ev.upstream,
+                      named=f"∂L/∂{ev.node}: the gradient reaching {ev.node} · "
                             f"sample {ev.sample}")
         for name in list(ev.inputs) + list(ev.params):
             is_param = name in ev.params
@@ -259,15 +259,15 @@ class InspectorPage(QWidget):
         """The stepper's dL/d(input) = dout · J, drawn as [1×m]·[m×n] = [1×n] with the
         numbers."""
         m, n = rule.rows, rule.columns
-        self._label(f"chain {name}", f"Chain rule: dL/d{src} = dL/d{node} · J = "
+        self._label(f"chain {name}", f"Chain rule: ∂L/∂{src} = ∂L/∂{node} · J = "
                                      f"[1×{m}] · [{m}×{n}] = [1×{n}]", f"chain_{name}")
         if rule.product is not None and m * n <= 144:
             row = self._put(f"chain row {name}", QHBoxLayout)
-            for key, matrix, caption in (("dout", rule.dout, "dL/dout"),
+            for key, matrix, caption in (("dout", rule.dout, "∂L/∂out"),
                                          ("j", rule.jacobian, "J"),
                                          ("prod", rule.product, "product")):
                 self._heatmap(f"chain_{name}_{key}", caption, matrix, into=row)
-        what = f"dL/d{name} (summed over the batch)" if is_param else f"dL/d{src} (this sample)"
+        what = f"∂L/∂{name} (summed over the batch)" if is_param else f"∂L/∂{src} (this sample)"
         # a parameter's gradient enlarged names its largest entry: the size a lesson talks
         # about (3.8: fc8's 7·10⁻⁴), which no cell of a dense matrix shows legibly
         largest = (f" · largest |entry| {card_text(LARGEST, rule.gradient)}"
