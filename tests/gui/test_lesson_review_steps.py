@@ -114,6 +114,24 @@ def test_2_6_before_the_answer_the_panel_names_its_parameter_and_the_loss_so_far
     assert list(steps) == [0, 1] and round(losses[1], 1) == 66.5
 
 
+def test_2_6_after_the_answer_update_and_train_does_not_scroll_sideways(qtbot, projector):
+    """The captions written after the step (10×150528 under each heat map) made the panel
+    9 px wider than its dock: a horizontal scroll bar appeared at its foot and took the
+    form's height (the "dampening" row was cut)."""
+    from PySide6.QtWidgets import QScrollArea
+    go(qtbot, projector, "02_chain_rule", 6)
+    panel = projector.workspace.training.panel
+    area = panel.parentWidget().parentWidget()
+    assert isinstance(area, QScrollArea)
+    form_height = panel.step_button.geometry().top()
+    reveal(qtbot, projector)
+    qtbot.waitUntil(lambda: "10×150528" in panel.after.caption, timeout=10_000)
+    qtbot.wait(100)
+    assert panel.minimumSizeHint().width() <= area.viewport().width()
+    assert not area.horizontalScrollBar().isVisible()
+    assert panel.step_button.geometry().top() == form_height
+
+
 @pytest.mark.parametrize("lesson", ["01_one_layer", "02_chain_rule", "03_backprop_layers"])
 def test_lessons_1_to_3_draw_their_network_at_16_px_at_every_step(qtbot, projector, lesson):
     """The lecture-sized examples at a projector's 16 px wherever the class sees the canvas,

@@ -143,7 +143,8 @@ class UpdatePanel(QWidget):
         side.addLayout(buttons)
         self._make_plots()
         update = QWidget()                   # the rule across, the change and the loss below
-        grid = QGridLayout(update)
+        grid = QGridLayout(update)     # no side margins: 2.6's step captions scrolled the dock
+        grid.setContentsMargins(0, grid.contentsMargins().top(), 0, grid.contentsMargins().bottom())
         grid.addWidget(self.update_formula, 0, 0, 1, 4)
         grid.addWidget(self.param_choice, 1, 0)
         grid.addWidget(self.versus, 1, 1, 1, 2)
@@ -333,8 +334,7 @@ class UpdatePanel(QWidget):
         optimizer as it is set now; returns how many steps changed the parameters. A value
         being typed that is not (yet) valid — "0." on the way to "0.5" — does not stop
         training: the last valid settings are used, and the status says so."""
-        progress = self.classroom.train(None if self.remaining < 0 else self.remaining,
-                                        budget_s)
+        progress = self.classroom.train(None if self.remaining < 0 else self.remaining, budget_s)
         if progress is None:
             self.remaining = 0
             return 0
