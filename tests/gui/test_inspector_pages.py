@@ -58,7 +58,7 @@ def test_a_kept_page_shows_another_sample_and_new_weights(window):
     classroom.set_sample(3)                              # the same StepEvent, sample 3
     assert inspector.heatmaps["output"] is output and inspector.pages_built == built
     np.testing.assert_array_equal(output.matrix, classroom.graph.value("fc1")[[3]])
-    assert "sample 3" in inspector.findChild(object, "inspector_title").text()
+    assert "sample&nbsp;3" in inspector.findChild(object, "inspector_title").text()
     page = inspector.page
     before = classroom.graph.value("fc1")[3].copy()
     classroom.run_phase()

@@ -149,3 +149,11 @@ def test_lessons_1_to_3_draw_their_network_at_16_px_at_every_step(qtbot, project
             if moment == "before" and (step.question is not None or step.reveal):
                 reveal(qtbot, projector)
     assert seen >= 3
+
+
+def test_3_7_the_question_keeps_sigma_prime_of_z_on_one_line(qtbot, projector):
+    """In the 1280x720 screenshot the question wrapped between σ′ and (z): "σ′" ended a
+    line and "(z) can take?" began the next. A word joiner (U+2060) holds them together;
+    the label's own wrap width is not reproduced here, so the joiner is what is checked."""
+    go(qtbot, projector, "03_backprop_layers", 7)
+    assert "σ′\u2060(z) can take?" in projector.lessons.panel.ask.text()

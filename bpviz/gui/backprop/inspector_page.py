@@ -173,7 +173,7 @@ class InspectorPage(QWidget):
         from .dropout_view import DropoutMaskView, dropout_mask
 
         self._label("title", f"<b>{ev.position}</b> &nbsp; {ev.node} ({ev.op.name()}) &nbsp; "
-                             f"<span style='color:{muted(self)}'>sample {ev.sample}</span>",
+                             f"<span style='color:{muted(self)}'>sample&nbsp;{ev.sample}</span>",
                     "inspector_title")
         self._label("doc", ev.op.doc)
         shapes = [f"{slot} {shape_label(v.shape)}" for slot, v in ev.inputs.items()]
