@@ -1,4 +1,5 @@
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,3 +19,18 @@ def config_dir(tmp_path, monkeypatch):
     path = tmp_path / "config"
     monkeypatch.setenv("BPVIZ_CONFIG_DIR", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def widgets_deleted():
+    """The widgets a test gave qtbot are deleted when it ends. pytest-qt closes them and calls
+    deleteLater, but a DeferredDelete posted outside an event loop waits for one, and the
+    suite mostly runs processEvents: windows, their instance locks and their timers piled up
+    (nine main windows alive after ten tests), and every later test that drew or processed
+    events paid for all of them (issue 22 item 5)."""
+    yield
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is None or widgets.QApplication.instance() is None:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
