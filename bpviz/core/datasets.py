@@ -45,14 +45,23 @@ def _labels(n: int, classes: int) -> np.ndarray:
     return np.arange(n) % classes
 
 
-def spirals(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0) -> Dataset:
+SPIRAL_ARMS = 3                                  # spirals' classes unless asked
+
+
+def spirals(n: int = 300, classes: int = SPIRAL_ARMS, noise: float = 0.2,
+            seed: int = 0) -> Dataset:
     """Interleaved spiral arms, one per class (cs231n's classic non-linear problem)."""
     rng = np.random.default_rng(seed)
     y = _labels(n, classes)
     r = rng.uniform(0.05, 1.0, n)
     theta = y * 2 * np.pi / classes + r * 4.0 + rng.normal(0, noise, n)
     x = np.stack([r * np.sin(theta), r * np.cos(theta)], axis=1)
-    return Dataset("spirals", x, y.astype(np.int64), [f"arm {k}" for k in range(classes)])
+    return Dataset("spirals", x, y.astype(np.int64), spiral_arms(classes))
+
+
+def spiral_arms(classes: int = SPIRAL_ARMS) -> list[str]:
+    """The class names of ``spirals`` with ``classes`` arms."""
+    return [f"arm {k}" for k in range(classes)]
 
 
 def blobs(n: int = 300, classes: int = 3, spread: float = 0.35, seed: int = 0) -> Dataset:

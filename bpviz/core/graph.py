@@ -42,7 +42,7 @@ class Graph(Editing, Execution, Analyzing):
         self._param_shapes: dict[str, dict[str, tuple]] = {}
         self._analysis: Analysis | None = None
         self._dtype = np.dtype(np.float64)             # of parameters, set by analyze
-        self.rng = np.random.default_rng(seed)          # dropout masks
+        self._rng: np.random.Generator | None = None   # dropout masks, made when first read
         self._values: dict[str, np.ndarray] = {}
         self._grads: dict[str, np.ndarray] | None = None
         self._param_grads: dict[str, dict[str, np.ndarray]] = {}
@@ -53,6 +53,18 @@ class Graph(Editing, Execution, Analyzing):
         self.batching = 0
         self.edits = 0                   # changes of nodes, attributes or wiring so far
         self.changed.connect(self._count)
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The dropout masks' generator, seeded with ``seed``; made when first read (importing
+        ``numpy.random`` costs start-up about 20 ms, issue 24)."""
+        if self._rng is None:
+            self._rng = np.random.default_rng(self.seed)
+        return self._rng
+
+    @rng.setter
+    def rng(self, value: np.random.Generator) -> None:
+        self._rng = value
 
     def _count(self, kind: str, _nid) -> None:
         self.edits += kind not in ("moved", "batch")

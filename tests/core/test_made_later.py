@@ -57,3 +57,20 @@ def test_make_now_makes_a_deferred_set_and_leaves_others_alone():
     assert data._made is not None
     make_now(ds.spirals(n=10))                   # made already: nothing to do
     make_now(None)                               # no data chosen
+
+
+def test_the_untitled_graph_and_the_lecture_example_name_their_classes_without_a_draw():
+    """Drawing a sample to learn the class names imported numpy.random (about 20 ms) before
+    the first paint (issue 24): spirals and imagenet10 know theirs."""
+    _made.cache_clear()
+    drawn = []
+    data = MadeLater("imagenet10", 5, lambda n: drawn.append(n) or ds.imagenet10(n=n, size=8),
+                     ["kit fox"])
+    assert data.classes == ["kit fox"] and drawn == []
+    untitled = Classroom().data.dataset
+    assert isinstance(untitled, MadeLater) and untitled._made is None
+    assert untitled.classes == ["arm 0", "arm 1", "arm 2"] and len(untitled) == 300
+    np.testing.assert_array_equal(untitled.x, ds.spirals(n=300, seed=0).x)
+    five = _made("spirals", 7, 16)               # at most 5 arms
+    assert five.classes == ds.spirals(n=10, classes=5).classes
+    np.testing.assert_array_equal(five.y, ds.spirals(n=300, classes=5, seed=0).y)

@@ -18,7 +18,8 @@ LAZY = ("torch", "pyqtgraph", "ziamath",
         "bpviz.gui.backprop.dropout_view",
         "bpviz.core.help_pages", "bpviz.gui.widgets.help_page",   # F1's pages
         "bpviz.gui.widgets.figure_export",             # File ▸ Export Figure, Data
-        "PySide6.QtSvg")                               # a Formula's renderer, first formula
+        "PySide6.QtSvg",                               # a Formula's renderer, first formula
+        "numpy.random")                                # dropout masks, data drawn: first step
 
 PROBE = """
 import json, sys
