@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import shown
+from .notation import power
 
 # "show": what is stated. "of" names an array of the current step as the Inspector names its
 # views (the shown sample's, but a parameter's gradient whole): output, dout, in_SLOT,
@@ -83,9 +84,6 @@ def step_arrays(event) -> dict:
     return arrays
 
 
-SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
 def card_number(v: float, digits: int = 3) -> str:
     """``v`` to ``digits`` significant digits as a slide writes it: 1.000, 66.5, −3.4,
     1230, 10,000, 123,000, 3.09·10⁻⁸, 1.20·10⁹ (a true minus sign; no trailing point;
@@ -102,7 +100,7 @@ def card_number(v: float, digits: int = 3) -> str:
         text = whole_number(rounded)
     else:
         mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
-        text = f"{mantissa}·10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+        text = f"{mantissa}·{power(int(exponent))}"
     return text.replace("-", "−")
 
 

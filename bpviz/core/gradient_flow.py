@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import GraphError
+from .notation import power, scientific
 
 WEIGHT, INPUT = "weight", "input"
 # a training run's record (metrics.jsonl) holds the figures as {layer: value} under these
@@ -162,14 +163,14 @@ def summary(flows: list[LayerFlow]) -> str:
         return ("Some gradients are zero or not finite (a loss that diverged gives inf or "
                 "nan): lower the learning rate.")
     first, last = flows[0], flows[-1]
-    figures = f"{first.node} gets {first.weight:.1e}"
+    figures = f"{first.node} gets {scientific(first.weight)}"
     if lost >= 2:
         return (f"Vanishing gradient: {figures}, {lost:.0f} powers of ten less than "
-                f"{last.node} ({last.weight:.1e}).")
+                f"{last.node} ({scientific(last.weight)}).")
     if lost <= -2:
         return (f"Exploding gradient: {figures}, {-lost:.0f} powers of ten more than "
-                f"{last.node} ({last.weight:.1e}).")
-    return f"The gradient reaches every layer: {figures}, {last.node} {last.weight:.1e}."
+                f"{last.node} ({scientific(last.weight)}).")
+    return f"The gradient reaches every layer: {figures}, {last.node} {scientific(last.weight)}."
 
 
 def log_points(x, values) -> tuple[np.ndarray, np.ndarray]:
@@ -182,14 +183,11 @@ def log_points(x, values) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(x, dtype=float), v
 
 
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def power_of_ten(exponent: float) -> str:
     """10**exponent written as 10⁻³ or 2·10⁻³, whatever its size (one format on an axis)."""
     whole = math.floor(exponent + 1e-9)
     mantissa = round(10 ** (exponent - whole), 1)
     if mantissa >= 10:
         whole, mantissa = whole + 1, 1.0
-    power = "10" + str(whole).translate(SUPERSCRIPT)
-    return power if mantissa == 1 else f"{mantissa:g}·{power}"
+    ten = power(whole)
+    return ten if mantissa == 1 else f"{mantissa:g}·{ten}"

@@ -12,7 +12,7 @@ def test_a_record_gives_its_layers_in_order_and_nan_for_what_is_not_a_number():
     assert [f.node for f in flows] == ["conv1", "fc6", "fc8"]
     assert flows[0] == LayerFlow("conv1", 1e-6, 2e-7)
     assert math.isnan(flows[1].weight) and math.isnan(flows[1].input)
-    assert summary([flows[0], flows[2]]).startswith("Vanishing gradient: conv1 gets 1.0e-06")
+    assert summary([flows[0], flows[2]]).startswith("Vanishing gradient: conv1 gets 1.0·10⁻⁶")
 
 
 def test_records_without_figures_give_nothing():

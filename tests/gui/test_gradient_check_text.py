@@ -17,9 +17,9 @@ def test_agreement_within_the_noise_floor_is_shown_as_it_is(qtbot):
     qtbot.addWidget(inspector)
     inspector.show_check([check([0.5, -0.25], [0.5 + 2e-10, -0.25], (1.0, 1.0 + 3e-9))], "fc")
     text = inspector.check_result.text()
-    assert "✔" in text and "max relative error 2.0e-10" in text
-    assert "largest difference 2.0e-10, within the noise floor 1.0e-08" in text
-    assert "random direction: relative error 1.5e-09" in text
+    assert "✔" in text and "max relative error 2.0·10⁻¹⁰" in text
+    assert "largest difference 2.0·10⁻¹⁰, within the noise floor 1.0·10⁻⁸" in text
+    assert "random direction: relative error 1.5·10⁻⁹" in text
     assert "compared: ∂L/∂x from the backward pass against central differences" in text
 
 

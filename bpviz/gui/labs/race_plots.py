@@ -7,6 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from ...core.labs.surface import race_view
+from ...core.notation import power
 from ..widgets.plot_style import STYLES, LogAxis, MarkedCurve, StepAxis
 from ..widgets.series_legend import SeriesLegend
 from .surface_plot import SurfacePlot
@@ -22,14 +23,11 @@ VIEW_PAD = 0.16
 LOSS_PAD = 0.07                     # of the loss plot's span each side: a marker's half
 
 
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def power_label(value: float) -> str:
     """1e-06 as 10⁻⁶, 5e-06 as 5·10⁻⁶."""
     mantissa, exponent = f"{value:.0e}".split("e")
-    power = "10" + str(int(exponent)).translate(SUPERSCRIPT)
-    return power if mantissa == "1" else f"{mantissa}·{power}"
+    ten = power(int(exponent))
+    return ten if mantissa == "1" else f"{mantissa}·{ten}"
 
 
 class LossAxis(LogAxis):

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ...core.array_views import brief
+from ...core.notation import short
 from .colormap import diverging_index, to_image
 from .drawing import Drawing
 from .signs import ENLARGE_HINT, draw_signs, fits, signs_shown
@@ -17,14 +18,7 @@ NUMBERS_UP_TO = 12            # rows and columns: above this the cells hold colo
 IMAGE_SIDE = 1024             # larger matrices are drawn from every k-th row and column
 
 
-def fmt(v: float) -> str:
-    if not np.isfinite(v):
-        return str(v)
-    if v == 0:
-        return "0"
-    if 1e-3 <= abs(v) < 1e4:
-        return f"{v:.3g}"
-    return f"{v:.1e}"
+fmt = short                  # a cell's number, in the axes' and titles' notation
 
 
 def picture(matrix: np.ndarray) -> tuple:
