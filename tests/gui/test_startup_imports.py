@@ -19,7 +19,7 @@ LAZY = ("torch", "pyqtgraph", "ziamath",
         "bpviz.core.help_pages", "bpviz.gui.widgets.help_page",   # F1's pages
         "bpviz.gui.widgets.figure_export",             # File ▸ Export Figure, Data
         "PySide6.QtSvg",                               # a Formula's renderer, first formula
-        "numpy.random")                                # dropout masks, data drawn: first step
+        "numpy.random")                                # the data made, 1 s after the paint
 
 PROBE = """
 import json, sys
