@@ -10,7 +10,7 @@ import time
 from dataclasses import fields
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -100,6 +100,13 @@ class FormArea(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.form = form
         self.setWidget(form)
+
+    def eventFilter(self, watched, event):
+        # the form grew (presentation's type size came after the tab was built): the
+        # column must ask for its new width, or it stays as wide and cuts the form
+        if watched is self.form and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
 
     def minimumSizeHint(self):
         hint = super().minimumSizeHint()
