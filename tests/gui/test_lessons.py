@@ -115,11 +115,15 @@ def test_answers_are_counted_and_kept(qtbot, window):
     window.lessons.open("02_chain_rule", asked[0], ask=False)
     window.lessons.answer("12345")                           # wrong
     assert "Not quite" in window.lessons.panel.feedback.text()
+    # the score shows from the next step: a line that appears at an answer moves the column
+    assert window.lessons.panel.score.isHidden()
     window.lessons.go(asked[1])
+    assert window.lessons.panel.score.text() == "score 0 of 1 right"
+    assert not window.lessons.panel.score.isHidden()
     window.lessons.answer(int(lesson.steps[asked[1]].question.answer))
     assert window.lessons.answers("02_chain_rule") == {str(asked[0]): False,
                                                         str(asked[1]): True}
-    assert "score 1 of 2 right" in window.lessons.panel.position.text()
+    assert window.lessons.panel.score.text() == "score 1 of 2 right"
 
 
 def test_a_malformed_lesson_is_one_message_naming_file_step_and_field(qtbot, window, tmp_path):

@@ -211,9 +211,13 @@ def test_every_lesson_step_reads_from_the_back_row(qtbot, window, lesson):
         assert back_row_problems(qtbot, window, overview) == [], (lesson.name, index + 1)
         if step.question is not None:                 # the reveal shows more
             question, column = step.question, lessons.dock.geometry()
+            asked = lessons.panel.ask.mapTo(window, lessons.panel.ask.rect().topLeft())
             lessons.answer(int(question.answer) if question.choices else question.answer)
             assert back_row_problems(qtbot, window, overview) == [], (
                 lesson.name, index + 1, "reveal")
             # the lesson column stays put: it jumped in width at 6.3 and 6.6's reveals
             assert lessons.dock.geometry() == column, (lesson.name, index + 1)
+            # and so does its question: 2.6's "Predict" rose 70 px at the answer
+            assert lessons.panel.ask.mapTo(window, lessons.panel.ask.rect().topLeft()) == (
+                asked), (lesson.name, index + 1, "the question moved")
         lessons.next()

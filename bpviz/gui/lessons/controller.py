@@ -305,7 +305,7 @@ class LessonController(QObject):
             if not right:
                 self.panel.show_retry("✘ Not quite: try once more (or press Next for the "
                                       "answer).")
-                self._show_score()
+                self._show_score(appear=False)
                 return
         self.reveal(right)
 
@@ -330,7 +330,7 @@ class LessonController(QObject):
         except (LessonError, ValueError) as err:
             self._failed(str(err))
         self.panel.show_answer(step.question, right, self.cards.get(index, ()))
-        self._show_score()
+        self._show_score(appear=False)
 
     def _run_reveal(self, index: int) -> None:
         """Step ``index``'s reveal; if what the class changed since the step was shown
@@ -352,10 +352,11 @@ class LessonController(QObject):
             return {}
         return record if isinstance(record, dict) else {}
 
-    def _show_score(self) -> None:
+    def _show_score(self, appear: bool = True) -> None:
         answers = self.answers(self._open().name)
         asked = sum(step.question is not None for step in self._open().steps)
-        self.panel.show_score(sum(bool(v) for v in answers.values()), len(answers), asked)
+        self.panel.show_score(sum(bool(v) for v in answers.values()), len(answers), asked,
+                              appear)
 
     # --- menu ------------------------------------------------------------------------------
     def add_actions(self, menu, add) -> None:

@@ -149,8 +149,12 @@ class LessonPanel(QScrollArea):
         layout.addLayout(self.choice_box)
         layout.addWidget(self.number)
         layout.addWidget(self.check)
+        # the score under all of it: in the position line it wrapped that line at the
+        # first answer and pushed the text and "Predict" down under the class's eyes
+        self.score = named(QLabel(textFormat=Qt.TextFormat.PlainText), "lesson_score")
+        self.score.hide()
         # the answer, its card, then why: in a short strip what scrolls out is the why
-        for widget in (self.feedback, self.card, self.explain):
+        for widget in (self.feedback, self.card, self.explain, self.score):
             layout.addWidget(widget)
         return self.question
 
@@ -188,6 +192,11 @@ class LessonPanel(QScrollArea):
             self.columns.setDirection(QBoxLayout.Direction.LeftToRight)
             self.button_box.setDirection(QBoxLayout.Direction.TopToBottom)
             self.columns.addLayout(self.button_box)
+        # in the column the room a reveal will fill lies under the question, not between
+        # the text and it: "Predict" sat 70 px lower before 2.6's answer than after it
+        text, question = (1, 2) if narrow else (0, 1)
+        self.columns.setStretch(text, 0 if narrow else 3)
+        self.columns.setStretch(question, 1 if narrow else 2)
         # in the column, PresentationLayout.fit shows the scroll bar where the text does
         # not fit (a bar left to Qt came and went with the reveal and cut the text)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if narrow
@@ -299,7 +308,8 @@ class LessonPanel(QScrollArea):
         self.error.setText(text)
         self.error.setVisible(bool(text))
 
-    def show_score(self, right: int, answered: int, total: int) -> None:
-        if answered:
-            self.position.setText(self.position.text().split(" · score")[0]
-                                  + f" · score {right} of {answered} right")
+    def show_score(self, right: int, answered: int, total: int, appear: bool = True) -> None:
+        """The score under the question; at an answer it changes only if already shown
+        (``appear`` False): a line that appeared at a reveal needed room not kept for it."""
+        self.score.setText(f"score {right} of {answered} right" if answered else "")
+        self.score.setVisible(bool(answered) and (appear or not self.score.isHidden()))
