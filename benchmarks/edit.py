@@ -20,7 +20,7 @@ config_dir()
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bpviz.core import Graph  # noqa: E402
-from bpviz.gui.main_window import MainWindow  # noqa: E402
+from bpviz.gui.shell.main_window import MainWindow  # noqa: E402
 from bpviz.paths import example_path  # noqa: E402
 
 

@@ -48,7 +48,11 @@ ENGINE_ROOT = "BPVIZ_ENGINE_ROOT"
 sys.path.insert(0, os.environ.get(ENGINE_ROOT, str(Path(__file__).resolve().parents[1])))
 
 from bpviz.core import Graph  # noqa: E402
-from bpviz.core.export import param_arrays, to_pytorch_source  # noqa: E402
+
+try:
+    from bpviz.core.network.export import param_arrays, to_pytorch_source
+except ImportError:            # --baseline: a tree from before the rooms
+    from bpviz.core.export import param_arrays, to_pytorch_source  # type: ignore[no-redef]
 
 MODELS = {"mlp": ("MLP 784-256-256-10", 128), "cnn": ("CNN conv16-pool-conv32-pool-fc10", 64)}
 

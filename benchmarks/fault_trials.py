@@ -47,8 +47,14 @@ def lesson_bases() -> list[tuple[str, dict]]:
 
 
 def session_bases() -> list[tuple[str, dict]]:
-    from bpviz.core.graph import Graph
-    from bpviz.core.session import Aside, DataChoice, LessonPlace, Session, session_to_dict
+    from bpviz.core.network.graph import Graph
+    from bpviz.core.teaching.session_file import (
+        Aside,
+        DataChoice,
+        LessonPlace,
+        Session,
+        session_to_dict,
+    )
     from bpviz.paths import example_path
     bases = []
     for name in ("spirals_mlp", "branching", "fc_softmax_ce"):
@@ -100,8 +106,8 @@ def judge(read, error, path) -> tuple[str, float, str]:
 
 
 def load_trial(kind, paths) -> dict:
-    from bpviz.core.lessons import LessonError, load_lesson
-    from bpviz.core.session import SessionError, load_session
+    from bpviz.core.teaching.lessons import LessonError, load_lesson
+    from bpviz.core.teaching.session_file import SessionError, load_session
     read, error = (load_lesson, LessonError) if kind == "lesson" else \
         (load_session, SessionError)
     counts, worst, failures, slow_wall = {}, 0.0, [], 0

@@ -1,6 +1,6 @@
 """The kill -9 trials of issue 25: a bpviz window with the user's own unsaved edits opens a
 lesson, is edited and stepped through during it, and is killed (SIGKILL) at a random moment
-of the lesson; then what the next start would offer (gui/recovery.py) must be the user's
+of the lesson; then what the next start would offer (gui/config/recovery.py) must be the user's
 graph with every edit they made before the lesson.
 
     .venv/bin/python benchmarks/fault_trials_kill.py [--trials 40] [--seed 0]
@@ -29,7 +29,7 @@ CHILD = textwrap.dedent("""\
     import json, random, sys
     from PySide6.QtWidgets import QApplication, QMessageBox
     app = QApplication([])
-    from bpviz.gui.main_window import MainWindow
+    from bpviz.gui.shell.main_window import MainWindow
     from bpviz.paths import example_path
     QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.No)
     QMessageBox.warning = staticmethod(lambda *a, **k: QMessageBox.StandardButton.Ok)
@@ -80,7 +80,7 @@ def offered(config: Path, user: list[str]) -> dict:
     """What the next start offers from ``config``: the user's graph whole, or not."""
     os.environ["BPVIZ_CONFIG_DIR"] = str(config)
     from bpviz.core import GraphError
-    from bpviz.gui.recovery import left_recovery_files, read_recovery
+    from bpviz.gui.config.recovery import left_recovery_files, read_recovery
     files = left_recovery_files(config)
     temps = len(list(config.glob(".recovery*.tmp")))
     if not files:

@@ -17,7 +17,7 @@ def make_window():
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication, QMessageBox
     app = QApplication.instance() or QApplication([])
-    from bpviz.gui.main_window import MainWindow
+    from bpviz.gui.shell.main_window import MainWindow
     from bpviz.paths import example_path
     for name in ("warning", "information", "critical"):
         setattr(QMessageBox, name, staticmethod(lambda *a, **k: QMessageBox.StandardButton.Ok))
@@ -88,6 +88,6 @@ def _open(app, window, kind, path, rng) -> tuple[str, float]:
 
 def _put_back(window, user: dict) -> None:
     """The user's graph again after a session that opened replaced it (by design)."""
-    from bpviz.core.graph import Graph
+    from bpviz.core.network.graph import Graph
     if window.document.graph.to_dict() != user or not window.document.modified:
         window.document.set_graph(Graph.from_dict(user, check=False), None, modified=True)

@@ -26,8 +26,8 @@ config_dir()
 import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from bpviz.core import datasets as ds  # noqa: E402
 from bpviz.core import load_graph  # noqa: E402
+from bpviz.core.data import datasets as ds  # noqa: E402
 from bpviz.core.labs.landscapes import MODEL_LOSSES, LinearModel  # noqa: E402
 from bpviz.paths import example_path  # noqa: E402
 

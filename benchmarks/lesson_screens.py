@@ -31,7 +31,7 @@ def settle(app, seconds: float = 0.4) -> None:
 def open_window(app, size: tuple[int, int], theme: str):
     from PySide6.QtCore import Qt
 
-    from bpviz.gui.main_window import MainWindow
+    from bpviz.gui.shell.main_window import MainWindow
     from bpviz.gui.theme import THEMES, apply_theme
     from bpviz.paths import example_path
     apply_theme(app, THEMES[theme], True)
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 def shoot(args) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from bpviz.core.lessons import lessons_in
+    from bpviz.core.teaching.lessons import lessons_in
     from bpviz.gui.app import stop_workers
     from bpviz.paths import lessons_dir
     args.out.mkdir(parents=True, exist_ok=True)

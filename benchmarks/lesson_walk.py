@@ -11,7 +11,7 @@ triggered and the report says so), timed until the window has processed its even
 repainted synchronously; the same repaint with no key pressed is the baseline. Reported per
 lesson and over all: median, p95 and max press time; the resident memory after each lesson
 and the peak (VmHWM) of the whole run; for lesson 3 the Inspector pages built (calls of
-``_new_page``, or of ``show_event`` where the Inspector built a page at each) and the engine's steps (calls of ``bpviz.core.stepper.Stepper.step``) per
+``_new_page``, or of ``show_event`` where the Inspector built a page at each) and the engine's steps (calls of ``bpviz.core.backprop.stepper.Stepper.step``) per
 visible step. The counters wrap those methods here,
 not in the app; one that cannot be found is reported as "not measured".
 Goals (issue 19): Page Down and Page Up p95 <= 100 ms, no press over 1 s, peak resident memory
@@ -44,7 +44,7 @@ from PySide6.QtGui import QKeySequence  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
-from bpviz.core.lessons import lessons_in  # noqa: E402
+from bpviz.core.teaching.lessons import lessons_in  # noqa: E402
 from bpviz.paths import lessons_dir  # noqa: E402
 
 SIZE = (1280, 720)                 # a common projector (bpviz.gui.app.PROJECTOR_SIZE)
@@ -116,7 +116,7 @@ class CallCounter:
 
 def stepper_counter() -> CallCounter:
     try:
-        from bpviz.core.stepper import Stepper
+        from bpviz.core.backprop.stepper import Stepper
     except ImportError:
         Stepper = None
     return CallCounter(Stepper, "step")
@@ -152,7 +152,7 @@ class SlotErrors:
 def build_window(app):
     """The window as ``bpviz --presentation`` builds it, at the projector's size."""
     from bpviz.gui.app import initial_document
-    from bpviz.gui.main_window import MainWindow
+    from bpviz.gui.shell.main_window import MainWindow
     from bpviz.gui.theme import THEMES, apply_theme
 
     apply_theme(app, THEMES["light"], True)

@@ -64,7 +64,7 @@ def app_window():
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from bpviz.gui.main_window import MainWindow
+    from bpviz.gui.shell.main_window import MainWindow
     app = QApplication.instance() or QApplication([])
     window = MainWindow()
     window.resize(1440, 900)

@@ -48,7 +48,7 @@ def child(seed: int, actions: int, lessons: list[str], out: Path) -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
     app = QApplication([])
-    from bpviz.gui.main_window import MainWindow
+    from bpviz.gui.shell.main_window import MainWindow
     from bpviz.paths import example_path
     from tests.gui.lesson_actions import LESSONS, LessonSession, stop_training
 

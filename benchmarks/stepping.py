@@ -36,8 +36,8 @@ import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bpviz.core import Stepper  # noqa: E402
-from bpviz.core.stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS  # noqa: E402
-from bpviz.gui.main_window import MainWindow  # noqa: E402
+from bpviz.core.backprop.stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS  # noqa: E402
+from bpviz.gui.shell.main_window import MainWindow  # noqa: E402
 from bpviz.paths import example_path  # noqa: E402
 
 EXAMPLES = sorted(p.name.removesuffix(".bpviz.json")

@@ -28,7 +28,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def open_lesson(app):
     from PySide6.QtCore import Qt
 
-    from bpviz.gui.main_window import MainWindow
+    from bpviz.gui.shell.main_window import MainWindow
     from bpviz.paths import example_path
     window = MainWindow()
     window.document.open_example(example_path("fc_softmax_ce"))

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bpviz.core import load_graph
-from bpviz.core.session import DataChoice, Session, save_session
+from bpviz.core.teaching.session_file import DataChoice, Session, save_session
 from bpviz.paths import example_path, lessons_dir
 
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bpviz.core import load_graph  # noqa: E402  (the repository's own bpviz)
-from bpviz.core.session import DataChoice, Session, save_session  # noqa: E402
+from bpviz.core.teaching.session_file import DataChoice, Session, save_session  # noqa: E402
 from bpviz.paths import example_path  # noqa: E402
 
 PROJECTOR = ["--presentation", "--size", "1280x720"]

@@ -31,7 +31,10 @@ def test_core_imports_and_runs_with_qt_pyqtgraph_and_torch_blocked():
 import numpy as np
 import bpviz.core
 from bpviz.core import Graph, Stepper, load_graph, optim
-from bpviz.core import datasets, gradcheck, trainer, export
+from bpviz.core.data import datasets
+from bpviz.core.backprop import gradcheck
+from bpviz.core.optimization import trainer
+from bpviz.core.network import export
 from bpviz.paths import example_path
 g = load_graph(example_path('spirals_mlp'))
 g.forward({'x': np.zeros((2, 2)), 't': np.array([0, 1])}); g.backward()
@@ -80,7 +83,7 @@ def test_every_train_module_imports_with_qt_blocked():
 def test_no_import_cycles():
     graph = import_graph()
     assert len(graph) > 50                           # the reader found the modules
-    assert any("bpviz.core.graph" in deps for deps in graph.values())
+    assert any("bpviz.core.network.graph" in deps for deps in graph.values())
     assert cycles(graph) == []
 
 
@@ -137,3 +140,49 @@ def test_every_folder_of_modules_is_a_package():
                if "__pycache__" not in p.parts and "_resources" not in p.parts}
     assert sorted(str(f.relative_to(ROOT)) for f in folders
                   if not (f / "__init__.py").exists()) == []
+
+
+# The rooms (issue 22): a package holds modules by job; a module directly in bpviz/core or
+# bpviz/gui is one the whole layer uses. tests/ mirrors the rooms.
+MOST_DIRECTLY_IN = {"bpviz/core": 8, "bpviz/gui": 6}
+TESTS = ROOT / "tests"
+# folders of tests that mirror no package of bpviz: what they test lives at the top
+OUTSIDE_BPVIZ = {"packaging"}
+
+
+def _flat(folder):
+    return sorted(p.name for p in (ROOT / folder).glob("*.py") if p.name != "__init__.py")
+
+
+def test_rooms_hold_few_modules_directly():
+    over = {room: _flat(room) for room, most in MOST_DIRECTLY_IN.items()
+            if len(_flat(room)) > most}
+    assert over == {}, f"more modules directly in a room than {MOST_DIRECTLY_IN}: {over}"
+
+
+def test_the_room_count_sees_modules():
+    assert "classroom.py" in _flat("bpviz/core") and "app.py" in _flat("bpviz/gui")
+
+
+def _test_folders():
+    return sorted({p.parent for p in TESTS.rglob("*.py") if "__pycache__" not in p.parts}
+                  - {TESTS})
+
+
+def test_every_folder_of_tests_is_a_package():
+    assert [str(f.relative_to(ROOT)) for f in _test_folders()
+            if not (f / "__init__.py").exists()] == []
+
+
+def test_the_tests_mirror_the_rooms():
+    """tests/<path> holds the tests of bpviz/<path> (tests/packaging those of packaging/),
+    and every package of bpviz with modules of its own has its folder of tests."""
+    strays = [str(f.relative_to(ROOT)) for f in _test_folders()
+              if not (ROOT / "bpviz" / f.relative_to(TESTS) / "__init__.py").exists()
+              and f.relative_to(TESTS).parts[0] not in OUTSIDE_BPVIZ]
+    assert strays == [], f"folders of tests that mirror no package of bpviz: {strays}"
+    packages = {p.parent.relative_to(ROOT / "bpviz") for p in (ROOT / "bpviz").rglob("*.py")
+                if p.name != "__init__.py" and "__pycache__" not in p.parts}
+    untested = sorted(str(p) for p in packages if p.parts
+                      and not any((TESTS / p).glob("test_*.py")))
+    assert untested == [], f"rooms of bpviz without their folder of tests: {untested}"

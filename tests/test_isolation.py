@@ -9,7 +9,7 @@ from pathlib import Path
 def test_a_test_outside_the_gui_room_has_a_config_folder_of_its_own(tmp_path):
     """tests/train opens the Training tab, which reads and writes settings: without the
     suite-wide fixture it read the user's ~/.config/bpviz, shared by every worker."""
-    from bpviz.gui.config_folder import config_dir
+    from bpviz.gui.config.config_folder import config_dir
     assert config_dir() == tmp_path / "config"
 
 

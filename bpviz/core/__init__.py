@@ -2,10 +2,10 @@
 
 Never imports Qt, pyqtgraph or torch.
 """
-from . import optim
+from .backprop.stepper import StepEvent, Stepper
 from .errors import GraphError
-from .graph import Graph, Node, load_graph, save_graph
-from .stepper import StepEvent, Stepper
+from .network.graph import Graph, Node, load_graph, save_graph
+from .optimization import optim
 
 __all__ = ["Graph", "GraphError", "Node", "StepEvent", "Stepper", "load_graph", "optim",
            "save_graph"]

@@ -13,18 +13,23 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import datasets as ds
-from .classes import LectureContext, lecture_context
-from .data_source import MAX_BATCH, DataSource, builtin, default_for
+from .backprop.class_vectors import LectureContext, lecture_context
+from .backprop.stepper import (
+    INTERACTIVE_JACOBIAN_CAP,
+    INTERACTIVE_JACOBIAN_ROWS,
+    StepEvent,
+    Stepper,
+)
+from .data import datasets as ds
+from .data.data_source import MAX_BATCH, DataSource, builtin, default_for
 from .errors import DataError, GraphError, shown
 from .events import Background, Gate, Signal
-from .graph import Graph
-from .lessons import PHASES
-from .optim import OptimizerSettings
-from .session import Aside
+from .network.graph import Graph
+from .optimization.optim import OptimizerSettings
+from .optimization.trainer import Progress, Trainer, hold_out
 from .snapshot import Snapshot, come_back, take
-from .stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS, StepEvent, Stepper
-from .trainer import Progress, Trainer, hold_out
+from .teaching.lessons import PHASES
+from .teaching.session_file import Aside
 
 DRAW_AHEAD = 2_000_000         # weights from which a graph's are drawn in the background
 

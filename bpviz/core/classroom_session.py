@@ -1,4 +1,5 @@
-"""A Session (bpviz.core.session) made from a Classroom, and a Session put back into one:
+"""A Session (bpviz.core.teaching.session_file) made from a Classroom, and a Session put back into
+one:
 the data choice, the batch, the sample, train mode and the steps taken. What only the app
 knows (the graph's file, the tab, the labs, the lesson) is given to ``session_of`` and
 read from the Session by the app."""
@@ -9,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import datasets as ds
 from .classroom import Classroom
-from .data_source import CSV_SOURCE, FILE_SOURCES, SOURCES, input_shape
+from .data import datasets as ds
+from .data.data_source import CSV_SOURCE, FILE_SOURCES, SOURCES, input_shape
 from .errors import DataError
-from .session import DataChoice, LessonPlace, Session
+from .teaching.session_file import DataChoice, LessonPlace, Session
 
 
 def session_of(classroom: Classroom, graph_file: str | None = None, modified: bool = False,

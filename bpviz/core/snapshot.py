@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from .data_source import DataSource
-from .graph import Graph, ParamState
-from .optim import OptimizerSettings
-from .trainer import Trainer, hold_out
+from .data.data_source import DataSource
+from .network.graph import Graph, ParamState
+from .optimization.optim import OptimizerSettings
+from .optimization.trainer import Trainer, hold_out
 
 if TYPE_CHECKING:
     from .classroom import Classroom

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .settings import setting, settings
+from .config.settings import setting, settings
 from .tab_order import DOCK_BUTTONS, order_dialog
 from .widgets.colormap import MAPS, maps_in_use, use_maps
 from .widgets.heatmap import HeatMap

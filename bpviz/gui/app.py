@@ -50,7 +50,7 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def parse_args(argv):
-    from .main_window import TABS
+    from .shell.main_window import TABS
 
     p = ArgumentParser(prog="bpviz", description="Make back-propagation visible.")
     p.add_argument("file", nargs="?",
@@ -107,7 +107,7 @@ def loss_name(text: str, parser) -> str:
 def route_file(args, parser) -> None:
     """FILE by what it holds: a lesson goes where --lesson would, a session where
     --session would, an ONNX model to ``args.onnx``; a graph stays ``args.file``."""
-    from ..core.file_kind import LESSON, ONNX, SESSION, file_kind
+    from ..core.teaching.file_kind import LESSON, ONNX, SESSION, file_kind
 
     args.onnx = None
     kind = args.file and file_kind(args.file)
@@ -214,16 +214,16 @@ def main(argv=None) -> int:
     app = application(args)
     from .widgets import wheel_style
     wheel_style.suspend(app)                 # not while the window is built: run_event_loop
-    from .main_window import MainWindow
+    from .shell.main_window import MainWindow
     window = MainWindow(app.property("bpviz_theme"), presentation=False)
     size = args.size or (PROJECTOR_SIZE if args.presentation else SCREENSHOT_SIZE)
     if args.screenshot:       # its size from the start: the window fitted to a small screen
         window.resize(*size)  # is narrower than presentation's type, and so not full screen
     if args.self_test:
-        from .self_test import run_self_test
+        from .shell.self_test import run_self_test
         wheel_style.resume(app)
         return run_self_test(window, app, scratch)
-    from .error_reporter import ErrorReporter
+    from .shell.error_reporter import ErrorReporter
     reporter = ErrorReporter(window)
     try:
         problem = open_asked(window, args)
@@ -258,7 +258,7 @@ def application(args):
     """The QApplication, named, with the icon and the theme (its name kept as a property)."""
     from PySide6.QtWidgets import QApplication
 
-    from .settings import setting
+    from .config.settings import setting
     from .theme import THEMES, apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -21,8 +21,8 @@ USAGE_ERROR = 2
 
 def convert(source, target, loss: str | None = None) -> list[Path]:
     """Convert ``source`` into ``target``; the paths written. ConvertError/GraphError."""
-    from bpviz.core.export import export_pytorch
-    from bpviz.core.graph import load_graph, save_graph
+    from bpviz.core.network.export import export_pytorch
+    from bpviz.core.network.graph import load_graph, save_graph
     source, target = Path(source), Path(target)
     if not target.parent.is_dir():
         raise ConvertError(f"folder '{target.parent}' does not exist")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bpviz.core.fileformat import MAX_FILE_BYTES
+from bpviz.core.network.fileformat import MAX_FILE_BYTES
 
 from .errors import ConvertError, require_onnx
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from bpviz.core.errors import GraphError
-from bpviz.core.graph import Graph, Node
+from bpviz.core.network.graph import Graph, Node
 from bpviz.core.ops import REGISTRY
 
 from .errors import ConvertError

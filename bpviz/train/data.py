@@ -14,7 +14,7 @@ import torch
 from torch.utils.data import Dataset
 from torch.utils.data.distributed import DistributedSampler
 
-from bpviz.core.augment import IMAGENET_EIGVAL, IMAGENET_EIGVEC
+from bpviz.core.data.augment import IMAGENET_EIGVAL, IMAGENET_EIGVEC
 from bpviz.core.errors import DataError
 
 from .folders import check_folder, check_splits, no_class_folders, unreadable_errors
@@ -22,7 +22,7 @@ from .folders import check_folder, check_splits, no_class_folders, unreadable_er
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 # ImageNet RGB covariance (pixels in [0, 1]), as in the fb.resnet.torch lighting transform;
-# one copy of the numbers, shared with the numpy demo (bpviz.core.augment)
+# one copy of the numbers, shared with the numpy demo (bpviz.core.data.augment)
 EIGVAL = torch.tensor(IMAGENET_EIGVAL, dtype=torch.float32)
 EIGVEC = torch.tensor(IMAGENET_EIGVEC, dtype=torch.float32)
 LECTURE_CLASSES = ["kit fox", "English setter", "Australian terrier", "grey whale",

@@ -1,5 +1,5 @@
 """FlowHooks: how much gradient reaches each layer of a torch model on the steps a run logs,
-the figures of bpviz.core.gradient_flow for AlexNet:
+the figures of bpviz.core.backprop.gradient_flow for AlexNet:
 
     grad_mean_w[layer] = mean |dL/dW|   over the layer's weight W
     grad_mean_x[layer] = mean |dL/dx|   over the layer's input x (the batch included)
@@ -10,14 +10,14 @@ The figures stay on the device until ``read`` fetches them all in one transfer.
 
 Every HIST_EVERY-th armed step (the first included) also counts each layer's weights,
 activations (its output, from a forward hook) and weight gradient into the fixed bins of
-bpviz.core.flow_histograms, on the device; ``read`` returns them under HIST_KEY.
+bpviz.core.backprop.flow_histograms, on the device; ``read`` returns them under HIST_KEY.
 """
 from __future__ import annotations
 
 import torch
 
-from bpviz.core.flow_histograms import BINS, EDGES, HIST_KEY, compact, sample_step
-from bpviz.core.gradient_flow import INPUT, RECORD_KEYS, WEIGHT
+from bpviz.core.backprop.flow_histograms import BINS, EDGES, HIST_KEY, compact, sample_step
+from bpviz.core.backprop.gradient_flow import INPUT, RECORD_KEYS, WEIGHT
 
 from .models import WeightLayer
 

@@ -3,10 +3,10 @@ a graph of only Inputs, one just big enough to draw its weights ahead, labels th
 refuses."""
 import numpy as np
 
-from bpviz.core import datasets as ds
 from bpviz.core import load_graph
 from bpviz.core.classroom import DRAW_AHEAD, Classroom
-from bpviz.core.graph import Graph
+from bpviz.core.data import datasets as ds
+from bpviz.core.network.graph import Graph
 from bpviz.paths import example_path
 
 X = {"id": "x", "op": "Input", "attrs": {"shape": [2], "dtype": "float64"}, "inputs": []}

@@ -10,7 +10,7 @@ text (truncation, random bytes, byte-order marks). A mutant counts as *loaded* w
 ``load_graph`` accepts it, *half-built* when only the editor's ``check=False`` accepts it,
 and *refused* when both raise GraphError. Whatever loads is also analysed, laid out,
 copied, saved, read back and, if small, run forward and backward: none of that may raise
-anything but GraphError either. The suite runs a seeded few hundred (tests/core/test_fuzz.py).
+anything but GraphError either. The suite runs a seeded few hundred (tests/core/network/test_fuzz.py).
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from bpviz.core import Graph, GraphError, load_graph, save_graph
-from bpviz.core.layout import layered_layout
+from bpviz.core.network.layout import layered_layout
 from bpviz.core.ops import REGISTRY
 from bpviz.paths import example_path, resources_dir
 

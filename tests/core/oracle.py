@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from bpviz.core import Graph
-from bpviz.core.export import param_arrays, to_pytorch_source
+from bpviz.core.network.export import param_arrays, to_pytorch_source
 
 BATCH = 3
 
@@ -87,7 +87,7 @@ def torch_run(graph, feeds, train=False):
     loss.backward()
     input_grads = {n: t.grad.numpy() for n, t in tensors.items() if t.grad is not None}
     modules = {name: mod for name, mod in net.named_children()}
-    from bpviz.core.export import identifiers
+    from bpviz.core.network.export import identifiers
     names = identifiers(graph.nodes)
     param_grads = {}
     for nid in graph.order:

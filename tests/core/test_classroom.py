@@ -11,8 +11,8 @@ from bpviz.core import load_graph
 from bpviz.core.classroom import Classroom
 from bpviz.core.classroom_session import restore_classroom, session_of
 from bpviz.core.errors import GraphError
-from bpviz.core.optim import OptimizerSettings
-from bpviz.core.session import session_from_dict, session_to_dict
+from bpviz.core.optimization.optim import OptimizerSettings
+from bpviz.core.teaching.session_file import session_from_dict, session_to_dict
 from bpviz.paths import example_path
 
 from .classroom_graphs import classroom_of, recorder

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from bpviz.core.classroom import Classroom
-from bpviz.core.data_source import CSV_SOURCE, MAX_BATCH, DataSource
-from bpviz.core.optim import OptimizerSettings
+from bpviz.core.data.data_source import CSV_SOURCE, MAX_BATCH, DataSource
+from bpviz.core.optimization.optim import OptimizerSettings
 
 from .classroom_graphs import (
     SIGNALS,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from bpviz.core.classroom import Classroom
-from bpviz.core.data_source import CSV_SOURCE
+from bpviz.core.data.data_source import CSV_SOURCE
 from bpviz.core.errors import GraphError
 
 from .classroom_graphs import (

@@ -7,11 +7,16 @@ import time
 import pytest
 
 from bpviz.core import GraphError, load_graph
-from bpviz.core import datasets as ds
+from bpviz.core.data import datasets as ds
 from bpviz.core.errors import DataError
-from bpviz.core.fileformat import MAX_LESSON_BYTES, read_json, remove_stale_temps, write_atomic
-from bpviz.core.lessons import LessonError, load_lesson
-from bpviz.core.session import SessionError, load_session
+from bpviz.core.network.fileformat import (
+    MAX_LESSON_BYTES,
+    read_json,
+    remove_stale_temps,
+    write_atomic,
+)
+from bpviz.core.teaching.lessons import LessonError, load_lesson
+from bpviz.core.teaching.session_file import SessionError, load_session
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -4,11 +4,12 @@ graph...): used too early, each gives one clear GraphError, not an AttributeErro
 import numpy as np
 import pytest
 
-from bpviz.core import Graph, GraphError, Stepper, datasets
-from bpviz.core.data_source import DataSource
+from bpviz.core import Graph, GraphError, Stepper
+from bpviz.core.data import datasets
+from bpviz.core.data.data_source import DataSource
 from bpviz.core.errors import DataError
 
-from .test_graph import classifier, feeds
+from .network.test_graph import classifier, feeds
 
 
 def test_backprop_node_before_the_backward_pass_starts_says_so():

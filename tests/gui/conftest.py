@@ -5,7 +5,7 @@ import pytest
 def window(qtbot):
     from PySide6.QtWidgets import QMessageBox
 
-    from bpviz.gui.main_window import MainWindow
+    from bpviz.gui.shell.main_window import MainWindow
     from bpviz.paths import example_path
 
     win = MainWindow()

@@ -15,8 +15,8 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QCursor, QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDockWidget, QRadioButton, QToolTip
 
-from bpviz.core.lessons import SUFFIX, load_lesson
-from bpviz.gui.widgets.focus import can_focus
+from bpviz.core.teaching.lessons import SUFFIX, load_lesson
+from bpviz.gui.widgets.enlarged_view import can_focus
 from bpviz.paths import lessons_dir
 
 from .pointing import alive, move_over, visible

@@ -177,7 +177,7 @@ def test_the_focused_control_is_ringed_in_the_selection_colour(window, qtbot, th
 
 
 def test_colour_blind_safe_maps_from_the_view_menu_are_drawn_and_remembered(window, qtbot):
-    from bpviz.gui.main_window import MainWindow
+    from bpviz.gui.shell.main_window import MainWindow
     heat = HeatMap("signs")
     qtbot.addWidget(heat)
     heat.set_array(np.array([[-1.0, 0.0, 1.0]]))
@@ -208,7 +208,7 @@ def test_colour_blind_safe_maps_from_the_view_menu_are_drawn_and_remembered(wind
 
 
 def test_high_contrast_theme_from_the_view_menu_is_aaa_and_remembered(window, qtbot):
-    from bpviz.gui.settings import setting
+    from bpviz.gui.config.settings import setting
     from bpviz.gui.theme import TEXT_PAIRS
     theme = THEMES["high-contrast"]
     low = [(fg, bg) for fg, bg in TEXT_PAIRS

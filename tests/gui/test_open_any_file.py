@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bpviz.core import load_graph
-from bpviz.core.file_kind import GRAPH, LESSON, ONNX, SESSION, file_kind
-from bpviz.core.session import DataChoice, Session, save_session
+from bpviz.core.teaching.file_kind import GRAPH, LESSON, ONNX, SESSION, file_kind
+from bpviz.core.teaching.session_file import DataChoice, Session, save_session
 from bpviz.paths import example_path, lessons_dir
 from tests.stderr_lines import own_lines
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from bpviz.core.ops import REGISTRY
 from bpviz.paths import example_path
 
-from .test_editor_stories import drag, port_point
+from .canvas.test_editor_stories import drag, port_point
 
 ACTIONS = int(os.environ.get("BPVIZ_RANDOM_ACTIONS", "1000"))
 EXAMPLES = ("fc_softmax_ce", "spirals_mlp", "shapes_cnn", "sigmoid_chain", "branching",

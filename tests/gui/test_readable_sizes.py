@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from bpviz.core.lessons import lessons_in
+from bpviz.core.teaching.lessons import lessons_in
 from bpviz.gui.theme import READABLE_PX, THEMES, apply_theme
 from bpviz.gui.widgets.formula import Formula
 from bpviz.gui.widgets.heatmap import HeatMap

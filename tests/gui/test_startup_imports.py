@@ -11,12 +11,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # loaded on first use, never before the first paint
 LAZY = ("torch", "pyqtgraph", "ziamath",
-        "bpviz.interop", "bpviz.core.export",          # File ▸ Open of ONNX, Export Model
+        "bpviz.interop", "bpviz.core.network.export",          # File ▸ Open of ONNX, Export Model
         "bpviz.gui.backprop.chain_view",               # the chain dialog (Ctrl+R)
         "bpviz.gui.widgets.jacobian_view", "bpviz.gui.widgets.matrix_viewport",
         "bpviz.gui.backprop.lecture_views",            # a step's views in the Inspector
         "bpviz.gui.backprop.dropout_view",
-        "bpviz.core.help_pages", "bpviz.gui.widgets.help_page",   # F1's pages
+        "bpviz.core.teaching.help_pages", "bpviz.gui.widgets.help_page",   # F1's pages
         "bpviz.gui.widgets.figure_export",             # File ▸ Export Figure, Data
         "PySide6.QtSvg",                               # a Formula's renderer, first formula
         "numpy.random")                                # the data made, 1 s after the paint
@@ -26,7 +26,7 @@ import json, sys
 from bpviz.gui.app import main
 code = main([])
 from bpviz.core import load_graph
-from bpviz.core.data_source import builtin
+from bpviz.core.data.data_source import builtin
 from bpviz.paths import example_path
 data = builtin("imagenet10", load_graph(example_path("fc_softmax_ce")))   # the one shown
 order = list(sys.modules)
@@ -86,7 +86,7 @@ import json, sys
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from bpviz.gui.main_window import MainWindow
+from bpviz.gui.shell.main_window import MainWindow
 from bpviz.paths import example_path
 app = QApplication([])
 window = MainWindow()

@@ -133,7 +133,7 @@ def test_a_passed_check_is_green_enough_in_both_themes(qtbot):
     dark background."""
     import numpy as np
 
-    from bpviz.core.gradcheck import GradCheck
+    from bpviz.core.backprop.gradcheck import GradCheck
     from bpviz.gui.backprop.inspector import Inspector
     from bpviz.gui.theme import ok_color
 

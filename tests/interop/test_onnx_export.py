@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from bpviz.core.graph import load_graph
+from bpviz.core.network.graph import load_graph
 from bpviz.interop import load_onnx
 from bpviz.interop.onnx_export import model_output, save_onnx
 from bpviz.paths import example_path
@@ -61,7 +61,7 @@ def test_round_trip_through_onnx_keeps_the_numbers(tmp_path):
 
 
 def test_graph_with_two_ends_and_no_loss_is_refused(tmp_path):
-    from bpviz.core.graph import Graph, Node
+    from bpviz.core.network.graph import Graph, Node
     from bpviz.interop import ConvertError
     graph = Graph()
     graph.add_node(Node("x", "Input", {"shape": [2]}))

@@ -3,7 +3,7 @@ stepping in float64: the loss, dL/dx and every weight's gradient equal torch's."
 import numpy as np
 import pytest
 
-from bpviz.core.graph import load_graph
+from bpviz.core.network.graph import load_graph
 from bpviz.interop.convert import main
 
 from .models import MODELS, build, export, torch

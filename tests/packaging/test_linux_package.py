@@ -117,7 +117,7 @@ CLAIMS = {"application/x-bpviz+json": ("lecture.bpviz.json", "bpviz network"),
 
 
 def test_the_mime_types_claim_graphs_sessions_and_lessons_each_their_own():
-    from bpviz.core.session import SUFFIX
+    from bpviz.core.teaching.session_file import SUFFIX
 
     types = mime_types()
     assert set(types) == set(CLAIMS)

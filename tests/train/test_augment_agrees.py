@@ -1,9 +1,9 @@
-"""The numpy augmentation of the demo (bpviz.core.augment) and the torch one that trains
+"""The numpy augmentation of the demo (bpviz.core.data.augment) and the torch one that trains
 AlexNet (bpviz.train.data) do the same thing to the same image."""
 import numpy as np
 import torch
 
-from bpviz.core import augment as A
+from bpviz.core.data import augment as A
 from bpviz.train import data
 
 

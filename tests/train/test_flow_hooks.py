@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from bpviz.core.flow_histograms import (
+from bpviz.core.backprop.flow_histograms import (
     HIST_KEY,
     KINDS,
     counts,

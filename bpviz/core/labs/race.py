@@ -1,4 +1,5 @@
-"""Optimizers racing in lockstep on a Surface (the steps come from bpviz.core.optim), the
+"""Optimizers racing in lockstep on a Surface (the steps come from bpviz.core.optimization.optim),
+the
 learning rates each preset starts with on a surface, and a fair comparison's tuning."""
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import optim
+from ..optimization import optim
 from .surface import Surface
 
 # The state the lecture names, in its symbols: (torch's key, symbol, formula). The lecture's

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .base import MAX_ELEMENTS, Attr, Op, OpError, pair, register, shape_text, uniform_fan_in
-from .windows import disjoint, fold, out_size, pad2d, taps, unpad2d, window_text
+from .sliding_windows import disjoint, fold, out_size, pad2d, taps, unpad2d, window_text
 
 
 class _Windowed(Op):

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 if TYPE_CHECKING:
     from ..canvas.graph_view import GraphView
 
-from ...core.array_views import as_matrix, magnitude, sample_of
+from ...core.display.array_views import as_matrix, magnitude, sample_of
 from ..widgets.colormap import GRADIENT_DECADES, GRADIENT_LUT, lut_color, to_image
 from .data_panel import DataPanel
 from .stepper_panel import StepperPanel

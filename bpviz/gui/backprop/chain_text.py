@@ -2,7 +2,7 @@
 node names, and how the product compares with the engine's gradient."""
 from __future__ import annotations
 
-from ...core.chain_path import ChainPath
+from ...core.backprop.chain_path import ChainPath
 from ..widgets.heatmap import fmt
 
 WHOLE_FORMULA_UP_TO = 6     # factors; a longer chain's formula elides its middle (\cdots)

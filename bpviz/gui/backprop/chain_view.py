@@ -1,7 +1,7 @@
 """ChainView: the lecture's ∂L/∂W = ∂L/∂σ · ∂σ/∂y · ∂y/∂W for one parameter as one
 expression — the symbols with the node names, the shapes under each factor, each factor's
 numbers as a heat map — and the product next to the engine's gradient. The numbers are
-bpviz.core.chain_path's; ChainDialog holds the view, ``open_chain`` opens it for the
+bpviz.core.backprop.chain_path's; ChainDialog holds the view, ``open_chain`` opens it for the
 workspace (Step ▸ Chain Rule from the Loss, Ctrl+R, or the Inspector's button)."""
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import GraphError
-from ...core.array_views import as_matrix
-from ...core.chain_path import ChainPath, chain_path
-from ...core.upstream import weighted_before
+from ...core.backprop.chain_path import ChainPath, chain_path
+from ...core.backprop.upstream import weighted_before
+from ...core.display.array_views import as_matrix
 from ..theme import show_as_error
 from ..widgets.busy_row import BusyRow
 from ..widgets.formula import Formula, formula_size

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog
 
-from ...core import datasets as ds
+from ...core.data import datasets as ds
 from ...core.errors import DataError
 
 SHOW_AFTER_MS = 400            # a small file is read before any dialog flashes up

@@ -1,6 +1,6 @@
 """DataPanel: where the numbers come from — the engine's toy and procedural sets, a CSV
 file or a folder of small images — with a batch size and a sample selector; a view of the
-Classroom's data (bpviz.core.data_source has the rules that fit data to a graph)."""
+Classroom's data (bpviz.core.data.data_source has the rules that fit data to a graph)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core import datasets as ds
-from ...core.data_source import CSV_SOURCE, FOLDER_SOURCE, MAX_BATCH, SOURCES, input_shape
+from ...core.data import datasets as ds
+from ...core.data.data_source import CSV_SOURCE, FOLDER_SOURCE, MAX_BATCH, SOURCES, input_shape
 from ...core.errors import DataError
-from ...core.fileformat import read_checked
+from ...core.network.fileformat import read_checked
 from .csv_reading import read_csv_in_background
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm"}

@@ -1,7 +1,7 @@
 """DropoutMaskView: a training step's dropout mask as the class can read it at AlexNet's
 scale — the share of units set to 0 as a number, the first 32×32 units in cells large
 enough to see, and where the lecture puts dropout next to where this graph has it. The
-numbers are bpviz.core.images.mask_patch's."""
+numbers are bpviz.core.display.images.mask_patch's."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from ...core.array_views import sample_of
-from ...core.images import mask_patch
+from ...core.display.array_views import sample_of
+from ...core.display.images import mask_patch
 from ..widgets.named import named
 
 SIDE = 32                   # units a side of the patch

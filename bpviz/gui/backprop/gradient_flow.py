@@ -1,6 +1,6 @@
 """GradientFlowView: how much gradient each layer gets — mean |∂L/∂W| and |∂L/∂x| per layer
 for the stepped batch, and mean |∂L/∂W| per layer over the optimizer steps of Update and
-Train, both on a log scale (bpviz.core.gradient_flow computes them). View ▸ Gradient Flow
+Train, both on a log scale (bpviz.core.backprop.gradient_flow computes them). View ▸ Gradient Flow
 shows it in a dock; the Training tab shows the same FlowPlots from an AlexNet run's records."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from ...core.gradient_flow import (
+from ...core.backprop.gradient_flow import (
     INPUT,
     WEIGHT,
     FlowHistory,

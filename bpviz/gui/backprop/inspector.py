@@ -13,8 +13,8 @@ from collections import OrderedDict
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
-from ...core.classes import LectureContext
-from ...core.gradcheck import EPS, TOLERANCE
+from ...core.backprop.class_vectors import LectureContext
+from ...core.backprop.gradcheck import EPS, TOLERANCE
 from ..theme import error_color, ok_color
 from ..widgets.drawing import forget_drawings
 from ..widgets.heatmap import fmt
@@ -44,7 +44,7 @@ class Inspector(QScrollArea):
         self.page = self.intro
         self.setWidget(self.intro)
 
-    # the page shown, as tests, lessons and the focus view know it
+    # the page shown, as tests, lessons and the enlarged view know it
     @property
     def heatmaps(self) -> dict:
         """Heat maps and Jacobian views by key ("dout", "jac_<name>", "in_<slot>",
@@ -116,7 +116,7 @@ class Inspector(QScrollArea):
             QApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
 
     def show_check(self, results, node: str = "") -> None:
-        """Gradient-check results (bpviz.core.gradcheck.GradCheck list) or an error text.
+        """Gradient-check results (bpviz.core.backprop.gradcheck.GradCheck list) or an error text.
 
         Passing means a relative error below gradcheck's TOLERANCE beyond the noise floor of
         the differences; kinks and gradients too small to measure are counted, not judged.

@@ -14,10 +14,10 @@ import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QPushButton, QSizePolicy, QWidget
 
-from ...core.answer_cards import Card, card_text
-from ...core.array_views import as_matrix, sample_label, sample_of
-from ...core.formula_parts import formula_parts
+from ...core.display.array_views import as_matrix, sample_label, sample_of
+from ...core.display.formula_parts import formula_parts
 from ...core.ops import shape_label
+from ...core.teaching.answer_cards import Card, card_text
 from ..widgets.formula import Formula
 from ..widgets.heatmap import HeatMap
 from .sections import SectionLayout, SectionTitle

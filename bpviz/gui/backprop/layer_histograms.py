@@ -1,13 +1,13 @@
 """LayerHistograms: one layer's weights, activations and weight gradients as histograms
 (gradients as log10|g|, since they span decades), for the layer picked in a list; the
-counts come from bpviz.core.gradient_flow."""
+counts come from bpviz.core.backprop.gradient_flow."""
 from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ...core.backprop.gradient_flow import histogram, layer_arrays, layers
 from ...core.errors import GraphError
-from ...core.gradient_flow import histogram, layer_arrays, layers
 from ..widgets.plot_style import add_values_actions, curve_pen, titled
 
 PANELS = (("weights", "weights W", "value", False),

@@ -18,9 +18,9 @@ from typing import Generic, TypeVar
 import numpy as np
 from PySide6.QtWidgets import QWidget
 
-from ...core.array_views import as_matrix, sample_of
-from ...core.classes import LectureContext, one_hot, per_class_losses
-from ...core.images import (
+from ...core.backprop.class_vectors import LectureContext, one_hot, per_class_losses
+from ...core.display.array_views import as_matrix, sample_of
+from ...core.display.images import (
     MAX_PICTURES,
     gradient_pictures,
     image_shape,

@@ -1,15 +1,15 @@
 """Inspector sections that enlarge as a whole: the heading of a section ("Local Jacobian
 ∂softmax/∂fc", "Upstream gradient", ...) remembers what was laid out under it, and its
 focus copy is all of that enlarged — labels in larger type, heat maps, Jacobians, formulas
-and images as the focus view enlarges each of them, side by side where they were side by
+and images as the enlarged view enlarges each of them, side by side where they were side by
 side (the chain-rule product dL/dout · J = product)."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ..widgets.focus import copy_of, title_of
+from ..widgets.enlarged_view import copy_of, title_of
 
-LARGER = 1.5           # type of a section's labels in the focus view
+LARGER = 1.5           # type of a section's labels in the enlarged view
 
 
 class SectionTitle(QLabel):
@@ -64,8 +64,8 @@ def titled(widget, copy):
 
 
 def enlarged(widget):
-    """The focus view's copy of one member: a label in larger type, any other widget as
-    the focus view enlarges it (None: nothing to show)."""
+    """The enlarged view's copy of one member: a label in larger type, any other widget as
+    the enlarged view enlarges it (None: nothing to show)."""
     if isinstance(widget, QLabel):
         if not widget.text():
             return None

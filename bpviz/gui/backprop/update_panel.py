@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.array_views import as_matrix
+from ...core.display.array_views import as_matrix
 from ...core.errors import GraphError
-from ...core.optim import build
-from ...core.step_size import times_sgd
+from ...core.optimization.optim import build
+from ...core.optimization.step_size import times_sgd
 from ..widgets.formula import Formula
 from ..widgets.named import named
 from ..widgets.optimizer_form import PRESETS, UPDATE_FORMULAS, OptimizerForm

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetrics
 
-from ...core.array_views import brief
+from ...core.display.array_views import brief
 from ..widgets.heatmap import HeatMap, fmt
 from ..widgets.plot_style import STYLES, add_values_actions, curve_pen
 

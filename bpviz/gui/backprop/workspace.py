@@ -219,7 +219,7 @@ class BackpropWorkspace(QObject):
     def check_gradient(self, nid: str) -> None:
         """Central differences against the analytic gradient, on a copy of the graph (the
         stepper's state is left untouched)."""
-        from ...core.gradcheck import check_node
+        from ...core.backprop.gradcheck import check_node
 
         stepper = self.classroom.stepper
         if stepper is None:

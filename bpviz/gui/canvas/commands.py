@@ -5,7 +5,7 @@ import copy
 
 from PySide6.QtGui import QUndoCommand
 
-from ...core.editing import Removed
+from ...core.network.editing import Removed
 
 
 class AddNodes(QUndoCommand):

@@ -9,10 +9,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from ...core import Graph, GraphError, load_graph, save_graph
-from ...core.fileformat import SUFFIX, remove_stale_temps, write_atomic
-from ...core.layout import layered_layout
-from ..recovery import read_recovery
-from ..settings import add_recent_file, recovery_path
+from ...core.network.fileformat import SUFFIX, remove_stale_temps, write_atomic
+from ...core.network.layout import layered_layout
+from ..config.recovery import read_recovery
+from ..config.settings import add_recent_file, recovery_path
 
 AUTOSAVE_MS = 20_000
 
@@ -154,7 +154,7 @@ class Document(QObject):
     @staticmethod
     def recovery_record(path=None) -> dict | None:
         """The record in ``path`` (this instance's recovery file) left by a session that
-        did not exit cleanly, if it is readable (gui/recovery.py)."""
+        did not exit cleanly, if it is readable (gui/config/recovery.py)."""
         try:
             return read_recovery(path or recovery_path())
         except GraphError:

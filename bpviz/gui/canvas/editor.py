@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject, QPointF, Signal
 from PySide6.QtWidgets import QApplication
 
 from ...core import Graph, GraphError, Node
-from ...core.fileformat import FORMAT, VERSION
-from ...core.layout import layered_layout
+from ...core.network.fileformat import FORMAT, VERSION
+from ...core.network.layout import layered_layout
 from ...core.ops import REGISTRY
 from .commands import AddNodes, MoveNodes, RemoveNodes, SetAttrs, SetInputs
 from .node_item import NodeItem

@@ -8,8 +8,8 @@ from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from ...core import Graph
+from ...core.network.overview_layout import Cell, overview_layout
 from ...core.ops import REGISTRY, Op, shape_label
-from ...core.overview_layout import Cell, overview_layout
 from ..theme import Theme
 from .edge_item import EdgeItem, bezier
 from .node_item import (

@@ -38,7 +38,7 @@ class GraphView(QGraphicsView):
         self._pan = None
         self.overlays = OverlayPlacer(self)
         self.values = ValueFocus(self)
-        self.title = ""                     # of what the focus view enlarges (a node value)
+        self.title = ""                     # of what the enlarged view enlarges (a node value)
         # keep the graph fitted through resizes until the user moves: "readable" (fit) or
         # "whole" (show_whole, the overview), or "" once the user zoomed or panned
         self._set_fitted("")
@@ -137,7 +137,7 @@ class GraphView(QGraphicsView):
 
     def mouseDoubleClickEvent(self, event):
         if self.values.pick(event.position().toPoint()):
-            event.ignore()              # up to the window, whose focus view enlarges it
+            event.ignore()              # up to the window, whose enlarged view enlarges it
             return
         super().mouseDoubleClickEvent(event)
 

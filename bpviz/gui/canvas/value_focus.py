@@ -1,13 +1,13 @@
 """ValueFocus: a node's value, shown on the canvas as a heat-map strip under the node after
-its forward step, enlarged by the window's focus view (bpviz.gui.widgets.focus) as the
+its forward step, enlarged by the window's enlarged view (bpviz.gui.widgets.enlarged_view) as the
 Inspector's heat maps are: double-click the strip (or point at it and press F), Esc
-returns. The view only picks the node; the focus view does the enlarging."""
+returns. The view only picks the node; the enlarged view does the enlarging."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QCursor
 
-from ...core.array_views import as_matrix, sample_of
+from ...core.display.array_views import as_matrix, sample_of
 
 
 class ValueFocus:

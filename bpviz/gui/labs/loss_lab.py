@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.datasets import IMAGENET10
+from ...core.data.datasets import IMAGENET10
 from ...core.labs import curves
-from ..axis_room import AxisRoom
+from ..widgets.axis_room import AxisRoom
 from ..widgets.controls import read_controls, write_controls
 from ..widgets.named import named
 from ..widgets.plot_style import (
@@ -383,7 +383,8 @@ class LossLab(QTabWidget):
         return self.currentWidget()
 
     def state(self) -> dict:
-        """The page shown and every named control, for a session (bpviz.core.session)."""
+        """The page shown and every named control, for a session
+        (bpviz.core.teaching.session_file)."""
         return {"page": self.currentIndex(), "controls": read_controls(self)}
 
     def set_state(self, state: dict) -> None:

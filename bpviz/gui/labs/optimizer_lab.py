@@ -2,7 +2,7 @@
 surface (test functions, or the loss of a real model with mini-batch noise), with animated
 trajectories, a step mode showing each optimizer's internal state, the loss per iteration,
 and a fair comparison that first tunes each learning rate. Trajectories come from
-bpviz.core.labs.race (so from bpviz.core.optim)."""
+bpviz.core.labs.race (so from bpviz.core.optimization.optim)."""
 from __future__ import annotations
 
 import time
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core import datasets as ds
+from ...core.data import datasets as ds
 from ...core.labs import landscapes, surface
 from ...core.labs.race import race, starting_configs, tune_lr
 from ..widgets.controls import read_controls, write_controls
@@ -296,7 +296,7 @@ class OptimizerLab(QWidget):
         self.recompute()
         self.status.setText("Tuned learning rates: " + ", ".join(tuned))
 
-    # --- a saved session (bpviz.core.session) -------------------------------------------------
+    # --- a saved session (bpviz.core.teaching.session_file) ---------------------------------------
     def state(self) -> dict:
         """The surface and step count (named controls), the ticked optimizers, their
         settings, the one being edited, the start and the step shown."""

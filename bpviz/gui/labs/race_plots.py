@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from ...core.display.notation import power
 from ...core.labs.surface import race_view
-from ...core.notation import power
 from ..widgets.plot_style import STYLES, LogAxis, MarkedCurve, StepAxis
 from ..widgets.series_legend import SeriesLegend
 from .surface_plot import SurfacePlot

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import GraphError
-from ...core import datasets as ds
+from ...core.data import datasets as ds
 from ...core.errors import DataError
 from ...core.labs import landscapes
 from ..widgets.plot_style import add_values_actions

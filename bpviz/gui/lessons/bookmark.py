@@ -10,9 +10,9 @@ import json
 
 from PySide6.QtCore import QObject
 
-from ...core.lessons import LessonError
-from ..session import _lesson_place
-from ..settings import setting, settings
+from ...core.teaching.lessons import LessonError
+from ..config.settings import setting, settings
+from ..shell.session_menu import _lesson_place
 from .controller import find_lesson
 
 

@@ -8,16 +8,24 @@ import json
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QFileDialog
 
-from ...core.answers import readings
-from ...core.data_source import BUILTIN
+from ...core.data.data_source import BUILTIN
 from ...core.errors import shown
-from ...core.lessons import SUFFIX, TABS, Lesson, LessonError, lessons_in, load_lesson, where
-from ...core.optim import OptimizerSettings
-from ...core.session import Aside
+from ...core.optimization.optim import OptimizerSettings
 from ...core.snapshot import still_fits
+from ...core.teaching.answers import readings
+from ...core.teaching.lessons import (
+    SUFFIX,
+    TABS,
+    Lesson,
+    LessonError,
+    lessons_in,
+    load_lesson,
+    where,
+)
+from ...core.teaching.session_file import Aside
 from ...paths import lessons_dir
-from ..presentation_layout import CORNERS
-from ..settings import settings
+from ..config.settings import settings
+from ..shell.presentation_layout import CORNERS
 from . import moments
 from .panel import LessonPanel
 from .runner import LessonRunner

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import shiboken6
 from PySide6.QtWidgets import QWidget
 
-from ...core.lessons import TABS
 from ...core.snapshot import Snapshot, still_fits
+from ...core.teaching.lessons import TABS
 
 KEEP_OTHER_GRAPHS = 64 * 2**20   # bytes of weights of earlier graphs kept to go back to
 

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.answer_cards import answer_number
-from ...core.formula_parts import formula_parts
+from ...core.display.formula_parts import formula_parts
+from ...core.teaching.answer_cards import answer_number
 from ..theme import ok_color, show_as_error
 from ..widgets.formula import Formula
 from ..widgets.named import named

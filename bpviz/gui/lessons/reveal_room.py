@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ...core.answer_cards import answer_number
+from ...core.teaching.answer_cards import answer_number
 
 RETRY = "✘ Not quite: try once more (or press Next for the answer)."
 CARD_VALUE = "0.0000"         # a card's value is read from the reveal: a typical width

@@ -1,6 +1,6 @@
 """LessonRunner: what a lesson's actions do to the window, one action at a time.
 
-Each action of a lesson file (bpviz.core.lessons.ACTIONS) becomes calls on the window's
+Each action of a lesson file (bpviz.core.teaching.lessons.ACTIONS) becomes calls on the window's
 parts, the same calls its menus and controls make. What only the open app can check (a
 node of the graph, a data set, a control's name) is checked here; a problem is a
 LessonError whose message names the lesson, the step and the field.
@@ -10,9 +10,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from ...core.answer_cards import Card, card_array, card_text, step_arrays
 from ...core.errors import GraphError, shown
-from ...core.lessons import LessonError, example_file
+from ...core.teaching.answer_cards import Card, card_array, card_text, step_arrays
+from ...core.teaching.lessons import LessonError, example_file
 from ..widgets.controls import set_value
 from . import moments
 

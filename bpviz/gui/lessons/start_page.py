@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...core.lessons import lessons_in
+from ...core.teaching.lessons import lessons_in
 from ...paths import lessons_dir
 from ..theme import show_as_error
 from ..widgets.named import named

@@ -5,7 +5,7 @@ a slider per α and a button that draws α ~ N(0, 0.1); beside them the covarian
 Opened from the Training tab, View ▸ Augmentation Demo, or a lesson ({"augment_demo": true});
 a lesson sets its controls by name: augment_image, augment_crop_x, augment_crop_y,
 augment_flip, augment_pca, augment_alpha_0..2 (α itself) and augment_alpha_slider_0..2
-(α in thousandths). The arithmetic is bpviz.core.augment's.
+(α in thousandths). The arithmetic is bpviz.core.data.augment's.
 """
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core import augment as A
-from ...core.photos import PHOTOS, photo
+from ...core.data import augment as A
+from ...core.data.photos import PHOTOS, photo
 from ..theme import show_as_error
 from ..widgets.formula import Formula
 from ..widgets.named import named

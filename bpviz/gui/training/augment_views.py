@@ -1,6 +1,6 @@
 """The parts of the augmentation demo that draw: a picture with the crop box on it, the
 numbers of the colour PCA as a table, and an image file read into the demo's 256×256 RGB.
-The arithmetic is bpviz.core.augment's."""
+The arithmetic is bpviz.core.data.augment's."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +10,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QImageReader, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from ...core.augment import IMAGE_SIZE, Augmented, ColourPCA, from_rgb_pixels, rgb_pixels
+from ...core.data.augment import IMAGE_SIZE, Augmented, ColourPCA, from_rgb_pixels, rgb_pixels
 
 MIN_SIDE = 112               # px: smaller and the crop box is hard to see on a projector
 

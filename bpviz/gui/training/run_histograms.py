@@ -1,6 +1,6 @@
 """RunHistograms: a training run's per-layer histograms of weights, activations and weight
 gradients (FlowHooks logs them on the first and every 10th logged step), one layer at a
-time, the three on one axis of fixed sign × log-magnitude bins (bpviz.core.flow_histograms)
+time, the three on one axis of fixed sign × log-magnitude bins (bpviz.core.backprop.flow_histograms)
 as each bin's share of the values. The Training tab's RunView feeds it every record, live
 or from a run folder opened later."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ...core.flow_histograms import (
+from ...core.backprop.flow_histograms import (
     BINS,
     EDGES,
     KINDS,

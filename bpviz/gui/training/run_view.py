@@ -18,10 +18,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.gradient_flow import RECORD_KEYS, WEIGHT, FlowHistory, flows_from_record, summary
+from ...core.backprop.gradient_flow import (
+    RECORD_KEYS,
+    WEIGHT,
+    FlowHistory,
+    flows_from_record,
+    summary,
+)
 from ...train.run_folder import is_record
-from ..axis_room import AxisRoom
 from ..backprop.gradient_flow import FlowPlots
+from ..widgets.axis_room import AxisRoom
 from ..widgets.named import named
 from ..widgets.plot_style import add_values_actions, curve_pen
 from ..widgets.reflow_grid import ReflowGrid

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from ...train.folders import layout_problem
 from ...train.train_config import TrainConfig
-from ..settings import settings
+from ..config.settings import settings
 from ..widgets.named import named
 from .image_counter import ImageCounter, shown_path
 from .train_worker import gui_threads

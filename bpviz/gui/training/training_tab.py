@@ -308,7 +308,7 @@ class TrainingTab(QWidget):
         self.view.end_progress("failed")
         self.say(message, error=True)
 
-    # --- export (File menu) ------------------------------------------------------------------------
+    # --- export (File menu) -----------------------------------------------------------------------
     def figure_widget(self) -> QWidget:
         return self
 

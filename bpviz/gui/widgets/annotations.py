@@ -1,5 +1,5 @@
 """Annotations: an instructor's pen and highlighter over the whole window (canvas, docks,
-tabs, the focus view), for a projector.
+tabs, the enlarged view), for a projector.
 
 View ▸ Pen (Ctrl+Shift+P) or Highlighter (Ctrl+Shift+H) starts drawing: a transparent page
 over everything between the menu bar and the status bar takes the mouse, and a small
@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QToolButton, QWidget
 
-from .focus import between_bars
+from .enlarged_view import between_bars
 
 # Opaque pen colours with 3:1 contrast (WCAG's figure for graphics) against both themes'
 # backgrounds, white and near-black alike; the highlighter is translucent yellow.
@@ -305,11 +305,11 @@ class Annotations(QObject):
                 self.message.emit("Annotations cleared: the window changed size")
             self._place()
         elif event.type() == QEvent.Type.Show and obj is not self.window:
-            # a page opened over the window (focus view) raises itself after showing
+            # a page opened over the window (enlarged view) raises itself after showing
             QTimer.singleShot(0, self.overlay, self.overlay.raise_)
         return False
 
     def _place(self) -> None:
-        """Cover the docks and tabs, above every panel (the focus view included)."""
+        """Cover the docks and tabs, above every panel (the enlarged view included)."""
         self.overlay.setGeometry(between_bars(self.window))
         self.overlay.raise_()

@@ -52,7 +52,7 @@ class ClassVector(QWidget):
         return "; ".join(lines) + (f"; and {more:,} more classes" if more > 0 else "")
 
     def focus_copy(self):
-        """Enlarged (the focus view): the same classes in type half as large again."""
+        """Enlarged (the enlarged view): the same classes in type half as large again."""
         large = ClassVector(self.title, self.values, self.names, self.true_class)
         font = large.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)

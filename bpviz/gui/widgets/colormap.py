@@ -3,7 +3,8 @@ sequential one, as QImages. Rendering only: values are taken as they are.
 
 Two sets of scales (MAPS): the standard ones, and a colour-blind-safe set (View menu):
 purple < 0 < orange, whose two signs also differ in lightness (the largest of each sign by
-15 L* or more, for every simulated deficiency too: tests/core/test_colour_vision.py), and a gradient scale whose lightness falls steadily with the
+15 L* or more, for every simulated deficiency too: tests/core/display/test_colour_vision.py), and a
+gradient scale whose lightness falls steadily with the
 magnitude (the standard one goes dark at purple, light again at orange). ``use_maps``
 changes the tables in place, so every module that imported them draws with the new ones."""
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QColor, QImage
 
-from ...core.colour_vision import contrast
+from ...core.display.colour_vision import contrast
 
 
 def _lut(stops) -> np.ndarray:

@@ -8,8 +8,8 @@ from PySide6.QtCore import QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from ...core.array_views import brief
-from ...core.notation import short
+from ...core.display.array_views import brief
+from ...core.display.notation import short
 from .colormap import diverging_index, to_image
 from .drawing import Drawing
 from .signs import ENLARGE_HINT, draw_signs, fits, signs_shown
@@ -43,7 +43,7 @@ class HeatMap(QWidget):
         self.image = None                        # None while a worker thread draws it
         self.caption = ""
         self.note = ""
-        self.row_labels = self.col_labels = None     # names (e.g. classes), for the focus view
+        self.row_labels = self.col_labels = None     # names (e.g. classes), for the enlarged view
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)   # never squeezed flat
 

@@ -1,4 +1,4 @@
-"""HelpPageView: one "what is on screen" page (bpviz.core.help_pages.HelpPage) laid out for
+"""HelpPageView: one "what is on screen" page (bpviz.core.teaching.help_pages.HelpPage) laid out for
 reading from a projector — Markdown paragraphs in the application's font, display formulas
 drawn by ziamath at the size of the text around them, in a column of readable width."""
 from __future__ import annotations

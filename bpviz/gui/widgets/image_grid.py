@@ -1,4 +1,4 @@
-"""ImageGrid: pictures made by bpviz.core.images (an image input, feature maps, dL/dx, the
+"""ImageGrid: pictures made by bpviz.core.display.images (an image input, feature maps, dL/dx, the
 class templates of a Linear layer) side by side, each with its caption (a channel or a class
 name) under it, wrapping into rows that fit the width. Drawing only: the pixels come ready,
 or from a worker thread (a Drawing: bpviz.gui.widgets.drawing) while empty frames hold their
@@ -121,8 +121,8 @@ class ImageGrid(QWidget):
         return self._images
 
     def focus_copy(self):
-        """Enlarged (the focus view): the same pictures as large as the page allows."""
-        # no title of its own: the focus view's bar names it (02.5 showed it twice)
+        """Enlarged (the enlarged view): the same pictures as large as the page allows."""
+        # no title of its own: the enlarged view's bar names it (02.5 showed it twice)
         return LargeImageGrid("", self.pictures, self.note) if self.images else None
 
     # --- geometry ------------------------------------------------------------------------
@@ -216,7 +216,7 @@ class ImageGrid(QWidget):
 
 
 class LargeImageGrid(ImageGrid):
-    """The focus view's copy: every picture in one screen, each as large as fits."""
+    """The enlarged view's copy: every picture in one screen, each as large as fits."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

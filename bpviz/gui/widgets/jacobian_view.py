@@ -16,8 +16,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QSizePolicy, QToolButton
 
-from ...core.jacobian import LazyJacobian
-from ...core.stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS
+from ...core.backprop.jacobian import LazyJacobian
+from ...core.backprop.stepper import INTERACTIVE_JACOBIAN_CAP, INTERACTIVE_JACOBIAN_ROWS
 from .colormap import to_image
 from .heatmap import fmt
 from .matrix_viewport import ZOOM_STEP, MatrixViewport
@@ -80,7 +80,7 @@ class JacobianView(MatrixViewport):
         self.fit()
 
     def focus_copy(self) -> JacobianView | None:
-        """The focus view's enlarged copy: the same Jacobian, fitted to the window."""
+        """The enlarged view's enlarged copy: the same Jacobian, fitted to the window."""
         if self.lazy is None:
             return None
         copy = JacobianView(self.title)

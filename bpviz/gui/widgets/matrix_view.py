@@ -1,4 +1,4 @@
-"""MatrixView: a dense matrix (a heat map enlarged in the focus view) to be read from the
+"""MatrixView: a dense matrix (a heat map enlarged in the enlarged view) to be read from the
 back of a lecture hall: a MatrixViewport over an array. Fitted, a long row becomes a band
 and short rows get cells wider than high (room for the numbers); once the cells are big
 enough the numbers are written in them, larger in big cells, smaller (down to 16 px, a

@@ -4,7 +4,7 @@ mouse, writes the numbers once every one on screen fits its cell whole (in the a
 font, or down to 16 px), and names rows and columns along the edges, every round k-th where
 the cells are smaller than the names. Only the cells on screen are asked for.
 
-Where the cells come from is a subclass's: a dense array (MatrixView, the focus view's
+Where the cells come from is a subclass's: a dense array (MatrixView, the enlarged view's
 enlarged heat map) or rows computed on demand by a worker (JacobianView). Rows and
 columns scale apart (``sx``, ``sy``: pixels per column, per row), so a 1×150,528 row is a
 band, not a hairline.
@@ -56,7 +56,7 @@ class MatrixViewport(QWidget):
         self.col_labels: list[str] | None = None
         self.sx, self.sy, self.origin = 1.0, 1.0, QPointF(0, 0)
         self.fitted = True          # until the user pans or zooms: refit on each resize
-        # set by the focus view: where the fit has less than a pixel per row or column (a
+        # set by the enlarged view: where the fit has less than a pixel per row or column (a
         # 4096×4096 Jacobian), open on the top-left corner with its numbers instead, until
         # the user pans, zooms or fits
         self.corner_if_dense = False

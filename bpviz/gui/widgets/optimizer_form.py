@@ -1,5 +1,5 @@
 """OptimizerForm: pick one of the lecture's optimizers and edit its hyperparameters (the
-fields of the bpviz.core.optim dataclass, with torch's names)."""
+fields of the bpviz.core.optimization.optim dataclass, with torch's names)."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,7 +7,7 @@ import dataclasses
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QWidget
 
-from ...core.optim import PRESETS, build  # noqa: F401 - the lab's names
+from ...core.optimization.optim import PRESETS, build  # noqa: F401 - the lab's names
 
 UPDATE_FORMULAS = {
     "GD": r"W \leftarrow W - \gamma\,\frac{\partial L}{\partial W}",

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
-from ...core.colour_vision import contrast
+from ...core.display.colour_vision import contrast
 from .colormap import DIVERGING, diverging_index
 
 SIGN_MIN_PX = 12.0            # a cell's smaller side: below this, no sign is drawn

@@ -3,8 +3,8 @@ the engine's loss ops, its mini-batch noise, and slices through a whole graph's 
 import numpy as np
 import pytest
 
-from bpviz.core import datasets as ds
 from bpviz.core import load_graph
+from bpviz.core.data import datasets as ds
 from bpviz.core.labs import landscapes
 from bpviz.core.ops import REGISTRY
 from bpviz.core.ops import loss_formulas as formulas

@@ -1,0 +1,2 @@
+"""Optimizers mirroring torch.optim, the numpy training loop, and how one step
+compares with SGD's."""
