@@ -225,15 +225,21 @@ def main(argv=None) -> int:
         return run_self_test(window, app, scratch)
     from .shell.error_reporter import ErrorReporter
     reporter = ErrorReporter(window)
+    reporter.install(dialogs=False)      # a slot's fault while events are processed: kept
     try:
         problem = open_asked(window, args)
         if problem:
             return refuse(problem, args)
         if args.screenshot:
-            return screenshot(window, app, Path(args.screenshot), size)
+            code = screenshot(window, app, Path(args.screenshot), size)
+            if not reporter.pending:
+                return code
+            return fail(f"internal error: {reporter.pending[0]} (details in {reporter.path})")
     except Exception as err:             # no event loop yet: one line, the details in the log
         path = reporter.log(type(err), err, err.__traceback__)
         return fail(f"internal error: {type(err).__name__}: {err} (details in {path})")
+    finally:
+        reporter.uninstall()             # run_event_loop installs it again, with dialogs
     if os.environ.get("BPVIZ_STARTUP_TIMING"):   # benchmarks/startup.py
         report_first_paint(window, app, started)
     # a lesson or session asked for on the command line is not put off for the last one

@@ -12,7 +12,7 @@ from tests.stderr_lines import own_lines
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(args, tmp_path, env_extra=None, timeout=60):
+def run(args, tmp_path, env_extra=None, timeout=300):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path / "home"),
                BPVIZ_CONFIG_DIR=str(tmp_path / "config"), XDG_CONFIG_HOME=str(tmp_path / "xdg"))
     env.update(env_extra or {})
@@ -115,7 +115,7 @@ def test_start_up_does_not_import_torch(tmp_path):
             "assert 'pyqtgraph' not in sys.modules; sys.exit(code)")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BPVIZ_CONFIG_DIR=str(tmp_path / "c"))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, timeout=60, cwd=ROOT)
+                            env=env, timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stderr
 
 
@@ -141,6 +141,35 @@ def test_an_internal_error_before_the_window_shows_is_one_line(tmp_path):
     assert result.returncode == 2
     assert lines == [f"bpviz: internal error: ImportError: broken on purpose (details in "
                      f"{config / 'errors.log'})"]
+    assert "Traceback" in (config / "errors.log").read_text()
+
+
+def test_a_fault_in_a_slot_before_the_event_loop_is_one_line_not_a_traceback(tmp_path):
+    """A slot that fails while --screenshot processes events (under load the Losses tab's
+    delayed build hit a broken import there) printed Python's traceback to stderr beside the
+    one-line report and exited 0. Now it is logged and said in one line, exit 2."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import bpviz.gui.app as app\n"
+        "original = app.open_asked\n"
+        "def open_asked(window, args):\n"
+        "    from PySide6.QtCore import QTimer\n"
+        "    def fail():\n"
+        "        raise RuntimeError('a slot failed on purpose')\n"
+        "    QTimer.singleShot(0, fail)\n"
+        "    return original(window, args)\n"
+        "app.open_asked = open_asked\n")
+    config = tmp_path / "config"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(hook),
+               BPVIZ_CONFIG_DIR=str(config))
+    result = subprocess.run([sys.executable, "-m", "bpviz", "--screenshot",
+                             str(tmp_path / "x.png")], capture_output=True, text=True,
+                            env=env, timeout=300)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 2
+    assert own_lines(result.stderr) == [f"bpviz: internal error: RuntimeError: a slot failed "
+                                        f"on purpose (details in {config / 'errors.log'})"]
     assert "Traceback" in (config / "errors.log").read_text()
 
 

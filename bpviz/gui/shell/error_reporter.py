@@ -24,10 +24,18 @@ class ErrorReporter:
     def __init__(self, parent_widget=None):
         self.parent_widget = parent_widget
         self.pending: list[str] = []            # one line per fault not yet shown
+        self.path = None                        # where the last fault's details went
+        self.dialogs = True
         self.previous_hook = sys.excepthook
 
-    def install(self) -> None:
+    def install(self, dialogs: bool = True) -> None:
+        """Take the faults that escape slots. Before the event loop runs (``dialogs`` False)
+        they are only logged and kept in ``pending``, for the caller to say in one line; once
+        it runs, each turn's faults are shown in one dialog, those kept included."""
+        self.dialogs = dialogs
         sys.excepthook = self.report
+        if dialogs and self.pending:
+            QTimer.singleShot(0, lambda: self.show(self.path))
 
     def uninstall(self) -> None:
         sys.excepthook = self.previous_hook
@@ -36,9 +44,9 @@ class ErrorReporter:
         if issubclass(kind, KeyboardInterrupt):
             self.previous_hook(kind, value, tb)
             return
-        path = self.log(kind, value, tb)
+        path = self.path = self.log(kind, value, tb)
         self.pending.append(f"{kind.__name__}: {value}".strip().rstrip(":")[:300])
-        if len(self.pending) == 1:             # several faults in one turn: one dialog
+        if self.dialogs and len(self.pending) == 1:    # several faults in one turn: one dialog
             QTimer.singleShot(0, lambda: self.show(path))
 
     def log(self, kind, value, tb):
