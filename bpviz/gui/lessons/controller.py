@@ -361,10 +361,9 @@ class LessonController(QObject):
         return record if isinstance(record, dict) else {}
 
     def _show_score(self, appear: bool = True) -> None:
-        answers = self.answers(self._open().name)
-        asked = sum(step.question is not None for step in self._open().steps)
-        self.panel.show_score(sum(bool(v) for v in answers.values()), len(answers), asked,
-                              appear)
+        answers, steps = self.answers(self._open().name), self._open().steps
+        right, asked = sum(map(bool, answers.values())), sum(s.question is not None for s in steps)
+        self.panel.show_score(right, len(answers), asked, appear)
 
     # --- menu ------------------------------------------------------------------------------
     def add_actions(self, menu, add) -> None:
