@@ -64,7 +64,7 @@ def test_without_a_display_it_says_so_in_one_line(tmp_path):
     env.update(HOME=str(tmp_path), BPVIZ_CONFIG_DIR=str(tmp_path / "config"))
     for args in (["--self-test"], []):
         result = subprocess.run([sys.executable, "-m", "bpviz", *args], capture_output=True,
-                                text=True, env=env, timeout=60)
+                                text=True, env=env, timeout=300)
         assert result.returncode == 2 and result.stdout == ""
         assert len(own_lines(result.stderr)) == 1
         assert "DISPLAY" in result.stderr and "QT_QPA_PLATFORM=offscreen" in result.stderr
