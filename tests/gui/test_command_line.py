@@ -119,38 +119,50 @@ def test_start_up_does_not_import_torch(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def screenshot_with_hook(tmp_path, hook_code: str, *args: str):
+    """``bpviz --screenshot`` with ``hook_code`` run first (a sitecustomize); the result and
+    the config folder."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(hook_code)
+    config = tmp_path / "config"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(hook),
+               BPVIZ_CONFIG_DIR=str(config))
+    result = subprocess.run([sys.executable, "-m", "bpviz", *args, "--screenshot",
+                             str(tmp_path / "x.png")], capture_output=True, text=True,
+                            env=env, timeout=300)
+    return result, config
+
+
+def assert_one_line(result, config, fault: str) -> None:
+    """Exit 2, one line naming ``fault`` and the log, no traceback but in the log."""
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 2
+    assert own_lines(result.stderr) == [f"bpviz: internal error: {fault} (details in "
+                                        f"{config / 'errors.log'})"]
+    assert "Traceback" in (config / "errors.log").read_text()
+
+
 def test_an_internal_error_before_the_window_shows_is_one_line(tmp_path):
     """A fault of bpviz itself while it renders (here: a tab whose module cannot load) is
     one line naming the error and the log, exit 2, and the traceback goes to errors.log."""
-    hook = tmp_path / "hook"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(
+    result, config = screenshot_with_hook(
+        tmp_path,
         "import importlib.abc, sys\n"
         "class Broken(importlib.abc.MetaPathFinder):\n"
         "    def find_spec(self, name, path, target=None):\n"
         "        if name == 'bpviz.gui.labs.loss_lab':\n"
         "            raise ImportError('broken on purpose')\n"
-        "sys.meta_path.insert(0, Broken())\n")
-    config = tmp_path / "config"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(hook),
-               BPVIZ_CONFIG_DIR=str(config))
-    result = subprocess.run([sys.executable, "-m", "bpviz", "--tab", "losses", "--screenshot",
-                             str(tmp_path / "x.png")], capture_output=True, text=True,
-                            env=env, timeout=300)
-    lines = own_lines(result.stderr)
-    assert result.returncode == 2
-    assert lines == [f"bpviz: internal error: ImportError: broken on purpose (details in "
-                     f"{config / 'errors.log'})"]
-    assert "Traceback" in (config / "errors.log").read_text()
+        "sys.meta_path.insert(0, Broken())\n", "--tab", "losses")
+    assert_one_line(result, config, "ImportError: broken on purpose")
 
 
 def test_a_fault_in_a_slot_before_the_event_loop_is_one_line_not_a_traceback(tmp_path):
     """A slot that fails while --screenshot processes events (under load the Losses tab's
     delayed build hit a broken import there) printed Python's traceback to stderr beside the
     one-line report and exited 0. Now it is logged and said in one line, exit 2."""
-    hook = tmp_path / "hook"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(
+    result, config = screenshot_with_hook(
+        tmp_path,
         "import bpviz.gui.app as app\n"
         "original = app.open_asked\n"
         "def open_asked(window, args):\n"
@@ -160,17 +172,7 @@ def test_a_fault_in_a_slot_before_the_event_loop_is_one_line_not_a_traceback(tmp
         "    QTimer.singleShot(0, fail)\n"
         "    return original(window, args)\n"
         "app.open_asked = open_asked\n")
-    config = tmp_path / "config"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(hook),
-               BPVIZ_CONFIG_DIR=str(config))
-    result = subprocess.run([sys.executable, "-m", "bpviz", "--screenshot",
-                             str(tmp_path / "x.png")], capture_output=True, text=True,
-                            env=env, timeout=300)
-    assert "Traceback" not in result.stderr
-    assert result.returncode == 2
-    assert own_lines(result.stderr) == [f"bpviz: internal error: RuntimeError: a slot failed "
-                                        f"on purpose (details in {config / 'errors.log'})"]
-    assert "Traceback" in (config / "errors.log").read_text()
+    assert_one_line(result, config, "RuntimeError: a slot failed on purpose")
 
 
 def test_a_lesson_step_from_the_command_line(tmp_path):
