@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gradient_flow import power_of_ten
+from ..display.notation import power_of_ten
 
 HIST_KEY = "histograms"                  # the record's key: {layer: {kind: [first, ...]}}
 KINDS = ("weights", "activations", "gradients")

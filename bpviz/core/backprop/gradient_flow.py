@@ -12,12 +12,11 @@ counts that per-layer histograms of weights, activations and gradients draw.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..display.notation import power, scientific
+from ..display.notation import scientific
 from ..errors import GraphError
 
 WEIGHT, INPUT = "weight", "input"
@@ -181,13 +180,3 @@ def log_points(x, values) -> tuple[np.ndarray, np.ndarray]:
     if not np.isfinite(v).any():
         return np.zeros(0), np.zeros(0)
     return np.asarray(x, dtype=float), v
-
-
-def power_of_ten(exponent: float) -> str:
-    """10**exponent written as 10⁻³ or 2·10⁻³, whatever its size (one format on an axis)."""
-    whole = math.floor(exponent + 1e-9)
-    mantissa = round(10 ** (exponent - whole), 1)
-    if mantissa >= 10:
-        whole, mantissa = whole + 1, 1.0
-    ten = power(whole)
-    return ten if mantissa == 1 else f"{mantissa:g}·{ten}"

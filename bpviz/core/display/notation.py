@@ -28,10 +28,20 @@ def short(v: float) -> str:
     return scientific(v)
 
 
-def scientific(v: float) -> str:
-    """Two significant digits times a power of ten, whatever the size (5.7·10⁻³): for
-    figures compared by their powers of ten in one sentence."""
+def scientific(v: float, digits: int = 2) -> str:
+    """``digits`` significant digits times a power of ten, whatever the size (5.7·10⁻³):
+    for figures compared by their powers of ten in one sentence."""
     if not math.isfinite(v) or v == 0:
         return str(v) if v else "0"
-    mantissa, exponent = f"{v:.1e}".split("e")
+    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
     return f"{mantissa}·{power(int(exponent))}"
+
+
+def power_of_ten(exponent: float) -> str:
+    """10**exponent written as 10⁻³ or 2·10⁻³, whatever its size (one format on an axis)."""
+    whole = math.floor(exponent + 1e-9)
+    mantissa = round(10 ** (exponent - whole), 1)
+    if mantissa >= 10:
+        whole, mantissa = whole + 1, 1.0
+    ten = power(whole)
+    return ten if mantissa == 1 else f"{mantissa:g}·{ten}"

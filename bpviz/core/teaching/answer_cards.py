@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..display.notation import power
+from ..display.notation import scientific
 from ..errors import shown
 
 # "show": what is stated. "of" names an array of the current step as the Inspector names its
@@ -99,8 +99,7 @@ def card_number(v: float, digits: int = 3) -> str:
     elif digits <= magnitude < 9:          # "#g" would write 1.23e+03: digits, then zeros
         text = whole_number(rounded)
     else:
-        mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
-        text = f"{mantissa}·{power(int(exponent))}"
+        text = scientific(v, digits)
     return text.replace("-", "−")
 
 

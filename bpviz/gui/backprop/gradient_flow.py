@@ -17,9 +17,9 @@ from ...core.backprop.gradient_flow import (
     FlowHistory,
     gradient_flow,
     log_points,
-    power_of_ten,
     summary,
 )
+from ...core.display.notation import power_of_ten
 from ..theme import style_plots
 from ..widgets.plot_style import STYLES, PlotPair, add_values_actions, curve_pen, titled
 from ..widgets.subscribe import follow

@@ -3,10 +3,12 @@ with its marker along it and at its head, the start, the loss per iteration, and
 row above both plots — and the axes that hold the whole race."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 
-from ...core.display.notation import power
+from ...core.display.notation import power_of_ten
 from ...core.labs.surface import race_view
 from ..widgets.plot_style import STYLES, LogAxis, MarkedCurve, StepAxis
 from ..widgets.series_legend import SeriesLegend
@@ -23,13 +25,6 @@ VIEW_PAD = 0.16
 LOSS_PAD = 0.07                     # of the loss plot's span each side: a marker's half
 
 
-def power_label(value: float) -> str:
-    """1e-06 as 10⁻⁶, 5e-06 as 5·10⁻⁶."""
-    mantissa, exponent = f"{value:.0e}".split("e")
-    ten = power(int(exponent))
-    return ten if mantissa == "1" else f"{mantissa}·{ten}"
-
-
 class LossAxis(LogAxis):
     """The loss plot's log axis in one number format: plain numbers where every label of
     its range reads as one (0.001 to 1000), powers of ten everywhere else. pyqtgraph
@@ -40,7 +35,7 @@ class LossAxis(LogAxis):
         low, high = self.range
         if -3 <= min(low, high) and max(low, high) < 3:
             return [f"{n:g}" for n in numbers]
-        return [power_label(n) for n in numbers]
+        return [power_of_ten(v + math.log10(scale)) for v in values]
 
 
 def inside_view(points: np.ndarray, view) -> int:

@@ -1,8 +1,8 @@
 """One notation for powers of ten: cells, headings and axes (issue 20, 3.8 and 3.10)."""
 import pytest
 
-from bpviz.core.backprop.gradient_flow import LayerFlow, power_of_ten, summary
-from bpviz.core.display.notation import short
+from bpviz.core.backprop.gradient_flow import LayerFlow, summary
+from bpviz.core.display.notation import power_of_ten, short
 
 
 @pytest.mark.parametrize("v, text", [(0, "0"), (0.25, "0.25"), (-3.14159, "-3.14"),
